@@ -1,6 +1,13 @@
 // How every benchmark suite reports: a readable table on stdout, then one JSON line
 // per figure, `{"suite":"engine","figure":"...","value":1.08,"unit":"x"}`, so that
 // runs on different machines compare through ratios measured within one run.
+// The last run of each suite is also kept in bench/results/<suite>.jsonl, where the
+// project's self-assessment (`trellis matrix self`) reads its measured figures.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results');
 export type Figure = {
   figure: string;
   value: number;
@@ -18,7 +25,10 @@ export function report(suite: string, figures: readonly Figure[]): void {
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows) console.log(line(row));
   console.log('');
-  for (const f of figures) console.log(JSON.stringify({ suite, figure: f.figure, value: round(f.value), unit: f.unit }));
+  const lines = figures.map((f) => JSON.stringify({ suite, figure: f.figure, value: round(f.value), unit: f.unit }));
+  for (const line of lines) console.log(line);
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(join(resultsDir, `${suite}.jsonl`), `${lines.join('\n')}\n`);
 }
 
 function round(value: number): number {
