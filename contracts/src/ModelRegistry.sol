@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
+import {ITrellisParams} from "./interfaces/ITrellisParams.sol";
+
+/// @title ModelRegistry
+/// @notice Holds no tokens: it only records who owns a model and what royalty it charges.
+contract ModelRegistry is IModelRegistry {
+    /// @notice Where the royalty cap is read from.
+    ITrellisParams public immutable params;
+
+    mapping(bytes32 modelId => Model) private _models;
+
+    /// @param params_ The TrellisParams contract.
+    constructor(ITrellisParams params_) {
+        params = params_;
+    }
+
+    /// @inheritdoc IModelRegistry
+    function publish(bytes32 contentHash, bytes32 weightCommitment, string calldata metadataURI, uint16 royaltyBps)
+        external
+        returns (bytes32 modelId)
+    {
+        if (contentHash == bytes32(0)) revert ModelEmptyContentHash();
+        modelId = modelIdOf(msg.sender, contentHash);
+        if (_models[modelId].owner != address(0)) revert ModelAlreadyPublished(modelId);
+        _checkRoyalty(royaltyBps);
+        _models[modelId] = Model({
+            owner: msg.sender,
+            royaltyBps: royaltyBps,
+            deprecated: false,
+            contentHash: contentHash,
+            weightCommitment: weightCommitment,
+            metadataURI: metadataURI
+        });
+        emit ModelPublished(modelId, msg.sender, contentHash, weightCommitment, metadataURI, royaltyBps);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function setWeightCommitment(bytes32 modelId, bytes32 weightCommitment) external {
+        Model storage model = _ownedBySender(modelId);
+        if (weightCommitment == bytes32(0)) revert ModelEmptyCommitment();
+        if (model.weightCommitment != bytes32(0)) revert ModelCommitmentAlreadySet(modelId, model.weightCommitment);
+        model.weightCommitment = weightCommitment;
+        emit WeightCommitmentSet(modelId, weightCommitment);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function setRoyalty(bytes32 modelId, uint16 royaltyBps) external {
+        Model storage model = _ownedBySender(modelId);
+        _checkRoyalty(royaltyBps);
+        emit RoyaltySet(modelId, model.royaltyBps, royaltyBps);
+        model.royaltyBps = royaltyBps;
+    }
+
+    /// @inheritdoc IModelRegistry
+    function transfer(bytes32 modelId, address newOwner) external {
+        Model storage model = _ownedBySender(modelId);
+        if (newOwner == address(0)) revert ModelZeroOwner();
+        emit ModelTransferred(modelId, model.owner, newOwner);
+        model.owner = newOwner;
+    }
+
+    /// @inheritdoc IModelRegistry
+    function deprecate(bytes32 modelId) external {
+        Model storage model = _ownedBySender(modelId);
+        if (model.deprecated) revert ModelAlreadyDeprecated(modelId);
+        model.deprecated = true;
+        emit ModelDeprecated(modelId);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function modelIdOf(address publisher, bytes32 contentHash) public pure returns (bytes32) {
+        return keccak256(abi.encode(publisher, contentHash));
+    }
+
+    /// @inheritdoc IModelRegistry
+    function getModel(bytes32 modelId) external view returns (Model memory) {
+        return _models[modelId];
+    }
+
+    /// @inheritdoc IModelRegistry
+    function ownerOf(bytes32 modelId) external view returns (address) {
+        return _models[modelId].owner;
+    }
+
+    /// @inheritdoc IModelRegistry
+    function royaltyBpsOf(bytes32 modelId) external view returns (uint16) {
+        return _models[modelId].royaltyBps;
+    }
+
+    /// @inheritdoc IModelRegistry
+    function weightCommitmentOf(bytes32 modelId) external view returns (bytes32) {
+        return _models[modelId].weightCommitment;
+    }
+
+    /// @inheritdoc IModelRegistry
+    function isDeprecated(bytes32 modelId) external view returns (bool) {
+        return _models[modelId].deprecated;
+    }
+
+    /// @inheritdoc IModelRegistry
+    function royaltyInfo(bytes32 modelId) external view returns (address owner, uint16 royaltyBps) {
+        Model storage model = _models[modelId];
+        return (model.owner, model.royaltyBps);
+    }
+
+    // ------------------------------------------------------------------ internal
+
+    function _ownedBySender(bytes32 modelId) private view returns (Model storage model) {
+        model = _models[modelId];
+        if (model.owner == address(0)) revert ModelUnknown(modelId);
+        if (model.owner != msg.sender) revert ModelNotOwner(modelId, model.owner, msg.sender);
+    }
+
+    function _checkRoyalty(uint256 royaltyBps) private view {
+        uint256 cap = params.royaltyCapBps();
+        if (royaltyBps > cap) revert ModelRoyaltyTooHigh(royaltyBps, cap);
+    }
+}

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+/// @title IModelRegistry
+/// @notice Models published by content hash, with a weight commitment, an owner and a royalty.
+/// @dev modelId = keccak256(abi.encode(publisher, contentHash)). Binding the publisher into the
+///      id means nobody can front-run a publication and squat someone else's content hash; the
+///      id stays the same after `transfer`, so vouchers and prices keyed by it remain valid.
+interface IModelRegistry {
+    /// @notice Everything the registry knows about one model.
+    struct Model {
+        address owner;
+        uint16 royaltyBps;
+        bool deprecated;
+        bytes32 contentHash;
+        bytes32 weightCommitment;
+        string metadataURI;
+    }
+
+    // ------------------------------------------------------------------ errors
+
+    /// @notice The content hash must be non-zero.
+    error ModelEmptyContentHash();
+    /// @notice This publisher already published this content hash.
+    error ModelAlreadyPublished(bytes32 modelId);
+    /// @notice No model has this id.
+    error ModelUnknown(bytes32 modelId);
+    /// @notice The caller is not the model's owner.
+    error ModelNotOwner(bytes32 modelId, address owner, address caller);
+    /// @notice The royalty is above the cap in TrellisParams.
+    error ModelRoyaltyTooHigh(uint256 royaltyBps, uint256 royaltyCapBps);
+    /// @notice The weight commitment is already set and cannot change.
+    error ModelCommitmentAlreadySet(bytes32 modelId, bytes32 weightCommitment);
+    /// @notice A zero weight commitment cannot be set (zero means "unset").
+    error ModelEmptyCommitment();
+    /// @notice The model was already deprecated.
+    error ModelAlreadyDeprecated(bytes32 modelId);
+    /// @notice Ownership cannot go to the zero address.
+    error ModelZeroOwner();
+
+    // ------------------------------------------------------------------ events
+
+    /// @notice A model was published; carries everything an indexer needs to list it.
+    event ModelPublished(
+        bytes32 indexed modelId,
+        address indexed owner,
+        bytes32 indexed contentHash,
+        bytes32 weightCommitment,
+        string metadataURI,
+        uint16 royaltyBps
+    );
+    /// @notice The model's weight commitment was set (once).
+    event WeightCommitmentSet(bytes32 indexed modelId, bytes32 weightCommitment);
+    /// @notice The model's royalty changed.
+    event RoyaltySet(bytes32 indexed modelId, uint16 oldRoyaltyBps, uint16 newRoyaltyBps);
+    /// @notice The model changed owner; royalties earned from now on go to `newOwner`.
+    event ModelTransferred(bytes32 indexed modelId, address indexed oldOwner, address indexed newOwner);
+    /// @notice The model was deprecated (irreversible; existing vouchers stay redeemable).
+    event ModelDeprecated(bytes32 indexed modelId);
+
+    // ------------------------------------------------------------------ writes
+
+    /// @notice Publishes a model owned by the caller.
+    /// @param contentHash Hash of the model file (non-zero).
+    /// @param weightCommitment Commitment to the weights used by verification; zero leaves it
+    ///        unset, to be set once later with `setWeightCommitment`.
+    /// @param metadataURI Where the model's description lives (free-form).
+    /// @param royaltyBps Royalty on every redemption for this model, at most the royalty cap.
+    /// @return modelId keccak256(abi.encode(msg.sender, contentHash)).
+    function publish(bytes32 contentHash, bytes32 weightCommitment, string calldata metadataURI, uint16 royaltyBps)
+        external
+        returns (bytes32 modelId);
+
+    /// @notice Sets the weight commitment of a model that has none yet. Once set it never
+    ///         changes, so receipts and disputes that refer to it stay meaningful.
+    /// @param modelId The model (caller must own it).
+    /// @param weightCommitment Non-zero commitment.
+    function setWeightCommitment(bytes32 modelId, bytes32 weightCommitment) external;
+
+    /// @notice Changes the model's royalty; applies to redemptions from now on.
+    /// @param modelId The model (caller must own it).
+    /// @param royaltyBps At most the royalty cap in TrellisParams.
+    function setRoyalty(bytes32 modelId, uint16 royaltyBps) external;
+
+    /// @notice Hands the model to a new owner (one step).
+    /// @param modelId The model (caller must own it).
+    /// @param newOwner Non-zero address.
+    function transfer(bytes32 modelId, address newOwner) external;
+
+    /// @notice Marks the model deprecated. Irreversible. Vouchers for it remain redeemable,
+    ///         because the work they pay for was already done.
+    /// @param modelId The model (caller must own it).
+    function deprecate(bytes32 modelId) external;
+
+    // ------------------------------------------------------------------ views
+
+    /// @notice The id `publisher` gets for `contentHash`.
+    function modelIdOf(address publisher, bytes32 contentHash) external pure returns (bytes32);
+    /// @notice Full record of a model (all zero for an unknown id).
+    function getModel(bytes32 modelId) external view returns (Model memory);
+    /// @notice Owner of a model, or zero for an unknown id.
+    function ownerOf(bytes32 modelId) external view returns (address);
+    /// @notice Royalty of a model in basis points (zero for an unknown id).
+    function royaltyBpsOf(bytes32 modelId) external view returns (uint16);
+    /// @notice Weight commitment of a model (zero when unset or unknown).
+    function weightCommitmentOf(bytes32 modelId) external view returns (bytes32);
+    /// @notice Whether the model is deprecated.
+    function isDeprecated(bytes32 modelId) external view returns (bool);
+    /// @notice Owner and royalty in one call, as the escrow needs them.
+    function royaltyInfo(bytes32 modelId) external view returns (address owner, uint16 royaltyBps);
+}
