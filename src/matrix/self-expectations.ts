@@ -1,0 +1,38 @@
+// What Trellis says it does on each cell (the claims of its own profile) and which
+// benchmark figures would back each claim. The claims are fixed by the design; the
+// mechanisms and figures behind them are found in the repository at run time.
+import type { CellId, ClaimKind, Mechanism } from './vocabulary.ts';
+
+export type ExpectedFigure = { suite: string; figure: string; unit: string; cell: CellId };
+
+export const EXPECTED_FIGURES: readonly ExpectedFigure[] = [
+  { suite: 'dispute', figure: 'dispute_gas_total', unit: 'gas', cell: 'verifiability/security' },
+  { suite: 'zk', figure: 'verify_gas', unit: 'gas', cell: 'verifiability/scalability' },
+  { suite: 'engine', figure: 'fixed_vs_ort_ratio_b64', unit: 'x', cell: 'verifiability/scalability' },
+  { suite: 'verify', figure: 'redundant_k3_overhead', unit: 'x', cell: 'verifiability/decentralization' },
+  { suite: 'provider', figure: 'encrypt_overhead_ratio', unit: 'x', cell: 'privacy/security' },
+  { suite: 'fl', figure: 'secure_agg_ms_per_client', unit: 'ms', cell: 'privacy/scalability' },
+  { suite: 'fl', figure: 'fedavg_vs_central_accuracy', unit: 'x', cell: 'privacy/decentralization' },
+  { suite: 'payments', figure: 'voucher_overhead_ratio', unit: 'x', cell: 'performance/security' },
+  { suite: 'settlement', figure: 'gas_per_request_b1000', unit: 'gas', cell: 'performance/scalability' },
+  { suite: 'gateway', figure: 'throughput_rps', unit: 'req/s', cell: 'performance/scalability' },
+  { suite: 'gateway', figure: 'p50_latency_ms', unit: 'ms', cell: 'performance/decentralization' },
+];
+
+export function figureKey(f: { suite: string; figure: string }): string {
+  return `${f.suite}.${f.figure}`;
+}
+
+export type SelfClaim = { text: string; cell: CellId; kind?: ClaimKind; mechanisms: readonly Mechanism[] };
+
+export const SELF_CLAIMS: readonly SelfClaim[] = [
+  { cell: 'verifiability/security', text: 'A wrong result can be challenged and costs the provider its stake; small models can carry a zk proof', mechanisms: ['optimistic verification / dispute games', 'zk proofs', 'staking and slashing'] },
+  { cell: 'verifiability/scalability', text: 'Receipts stay off chain; the chain is touched only on dispute, and proofs verify in constant size', mechanisms: ['optimistic verification / dispute games', 'zk proofs', 'batched settlement'] },
+  { cell: 'verifiability/decentralization', text: 'Anyone may watch and challenge, and a request can run on several independent providers', mechanisms: ['redundant execution', 'optimistic verification / dispute games'] },
+  { cell: 'privacy/security', text: 'Inputs are encrypted end to end to the chosen provider', mechanisms: ['end-to-end encryption'] },
+  { cell: 'privacy/scalability', text: 'Federated training protects updates with secure aggregation', mechanisms: ['MPC and secure aggregation'] },
+  { cell: 'privacy/decentralization', text: 'Data owners train models together without handing over their data, coordinated on chain', mechanisms: ['federated learning'] },
+  { cell: 'performance/security', kind: 'performance', text: 'Stake at risk replaces per-request consensus, so a request never waits for a block', mechanisms: ['staking and slashing', 'batched settlement'] },
+  { cell: 'performance/scalability', kind: 'performance', text: 'Off-chain fast path with bulk settlement and load balancing drives gas per request toward zero', mechanisms: ['batched settlement', 'load balancing and routing', 'distributed compute'] },
+  { cell: 'performance/decentralization', kind: 'performance', text: 'Latency-aware routing across independent providers', mechanisms: ['load balancing and routing', 'distributed compute'] },
+];
