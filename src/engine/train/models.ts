@@ -22,6 +22,8 @@ export type ModelSpec = {
   dataset: 'digits' | 'breast_cancer';
   /** Standardize features on the client (mean/std of the training rows). */
   standardize: boolean;
+  /** The raw input range declared to the engine when not standardizing. */
+  inputRange: { min: number; max: number };
   seed: number;
   heldOutFraction: number;
   fit: FitOptions;
@@ -37,6 +39,7 @@ export const modelSpecs: readonly ModelSpec[] = [
     description: '8x8 handwritten digits, 64 -> 32 -> ReLU -> 10',
     dataset: 'digits',
     standardize: false,
+    inputRange: { min: 0, max: 16 },
     seed: 1,
     heldOutFraction: 0.2,
     fit: { epochs: 40, batchSize: 32, learningRate: 0.003 },
@@ -55,6 +58,7 @@ export const modelSpecs: readonly ModelSpec[] = [
     description: '8x8 handwritten digits, Conv 3x3 (8 channels, pad 1) -> ReLU -> MaxPool 2x2 -> Flatten -> 10',
     dataset: 'digits',
     standardize: false,
+    inputRange: { min: 0, max: 16 },
     seed: 2,
     heldOutFraction: 0.2,
     fit: { epochs: 30, batchSize: 32, learningRate: 0.003 },
@@ -73,6 +77,8 @@ export const modelSpecs: readonly ModelSpec[] = [
     description: 'Wisconsin diagnostic breast cancer, 30 standardized features -> 16 -> ReLU -> 2',
     dataset: 'breast_cancer',
     standardize: true,
+    // Not used: the range follows from the standardized training rows.
+    inputRange: { min: 0, max: 0 },
     seed: 3,
     heldOutFraction: 0.2,
     fit: { epochs: 60, batchSize: 16, learningRate: 0.001 },

@@ -1,0 +1,36 @@
+// Where the default models live in the repository and how their files are named:
+// models/<name>.onnx (the float model), models/<name>.artifact.json (the fixed-point
+// artifact the engine runs) and models/<name>.preprocess.json (what a client does to
+// a raw row first).
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Preprocess } from './preprocess.ts';
+
+export const defaultModelsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'models');
+
+export type ModelFilePaths = { onnx: string; artifact: string; preprocess: string };
+
+export function modelFilePaths(name: string, modelsDir: string = defaultModelsDir): ModelFilePaths {
+  return {
+    onnx: join(modelsDir, `${name}.onnx`),
+    artifact: join(modelsDir, `${name}.artifact.json`),
+    preprocess: join(modelsDir, `${name}.preprocess.json`),
+  };
+}
+
+export type ModelFiles = { onnx: Uint8Array; artifactJson: string; preprocess: Preprocess };
+
+export function readModelFiles(name: string, modelsDir: string = defaultModelsDir): ModelFiles {
+  const paths = modelFilePaths(name, modelsDir);
+  return {
+    onnx: new Uint8Array(readFileSync(paths.onnx)),
+    artifactJson: readFileSync(paths.artifact, 'utf8'),
+    preprocess: JSON.parse(readFileSync(paths.preprocess, 'utf8')) as Preprocess,
+  };
+}
+
+/** The preprocess file's bytes: two-space JSON with a trailing newline. */
+export function serializePreprocess(p: Preprocess): string {
+  return `${JSON.stringify(p, null, 2)}\n`;
+}
