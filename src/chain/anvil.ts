@@ -1,0 +1,98 @@
+// Runs anvil, the EVM node shipped in the @foundry-rs/anvil npm package, as the
+// embedded local chain. It listens on 127.0.0.1 only and persists its whole state
+// (accounts, contracts, blocks and logs) to a file, so a stopped network starts again
+// where it left off.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { ChainError } from './errors.ts';
+
+export type AnvilOptions = {
+  /** Folder holding `state.json` and `anvil.log`. */
+  stateDir: string;
+  port: number;
+  chainId?: number;
+  /**
+   * Seconds between state dumps while running. anvil also dumps on a clean exit;
+   * the periodic dump bounds what a crash (SIGKILL) can lose.
+   */
+  stateIntervalSeconds?: number;
+};
+
+export type Anvil = {
+  rpcUrl: string;
+  /** Stops anvil cleanly, which writes its final state dump. */
+  stop(): Promise<void>;
+};
+
+/** The path of the anvil binary for this platform, from its npm package. */
+export function anvilBinary(): string {
+  const arch = process.arch === 'x64' ? 'amd64' : process.arch;
+  const pkg = `@foundry-rs/anvil-${process.platform}-${arch}`;
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve(`${pkg}/package.json`)), 'bin', 'anvil');
+  } catch (cause) {
+    throw new ChainError('ANVIL_START_FAILED', `No anvil binary for this platform (${process.platform}-${process.arch}).`, {
+      details: [`expected the npm package ${pkg}; run npm install`],
+      cause,
+    });
+  }
+}
+
+export async function startAnvil(options: AnvilOptions): Promise<Anvil> {
+  mkdirSync(options.stateDir, { recursive: true });
+  const log = createWriteStream(join(options.stateDir, 'anvil.log'), { flags: 'a' });
+  const args = [
+    '--host', '127.0.0.1',
+    '--port', String(options.port),
+    '--chain-id', String(options.chainId ?? 31337),
+    '--state', join(options.stateDir, 'state.json'),
+    '--state-interval', String(options.stateIntervalSeconds ?? 1),
+  ];
+  const child = spawn(anvilBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  const rpcUrl = `http://127.0.0.1:${options.port}`;
+  try {
+    await waitUntilListening(child, rpcUrl);
+  } catch (error) {
+    child.kill('SIGKILL');
+    log.end();
+    throw error;
+  }
+  let stopping: Promise<void> | undefined;
+  return {
+    rpcUrl,
+    stop() {
+      stopping ??= new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }).finally(() => log.end());
+      return stopping;
+    },
+  };
+}
+
+async function waitUntilListening(child: ChildProcess, rpcUrl: string): Promise<void> {
+  let exited: string | undefined;
+  child.once('exit', (code, signal) => (exited = `exit code ${code ?? signal}`));
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if (exited) break;
+    try {
+      const response = await fetch(rpcUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
+      });
+      if (response.ok) return;
+    } catch {
+      // Not listening yet: try again shortly.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new ChainError('ANVIL_START_FAILED', `anvil did not start on ${rpcUrl}.`, {
+    details: [exited ? `anvil ended with ${exited}` : 'no answer after 10 s', 'see anvil.log in the chain state folder; is the port already in use?'],
+  });
+}

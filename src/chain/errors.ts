@@ -1,0 +1,25 @@
+// Errors of the chain layer: reaching a node, checking it is the expected chain,
+// keys, and deployment manifests.
+import { TrellisError, type TrellisErrorOptions } from '../errors.ts';
+
+export type ChainErrorCode =
+  | 'RPC_UNREACHABLE'
+  | 'CHAIN_ID_MISMATCH'
+  | 'PRIVATE_KEY_MISSING'
+  | 'PRIVATE_KEY_MALFORMED'
+  | 'RPC_URL_MALFORMED'
+  | 'INSUFFICIENT_GAS_FUNDS'
+  | 'MANIFEST_INVALID'
+  | 'MANIFEST_CHAIN_MISMATCH'
+  | 'MANIFEST_CODE_MISSING'
+  | 'DEPLOYMENT_FAILED'
+  | 'ANVIL_START_FAILED';
+
+export class ChainError extends TrellisError {
+  override name = 'ChainError';
+  declare readonly code: ChainErrorCode;
+
+  constructor(code: ChainErrorCode, shortMessage: string, options?: TrellisErrorOptions) {
+    super(code, shortMessage, options);
+  }
+}

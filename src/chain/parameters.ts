@@ -1,0 +1,31 @@
+// The protocol parameters a deployment starts with. The owner account can change them
+// later through TrellisParams; these are the defaults of a new deployment.
+import { parseUnits } from 'viem';
+
+/** The payment token has 6 decimals, like the USD stablecoins x402 payments use. */
+export const TOKEN_DECIMALS = 6;
+export const tokens = (amount: string): bigint => parseUnits(amount, TOKEN_DECIMALS);
+
+const HOUR = 3_600n;
+const DAY = 24n * HOUR;
+
+export type ProtocolParameters = {
+  treasury?: `0x${string}`;
+  minStake: bigint;
+  /** Seconds; longer than the challenge window, so a stake cannot leave before a dispute on its last receipt ends. */
+  unbondingDelay: bigint;
+  challengeWindow: bigint;
+  /** Seconds a client waits between asking to withdraw and withdrawing, so providers can redeem vouchers already signed. */
+  withdrawalNotice: bigint;
+  protocolFeeBps: bigint;
+  royaltyCapBps: bigint;
+};
+
+export const defaultParameters: ProtocolParameters = {
+  minStake: tokens('100'),
+  challengeWindow: 1n * DAY,
+  unbondingDelay: 2n * DAY,
+  withdrawalNotice: 1n * DAY,
+  protocolFeeBps: 100n, // 1 %
+  royaltyCapBps: 3_000n, // 30 %
+};

@@ -1,0 +1,20 @@
+// The environment, read once at start into a frozen object. No other module reads
+// process.env, so what a process depends on is listed here.
+export type Environment = Readonly<{
+  /** Signer key for deployments and transactions on a remote network. */
+  privateKey: string | undefined;
+  /** JSON-RPC endpoint of a remote network. */
+  rpcUrl: string | undefined;
+  /** Where the local network keeps its chain state, manifest and records. */
+  dataDir: string;
+}>;
+
+export const PRIVATE_KEY_VARIABLE = 'TRELLIS_PRIVATE_KEY';
+
+export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
+  return Object.freeze({
+    privateKey: env[PRIVATE_KEY_VARIABLE],
+    rpcUrl: env.TRELLIS_RPC_URL,
+    dataDir: env.TRELLIS_DATA_DIR ?? '.trellis',
+  });
+}
