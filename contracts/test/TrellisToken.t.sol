@@ -292,22 +292,22 @@ contract TrellisTokenTest is Fixture {
 
     // ------------------------------------------------------------------ fuzz
 
-    function testFuzz_transferWithAuthorization_window(uint256 value, uint256 afterT, uint256 beforeT, uint256 at) public {
+    function testFuzz_transferWithAuthorization_window(uint256 value, uint256 afterT, uint256 beforeT, uint256 atTime) public {
         value = bound(value, 0, 1_000e6);
         afterT = bound(afterT, 0, 2_000_000_000);
         beforeT = bound(beforeT, 0, 2_000_000_000);
-        at = bound(at, 1, 2_000_000_000);
+        atTime = bound(atTime, 1, 2_000_000_000);
         bytes32 nonce = keccak256(abi.encode(value, afterT, beforeT));
         (uint8 v, bytes32 r, bytes32 s) =
             _sign(_digest(token.TRANSFER_WITH_AUTHORIZATION_TYPEHASH(), alice, bob, value, afterT, beforeT, nonce));
-        vm.warp(at);
-        if (at <= afterT) {
-            vm.expectRevert(abi.encodeWithSelector(ITrellisToken.TokenAuthorizationNotYetValid.selector, afterT, at));
-        } else if (at >= beforeT) {
-            vm.expectRevert(abi.encodeWithSelector(ITrellisToken.TokenAuthorizationExpired.selector, beforeT, at));
+        vm.warp(atTime);
+        if (atTime <= afterT) {
+            vm.expectRevert(abi.encodeWithSelector(ITrellisToken.TokenAuthorizationNotYetValid.selector, afterT, atTime));
+        } else if (atTime >= beforeT) {
+            vm.expectRevert(abi.encodeWithSelector(ITrellisToken.TokenAuthorizationExpired.selector, beforeT, atTime));
         }
         token.transferWithAuthorization(alice, bob, value, afterT, beforeT, nonce, v, r, s);
-        bool valid = at > afterT && at < beforeT;
+        bool valid = atTime > afterT && atTime < beforeT;
         assertEq(token.balanceOf(bob), valid ? value : 0, "moved only inside the window");
         assertEq(token.authorizationState(alice, nonce), valid, "nonce used only when moved");
     }
@@ -318,6 +318,6 @@ contract TrellisTokenTest is Fixture {
             vm.expectRevert(abi.encodeWithSelector(ITrellisToken.TokenFaucetCapExceeded.selector, amount, cap));
         }
         token.faucet(bob, amount);
-        assertEq(token.balanceOf(bob), amount > cap ? 0 : amount, "minted at most the cap");
+        assertEq(token.balanceOf(bob), amount > cap ? 0 : amount, "minted atTime most the cap");
     }
 }
