@@ -3,8 +3,9 @@
 // Division is a multiplication by a fixed-point reciprocal, which a circuit can check
 // without a division:
 //   R = floor((2^33 + kh*kw) / (2 * kh*kw))      (2^32 / (kh*kw), round half up)
-//   out = floor((sum * R + 2^31) / 2^32)          (round half up)
+//   out = clamp(floor((sum * R + 2^31) / 2^32))   (round half up, saturate to int16)
 // Exact for power-of-two windows; |sum * R| <= 2^47 + kh*kw * 2^14 < 2^53.
+import { ACT_MAX, ACT_MIN } from '../fixed.ts';
 import type { PoolParams } from './maxpool.ts';
 
 export function reciprocalFor(count: number): number {
@@ -37,7 +38,8 @@ export function avgpool(p: PoolParams & { reciprocal: number }, x: Float64Array,
             sum += x[xo + ih * W + iw]!;
           }
         }
-        out[oo + oh * OW + ow] = Math.floor((sum * R + half) * inv);
+        const v = Math.floor((sum * R + half) * inv);
+        out[oo + oh * OW + ow] = v < ACT_MIN ? ACT_MIN : v > ACT_MAX ? ACT_MAX : v;
       }
     }
   }
