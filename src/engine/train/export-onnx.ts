@@ -113,7 +113,8 @@ export function exportOnnx(net: Sequential, options: ExportOnnxOptions): Uint8Ar
     rowShape = layer.outputShape(rowShape);
   });
 
-  return buildOnnx({
+  // The builder may hand back a Node Buffer; callers get a plain Uint8Array.
+  const bytes = buildOnnx({
     opset: options.opset,
     graphName: options.graphName,
     producerName: 'trellis-train',
@@ -123,6 +124,7 @@ export function exportOnnx(net: Sequential, options: ExportOnnxOptions): Uint8Ar
     initializers,
     nodes,
   });
+  return new Uint8Array(bytes);
 }
 
 /** The module name a parameter-free layer gets ("relu", "relu_1", ... as PyTorch numbers them). */
