@@ -52,7 +52,11 @@ export function requantize(acc: number, s: number): number {
  * Used only at import (weights, biases) and for the model input, never between layers.
  */
 export function roundHalfAwayFromZero(x: number): number {
-  return x < 0 ? -Math.floor(-x + 0.5) : Math.floor(x + 0.5);
+  const a = Math.abs(x);
+  const whole = Math.floor(a);
+  // a - whole is exact; floor(a + 0.5) is not (0.49999999999999994 + 0.5 rounds to 1).
+  const r = a - whole >= 0.5 ? whole + 1 : whole;
+  return x < 0 ? -r : r;
 }
 
 /**
