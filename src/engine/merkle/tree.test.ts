@@ -35,7 +35,7 @@ test('every proof verifies and a tampered one does not', () => {
       assert.ok(!bytesEqual(merkleRootFromProof(leaf(i + 100), i, path), root));
       if (path.length > 0) {
         const bad = path.map((p) => p.slice());
-        bad[0]![0] ^= 1;
+        bad[0]![0] = bad[0]![0]! ^ 1;
         assert.ok(!bytesEqual(merkleRootFromProof(leaf(i), i, bad), root));
       }
     }
