@@ -1,8 +1,10 @@
 // Places a profile on the grid and scores it, showing every reason.
 //
 // Cell score, an integer 0..3:
-//   mechanisms  +1 for one running enabling technique of the cell, +2 for two or more
-//               (a `partial` mechanism counts half; `planned` and `missing` count nothing)
+//   mechanisms  +1 for a running core technique of the cell, +2 when a second
+//               technique (core or supporting) runs beside it; a `partial` or
+//               `unverified` mechanism counts half, `planned` and `missing` nothing,
+//               and supporting techniques alone (stake with nothing to check) earn 0
 //   evidence    +1 when the cell has a running technique and a measured figure tied to
 //               it (a figure's `cell`, or one cited by a claim on the cell); cells of the
 //               security column also earn it from a published audit
@@ -60,9 +62,10 @@ export function evaluate(profile: Profile, rules: readonly HypeRule[] = HYPE_RUL
   const cells = synergyGrid().map((cell): CellEvaluation => {
     const reasons: string[] = [];
     const enabling = running.filter((m) => cell.techniques.includes(m.name));
-    // Halves, so that a partial mechanism counts half without fractions.
-    const halves = enabling.reduce((sum, m) => sum + ((m.status ?? 'present') === 'partial' ? 1 : 2), 0);
-    const mechanismPoints = halves >= 4 ? 2 : halves >= 2 ? 1 : 0;
+    // Counted in halves, so that a partial mechanism counts half without fractions.
+    const halves = (list: typeof enabling) => list.reduce((sum, m) => sum + ((m.status ?? 'present') === 'present' ? 2 : 1), 0);
+    const coreHalves = halves(enabling.filter((m) => cell.core.includes(m.name)));
+    const mechanismPoints = coreHalves < 2 ? 0 : halves(enabling) >= 4 ? 2 : 1;
     for (const m of enabling) reasons.push(`${m.name} (${m.status ?? 'present'})`);
     if (enabling.length > 0) reasons.push(`+${mechanismPoints} mechanisms`);
 

@@ -1,5 +1,5 @@
-// Which mechanisms a profile actually runs. Only `present` and `partial` entries
-// count; `planned` and `missing` ones are promises and earn nothing.
+// Which mechanisms a profile actually runs. `present`, `partial` and `unverified`
+// entries count; `planned` and `missing` ones are promises and earn nothing.
 import type { Claim, Profile } from './profile.ts';
 import type { Mechanism, MechanismStatus } from './vocabulary.ts';
 
@@ -9,7 +9,7 @@ export function mechanismStatus(profile: Profile, name: Mechanism): MechanismSta
 }
 
 export function isRunning(status: MechanismStatus | undefined): boolean {
-  return status === 'present' || status === 'partial';
+  return status === 'present' || status === 'partial' || status === 'unverified';
 }
 
 export function runningMechanisms(profile: Profile): Mechanism[] {

@@ -32,6 +32,7 @@ export const MECHANISMS = [
   'differential privacy',
   'homomorphic encryption',
   'end-to-end encryption',
+  'compute-to-data',
   'staking and slashing',
   'reputation and scoring',
   'distributed compute',
@@ -62,6 +63,7 @@ export const MECHANISM_TRAITS: Readonly<Record<Mechanism, { verifies: boolean; p
   'differential privacy': { verifies: false, private: true, onChain: false },
   'homomorphic encryption': { verifies: false, private: true, onChain: false },
   'end-to-end encryption': { verifies: false, private: true, onChain: false },
+  'compute-to-data': { verifies: false, private: true, onChain: false },
   'staking and slashing': { verifies: false, private: false, onChain: true },
   'reputation and scoring': { verifies: false, private: false, onChain: false },
   'distributed compute': { verifies: false, private: false, onChain: false },
@@ -96,8 +98,12 @@ export type Category = (typeof CATEGORIES)[number];
 export const OPERATOR_KINDS = ['single', 'few', 'many', 'unknown'] as const;
 export type OperatorKind = (typeof OPERATOR_KINDS)[number];
 
-/** Whether a mechanism runs today; only `present` and `partial` earn points. */
-export const MECHANISM_STATUSES = ['present', 'partial', 'planned', 'missing'] as const;
+/**
+ * Whether a mechanism runs today. `present` earns full points; `partial` (runs with
+ * gaps) and `unverified` (reported only by a secondary source) earn half; `planned`
+ * and `missing` earn nothing and back no claim.
+ */
+export const MECHANISM_STATUSES = ['present', 'partial', 'unverified', 'planned', 'missing'] as const;
 export type MechanismStatus = (typeof MECHANISM_STATUSES)[number];
 
 /** `measured`: a number with a reproducible source; `claim`: asserted, no evidence; `missing`: expected, not yet produced. */

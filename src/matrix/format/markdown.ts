@@ -49,3 +49,14 @@ export function evaluationMarkdown(ev: Evaluation): string {
   if (ev.unmeasured.length) parts.push('', `Unmeasured figures: ${ev.unmeasured.join(', ')}.`);
   return `${parts.join('\n')}\n`;
 }
+
+export function compareMarkdown(evs: readonly Evaluation[]): string {
+  const head = `| cell | strength | ${evs.map((e) => cell(e.name)).join(' | ')} |\n| --- | --- | ${evs.map(() => '---').join(' | ')} |`;
+  const rows = evs[0]!.cells.map((c, i) => `| \`${c.id}\` | ${c.strength} | ${evs.map((e) => `${e.cells[i]!.score}${e.cells[i]!.claimed ? ' *' : ''}`).join(' | ')} |`);
+  const totals = [
+    `| overall | | ${evs.map((e) => e.overall).join(' | ')} |`,
+    `| backing | | ${evs.map((e) => e.backing ?? 'n/a').join(' | ')} |`,
+    `| hype flags | | ${evs.map((e) => e.flags.length).join(' | ')} |`,
+  ];
+  return `${[head, ...rows, ...totals].join('\n')}\n\nCell scores 0..${MAX_CELL_SCORE}; \`*\` claimed; overall and backing 0..100.\n`;
+}
