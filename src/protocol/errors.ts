@@ -1,0 +1,58 @@
+// Errors that cross the network. Each code has one HTTP status; the body of every
+// error response is { "error": { "code", "message", "details" } }, the same from a
+// provider and from a gateway, so clients handle one shape.
+import { TrellisError, type TrellisErrorOptions } from '../errors.ts';
+
+export const protocolErrorStatus = {
+  MALFORMED_JSON: 400,
+  INVALID_BODY: 400,
+  INVALID_INPUT: 422,
+  UNKNOWN_MODEL: 404,
+  UNKNOWN_RECEIPT: 404,
+  BAD_SIGNATURE: 401,
+  WRONG_CLIENT: 401,
+  REPLAYED: 409,
+  DEADLINE_EXPIRED: 410,
+  FEE_TOO_LOW: 402,
+  INSUFFICIENT_ESCROW: 402,
+  CREDIT_EXHAUSTED: 402,
+  VOUCHER_INVALID: 400,
+  VOUCHER_AMOUNT_WRONG: 409,
+  BODY_TOO_LARGE: 413,
+  NOT_FOUND: 404,
+  SHUTTING_DOWN: 503,
+  NO_PROVIDER: 503,
+  PROVIDER_FAILED: 502,
+  PROVIDER_BAD_RESPONSE: 502,
+  INTERNAL: 500,
+} as const;
+
+export type ProtocolErrorCode = keyof typeof protocolErrorStatus;
+
+export class ProtocolError extends TrellisError {
+  override name = 'ProtocolError';
+  declare readonly code: ProtocolErrorCode;
+
+  constructor(code: ProtocolErrorCode, shortMessage: string, options?: TrellisErrorOptions) {
+    super(code, shortMessage, options);
+  }
+
+  get status(): number {
+    return protocolErrorStatus[this.code];
+  }
+
+  toJSON(): ErrorBody {
+    return { error: { code: this.code, message: this.shortMessage, details: [...this.details] } };
+  }
+}
+
+export type ErrorBody = { error: { code: string; message: string; details: string[] } };
+
+/** Turns an error body received over HTTP back into a ProtocolError. */
+export function errorFromBody(body: unknown, fallback: string): ProtocolError {
+  const error = (body as Partial<ErrorBody> | undefined)?.error;
+  if (error && typeof error.code === 'string' && error.code in protocolErrorStatus && typeof error.message === 'string') {
+    return new ProtocolError(error.code as ProtocolErrorCode, error.message, { details: Array.isArray(error.details) ? error.details.map(String) : [] });
+  }
+  return new ProtocolError('PROVIDER_BAD_RESPONSE', fallback);
+}

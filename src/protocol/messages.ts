@@ -1,0 +1,99 @@
+// The two signed messages of an inference, as EIP-712 typed data:
+//  - InferenceRequest, signed by the client. It names no provider, so a gateway can
+//    route it to any provider (or to k of them in redundant mode) and retry it
+//    elsewhere without asking the client to sign again.
+//  - Receipt, signed by the provider: what it computed (input, output and trace
+//    commitments) and what it charges. Anyone holding a receipt and the input can
+//    challenge it on chain.
+// Both use the domain "Trellis Inference" / "1" on the deployment's chain, bound to its
+// escrow contract, so signatures from another deployment never verify here.
+import { hashTypedData, recoverTypedDataAddress, type Address, type Hex, type LocalAccount } from 'viem';
+
+export const verificationModes = ['none', 'redundant', 'optimistic'] as const;
+export type Verification = (typeof verificationModes)[number];
+
+export type InferenceRequest = {
+  client: Address;
+  modelId: Hex;
+  /** Merkle root of the quantized input (the trace's tensor 0). */
+  inputHash: Hex;
+  /** The most the client accepts to pay one provider for this request. */
+  maxFee: bigint;
+  /** Random; a provider serves each (client, nonce) at most once. */
+  nonce: bigint;
+  /** Unix seconds after which no provider may serve it. */
+  deadline: bigint;
+  verification: number;
+};
+
+export type Receipt = {
+  requestHash: Hex;
+  client: Address;
+  provider: Address;
+  modelId: Hex;
+  inputHash: Hex;
+  /** Merkle root of the output integers (fixed point), or keccak256 of the float32 output bytes (verification none). */
+  outputHash: Hex;
+  /** Root of the execution trace; zero when the request asked for no verification. */
+  traceRoot: Hex;
+  fee: bigint;
+  /**
+   * Everything this provider has charged on the channel (client, provider, model)
+   * including this request: the cumulative amount of the voucher that pays for it.
+   */
+  channelTotal: bigint;
+};
+
+export type ProtocolDomain = { chainId: number; escrow: Address };
+
+const domainOf = ({ chainId, escrow }: ProtocolDomain) => ({ name: 'Trellis Inference', version: '1', chainId, verifyingContract: escrow }) as const;
+
+export const requestTypes = {
+  InferenceRequest: [
+    { name: 'client', type: 'address' },
+    { name: 'modelId', type: 'bytes32' },
+    { name: 'inputHash', type: 'bytes32' },
+    { name: 'maxFee', type: 'uint256' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+    { name: 'verification', type: 'uint8' },
+  ],
+} as const;
+
+export const receiptTypes = {
+  Receipt: [
+    { name: 'requestHash', type: 'bytes32' },
+    { name: 'client', type: 'address' },
+    { name: 'provider', type: 'address' },
+    { name: 'modelId', type: 'bytes32' },
+    { name: 'inputHash', type: 'bytes32' },
+    { name: 'outputHash', type: 'bytes32' },
+    { name: 'traceRoot', type: 'bytes32' },
+    { name: 'fee', type: 'uint256' },
+    { name: 'channelTotal', type: 'uint256' },
+  ],
+} as const;
+
+export function hashRequest(domain: ProtocolDomain, request: InferenceRequest): Hex {
+  return hashTypedData({ domain: domainOf(domain), types: requestTypes, primaryType: 'InferenceRequest', message: request });
+}
+
+export function signRequest(account: LocalAccount, domain: ProtocolDomain, request: InferenceRequest): Promise<Hex> {
+  return account.signTypedData({ domain: domainOf(domain), types: requestTypes, primaryType: 'InferenceRequest', message: request });
+}
+
+export function recoverRequestSigner(domain: ProtocolDomain, request: InferenceRequest, signature: Hex): Promise<Address> {
+  return recoverTypedDataAddress({ domain: domainOf(domain), types: requestTypes, primaryType: 'InferenceRequest', message: request, signature });
+}
+
+export function hashReceipt(domain: ProtocolDomain, receipt: Receipt): Hex {
+  return hashTypedData({ domain: domainOf(domain), types: receiptTypes, primaryType: 'Receipt', message: receipt });
+}
+
+export function signReceipt(account: LocalAccount, domain: ProtocolDomain, receipt: Receipt): Promise<Hex> {
+  return account.signTypedData({ domain: domainOf(domain), types: receiptTypes, primaryType: 'Receipt', message: receipt });
+}
+
+export function recoverReceiptSigner(domain: ProtocolDomain, receipt: Receipt, signature: Hex): Promise<Address> {
+  return recoverTypedDataAddress({ domain: domainOf(domain), types: receiptTypes, primaryType: 'Receipt', message: receipt, signature });
+}

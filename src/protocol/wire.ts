@@ -1,0 +1,126 @@
+// The JSON forms of the protocol messages, and their checked parsing. On the wire a
+// uint256 is a decimal string and bytes are 0x hex, so no precision is lost in JSON.
+// Every parse error names the field path and what was expected.
+import { getAddress, isAddress, isHex, type Address, type Hex } from 'viem';
+import type { SignedVoucher } from '../payments/voucher.ts';
+import { ProtocolError } from './errors.ts';
+import type { InferenceRequest, Receipt } from './messages.ts';
+
+export type Wire<T> = { [K in keyof T]: T[K] extends bigint ? string : T[K] };
+
+export type InferBody = {
+  request: Wire<InferenceRequest>;
+  signature: Hex;
+  /** One sample, flattened in the model's input order. */
+  input: number[];
+  /** Vouchers paying for earlier results (see docs/protocol.md, "Paying"). */
+  vouchers?: Wire<SignedVoucher['voucher'] & { signature: Hex }>[];
+};
+
+export type InferResult = {
+  output: number[];
+  shape: number[];
+  receipt: Wire<Receipt>;
+  signature: Hex;
+};
+
+export const toWire = <T extends object>(value: T): Wire<T> =>
+  Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === 'bigint' ? v.toString() : v])) as Wire<T>;
+
+type Field = { path: string; value: unknown };
+
+const fail = (field: Field, expected: string): never => {
+  throw new ProtocolError('INVALID_BODY', `${field.path}: expected ${expected}.`, { details: [`got ${describe(field.value)}`] });
+};
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value);
+  return text === undefined ? typeof value : text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+const object = (field: Field): Record<string, unknown> =>
+  typeof field.value === 'object' && field.value !== null && !Array.isArray(field.value) ? (field.value as Record<string, unknown>) : fail(field, 'an object');
+
+const child = (parent: Field, key: string): Field => ({ path: parent.path ? `${parent.path}.${key}` : key, value: object(parent)[key] });
+
+const address = (field: Field): Address => (typeof field.value === 'string' && isAddress(field.value) ? getAddress(field.value) : fail(field, 'an address (0x and 40 hex digits)'));
+
+const bytes32 = (field: Field): Hex => (typeof field.value === 'string' && isHex(field.value) && field.value.length === 66 ? (field.value.toLowerCase() as Hex) : fail(field, '32 bytes as 0x and 64 hex digits'));
+
+const signature = (field: Field): Hex => (typeof field.value === 'string' && isHex(field.value) && field.value.length === 132 ? field.value : fail(field, 'a 65-byte signature as 0x and 130 hex digits'));
+
+const uint = (field: Field, bits = 256): bigint => {
+  if (typeof field.value !== 'string' || !/^\d{1,78}$/.test(field.value)) return fail(field, 'an unsigned integer as a decimal string');
+  const value = BigInt(field.value);
+  return value < 2n ** BigInt(bits) ? value : fail(field, `an integer below 2^${bits}`);
+};
+
+export function parseRequest(field: Field): InferenceRequest {
+  return {
+    client: address(child(field, 'client')),
+    modelId: bytes32(child(field, 'modelId')),
+    inputHash: bytes32(child(field, 'inputHash')),
+    maxFee: uint(child(field, 'maxFee')),
+    nonce: uint(child(field, 'nonce')),
+    deadline: uint(child(field, 'deadline'), 64),
+    verification: Number(uint(child(field, 'verification'), 8)),
+  };
+}
+
+export function parseReceipt(field: Field): Receipt {
+  return {
+    requestHash: bytes32(child(field, 'requestHash')),
+    client: address(child(field, 'client')),
+    provider: address(child(field, 'provider')),
+    modelId: bytes32(child(field, 'modelId')),
+    inputHash: bytes32(child(field, 'inputHash')),
+    outputHash: bytes32(child(field, 'outputHash')),
+    traceRoot: bytes32(child(field, 'traceRoot')),
+    fee: uint(child(field, 'fee')),
+    channelTotal: uint(child(field, 'channelTotal')),
+  };
+}
+
+export function parseSignedVoucher(field: Field): SignedVoucher {
+  return {
+    voucher: {
+      client: address(child(field, 'client')),
+      provider: address(child(field, 'provider')),
+      modelId: bytes32(child(field, 'modelId')),
+      cumulativeAmount: uint(child(field, 'cumulativeAmount')),
+    },
+    signature: signature(child(field, 'signature')),
+  };
+}
+
+/** Parses a voucher list (`vouchers`, at most `max` entries). */
+export function parseVouchers(field: Field, max = 64): SignedVoucher[] {
+  if (field.value === undefined) return [];
+  if (!Array.isArray(field.value) || field.value.length > max) return fail(field, `an array of at most ${max} vouchers`);
+  return field.value.map((value, i) => parseSignedVoucher({ path: `${field.path}[${i}]`, value }));
+}
+
+export function parseInferBody(value: unknown): { request: InferenceRequest; signature: Hex; input: number[]; vouchers: SignedVoucher[] } {
+  const body: Field = { path: '', value };
+  object(body);
+  const input = child(body, 'input');
+  if (!Array.isArray(input.value)) fail(input, 'an array of numbers (one sample)');
+  (input.value as unknown[]).forEach((x, i) => {
+    if (typeof x !== 'number' || !Number.isFinite(x)) fail({ path: `input[${i}]`, value: x }, 'a finite number');
+  });
+  return {
+    request: parseRequest(child(body, 'request')),
+    signature: signature(child(body, 'signature')),
+    input: input.value as number[],
+    vouchers: parseVouchers(child(body, 'vouchers')),
+  };
+}
+
+export function parseInferResult(value: unknown): { output: number[]; shape: number[]; receipt: Receipt; signature: Hex } {
+  const body: Field = { path: '', value };
+  const output = child(body, 'output');
+  const shape = child(body, 'shape');
+  const numbers = (field: Field) => (Array.isArray(field.value) && field.value.every((x) => typeof x === 'number' && Number.isFinite(x)) ? (field.value as number[]) : fail(field, 'an array of finite numbers'));
+  return { output: numbers(output), shape: numbers(shape), receipt: parseReceipt(child(body, 'receipt')), signature: signature(child(body, 'signature')) };
+}
