@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {Fixture} from "../utils/Fixture.sol";
+import {Ledger} from "./Ledger.sol";
+import {ClientHandler} from "./ClientHandler.sol";
+import {ProviderHandler} from "./ProviderHandler.sol";
+import {ModelOwnerHandler} from "./ModelOwnerHandler.sol";
+import {SlasherHandler} from "./SlasherHandler.sol";
+import {IEscrow} from "../../src/interfaces/IEscrow.sol";
+import {IProviderRegistry} from "../../src/interfaces/IProviderRegistry.sol";
+
+/// @title TrellisInvariants
+/// @notice Wires the handlers and asserts the system's invariants after every call sequence.
+contract TrellisInvariants is Fixture {
+    Ledger internal ledger;
+    ClientHandler internal clients;
+    ProviderHandler internal providers;
+    ModelOwnerHandler internal owners;
+    SlasherHandler internal slasher;
+
+    function setUp() public {
+        deploySystem();
+        ledger = new Ledger();
+        for (uint256 i = 1; i <= 3; ++i) {
+            uint256 key = 0xC1000 + i;
+            ledger.addClient(vm.addr(key), key);
+            ledger.addProvider(address(uint160(0xB000 + i)));
+        }
+        ledger.addModelOwner(address(0x0A01));
+        ledger.addModelOwner(address(0x0A02));
+
+        clients = new ClientHandler(ledger, escrow, token);
+        providers = new ProviderHandler(ledger, escrow, token, params, registry);
+        owners = new ModelOwnerHandler(ledger, escrow, models, params);
+        slasher = new SlasherHandler(ledger, registry);
+        vm.prank(governance);
+        registry.setSlasher(address(slasher), true);
+
+        // One model to start with, so vouchers have a royalty-paying model from the first call.
+        owners.publish(0, 0, 1_000);
+    }
+
+    /// @notice Only the handlers are fuzzed.
+    function targetContracts() public view returns (address[] memory targets) {
+        targets = new address[](4);
+        targets[0] = address(clients);
+        targets[1] = address(providers);
+        targets[2] = address(owners);
+        targets[3] = address(slasher);
+    }
+
+    /// @notice The escrow holds exactly what it owes: every client balance and every unclaimed
+    ///         earning, summed over all actors.
+    function invariant_escrowSolvent() public view {
+        uint256 balances;
+        for (uint256 i; i < ledger.clientCount(); ++i) {
+            balances += escrow.balanceOf(ledger.clients(i));
+        }
+        uint256 owed;
+        for (uint256 i; i < ledger.providerCount(); ++i) {
+            owed += escrow.earnings(ledger.providers(i));
+        }
+        for (uint256 i; i < ledger.modelOwnerCount(); ++i) {
+            owed += escrow.earnings(ledger.modelOwners(i));
+        }
+        owed += escrow.earnings(treasury);
+        assertEq(balances, escrow.totalBalances(), "sum of client balances");
+        assertEq(owed, escrow.totalEarnings(), "sum of unclaimed earnings");
+        assertEq(token.balanceOf(address(escrow)), balances + owed, "token balance == owed");
+    }
+
+    /// @notice Per channel, payouts equal the redeemed counter and never exceed what the client
+    ///         signed: no amount is paid twice.
+    function invariant_noDoubleRedemption() public view {
+        for (uint256 i; i < ledger.channelCount(); ++i) {
+            bytes32 channel = ledger.channels(i);
+            (IEscrow.Voucher memory v,) = ledger.latest(channel);
+            uint256 counter = escrow.redeemed(v.client, v.provider, v.modelId);
+            assertEq(providers.ghost_paidOnChannel(channel), counter, "payouts == counter");
+            assertLe(counter, ledger.maxSigned(channel), "counter <= max signed");
+        }
+    }
+
+    /// @notice A client's balance moves only by its deposits, its own withdrawals and
+    ///         redemptions of vouchers it signed; forged vouchers never pay.
+    function invariant_onlyClientSignatureMovesFunds() public view {
+        for (uint256 i; i < ledger.clientCount(); ++i) {
+            address client = ledger.clients(i);
+            assertEq(
+                escrow.balanceOf(client),
+                clients.ghost_deposited(client) - clients.ghost_withdrawn(client) - providers.ghost_paidByClient(client),
+                "balance == deposits - withdrawals - signed redemptions"
+            );
+        }
+        assertFalse(providers.ghost_forgeryPaid(), "a forged voucher paid");
+    }
+
+    /// @notice Every redeemed unit went to exactly one of provider, model owner, treasury, and
+    ///         is either still owed or was claimed.
+    function invariant_feeSplitExact() public view {
+        uint256 redeemedTotal = providers.ghost_redeemed();
+        assertEq(
+            providers.ghost_toProviders() + providers.ghost_toModelOwners() + providers.ghost_toTreasury(),
+            redeemedTotal,
+            "provider + owner + treasury == redeemed"
+        );
+        assertEq(
+            escrow.totalEarnings() + providers.ghost_claimed() + owners.ghost_claimed(),
+            redeemedTotal,
+            "earnings + claimed == redeemed"
+        );
+    }
+
+    /// @notice Stake ledger: staked - slashed - withdrawn == active + unbonding == registry
+    ///         token balance.
+    function invariant_stakeAccounting() public view {
+        uint256 held;
+        for (uint256 i; i < ledger.providerCount(); ++i) {
+            IProviderRegistry.ProviderInfo memory info = registry.getProvider(ledger.providers(i));
+            IProviderRegistry.Unbonding[] memory entries = registry.unbondingEntries(ledger.providers(i));
+            uint256 entrySum;
+            for (uint256 j; j < entries.length; ++j) {
+                entrySum += entries[j].amount;
+            }
+            assertEq(entrySum, info.unbondingStake, "entries sum to unbonding stake");
+            held += info.activeStake + info.unbondingStake;
+        }
+        assertEq(
+            providers.ghost_staked() - slasher.ghost_slashed() - providers.ghost_stakeWithdrawn(),
+            held,
+            "ghost ledger == active + unbonding"
+        );
+        assertEq(registry.totalStaked(), held, "totalStaked");
+        assertEq(token.balanceOf(address(registry)), held, "registry token balance");
+        assertEq(token.balanceOf(slasher.WATCHER()), slasher.ghost_slashed(), "slashed went to the watcher");
+    }
+}
