@@ -5,6 +5,7 @@
 // which is the same as padding the leaves with zero words to the next power of two.
 // Depth is ceil(log2(n)); a tree of one leaf has that leaf as its root.
 import { keccak_256 } from '@noble/hashes/sha3';
+import { createKeccakPair, type KeccakPair } from './keccak-pair.ts';
 
 const MAX_DEPTH = 48;
 
@@ -29,18 +30,18 @@ export function treeDepth(n: number): number {
 }
 
 /** Hashes one level (n nodes of 32 bytes, packed) into the next (ceil(n/2) nodes). */
-function nextLevel(level: Uint8Array, n: number, depth: number): Uint8Array {
+function nextLevel(hash: KeccakPair, level: Uint8Array, n: number, depth: number): Uint8Array {
   const m = (n + 1) >> 1;
   const out = new Uint8Array(m * 32);
   const pair = new Uint8Array(64);
   for (let i = 0; i < m; i++) {
     const l = 2 * i;
     if (l + 1 < n) {
-      out.set(keccak_256(level.subarray(l * 32, l * 32 + 64)), i * 32);
+      hash(level, l * 32, out, i * 32);
     } else {
       pair.set(level.subarray(l * 32, l * 32 + 32), 0);
       pair.set(ZERO[depth]!, 32);
-      out.set(keccak_256(pair), i * 32);
+      hash(pair, 0, out, i * 32);
     }
   }
   return out;
@@ -51,9 +52,10 @@ export function merkleLevels(leaves: Uint8Array): Uint8Array[] {
   let n = leaves.length / 32;
   if (n === 0) return [new Uint8Array(32)];
   const levels = [leaves];
+  const hash = createKeccakPair();
   let depth = 0;
   while (n > 1) {
-    const next = nextLevel(levels[levels.length - 1]!, n, depth);
+    const next = nextLevel(hash, levels[levels.length - 1]!, n, depth);
     levels.push(next);
     n = (n + 1) >> 1;
     depth++;
