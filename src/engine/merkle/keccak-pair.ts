@@ -77,8 +77,8 @@ export function createKeccakPair(): KeccakPair {
         const dLo = cLo[(x + 4) % 5]! ^ ((l1 << 1) | (h1 >>> 31));
         const dHi = cHi[(x + 4) % 5]! ^ ((h1 << 1) | (l1 >>> 31));
         for (let y = 0; y < 25; y += 5) {
-          lo[x + y] ^= dLo;
-          hi[x + y] ^= dHi;
+          lo[x + y] = lo[x + y]! ^ dLo;
+          hi[x + y] = hi[x + y]! ^ dHi;
         }
       }
       // rho and pi: walk the 24-cycle carrying the displaced lane.
@@ -126,8 +126,8 @@ export function createKeccakPair(): KeccakPair {
         hi[y + 4] = h4 ^ (~h0 & h1);
       }
       // iota
-      lo[0] ^= rcLo[round]!;
-      hi[0] ^= rcHi[round]!;
+      lo[0] = lo[0]! ^ rcLo[round]!;
+      hi[0] = hi[0]! ^ rcHi[round]!;
     }
     for (let i = 0; i < 4; i++) {
       const o = outOffset + 8 * i;
