@@ -49,7 +49,7 @@ contract ClientHandler is TestBase {
     {
         uint256 count = ledger.clientCount();
         for (uint256 k; k < count; ++k) {
-            address client = ledger.clients((seed + k) % count);
+            address client = ledger.clients((seed % count + k) % count);
             if (ready(client)) return client;
         }
         return address(0);

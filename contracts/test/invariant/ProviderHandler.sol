@@ -84,7 +84,7 @@ contract ProviderHandler is TestBase {
     {
         uint256 count = ledger.providerCount();
         for (uint256 k; k < count; ++k) {
-            address provider = ledger.providers((seed + k) % count);
+            address provider = ledger.providers((seed % count + k) % count);
             if (ready(provider)) return provider;
         }
         return ledger.providers(seed % count);
@@ -153,7 +153,7 @@ contract ProviderHandler is TestBase {
         bytes[] memory foundSigs = new bytes[](3);
         uint256 n;
         for (uint256 k; k < count && n < 3; ++k) {
-            bytes32 channel = ledger.channels((start + k) % count);
+            bytes32 channel = ledger.channels((start % count + k) % count);
             (IEscrow.Voucher memory voucher, bytes memory signature) = ledger.latest(channel);
             if (voucher.provider != provider) continue;
             if (voucher.cumulativeAmount <= escrow.redeemed(voucher.client, provider, voucher.modelId)) continue;

@@ -52,6 +52,8 @@ contract TrellisInvariants is Fixture {
 
     /// @notice The escrow holds exactly what it owes: every client balance and every unclaimed
     ///         earning, summed over all actors.
+    /// forge-config: default.invariant.fail-on-revert = true
+    /// forge-config: ci.invariant.fail-on-revert = true
     function invariant_escrowSolvent() public view {
         uint256 balances;
         for (uint256 i; i < ledger.clientCount(); ++i) {
@@ -72,6 +74,8 @@ contract TrellisInvariants is Fixture {
 
     /// @notice Per channel, payouts equal the redeemed counter and never exceed what the client
     ///         signed: no amount is paid twice.
+    /// forge-config: default.invariant.fail-on-revert = true
+    /// forge-config: ci.invariant.fail-on-revert = true
     function invariant_noDoubleRedemption() public view {
         for (uint256 i; i < ledger.channelCount(); ++i) {
             bytes32 channel = ledger.channels(i);
@@ -84,6 +88,8 @@ contract TrellisInvariants is Fixture {
 
     /// @notice A client's balance moves only by its deposits, its own withdrawals and
     ///         redemptions of vouchers it signed; forged vouchers never pay.
+    /// forge-config: default.invariant.fail-on-revert = true
+    /// forge-config: ci.invariant.fail-on-revert = true
     function invariant_onlyClientSignatureMovesFunds() public view {
         for (uint256 i; i < ledger.clientCount(); ++i) {
             address client = ledger.clients(i);
@@ -98,6 +104,8 @@ contract TrellisInvariants is Fixture {
 
     /// @notice Every redeemed unit went to exactly one of provider, model owner, treasury, and
     ///         is either still owed or was claimed.
+    /// forge-config: default.invariant.fail-on-revert = true
+    /// forge-config: ci.invariant.fail-on-revert = true
     function invariant_feeSplitExact() public view {
         uint256 redeemedTotal = providers.ghost_redeemed();
         assertEq(
@@ -114,6 +122,8 @@ contract TrellisInvariants is Fixture {
 
     /// @notice Stake ledger: staked - slashed - withdrawn == active + unbonding == registry
     ///         token balance.
+    /// forge-config: default.invariant.fail-on-revert = true
+    /// forge-config: ci.invariant.fail-on-revert = true
     function invariant_stakeAccounting() public view {
         uint256 held;
         for (uint256 i; i < ledger.providerCount(); ++i) {
