@@ -7,6 +7,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IEscrow} from "./interfaces/IEscrow.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {ITrellisParams} from "./interfaces/ITrellisParams.sol";
@@ -75,7 +76,7 @@ contract Escrow is IEscrow, EIP712, ReentrancyGuard {
         if (amount == 0) revert EscrowZeroAmount();
         uint256 balance = _balances[msg.sender];
         if (amount > balance) revert EscrowInsufficientBalance(msg.sender, balance, amount);
-        uint64 readyAt = uint64(block.timestamp + params.withdrawalNotice());
+        uint64 readyAt = SafeCast.toUint64(block.timestamp + params.withdrawalNotice());
         _withdrawals[msg.sender] = WithdrawalRequest({amount: amount, readyAt: readyAt});
         emit WithdrawalRequested(msg.sender, amount, readyAt);
     }

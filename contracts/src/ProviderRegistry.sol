@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IProviderRegistry} from "./interfaces/IProviderRegistry.sol";
 import {ITrellisParams} from "./interfaces/ITrellisParams.sol";
 
@@ -94,7 +95,7 @@ contract ProviderRegistry is IProviderRegistry, ReentrancyGuard {
         if (remaining != 0 && remaining < minimum) revert RegistryRemainingStakeBelowMinimum(remaining, minimum);
         Unbonding[] storage entries = _unbondings[msg.sender];
         if (entries.length >= MAX_UNBONDINGS) revert RegistryTooManyUnbondings(MAX_UNBONDINGS);
-        uint64 readyAt = uint64(block.timestamp + params.unbondingDelay());
+        uint64 readyAt = SafeCast.toUint64(block.timestamp + params.unbondingDelay());
         info.activeStake = remaining;
         info.unbondingStake += amount;
         entries.push(Unbonding({amount: amount, readyAt: readyAt}));

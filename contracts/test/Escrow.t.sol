@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Fixture} from "./utils/Fixture.sol";
 import {IEscrow} from "../src/interfaces/IEscrow.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 
@@ -221,6 +222,18 @@ contract EscrowTest is Fixture {
         vm.expectRevert(abi.encodeWithSelector(IEscrow.EscrowNoWithdrawalRequest.selector, client));
         escrow.withdraw();
         vm.stopPrank();
+    }
+
+    function test_requestWithdrawal_revertsWhenReadyTimeOverflows() public {
+        _deposit(10e6);
+        uint256 notice = uint256(type(uint64).max);
+        vm.prank(governance);
+        params.setWithdrawalNotice(notice);
+        vm.prank(client);
+        vm.expectRevert(
+            abi.encodeWithSelector(SafeCast.SafeCastOverflowedUintDowncast.selector, 64, block.timestamp + notice)
+        );
+        escrow.requestWithdrawal(1);
     }
 
     function test_withdrawal_vouchersStayRedeemableDuringNotice() public {

@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Fixture} from "./utils/Fixture.sol";
 import {IProviderRegistry} from "../src/interfaces/IProviderRegistry.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 
 contract ProviderRegistryTest is Fixture {
@@ -228,6 +229,18 @@ contract ProviderRegistryTest is Fixture {
         vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.RegistryTooManyUnbondings.selector, max));
         registry.startUnbonding(1);
         vm.stopPrank();
+    }
+
+    function test_startUnbonding_revertsWhenReadyTimeOverflows() public {
+        _register(200e6);
+        uint256 delay = uint256(type(uint64).max);
+        vm.prank(governance);
+        params.setUnbondingDelay(delay);
+        vm.prank(provider);
+        vm.expectRevert(
+            abi.encodeWithSelector(SafeCast.SafeCastOverflowedUintDowncast.selector, 64, block.timestamp + delay)
+        );
+        registry.startUnbonding(100e6);
     }
 
     // ------------------------------------------------------------------ jail and slash
