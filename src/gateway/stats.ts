@@ -1,0 +1,46 @@
+// What the gateway measures per provider from its own traffic: requests in flight,
+// round-trip latency and error rate, the last two as exponential moving averages so
+// that old behaviour fades and one slow answer does not decide everything.
+import type { Address } from 'viem';
+
+export type ProviderStats = {
+  inFlight: number;
+  /** EMA of successful round trips in milliseconds; undefined until the first one. */
+  latencyMs: number | undefined;
+  /** EMA of failures (1) and successes (0), between 0 and 1. */
+  errorRate: number;
+  requests: number;
+  failures: number;
+};
+
+/** Weight of the newest sample in both averages. */
+export const EMA_ALPHA = 0.2;
+
+export const ema = (previous: number | undefined, sample: number, alpha = EMA_ALPHA): number => (previous === undefined ? sample : previous + alpha * (sample - previous));
+
+export class StatsBook {
+  private readonly stats = new Map<Address, ProviderStats>();
+
+  get(provider: Address): ProviderStats {
+    let entry = this.stats.get(provider);
+    if (!entry) {
+      entry = { inFlight: 0, latencyMs: undefined, errorRate: 0, requests: 0, failures: 0 };
+      this.stats.set(provider, entry);
+    }
+    return entry;
+  }
+
+  begin(provider: Address): void {
+    this.get(provider).inFlight += 1;
+  }
+
+  /** Ends a call begun with `begin`; a failed call counts in the error rate only. */
+  end(provider: Address, outcome: { ok: boolean; latencyMs: number }): void {
+    const entry = this.get(provider);
+    entry.inFlight = Math.max(0, entry.inFlight - 1);
+    entry.requests += 1;
+    entry.errorRate = ema(entry.errorRate, outcome.ok ? 0 : 1);
+    if (outcome.ok) entry.latencyMs = ema(entry.latencyMs, outcome.latencyMs);
+    else entry.failures += 1;
+  }
+}
