@@ -1,7 +1,7 @@
 // Connecting to an EVM JSON-RPC endpoint: checks the URL, that the node answers, that
 // it is the chain the caller expects, and that the key is well formed, before anything
 // is sent. Used the same way for the embedded anvil and for any remote network.
-import { createPublicClient, createWalletClient, defineChain, http, type Account, type Chain, type Hex, type PublicClient, type Transport, type WalletClient } from 'viem';
+import { createPublicClient, createWalletClient, defineChain, http, type Chain, type Hex, type LocalAccount, type PublicClient, type Transport, type WalletClient } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { ChainError } from './errors.ts';
 
@@ -12,8 +12,8 @@ export type Connection = {
 };
 
 export type SignerConnection = Connection & {
-  account: Account;
-  walletClient: WalletClient<Transport, Chain, Account>;
+  account: LocalAccount;
+  walletClient: WalletClient<Transport, Chain, LocalAccount>;
 };
 
 export type ConnectOptions = {
@@ -58,7 +58,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
 
 export async function connectSigner(options: ConnectOptions & { privateKey: string | undefined; keySource: string }): Promise<SignerConnection> {
   const key = parsePrivateKey(options.privateKey, options.keySource);
-  let account: Account;
+  let account: LocalAccount;
   try {
     account = privateKeyToAccount(key);
   } catch (cause) {

@@ -27,7 +27,7 @@ export { createEngine, run, quantizeInput } from './engine.ts';
 export type { Engine, RunInput, RunOptions, RunResult } from './engine.ts';
 
 /** Execution trace: per-layer integers, per-layer Merkle roots, the trace root. */
-export { proveTraceElement, verifyTraceElement } from './trace.ts';
+export { proveTraceElement, verifyTraceElement, tensorRoot } from './trace.ts';
 export type { Trace, TraceElementProof } from './trace.ts';
 
 /** Weight commitment: one proof per output neuron's (or output channel's) row and bias. */

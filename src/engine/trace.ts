@@ -53,6 +53,11 @@ function rootsLeaves(roots: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** The Merkle root of one tensor's elements, as its trace layer root would be. */
+export function tensorRoot(values: Int32Array): Hex {
+  return toHex(merkleRoot(elementLeaves(values)));
+}
+
 export function buildTrace(tensors: Int32Array[]): Trace {
   const roots = tensors.map((t) => merkleRoot(elementLeaves(t)));
   return { tensors, layerRoots: roots.map(toHex), root: toHex(merkleRoot(rootsLeaves(roots))) };

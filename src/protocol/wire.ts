@@ -18,8 +18,11 @@ export type InferBody = {
 };
 
 export type InferResult = {
+  /** Fixed point: the exact output integers (value = output * 2^-frac). Float path: the float32 values. */
   output: number[];
   shape: number[];
+  /** The output scale for fixed point; null for the float path. */
+  frac: number | null;
   receipt: Wire<Receipt>;
   signature: Hex;
 };
@@ -56,6 +59,8 @@ const uint = (field: Field, bits = 256): bigint => {
   return value < 2n ** BigInt(bits) ? value : fail(field, `an integer below 2^${bits}`);
 };
 
+const uint8 = (field: Field): number => (Number.isInteger(field.value) && (field.value as number) >= 0 && (field.value as number) < 256 ? (field.value as number) : fail(field, 'an integer from 0 to 255'));
+
 export function parseRequest(field: Field): InferenceRequest {
   return {
     client: address(child(field, 'client')),
@@ -64,7 +69,7 @@ export function parseRequest(field: Field): InferenceRequest {
     maxFee: uint(child(field, 'maxFee')),
     nonce: uint(child(field, 'nonce')),
     deadline: uint(child(field, 'deadline'), 64),
-    verification: Number(uint(child(field, 'verification'), 8)),
+    verification: uint8(child(field, 'verification')),
   };
 }
 
@@ -117,10 +122,16 @@ export function parseInferBody(value: unknown): { request: InferenceRequest; sig
   };
 }
 
-export function parseInferResult(value: unknown): { output: number[]; shape: number[]; receipt: Receipt; signature: Hex } {
+export function parseInferResult(value: unknown): { output: number[]; shape: number[]; frac: number | null; receipt: Receipt; signature: Hex } {
   const body: Field = { path: '', value };
-  const output = child(body, 'output');
-  const shape = child(body, 'shape');
   const numbers = (field: Field) => (Array.isArray(field.value) && field.value.every((x) => typeof x === 'number' && Number.isFinite(x)) ? (field.value as number[]) : fail(field, 'an array of finite numbers'));
-  return { output: numbers(output), shape: numbers(shape), receipt: parseReceipt(child(body, 'receipt')), signature: signature(child(body, 'signature')) };
+  const frac = child(body, 'frac');
+  if (frac.value !== null && !Number.isSafeInteger(frac.value)) fail(frac, 'an integer or null');
+  return {
+    output: numbers(child(body, 'output')),
+    shape: numbers(child(body, 'shape')),
+    frac: frac.value as number | null,
+    receipt: parseReceipt(child(body, 'receipt')),
+    signature: signature(child(body, 'signature')),
+  };
 }

@@ -1,0 +1,67 @@
+// HTTP plumbing shared by the provider node and the gateway: JSON bodies with a size
+// limit and clear errors, one error handler that turns every thrown value into the
+// protocol's error body, and a server that listens and stops cleanly.
+import { serve, type ServerType } from '@hono/node-server';
+import type { Context, Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { TrellisError } from '../errors.ts';
+import { ProtocolError } from '../protocol/errors.ts';
+import type { Logger } from '../log.ts';
+
+/** Requests carry one sample and a few signatures; anything bigger is refused. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export async function readJson(c: Context, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
+  const declared = Number(c.req.header('content-length') ?? 0);
+  if (declared > maxBytes) throw tooLarge(maxBytes, declared);
+  const text = await c.req.text();
+  const size = Buffer.byteLength(text);
+  if (size > maxBytes) throw tooLarge(maxBytes, size);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new ProtocolError('MALFORMED_JSON', 'The request body is not valid JSON.', { details: [cause instanceof Error ? cause.message : String(cause)] });
+  }
+}
+
+const tooLarge = (max: number, got: number) =>
+  new ProtocolError('BODY_TOO_LARGE', `The request body is larger than ${max} bytes.`, { details: [`got ${got} bytes`] });
+
+/** Maps any error to the protocol's error body; unexpected ones are logged and hidden. */
+export function errorHandler(log: Logger) {
+  return (error: Error, c: Context) => {
+    const known = asProtocolError(error);
+    if (known.code === 'INTERNAL') log.error('request failed', { path: c.req.path, reason: error.message.split('\n')[0] });
+    return c.json(known.toJSON(), known.status as ContentfulStatusCode);
+  };
+}
+
+/** Engine input errors are the caller's fault (422); other project errors keep their text. */
+export function asProtocolError(error: unknown): ProtocolError {
+  if (error instanceof ProtocolError) return error;
+  if (error instanceof TrellisError && error.code.startsWith('ENGINE_INPUT')) {
+    return new ProtocolError('INVALID_INPUT', error.shortMessage, { details: [...error.details] });
+  }
+  return new ProtocolError('INTERNAL', 'The server failed to handle the request.');
+}
+
+export type RunningServer = { url: string; port: number; close(): Promise<void> };
+
+export function listen(app: Hono, host: string, port: number): Promise<RunningServer> {
+  return new Promise((resolve, reject) => {
+    let server: ServerType;
+    try {
+      server = serve({ fetch: app.fetch, hostname: host, port }, (info) => {
+        resolve({
+          url: `http://${host}:${info.port}`,
+          port: info.port,
+          // Stop accepting connections; the ones in flight finish first.
+          close: () => new Promise<void>((done) => server.close(() => done())),
+        });
+      });
+      server.once('error', reject);
+    } catch (error) {
+      reject(error);
+    }
+  });
+}

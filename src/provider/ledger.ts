@@ -1,0 +1,147 @@
+// What a provider is owed: every receipt it issued (with the output, so a client can
+// fetch a result it lost) and the latest voucher of every channel, kept in journals
+// on disk and rebuilt from them at start. See docs/protocol.md, "Paying".
+import { join } from 'node:path';
+import type { Address, Hex } from 'viem';
+import { ProtocolError } from '../protocol/errors.ts';
+import type { Receipt } from '../protocol/messages.ts';
+import { parseReceipt, parseSignedVoucher, toWire, type InferResult } from '../protocol/wire.ts';
+import type { SignedVoucher } from '../payments/voucher.ts';
+import { Journal } from '../storage/journal.ts';
+
+export type StoredResult = InferResult;
+
+type Channel = {
+  client: Address;
+  modelId: Hex;
+  /** channelTotal of every receipt issued here, ascending. */
+  totals: bigint[];
+  /** The latest voucher accepted (the largest amount). */
+  paid: SignedVoucher | undefined;
+  /** What the escrow has paid on this channel so far. */
+  redeemed: bigint;
+};
+
+type VoucherRecord = ReturnType<typeof toWire<SignedVoucher['voucher']>> & { signature: Hex };
+
+export const channelKey = (client: Address, modelId: Hex): string => `${client.toLowerCase()}:${modelId.toLowerCase()}`;
+
+export class Ledger {
+  private readonly results = new Map<Hex, StoredResult>();
+  private readonly channels = new Map<string, Channel>();
+  private readonly receiptJournal: Journal<StoredResult>;
+  private readonly voucherJournal: Journal<VoucherRecord>;
+
+  constructor(dataDir: string) {
+    const receiptsPath = join(dataDir, 'receipts.jsonl');
+    const vouchersPath = join(dataDir, 'vouchers.jsonl');
+    for (const stored of Journal.read<StoredResult>(receiptsPath)) this.index(stored);
+    for (const record of Journal.read<VoucherRecord>(vouchersPath)) {
+      const { voucher, signature } = parseSignedVoucher({ path: 'voucher', value: record });
+      const channel = this.channel(voucher.client, voucher.modelId);
+      if (!channel.paid || voucher.cumulativeAmount > channel.paid.voucher.cumulativeAmount) channel.paid = { voucher, signature };
+    }
+    this.receiptJournal = new Journal(receiptsPath);
+    this.voucherJournal = new Journal(vouchersPath);
+  }
+
+  close(): void {
+    this.receiptJournal.close();
+    this.voucherJournal.close();
+  }
+
+  private channel(client: Address, modelId: Hex): Channel {
+    const key = channelKey(client, modelId);
+    let channel = this.channels.get(key);
+    if (!channel) {
+      channel = { client, modelId, totals: [], paid: undefined, redeemed: 0n };
+      this.channels.set(key, channel);
+    }
+    return channel;
+  }
+
+  private index(stored: StoredResult): Receipt {
+    const receipt = parseReceipt({ path: 'receipt', value: stored.receipt });
+    this.results.set(receipt.requestHash, stored);
+    this.channel(receipt.client, receipt.modelId).totals.push(receipt.channelTotal);
+    return receipt;
+  }
+
+  served(requestHash: Hex): boolean {
+    return this.results.has(requestHash);
+  }
+
+  result(requestHash: Hex): StoredResult | undefined {
+    return this.results.get(requestHash);
+  }
+
+  /** The channelTotal the next receipt on this channel carries. */
+  nextTotal(client: Address, modelId: Hex, fee: bigint): bigint {
+    const totals = this.channel(client, modelId).totals;
+    return (totals[totals.length - 1] ?? 0n) + fee;
+  }
+
+  paidAmount(client: Address, modelId: Hex): bigint {
+    return this.channel(client, modelId).paid?.voucher.cumulativeAmount ?? 0n;
+  }
+
+  /** Receipts on the channel that no accepted voucher covers yet. */
+  unpaidCount(client: Address, modelId: Hex): number {
+    const paid = this.paidAmount(client, modelId);
+    return this.channel(client, modelId).totals.filter((total) => total > paid).length;
+  }
+
+  /** Everything the client may still owe this provider: issued but not yet paid by the escrow. */
+  owedBy(client: Address): bigint {
+    let owed = 0n;
+    for (const channel of this.channels.values()) {
+      if (channel.client.toLowerCase() !== client.toLowerCase()) continue;
+      owed += (channel.totals[channel.totals.length - 1] ?? 0n) - channel.redeemed;
+    }
+    return owed;
+  }
+
+  /** Persists a receipt and its result; call before answering. */
+  recordResult(stored: StoredResult): void {
+    this.receiptJournal.append(stored);
+    this.index(stored);
+  }
+
+  /**
+   * Accepts a voucher whose signature was already checked: its amount must be the
+   * channelTotal of a receipt issued here. Returns false for an amount already covered.
+   */
+  acceptVoucher(signed: SignedVoucher): boolean {
+    const { client, modelId, cumulativeAmount } = signed.voucher;
+    const channel = this.channel(client, modelId);
+    const paid = channel.paid?.voucher.cumulativeAmount ?? 0n;
+    if (cumulativeAmount <= paid) return false;
+    if (!channel.totals.includes(cumulativeAmount)) {
+      const unpaid = channel.totals.filter((total) => total > paid);
+      throw new ProtocolError('VOUCHER_AMOUNT_WRONG', 'The voucher amount matches no receipt on its channel.', {
+        details: [
+          `channel: client ${client}, model ${modelId}`,
+          `expected one of: ${unpaid.length ? unpaid.join(', ') : `nothing above ${paid} (no unpaid receipt)`}`,
+          `got: ${cumulativeAmount}`,
+        ],
+      });
+    }
+    this.voucherJournal.append({ ...toWire(signed.voucher), signature: signed.signature });
+    channel.paid = signed;
+    return true;
+  }
+
+  /** The latest voucher of every channel with something the escrow has not paid yet. */
+  redeemable(): SignedVoucher[] {
+    return [...this.channels.values()].filter((c) => c.paid && c.paid.voucher.cumulativeAmount > c.redeemed).map((c) => c.paid!);
+  }
+
+  channelsOf(): { client: Address; modelId: Hex }[] {
+    return [...this.channels.values()].map(({ client, modelId }) => ({ client, modelId }));
+  }
+
+  /** Records what the escrow reports as paid on a channel. */
+  setRedeemed(client: Address, modelId: Hex, amount: bigint): void {
+    this.channel(client, modelId).redeemed = amount;
+  }
+}

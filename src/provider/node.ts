@@ -1,0 +1,140 @@
+// A provider node: a long-running process that registers and stakes when needed,
+// serves its models over HTTP, persists what it is owed, redeems it on chain in
+// batches, and on stop finishes the requests in flight first.
+import { mkdirSync } from 'node:fs';
+import { Hono } from 'hono';
+import type { Address, Hex } from 'viem';
+import type { SignerConnection } from '../chain/connect.ts';
+import type { Deployment } from '../chain/manifest.ts';
+import { escrowAbi } from '../chain/generated/Escrow.ts';
+import { FloatModel } from '../engine/float.ts';
+import { silentLogger, type Logger } from '../log.ts';
+import { loadModel } from '../models/catalog.ts';
+import { findPublishedModel } from '../models/registry.ts';
+import { errorHandler, listen, readJson } from '../net/http.ts';
+import { ProtocolError } from '../protocol/errors.ts';
+import { parseInferBody, parseVouchers } from '../protocol/wire.ts';
+import { TrellisError } from '../errors.ts';
+import { Ledger } from './ledger.ts';
+import { ensureRegistered } from './registration.ts';
+import { RequestServer, type ServedModel } from './serve.ts';
+import { defaultSettlement, Settlement, type SettlementOptions } from './settlement.ts';
+
+export type ProviderNodeOptions = {
+  connection: SignerConnection;
+  deployment: Deployment;
+  /** Where receipts and vouchers are kept. */
+  dataDir: string;
+  models: readonly { name: string; price: bigint }[];
+  modelsDir?: string;
+  host?: string;
+  port: number;
+  /** The URL announced on chain; defaults to the listening address. */
+  publicUrl?: string;
+  stake: bigint;
+  maxUnpaid?: number;
+  settlement?: Partial<SettlementOptions>;
+  log?: Logger;
+};
+
+export type ProviderNode = {
+  url: string;
+  address: Address;
+  models: readonly { name: string; modelId: Hex; price: bigint }[];
+  /** Redeems every voucher it holds now, whatever the batch policy says. */
+  redeemNow(): Promise<void>;
+  stop(): Promise<void>;
+};
+
+export async function startProviderNode(options: ProviderNodeOptions): Promise<ProviderNode> {
+  const { connection, deployment } = options;
+  const log = options.log ?? silentLogger;
+  const served = new Map<Hex, ServedModel>();
+  for (const { name, price } of options.models) {
+    const model = loadModel(name, options.modelsDir);
+    const modelId = await findPublishedModel(connection, deployment, model.contentHash);
+    if (!modelId) {
+      throw new TrellisError('MODEL_NOT_PUBLISHED', `Model "${name}" is not published in the model registry.`, {
+        details: [`content hash: ${model.contentHash}`, 'publish it first: trellis model publish'],
+      });
+    }
+    served.set(modelId, { model, modelId, price, float: await FloatModel.load(model.onnx) });
+  }
+
+  mkdirSync(options.dataDir, { recursive: true });
+  const ledger = new Ledger(options.dataDir);
+  const escrow = deployment.contracts.escrow;
+  const requests = new RequestServer({
+    account: connection.account,
+    domain: { chainId: deployment.chainId, escrow },
+    ledger,
+    models: served,
+    maxUnpaid: options.maxUnpaid ?? 1,
+    now: () => BigInt(Math.floor(Date.now() / 1000)),
+    escrowAvailable: async (client) => {
+      const read = <T>(functionName: 'balanceOf' | 'pendingWithdrawal') =>
+        connection.publicClient.readContract({ address: escrow, abi: escrowAbi, functionName, args: [client] }) as Promise<T>;
+      const [balance, pending] = await Promise.all([read<bigint>('balanceOf'), read<{ amount: bigint }>('pendingWithdrawal')]);
+      return balance > pending.amount ? balance - pending.amount : 0n;
+    },
+  });
+
+  let draining = false;
+  const app = new Hono();
+  app.onError(errorHandler(log));
+  app.use(async (c, next) => {
+    if (draining) throw new ProtocolError('SHUTTING_DOWN', 'This provider is shutting down.', { details: ['retry on another provider'] });
+    await next();
+  });
+  app.get('/v1/health', (c) =>
+    c.json({
+      status: 'ok',
+      provider: connection.account.address,
+      chainId: deployment.chainId,
+      models: [...served.values()].map((m) => ({ modelId: m.modelId, name: m.model.name, price: m.price.toString() })),
+      inFlight: requests.inFlightCount,
+    }),
+  );
+  app.post('/v1/infer', async (c) => c.json(await requests.serve(parseInferBody(await readJson(c)))));
+  app.post('/v1/vouchers', async (c) => {
+    const body = await readJson(c);
+    const vouchers = parseVouchers({ path: 'vouchers', value: (body as { vouchers?: unknown } | null)?.vouchers ?? null });
+    return c.json({ accepted: await requests.acceptVouchers(vouchers) });
+  });
+  app.get('/v1/receipts/:requestHash', (c) => {
+    const stored = ledger.result(c.req.param('requestHash').toLowerCase() as Hex);
+    if (!stored) throw new ProtocolError('UNKNOWN_RECEIPT', 'No receipt for this request hash here.', { details: [`request hash: ${c.req.param('requestHash')}`] });
+    return c.json(stored);
+  });
+  app.notFound(() => {
+    throw new ProtocolError('NOT_FOUND', 'No such route.', { details: ['routes: GET /v1/health, POST /v1/infer, POST /v1/vouchers, GET /v1/receipts/:requestHash'] });
+  });
+
+  const server = await listen(app, options.host ?? '127.0.0.1', options.port);
+  const settlement = new Settlement(connection, escrow, ledger, { ...defaultSettlement, ...options.settlement }, log.child('settlement'));
+  try {
+    await ensureRegistered(connection, deployment, { endpoint: options.publicUrl ?? server.url, stake: options.stake, prices: new Map([...served].map(([id, m]) => [id, m.price])) }, log);
+    await settlement.syncFromChain();
+  } catch (error) {
+    await server.close();
+    ledger.close();
+    throw error;
+  }
+  settlement.start();
+  log.info('provider serving', { url: server.url, address: connection.account.address, models: served.size });
+
+  return {
+    url: server.url,
+    address: connection.account.address,
+    models: [...served.values()].map((m) => ({ name: m.model.name, modelId: m.modelId, price: m.price })),
+    redeemNow: () => settlement.redeem(true),
+    async stop() {
+      draining = true;
+      await server.close();
+      await settlement.stop();
+      await settlement.redeem(true);
+      ledger.close();
+      log.info('provider stopped');
+    },
+  };
+}

@@ -1,0 +1,169 @@
+// What a provider does with one request, in order: check the client's signature, the
+// deadline and the nonce (no replay); take the vouchers paying for earlier results;
+// check the model, the fee and the input; check the channel's credit and the client's
+// escrow; run the model; sign a receipt; persist it; answer. Every refusal happens
+// before anything is recorded, so a refused request charges nothing.
+import { getAddress, zeroHash, type Address, type Hex, type LocalAccount } from 'viem';
+import { run } from '../engine/index.ts';
+import type { FloatModel } from '../engine/float.ts';
+import type { CatalogModel } from '../models/catalog.ts';
+import { fixedOutputHash, floatOutputHash, inputHashOf } from '../protocol/commitments.ts';
+import { ProtocolError } from '../protocol/errors.ts';
+import { hashRequest, recoverRequestSigner, signReceipt, verificationModes, type InferenceRequest, type ProtocolDomain, type Receipt } from '../protocol/messages.ts';
+import { toWire, type InferResult } from '../protocol/wire.ts';
+import { recoverVoucherSigner, type EscrowDomain, type SignedVoucher } from '../payments/voucher.ts';
+import { channelKey, type Ledger } from './ledger.ts';
+
+export type ServedModel = { model: CatalogModel; modelId: Hex; price: bigint; float: FloatModel };
+
+export type ServeDependencies = {
+  account: LocalAccount;
+  domain: ProtocolDomain & EscrowDomain;
+  ledger: Ledger;
+  models: ReadonlyMap<Hex, ServedModel>;
+  /** Unpaid receipts a channel may have before the provider refuses more work on it. */
+  maxUnpaid: number;
+  /** What the client's escrow can still pay: balance less any pending withdrawal. */
+  escrowAvailable(client: Address): Promise<bigint>;
+  /** Unix seconds, injected so that tests control time. */
+  now(): bigint;
+};
+
+export class RequestServer {
+  /**
+   * Requests being computed, with their channel and fee: a replay racing the original
+   * is refused, and their fees count against the client's credit and escrow.
+   */
+  private readonly inFlight = new Map<Hex, { key: string; client: string; fee: bigint }>();
+  /** Serializes receipts per channel so their channel totals are issued in order. */
+  private readonly channelLocks = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly deps: ServeDependencies) {}
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  async serve(body: { request: InferenceRequest; signature: Hex; input: number[]; vouchers: SignedVoucher[] }): Promise<InferResult> {
+    const { request, signature, input, vouchers } = body;
+    const { deps } = this;
+    const requestHash = hashRequest(deps.domain, request);
+
+    const signer = await recoverRequestSigner(deps.domain, request, signature).catch(() => undefined);
+    if (signer === undefined || getAddress(signer) !== getAddress(request.client)) {
+      throw new ProtocolError('BAD_SIGNATURE', 'The request signature is not the client\'s.', { details: [`client: ${request.client}`, `recovered signer: ${signer ?? 'none'}`] });
+    }
+    if (request.deadline <= deps.now()) {
+      throw new ProtocolError('DEADLINE_EXPIRED', 'The request deadline has passed.', { details: [`deadline: ${request.deadline}`, `now: ${deps.now()}`] });
+    }
+    if (deps.ledger.served(requestHash) || this.inFlight.has(requestHash)) {
+      throw new ProtocolError('REPLAYED', 'This request was already served here.', { details: [`request hash: ${requestHash}`] });
+    }
+    const served = deps.models.get(request.modelId);
+    if (!served) {
+      throw new ProtocolError('UNKNOWN_MODEL', 'This provider does not serve the model.', { details: [`model id: ${request.modelId}`, `served: ${[...deps.models.values()].map((m) => `${m.model.name} (${m.modelId})`).join(', ')}`] });
+    }
+    if (request.verification >= verificationModes.length) {
+      throw new ProtocolError('INVALID_BODY', 'request.verification: unknown verification mode.', { details: [`expected 0..${verificationModes.length - 1} (${verificationModes.join(', ')})`, `got ${request.verification}`] });
+    }
+    if (served.price > request.maxFee) {
+      throw new ProtocolError('FEE_TOO_LOW', 'The request\'s maxFee is below this provider\'s price.', { details: [`price: ${served.price}`, `maxFee: ${request.maxFee}`] });
+    }
+    const { inputHash } = inputHashOf(served.model.engine, input);
+    if (inputHash !== request.inputHash) {
+      throw new ProtocolError('INVALID_INPUT', 'The input does not match the request\'s input hash.', { details: [`signed inputHash: ${request.inputHash}`, `hash of the input sent: ${inputHash}`] });
+    }
+    await this.acceptVouchers(vouchers);
+
+    // From here to the reservation no await may intervene, so that two requests of one
+    // channel cannot both pass the credit check.
+    const available = await deps.escrowAvailable(request.client);
+    const unpaid = deps.ledger.unpaidCount(request.client, request.modelId) + this.inFlightOnChannel(request.client, request.modelId);
+    if (unpaid >= deps.maxUnpaid) {
+      throw new ProtocolError('CREDIT_EXHAUSTED', 'Earlier results on this channel are not paid yet.', {
+        details: [`unpaid receipts: ${unpaid}`, `allowed: ${deps.maxUnpaid}`, 'send the voucher for the latest receipt (POST /v1/vouchers) first'],
+      });
+    }
+    const owed = deps.ledger.owedBy(request.client) + this.inFlightFees(request.client);
+    if (owed + served.price > available) {
+      throw new ProtocolError('INSUFFICIENT_ESCROW', 'The client\'s escrow does not cover this request.', {
+        details: [`escrow available: ${available}`, `owed to this provider: ${owed}`, `price: ${served.price}`],
+      });
+    }
+    this.inFlight.set(requestHash, { key: channelKey(request.client, request.modelId), client: request.client.toLowerCase(), fee: served.price });
+    try {
+      const computed = await this.compute(served, request, input);
+      return await this.withChannelLock(channelKey(request.client, request.modelId), async () => {
+        const receipt: Receipt = {
+          requestHash,
+          client: request.client,
+          provider: deps.account.address,
+          modelId: request.modelId,
+          inputHash,
+          outputHash: computed.outputHash,
+          traceRoot: computed.traceRoot,
+          fee: served.price,
+          channelTotal: deps.ledger.nextTotal(request.client, request.modelId, served.price),
+        };
+        const result: InferResult = {
+          output: computed.output,
+          shape: computed.shape,
+          frac: computed.frac,
+          receipt: toWire(receipt),
+          signature: await signReceipt(deps.account, deps.domain, receipt),
+        };
+        deps.ledger.recordResult(result);
+        return result;
+      });
+    } finally {
+      this.inFlight.delete(requestHash);
+    }
+  }
+
+  /** Takes vouchers (attached to a request or sent alone); returns how many were new. */
+  async acceptVouchers(vouchers: readonly SignedVoucher[]): Promise<number> {
+    let accepted = 0;
+    for (const signed of vouchers) {
+      // A client sends its latest vouchers for every provider; only ours matter here.
+      if (getAddress(signed.voucher.provider) !== getAddress(this.deps.account.address)) continue;
+      const signer = await recoverVoucherSigner(this.deps.domain, signed).catch(() => undefined);
+      if (signer === undefined || getAddress(signer) !== getAddress(signed.voucher.client)) {
+        throw new ProtocolError('VOUCHER_INVALID', 'A voucher signature is not its client\'s.', { details: [`client: ${signed.voucher.client}`, `recovered signer: ${signer ?? 'none'}`] });
+      }
+      if (this.deps.ledger.acceptVoucher(signed)) accepted++;
+    }
+    return accepted;
+  }
+
+  private inFlightOnChannel(client: Address, modelId: Hex): number {
+    const key = channelKey(client, modelId);
+    return [...this.inFlight.values()].filter((m) => m.key === key).length;
+  }
+
+  private inFlightFees(client: Address): bigint {
+    return [...this.inFlight.values()].filter((m) => m.client === client.toLowerCase()).reduce((sum, m) => sum + m.fee, 0n);
+  }
+
+  private async compute(served: ServedModel, request: InferenceRequest, input: number[]) {
+    if (verificationModes[request.verification] === 'none') {
+      const { logits, width } = await served.float.run(input, 1);
+      const output = Array.from(logits);
+      return { output, shape: [width], frac: null, outputHash: floatOutputHash(output), traceRoot: zeroHash };
+    }
+    const result = run(served.model.engine, input, { batch: 1, trace: true });
+    const output = Array.from(result.output);
+    return { output, shape: result.shape, frac: result.frac, outputHash: fixedOutputHash(output), traceRoot: result.traces![0]!.root };
+  }
+
+  private async withChannelLock<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.channelLocks.get(key) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.catch(() => undefined);
+    this.channelLocks.set(key, settled);
+    try {
+      return await next;
+    } finally {
+      if (this.channelLocks.get(key) === settled) this.channelLocks.delete(key);
+    }
+  }
+}

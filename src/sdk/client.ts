@@ -1,0 +1,195 @@
+// The Trellis client: signs requests and vouchers with the caller's key, sends requests
+// through a gateway (or straight to a provider), checks every receipt it gets back
+// (the provider's signature, the request it answers, the input and output hashes, the
+// fee), keeps the receipts, and pays for each checked result with a voucher.
+import { getAddress, hexToBigInt, toHex, type Address, type Hex } from 'viem';
+import type { SignerConnection } from '../chain/connect.ts';
+import type { Deployment } from '../chain/manifest.ts';
+import { applyPreprocess } from '../engine/train/preprocess.ts';
+import { TrellisError } from '../errors.ts';
+import { loadModel, type CatalogModel } from '../models/catalog.ts';
+import { findPublishedModel } from '../models/registry.ts';
+import { signVoucher } from '../payments/voucher.ts';
+import { fixedOutputHash, floatOutputHash, inputHashOf } from '../protocol/commitments.ts';
+import { errorFromBody, ProtocolError } from '../protocol/errors.ts';
+import { hashRequest, recoverReceiptSigner, signRequest, verificationModes, type InferenceRequest, type Receipt, type Verification } from '../protocol/messages.ts';
+import { parseInferResult, parseReceipt, toWire } from '../protocol/wire.ts';
+import { ClientState, type StoredReceipt } from './client-state.ts';
+
+export type TrellisClientOptions = {
+  connection: SignerConnection;
+  deployment: Deployment;
+  /** Gateway base URL; `infer` may name a provider URL instead. */
+  gatewayUrl?: string;
+  /** Where this client keeps its receipts and vouchers. */
+  dataDir: string;
+  modelsDir?: string;
+  /** Seconds a request stays valid. */
+  requestTtlSeconds?: number;
+  fetch?: typeof fetch;
+};
+
+export type InferParameters = {
+  /** A model name from the models folder, e.g. "digits-mlp". */
+  model: string;
+  /** One raw row (before the model's preprocessing), e.g. 64 pixel values for digits. */
+  input: readonly number[];
+  verification?: Verification;
+  /** The most to pay one provider (token base units); default: no limit below 1 token. */
+  maxFee?: bigint;
+  /** Providers asked in redundant mode (default 2). */
+  redundancy?: number;
+  /** Send straight to this provider URL instead of the gateway. */
+  providerUrl?: string;
+};
+
+export type CheckedReceipt = { receipt: Receipt; signature: Hex };
+
+export type InferResult = {
+  /** The model's output as numbers (dequantized logits for fixed point). */
+  values: number[];
+  /** Index of the largest output: the predicted class. */
+  label: number;
+  receipts: CheckedReceipt[];
+  /** False when redundant providers disagreed (both receipts are kept). */
+  agreement: boolean;
+};
+
+const DEFAULT_MAX_FEE = 1_000_000n; // 1 token (6 decimals)
+
+export class TrellisClient {
+  readonly address: Address;
+  private readonly state: ClientState;
+  private readonly models = new Map<string, { model: CatalogModel; modelId: Hex }>();
+  private readonly fetch: typeof fetch;
+
+  constructor(private readonly options: TrellisClientOptions) {
+    this.address = options.connection.account.address;
+    this.state = new ClientState(options.dataDir);
+    this.fetch = options.fetch ?? fetch;
+  }
+
+  close(): void {
+    this.state.close();
+  }
+
+  receipts(): readonly StoredReceipt[] {
+    return this.state.receipts();
+  }
+
+  async infer(params: InferParameters): Promise<InferResult> {
+    const { connection, deployment } = this.options;
+    const verification = params.verification ?? 'optimistic';
+    const mode = verificationModes.indexOf(verification);
+    if (mode < 0) throw new TrellisError('INVALID_VERIFICATION', `Unknown verification mode "${verification}".`, { details: [`expected one of: ${verificationModes.join(', ')}`] });
+    const { model, modelId } = await this.model(params.model);
+    const features = model.preprocess.features;
+    if (params.input.length !== features) {
+      throw new TrellisError('INVALID_INPUT', `Model ${model.name} takes ${features} values per row.`, { details: [`expected: ${features}`, `got: ${params.input.length}`] });
+    }
+    const input = Array.from(applyPreprocess(model.preprocess, params.input));
+    const { inputHash } = inputHashOf(model.engine, input);
+    const domain = { chainId: deployment.chainId, escrow: deployment.contracts.escrow };
+    const request: InferenceRequest = {
+      client: this.address,
+      modelId,
+      inputHash,
+      maxFee: params.maxFee ?? DEFAULT_MAX_FEE,
+      nonce: hexToBigInt(toHex(crypto.getRandomValues(new Uint8Array(16)))),
+      deadline: BigInt(Math.floor(Date.now() / 1000) + (this.options.requestTtlSeconds ?? 60)),
+      verification: mode,
+    };
+    const signature = await signRequest(connection.account, domain, request);
+    const base = params.providerUrl ?? this.options.gatewayUrl;
+    if (!base) throw new TrellisError('NO_ENDPOINT', 'No gateway or provider URL to send the request to.');
+    const body = {
+      request: toWire(request),
+      signature,
+      input,
+      vouchers: this.state.vouchersFor(modelId).map((s) => ({ ...toWire(s.voucher), signature: s.signature })),
+      ...(verification === 'redundant' ? { redundancy: params.redundancy ?? 2 } : {}),
+    };
+    const answer = await this.post(`${base}/v1/infer`, body);
+
+    // A gateway in redundant mode answers with several receipts; otherwise one.
+    const raw = answer as { receipts?: { receipt: unknown; signature: unknown }[]; agreement?: boolean };
+    const parts = Array.isArray(raw.receipts) ? raw.receipts : [answer as { receipt: unknown; signature: unknown }];
+    const output = parseInferResult({ ...(answer as object), frac: (answer as { frac?: unknown }).frac ?? (verification === 'none' ? null : model.engine.artifact.output.frac), receipt: parts[0]?.receipt, signature: parts[0]?.signature });
+    const outputHash = verification === 'none' ? floatOutputHash(output.output) : fixedOutputHash(output.output);
+    const receipts: CheckedReceipt[] = [];
+    for (const [i, part] of parts.entries()) {
+      const receipt = parseReceipt({ path: `receipts[${i}].receipt`, value: part.receipt });
+      const sig = part.signature as Hex;
+      await this.check(receipt, sig, { request, domain, outputHash: raw.agreement === false ? undefined : outputHash });
+      receipts.push({ receipt, signature: sig });
+      this.state.addReceipt({ receipt: toWire(receipt), signature: sig, output: output.output, frac: output.frac, verification });
+    }
+    await this.pay(receipts, params.providerUrl ?? this.options.gatewayUrl!);
+    const values = output.frac === null ? output.output : output.output.map((q) => q * 2 ** -output.frac!);
+    return { values, label: values.indexOf(Math.max(...values)), receipts, agreement: raw.agreement ?? true };
+  }
+
+  /** Signs and sends the vouchers paying for checked receipts. */
+  private async pay(receipts: readonly CheckedReceipt[], base: string): Promise<void> {
+    const { connection, deployment } = this.options;
+    const signed = [];
+    for (const { receipt } of receipts) {
+      if (receipt.channelTotal <= this.state.paid(receipt.provider, receipt.modelId)) continue;
+      const voucher = await signVoucher(connection.account, { chainId: deployment.chainId, escrow: deployment.contracts.escrow }, {
+        client: this.address,
+        provider: receipt.provider,
+        modelId: receipt.modelId,
+        cumulativeAmount: receipt.channelTotal,
+      });
+      this.state.addVoucher(voucher);
+      signed.push(voucher);
+    }
+    if (signed.length === 0) return;
+    // Delivery can fail without loss: the same vouchers ride along with the next request.
+    await this.post(`${base}/v1/vouchers`, { vouchers: signed.map((s) => ({ ...toWire(s.voucher), signature: s.signature })) }).catch(() => undefined);
+  }
+
+  private async check(receipt: Receipt, signature: Hex, expected: { request: InferenceRequest; domain: { chainId: number; escrow: Address }; outputHash: Hex | undefined }): Promise<void> {
+    const problems: string[] = [];
+    const signer = await recoverReceiptSigner(expected.domain, receipt, signature).catch(() => undefined);
+    if (!signer || getAddress(signer) !== getAddress(receipt.provider)) problems.push(`receipt signer ${signer ?? 'unknown'} is not the provider ${receipt.provider}`);
+    const requestHash = hashRequest(expected.domain, expected.request);
+    if (receipt.requestHash !== requestHash) problems.push(`request hash ${receipt.requestHash}, expected ${requestHash}`);
+    if (getAddress(receipt.client) !== this.address) problems.push(`client ${receipt.client}, expected ${this.address}`);
+    if (receipt.modelId !== expected.request.modelId) problems.push(`model ${receipt.modelId}, expected ${expected.request.modelId}`);
+    if (receipt.inputHash !== expected.request.inputHash) problems.push(`input hash ${receipt.inputHash}, expected ${expected.request.inputHash}`);
+    if (expected.outputHash && receipt.outputHash !== expected.outputHash) problems.push(`output hash ${receipt.outputHash}, but the output hashes to ${expected.outputHash}`);
+    if (receipt.fee > expected.request.maxFee) problems.push(`fee ${receipt.fee} above maxFee ${expected.request.maxFee}`);
+    if (problems.length) throw new ProtocolError('PROVIDER_BAD_RESPONSE', 'The receipt does not check out; nothing was paid for it.', { details: problems });
+  }
+
+  private async model(name: string): Promise<{ model: CatalogModel; modelId: Hex }> {
+    let entry = this.models.get(name);
+    if (!entry) {
+      const model = loadModel(name, this.options.modelsDir);
+      const modelId = await findPublishedModel(this.options.connection, this.options.deployment, model.contentHash);
+      if (!modelId) throw new TrellisError('MODEL_NOT_PUBLISHED', `Model "${name}" is not published on this deployment.`, { details: [`content hash: ${model.contentHash}`] });
+      entry = { model, modelId };
+      this.models.set(name, entry);
+    }
+    return entry;
+  }
+
+  private async post(url: string, body: unknown): Promise<unknown> {
+    let response: Response;
+    try {
+      response = await this.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+    } catch (cause) {
+      throw new ProtocolError('PROVIDER_FAILED', `No answer from ${url}.`, { cause });
+    }
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new ProtocolError('PROVIDER_BAD_RESPONSE', `${url} answered with something that is not JSON (HTTP ${response.status}).`);
+    }
+    if (!response.ok) throw errorFromBody(json, `${url} answered HTTP ${response.status}`);
+    return json;
+  }
+}
