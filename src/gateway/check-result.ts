@@ -1,0 +1,44 @@
+// Checks a provider's answer before the gateway passes it on: it parses, its receipt
+// is signed by the provider the gateway sent the request to, and the receipt is about
+// this very request (hash, client, model, input) at a fee the client accepted. A
+// forged or mismatched receipt is the provider's failure, and the router tries
+// another provider.
+import { getAddress, type Address, type Hex } from 'viem';
+import { ProtocolError } from '../protocol/errors.ts';
+import { hashRequest, recoverReceiptSigner, type InferenceRequest, type ProtocolDomain, type Receipt } from '../protocol/messages.ts';
+import { parseInferResult } from '../protocol/wire.ts';
+
+export type CheckedResult = ReturnType<typeof parseInferResult>;
+
+export async function checkInferResult(body: unknown, expected: { domain: ProtocolDomain; provider: Address; request: InferenceRequest }): Promise<CheckedResult> {
+  let result: CheckedResult;
+  try {
+    result = parseInferResult(body);
+  } catch (cause) {
+    const details = cause instanceof ProtocolError ? [cause.shortMessage, ...cause.details] : [];
+    throw new ProtocolError('PROVIDER_BAD_RESPONSE', `Provider ${expected.provider} answered with a malformed result.`, { details });
+  }
+  const { receipt } = result;
+  const { request } = expected;
+  const mismatches: string[] = [];
+  const same = (field: keyof Receipt, got: Hex | Address, want: Hex | Address) => {
+    if (got.toLowerCase() !== want.toLowerCase()) mismatches.push(`receipt.${field}: expected ${want}, got ${got}`);
+  };
+  same('requestHash', receipt.requestHash, hashRequest(expected.domain, request));
+  same('provider', receipt.provider, expected.provider);
+  same('client', receipt.client, request.client);
+  same('modelId', receipt.modelId, request.modelId);
+  same('inputHash', receipt.inputHash, request.inputHash);
+  if (receipt.fee > request.maxFee) mismatches.push(`receipt.fee: expected at most maxFee ${request.maxFee}, got ${receipt.fee}`);
+  let signer: Address | undefined;
+  try {
+    signer = getAddress(await recoverReceiptSigner(expected.domain, receipt, result.signature));
+  } catch {
+    mismatches.push('signature: does not recover to any address');
+  }
+  if (signer !== undefined && signer !== expected.provider) mismatches.push(`signature: expected the provider ${expected.provider}, recovered ${signer}`);
+  if (mismatches.length > 0) {
+    throw new ProtocolError('PROVIDER_BAD_RESPONSE', `Provider ${expected.provider} answered with a receipt that does not match the request.`, { details: mismatches });
+  }
+  return result;
+}

@@ -1,0 +1,181 @@
+// The gateway's HTTP API as an OpenAPI 3.1 document, served at GET /openapi.json.
+// Kept as data beside the handlers (server.ts); a test checks that every route the
+// server answers is described here and the other way round.
+import { protocolErrorStatus } from '../protocol/errors.ts';
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const hex32 = { type: 'string', pattern: '^0x[0-9a-fA-F]{64}$' };
+const address = { type: 'string', pattern: '^0x[0-9a-fA-F]{40}$' };
+const signature = { type: 'string', pattern: '^0x[0-9a-fA-F]{130}$' };
+const uint = { type: 'string', pattern: '^[0-9]{1,78}$', description: 'unsigned integer as a decimal string' };
+const numbers = { type: 'array', items: { type: 'number' } };
+const json = (schema: object) => ({ 'application/json': { schema } });
+
+/** An error response naming the codes a route can give with that status. */
+const errorResponse = (description: string) => ({ description, content: json(ref('ErrorBody')) });
+
+const codesWith = (status: number) =>
+  Object.entries(protocolErrorStatus)
+    .filter(([, s]) => s === status)
+    .map(([code]) => code)
+    .join(', ');
+
+const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [String(s), errorResponse(`Error codes: ${codesWith(s)}.`)]));
+
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Trellis gateway',
+    version: '1',
+    description:
+      'Routes inference requests to provider nodes discovered from the chain, retries failures on other providers, and checks every receipt. Holds no funds and no keys. See docs/gateway.md and docs/protocol.md.',
+  },
+  paths: {
+    '/v1/infer': {
+      post: {
+        summary: 'Run one inference on the best provider (or on k providers in redundant mode).',
+        description:
+          'The body is what a provider takes, plus an optional `redundancy`. The signed request is forwarded unchanged. With verification 1 (redundant) the request goes to `redundancy` providers at once and their output hashes are compared.',
+        requestBody: { required: true, content: json(ref('InferBody')) },
+        responses: {
+          '200': { description: 'A checked result: a single-provider answer, or a redundant one.', content: json({ oneOf: [ref('InferAnswer'), ref('RedundantAnswer')] }) },
+          ...errors(400, 401, 402, 404, 409, 410, 413, 422, 500, 502, 503),
+        },
+      },
+    },
+    '/v1/vouchers': {
+      post: {
+        summary: 'Deliver vouchers, each to the provider it names.',
+        requestBody: { required: true, content: json({ type: 'object', required: ['vouchers'], properties: { vouchers: { type: 'array', minItems: 1, maxItems: 64, items: ref('Voucher') } } }) },
+        responses: {
+          '200': {
+            description: 'One outcome per provider named.',
+            content: json({
+              type: 'object',
+              properties: {
+                results: {
+                  type: 'array',
+                  items: { type: 'object', required: ['provider', 'ok'], properties: { provider: address, ok: { type: 'boolean' }, answer: { description: "the provider's answer { accepted, channels }" }, error: ref('Error') } },
+                },
+              },
+            }),
+          },
+          ...errors(400, 413, 500),
+        },
+      },
+    },
+    '/v1/providers': {
+      get: {
+        summary: 'Providers known from the registry, with health and measured figures.',
+        responses: { '200': { description: 'The providers.', content: json({ type: 'object', properties: { providers: { type: 'array', items: ref('Provider') } } }) }, ...errors(500) },
+      },
+    },
+    '/v1/models': {
+      get: {
+        summary: 'Models that are published and not deprecated, with the providers serving each now.',
+        responses: { '200': { description: 'The models.', content: json({ type: 'object', properties: { models: { type: 'array', items: ref('Model') } } }) }, ...errors(500) },
+      },
+    },
+    '/v1/health': {
+      get: {
+        summary: 'The gateway itself: chain, last block read, provider and model counts.',
+        responses: {
+          '200': {
+            description: 'Gateway health.',
+            content: json({
+              type: 'object',
+              properties: { status: { const: 'ok' }, chainId: { type: 'integer' }, syncedBlock: uint, providers: { type: 'integer' }, healthyProviders: { type: 'integer' }, models: { type: 'integer' } },
+            }),
+          },
+          ...errors(500),
+        },
+      },
+    },
+    '/openapi.json': {
+      get: { summary: 'This document.', responses: { '200': { description: 'OpenAPI 3.1 document.', content: json({ type: 'object' }) } } },
+    },
+  },
+  components: {
+    schemas: {
+      InferenceRequest: {
+        type: 'object',
+        required: ['client', 'modelId', 'inputHash', 'maxFee', 'nonce', 'deadline', 'verification'],
+        properties: { client: address, modelId: hex32, inputHash: hex32, maxFee: uint, nonce: uint, deadline: uint, verification: { ...uint, description: '0 none, 1 redundant, 2 optimistic' } },
+      },
+      Receipt: {
+        type: 'object',
+        required: ['requestHash', 'client', 'provider', 'modelId', 'inputHash', 'outputHash', 'traceRoot', 'fee', 'channelTotal'],
+        properties: { requestHash: hex32, client: address, provider: address, modelId: hex32, inputHash: hex32, outputHash: hex32, traceRoot: hex32, fee: uint, channelTotal: uint },
+      },
+      Voucher: {
+        type: 'object',
+        required: ['client', 'provider', 'modelId', 'cumulativeAmount', 'signature'],
+        properties: { client: address, provider: address, modelId: hex32, cumulativeAmount: uint, signature },
+      },
+      InferBody: {
+        type: 'object',
+        required: ['request', 'signature', 'input'],
+        properties: {
+          request: ref('InferenceRequest'),
+          signature,
+          input: numbers,
+          vouchers: { type: 'array', maxItems: 64, items: ref('Voucher') },
+          redundancy: { type: 'integer', minimum: 2, description: 'k providers for verification 1 (redundant); default 2' },
+        },
+      },
+      InferAnswer: {
+        type: 'object',
+        required: ['output', 'shape', 'receipt', 'signature', 'provider', 'attempts'],
+        properties: { output: numbers, shape: numbers, frac: { type: ['integer', 'null'] }, receipt: ref('Receipt'), signature, provider: address, attempts: { type: 'integer', minimum: 1 } },
+      },
+      RedundantAnswer: {
+        type: 'object',
+        required: ['output', 'shape', 'receipts', 'agreement', 'attempts'],
+        properties: {
+          output: { ...numbers, description: 'the majority output (on a tie, the best-ranked provider)' },
+          shape: numbers,
+          frac: { type: ['integer', 'null'] },
+          receipts: { type: 'array', items: { type: 'object', required: ['receipt', 'signature', 'provider'], properties: { receipt: ref('Receipt'), signature, provider: address } } },
+          agreement: { type: 'boolean', description: 'false: the output hashes differ; every receipt was kept for a dispute' },
+          attempts: { type: 'integer', minimum: 2 },
+        },
+      },
+      Provider: {
+        type: 'object',
+        properties: {
+          address,
+          endpoint: { type: 'string' },
+          activeStake: uint,
+          unbondingStake: uint,
+          jailedUntil: uint,
+          active: { type: 'boolean' },
+          healthy: { type: 'boolean' },
+          healthReason: { type: 'string' },
+          models: { type: 'array', items: { type: 'object', properties: { modelId: hex32, price: uint, served: { type: 'boolean' } } } },
+          inFlight: { type: 'integer' },
+          latencyMs: { type: ['number', 'null'] },
+          errorRate: { type: 'number' },
+        },
+      },
+      Model: {
+        type: 'object',
+        properties: {
+          modelId: hex32,
+          owner: address,
+          contentHash: hex32,
+          weightCommitment: hex32,
+          metadataURI: { type: 'string' },
+          royaltyBps: { type: 'integer' },
+          deprecated: { const: false },
+          providers: { type: 'array', items: address },
+        },
+      },
+      Error: {
+        type: 'object',
+        required: ['code', 'message', 'details'],
+        properties: { code: { enum: Object.keys(protocolErrorStatus) }, message: { type: 'string' }, details: { type: 'array', items: { type: 'string' } } },
+      },
+      ErrorBody: { type: 'object', required: ['error'], properties: { error: ref('Error') } },
+    },
+  },
+} as const;

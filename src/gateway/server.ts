@@ -1,0 +1,270 @@
+// The gateway service: discovery from chain events, health checks, and the HTTP API
+// (docs/gateway.md). It holds no funds and no client keys; it forwards the client's
+// signed request unchanged and checks what comes back.
+import { join } from 'node:path';
+import { Hono } from 'hono';
+import { getAddress, type Address } from 'viem';
+import type { Connection } from '../chain/connect.ts';
+import type { Deployment } from '../chain/manifest.ts';
+import { silentLogger, type Logger } from '../log.ts';
+import { errorHandler, listen, MAX_BODY_BYTES, readJson } from '../net/http.ts';
+import { errorFromBody, ProtocolError } from '../protocol/errors.ts';
+import { recoverRequestSigner, verificationModes, type ProtocolDomain } from '../protocol/messages.ts';
+import { parseInferBody, parseVouchers } from '../protocol/wire.ts';
+import { Discovery } from './discovery.ts';
+import { GatewayError } from './errors.ts';
+import { HealthMonitor } from './health.ts';
+import { openApiDocument } from './openapi.ts';
+import { InferRouter, type ParsedInfer } from './router.ts';
+import { defaultRoutingWeights, type RoutingWeights } from './routing.ts';
+import { StatsBook } from './stats.ts';
+
+export type GatewayOptions = {
+  connection: Connection;
+  deployment: Deployment;
+  /** Folder for the gateway's files (the disagreements log). */
+  dataDir: string;
+  host?: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  log?: Logger;
+  /** Milliseconds between polls for new chain events (default 1000). */
+  pollIntervalMs?: number;
+  /** Milliseconds between health rounds (default 5000). */
+  healthIntervalMs?: number;
+  healthTimeoutMs?: number;
+  /** Milliseconds a provider has to answer one inference (default 30000). */
+  requestTimeoutMs?: number;
+  /** Providers tried for one request at most (default 3). */
+  maxAttempts?: number;
+  /** Largest k accepted in redundant mode (default 5). */
+  maxRedundancy?: number;
+  maxBodyBytes?: number;
+  weights?: Partial<RoutingWeights>;
+};
+
+export type Gateway = {
+  url: string;
+  /** Reads new chain events and checks every provider's health now. */
+  refresh(): Promise<void>;
+  stop(): Promise<void>;
+};
+
+export const DEFAULT_REDUNDANCY = 2;
+export const DISAGREEMENTS_FILE = 'disagreements.jsonl';
+
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const settings = checkOptions(options);
+  const log = (options.log ?? silentLogger).child('gateway');
+  const domain: ProtocolDomain = { chainId: options.deployment.chainId, escrow: options.deployment.contracts.escrow };
+  const discovery = new Discovery({ connection: options.connection, deployment: options.deployment, logger: log, pollIntervalMs: options.pollIntervalMs });
+  const health = new HealthMonitor({
+    chainId: options.deployment.chainId,
+    logger: log,
+    intervalMs: options.healthIntervalMs,
+    timeoutMs: options.healthTimeoutMs,
+    providers: () => discovery.table.providers.values(),
+  });
+  const stats = new StatsBook();
+  const router = new InferRouter({
+    domain,
+    table: discovery.table,
+    health,
+    stats,
+    logger: log,
+    weights: { ...defaultRoutingWeights, ...options.weights },
+    maxAttempts: settings.maxAttempts,
+    requestTimeoutMs: settings.requestTimeoutMs,
+    disagreementsPath: join(options.dataDir, DISAGREEMENTS_FILE),
+  });
+
+  await discovery.start();
+  try {
+    await health.start();
+  } catch (error) {
+    await discovery.stop();
+    throw error;
+  }
+  const app = createApp({ discovery, health, stats, router, domain, log, settings });
+  let server;
+  try {
+    server = await listen(app, options.host ?? '127.0.0.1', options.port ?? 0);
+  } catch (error) {
+    await Promise.all([discovery.stop(), health.stop()]);
+    throw error;
+  }
+  log.info('listening', { url: server.url, providers: discovery.table.providers.size });
+  let stopping: Promise<void> | undefined;
+  return {
+    url: server.url,
+    refresh: async () => {
+      await discovery.sync();
+      await health.checkAll();
+    },
+    stop: () =>
+      (stopping ??= (async () => {
+        await Promise.all([discovery.stop(), health.stop()]);
+        await server.close();
+        await router.drain();
+        log.info('stopped');
+      })()),
+  };
+}
+
+type Settings = { maxAttempts: number; maxRedundancy: number; maxBodyBytes: number; requestTimeoutMs: number };
+
+function checkOptions(options: GatewayOptions): Settings {
+  const settings = {
+    maxAttempts: options.maxAttempts ?? 3,
+    maxRedundancy: options.maxRedundancy ?? 5,
+    maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES,
+    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+  };
+  for (const [name, value, least] of [
+    ['maxAttempts', settings.maxAttempts, 1],
+    ['maxRedundancy', settings.maxRedundancy, DEFAULT_REDUNDANCY],
+    ['maxBodyBytes', settings.maxBodyBytes, 1],
+    ['requestTimeoutMs', settings.requestTimeoutMs, 1],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value < least) {
+      throw new GatewayError('GATEWAY_OPTIONS_INVALID', `The gateway option ${name} must be an integer of at least ${least}.`, { details: [`got ${String(value)}`] });
+    }
+  }
+  return Object.freeze(settings);
+}
+
+type AppParts = {
+  discovery: Discovery;
+  health: HealthMonitor;
+  stats: StatsBook;
+  router: InferRouter;
+  domain: ProtocolDomain;
+  log: Logger;
+  settings: Settings;
+};
+
+function createApp(parts: AppParts): Hono {
+  const { discovery, health, stats, router, domain, log, settings } = parts;
+  const table = discovery.table;
+  const app = new Hono();
+  app.onError(errorHandler(log));
+  app.notFound((c) => c.json(new ProtocolError('NOT_FOUND', `No route ${c.req.method} ${c.req.path}.`, { details: ['see GET /openapi.json'] }).toJSON(), 404));
+
+  app.post('/v1/infer', async (c) => {
+    const raw = await readJson(c, settings.maxBodyBytes);
+    const parsed = parseInferBody(raw);
+    const body = raw as Record<string, unknown>;
+    const redundancy = redundancyOf(body.redundancy, parsed, settings.maxRedundancy);
+    await checkRequest(parsed, domain, table);
+    if (redundancy !== undefined) return c.json(await router.inferRedundant(parsed, body, redundancy));
+    return c.json(await router.infer(parsed, body));
+  });
+
+  app.post('/v1/vouchers', async (c) => {
+    const raw = await readJson(c, settings.maxBodyBytes);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ProtocolError('INVALID_BODY', 'The body must be an object { vouchers }.');
+    const rawVouchers = (raw as { vouchers?: unknown }).vouchers;
+    const vouchers = parseVouchers({ path: 'vouchers', value: rawVouchers });
+    if (vouchers.length === 0) throw new ProtocolError('INVALID_BODY', 'vouchers: expected at least one voucher.', { details: ['got nothing'] });
+    const byProvider = new Map<Address, unknown[]>();
+    vouchers.forEach((v, i) => byProvider.set(v.voucher.provider, [...(byProvider.get(v.voucher.provider) ?? []), (rawVouchers as unknown[])[i]]));
+    const results = await Promise.all(
+      [...byProvider].map(async ([provider, list]) => {
+        const record = table.providers.get(provider);
+        if (!record) return { provider, ok: false, error: new ProtocolError('NOT_FOUND', `Provider ${provider} is not registered.`).toJSON().error };
+        try {
+          const answer = await router.postVouchers(record, list);
+          if (answer.status === 200) return { provider, ok: true, answer: answer.body };
+          return { provider, ok: false, error: errorFromBody(answer.body, `Provider ${provider} answered HTTP ${answer.status}.`).toJSON().error };
+        } catch (error) {
+          return { provider, ok: false, error: new ProtocolError('PROVIDER_FAILED', error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error)).toJSON().error };
+        }
+      }),
+    );
+    return c.json({ results });
+  });
+
+  app.get('/v1/providers', (c) =>
+    c.json({
+      providers: [...table.providers.values()].map((p) => {
+        const state = health.state(p.address);
+        const own = stats.get(p.address);
+        return {
+          address: p.address,
+          endpoint: p.endpoint,
+          activeStake: p.activeStake.toString(),
+          unbondingStake: p.unbondingStake.toString(),
+          jailedUntil: p.jailedUntil.toString(),
+          active: p.active,
+          healthy: state?.healthy ?? false,
+          healthReason: state?.reason ?? 'not checked yet',
+          models: [...p.prices].map(([modelId, price]) => ({ modelId, price: price.toString(), served: state?.models.has(modelId) ?? false })),
+          inFlight: own.inFlight,
+          latencyMs: own.latencyMs ?? null,
+          errorRate: own.errorRate,
+        };
+      }),
+    }),
+  );
+
+  app.get('/v1/models', (c) =>
+    c.json({
+      models: [...table.models.values()]
+        .filter((m) => !m.deprecated)
+        .map((m) => ({
+          ...m,
+          providers: [...table.providers.values()].filter((p) => p.active && p.prices.has(m.modelId) && health.state(p.address)?.healthy === true).map((p) => p.address),
+        })),
+    }),
+  );
+
+  app.get('/v1/health', (c) => {
+    const providers = [...table.providers.values()];
+    return c.json({
+      status: 'ok',
+      chainId: domain.chainId,
+      syncedBlock: (discovery.cursor - 1n).toString(),
+      providers: providers.length,
+      healthyProviders: providers.filter((p) => p.active && health.state(p.address)?.healthy === true).length,
+      models: [...table.models.values()].filter((m) => !m.deprecated).length,
+    });
+  });
+
+  app.get('/openapi.json', (c) => c.json(openApiDocument));
+  return app;
+}
+
+/** `redundancy` k for verification "redundant" (default 2); refused with any other mode. */
+function redundancyOf(value: unknown, parsed: ParsedInfer, max: number): number | undefined {
+  const redundant = parsed.request.verification === verificationModes.indexOf('redundant');
+  if (value === undefined) return redundant ? DEFAULT_REDUNDANCY : undefined;
+  if (!redundant) {
+    throw new ProtocolError('INVALID_BODY', 'redundancy: only allowed with verification 1 (redundant).', { details: [`got verification ${parsed.request.verification}`] });
+  }
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 2 || value > max) {
+    throw new ProtocolError('INVALID_BODY', `redundancy: expected an integer from 2 to ${max}.`, { details: [`got ${JSON.stringify(value)}`] });
+  }
+  return value;
+}
+
+/** What the gateway can refuse itself, before bothering any provider. */
+async function checkRequest(parsed: ParsedInfer, domain: ProtocolDomain, table: Discovery['table']): Promise<void> {
+  const { request, signature } = parsed;
+  if (request.verification >= verificationModes.length) {
+    throw new ProtocolError('INVALID_BODY', `request.verification: expected 0 to ${verificationModes.length - 1} (${verificationModes.join(', ')}).`, { details: [`got ${request.verification}`] });
+  }
+  const model = table.models.get(request.modelId);
+  if (!model) throw new ProtocolError('UNKNOWN_MODEL', `No model ${request.modelId} is registered.`, { details: ['see GET /v1/models'] });
+  if (model.deprecated) throw new ProtocolError('UNKNOWN_MODEL', `Model ${request.modelId} is deprecated.`, { details: ['see GET /v1/models'] });
+  const now = BigInt(Math.floor(Date.now() / 1000));
+  if (request.deadline < now) throw new ProtocolError('DEADLINE_EXPIRED', 'The request deadline has passed.', { details: [`deadline: ${request.deadline}`, `now: ${now}`] });
+  let signer: Address | undefined;
+  try {
+    signer = getAddress(await recoverRequestSigner(domain, request, signature));
+  } catch {
+    signer = undefined;
+  }
+  if (signer !== request.client) {
+    throw new ProtocolError('BAD_SIGNATURE', 'The request signature is not the client\'s.', { details: [`client: ${request.client}`, `recovered: ${signer ?? 'nothing'}`] });
+  }
+}
