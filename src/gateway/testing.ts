@@ -1,0 +1,187 @@
+// Test support for the gateway: a real local chain with providers registered through
+// the contracts, and small loopback HTTP servers that play provider nodes, honest or
+// faulty on demand. Used by the gateway's tests only.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { keccak256, toHex, zeroHash, type Address, type Hex, type LocalAccount } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { connectSigner, type SignerConnection } from '../chain/connect.ts';
+import { devAccount } from '../chain/dev-accounts.ts';
+import { modelRegistryAbi } from '../chain/generated/ModelRegistry.ts';
+import { providerRegistryAbi } from '../chain/generated/ProviderRegistry.ts';
+import { trellisTokenAbi } from '../chain/generated/TrellisToken.ts';
+import { startLocalChain, type LocalChain } from '../chain/local-chain.ts';
+import type { Deployment } from '../chain/manifest.ts';
+import { tokens } from '../chain/parameters.ts';
+import { hashRequest, signReceipt, signRequest, type InferenceRequest, type ProtocolDomain, type Receipt } from '../protocol/messages.ts';
+import { parseInferBody, toWire } from '../protocol/wire.ts';
+
+export type TestChain = LocalChain & { dataDir: string; domain: ProtocolDomain; signer(index: number): Promise<SignerConnection>; cleanup(): Promise<void> };
+
+export async function startTestChain(port: number): Promise<TestChain> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'trellis-gateway-'));
+  const chain = await startLocalChain({ dataDir, port });
+  const signers = new Map<number, SignerConnection>();
+  return {
+    ...chain,
+    dataDir,
+    domain: { chainId: chain.deployment.chainId, escrow: chain.deployment.contracts.escrow },
+    async signer(index) {
+      let signer = signers.get(index);
+      if (!signer) {
+        signer = await connectSigner({ rpcUrl: chain.rpcUrl, privateKey: devAccount(index).privateKey, keySource: `dev account ${index}` });
+        signers.set(index, signer);
+      }
+      return signer;
+    },
+    async cleanup() {
+      await chain.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+type WriteArgs = Parameters<SignerConnection['walletClient']['writeContract']>[0];
+
+/** Sends a transaction and waits for it; throws when it reverts. */
+export async function send(signer: SignerConnection, call: Omit<WriteArgs, 'account' | 'chain'>): Promise<void> {
+  const hash = await signer.walletClient.writeContract({ ...call, account: signer.account, chain: signer.chain } as WriteArgs);
+  const receipt = await signer.publicClient.waitForTransactionReceipt({ hash });
+  if (receipt.status !== 'success') throw new Error(`transaction ${hash} reverted`);
+}
+
+export async function publishModel(signer: SignerConnection, deployment: Deployment, name: string): Promise<Hex> {
+  const contentHash = keccak256(toHex(name));
+  await send(signer, { address: deployment.contracts.modelRegistry, abi: modelRegistryAbi, functionName: 'publish', args: [contentHash, zeroHash, `ipfs://${name}`, 100] });
+  const id = await signer.publicClient.readContract({ address: deployment.contracts.modelRegistry, abi: modelRegistryAbi, functionName: 'modelIdOf', args: [signer.account.address, contentHash] });
+  return id.toLowerCase() as Hex;
+}
+
+export async function registerProvider(signer: SignerConnection, deployment: Deployment, endpoint: string, prices: [Hex, bigint][], stake = tokens('100')): Promise<void> {
+  const registry = deployment.contracts.providerRegistry;
+  await send(signer, { address: deployment.contracts.token, abi: trellisTokenAbi, functionName: 'approve', args: [registry, stake * 10n] });
+  await send(signer, { address: registry, abi: providerRegistryAbi, functionName: 'register', args: [endpoint, '0x', stake] });
+  for (const [modelId, price] of prices) await send(signer, { address: registry, abi: providerRegistryAbi, functionName: 'setPrice', args: [modelId, price] });
+}
+
+/** A request signed by `client`, with its JSON body. */
+export async function signedBody(client: LocalAccount, domain: ProtocolDomain, over: Partial<InferenceRequest> & { modelId: Hex }, nonce: bigint) {
+  const request: InferenceRequest = {
+    client: client.address,
+    inputHash: keccak256(toHex('input')),
+    maxFee: 1_000n,
+    nonce,
+    deadline: BigInt(Math.floor(Date.now() / 1000) + 3_600),
+    verification: 0,
+    ...over,
+  };
+  const signature = await signRequest(client, domain, request);
+  return { request, hash: hashRequest(domain, request), body: { request: toWire(request), signature, input: [1, 2, 3] } as Record<string, unknown> };
+}
+
+export type Behaviour =
+  | 'honest'
+  /** Honest, with another output (for redundant disagreement). */
+  | 'other-output'
+  | 'garbage'
+  /** A receipt signed by a key that is not the provider's. */
+  | 'forged'
+  /** A well signed receipt for another request. */
+  | 'wrong-request'
+  | 'overcharge'
+  | 'hang'
+  | 'close'
+  | 'error-500'
+  | 'credit-exhausted'
+  | 'replayed';
+
+export type FakeProvider = {
+  account: LocalAccount;
+  url: string;
+  behaviour: Behaviour;
+  /** Bodies of every POST /v1/infer, as received. */
+  inferBodies: unknown[];
+  voucherBodies: unknown[];
+  /** Models listed by GET /v1/health. */
+  models: Hex[];
+  healthy: boolean;
+  stop(): Promise<void>;
+};
+
+const wrongKey = privateKeyToAccount(`0x${'5'.repeat(64)}`);
+
+/** A loopback server that acts as a provider node for dev account `index`. */
+export async function startFakeProvider(index: number, domain: ProtocolDomain, price: bigint): Promise<FakeProvider> {
+  const account = privateKeyToAccount(devAccount(index).privateKey);
+  const hanging = new Set<ServerResponse>();
+  const fake: FakeProvider = { account, url: '', behaviour: 'honest', inferBodies: [], voucherBodies: [], models: [], healthy: true, stop: async () => undefined };
+  const reply = (res: ServerResponse, status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  const error = (res: ServerResponse, status: number, code: string) => reply(res, status, { error: { code, message: `${code} from the test provider`, details: [] } });
+
+  const answerInfer = async (req: IncomingMessage, res: ServerResponse, text: string) => {
+    const body = JSON.parse(text) as unknown;
+    fake.inferBodies.push(body);
+    const { request } = parseInferBody(body);
+    const output = fake.behaviour === 'other-output' ? [9, 9] : [1, 2];
+    const receipt: Receipt = {
+      requestHash: fake.behaviour === 'wrong-request' ? keccak256(toHex('another request')) : hashRequest(domain, request),
+      client: request.client,
+      provider: account.address,
+      modelId: request.modelId,
+      inputHash: request.inputHash,
+      outputHash: keccak256(toHex(JSON.stringify(output))),
+      traceRoot: zeroHash,
+      fee: fake.behaviour === 'overcharge' ? request.maxFee + 1n : price,
+      channelTotal: price,
+    };
+    const signer = fake.behaviour === 'forged' ? wrongKey : account;
+    switch (fake.behaviour) {
+      case 'garbage':
+        return res.writeHead(200, { 'content-type': 'application/json' }).end('{"output": [1, 2], "receipt": "not a receipt"');
+      case 'hang':
+        return void hanging.add(res);
+      case 'close':
+        return req.socket.destroy();
+      case 'error-500':
+        return error(res, 500, 'INTERNAL');
+      case 'credit-exhausted':
+        return error(res, 402, 'CREDIT_EXHAUSTED');
+      case 'replayed':
+        return error(res, 409, 'REPLAYED');
+      default:
+        return reply(res, 200, { output, shape: [output.length], frac: null, receipt: toWire(receipt), signature: await signReceipt(signer, domain, receipt) });
+    }
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (req.method === 'GET' && req.url === '/v1/health') {
+        if (!fake.healthy) return error(res, 503, 'SHUTTING_DOWN');
+        return reply(res, 200, { status: 'ok', provider: account.address, chainId: domain.chainId, models: fake.models.map((modelId) => ({ modelId, name: 'test', price: price.toString() })), inFlight: 0 });
+      }
+      if (req.method === 'POST' && req.url === '/v1/vouchers') {
+        fake.voucherBodies.push(JSON.parse(text));
+        return reply(res, 200, { accepted: 1 });
+      }
+      if (req.method === 'POST' && req.url === '/v1/infer') return void answerInfer(req, res, text).catch(() => error(res, 500, 'INTERNAL'));
+      error(res, 404, 'NOT_FOUND');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  fake.stop = () =>
+    new Promise<void>((resolve) => {
+      for (const res of hanging) res.destroy();
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return fake;
+}
+
+export const addressOf = (index: number): Address => devAccount(index).address;
