@@ -1,10 +1,8 @@
-// Chain commands: `trellis up` runs the local network; `trellis deploy` deploys the
-// contracts to any EVM endpoint with a key from the environment.
+// `trellis deploy`: deploys the contracts to any EVM endpoint with a key from the
+// environment and writes the deployment manifest.
 import type { Command } from 'commander';
-import { formatUnits } from 'viem';
 import { connectSigner } from '../../chain/connect.ts';
 import { deployTrellis } from '../../chain/deploy.ts';
-import { DEV_ACCOUNT_FUNDS, startLocalChain } from '../../chain/local-chain.ts';
 import { checkManifestMatchesChain, readManifest, writeManifest } from '../../chain/manifest.ts';
 import { TOKEN_DECIMALS, tokens } from '../../chain/parameters.ts';
 import { PRIVATE_KEY_VARIABLE, readEnvironment } from '../../config.ts';
@@ -13,33 +11,6 @@ import { progress } from '../progress.ts';
 import { parseAmountOption, parseIntegerOption } from '../options.ts';
 
 export function registerChainCommands(program: Command): void {
-  program
-    .command('up')
-    .description('bring up the local network on 127.0.0.1 (chain state persists in the data folder)')
-    .option('--data-dir <path>', 'where chain state and records live (default: $TRELLIS_DATA_DIR or .trellis)')
-    .option('--port <port>', 'anvil JSON-RPC port', '8545')
-    .option('--fresh', 'delete the data folder and start over')
-    .action(async (options: { dataDir?: string; port: string; fresh?: boolean }) => {
-      const env = readEnvironment();
-      const chain = await startLocalChain({
-        dataDir: options.dataDir ?? env.dataDir,
-        port: parseIntegerOption('--port', options.port, 1, 65_535),
-        fresh: options.fresh ?? false,
-        onStep: progress(),
-      });
-      const { contracts } = chain.deployment;
-      console.log(`\nTrellis local network ${chain.deployed ? 'deployed' : 'resumed'} (chain id ${chain.deployment.chainId})`);
-      const row = (label: string, value: string) => console.log(`  ${label.padEnd(17)} ${value}`);
-      row('RPC', chain.rpcUrl);
-      row('manifest', chain.manifestPath);
-      for (const [name, address] of Object.entries(contracts)) row(name, address);
-      row('dev accounts', `${chain.accounts.length}, each funded with ${formatUnits(DEV_ACCOUNT_FUNDS, TOKEN_DECIMALS)} tUSD at deployment`);
-      console.log('\nPress Ctrl-C to stop; the chain state is kept for the next start.');
-      await untilSignal();
-      process.stderr.write('trellis: stopping...\n');
-      await chain.stop();
-    });
-
   program
     .command('deploy')
     .description(`deploy the contracts to an EVM JSON-RPC endpoint; the key comes from $${PRIVATE_KEY_VARIABLE}`)
@@ -68,11 +39,4 @@ export function registerChainCommands(program: Command): void {
       writeManifest(options.manifest, deployment);
       console.log(JSON.stringify(deployment, null, 2));
     });
-}
-
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
 }

@@ -1,9 +1,15 @@
 // The list of command groups the CLI offers; one import per area.
 import type { Command } from 'commander';
 import { registerChainCommands } from './chain.ts';
+import { registerClientCommands } from './client.ts';
 import { registerMatrixCommands } from './matrix.ts';
+import { registerNetworkCommands } from './network.ts';
+import { registerProviderCommands } from './provider.ts';
 
 export function registerCommands(program: Command): void {
+  registerNetworkCommands(program);
+  registerClientCommands(program);
+  registerProviderCommands(program);
   registerChainCommands(program);
   registerMatrixCommands(program);
 }

@@ -1,0 +1,71 @@
+// `trellis up` brings up the whole local network; `providers` and `models` list what
+// the gateway knows from chain events.
+import type { Command } from 'commander';
+import { lineLogger } from '../../log.ts';
+import { startLocalNetwork } from '../../network/local-network.ts';
+import { readEnvironment } from '../../config.ts';
+import { TrellisError } from '../../errors.ts';
+import { addNetworkOptions, readContext, type NetworkOptions } from '../context.ts';
+import { parseIntegerOption } from '../options.ts';
+import { progress } from '../progress.ts';
+
+export function registerNetworkCommands(program: Command): void {
+  program
+    .command('up')
+    .description('bring up the local network on 127.0.0.1: chain, contracts, default models, three providers, a gateway')
+    .option('--data-dir <path>', 'where all state lives (default: $TRELLIS_DATA_DIR or .trellis)')
+    .option('--port <port>', 'chain RPC port; the gateway uses port+5, providers port+6..port+8', '8545')
+    .option('--fresh', 'delete the data folder and start over')
+    .option('--quiet', 'do not print the component logs')
+    .action(async (options: { dataDir?: string; port: string; fresh?: boolean; quiet?: boolean }) => {
+      const dataDir = options.dataDir ?? readEnvironment().dataDir;
+      const log = options.quiet ? lineLogger(() => {}) : lineLogger((line) => process.stderr.write(`${line}\n`));
+      const network = await startLocalNetwork({
+        dataDir,
+        port: parseIntegerOption('--port', options.port, 1, 65_530),
+        fresh: options.fresh ?? false,
+        log,
+        onStep: progress(),
+      });
+      const { chain } = network;
+      console.log(`\nTrellis local network ${chain.deployed ? 'started' : 'resumed'} (chain id ${chain.deployment.chainId}, data in ${dataDir})`);
+      const row = (label: string, value: string) => console.log(`  ${label.padEnd(18)} ${value}`);
+      row('chain RPC', chain.rpcUrl);
+      row('gateway', `${network.gatewayUrl}  (API: ${network.gatewayUrl}/openapi.json)`);
+      for (const [i, p] of network.providers.entries()) row(`provider ${i + 1}`, `${p.url}  ${p.address}`);
+      for (const [name, address] of Object.entries(chain.deployment.contracts)) row(name, address);
+      console.log('\nTry, in another terminal:');
+      console.log('  npx trellis infer --model digits-mlp --image examples/digit-3.pgm');
+      console.log('  npx trellis infer --model breast-cancer-mlp --csv examples/breast-cancer.csv --verification redundant');
+      console.log(`  curl -s ${network.gatewayUrl}/v1/providers`);
+      console.log('\nPress Ctrl-C to stop; everything resumes on the next start.');
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      process.stderr.write('trellis: stopping (finishing requests in flight)...\n');
+      await network.stop();
+    });
+
+  addNetworkOptions(program.command('providers').description('providers known to the gateway, with prices, stake and health').option('--json', 'print JSON')).action(async (options: NetworkOptions & { json?: boolean }) => {
+    const list = await gatewayGet(options, '/v1/providers');
+    console.log(JSON.stringify(list, null, 2));
+  });
+
+  addNetworkOptions(program.command('models').description('models published on chain, as the gateway sees them').option('--json', 'print JSON')).action(async (options: NetworkOptions & { json?: boolean }) => {
+    const list = await gatewayGet(options, '/v1/models');
+    console.log(JSON.stringify(list, null, 2));
+  });
+}
+
+async function gatewayGet(options: NetworkOptions, path: string): Promise<unknown> {
+  const context = await readContext(options);
+  if (!context.gatewayUrl) throw new TrellisError('NO_ENDPOINT', 'No gateway known: start the local network (npm start) or pass --gateway.');
+  let response: Response;
+  try {
+    response = await fetch(`${context.gatewayUrl}${path}`, { signal: AbortSignal.timeout(10_000) });
+  } catch (cause) {
+    throw new TrellisError('GATEWAY_UNREACHABLE', `The gateway at ${context.gatewayUrl} does not answer.`, { cause });
+  }
+  return response.json();
+}

@@ -1,0 +1,104 @@
+// Provider and model-owner commands: run a provider node from a config file, manage
+// stake and earnings, publish a model and set its royalty.
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { isHex, type Hex } from 'viem';
+import { TOKEN_DECIMALS, tokens } from '../../chain/parameters.ts';
+import { TrellisError } from '../../errors.ts';
+import { lineLogger } from '../../log.ts';
+import { loadModel } from '../../models/catalog.ts';
+import { localRoles } from '../../network/local-network.ts';
+import { startProviderNode } from '../../provider/node.ts';
+import { addStake, claimEarnings, publishModel, setRoyalty, startUnbonding, withdrawStake } from '../../sdk/accounts.ts';
+import { addNetworkOptions, signerContext, type NetworkOptions } from '../context.ts';
+import { parseAmountOption, parseIntegerOption } from '../options.ts';
+import { progress } from '../progress.ts';
+
+const amount = (name: string, value: string) => tokens(parseAmountOption(name, value, TOKEN_DECIMALS));
+
+/** The provider config file: which models at which price, where to listen, how much to stake. */
+type ProviderConfig = { dataDir: string; port: number; publicUrl?: string; stake: string; models: { name: string; price: string }[] };
+
+function readProviderConfig(file: string): ProviderConfig {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (cause) {
+    throw new TrellisError('INVALID_CONFIG', `${file} is not a readable JSON file.`, { cause });
+  }
+  const config = value as Partial<ProviderConfig>;
+  const problem = (field: string, expected: string) => new TrellisError('INVALID_CONFIG', `${file}: ${field}: expected ${expected}.`, { details: [`got ${JSON.stringify((config as Record<string, unknown>)[field.split(/[.[]/)[0]!])}`] });
+  if (typeof config.dataDir !== 'string') throw problem('dataDir', 'a folder path');
+  if (!Number.isInteger(config.port)) throw problem('port', 'an integer');
+  if (typeof config.stake !== 'string') throw problem('stake', 'an amount in tUSD as a string, e.g. "500"');
+  if (!Array.isArray(config.models) || config.models.length === 0) throw problem('models', 'a non-empty array of { "name", "price" }');
+  config.models.forEach((m, i) => {
+    if (typeof m?.name !== 'string' || typeof m.price !== 'string') throw problem(`models[${i}]`, '{ "name": string, "price": "0.01" }');
+  });
+  return config as ProviderConfig;
+}
+
+export function registerProviderCommands(program: Command): void {
+  const provider = program.command('provider').description('run and manage a provider node');
+
+  addNetworkOptions(provider.command('start').description('run a provider node (registers and stakes when needed)').requiredOption('--config <file.json>', 'provider config: { dataDir, port, stake, models: [{ name, price }] }')).action(
+    async (options: NetworkOptions & { config: string }) => {
+      const config = readProviderConfig(options.config);
+      const context = await signerContext(options, localRoles.providers[0]);
+      progress()('starting the provider node');
+      const node = await startProviderNode({
+        connection: context.connection,
+        deployment: context.deployment,
+        dataDir: config.dataDir,
+        port: config.port,
+        publicUrl: config.publicUrl,
+        stake: amount('stake', config.stake),
+        models: config.models.map((m, i) => ({ name: m.name, price: amount(`models[${i}].price`, m.price) })),
+        log: lineLogger((line) => process.stderr.write(`${line}\n`)),
+      });
+      console.log(`provider ${node.address} serving ${node.models.map((m) => m.name).join(', ')} at ${node.url}; Ctrl-C to stop`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      process.stderr.write('trellis: stopping (finishing requests in flight, redeeming vouchers)...\n');
+      await node.stop();
+    },
+  );
+
+  const stakeAction = (name: string, description: string, run: (ctx: Awaited<ReturnType<typeof signerContext>>, value: bigint) => Promise<unknown>) =>
+    addNetworkOptions(provider.command(`${name} <amount>`).description(description)).action(async (value: string, options: NetworkOptions) => {
+      const context = await signerContext(options, localRoles.providers[0]);
+      await run(context, amount('amount', value));
+      console.log(`${name}: done`);
+    });
+  stakeAction('stake', 'add stake (tUSD)', (c, v) => addStake(c.connection, c.deployment, v));
+  stakeAction('unbond', 'start unbonding stake (tUSD); withdraw after the unbonding delay', (c, v) => startUnbonding(c.connection, c.deployment, v));
+  addNetworkOptions(provider.command('withdraw').description('withdraw stake whose unbonding delay has passed')).action(async (options: NetworkOptions) => {
+    const context = await signerContext(options, localRoles.providers[0]);
+    await withdrawStake(context.connection, context.deployment);
+    console.log('withdraw: done');
+  });
+  addNetworkOptions(program.command('claim').description('move your earnings (provider share, royalties, fees) from escrow to your wallet')).action(async (options: NetworkOptions) => {
+    const context = await signerContext(options, localRoles.providers[0]);
+    await claimEarnings(context.connection, context.deployment);
+    console.log('claim: done');
+  });
+
+  const model = program.command('model').description('publish and manage models');
+  addNetworkOptions(model.command('publish <name>').description('publish a model from the models folder by its content hash and weight commitment').option('--royalty <bps>', 'royalty in basis points (100 = 1 %)', '500')).action(
+    async (name: string, options: NetworkOptions & { royalty: string }) => {
+      const royaltyBps = parseIntegerOption('--royalty', options.royalty, 0, 10_000);
+      const entry = loadModel(name);
+      const context = await signerContext(options, localRoles.modelOwner);
+      const modelId = await publishModel(context.connection, context.deployment, { contentHash: entry.contentHash, weightCommitment: entry.weightCommitment, metadataURI: entry.metadataURI, royaltyBps });
+      console.log(`published ${name} as ${modelId}`);
+    },
+  );
+  addNetworkOptions(model.command('royalty <modelId> <bps>').description('set a model\'s royalty in basis points')).action(async (modelId: string, bps: string, options: NetworkOptions) => {
+    if (!isHex(modelId) || modelId.length !== 66) throw new TrellisError('INVALID_OPTION', `"${modelId}" is not a model id (0x and 64 hex digits).`);
+    const context = await signerContext(options, localRoles.modelOwner);
+    await setRoyalty(context.connection, context.deployment, modelId as Hex, parseIntegerOption('bps', bps, 0, 10_000));
+    console.log('royalty: set');
+  });
+}

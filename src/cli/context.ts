@@ -1,0 +1,54 @@
+// Where CLI commands find the network: the data folder's network.json (written by
+// `trellis up`) and deployment manifest, overridden by options or the environment,
+// and the key from TRELLIS_PRIVATE_KEY — or, on the local chain only, a dev account.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect, connectSigner, type Connection, type SignerConnection } from '../chain/connect.ts';
+import { devAccount } from '../chain/dev-accounts.ts';
+import { ChainError } from '../chain/errors.ts';
+import { LOCAL_CHAIN_ID } from '../chain/local-chain.ts';
+import { checkManifestMatchesChain, readManifest, type Deployment } from '../chain/manifest.ts';
+import { PRIVATE_KEY_VARIABLE, readEnvironment } from '../config.ts';
+import type { NetworkFile } from '../network/local-network.ts';
+
+export type NetworkOptions = { dataDir?: string; rpcUrl?: string; manifest?: string; gateway?: string };
+
+export type ReadContext = { connection: Connection; deployment: Deployment; gatewayUrl: string | undefined; dataDir: string };
+export type SignerContext = ReadContext & { connection: SignerConnection };
+
+export function addNetworkOptions<T extends { option(flags: string, description: string): T }>(command: T): T {
+  return command
+    .option('--data-dir <path>', 'the local network folder (default: $TRELLIS_DATA_DIR or .trellis)')
+    .option('--rpc-url <url>', 'JSON-RPC endpoint (default: the local network, or $TRELLIS_RPC_URL)')
+    .option('--manifest <path>', 'deployment manifest (default: <data-dir>/deployment.json)')
+    .option('--gateway <url>', 'gateway URL (default: the local network gateway)');
+}
+
+export async function readContext(options: NetworkOptions): Promise<ReadContext> {
+  const env = readEnvironment();
+  const dataDir = options.dataDir ?? env.dataDir;
+  const networkPath = join(dataDir, 'network.json');
+  const network = existsSync(networkPath) ? (JSON.parse(readFileSync(networkPath, 'utf8')) as Partial<NetworkFile>) : {};
+  const manifestPath = options.manifest ?? network.manifest ?? join(dataDir, 'deployment.json');
+  const deployment = readManifest(manifestPath);
+  if (!deployment) {
+    throw new ChainError('MANIFEST_INVALID', `No deployment manifest at ${manifestPath}.`, { details: ['start the local network with `npm start`, or pass --manifest'] });
+  }
+  const rpcUrl = options.rpcUrl ?? env.rpcUrl ?? network.rpcUrl ?? 'http://127.0.0.1:8545';
+  const connection = await connect({ rpcUrl, expectedChainId: deployment.chainId });
+  await checkManifestMatchesChain(manifestPath, deployment, connection.publicClient);
+  return { connection, deployment, gatewayUrl: options.gateway ?? network.gatewayUrl, dataDir };
+}
+
+/** The signer: $TRELLIS_PRIVATE_KEY, or on the local chain dev account `devIndex`. */
+export async function signerContext(options: NetworkOptions, devIndex: number): Promise<SignerContext> {
+  const context = await readContext(options);
+  const env = readEnvironment();
+  let key = env.privateKey;
+  if (key === undefined && context.deployment.chainId === LOCAL_CHAIN_ID) {
+    key = devAccount(devIndex).privateKey;
+    process.stderr.write(`trellis: no ${PRIVATE_KEY_VARIABLE} set; using local dev account ${devIndex} (${devAccount(devIndex).address})\n`);
+  }
+  const connection = await connectSigner({ rpcUrl: context.connection.rpcUrl, expectedChainId: context.deployment.chainId, privateKey: key, keySource: PRIVATE_KEY_VARIABLE });
+  return { ...context, connection };
+}

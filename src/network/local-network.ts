@@ -1,0 +1,111 @@
+// The whole local network behind `npm start`: the embedded chain with the contracts,
+// the default models published, three providers with different prices, a gateway and
+// a funded client, all on 127.0.0.1. Every part keeps its state under one data folder,
+// so a second start resumes: chain state, receipts and unredeemed vouchers.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect, connectSigner, type SignerConnection } from '../chain/connect.ts';
+import { startLocalChain, type LocalChain } from '../chain/local-chain.ts';
+import { tokens } from '../chain/parameters.ts';
+import { startGateway } from '../gateway/server.ts';
+import type { Logger } from '../log.ts';
+import { listModelNames, loadModel } from '../models/catalog.ts';
+import { findPublishedModel } from '../models/registry.ts';
+import { startProviderNode, type ProviderNode } from '../provider/node.ts';
+import { balances, deposit, publishModel } from '../sdk/accounts.ts';
+
+/** Dev account roles on the local chain (anvil's accounts 0..9). */
+export const localRoles = { deployer: 0, client: 1, providers: [2, 3, 4], modelOwner: 9 } as const;
+
+/** Three providers with different prices per request, in token base units (6 decimals). */
+const providerPrices = [tokens('0.010'), tokens('0.012'), tokens('0.015')];
+const PROVIDER_STAKE = tokens('500');
+const ROYALTY_BPS = 500; // 5 % to the model owner
+const CLIENT_DEPOSIT = tokens('100');
+
+export type LocalNetworkOptions = {
+  dataDir: string;
+  /** The chain listens here; the gateway on port + 5, providers on port + 6, + 7, + 8. */
+  port: number;
+  fresh?: boolean;
+  log: Logger;
+  onStep?: (step: string) => void;
+};
+
+export type LocalNetwork = {
+  chain: LocalChain;
+  gatewayUrl: string;
+  providers: ProviderNode[];
+  stop(): Promise<void>;
+};
+
+/** What `trellis` commands read to find the running local network. */
+export type NetworkFile = { rpcUrl: string; gatewayUrl: string; manifest: string; providers: { address: string; url: string }[] };
+
+export async function startLocalNetwork(options: LocalNetworkOptions): Promise<LocalNetwork> {
+  const step = options.onStep ?? (() => {});
+  const chain = await startLocalChain({ dataDir: options.dataDir, port: options.port, fresh: options.fresh, onStep: step });
+  const stops: (() => Promise<void>)[] = [() => chain.stop()];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((error: unknown) => options.log.warn('stop failed', { reason: String(error) }));
+  };
+  try {
+    const signer = (index: number) => connectSigner({ rpcUrl: chain.rpcUrl, expectedChainId: chain.deployment.chainId, privateKey: chain.accounts[index]!.privateKey, keySource: `dev account ${index}` });
+    const owner = await signer(localRoles.modelOwner);
+    step('publishing the default models');
+    const names = listModelNames();
+    for (const name of names) await ensurePublished(owner, chain, name);
+
+    const providers: ProviderNode[] = [];
+    for (const [i, index] of localRoles.providers.entries()) {
+      step(`starting provider ${i + 1} of ${localRoles.providers.length}`);
+      const node = await startProviderNode({
+        connection: await signer(index),
+        deployment: chain.deployment,
+        dataDir: join(options.dataDir, 'providers', String(i + 1)),
+        models: names.map((name) => ({ name, price: providerPrices[i]! })),
+        port: options.port + 6 + i,
+        stake: PROVIDER_STAKE,
+        settlement: { batchSize: 20, maxAgeMs: 15_000 },
+        log: options.log.child(`provider-${i + 1}`),
+      });
+      providers.push(node);
+      stops.push(() => node.stop());
+    }
+
+    step('starting the gateway');
+    // The gateway holds no keys: a read-only connection is all it gets.
+    const gateway = await startGateway({
+      connection: await connect({ rpcUrl: chain.rpcUrl, expectedChainId: chain.deployment.chainId }),
+      deployment: chain.deployment,
+      dataDir: join(options.dataDir, 'gateway'),
+      host: '127.0.0.1',
+      port: options.port + 5,
+      log: options.log,
+    });
+    stops.push(() => gateway.stop());
+
+    const client = await signer(localRoles.client);
+    if ((await balances(client, chain.deployment, client.account.address)).escrow === 0n) {
+      step('depositing into escrow for the dev client');
+      await deposit(client, chain.deployment, CLIENT_DEPOSIT);
+    }
+    const file: NetworkFile = {
+      rpcUrl: chain.rpcUrl,
+      gatewayUrl: gateway.url,
+      manifest: chain.manifestPath,
+      providers: providers.map((p) => ({ address: p.address, url: p.url })),
+    };
+    writeFileSync(join(options.dataDir, 'network.json'), `${JSON.stringify(file, null, 2)}\n`);
+    return { chain, gatewayUrl: gateway.url, providers, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function ensurePublished(owner: SignerConnection, chain: LocalChain, name: string): Promise<void> {
+  const model = loadModel(name);
+  if (await findPublishedModel(owner, chain.deployment, model.contentHash)) return;
+  await publishModel(owner, chain.deployment, { contentHash: model.contentHash, weightCommitment: model.weightCommitment, metadataURI: model.metadataURI, royaltyBps: ROYALTY_BPS });
+}
