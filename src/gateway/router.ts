@@ -6,8 +6,8 @@
 import type { Address, Hex } from 'viem';
 import type { Logger } from '../log.ts';
 import { errorFromBody, ProtocolError, type ProtocolErrorCode } from '../protocol/errors.ts';
-import { hashRequest, type InferenceRequest, type ProtocolDomain } from '../protocol/messages.ts';
-import { toWire, type parseInferBody } from '../protocol/wire.ts';
+import { hashRequest, type InferenceRequest, type ProtocolDomain, type Receipt } from '../protocol/messages.ts';
+import { toWire, type parseInferBody, type Wire } from '../protocol/wire.ts';
 import { checkInferResult, type CheckedResult } from './check-result.ts';
 import { appendDisagreement } from './disagreements.ts';
 import { ProviderCallError } from './errors.ts';
@@ -53,12 +53,12 @@ export type RouterInit = {
 type Attempt = { provider: ProviderRecord; rank: number };
 type CallOutcome = { ok: true; result: CheckedResult } | { ok: false; error: ProtocolError; final: boolean };
 
-export type SingleAnswer = CheckedResult & { provider: Address; attempts: number };
+export type SingleAnswer = Omit<CheckedResult, 'receipt'> & { receipt: Wire<Receipt>; provider: Address; attempts: number };
 export type RedundantAnswer = {
   output: number[];
   shape: number[];
   frac: number | null;
-  receipts: { receipt: ReturnType<typeof toWire>; signature: Hex; provider: Address }[];
+  receipts: { receipt: Wire<Receipt>; signature: Hex; provider: Address }[];
   agreement: boolean;
   attempts: number;
 };
@@ -107,7 +107,7 @@ export class InferRouter {
       for (const [i, attempt] of queue.entries()) {
         tried.add(attempt.provider.address);
         const outcome = await this.call(attempt.provider, parsed, raw);
-        if (outcome.ok) return { ...outcome.result, provider: attempt.provider.address, attempts: i + 1 };
+        if (outcome.ok) return { ...outcome.result, receipt: toWire(outcome.result.receipt), provider: attempt.provider.address, attempts: i + 1 };
         if (outcome.final) throw outcome.error;
         failures.push(describeFailure(attempt.provider.address, outcome.error));
       }
