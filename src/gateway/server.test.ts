@@ -63,6 +63,7 @@ beforeEach(async () => {
   for (const fake of fakes) {
     fake.behaviour = 'honest';
     fake.healthy = true;
+    fake.healthOverride = {};
     fake.models = [model, deprecatedModel];
     fake.inferBodies.length = 0;
     fake.voucherBodies.length = 0;
@@ -161,6 +162,19 @@ describe('forwarding and retries', () => {
     fakes[0]!.healthy = true;
     await gateway.refresh();
     assert.equal((await infer()).body.provider, addressOf(1));
+  });
+
+  test('a node on another chain, another address at the endpoint, or a status other than ok is unhealthy', async () => {
+    fakes[0]!.healthOverride = { chainId: 1 };
+    fakes[1]!.healthOverride = { provider: addressOf(7) };
+    fakes[2]!.healthOverride = { status: 'starting' };
+    await gateway.refresh();
+    const listed = (await (await fetch(`${gateway.url}/v1/providers`)).json()) as { providers: { address: Address; healthy: boolean; healthReason: string }[] };
+    const reason = (i: number) => listed.providers.find((p) => p.address === addressOf(i))?.healthReason;
+    assert.match(reason(1) ?? '', /on chain 1, not 31337/);
+    assert.match(reason(2) ?? '', new RegExp(`is "${addressOf(7)}", not the registered ${addressOf(2)}`));
+    assert.match(reason(3) ?? '', /status is "starting", not "ok"/);
+    assert.equal((await infer()).body.provider, addressOf(4));
   });
 });
 

@@ -108,6 +108,8 @@ export type FakeProvider = {
   /** Models listed by GET /v1/health. */
   models: Hex[];
   healthy: boolean;
+  /** Fields that override the health answer (to play a misconfigured node). */
+  healthOverride: Record<string, unknown>;
   stop(): Promise<void>;
 };
 
@@ -117,7 +119,7 @@ const wrongKey = privateKeyToAccount(`0x${'5'.repeat(64)}`);
 export async function startFakeProvider(index: number, domain: ProtocolDomain, price: bigint): Promise<FakeProvider> {
   const account = privateKeyToAccount(devAccount(index).privateKey);
   const hanging = new Set<ServerResponse>();
-  const fake: FakeProvider = { account, url: '', behaviour: 'honest', inferBodies: [], voucherBodies: [], models: [], healthy: true, stop: async () => undefined };
+  const fake: FakeProvider = { account, url: '', behaviour: 'honest', inferBodies: [], voucherBodies: [], models: [], healthy: true, healthOverride: {}, stop: async () => undefined };
   const reply = (res: ServerResponse, status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   const error = (res: ServerResponse, status: number, code: string) => reply(res, status, { error: { code, message: `${code} from the test provider`, details: [] } });
 
@@ -163,7 +165,7 @@ export async function startFakeProvider(index: number, domain: ProtocolDomain, p
       const text = Buffer.concat(chunks).toString('utf8');
       if (req.method === 'GET' && req.url === '/v1/health') {
         if (!fake.healthy) return error(res, 503, 'SHUTTING_DOWN');
-        return reply(res, 200, { status: 'ok', provider: account.address, chainId: domain.chainId, models: fake.models.map((modelId) => ({ modelId, name: 'test', price: price.toString() })), inFlight: 0 });
+        return reply(res, 200, { status: 'ok', provider: account.address, chainId: domain.chainId, models: fake.models.map((modelId) => ({ modelId, name: 'test', price: price.toString() })), inFlight: 0, ...fake.healthOverride });
       }
       if (req.method === 'POST' && req.url === '/v1/vouchers') {
         fake.voucherBodies.push(JSON.parse(text));
