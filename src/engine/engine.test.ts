@@ -14,7 +14,7 @@ const engine = createEngine(artifact);
 // inputs. Any change to these numbers is a change of the arithmetic or of a layout.
 const GOLDEN = {
   onnxHash: '0xcff3c32a6533bd44967b8e4d2d8fb7fe980be9e28f9487efb6bd93fed7cf370e',
-  weightCommitment: '0xf915d6568d60838765f0ab9421de514339abebd9bf3d3eae1d6cc04000ed2bdc',
+  weightCommitment: '0x2ce6b8b5b0b97b38d912ba8a5e1d60491ea346feaba402306eb41ec8cc951ccc',
   output: [-339, -73, -3418, -3457, 7353, 1079, 2720, -2873, -4031, 8326, 1404, 2211, -3952, -4836, 8913],
   roots: [
     '0xbfbfe615703213c11093116b0821a01891a6ff1646ee47847bef247e9461c2d5',

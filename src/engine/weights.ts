@@ -6,6 +6,10 @@
 // `bias` is at the accumulator scale, and `weights` is the row as int16 big-endian,
 // two bytes each. The preimage has odd length 17 + 2K, so it can never pass for an
 // inner node (64 bytes); the leaf names its own layer and row.
+// After the rows come one parameter leaf per layer, in layer order: keccak256 of 26
+// big-endian 32-byte words (layerParamWords), i.e. abi.encode of 26 uint256, so a
+// verifier that re-executes one element can trust the layer's geometry too. That
+// preimage is 832 bytes: neither odd (a row) nor 64 bytes (an inner node).
 import { keccak_256 } from '@noble/hashes/sha3';
 import type { Artifact, ConvLayer, DenseLayer, Hex } from './artifact.ts';
 import { ProofIndexError } from './errors.ts';
@@ -21,12 +25,104 @@ export type WeightRowProof = {
   weights: number[];
   /** Position of the leaf in the tree. */
   leafIndex: number;
-  /** Total number of leaves (rows of all weighted layers). */
+  /** Total number of leaves (rows of all weighted layers, then one per layer). */
   leafCount: number;
   path: Hex[];
 };
 
+/** A layer's geometry, bound by its parameter leaf (docs/engine-spec.md, "Layer parameters"). */
+export type LayerParamsProof = {
+  /** Tensor number of the layer's output (layers[layer - 1]). */
+  layer: number;
+  /** The 26 words of the leaf, in specification order. */
+  words: number[];
+  leafIndex: number;
+  leafCount: number;
+  path: Hex[];
+};
+
+/** Operator codes of the parameter leaf. */
+export const layerOpCodes = { dense: 1, conv: 2, relu: 3, maxpool: 4, avgpool: 5, add: 6 } as const;
+/** Number of 32-byte words in a parameter leaf. */
+export const LAYER_PARAM_WORDS = 26;
+
 type Weighted = DenseLayer | ConvLayer;
+
+const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/**
+ * The words of a layer's parameter leaf: layer, layerCount, op, inputA, inputB,
+ * inC, inH, inW, outC, outH, outW, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw, group,
+ * shift, alignA, alignB, reciprocal. Element-wise and dense layers use flat shapes
+ * (n, 1, 1); fields an operator does not use are 0.
+ */
+export function layerParamWords(artifact: Pick<Artifact, 'layers'>, layer: number): number[] {
+  const l = artifact.layers[layer - 1];
+  if (!Number.isInteger(layer) || l === undefined) throw new ProofIndexError('layer', layer, artifact.layers.length + 1);
+  const w = new Array<number>(LAYER_PARAM_WORDS).fill(0);
+  w[0] = layer;
+  w[1] = artifact.layers.length;
+  w[2] = layerOpCodes[l.op];
+  const flatOut = (): void => {
+    w[8] = size(l.shape);
+    w[9] = 1;
+    w[10] = 1;
+  };
+  const spatial = (inShape: readonly number[], kernel: readonly number[], strides: readonly number[], pads: readonly number[]): void => {
+    [w[5], w[6], w[7]] = inShape as [number, number, number];
+    [w[8], w[9], w[10]] = l.shape as [number, number, number];
+    [w[11], w[12]] = kernel as [number, number];
+    [w[13], w[14]] = strides as [number, number];
+    [w[15], w[16], w[17], w[18]] = pads as [number, number, number, number];
+  };
+  switch (l.op) {
+    case 'dense':
+      w[3] = l.input;
+      [w[5], w[6], w[7]] = [l.inFeatures, 1, 1];
+      flatOut();
+      w[22] = l.shift;
+      break;
+    case 'conv':
+      w[3] = l.input;
+      spatial(l.inShape, l.kernel, l.strides, l.pads);
+      [w[19], w[20]] = l.dilations;
+      w[21] = l.group;
+      w[22] = l.shift;
+      break;
+    case 'relu':
+      w[3] = l.input;
+      flatOut();
+      [w[5], w[6], w[7]] = [w[8]!, 1, 1];
+      break;
+    case 'maxpool':
+    case 'avgpool':
+      w[3] = l.input;
+      spatial(l.inShape, l.kernel, l.strides, l.pads);
+      if (l.op === 'avgpool') w[25] = l.reciprocal;
+      break;
+    case 'add':
+      [w[3], w[4]] = l.inputs;
+      flatOut();
+      [w[5], w[6], w[7]] = [w[8]!, 1, 1];
+      w[22] = l.shift;
+      w[23] = l.alignA;
+      w[24] = l.alignB;
+      break;
+  }
+  return w;
+}
+
+/** The leaf preimage of a parameter leaf: the words as 32-byte big-endian integers. */
+export function layerParamPreimage(words: readonly number[]): Uint8Array {
+  const out = new Uint8Array(32 * words.length);
+  const view = new DataView(out.buffer);
+  words.forEach((v, i) => {
+    // Every field is a non-negative integer below 2^53: two 32-bit halves suffice.
+    view.setUint32(32 * i + 24, Math.floor(v / 2 ** 32));
+    view.setUint32(32 * i + 28, v % 2 ** 32);
+  });
+  return out;
+}
 
 function rowLength(l: Weighted): number {
   return l.weights.length / l.bias.length;
@@ -47,7 +143,7 @@ export function weightRowPreimage(layer: number, row: number, shift: number, bia
   return out;
 }
 
-function rowLeaves(artifact: Artifact): { leaves: Uint8Array; index: Map<string, number> } {
+function commitmentLeaves(artifact: Artifact): { leaves: Uint8Array; index: Map<string, number> } {
   const hashes: Uint8Array[] = [];
   const index = new Map<string, number>();
   artifact.layers.forEach((l, i) => {
@@ -58,14 +154,18 @@ function rowLeaves(artifact: Artifact): { leaves: Uint8Array; index: Map<string,
       hashes.push(keccak_256(weightRowPreimage(i + 1, r, l.shift, l.bias[r]!, l.weights.slice(r * K, (r + 1) * K))));
     }
   });
+  for (let t = 1; t <= artifact.layers.length; t++) {
+    index.set(`${t}:params`, hashes.length);
+    hashes.push(keccak_256(layerParamPreimage(layerParamWords(artifact, t))));
+  }
   const leaves = new Uint8Array(hashes.length * 32);
   hashes.forEach((h, i) => leaves.set(h, i * 32));
   return { leaves, index };
 }
 
-/** The commitment root of an artifact's layers (its weightCommitment field). */
+/** The commitment root of an artifact's layers: rows, then layer parameters (its weightCommitment field). */
 export function weightCommitment(artifact: Pick<Artifact, 'layers'>): Hex {
-  const levels = merkleLevels(rowLeaves(artifact as Artifact).leaves);
+  const levels = merkleLevels(commitmentLeaves(artifact as Artifact).leaves);
   return toHex(levels[levels.length - 1]!.slice(0, 32));
 }
 
@@ -75,7 +175,7 @@ export function proveWeightRow(artifact: Artifact, layer: number, row: number): 
     throw new ProofIndexError('weighted layer', layer, artifact.layers.length + 1);
   }
   if (!Number.isInteger(row) || row < 0 || row >= l.bias.length) throw new ProofIndexError('row', row, l.bias.length);
-  const { leaves, index } = rowLeaves(artifact);
+  const { leaves, index } = commitmentLeaves(artifact);
   const leafIndex = index.get(`${layer}:${row}`)!;
   const K = rowLength(l);
   return {
@@ -110,4 +210,31 @@ export function verifyWeightRow(proof: WeightRowProof, commitment: Hex): boolean
   }
   const leaf = keccak_256(weightRowPreimage(p.layer, p.row, p.shift, p.bias, p.weights));
   return bytesEqual(merkleRootFromProof(leaf, p.leafIndex, path), root);
+}
+
+/** A proof that layer `layer`'s parameter leaf is under the commitment. */
+export function proveLayerParams(artifact: Artifact, layer: number): LayerParamsProof {
+  const words = layerParamWords(artifact, layer);
+  const { leaves, index } = commitmentLeaves(artifact);
+  const leafIndex = index.get(`${layer}:params`)!;
+  return { layer, words, leafIndex, leafCount: leaves.length / 32, path: merkleProof(merkleLevels(leaves), leafIndex).map(toHex) };
+}
+
+/** True when the parameter words are committed under `commitment` and name their own layer. */
+export function verifyLayerParams(proof: LayerParamsProof, commitment: Hex): boolean {
+  const p = proof;
+  const root = fromHex(commitment, 32);
+  if (!root || !Array.isArray(p.path) || !Array.isArray(p.words) || p.words.length !== LAYER_PARAM_WORDS) return false;
+  if (!p.words.every((w) => Number.isSafeInteger(w) && w >= 0) || p.words[0] !== p.layer) return false;
+  if (!Number.isInteger(p.leafIndex) || !Number.isInteger(p.leafCount) || p.leafIndex < 0 || p.leafIndex >= p.leafCount) return false;
+  let depth = 0;
+  while (2 ** depth < p.leafCount) depth++;
+  if (p.path.length !== depth) return false;
+  const path: Uint8Array[] = [];
+  for (const h of p.path) {
+    const b = fromHex(h, 32);
+    if (!b) return false;
+    path.push(b);
+  }
+  return bytesEqual(merkleRootFromProof(keccak_256(layerParamPreimage(p.words)), p.leafIndex, path), root);
 }
