@@ -12,6 +12,7 @@ import type { Logger } from '../log.ts';
 import { listModelNames, loadModel } from '../models/catalog.ts';
 import { findPublishedModel } from '../models/registry.ts';
 import { startProviderNode, type ProviderNode } from '../provider/node.ts';
+import type { SettlementOptions } from '../provider/settlement.ts';
 import { balances, deposit, publishModel } from '../sdk/accounts.ts';
 
 /** Dev account roles on the local chain (anvil's accounts 0..9). */
@@ -30,6 +31,8 @@ export type LocalNetworkOptions = {
   fresh?: boolean;
   log: Logger;
   onStep?: (step: string) => void;
+  /** When providers redeem; tests hold redemption back to settle at a known moment. */
+  settlement?: Partial<SettlementOptions>;
 };
 
 export type LocalNetwork = {
@@ -66,7 +69,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         models: names.map((name) => ({ name, price: providerPrices[i]! })),
         port: options.port + 6 + i,
         stake: PROVIDER_STAKE,
-        settlement: { batchSize: 20, maxAgeMs: 15_000 },
+        settlement: { batchSize: 20, maxAgeMs: 15_000, ...options.settlement },
         log: options.log.child(`provider-${i + 1}`),
       });
       providers.push(node);

@@ -66,6 +66,10 @@ export class ClientState {
     return [...this.latest.values()].filter((s) => s.voucher.modelId.toLowerCase() === modelId.toLowerCase());
   }
 
+  allVouchers(): SignedVoucher[] {
+    return [...this.latest.values()];
+  }
+
   private remember(signed: SignedVoucher): void {
     this.latest.set(key(signed.voucher.provider, signed.voucher.modelId), signed);
   }

@@ -109,7 +109,7 @@ export class TrellisClient {
       vouchers: this.state.vouchersFor(modelId).map((s) => ({ ...toWire(s.voucher), signature: s.signature })),
       ...(verification === 'redundant' ? { redundancy: params.redundancy ?? 2 } : {}),
     };
-    const answer = await this.post(`${base}/v1/infer`, body);
+    const answer = await this.postInfer(`${base}/v1/infer`, body);
 
     // A gateway in redundant mode answers with several receipts; otherwise one.
     const raw = answer as { receipts?: { receipt: unknown; signature: unknown }[]; agreement?: boolean };
@@ -127,6 +127,16 @@ export class TrellisClient {
     await this.pay(receipts, params.providerUrl ?? this.options.gatewayUrl!);
     const values = output.frac === null ? output.output : output.output.map((q) => q * 2 ** -output.frac!);
     return { values, label: values.indexOf(Math.max(...values)), receipts, agreement: raw.agreement ?? true };
+  }
+
+  /**
+   * Sends the latest voucher of every channel again, through the gateway. Providers
+   * ignore amounts they already hold; one that was down when it was paid gets it now.
+   */
+  async flushVouchers(): Promise<void> {
+    const all = this.state.allVouchers();
+    if (all.length === 0 || !this.options.gatewayUrl) return;
+    await this.post(`${this.options.gatewayUrl}/v1/vouchers`, { vouchers: all.map((s) => ({ ...toWire(s.voucher), signature: s.signature })) });
   }
 
   /** Signs and sends the vouchers paying for checked receipts. */
@@ -173,6 +183,24 @@ export class TrellisClient {
       this.models.set(name, entry);
     }
     return entry;
+  }
+
+  /**
+   * Sends an inference. When every provider tried refused only because this client's
+   * own earlier results are not paid yet, the vouchers paying them are on their way
+   * (this client's other requests run concurrently): the same signed request is sent
+   * again after a short pause. Nothing was served, so nothing is replayed.
+   */
+  private async postInfer(url: string, body: unknown): Promise<unknown> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.post(url, body);
+      } catch (error) {
+        const creditOnly = error instanceof ProtocolError && (error.code === 'CREDIT_EXHAUSTED' || (error.details.length > 0 && error.details.every((line) => line.includes('CREDIT_EXHAUSTED'))));
+        if (!creditOnly || attempt >= 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
+      }
+    }
   }
 
   private async post(url: string, body: unknown): Promise<unknown> {

@@ -17,7 +17,15 @@ import { progress } from '../progress.ts';
 const amount = (name: string, value: string) => tokens(parseAmountOption(name, value, TOKEN_DECIMALS));
 
 /** The provider config file: which models at which price, where to listen, how much to stake. */
-type ProviderConfig = { dataDir: string; port: number; publicUrl?: string; stake: string; models: { name: string; price: string }[] };
+type ProviderConfig = {
+  dataDir: string;
+  port: number;
+  publicUrl?: string;
+  stake: string;
+  models: { name: string; price: string }[];
+  /** Redeem when this many channels are due, or when the oldest voucher is this old. */
+  settlement?: { batchSize?: number; maxAgeMs?: number };
+};
 
 function readProviderConfig(file: string): ProviderConfig {
   let value: unknown;
@@ -32,6 +40,10 @@ function readProviderConfig(file: string): ProviderConfig {
   if (!Number.isInteger(config.port)) throw problem('port', 'an integer');
   if (typeof config.stake !== 'string') throw problem('stake', 'an amount in tUSD as a string, e.g. "500"');
   if (!Array.isArray(config.models) || config.models.length === 0) throw problem('models', 'a non-empty array of { "name", "price" }');
+  const settlement = config.settlement as Record<string, unknown> | undefined;
+  if (settlement !== undefined && (typeof settlement !== 'object' || ['batchSize', 'maxAgeMs'].some((k) => settlement[k] !== undefined && !(Number.isInteger(settlement[k]) && (settlement[k] as number) > 0)))) {
+    throw problem('settlement', '{ "batchSize"?: positive integer, "maxAgeMs"?: positive integer }');
+  }
   config.models.forEach((m, i) => {
     if (typeof m?.name !== 'string' || typeof m.price !== 'string') throw problem(`models[${i}]`, '{ "name": string, "price": "0.01" }');
   });
@@ -54,6 +66,7 @@ export function registerProviderCommands(program: Command): void {
         publicUrl: config.publicUrl,
         stake: amount('stake', config.stake),
         models: config.models.map((m, i) => ({ name: m.name, price: amount(`models[${i}].price`, m.price) })),
+        settlement: config.settlement,
         log: lineLogger((line) => process.stderr.write(`${line}\n`)),
       });
       console.log(`provider ${node.address} serving ${node.models.map((m) => m.name).join(', ')} at ${node.url}; Ctrl-C to stop`);
