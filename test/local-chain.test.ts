@@ -141,7 +141,7 @@ test('the manifest on disk is what readManifest returns', () => {
     chainId: 31337,
     deployer: devAccount(0).address,
     deploymentBlock: 1,
-    contracts: { token: devAccount(1).address, params: devAccount(2).address, modelRegistry: devAccount(3).address, providerRegistry: devAccount(4).address, escrow: devAccount(5).address },
+    contracts: { token: devAccount(1).address, params: devAccount(2).address, modelRegistry: devAccount(3).address, providerRegistry: devAccount(4).address, escrow: devAccount(5).address, disputeGame: devAccount(6).address },
   };
   writeManifest(path, deployment);
   assert.ok(existsSync(path) && !existsSync(`${path}.tmp`));

@@ -25,8 +25,6 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
     bytes32 private constant RECEIPT_TYPEHASH = keccak256(
         "Receipt(bytes32 requestHash,address client,address provider,bytes32 modelId,bytes32 inputHash,bytes32 outputHash,bytes32 traceRoot,uint256 fee,uint256 channelTotal)"
     );
-    /// @notice Deepest tensor tree a path may claim (2^32 elements).
-    uint256 public constant MAX_PATH_LENGTH = 32;
     uint256 private constant BPS = 10_000;
 
     /// @notice The payment token (bonds and slashed stake).
@@ -116,36 +114,47 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
         uint256 last = roots.length - 1;
         if (roots[last] != d.outputHash) revert DisputeRootEndpointMismatch(last, roots[last], d.outputHash);
         d.roots = roots;
-        d.phase = Phase.AwaitElement;
+        d.phase = Phase.AwaitLayer;
         emit RootsRevealed(id, roots, _nextDeadline(d));
     }
 
     /// @inheritdoc IDisputeGame
-    function chooseElement(bytes32 id, uint256 layer, uint256 index, int256 claimedValue) external {
-        Dispute storage d = _move(id, Phase.AwaitElement);
+    function chooseLayer(bytes32 id, LayerMath.Params calldata params_, uint256 leafIndex, bytes32[] calldata path)
+        external
+        nonReentrant
+    {
+        Dispute storage d = _move(id, Phase.AwaitLayer);
+        LayerMath.Params memory p = params_;
         uint256 layerCount = d.roots.length - 1;
-        if (layer == 0 || layer > layerCount) revert DisputeLayerOutOfRange(layer, layerCount);
-        _checkValue(claimedValue);
-        d.layer = SafeCast.toUint32(layer);
-        d.index = SafeCast.toUint32(index);
-        d.claimedValue = int32(claimedValue);
-        d.phase = Phase.AwaitValue;
-        emit ElementChosen(id, layer, index, claimedValue, _nextDeadline(d));
+        if (p.layer == 0 || p.layer > layerCount) revert DisputeLayerOutOfRange(p.layer, layerCount);
+        bytes32 leaf = LayerMath.leaf(p);
+        bytes32 commitment = modelRegistry.weightCommitmentOf(d.modelId);
+        bytes32 computed = TraceMerkle.rootFromPath(leaf, leafIndex, path, 0, path.length);
+        if (computed != commitment) revert DisputeInvalidParamsProof(p.layer, computed, commitment);
+        // The model has another number of layers than the trace the provider revealed.
+        if (p.layerCount != layerCount) return _resolve(id, d, true, Outcome.TraceShapeWrong);
+        d.layer = SafeCast.toUint32(p.layer);
+        d.size = SafeCast.toUint32(LayerMath.outSize(p));
+        d.paramsLeaf = leaf;
+        d.phase = Phase.AwaitTensor;
+        emit LayerChosen(id, p.layer, d.size, _nextDeadline(d));
     }
 
     /// @inheritdoc IDisputeGame
-    function revealValue(bytes32 id, int256 value, bytes32[] calldata path) external nonReentrant {
-        Dispute storage d = _move(id, Phase.AwaitValue);
-        _checkValue(value);
-        if (path.length > MAX_PATH_LENGTH) revert DisputePathTooLong(path.length);
+    function revealTensor(bytes32 id, bytes calldata values) external {
+        Dispute storage d = _move(id, Phase.AwaitTensor);
+        // The element count comes from the parameters proven in chooseLayer.
+        uint256 n = values.length / 2;
+        if (values.length % 2 != 0 || n != d.size) revert DisputeTensorSize(n, d.size);
+        bytes32[] memory leaves = new bytes32[](n);
+        for (uint256 i; i < n; ++i) {
+            leaves[i] = TraceMerkle.elementLeaf(int256(int16(uint16(bytes2(values[2 * i:2 * i + 2])))));
+        }
+        bytes32 computed = TraceMerkle.rootOfLeaves(leaves);
         bytes32 root = d.roots[d.layer];
-        bytes32 computed = TraceMerkle.rootFromPath(TraceMerkle.elementLeaf(value), d.index, path, 0, path.length);
-        if (computed != root) revert DisputeInvalidElementProof(d.layer, d.index, computed, root);
-        d.providerValue = int32(value);
-        d.providerPathLength = uint8(path.length);
+        if (computed != root) revert DisputeInvalidElementProof(d.layer, type(uint256).max, computed, root);
         d.phase = Phase.AwaitStep;
-        emit ValueRevealed(id, value, _nextDeadline(d));
-        if (value == d.claimedValue) _resolve(id, d, false, Outcome.ValuesAgree);
+        emit TensorRevealed(id, d.layer, values, _nextDeadline(d));
     }
 
     /// @inheritdoc IDisputeGame
@@ -156,19 +165,22 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
         _checkDeadline(id, d);
 
         LayerMath.Params memory p = proof.params;
-        bytes32 commitment = modelRegistry.weightCommitmentOf(d.modelId);
-        _verifyParams(p, proof.paramsLeafIndex, proof.paramsPath, commitment);
-        if (p.layer != d.layer) revert DisputeParamsLayerMismatch(p.layer, d.layer);
+        bytes32 leaf = LayerMath.leaf(p);
+        if (leaf != d.paramsLeaf) revert DisputeParamsChanged(leaf, d.paramsLeaf);
+        uint256 size = LayerMath.outSize(p);
+        if (proof.index >= size) revert DisputeIndexOutOfRange(proof.index, size);
+        _checkValue(proof.providerValue);
+        uint256 depth = TraceMerkle.depthOf(size);
+        bytes32 root = d.roots[d.layer];
+        if (proof.providerPath.length != depth) revert DisputeOperandShape(2, 1, proof.providerPath.length, 1, depth);
+        bytes32 computedRoot = TraceMerkle.rootFromPath(
+            TraceMerkle.elementLeaf(proof.providerValue), proof.index, proof.providerPath, 0, depth
+        );
+        if (computedRoot != root) revert DisputeInvalidElementProof(d.layer, proof.index, computedRoot, root);
 
-        // Failures below are the fault of one side's earlier moves, so they settle the game.
-        uint256 outSize = LayerMath.outSize(p);
-        if (p.layerCount != d.roots.length - 1) return _resolve(id, d, true, Outcome.TraceShapeWrong);
-        if (d.index >= outSize) return _resolve(id, d, false, Outcome.IndexOutOfRange);
-        if (d.providerPathLength != TraceMerkle.depthOf(outSize)) return _resolve(id, d, true, Outcome.ProviderPathMalformed);
-
-        int256 computed = _execute(d, p, proof, commitment);
-        emit StepExecuted(id, d.layer, d.index, computed, d.providerValue);
-        bool providerWrong = computed != d.providerValue;
+        int256 computed = _execute(d, p, proof, modelRegistry.weightCommitmentOf(d.modelId));
+        emit StepExecuted(id, d.layer, proof.index, computed, proof.providerValue);
+        bool providerWrong = computed != proof.providerValue;
         _resolve(id, d, providerWrong, providerWrong ? Outcome.ProviderComputedWrong : Outcome.ProviderComputedRight);
     }
 
@@ -177,7 +189,7 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
         Dispute storage d = _disputes[id];
         if (d.phase == Phase.None) revert DisputeUnknown(id);
         if (block.timestamp <= d.deadline) revert DisputeDeadlineNotPassed(id, d.deadline, block.timestamp);
-        bool providerDue = d.phase == Phase.AwaitRoots || d.phase == Phase.AwaitValue;
+        bool providerDue = d.phase == Phase.AwaitRoots || d.phase == Phase.AwaitTensor;
         _resolve(id, d, providerDue, providerDue ? Outcome.ProviderTimedOut : Outcome.ChallengerTimedOut);
     }
 
@@ -224,7 +236,7 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
     function _move(bytes32 id, Phase phase) private view returns (Dispute storage d) {
         d = _disputes[id];
         _checkPhase(id, d, phase);
-        address due = phase == Phase.AwaitRoots || phase == Phase.AwaitValue ? d.provider : d.challenger;
+        address due = phase == Phase.AwaitRoots || phase == Phase.AwaitTensor ? d.provider : d.challenger;
         if (msg.sender != due) revert DisputeNotYourTurn(id, msg.sender, due);
         _checkDeadline(id, d);
     }
@@ -270,23 +282,13 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
         return TraceMerkle.rootOfLeaves(leaves);
     }
 
-    function _verifyParams(LayerMath.Params memory p, uint256 leafIndex, bytes32[] calldata path, bytes32 commitment)
-        private
-        pure
-    {
-        bytes32 computed = TraceMerkle.rootFromPath(LayerMath.leaf(p), leafIndex, path, 0, path.length);
-        if (computed != commitment || path.length > MAX_PATH_LENGTH) {
-            revert DisputeInvalidParamsProof(p.layer, computed, commitment);
-        }
-    }
-
     /// @dev Proves the row and the operands, then evaluates the element.
     function _execute(Dispute storage d, LayerMath.Params memory p, StepProof calldata proof, bytes32 commitment)
         private
         view
         returns (int256)
     {
-        uint256 index = d.index;
+        uint256 index = proof.index;
         bytes memory weights = LayerMath.isWeighted(p) ? _provenRow(p, index, proof, commitment) : bytes("");
         uint256[] memory pos = LayerMath.window(p, index);
         int256[] memory a = _openOperand(0, proof.a, pos, LayerMath.inSize(p), d.roots[p.inputA]);

@@ -3,6 +3,7 @@
 // faucet setting differ. The manifest is the caller's to write, once this returns:
 // an interrupted deployment is never recorded as a usable one.
 import { getAddress, type Abi, type Address, type Hex } from 'viem';
+import { disputeGameAbi, disputeGameBytecode } from './generated/DisputeGame.ts';
 import { escrowAbi, escrowBytecode } from './generated/Escrow.ts';
 import { modelRegistryAbi, modelRegistryBytecode } from './generated/ModelRegistry.ts';
 import { providerRegistryAbi, providerRegistryBytecode } from './generated/ProviderRegistry.ts';
@@ -11,7 +12,7 @@ import { trellisTokenAbi, trellisTokenBytecode } from './generated/TrellisToken.
 import type { SignerConnection } from './connect.ts';
 import { ChainError } from './errors.ts';
 import type { Deployment } from './manifest.ts';
-import { defaultParameters, type ProtocolParameters } from './parameters.ts';
+import { defaultDisputeParameters, defaultParameters, type ProtocolParameters } from './parameters.ts';
 
 export type DeployOptions = {
   parameters?: ProtocolParameters;
@@ -58,6 +59,27 @@ export async function deployTrellis(connection: SignerConnection, options: Deplo
   const modelRegistry = await deploy('ModelRegistry', modelRegistryAbi, modelRegistryBytecode, [params.address]);
   const providerRegistry = await deploy('ProviderRegistry', providerRegistryAbi, providerRegistryBytecode, [token.address, params.address]);
   const escrow = await deploy('Escrow', escrowAbi, escrowBytecode, [token.address, params.address, modelRegistry.address]);
+  const dispute = parameters.dispute ?? defaultDisputeParameters;
+  const disputeGame = await deploy('DisputeGame', disputeGameAbi, disputeGameBytecode, [
+    token.address,
+    params.address,
+    providerRegistry.address,
+    modelRegistry.address,
+    escrow.address,
+    dispute,
+  ]);
+  // The deployer owns TrellisParams here, so it can authorize the game to slash and jail.
+  options.onStep?.('authorizing the dispute game as slasher');
+  try {
+    const hash = await walletClient.writeContract({ address: providerRegistry.address, abi: providerRegistryAbi, functionName: 'setSlasher', args: [disputeGame.address, true] });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== 'success') throw new Error(`transaction ${hash} reverted`);
+  } catch (cause) {
+    throw new ChainError('DEPLOYMENT_FAILED', 'Authorizing the dispute game as slasher failed; no manifest was written.', {
+      details: Object.entries(deployed).map(([name, address]) => `${name} was deployed at ${address} (not recorded)`),
+      cause,
+    });
+  }
 
   return {
     chainId: connection.chain.id,
@@ -69,14 +91,15 @@ export async function deployTrellis(connection: SignerConnection, options: Deplo
       modelRegistry: modelRegistry.address,
       providerRegistry: providerRegistry.address,
       escrow: escrow.address,
+      disputeGame: disputeGame.address,
     },
   };
 }
 
 /** Refuses to start a deployment the deployer cannot pay for, so none is left half done for lack of gas. */
 async function checkGasFunds({ publicClient, account }: SignerConnection): Promise<void> {
-  // About 8 M gas for the five contracts, at the node's current gas price plus margin.
-  const needed = 8_000_000n * ((await publicClient.getGasPrice()) * 2n);
+  // About 12 M gas for the six contracts and the slasher wiring, at the node's current gas price plus margin.
+  const needed = 12_000_000n * ((await publicClient.getGasPrice()) * 2n);
   const balance = await publicClient.getBalance({ address: account.address });
   if (balance < needed) {
     throw new ChainError('INSUFFICIENT_GAS_FUNDS', `The deployer ${account.address} cannot pay for the deployment's gas.`, {

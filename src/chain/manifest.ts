@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import { isAddress, type Address, type PublicClient } from 'viem';
 import { ChainError } from './errors.ts';
 
-export const contractNames = ['token', 'params', 'modelRegistry', 'providerRegistry', 'escrow'] as const;
+export const contractNames = ['token', 'params', 'modelRegistry', 'providerRegistry', 'escrow', 'disputeGame'] as const;
 export type ContractName = (typeof contractNames)[number];
 
 export type Deployment = {

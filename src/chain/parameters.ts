@@ -19,6 +19,29 @@ export type ProtocolParameters = {
   withdrawalNotice: bigint;
   protocolFeeBps: bigint;
   royaltyCapBps: bigint;
+  /** Dispute game settings (docs/disputes.md); defaults apply when absent. */
+  dispute?: DisputeParameters;
+};
+
+export type DisputeParameters = {
+  /** Seconds each side has for its next move. */
+  moveTimeout: bigint;
+  /** Smallest bond a challenger must put up. */
+  minBond: bigint;
+  /** Stake taken from a provider that loses a dispute. */
+  slashAmount: bigint;
+  /** Share of the slashed stake left after the client's refund that goes to the challenger. */
+  challengerShareBps: bigint;
+  /** Seconds a losing provider stays jailed. */
+  jailDuration: bigint;
+};
+
+export const defaultDisputeParameters: DisputeParameters = {
+  moveTimeout: 1n * HOUR,
+  minBond: tokens('10'),
+  slashAmount: tokens('50'),
+  challengerShareBps: 5_000n, // half of what remains after the refund; the rest to the treasury
+  jailDuration: 7n * DAY,
 };
 
 export const defaultParameters: ProtocolParameters = {

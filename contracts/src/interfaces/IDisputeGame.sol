@@ -13,9 +13,9 @@ import {LayerMath} from "../libraries/LayerMath.sol";
 /// @dev Moves, in order (each before the previous move's deadline):
 ///      1. challenger `open` (bond, receipt, signature, quantized input);
 ///      2. provider `revealRoots` (every tensor root of its trace);
-///      3. challenger `chooseElement` (first disagreeing tensor, one element, its value);
-///      4. provider `revealValue` (its value of that element, with a Merkle path);
-///      5. either side `step` (one-step re-execution from proven inputs and parameters).
+///      3. challenger `chooseLayer` (first disagreeing tensor, with its proven parameters);
+///      4. provider `revealTensor` (that tensor's values, checked against its root);
+///      5. challenger (or provider) `step`: names one element and re-executes it on chain.
 ///      `timeout` settles a dispute whose deadline passed against the side due to move.
 interface IDisputeGame {
     /// @notice The receipt a provider signs (EIP-712 "Receipt", domain "Trellis Inference" /
@@ -36,8 +36,8 @@ interface IDisputeGame {
     enum Phase {
         None,
         AwaitRoots, // provider
-        AwaitElement, // challenger
-        AwaitValue, // provider
+        AwaitLayer, // challenger
+        AwaitTensor, // provider
         AwaitStep // challenger (the provider may also submit the step)
     }
 
@@ -45,12 +45,9 @@ interface IDisputeGame {
     enum Outcome {
         ProviderTimedOut,
         ChallengerTimedOut,
-        ValuesAgree,
         ProviderComputedWrong,
         ProviderComputedRight,
-        TraceShapeWrong,
-        IndexOutOfRange,
-        ProviderPathMalformed
+        TraceShapeWrong
     }
 
     /// @notice A dispute in progress.
@@ -60,17 +57,15 @@ interface IDisputeGame {
         address challenger;
         address provider;
         uint32 layer;
-        uint32 index;
+        uint32 size;
         address client;
-        int32 claimedValue;
-        int32 providerValue;
-        uint8 providerPathLength;
         uint256 bond;
         uint256 fee;
         bytes32 modelId;
         bytes32 inputHash;
         bytes32 outputHash;
         bytes32 traceRoot;
+        bytes32 paramsLeaf;
         bytes32[] roots;
     }
 
@@ -84,9 +79,12 @@ interface IDisputeGame {
 
     /// @notice Everything `step` needs to re-execute the chosen element.
     struct StepProof {
+        /// @dev The parameters proven in `chooseLayer`.
         LayerMath.Params params;
-        uint256 paramsLeafIndex;
-        bytes32[] paramsPath;
+        /// @dev The element re-executed, and the provider's value of it with its path.
+        uint256 index;
+        int256 providerValue;
+        bytes32[] providerPath;
         // Weight row (dense and conv only; ignored otherwise).
         uint256 rowShift;
         int256 bias;
@@ -144,14 +142,16 @@ interface IDisputeGame {
     error DisputeValueOutOfRange(int256 value);
     /// @notice An element's Merkle path does not lead to its tensor root.
     error DisputeInvalidElementProof(uint256 tensor, uint256 index, bytes32 computed, bytes32 root);
-    /// @notice A Merkle path longer than any tensor allows.
-    error DisputePathTooLong(uint256 length);
+    /// @notice The revealed tensor has the wrong number of elements.
+    error DisputeTensorSize(uint256 got, uint256 expected);
+    /// @notice The named element is outside the chosen tensor.
+    error DisputeIndexOutOfRange(uint256 index, uint256 size);
+    /// @notice The step's parameters are not those proven in `chooseLayer`.
+    error DisputeParamsChanged(bytes32 given, bytes32 proven);
     /// @notice The layer parameters are not under the model's weight commitment.
     error DisputeInvalidParamsProof(uint256 layer, bytes32 computed, bytes32 commitment);
     /// @notice The weight row is not under the model's weight commitment.
     error DisputeInvalidWeightProof(uint256 layer, uint256 row, bytes32 computed, bytes32 commitment);
-    /// @notice The proven parameters are those of another layer.
-    error DisputeParamsLayerMismatch(uint256 provenLayer, uint256 disputedLayer);
     /// @notice A committed row has the wrong number of weights for its layer.
     error DisputeWeightLength(uint256 got, uint256 expected);
     /// @notice An operand's values and paths do not have the shape the window needs.
@@ -173,10 +173,10 @@ interface IDisputeGame {
     );
     /// @notice The provider revealed every tensor root of its trace; `deadline` is the challenger's.
     event RootsRevealed(bytes32 indexed id, bytes32[] roots, uint64 deadline);
-    /// @notice The challenger named the first disputed tensor, an element and its value.
-    event ElementChosen(bytes32 indexed id, uint256 layer, uint256 index, int256 claimedValue, uint64 deadline);
-    /// @notice The provider revealed its value of the chosen element.
-    event ValueRevealed(bytes32 indexed id, int256 value, uint64 deadline);
+    /// @notice The challenger named the first disputed tensor (a layer output).
+    event LayerChosen(bytes32 indexed id, uint256 layer, uint256 size, uint64 deadline);
+    /// @notice The provider revealed the chosen tensor's values (int16 big-endian).
+    event TensorRevealed(bytes32 indexed id, uint256 layer, bytes values, uint64 deadline);
     /// @notice The chosen element was re-executed on chain.
     event StepExecuted(bytes32 indexed id, uint256 layer, uint256 index, int256 computed, int256 providerValue);
     /// @notice The dispute ended; `winner` is the challenger when `providerLost`, else the provider.
@@ -212,24 +212,27 @@ interface IDisputeGame {
     /// @param roots One root per tensor, input first.
     function revealRoots(bytes32 id, bytes32[] calldata roots) external;
 
-    /// @notice Challenger: names the first tensor it disagrees on (it agrees on all earlier
-    ///         ones), one element of it, and the value it computes for that element.
+    /// @notice Challenger: names the first tensor it disagrees on (it agrees on every earlier
+    ///         one) with that layer's parameter leaf, proven against the model's weight
+    ///         commitment. Parameters that count a different number of layers than the
+    ///         provider revealed settle the dispute against the provider at once.
     /// @param id The dispute.
-    /// @param layer Tensor number, 1 <= layer < roots.length.
-    /// @param index Element index in the tensor (row-major).
-    /// @param claimedValue The challenger's value, an int16.
-    function chooseElement(bytes32 id, uint256 layer, uint256 index, int256 claimedValue) external;
+    /// @param params The layer's parameter words; `params.layer` is the tensor named.
+    /// @param leafIndex Position of the parameter leaf in the commitment tree.
+    /// @param path Its siblings up to the commitment.
+    function chooseLayer(bytes32 id, LayerMath.Params calldata params, uint256 leafIndex, bytes32[] calldata path)
+        external;
 
-    /// @notice Provider: reveals its value of the chosen element with a Merkle path against
-    ///         its root of that tensor. Equal to the challenger's value, the provider wins.
+    /// @notice Provider: reveals every value of the chosen tensor, so the challenger can find
+    ///         an element it disagrees with. Their Merkle root must be the revealed root.
     /// @param id The dispute.
-    /// @param value The element value, an int16.
-    /// @param path Siblings from the element to the tensor root.
-    function revealValue(bytes32 id, int256 value, bytes32[] calldata path) external;
+    /// @param values The tensor as int16 big-endian, two bytes per element, row-major.
+    function revealTensor(bytes32 id, bytes calldata values) external;
 
-    /// @notice Either side: re-executes the chosen element from the layer parameters and weight
-    ///         row (proven against the model's weight commitment) and the input elements
-    ///         (proven against the agreed tensor roots), and settles the dispute.
+    /// @notice Challenger (or provider): names one element of the chosen tensor and
+    ///         re-executes it from the weight row (proven against the model's weight
+    ///         commitment) and the input elements (proven against the agreed tensor roots);
+    ///         the provider loses when its value differs from the result, else it wins.
     /// @param id The dispute.
     /// @param proof Parameters, row and operands.
     function step(bytes32 id, StepProof calldata proof) external;
