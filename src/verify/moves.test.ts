@@ -1,0 +1,69 @@
+// Move builders and the layer-parameter leaf, without a chain.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { proveLayerParams, verifyLayerParams, layerParamWords } from '../engine/weights.ts';
+import { listModelNames, loadModel } from '../models/catalog.ts';
+import { VerifyError } from './errors.ts';
+import { layerParamsStruct, PAD, windowPositions } from './layer-params.ts';
+import { firstDifferentElement, firstDisagreement, packTensor, stepArgs, unpackTensor } from './moves.ts';
+import { honestTrace, sampleInput, tamperTrace } from './testing/dispute-network.ts';
+
+const models = listModelNames().map((name) => loadModel(name));
+
+test('every layer of every default model proves its parameter leaf; a changed word fails', () => {
+  for (const { engine } of models) {
+    const a = engine.artifact;
+    for (let layer = 1; layer <= a.layers.length; layer++) {
+      const proof = proveLayerParams(a, layer);
+      assert.ok(verifyLayerParams(proof, a.weightCommitment), `layer ${layer}`);
+      for (const word of [0, 2, 5, 13, 22]) {
+        const words = [...proof.words];
+        words[word] = words[word]! + 1;
+        assert.equal(verifyLayerParams({ ...proof, words }, a.weightCommitment), false, `word ${word}`);
+      }
+    }
+  }
+});
+
+test('parameter words name layer, count, operator and geometry', () => {
+  const cnn = models.find((m) => m.name === 'digits-cnn')!.engine.artifact;
+  const conv = layerParamsStruct(layerParamWords(cnn, 1));
+  assert.deepEqual([conv.layer, conv.layerCount, conv.op, conv.inC, conv.inH, conv.inW, conv.outC, conv.kh, conv.pt, conv.group], [1n, 4n, 2n, 1n, 8n, 8n, 8n, 3n, 1n, 1n]);
+  const pool = layerParamWords(cnn, 3);
+  assert.equal(pool[2], 4);
+  // Top-left output of a 3x3 conv with pad 1 reads five padded positions, four real ones.
+  const window = windowPositions(layerParamWords(cnn, 1), 0);
+  assert.equal(window.filter((p) => p === PAD).length, 5);
+  assert.deepEqual(window.filter((p) => p !== PAD), [0, 1, 8, 9]);
+  assert.deepEqual(windowPositions(pool, 1), [2, 3, 10, 11]);
+});
+
+test('the challenger finds the first tampered tensor and element', () => {
+  const { engine } = models[0]!;
+  const honest = honestTrace(engine, sampleInput(engine, 3));
+  const cheat = tamperTrace(honest, 2, 5);
+  assert.equal(firstDisagreement(honest, cheat.layerRoots), 2);
+  assert.equal(firstDifferentElement(honest.tensors[2]!, cheat.tensors[2]!, 2), 5);
+  assert.equal(firstDisagreement(honest, cheat.layerRoots.slice(0, 2)), 1);
+  assert.throws(() => firstDisagreement(honest, honest.layerRoots), (e: unknown) => e instanceof VerifyError && e.code === 'VERIFY_NO_DISAGREEMENT');
+  assert.throws(() => firstDifferentElement(honest.tensors[1]!, honest.tensors[1]!.slice(1), 1), (e: unknown) => e instanceof VerifyError && e.code === 'VERIFY_TENSOR_MISMATCH');
+});
+
+test('tensors pack as int16 big-endian and back', () => {
+  const values = Int32Array.from([0, 1, -1, 32767, -32768]);
+  assert.equal(packTensor(values), '0x00000001ffff7fff8000');
+  assert.deepEqual(unpackTensor(packTensor(values)), values);
+});
+
+test('a step opens the whole input when that is smaller, else one path per window element', () => {
+  const cnn = models.find((m) => m.name === 'digits-cnn')!;
+  const honest = honestTrace(cnn.engine, sampleInput(cnn.engine, 1));
+  const dense = stepArgs({ artifact: cnn.engine.artifact, trace: honest, revealed: honest.tensors[4]!, layer: 4, index: 2 });
+  assert.equal(dense.a.values.length, 128);
+  assert.equal(dense.a.paths.length, 0);
+  assert.equal(dense.weights.length, 2 + 4 * 128);
+  const relu = stepArgs({ artifact: cnn.engine.artifact, trace: honest, revealed: honest.tensors[2]!, layer: 2, index: 100 });
+  assert.deepEqual(relu.a.values, [BigInt(honest.tensors[1]![100]!)]);
+  assert.equal(relu.a.paths.length, 9);
+  assert.equal(relu.providerPath.length, 9);
+});
