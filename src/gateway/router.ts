@@ -199,9 +199,10 @@ export class InferRouter {
       const code = error instanceof ProviderCallError && error.code === 'PROVIDER_GARBAGE' ? 'PROVIDER_BAD_RESPONSE' : 'PROVIDER_FAILED';
       outcome = { ok: false, final: false, error: new ProtocolError(code, error instanceof ProviderCallError ? error.shortMessage : `Calling provider ${provider.address} failed.`) };
     }
-    // A client error says nothing about the provider's reliability.
-    const providerFault = !outcome.ok && !outcome.final;
-    stats.end(provider.address, { ok: !providerFault, latencyMs: performance.now() - started });
+    // A client error says nothing about the provider's reliability, nor does a refusal
+    // for credit: that is the client's own unpaid result, paid a moment later.
+    const providerFault = !outcome.ok && !outcome.final && outcome.error.code !== 'CREDIT_EXHAUSTED';
+    stats.end(provider.address, { fault: providerFault, latencyMs: outcome.ok ? performance.now() - started : undefined });
     if (!outcome.ok && !outcome.final) logger.warn('provider failed', { provider: provider.address, code: outcome.error.code });
     return outcome;
   }

@@ -57,7 +57,7 @@ describe('routing policy', () => {
   });
 
   test('the score is the weighted sum of the documented terms', () => {
-    const [ranked] = rankProviders([candidate(1, { price: 25n, latencyMs: 50, inFlight: LOAD_HALF, errorRate: 0.25, activeStake: 50n }), candidate(2, { latencyMs: 200, activeStake: 200n })], 100n).ranked.filter(
+    const [ranked] = rankProviders([candidate(1, { price: 25n, latencyMs: 50, inFlight: LOAD_HALF, errorRate: 0.25, activeStake: 50n }), candidate(2, { price: 100n, latencyMs: 200, activeStake: 200n })], 100n).ranked.filter(
       (r) => r.provider === address(1),
     );
     assert.ok(ranked);

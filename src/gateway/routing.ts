@@ -63,10 +63,13 @@ export function rankProviders(candidates: readonly RouteCandidate[], maxFee: big
   const assumedLatency = measured.length > 0 ? measured.reduce((a, b) => a + b, 0) / measured.length : 0;
   const maxLatency = Math.max(0, ...measured);
   const maxStake = eligible.reduce((m, c) => (c.activeStake > m ? c.activeStake : m), 0n);
+  const maxPrice = eligible.reduce((m, c) => (c.price > m ? c.price : m), 0n);
 
   const ranked = eligible.map((c): RankedProvider => {
     const terms = {
-      price: maxFee === 0n ? 0 : ratio(c.price, maxFee),
+      // Relative to the dearest eligible provider, so that price differences count
+      // whatever ceiling the client set.
+      price: maxPrice === 0n ? 0 : ratio(c.price, maxPrice),
       latency: maxLatency === 0 ? 0 : (c.latencyMs ?? assumedLatency) / maxLatency,
       load: c.inFlight / (c.inFlight + LOAD_HALF),
       errors: Math.min(1, Math.max(0, c.errorRate)),

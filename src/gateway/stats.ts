@@ -34,13 +34,16 @@ export class StatsBook {
     this.get(provider).inFlight += 1;
   }
 
-  /** Ends a call begun with `begin`; a failed call counts in the error rate only. */
-  end(provider: Address, outcome: { ok: boolean; latencyMs: number }): void {
+  /**
+   * Ends a call begun with `begin`. A provider fault counts in the error rate; only a
+   * delivered result is a latency sample (a quick refusal says nothing of its speed).
+   */
+  end(provider: Address, outcome: { fault: boolean; latencyMs?: number }): void {
     const entry = this.get(provider);
     entry.inFlight = Math.max(0, entry.inFlight - 1);
     entry.requests += 1;
-    entry.errorRate = ema(entry.errorRate, outcome.ok ? 0 : 1);
-    if (outcome.ok) entry.latencyMs = ema(entry.latencyMs, outcome.latencyMs);
-    else entry.failures += 1;
+    entry.errorRate = ema(entry.errorRate, outcome.fault ? 1 : 0);
+    if (outcome.latencyMs !== undefined) entry.latencyMs = ema(entry.latencyMs, outcome.latencyMs);
+    if (outcome.fault) entry.failures += 1;
   }
 }
