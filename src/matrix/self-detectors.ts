@@ -17,6 +17,7 @@ export const SELF_DETECTORS: Readonly<Partial<Record<Mechanism, readonly Detecto
   'staking and slashing': [{ area: 'contracts', path: /\.sol$/, content: [/function\s+slash\w*\s*\(/], shows: 'a contract with a slash function' }],
   'optimistic verification / dispute games': [
     { area: 'contracts', path: /\.sol$/, content: [/function\s+\w*(bisect|Bisect)\w*\s*\(/], shows: 'a contract with a bisection step' },
+    { area: 'contracts', path: /Dispute\w*\.sol$/, content: [/function\s+step\s*\(/, /slash/], shows: 'a dispute game that re-executes one step on chain and slashes the loser' },
   ],
   'zk proofs': [{ area: 'contracts', path: /\.sol$/, content: [/function\s+verifyProof\s*\(/], shows: 'an on-chain proof verifier' }],
   'redundant execution': [{ area: 'src', path: /^src\/(verify|gateway)\//, content: [/redundan/i], shows: 'redundant execution across providers' }],

@@ -6,7 +6,8 @@ import type { CellId, ClaimKind, Mechanism } from './vocabulary.ts';
 export type ExpectedFigure = { suite: string; figure: string; unit: string; cell: CellId };
 
 export const EXPECTED_FIGURES: readonly ExpectedFigure[] = [
-  { suite: 'dispute', figure: 'dispute_gas_total', unit: 'gas', cell: 'verifiability/security' },
+  { suite: 'disputes', figure: 'digits_mlp_gas_total', unit: 'gas', cell: 'verifiability/security' },
+  { suite: 'disputes', figure: 'digits_cnn_gas_total', unit: 'gas', cell: 'verifiability/security' },
   { suite: 'zk', figure: 'verify_gas', unit: 'gas', cell: 'verifiability/scalability' },
   { suite: 'engine', figure: 'fixed_vs_ort_ratio_b64', unit: 'x', cell: 'verifiability/scalability' },
   { suite: 'engine', figure: 'trace_cost_ratio_b64', unit: 'x', cell: 'verifiability/scalability' },
