@@ -75,9 +75,9 @@ export class RequestServer {
     }
     await this.acceptVouchers(vouchers);
 
+    const available = await deps.escrowAvailable(request.client);
     // From here to the reservation no await may intervene, so that two requests of one
     // channel cannot both pass the credit check.
-    const available = await deps.escrowAvailable(request.client);
     const unpaid = deps.ledger.unpaidCount(request.client, request.modelId) + this.inFlightOnChannel(request.client, request.modelId);
     if (unpaid >= deps.maxUnpaid) {
       throw new ProtocolError('CREDIT_EXHAUSTED', 'Earlier results on this channel are not paid yet.', {
