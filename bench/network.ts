@@ -1,0 +1,165 @@
+// `npm run bench -- network [--seconds S] [--max-requests N]`: requests on digits-mlp
+// (optimistic verification) through the whole path, client -> gateway -> provider ->
+// signed receipt -> voucher, against the same traced engine run called in process; the
+// same path straight to one provider, to show what the gateway adds; throughput at 1, 8
+// and 32 concurrent clients; and the settlement gas per request once the providers
+// redeem everything they were paid. Every phase is time-boxed (S seconds) and capped
+// (N requests); the local network is stopped on success, on error and on Ctrl-C.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tokens } from '../src/chain/parameters.ts';
+import { run } from '../src/engine/index.ts';
+import { applyPreprocess } from '../src/engine/train/preprocess.ts';
+import { loadModel } from '../src/models/catalog.ts';
+import { TrellisClient } from '../src/sdk/client.ts';
+import { startTestNetwork, type TestNetwork } from '../test/support/network.ts';
+import { report, type Figure } from './report.ts';
+import { fundClients } from './support/clients.ts';
+import { BenchError } from './support/errors.ts';
+import { summarizeLatencies, type LatencySummary } from './support/latency.ts';
+import { runLoad, type LoadResult } from './support/load.ts';
+import { numberOption } from './support/options.ts';
+import { redemptionGas, settledRequests } from './support/settlement.ts';
+
+const MODEL = 'digits-mlp';
+const CONCURRENCY = [1, 8, 32] as const;
+/** Deposited by each client: far more than a phase can spend (about 0.01 token a request). */
+const CLIENT_ESCROW = tokens('1000');
+/** Dev account paying the clients' gas money; not one of the network's own roles. */
+const FUNDER_ACCOUNT = 5;
+/** Untimed requests per client first: model lookup, connections, first channel. */
+const WARMUP_REQUESTS = 2;
+
+type Options = { seconds: number; maxRequests: number };
+
+export async function main(args: string[]): Promise<void> {
+  const options: Options = {
+    seconds: numberOption(args, { name: 'seconds', fallback: 5, min: 0.2, max: 30 }),
+    maxRequests: numberOption(args, { name: 'max-requests', fallback: 5000, min: 10, max: 100_000, integer: true }),
+  };
+  progress('starting a local network (anvil, contracts, three providers, gateway)');
+  const net = await startTestNetwork();
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= net.dispose());
+  // Ctrl-C would otherwise leave anvil and the servers running behind the process.
+  const onSignal = (signal: NodeJS.Signals) => {
+    progress(`${signal}: stopping the local network`);
+    void stop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    report('network', await measure(net, options));
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await stop();
+  }
+}
+
+async function measure(net: TestNetwork, options: Options): Promise<Figure[]> {
+  const { deployment } = net.chain;
+  const digit = JSON.parse(readFileSync(new URL('../examples/digit-3.json', import.meta.url), 'utf8')) as number[];
+  const model = loadModel(MODEL);
+  const load = (workers: number, step: (worker: number) => Promise<unknown>) => runLoad({ workers, seconds: options.seconds, maxRequests: options.maxRequests, step });
+  const figures: Figure[] = [];
+  const phase = (prefix: string, what: string, result: LoadResult): LatencySummary => {
+    if (result.latenciesMs.length === 0) {
+      throw new BenchError('BENCH_NOTHING_MEASURED', `No request of the ${what} phase completed.`, { details: [`failed: ${result.failed}`], cause: result.firstError });
+    }
+    if (result.failed > 0) progress(`${what}: ${result.failed} request(s) failed; first: ${String(result.firstError)}`);
+    const s = summarizeLatencies(result.latenciesMs, result.elapsedMs);
+    figures.push(
+      { figure: `${prefix}_req_per_s`, value: s.perSecond, unit: 'req/s', label: `${what}: requests per second` },
+      { figure: `${prefix}_p50_ms`, value: s.p50Ms, unit: 'ms', label: `${what}: latency p50` },
+      { figure: `${prefix}_p99_ms`, value: s.p99Ms, unit: 'ms', label: `${what}: latency p99` },
+      { figure: `${prefix}_requests`, value: s.count, unit: 'req', label: `${what}: requests completed` },
+    );
+    return s;
+  };
+  const ratio = (figure: string, label: string, value: number) => figures.push({ figure, value, unit: 'x', label });
+  let failed = 0;
+
+  // The provider's own work on a request, without signing, HTTP, storage or payment:
+  // the same preprocessed row through the same engine, with the execution trace.
+  progress(`in-process engine runs (${options.seconds} s)`);
+  const row = Array.from(applyPreprocess(model.preprocess, digit));
+  for (let i = 0; i < 20; i++) run(model.engine, row, { batch: 1, trace: true });
+  const inprocessResult = await load(1, async () => run(model.engine, row, { batch: 1, trace: true }));
+  const inprocess = phase('inprocess', 'in-process engine run with trace', inprocessResult);
+
+  progress(`funding ${Math.max(...CONCURRENCY)} client accounts`);
+  const funder = await net.signer(FUNDER_ACCOUNT);
+  const connections = await fundClients({ funder, deployment, count: Math.max(...CONCURRENCY), escrow: CLIENT_ESCROW });
+  const clients = connections.map((connection, i) => new TrellisClient({ connection, deployment, gatewayUrl: net.gatewayUrl, dataDir: join(net.dataDir, 'bench-clients', String(i)) }));
+  try {
+    const provider = net.providers[0]!;
+    const viaGateway = (worker: number) => clients[worker]!.infer({ model: MODEL, input: digit });
+    const direct = () => clients[0]!.infer({ model: MODEL, input: digit, providerUrl: provider.url });
+
+    progress('warming up every client');
+    await Promise.all(clients.map(async (_, worker) => {
+      for (let i = 0; i < WARMUP_REQUESTS; i++) await viaGateway(worker);
+    }));
+    for (let i = 0; i < WARMUP_REQUESTS; i++) await direct();
+
+    progress(`one client straight to a provider (${options.seconds} s)`);
+    const directResult = await load(1, direct);
+    failed += directResult.failed;
+    const straight = phase('provider', 'one client, straight to a provider', directResult);
+
+    const levels = new Map<number, LatencySummary>();
+    for (const workers of CONCURRENCY) {
+      progress(`${workers} concurrent client(s) through the gateway (${options.seconds} s)`);
+      const result = await load(workers, viaGateway);
+      failed += result.failed;
+      levels.set(workers, phase(`gateway_c${workers}`, `${workers} client(s) through the gateway`, result));
+    }
+    const gateway = levels.get(1)!;
+
+    ratio('gateway_vs_inprocess_latency_ratio_p50', 'latency p50, one client through the gateway / in-process run', gateway.p50Ms / inprocess.p50Ms);
+    ratio('gateway_vs_inprocess_latency_ratio_p99', 'latency p99, one client through the gateway / in-process run', gateway.p99Ms / inprocess.p99Ms);
+    ratio('inprocess_vs_gateway_throughput_ratio', 'requests per second, in-process run / one client through the gateway', inprocess.perSecond / gateway.perSecond);
+    ratio('provider_vs_inprocess_latency_ratio_p50', 'latency p50, one client straight to a provider / in-process run', straight.p50Ms / inprocess.p50Ms);
+    ratio('gateway_vs_provider_latency_ratio_p50', 'latency p50, through the gateway / straight to a provider', gateway.p50Ms / straight.p50Ms);
+    figures.push({ figure: 'gateway_overhead_ms_p50', value: gateway.p50Ms - straight.p50Ms, unit: 'ms', label: 'latency p50 through the gateway less straight to a provider' });
+    for (const workers of CONCURRENCY.slice(1)) {
+      ratio(`gateway_c${workers}_vs_c1_throughput_ratio`, `requests per second, ${workers} clients / 1 client`, levels.get(workers)!.perSecond / gateway.perSecond);
+    }
+    figures.push({ figure: 'failed_requests', value: failed, unit: 'req', label: 'requests that failed in the network phases' });
+
+    // Settlement: every payment reaches its provider, then every provider redeems
+    // what it holds; the gas is read back from the redemption transactions.
+    progress('redeeming every voucher');
+    for (const client of clients) await client.flushVouchers();
+    const escrow = deployment.contracts.escrow;
+    const fromBlock = (await funder.publicClient.getBlockNumber()) + 1n;
+    await Promise.all(net.providers.map((p) => p.redeemNow()));
+    const toBlock = await funder.publicClient.getBlockNumber();
+    const gas = await redemptionGas(funder, escrow, fromBlock, toBlock);
+    const receipts = clients.flatMap((c) => c.receipts().map((r) => r.receipt));
+    const settled = await settledRequests(funder, escrow, receipts);
+    if (settled.settled === 0 || gas.transactions === 0) {
+      throw new BenchError('BENCH_SETTLEMENT_INCOMPLETE', 'The providers redeemed nothing after the load.', {
+        details: [`receipts held by the clients: ${receipts.length}`, `settled: ${settled.settled}`, `redemption transactions: ${gas.transactions}`],
+      });
+    }
+    if (settled.unsettled > 0) progress(`${settled.unsettled} receipt(s) were not settled by the redemption`);
+    figures.push(
+      { figure: 'settlement_requests', value: settled.settled, unit: 'req', label: 'requests settled by the redemption (warm-up included)' },
+      { figure: 'settlement_unsettled_requests', value: settled.unsettled, unit: 'req', label: 'receipts the redemption did not cover' },
+      { figure: 'settlement_channels', value: gas.vouchers, unit: 'channels', label: 'vouchers redeemed (one per client, provider and model)' },
+      { figure: 'settlement_transactions', value: gas.transactions, unit: 'tx', label: 'redemption transactions' },
+      { figure: 'settlement_gas_total', value: Number(gas.gas), unit: 'gas', label: 'gas of all redemption transactions' },
+      { figure: 'settlement_gas_per_request', value: Number(gas.gas) / settled.settled, unit: 'gas', label: 'settlement gas per request settled' },
+    );
+    return figures;
+  } finally {
+    for (const client of clients) client.close();
+  }
+}
+
+/** Progress lines go to stderr, so stdout stays the table and the JSON lines. */
+function progress(text: string): void {
+  console.error(`network: ${text}`);
+}
