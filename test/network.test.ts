@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { escrowAbi } from '../src/chain/generated/Escrow.ts';
 import { devAccount } from '../src/chain/dev-accounts.ts';
@@ -148,5 +149,34 @@ describe('the local network end to end', () => {
     for (const base of [...net.providers.map((p) => p.url), net.gatewayUrl]) assert.equal((await fetch(`${base}/v1/health`)).status, 200);
     const redeemed = await client.publicClient.readContract({ address: deployment.contracts.escrow, abi: escrowAbi, functionName: 'redeemed', args: [client.account.address, provider.address, receipt.modelId] });
     assert.ok(redeemed < BigInt(receipt.channelTotal), 'the unpaid receipt was not redeemed');
+  });
+
+  test('the CLI: infer from an 8x8 image, list providers, and a clear error for bad options', async () => {
+    // Asynchronous: the network under test runs in this process and must keep serving.
+    const trellis = (...args: string[]) =>
+      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, ['bin/trellis.js', ...args, '--data-dir', net.dataDir], { timeout: 60_000 });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('close', (status) => resolve({ status, stdout, stderr }));
+      });
+    const infer = await trellis('infer', '--model', 'digits-mlp', '--image', 'examples/digit-3.pgm', '--json');
+    assert.equal(infer.status, 0, infer.stderr);
+    const result = JSON.parse(infer.stdout) as { label: number; receipts: { provider: string; fee: string }[] };
+    assert.equal(result.label, 3);
+    assert.equal(result.receipts.length, 1);
+
+    const providers = await trellis('providers', '--json');
+    assert.equal(providers.status, 0, providers.stderr);
+    assert.equal((JSON.parse(providers.stdout) as unknown[]).length, 3);
+
+    const bad = await trellis('infer', '--model', 'digits-mlp', '--image', 'examples/digit-3.pgm', '--verification', 'maybe');
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /--verification must be one of none, redundant, optimistic, got "maybe"/);
+    const missing = await trellis('infer', '--model', 'digits-mlp', '--image', 'examples/nope.pgm');
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /examples\/nope\.pgm: cannot be read/);
   });
 });

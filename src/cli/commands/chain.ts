@@ -4,11 +4,11 @@ import type { Command } from 'commander';
 import { connectSigner } from '../../chain/connect.ts';
 import { deployTrellis } from '../../chain/deploy.ts';
 import { checkManifestMatchesChain, readManifest, writeManifest } from '../../chain/manifest.ts';
-import { TOKEN_DECIMALS, tokens } from '../../chain/parameters.ts';
 import { PRIVATE_KEY_VARIABLE, readEnvironment } from '../../config.ts';
 import { ChainError } from '../../chain/errors.ts';
 import { progress } from '../progress.ts';
-import { parseAmountOption, parseIntegerOption } from '../options.ts';
+import { parseTokens } from '../amounts.ts';
+import { parseIntegerOption } from '../options.ts';
 
 export function registerChainCommands(program: Command): void {
   program
@@ -32,7 +32,7 @@ export function registerChainCommands(program: Command): void {
       const connection = await connectSigner({ rpcUrl: options.rpcUrl, expectedChainId, privateKey: readEnvironment().privateKey, keySource: PRIVATE_KEY_VARIABLE });
       const deployment = await deployTrellis(connection, {
         faucetChainId: options.faucet ? BigInt(connection.chain.id) : 0n,
-        initialSupply: tokens(parseAmountOption('--initial-supply', options.initialSupply, TOKEN_DECIMALS)),
+        initialSupply: parseTokens('--initial-supply', options.initialSupply),
         onStep: step,
       });
       await checkManifestMatchesChain(options.manifest, deployment, connection.publicClient);

@@ -1,8 +1,7 @@
 // Client commands: deposit, withdraw, balances, infer, receipts.
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { formatUnits, isAddress, type Address } from 'viem';
-import { TOKEN_DECIMALS, tokens } from '../../chain/parameters.ts';
+import { isAddress, type Address } from 'viem';
 import { TrellisError } from '../../errors.ts';
 import { localRoles } from '../../network/local-network.ts';
 import { verificationModes, type Verification } from '../../protocol/messages.ts';
@@ -10,11 +9,10 @@ import { balances, deposit, requestWithdrawal, withdraw } from '../../sdk/accoun
 import { TrellisClient } from '../../sdk/client.ts';
 import { addNetworkOptions, readContext, signerContext, type NetworkOptions } from '../context.ts';
 import { readCsvRow, readDigitImage, readJsonRow } from '../input-files.ts';
-import { parseAmountOption, parseIntegerOption } from '../options.ts';
+import { formatTokens, parseTokens } from '../amounts.ts';
+import { parseIntegerOption } from '../options.ts';
 import { progress } from '../progress.ts';
 
-const amount = (name: string, value: string) => tokens(parseAmountOption(name, value, TOKEN_DECIMALS));
-export const formatTokens = (value: bigint) => `${formatUnits(value, TOKEN_DECIMALS)} tUSD`;
 
 /** A client's own records live beside the network, one folder per account. */
 export const clientDir = (dataDir: string, address: Address) => join(dataDir, 'clients', address.toLowerCase());
@@ -23,7 +21,7 @@ export function registerClientCommands(program: Command): void {
   addNetworkOptions(program.command('deposit <amount>').description('deposit payment tokens into escrow (e.g. 25 or 2.5)')).action(async (value: string, options: NetworkOptions) => {
     const context = await signerContext(options, localRoles.client);
     progress()(`depositing ${value} tUSD`);
-    await deposit(context.connection, context.deployment, amount('amount', value));
+    await deposit(context.connection, context.deployment, parseTokens('amount', value));
     await printBalances(context, context.connection.account.address);
   });
 
@@ -34,7 +32,7 @@ export function registerClientCommands(program: Command): void {
   ).action(async (value: string | undefined, options: NetworkOptions) => {
     const context = await signerContext(options, localRoles.client);
     if (value === undefined) await withdraw(context.connection, context.deployment);
-    else await requestWithdrawal(context.connection, context.deployment, amount('amount', value));
+    else await requestWithdrawal(context.connection, context.deployment, parseTokens('amount', value));
     await printBalances(context, context.connection.account.address);
   });
 
@@ -81,7 +79,7 @@ export function registerClientCommands(program: Command): void {
         input,
         verification: options.verification as Verification,
         redundancy: parseIntegerOption('--redundancy', options.redundancy, 1, 16),
-        maxFee: amount('--max-fee', options.maxFee),
+        maxFee: parseTokens('--max-fee', options.maxFee),
         providerUrl: options.provider,
       });
       if (options.json) {

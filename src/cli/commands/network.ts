@@ -5,7 +5,9 @@ import { lineLogger } from '../../log.ts';
 import { startLocalNetwork } from '../../network/local-network.ts';
 import { readEnvironment } from '../../config.ts';
 import { TrellisError } from '../../errors.ts';
+import { listModels, listProviders } from '../../sdk/gateway.ts';
 import { addNetworkOptions, readContext, type NetworkOptions } from '../context.ts';
+import { formatTokens } from '../amounts.ts';
 import { parseIntegerOption } from '../options.ts';
 import { progress } from '../progress.ts';
 
@@ -47,25 +49,26 @@ export function registerNetworkCommands(program: Command): void {
       await network.stop();
     });
 
-  addNetworkOptions(program.command('providers').description('providers known to the gateway, with prices, stake and health').option('--json', 'print JSON')).action(async (options: NetworkOptions & { json?: boolean }) => {
-    const list = await gatewayGet(options, '/v1/providers');
-    console.log(JSON.stringify(list, null, 2));
+  addNetworkOptions(program.command('providers').description('providers the gateway discovered on chain: prices, stake, health').option('--json', 'print JSON')).action(async (options: NetworkOptions & { json?: boolean }) => {
+    const providers = await listProviders(await gatewayOf(options));
+    if (options.json) return console.log(JSON.stringify(providers, null, 2));
+    for (const p of providers) {
+      const prices = p.models.map((m) => `${m.modelId.slice(0, 10)}…=${formatTokens(BigInt(m.price))}`).join(' ');
+      console.log(`${p.address}  ${p.healthy ? 'healthy  ' : 'unhealthy'}  stake ${formatTokens(BigInt(p.activeStake))}  ${p.endpoint}  ${prices}`);
+    }
+    console.log(`${providers.length} provider(s)`);
   });
 
-  addNetworkOptions(program.command('models').description('models published on chain, as the gateway sees them').option('--json', 'print JSON')).action(async (options: NetworkOptions & { json?: boolean }) => {
-    const list = await gatewayGet(options, '/v1/models');
-    console.log(JSON.stringify(list, null, 2));
+  addNetworkOptions(program.command('models').description('models published on chain, with the providers serving them').option('--json', 'print JSON')).action(async (options: NetworkOptions & { json?: boolean }) => {
+    const models = await listModels(await gatewayOf(options));
+    if (options.json) return console.log(JSON.stringify(models, null, 2));
+    for (const m of models) console.log(`${m.modelId}  ${m.metadataURI}  royalty ${m.royaltyBps / 100} %  providers ${m.providers.length}`);
+    console.log(`${models.length} model(s)`);
   });
 }
 
-async function gatewayGet(options: NetworkOptions, path: string): Promise<unknown> {
+async function gatewayOf(options: NetworkOptions): Promise<string> {
   const context = await readContext(options);
   if (!context.gatewayUrl) throw new TrellisError('NO_ENDPOINT', 'No gateway known: start the local network (npm start) or pass --gateway.');
-  let response: Response;
-  try {
-    response = await fetch(`${context.gatewayUrl}${path}`, { signal: AbortSignal.timeout(10_000) });
-  } catch (cause) {
-    throw new TrellisError('GATEWAY_UNREACHABLE', `The gateway at ${context.gatewayUrl} does not answer.`, { cause });
-  }
-  return response.json();
+  return context.gatewayUrl;
 }

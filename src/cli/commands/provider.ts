@@ -3,7 +3,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { isHex, type Hex } from 'viem';
-import { TOKEN_DECIMALS, tokens } from '../../chain/parameters.ts';
 import { TrellisError } from '../../errors.ts';
 import { lineLogger } from '../../log.ts';
 import { loadModel } from '../../models/catalog.ts';
@@ -11,10 +10,10 @@ import { localRoles } from '../../network/local-network.ts';
 import { startProviderNode } from '../../provider/node.ts';
 import { addStake, claimEarnings, publishModel, setRoyalty, startUnbonding, withdrawStake } from '../../sdk/accounts.ts';
 import { addNetworkOptions, signerContext, type NetworkOptions } from '../context.ts';
-import { parseAmountOption, parseIntegerOption } from '../options.ts';
+import { parseTokens } from '../amounts.ts';
+import { parseIntegerOption } from '../options.ts';
 import { progress } from '../progress.ts';
 
-const amount = (name: string, value: string) => tokens(parseAmountOption(name, value, TOKEN_DECIMALS));
 
 /** The provider config file: which models at which price, where to listen, how much to stake. */
 type ProviderConfig = {
@@ -64,8 +63,8 @@ export function registerProviderCommands(program: Command): void {
         dataDir: config.dataDir,
         port: config.port,
         publicUrl: config.publicUrl,
-        stake: amount('stake', config.stake),
-        models: config.models.map((m, i) => ({ name: m.name, price: amount(`models[${i}].price`, m.price) })),
+        stake: parseTokens('stake', config.stake),
+        models: config.models.map((m, i) => ({ name: m.name, price: parseTokens(`models[${i}].price`, m.price) })),
         settlement: config.settlement,
         log: lineLogger((line) => process.stderr.write(`${line}\n`)),
       });
@@ -82,7 +81,7 @@ export function registerProviderCommands(program: Command): void {
   const stakeAction = (name: string, description: string, run: (ctx: Awaited<ReturnType<typeof signerContext>>, value: bigint) => Promise<unknown>) =>
     addNetworkOptions(provider.command(`${name} <amount>`).description(description)).action(async (value: string, options: NetworkOptions) => {
       const context = await signerContext(options, localRoles.providers[0]);
-      await run(context, amount('amount', value));
+      await run(context, parseTokens('amount', value));
       console.log(`${name}: done`);
     });
   stakeAction('stake', 'add stake (tUSD)', (c, v) => addStake(c.connection, c.deployment, v));
