@@ -16,6 +16,8 @@ import { ProtocolError } from '../protocol/errors.ts';
 import { parseInferBody, parseVouchers } from '../protocol/wire.ts';
 import { TrellisError } from '../errors.ts';
 import { Ledger } from './ledger.ts';
+import { DisputeResponder } from './disputes.ts';
+import { checkFaultOptions, signedTraceFor, type FaultOptions } from './faults.ts';
 import { ensureRegistered } from './registration.ts';
 import { RequestServer, type ServedModel } from './serve.ts';
 import { defaultSettlement, Settlement, type SettlementOptions } from './settlement.ts';
@@ -34,6 +36,13 @@ export type ProviderNodeOptions = {
   stake: bigint;
   maxUnpaid?: number;
   settlement?: Partial<SettlementOptions>;
+  /**
+   * Cheat on this share of fixed-point requests (src/provider/faults.ts): for tests and
+   * demonstrations of the dispute game only. Off unless given.
+   */
+  fault?: FaultOptions;
+  /** Milliseconds between polls of the dispute game (default 1000). */
+  disputePollMs?: number;
   log?: Logger;
 };
 
@@ -61,6 +70,8 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
     served.set(modelId, { model, modelId, price, float: await FloatModel.load(model.onnx) });
   }
 
+  const fault = options.fault ? checkFaultOptions(options.fault) : undefined;
+  if (fault) log.warn('FAULTY PROVIDER: signing wrong results on purpose', { rate: fault.rate, seed: fault.seed });
   mkdirSync(options.dataDir, { recursive: true });
   const ledger = new Ledger(options.dataDir);
   const escrow = deployment.contracts.escrow;
@@ -71,6 +82,13 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
     models: served,
     maxUnpaid: options.maxUnpaid ?? 1,
     now: () => BigInt(Math.floor(Date.now() / 1000)),
+    signedTrace: fault
+      ? (requestHash, honest) => {
+          const signed = signedTraceFor(fault, requestHash, honest);
+          if (signed !== honest) log.warn('faulty provider: signing a tampered trace', { requestHash });
+          return signed;
+        }
+      : undefined,
     escrowAvailable: async (client) => {
       const read = <T>(functionName: 'balanceOf' | 'pendingWithdrawal') =>
         connection.publicClient.readContract({ address: escrow, abi: escrowAbi, functionName, args: [client] }) as Promise<T>;
@@ -111,10 +129,21 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
   });
 
   const server = await listen(app, options.host ?? '127.0.0.1', options.port);
+  const disputes = new DisputeResponder({
+    connection,
+    game: deployment.contracts.disputeGame,
+    ledger,
+    engines: new Map([...served].map(([id, m]) => [id.toLowerCase() as Hex, m.model.engine])),
+    fault,
+    dataDir: options.dataDir,
+    intervalMs: options.disputePollMs ?? 1_000,
+    log: log.child('disputes'),
+  });
   const settlement = new Settlement(connection, escrow, ledger, { ...defaultSettlement, ...options.settlement }, log.child('settlement'));
   try {
     await ensureRegistered(connection, deployment, { endpoint: options.publicUrl ?? server.url, stake: options.stake, prices: new Map([...served].map(([id, m]) => [id, m.price])) }, log);
     await settlement.syncFromChain();
+    await disputes.start();
   } catch (error) {
     await server.close();
     ledger.close();
@@ -132,6 +161,7 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
       draining = true;
       await server.close();
       await settlement.stop();
+      await disputes.stop();
       await settlement.redeem(true);
       ledger.close();
       log.info('provider stopped');

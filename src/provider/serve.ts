@@ -6,6 +6,7 @@
 import { getAddress, zeroHash, type Address, type Hex, type LocalAccount } from 'viem';
 import { run } from '../engine/index.ts';
 import type { FloatModel } from '../engine/float.ts';
+import type { Trace } from '../engine/trace.ts';
 import type { CatalogModel } from '../models/catalog.ts';
 import { fixedOutputHash, floatOutputHash, inputHashOf } from '../protocol/commitments.ts';
 import { ProtocolError } from '../protocol/errors.ts';
@@ -27,6 +28,8 @@ export type ServeDependencies = {
   escrowAvailable(client: Address): Promise<bigint>;
   /** Unix seconds, injected so that tests control time. */
   now(): bigint;
+  /** The trace to sign instead of the honest one (the faulty-provider option, src/provider/faults.ts). */
+  signedTrace?(requestHash: Hex, honest: Trace): Trace;
 };
 
 export class RequestServer {
@@ -92,7 +95,7 @@ export class RequestServer {
     }
     this.inFlight.set(requestHash, { key: channelKey(request.client, request.modelId), client: request.client.toLowerCase(), fee: served.price });
     try {
-      const computed = await this.compute(served, request, input);
+      const computed = await this.compute(served, request, input, requestHash);
       return await this.withChannelLock(channelKey(request.client, request.modelId), async () => {
         const receipt: Receipt = {
           requestHash,
@@ -144,15 +147,18 @@ export class RequestServer {
     return [...this.inFlight.values()].filter((m) => m.client === client.toLowerCase()).reduce((sum, m) => sum + m.fee, 0n);
   }
 
-  private async compute(served: ServedModel, request: InferenceRequest, input: number[]) {
+  private async compute(served: ServedModel, request: InferenceRequest, input: number[], requestHash: Hex) {
     if (verificationModes[request.verification] === 'none') {
       const { logits, width } = await served.float.run(input, 1);
       const output = Array.from(logits);
       return { output, shape: [width], frac: null, outputHash: floatOutputHash(output), traceRoot: zeroHash };
     }
     const result = run(served.model.engine, input, { batch: 1, trace: true });
-    const output = Array.from(result.output);
-    return { output, shape: result.shape, frac: result.frac, outputHash: fixedOutputHash(output), traceRoot: result.traces![0]!.root };
+    const honest = result.traces![0]!;
+    const trace = this.deps.signedTrace?.(requestHash, honest) ?? honest;
+    // The output answered is the last tensor of the trace signed, so the two always match.
+    const output = Array.from(trace.tensors[trace.tensors.length - 1]!);
+    return { output, shape: result.shape, frac: result.frac, outputHash: fixedOutputHash(output), traceRoot: trace.root };
   }
 
   private async withChannelLock<T>(key: string, work: () => Promise<T>): Promise<T> {
