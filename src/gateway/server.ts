@@ -9,8 +9,10 @@ import type { Deployment } from '../chain/manifest.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { errorHandler, listen, MAX_BODY_BYTES, readJson } from '../net/http.ts';
 import { errorFromBody, ProtocolError } from '../protocol/errors.ts';
-import { recoverRequestSigner, verificationModes, type ProtocolDomain } from '../protocol/messages.ts';
-import { parseInferBody, parseVouchers } from '../protocol/wire.ts';
+import { hashRequest, recoverRequestSigner, verificationModes, type ProtocolDomain } from '../protocol/messages.ts';
+import { parseInferBody, parseReceipt, parseVouchers } from '../protocol/wire.ts';
+import { appendDisagreementInput, DISAGREEMENT_INPUTS_FILE } from '../verify/disagreement-inputs.ts';
+import type { ObservedResult } from '../verify/observed-result.ts';
 import { Discovery } from './discovery.ts';
 import { GatewayError } from './errors.ts';
 import { HealthMonitor } from './health.ts';
@@ -41,6 +43,11 @@ export type GatewayOptions = {
   maxRedundancy?: number;
   maxBodyBytes?: number;
   weights?: Partial<RoutingWeights>;
+  /**
+   * Called with every result delivered to a client (for a watcher: src/verify/watcher.ts).
+   * It must return at once; an exception is logged and never affects the answer.
+   */
+  onResult?: (result: ObservedResult) => void;
 };
 
 export type Gateway = {
@@ -85,7 +92,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     await discovery.stop();
     throw error;
   }
-  const app = createApp({ discovery, health, stats, router, domain, log, settings });
+  const app = createApp({ discovery, health, stats, router, domain, log, settings, onResult: options.onResult, disagreementInputsPath: join(options.dataDir, DISAGREEMENT_INPUTS_FILE) });
   let server;
   try {
     server = await listen(app, options.host ?? '127.0.0.1', options.port ?? 0);
@@ -141,11 +148,20 @@ type AppParts = {
   domain: ProtocolDomain;
   log: Logger;
   settings: Settings;
+  onResult: GatewayOptions['onResult'];
+  disagreementInputsPath: string;
 };
 
 function createApp(parts: AppParts): Hono {
   const { discovery, health, stats, router, domain, log, settings } = parts;
   const table = discovery.table;
+  const notify = (result: ObservedResult) => {
+    try {
+      parts.onResult?.(result);
+    } catch (error) {
+      log.warn('onResult hook failed', { reason: error instanceof Error ? error.message.split('\n')[0] : String(error) });
+    }
+  };
   const app = new Hono();
   app.onError(errorHandler(log));
   app.notFound((c) => c.json(new ProtocolError('NOT_FOUND', `No route ${c.req.method} ${c.req.path}.`, { details: ['see GET /openapi.json'] }).toJSON(), 404));
@@ -156,8 +172,17 @@ function createApp(parts: AppParts): Hono {
     const body = raw as Record<string, unknown>;
     const redundancy = redundancyOf(body.redundancy, parsed, settings.maxRedundancy);
     await checkRequest(parsed, domain, table);
-    if (redundancy !== undefined) return c.json(await router.inferRedundant(parsed, body, redundancy));
-    return c.json(await router.infer(parsed, body));
+    const { request, input } = parsed;
+    if (redundancy !== undefined) {
+      const answer = await router.inferRedundant(parsed, body, redundancy);
+      // disagreements.jsonl lacks the input a dispute needs; keep it beside, for watchers.
+      if (!answer.agreement) appendDisagreementInput(parts.disagreementInputsPath, { requestHash: hashRequest(domain, request), input });
+      for (const r of answer.receipts) notify({ request, input, receipt: parseReceipt({ path: 'receipt', value: r.receipt }), signature: r.signature, disagreement: !answer.agreement });
+      return c.json(answer);
+    }
+    const answer = await router.infer(parsed, body);
+    notify({ request, input, receipt: parseReceipt({ path: 'receipt', value: answer.receipt }), signature: answer.signature, output: answer.output });
+    return c.json(answer);
   });
 
   app.post('/v1/vouchers', async (c) => {

@@ -7,20 +7,25 @@ import { join } from 'node:path';
 import { connect, connectSigner, type SignerConnection } from '../chain/connect.ts';
 import { startLocalChain, type LocalChain } from '../chain/local-chain.ts';
 import { tokens } from '../chain/parameters.ts';
-import { startGateway } from '../gateway/server.ts';
+import { DISAGREEMENTS_FILE, startGateway } from '../gateway/server.ts';
 import type { Logger } from '../log.ts';
 import { listModelNames, loadModel } from '../models/catalog.ts';
 import { findPublishedModel } from '../models/registry.ts';
 import { startProviderNode, type ProviderNode } from '../provider/node.ts';
 import type { SettlementOptions } from '../provider/settlement.ts';
 import { balances, deposit, publishModel } from '../sdk/accounts.ts';
+import { DISAGREEMENT_INPUTS_FILE } from '../verify/disagreement-inputs.ts';
+import { startWatcher, type Watcher } from '../verify/watcher.ts';
 
 /** Dev account roles on the local chain (anvil's accounts 0..9). */
-export const localRoles = { deployer: 0, client: 1, providers: [2, 3, 4], modelOwner: 9 } as const;
+export const localRoles = { deployer: 0, client: 1, providers: [2, 3, 4], faultyProvider: 5, watcher: 8, modelOwner: 9 } as const;
 
 /** Three providers with different prices per request, in token base units (6 decimals). */
 const providerPrices = [tokens('0.010'), tokens('0.012'), tokens('0.015')];
 const PROVIDER_STAKE = tokens('500');
+/** The faulty provider undercuts the others, so that routing sends it traffic. */
+const FAULTY_PRICE = tokens('0.008');
+const DEFAULT_FAULT_RATE = 0.5;
 const ROYALTY_BPS = 500; // 5 % to the model owner
 const CLIENT_DEPOSIT = tokens('100');
 
@@ -33,12 +38,20 @@ export type LocalNetworkOptions = {
   onStep?: (step: string) => void;
   /** When providers redeem; tests hold redemption back to settle at a known moment. */
   settlement?: Partial<SettlementOptions>;
+  /**
+   * Also start a deliberately faulty provider (dev account 5, the cheapest, on port + 9)
+   * and a watcher inside the gateway (dev account 8) that catches it (docs/disputes.md).
+   */
+  faulty?: { rate?: number; seed?: number; watcherIntervalMs?: number; disputePollMs?: number };
 };
 
 export type LocalNetwork = {
   chain: LocalChain;
   gatewayUrl: string;
   providers: ProviderNode[];
+  /** With `faulty`: the faulty provider and the gateway's watcher. */
+  faultyProvider?: ProviderNode;
+  watcher?: Watcher;
   stop(): Promise<void>;
 };
 
@@ -70,10 +83,44 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         port: options.port + 6 + i,
         stake: PROVIDER_STAKE,
         settlement: { batchSize: 20, maxAgeMs: 15_000, ...options.settlement },
+        disputePollMs: options.faulty?.disputePollMs,
         log: options.log.child(`provider-${i + 1}`),
       });
       providers.push(node);
       stops.push(() => node.stop());
+    }
+
+    let faultyProvider: ProviderNode | undefined;
+    let watcher: Watcher | undefined;
+    if (options.faulty) {
+      step('starting the faulty provider');
+      const fault = { rate: options.faulty.rate ?? DEFAULT_FAULT_RATE, seed: options.faulty.seed ?? 1 };
+      const node = await startProviderNode({
+        connection: await signer(localRoles.faultyProvider),
+        deployment: chain.deployment,
+        dataDir: join(options.dataDir, 'providers', 'faulty'),
+        models: names.map((name) => ({ name, price: FAULTY_PRICE })),
+        port: options.port + 9,
+        stake: PROVIDER_STAKE,
+        settlement: { batchSize: 20, maxAgeMs: 15_000, ...options.settlement },
+        fault,
+        disputePollMs: options.faulty.disputePollMs,
+        log: options.log.child('provider-faulty'),
+      });
+      faultyProvider = node;
+      stops.push(() => node.stop());
+      step('starting the watcher');
+      const running = startWatcher({
+        connection: await signer(localRoles.watcher),
+        deployment: chain.deployment,
+        dataDir: join(options.dataDir, 'watcher'),
+        sampleRate: 1,
+        intervalMs: options.faulty.watcherIntervalMs,
+        disagreements: { file: join(options.dataDir, 'gateway', DISAGREEMENTS_FILE), inputsFile: join(options.dataDir, 'gateway', DISAGREEMENT_INPUTS_FILE) },
+        log: options.log.child('watcher'),
+      });
+      watcher = running;
+      stops.push(() => running.stop());
     }
 
     step('starting the gateway');
@@ -85,6 +132,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
       host: '127.0.0.1',
       port: options.port + 5,
       log: options.log,
+      onResult: watcher ? (result) => watcher.observe(result) : undefined,
     });
     stops.push(() => gateway.stop());
 
@@ -97,10 +145,10 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
       rpcUrl: chain.rpcUrl,
       gatewayUrl: gateway.url,
       manifest: chain.manifestPath,
-      providers: providers.map((p) => ({ address: p.address, url: p.url })),
+      providers: [...providers, ...(faultyProvider ? [faultyProvider] : [])].map((p) => ({ address: p.address, url: p.url })),
     };
     writeFileSync(join(options.dataDir, 'network.json'), `${JSON.stringify(file, null, 2)}\n`);
-    return { chain, gatewayUrl: gateway.url, providers, stop: stopAll };
+    return { chain, gatewayUrl: gateway.url, providers, faultyProvider, watcher, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
