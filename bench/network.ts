@@ -37,33 +37,47 @@ export async function main(args: string[]): Promise<void> {
     seconds: numberOption(args, { name: 'seconds', fallback: 5, min: 0.2, max: 30 }),
     maxRequests: numberOption(args, { name: 'max-requests', fallback: 5000, min: 10, max: 100_000, integer: true }),
   };
-  progress('starting a local network (anvil, contracts, three providers, gateway)');
-  const net = await startTestNetwork();
-  let stopping: Promise<void> | undefined;
-  const stop = () => (stopping ??= net.dispose());
-  // Ctrl-C would otherwise leave anvil and the servers running behind the process.
+  // Ctrl-C (or SIGTERM) aborts the phase under way; the network is then stopped as on
+  // any error, so anvil and the servers do not outlive the process. A second signal
+  // leaves at once.
+  const interrupted = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
-    progress(`${signal}: stopping the local network`);
-    void stop().finally(() => process.exit(130));
+    if (interrupted.signal.aborted) process.exit(130);
+    progress(`${signal}: stopping (again to leave at once)`);
+    interrupted.abort();
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let net: TestNetwork | undefined;
   try {
-    report('network', await measure(net, options));
+    progress('starting a local network (anvil, contracts, three providers, gateway)');
+    net = await startTestNetwork();
+    const figures = await measure(net, options, interrupted.signal);
+    report('network', figures);
+  } catch (error) {
+    if (!interrupted.signal.aborted) throw error;
   } finally {
+    if (net) {
+      progress('stopping the local network');
+      await net.dispose();
+    }
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await stop();
   }
+  if (interrupted.signal.aborted) process.exit(130);
 }
 
-async function measure(net: TestNetwork, options: Options): Promise<Figure[]> {
+async function measure(net: TestNetwork, options: Options, signal: AbortSignal): Promise<Figure[]> {
   const { deployment } = net.chain;
   const digit = JSON.parse(readFileSync(new URL('../examples/digit-3.json', import.meta.url), 'utf8')) as number[];
   const model = loadModel(MODEL);
-  const load = (workers: number, step: (worker: number) => Promise<unknown>) => runLoad({ workers, seconds: options.seconds, maxRequests: options.maxRequests, step });
+  const load = (workers: number, step: (worker: number) => Promise<unknown>) => {
+    checkpoint(signal);
+    return runLoad({ workers, seconds: options.seconds, maxRequests: options.maxRequests, step, signal });
+  };
   const figures: Figure[] = [];
   const phase = (prefix: string, what: string, result: LoadResult): LatencySummary => {
+    checkpoint(signal);
     if (result.latenciesMs.length === 0) {
       throw new BenchError('BENCH_NOTHING_MEASURED', `No request of the ${what} phase completed.`, { details: [`failed: ${result.failed}`], cause: result.firstError });
     }
@@ -97,6 +111,7 @@ async function measure(net: TestNetwork, options: Options): Promise<Figure[]> {
     const viaGateway = (worker: number) => clients[worker]!.infer({ model: MODEL, input: digit });
     const direct = () => clients[0]!.infer({ model: MODEL, input: digit, providerUrl: provider.url });
 
+    checkpoint(signal);
     progress('warming up every client');
     await Promise.all(clients.map(async (_, worker) => {
       for (let i = 0; i < WARMUP_REQUESTS; i++) await viaGateway(worker);
@@ -130,6 +145,7 @@ async function measure(net: TestNetwork, options: Options): Promise<Figure[]> {
 
     // Settlement: every payment reaches its provider, then every provider redeems
     // what it holds; the gas is read back from the redemption transactions.
+    checkpoint(signal);
     progress('redeeming every voucher');
     for (const client of clients) await client.flushVouchers();
     const escrow = deployment.contracts.escrow;
@@ -157,6 +173,10 @@ async function measure(net: TestNetwork, options: Options): Promise<Figure[]> {
   } finally {
     for (const client of clients) client.close();
   }
+}
+
+function checkpoint(signal: AbortSignal): void {
+  if (signal.aborted) throw new BenchError('BENCH_INTERRUPTED', 'The benchmark was interrupted; nothing is reported.');
 }
 
 /** Progress lines go to stderr, so stdout stays the table and the JSON lines. */

@@ -41,4 +41,20 @@ describe('time-boxed load', () => {
     assert.ok(result.latenciesMs.length < 1_000_000);
     assert.equal(result.latenciesMs.length, calls);
   });
+
+  test('an aborted signal starts no further call', async () => {
+    const controller = new AbortController();
+    let calls = 0;
+    const result = await runLoad({
+      workers: 2,
+      seconds: 60,
+      maxRequests: 1000,
+      signal: controller.signal,
+      step: async () => {
+        if (++calls === 3) controller.abort();
+      },
+    });
+    assert.equal(calls, 3, 'the two loops stop after the aborting call');
+    assert.equal(result.latenciesMs.length, 3);
+  });
 });

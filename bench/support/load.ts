@@ -1,7 +1,8 @@
 // A time-boxed closed-loop load: `workers` loops each run `step` one call after the
 // other until the time is up or `maxRequests` calls have started in all. A failed call
 // is counted, not thrown, so one bad answer does not end a phase; a worker that only
-// fails stops early, so a broken network ends the phase quickly.
+// fails stops early, so a broken network ends the phase quickly; an abort signal ends
+// it at once (Ctrl-C).
 import { performance } from 'node:perf_hooks';
 
 export type LoadOptions = {
@@ -10,6 +11,8 @@ export type LoadOptions = {
   maxRequests: number;
   /** One request; `worker` says which loop calls it, `index` counts that loop's calls. */
   step(worker: number, index: number): Promise<unknown>;
+  /** Ends the phase early: no new call starts once it is aborted. */
+  signal?: AbortSignal;
 };
 
 export type LoadResult = {
@@ -32,7 +35,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const deadline = begin + options.seconds * 1000;
   const worker = async (id: number) => {
     let failures = 0;
-    for (let index = 0; performance.now() < deadline && started < options.maxRequests && failures < MAX_CONSECUTIVE_FAILURES; index++) {
+    for (let index = 0; performance.now() < deadline && started < options.maxRequests && failures < MAX_CONSECUTIVE_FAILURES && !options.signal?.aborted; index++) {
       started++;
       const t0 = performance.now();
       try {
