@@ -5,6 +5,7 @@ import { registerClientCommands } from './client.ts';
 import { registerMatrixCommands } from './matrix.ts';
 import { registerNetworkCommands } from './network.ts';
 import { registerProviderCommands } from './provider.ts';
+import { registerWatchCommands } from './watch.ts';
 
 export function registerCommands(program: Command): void {
   registerNetworkCommands(program);
@@ -12,4 +13,5 @@ export function registerCommands(program: Command): void {
   registerProviderCommands(program);
   registerChainCommands(program);
   registerMatrixCommands(program);
+  registerWatchCommands(program);
 }

@@ -9,6 +9,7 @@ import { listModels, listProviders } from '../../sdk/gateway.ts';
 import { addNetworkOptions, readContext, type NetworkOptions } from '../context.ts';
 import { formatTokens } from '../amounts.ts';
 import { parseIntegerOption } from '../options.ts';
+import { parseRateOption } from './watch.ts';
 import { progress } from '../progress.ts';
 
 export function registerNetworkCommands(program: Command): void {
@@ -19,7 +20,9 @@ export function registerNetworkCommands(program: Command): void {
     .option('--port <port>', 'chain RPC port; the gateway uses port+5, providers port+6..port+8', '8545')
     .option('--fresh', 'delete the data folder and start over')
     .option('--quiet', 'do not print the component logs')
-    .action(async (options: { dataDir?: string; port: string; fresh?: boolean; quiet?: boolean }) => {
+    .option('--faulty', 'also start a deliberately faulty provider (port+9) and a watcher that catches it (docs/disputes.md)')
+    .option('--fault-rate <rate>', 'with --faulty: share of requests the faulty provider answers wrongly, 0..1', '0.5')
+    .action(async (options: { dataDir?: string; port: string; fresh?: boolean; quiet?: boolean; faulty?: boolean; faultRate: string }) => {
       const dataDir = options.dataDir ?? readEnvironment().dataDir;
       const log = options.quiet ? lineLogger(() => {}) : lineLogger((line) => process.stderr.write(`${line}\n`));
       const network = await startLocalNetwork({
@@ -28,6 +31,7 @@ export function registerNetworkCommands(program: Command): void {
         fresh: options.fresh ?? false,
         log,
         onStep: progress(),
+        faulty: options.faulty ? { rate: parseRateOption('--fault-rate', options.faultRate) } : undefined,
       });
       const { chain } = network;
       console.log(`\nTrellis local network ${chain.deployed ? 'started' : 'resumed'} (chain id ${chain.deployment.chainId}, data in ${dataDir})`);
@@ -35,6 +39,8 @@ export function registerNetworkCommands(program: Command): void {
       row('chain RPC', chain.rpcUrl);
       row('gateway', `${network.gatewayUrl}  (API: ${network.gatewayUrl}/openapi.json)`);
       for (const [i, p] of network.providers.entries()) row(`provider ${i + 1}`, `${p.url}  ${p.address}`);
+      if (network.faultyProvider) row('FAULTY provider', `${network.faultyProvider.url}  ${network.faultyProvider.address}  (cheats on purpose)`);
+      if (network.watcher) row('watcher', `${network.watcher.address}  (in the gateway process; watch its log lines)`);
       for (const [name, address] of Object.entries(chain.deployment.contracts)) row(name, address);
       console.log('\nTry, in another terminal:');
       console.log('  npx trellis infer --model digits-mlp --image examples/digit-3.pgm');
