@@ -18,8 +18,10 @@ export const EXPECTED_FIGURES: readonly ExpectedFigure[] = [
   { suite: 'payments', figure: 'voucher_overhead_ratio', unit: 'x', cell: 'performance/security' },
   { suite: 'gas', figure: 'redeem_gas_per_request_n1000', unit: 'gas', cell: 'performance/scalability' },
   { suite: 'gas', figure: 'redeem_many_c50_vs_c1_ratio', unit: 'x', cell: 'performance/scalability' },
-  { suite: 'gateway', figure: 'throughput_rps', unit: 'req/s', cell: 'performance/scalability' },
-  { suite: 'gateway', figure: 'p50_latency_ms', unit: 'ms', cell: 'performance/decentralization' },
+  { suite: 'network', figure: 'gateway_c32_vs_c1_throughput_ratio', unit: 'x', cell: 'performance/scalability' },
+  { suite: 'network', figure: 'settlement_gas_per_request', unit: 'gas', cell: 'performance/scalability' },
+  { suite: 'network', figure: 'gateway_vs_provider_latency_ratio_p50', unit: 'x', cell: 'performance/decentralization' },
+  { suite: 'network', figure: 'gateway_c1_p50_ms', unit: 'ms', cell: 'performance/decentralization' },
 ];
 
 export function figureKey(f: { suite: string; figure: string }): string {
