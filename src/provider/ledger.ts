@@ -9,13 +9,16 @@ import { parseReceipt, parseSignedVoucher, toWire, type InferResult } from '../p
 import type { SignedVoucher } from '../payments/voucher.ts';
 import { Journal } from '../storage/journal.ts';
 
-export type StoredResult = InferResult;
+/** A served result as journaled: the answer, and when it was issued (ms since epoch). */
+export type StoredResult = InferResult & { issuedAt: number };
 
 type Channel = {
   client: Address;
   modelId: Hex;
-  /** channelTotal of every receipt issued here, ascending. */
+  /** channelTotal of every receipt issued here, in issue order. */
   totals: bigint[];
+  /** When each of those receipts was issued, same order. */
+  issuedAt: number[];
   /** The latest voucher accepted (the largest amount). */
   paid: SignedVoucher | undefined;
   /** What the escrow has paid on this channel so far. */
@@ -54,7 +57,7 @@ export class Ledger {
     const key = channelKey(client, modelId);
     let channel = this.channels.get(key);
     if (!channel) {
-      channel = { client, modelId, totals: [], paid: undefined, redeemed: 0n };
+      channel = { client, modelId, totals: [], issuedAt: [], paid: undefined, redeemed: 0n };
       this.channels.set(key, channel);
     }
     return channel;
@@ -63,7 +66,9 @@ export class Ledger {
   private index(stored: StoredResult): Receipt {
     const receipt = parseReceipt({ path: 'receipt', value: stored.receipt });
     this.results.set(receipt.requestHash, stored);
-    this.channel(receipt.client, receipt.modelId).totals.push(receipt.channelTotal);
+    const channel = this.channel(receipt.client, receipt.modelId);
+    channel.totals.push(receipt.channelTotal);
+    channel.issuedAt.push(stored.issuedAt);
     return receipt;
   }
 
@@ -75,28 +80,38 @@ export class Ledger {
     return this.results.get(requestHash);
   }
 
-  /** The channelTotal the next receipt on this channel carries. */
-  nextTotal(client: Address, modelId: Hex, fee: bigint): bigint {
-    const totals = this.channel(client, modelId).totals;
-    return (totals[totals.length - 1] ?? 0n) + fee;
+  /**
+   * Unpaid receipts issued after `since` (ms): the ones still owed. An older unpaid
+   * receipt is written off, the provider's one-request risk: its answer most likely
+   * never reached the client (a crash or a timeout between computing and answering),
+   * and it must neither block the channel nor be folded into what the client pays next.
+   */
+  private owedReceipts(channel: Channel, since: number): bigint[] {
+    const paid = channel.paid?.voucher.cumulativeAmount ?? 0n;
+    return channel.totals.filter((total, i) => total > paid && channel.issuedAt[i]! >= since);
   }
 
-  paidAmount(client: Address, modelId: Hex): bigint {
-    return this.channel(client, modelId).paid?.voucher.cumulativeAmount ?? 0n;
+  /** The channelTotal the next receipt on this channel carries: what is paid or still owed, plus the fee. */
+  nextTotal(client: Address, modelId: Hex, fee: bigint, since: number): bigint {
+    const channel = this.channel(client, modelId);
+    const owed = this.owedReceipts(channel, since);
+    const base = owed.length > 0 ? owed[owed.length - 1]! : (channel.paid?.voucher.cumulativeAmount ?? 0n);
+    return base + fee;
   }
 
-  /** Receipts on the channel that no accepted voucher covers yet. */
-  unpaidCount(client: Address, modelId: Hex): number {
-    const paid = this.paidAmount(client, modelId);
-    return this.channel(client, modelId).totals.filter((total) => total > paid).length;
+  /** Receipts on the channel that no accepted voucher covers yet and that are not written off. */
+  unpaidCount(client: Address, modelId: Hex, since: number): number {
+    return this.owedReceipts(this.channel(client, modelId), since).length;
   }
 
-  /** Everything the client may still owe this provider: issued but not yet paid by the escrow. */
-  owedBy(client: Address): bigint {
+  /** Everything the client may still owe this provider: paid or owed, not yet redeemed from the escrow. */
+  owedBy(client: Address, since: number): bigint {
     let owed = 0n;
     for (const channel of this.channels.values()) {
       if (channel.client.toLowerCase() !== client.toLowerCase()) continue;
-      owed += (channel.totals[channel.totals.length - 1] ?? 0n) - channel.redeemed;
+      const live = this.owedReceipts(channel, since);
+      const top = live.length > 0 ? live[live.length - 1]! : (channel.paid?.voucher.cumulativeAmount ?? 0n);
+      owed += top > channel.redeemed ? top - channel.redeemed : 0n;
     }
     return owed;
   }
@@ -117,7 +132,7 @@ export class Ledger {
     const paid = channel.paid?.voucher.cumulativeAmount ?? 0n;
     if (cumulativeAmount <= paid) return false;
     if (!channel.totals.includes(cumulativeAmount)) {
-      const unpaid = channel.totals.filter((total) => total > paid);
+      const unpaid = [...new Set(channel.totals.filter((total) => total > paid))];
       throw new ProtocolError('VOUCHER_AMOUNT_WRONG', 'The voucher amount matches no receipt on its channel.', {
         details: [
           `channel: client ${client}, model ${modelId}`,

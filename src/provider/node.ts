@@ -35,6 +35,8 @@ export type ProviderNodeOptions = {
   publicUrl?: string;
   stake: bigint;
   maxUnpaid?: number;
+  /** How long an unpaid result blocks its channel before it is written off (default 60 s). */
+  unpaidGraceMs?: number;
   settlement?: Partial<SettlementOptions>;
   /**
    * Cheat on this share of fixed-point requests (src/provider/faults.ts): for tests and
@@ -81,6 +83,7 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
     ledger,
     models: served,
     maxUnpaid: options.maxUnpaid ?? 1,
+    unpaidGraceMs: options.unpaidGraceMs ?? 60_000,
     now: () => BigInt(Math.floor(Date.now() / 1000)),
     signedTrace: fault
       ? (requestHash, honest) => {

@@ -28,6 +28,8 @@ export type ServeDependencies = {
   escrowAvailable(client: Address): Promise<bigint>;
   /** Unix seconds, injected so that tests control time. */
   now(): bigint;
+  /** Milliseconds after which an unpaid receipt is written off (see Ledger). */
+  unpaidGraceMs: number;
   /** The trace to sign instead of the honest one (the faulty-provider option, src/provider/faults.ts). */
   signedTrace?(requestHash: Hex, honest: Trace): Trace;
 };
@@ -81,13 +83,14 @@ export class RequestServer {
     const available = await deps.escrowAvailable(request.client);
     // From here to the reservation no await may intervene, so that two requests of one
     // channel cannot both pass the credit check.
-    const unpaid = deps.ledger.unpaidCount(request.client, request.modelId) + this.inFlightOnChannel(request.client, request.modelId);
+    const since = Number(deps.now()) * 1000 - deps.unpaidGraceMs;
+    const unpaid = deps.ledger.unpaidCount(request.client, request.modelId, since) + this.inFlightOnChannel(request.client, request.modelId);
     if (unpaid >= deps.maxUnpaid) {
       throw new ProtocolError('CREDIT_EXHAUSTED', 'Earlier results on this channel are not paid yet.', {
         details: [`unpaid receipts: ${unpaid}`, `allowed: ${deps.maxUnpaid}`, 'send the voucher for the latest receipt (POST /v1/vouchers) first'],
       });
     }
-    const owed = deps.ledger.owedBy(request.client) + this.inFlightFees(request.client);
+    const owed = deps.ledger.owedBy(request.client, since) + this.inFlightFees(request.client);
     if (owed + served.price > available) {
       throw new ProtocolError('INSUFFICIENT_ESCROW', 'The client\'s escrow does not cover this request.', {
         details: [`escrow available: ${available}`, `owed to this provider: ${owed}`, `price: ${served.price}`],
@@ -106,7 +109,7 @@ export class RequestServer {
           outputHash: computed.outputHash,
           traceRoot: computed.traceRoot,
           fee: served.price,
-          channelTotal: deps.ledger.nextTotal(request.client, request.modelId, served.price),
+          channelTotal: deps.ledger.nextTotal(request.client, request.modelId, served.price, since),
         };
         const result: InferResult = {
           output: computed.output,
@@ -115,7 +118,7 @@ export class RequestServer {
           receipt: toWire(receipt),
           signature: await signReceipt(deps.account, deps.domain, receipt),
         };
-        deps.ledger.recordResult(result);
+        deps.ledger.recordResult({ ...result, issuedAt: Number(deps.now()) * 1000 });
         return result;
       });
     } finally {
