@@ -1,6 +1,6 @@
 // Errors of the chain layer: reaching a node, checking it is the expected chain,
 // keys, and deployment manifests.
-import { TrellisError, type TrellisErrorOptions } from '../errors.ts';
+import { TrellisError } from '../errors.ts';
 
 export type ChainErrorCode =
   | 'RPC_UNREACHABLE'
@@ -15,11 +15,6 @@ export type ChainErrorCode =
   | 'DEPLOYMENT_FAILED'
   | 'ANVIL_START_FAILED';
 
-export class ChainError extends TrellisError {
+export class ChainError extends TrellisError<ChainErrorCode> {
   override name = 'ChainError';
-  declare readonly code: ChainErrorCode;
-
-  constructor(code: ChainErrorCode, shortMessage: string, options?: TrellisErrorOptions) {
-    super(code, shortMessage, options);
-  }
 }

@@ -1,6 +1,6 @@
 // Errors of the fixed-point engine. Codes are stable and machine-readable; details
 // name what was expected and what was found.
-import { TrellisError, type TrellisErrorOptions } from '../errors.ts';
+import { TrellisError } from '../errors.ts';
 
 export type EngineErrorCode =
   | 'ENGINE_ONNX_DECODE'
@@ -15,12 +15,8 @@ export type EngineErrorCode =
   | 'ENGINE_ARTIFACT_INVALID'
   | 'ENGINE_PROOF_INDEX';
 
-export class EngineError extends TrellisError {
+export class EngineError extends TrellisError<EngineErrorCode> {
   override name = 'EngineError';
-  declare readonly code: EngineErrorCode;
-  constructor(code: EngineErrorCode, shortMessage: string, options: TrellisErrorOptions = {}) {
-    super(code, shortMessage, options);
-  }
 }
 
 /** The file is not an ONNX model, or it is truncated. */

@@ -4,17 +4,12 @@
 // taken to be batch-first ([N, ...row shape], N symbolic or fixed) and its first
 // output to be the logits [N, classes].
 import ort from 'onnxruntime-node';
-import { TrellisError, type TrellisErrorOptions } from '../errors.ts';
+import { TrellisError } from '../errors.ts';
 
 export type FloatModelErrorCode = 'FLOAT_BAD_INPUT_SHAPE' | 'FLOAT_MODEL_INVALID' | 'FLOAT_RUN_FAILED';
 
-export class FloatModelError extends TrellisError {
+export class FloatModelError extends TrellisError<FloatModelErrorCode> {
   override name = 'FloatModelError';
-  declare readonly code: FloatModelErrorCode;
-
-  constructor(code: FloatModelErrorCode, shortMessage: string, options: TrellisErrorOptions = {}) {
-    super(code, shortMessage, options);
-  }
 }
 
 export type FloatModelOptions = {

@@ -11,13 +11,8 @@ export type ProviderCallErrorCode =
   /** The answer was not JSON, or too large. */
   | 'PROVIDER_GARBAGE';
 
-export class ProviderCallError extends TrellisError {
+export class ProviderCallError extends TrellisError<ProviderCallErrorCode> {
   override name = 'ProviderCallError';
-  declare readonly code: ProviderCallErrorCode;
-
-  constructor(code: ProviderCallErrorCode, shortMessage: string, options?: TrellisErrorOptions) {
-    super(code, shortMessage, options);
-  }
 }
 
 export class GatewayError extends TrellisError {

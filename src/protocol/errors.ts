@@ -1,7 +1,7 @@
 // Errors that cross the network. Each code has one HTTP status; the body of every
 // error response is { "error": { "code", "message", "details" } }, the same from a
 // provider and from a gateway, so clients handle one shape.
-import { TrellisError, type TrellisErrorOptions } from '../errors.ts';
+import { TrellisError } from '../errors.ts';
 
 export const protocolErrorStatus = {
   MALFORMED_JSON: 400,
@@ -29,13 +29,8 @@ export const protocolErrorStatus = {
 
 export type ProtocolErrorCode = keyof typeof protocolErrorStatus;
 
-export class ProtocolError extends TrellisError {
+export class ProtocolError extends TrellisError<ProtocolErrorCode> {
   override name = 'ProtocolError';
-  declare readonly code: ProtocolErrorCode;
-
-  constructor(code: ProtocolErrorCode, shortMessage: string, options?: TrellisErrorOptions) {
-    super(code, shortMessage, options);
-  }
 
   get status(): number {
     return protocolErrorStatus[this.code];

@@ -5,7 +5,7 @@ import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { zeroHash, type Hex } from 'viem';
+import { zeroHash, type Address, type Hex } from 'viem';
 import { ProtocolError } from '../protocol/errors.ts';
 import { toWire } from '../protocol/wire.ts';
 import { Ledger } from './ledger.ts';
@@ -18,8 +18,8 @@ const newDir = () => {
   return dir;
 };
 
-const client = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
-const provider = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC';
+const client: Address = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+const provider: Address = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC';
 const model = `0x${'11'.repeat(32)}` as Hex;
 const signature = `0x${'00'.repeat(65)}` as Hex;
 const FEE = 10n;

@@ -1,5 +1,5 @@
 // Errors of the dispute tooling: building moves from a trace and playing them on chain.
-import { TrellisError, type TrellisErrorOptions } from '../errors.ts';
+import { TrellisError } from '../errors.ts';
 
 export type VerifyErrorCode =
   | 'VERIFY_NO_DISAGREEMENT'
@@ -11,10 +11,6 @@ export type VerifyErrorCode =
   | 'VERIFY_EVENT_MISSING'
   | 'VERIFY_TX_REVERTED';
 
-export class VerifyError extends TrellisError {
+export class VerifyError extends TrellisError<VerifyErrorCode> {
   override name = 'VerifyError';
-  declare readonly code: VerifyErrorCode;
-  constructor(code: VerifyErrorCode, shortMessage: string, options: TrellisErrorOptions = {}) {
-    super(code, shortMessage, options);
-  }
 }

@@ -1,6 +1,6 @@
 // Errors of the automation around the dispute game: watchers, a provider answering
 // disputes, and the deliberately faulty provider option.
-import { TrellisError, type TrellisErrorOptions } from '../errors.ts';
+import { TrellisError } from '../errors.ts';
 
 export type WatchErrorCode =
   | 'WATCH_OPTIONS_INVALID'
@@ -11,10 +11,6 @@ export type WatchErrorCode =
   | 'WATCH_TRACE_MISMATCH'
   | 'WATCH_RECORD_INVALID';
 
-export class WatchError extends TrellisError {
+export class WatchError extends TrellisError<WatchErrorCode> {
   override name = 'WatchError';
-  declare readonly code: WatchErrorCode;
-  constructor(code: WatchErrorCode, shortMessage: string, options: TrellisErrorOptions = {}) {
-    super(code, shortMessage, options);
-  }
 }

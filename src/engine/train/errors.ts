@@ -1,6 +1,6 @@
 // Errors of the training side: reading the shipped data sets, building and training
 // the default models, and exporting them. Codes are stable and machine-readable.
-import { TrellisError, type TrellisErrorOptions } from '../../errors.ts';
+import { TrellisError } from '../../errors.ts';
 
 export type TrainErrorCode =
   | 'TRAIN_DATA_MALFORMED'
@@ -8,11 +8,6 @@ export type TrainErrorCode =
   | 'TRAIN_BAD_CONFIG'
   | 'TRAIN_UNKNOWN_MODEL';
 
-export class TrainError extends TrellisError {
+export class TrainError extends TrellisError<TrainErrorCode> {
   override name = 'TrainError';
-  declare readonly code: TrainErrorCode;
-
-  constructor(code: TrainErrorCode, shortMessage: string, options: TrellisErrorOptions = {}) {
-    super(code, shortMessage, options);
-  }
 }
