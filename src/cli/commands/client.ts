@@ -73,7 +73,7 @@ export function registerClientCommands(program: Command): void {
     if (!options.provider && !context.gatewayUrl) throw new TrellisError('NO_ENDPOINT', 'No gateway known: start the local network (npm start) or pass --gateway or --provider.');
     const client = new TrellisClient({ connection: context.connection, deployment: context.deployment, gatewayUrl: context.gatewayUrl, dataDir: clientDir(context.dataDir, context.connection.account.address) });
     try {
-      progress()(`sending a ${options.verification} request for ${options.model}`);
+      progress()(`sending the request to ${options.model} (verification: ${options.verification})`);
       const result = await client.infer({
         model: options.model,
         input,
