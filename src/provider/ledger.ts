@@ -27,6 +27,8 @@ type Channel = {
 
 type VoucherRecord = ReturnType<typeof toWire<SignedVoucher['voucher']>> & { signature: Hex };
 
+const paidOf = (channel: Channel): bigint => channel.paid?.voucher.cumulativeAmount ?? 0n;
+
 export const channelKey = (client: Address, modelId: Hex): string => `${client.toLowerCase()}:${modelId.toLowerCase()}`;
 
 export class Ledger {
@@ -87,7 +89,7 @@ export class Ledger {
    * and it must neither block the channel nor be folded into what the client pays next.
    */
   private owedReceipts(channel: Channel, since: number): bigint[] {
-    const paid = channel.paid?.voucher.cumulativeAmount ?? 0n;
+    const paid = paidOf(channel);
     return channel.totals.filter((total, i) => total > paid && channel.issuedAt[i]! >= since);
   }
 
@@ -95,8 +97,13 @@ export class Ledger {
   nextTotal(client: Address, modelId: Hex, fee: bigint, since: number): bigint {
     const channel = this.channel(client, modelId);
     const owed = this.owedReceipts(channel, since);
-    const base = owed.length > 0 ? owed[owed.length - 1]! : (channel.paid?.voucher.cumulativeAmount ?? 0n);
+    const base = owed.length > 0 ? owed[owed.length - 1]! : paidOf(channel);
     return base + fee;
+  }
+
+  /** The amount of the latest voucher accepted on the channel. */
+  paidAmount(client: Address, modelId: Hex): bigint {
+    return paidOf(this.channel(client, modelId));
   }
 
   /** Receipts on the channel that no accepted voucher covers yet and that are not written off. */
@@ -110,7 +117,7 @@ export class Ledger {
     for (const channel of this.channels.values()) {
       if (channel.client.toLowerCase() !== client.toLowerCase()) continue;
       const live = this.owedReceipts(channel, since);
-      const top = live.length > 0 ? live[live.length - 1]! : (channel.paid?.voucher.cumulativeAmount ?? 0n);
+      const top = live.length > 0 ? live[live.length - 1]! : paidOf(channel);
       owed += top > channel.redeemed ? top - channel.redeemed : 0n;
     }
     return owed;
@@ -129,7 +136,7 @@ export class Ledger {
   acceptVoucher(signed: SignedVoucher): boolean {
     const { client, modelId, cumulativeAmount } = signed.voucher;
     const channel = this.channel(client, modelId);
-    const paid = channel.paid?.voucher.cumulativeAmount ?? 0n;
+    const paid = paidOf(channel);
     if (cumulativeAmount <= paid) return false;
     if (!channel.totals.includes(cumulativeAmount)) {
       const unpaid = [...new Set(channel.totals.filter((total) => total > paid))];

@@ -132,6 +132,9 @@ export class RequestServer {
     for (const signed of vouchers) {
       // A client sends its latest vouchers for every provider; only ours matter here.
       if (getAddress(signed.voucher.provider) !== getAddress(this.deps.account.address)) continue;
+      // Most attached vouchers repeat an amount already held: skip them before the
+      // costly signature recovery, since an amount already paid changes nothing.
+      if (signed.voucher.cumulativeAmount <= this.deps.ledger.paidAmount(signed.voucher.client, signed.voucher.modelId)) continue;
       const signer = await recoverVoucherSigner(this.deps.domain, signed).catch(() => undefined);
       if (signer === undefined || getAddress(signer) !== getAddress(signed.voucher.client)) {
         throw new ProtocolError('VOUCHER_INVALID', 'A voucher signature is not its client\'s.', { details: [`client: ${signed.voucher.client}`, `recovered signer: ${signer ?? 'none'}`] });
