@@ -17,8 +17,21 @@ export function dense(p: DenseParams, x: Float64Array, batch: number, out: Float
     const oo = n * M;
     for (let m = 0; m < M; m++) {
       const wo = m * K;
-      let acc = b[m]!;
-      for (let k = 0; k < K; k++) acc += x[xo + k]! * w[wo + k]!;
+      // Four partial sums: every term is an exact integer and every partial sum stays
+      // below 2^53, so the order of additions cannot change the result.
+      let a0 = b[m]!;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      let k = 0;
+      for (; k + 3 < K; k += 4) {
+        a0 += x[xo + k]! * w[wo + k]!;
+        a1 += x[xo + k + 1]! * w[wo + k + 1]!;
+        a2 += x[xo + k + 2]! * w[wo + k + 2]!;
+        a3 += x[xo + k + 3]! * w[wo + k + 3]!;
+      }
+      for (; k < K; k++) a0 += x[xo + k]! * w[wo + k]!;
+      const acc = a0 + a1 + (a2 + a3);
       // Multiplying by 2^-s is exact, like the division it stands for.
       const v = Math.floor((acc + half) * inv);
       out[oo + m] = v < ACT_MIN ? ACT_MIN : v > ACT_MAX ? ACT_MAX : v;
