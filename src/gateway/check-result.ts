@@ -1,11 +1,12 @@
 // Checks a provider's answer before the gateway passes it on: it parses, its receipt
 // is signed by the provider the gateway sent the request to, and the receipt is about
-// this very request (hash, client, model, input) at a fee the client accepted. A
-// forged or mismatched receipt is the provider's failure, and the router tries
-// another provider.
+// this very request (hash, client, model, input) at a fee the client accepted, and
+// the output it returns is the one the receipt commits to. A forged or mismatched
+// receipt is the provider's failure, and the router tries another provider.
 import { getAddress, type Address, type Hex } from 'viem';
 import { ProtocolError } from '../protocol/errors.ts';
-import { hashRequest, recoverReceiptSigner, type InferenceRequest, type ProtocolDomain, type Receipt } from '../protocol/messages.ts';
+import { fixedOutputHash, floatOutputHash } from '../protocol/commitments.ts';
+import { hashRequest, recoverReceiptSigner, verificationModes, type InferenceRequest, type ProtocolDomain, type Receipt } from '../protocol/messages.ts';
 import { parseInferResult } from '../protocol/wire.ts';
 
 export type CheckedResult = ReturnType<typeof parseInferResult>;
@@ -29,6 +30,10 @@ export async function checkInferResult(body: unknown, expected: { domain: Protoc
   same('client', receipt.client, request.client);
   same('modelId', receipt.modelId, request.modelId);
   same('inputHash', receipt.inputHash, request.inputHash);
+  // Fixed-point outputs are int16 integers; anything else cannot hash to a receipt.
+  const fixed = verificationModes[request.verification] !== 'none';
+  if (fixed && !result.output.every((v) => Number.isInteger(v) && v >= -32768 && v <= 32767)) mismatches.push('output: expected int16 integers for a fixed-point result');
+  else same('outputHash', receipt.outputHash, fixed ? fixedOutputHash(result.output) : floatOutputHash(result.output));
   if (receipt.fee > request.maxFee) mismatches.push(`receipt.fee: expected at most maxFee ${request.maxFee}, got ${receipt.fee}`);
   let signer: Address | undefined;
   try {

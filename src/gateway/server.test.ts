@@ -106,6 +106,14 @@ describe('forwarding and retries', () => {
     assert.deepEqual(calls(), [1, 1, 1, 0, 0]);
   });
 
+  test('a receipt committing to another output than the one returned is skipped', async () => {
+    fakes[0]!.behaviour = 'mismatched-output';
+    const { status, body } = await infer();
+    assert.equal(status, 200);
+    assert.equal(body.provider, addressOf(2));
+    assert.equal(body.attempts, 2);
+  });
+
   test('a time-out, a closed connection and a 5xx use up the attempts: 502 naming each, never a fourth', async () => {
     fakes[0]!.behaviour = 'hang';
     fakes[1]!.behaviour = 'close';

@@ -16,6 +16,7 @@ import { trellisTokenAbi } from '../chain/generated/TrellisToken.ts';
 import { startLocalChain, type LocalChain } from '../chain/local-chain.ts';
 import type { Deployment } from '../chain/manifest.ts';
 import { tokens } from '../chain/parameters.ts';
+import { fixedOutputHash, floatOutputHash } from '../protocol/commitments.ts';
 import { hashRequest, signReceipt, signRequest, type InferenceRequest, type ProtocolDomain, type Receipt } from '../protocol/messages.ts';
 import { parseInferBody, toWire } from '../protocol/wire.ts';
 
@@ -86,6 +87,8 @@ export type Behaviour =
   | 'honest'
   /** Honest, with another output (for redundant disagreement). */
   | 'other-output'
+  /** A signed receipt whose output hash is not that of the output it returns. */
+  | 'mismatched-output'
   | 'garbage'
   /** A receipt signed by a key that is not the provider's. */
   | 'forged'
@@ -134,7 +137,7 @@ export async function startFakeProvider(index: number, domain: ProtocolDomain, p
       provider: account.address,
       modelId: request.modelId,
       inputHash: request.inputHash,
-      outputHash: keccak256(toHex(JSON.stringify(output))),
+      outputHash: (request.verification === 0 ? floatOutputHash : fixedOutputHash)(fake.behaviour === 'mismatched-output' ? [0, 0] : output),
       traceRoot: zeroHash,
       fee: fake.behaviour === 'overcharge' ? request.maxFee + 1n : price,
       channelTotal: price,
