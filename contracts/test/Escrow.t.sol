@@ -21,27 +21,6 @@ contract ApprovingWallet {
 }
 
 contract EscrowTest is Fixture {
-    event Deposited(address indexed client, uint256 amount, uint256 balance);
-    event WithdrawalRequested(address indexed client, uint256 amount, uint64 readyAt);
-    event Withdrawn(address indexed client, uint256 amount, uint256 balance);
-    event VoucherRedeemed(
-        address indexed client,
-        address indexed provider,
-        bytes32 indexed modelId,
-        uint256 cumulativeAmount,
-        uint256 paid,
-        uint256 shortfall
-    );
-    event PaymentSplit(
-        bytes32 indexed modelId,
-        address indexed provider,
-        address indexed modelOwner,
-        uint256 providerAmount,
-        uint256 royalty,
-        uint256 protocolFee
-    );
-    event Claimed(address indexed account, uint256 amount);
-
     uint256 internal constant CLIENT_KEY = 0xC11E;
     address internal client;
     address internal provider = address(0xB1);
@@ -111,7 +90,7 @@ contract EscrowTest is Fixture {
 
     function test_deposit() public {
         vm.expectEmit(address(escrow));
-        emit Deposited(client, 100e6, 100e6);
+        emit IEscrow.Deposited(client, 100e6, 100e6);
         _deposit(100e6);
         assertEq(escrow.balanceOf(client), 100e6, "balance");
         assertEq(token.balanceOf(address(escrow)), 100e6, "held");
@@ -186,7 +165,7 @@ contract EscrowTest is Fixture {
         _deposit(100e6);
         uint64 readyAt = uint64(block.timestamp + WITHDRAWAL_NOTICE);
         vm.expectEmit(address(escrow));
-        emit WithdrawalRequested(client, 40e6, readyAt);
+        emit IEscrow.WithdrawalRequested(client, 40e6, readyAt);
         vm.prank(client);
         escrow.requestWithdrawal(40e6);
         IEscrow.WithdrawalRequest memory req = escrow.pendingWithdrawal(client);
@@ -203,7 +182,7 @@ contract EscrowTest is Fixture {
 
         vm.warp(readyAt);
         vm.expectEmit(address(escrow));
-        emit Withdrawn(client, 40e6, 60e6);
+        emit IEscrow.Withdrawn(client, 40e6, 60e6);
         vm.prank(client);
         escrow.withdraw();
         assertEq(escrow.balanceOf(client), 60e6, "left");
@@ -244,7 +223,7 @@ contract EscrowTest is Fixture {
         assertEq(_redeem(30e6), 30e6, "redeemed during notice");
         vm.warp(block.timestamp + WITHDRAWAL_NOTICE);
         vm.expectEmit(address(escrow));
-        emit Withdrawn(client, 70e6, 0);
+        emit IEscrow.Withdrawn(client, 70e6, 0);
         vm.prank(client);
         escrow.withdraw();
         assertEq(escrow.balanceOf(client), 0, "empty");
@@ -269,9 +248,9 @@ contract EscrowTest is Fixture {
         _deposit(100e6);
         // 10% royalty, 2% fee on 50e6: 5e6 royalty, 1e6 fee, 44e6 provider.
         vm.expectEmit(address(escrow));
-        emit VoucherRedeemed(client, provider, modelId, 50e6, 50e6, 0);
+        emit IEscrow.VoucherRedeemed(client, provider, modelId, 50e6, 50e6, 0);
         vm.expectEmit(address(escrow));
-        emit PaymentSplit(modelId, provider, modelOwner, 44e6, 5e6, 1e6);
+        emit IEscrow.PaymentSplit(modelId, provider, modelOwner, 44e6, 5e6, 1e6);
         assertEq(_redeem(50e6), 50e6, "paid");
         assertEq(escrow.redeemed(client, provider, modelId), 50e6, "channel counter");
         assertEq(escrow.earnings(provider), 44e6, "provider");
@@ -329,7 +308,7 @@ contract EscrowTest is Fixture {
     function test_redeem_shortBalancePaysWhatIsThereThenRest() public {
         _deposit(30e6);
         vm.expectEmit(address(escrow));
-        emit VoucherRedeemed(client, provider, modelId, 50e6, 30e6, 20e6);
+        emit IEscrow.VoucherRedeemed(client, provider, modelId, 50e6, 30e6, 20e6);
         assertEq(_redeem(50e6), 30e6, "partial");
         assertEq(escrow.redeemed(client, provider, modelId), 30e6, "counter advanced by paid only");
         assertEq(escrow.balanceOf(client), 0, "drained");
@@ -445,7 +424,7 @@ contract EscrowTest is Fixture {
         _deposit(100e6);
         _redeem(50e6);
         vm.expectEmit(address(escrow));
-        emit Claimed(provider, 44e6);
+        emit IEscrow.Claimed(provider, 44e6);
         vm.prank(provider);
         assertEq(escrow.claim(), 44e6, "claimed");
         assertEq(token.balanceOf(provider), 44e6, "received");

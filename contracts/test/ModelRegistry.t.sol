@@ -5,19 +5,6 @@ import {Fixture} from "./utils/Fixture.sol";
 import {IModelRegistry} from "../src/interfaces/IModelRegistry.sol";
 
 contract ModelRegistryTest is Fixture {
-    event ModelPublished(
-        bytes32 indexed modelId,
-        address indexed owner,
-        bytes32 indexed contentHash,
-        bytes32 weightCommitment,
-        string metadataURI,
-        uint16 royaltyBps
-    );
-    event WeightCommitmentSet(bytes32 indexed modelId, bytes32 weightCommitment);
-    event RoyaltySet(bytes32 indexed modelId, uint16 oldRoyaltyBps, uint16 newRoyaltyBps);
-    event ModelTransferred(bytes32 indexed modelId, address indexed oldOwner, address indexed newOwner);
-    event ModelDeprecated(bytes32 indexed modelId);
-
     address internal owner = address(0x0A);
     address internal stranger = address(0xBAD);
     bytes32 internal constant CONTENT = keccak256("model.onnx");
@@ -34,7 +21,7 @@ contract ModelRegistryTest is Fixture {
         bytes32 expected = models.modelIdOf(stranger, CONTENT);
         assertEq(expected, keccak256(abi.encode(stranger, CONTENT)), "id formula");
         vm.expectEmit(address(models));
-        emit ModelPublished(expected, stranger, CONTENT, COMMITMENT, "uri", 3_000);
+        emit IModelRegistry.ModelPublished(expected, stranger, CONTENT, COMMITMENT, "uri", 3_000);
         vm.prank(stranger);
         bytes32 id = models.publish(CONTENT, COMMITMENT, "uri", 3_000);
         assertEq(id, expected, "returned id");
@@ -80,7 +67,7 @@ contract ModelRegistryTest is Fixture {
 
     function test_setWeightCommitment_onceOnly() public {
         vm.expectEmit(address(models));
-        emit WeightCommitmentSet(modelId, COMMITMENT);
+        emit IModelRegistry.WeightCommitmentSet(modelId, COMMITMENT);
         vm.prank(owner);
         models.setWeightCommitment(modelId, COMMITMENT);
         assertEq(models.weightCommitmentOf(modelId), COMMITMENT, "set");
@@ -124,7 +111,7 @@ contract ModelRegistryTest is Fixture {
 
     function test_setRoyalty_updatesWithinCap() public {
         vm.expectEmit(address(models));
-        emit RoyaltySet(modelId, 500, 0);
+        emit IModelRegistry.RoyaltySet(modelId, 500, 0);
         vm.prank(owner);
         models.setRoyalty(modelId, 0);
         assertEq(uint256(models.royaltyBpsOf(modelId)), 0, "royalty");
@@ -143,7 +130,7 @@ contract ModelRegistryTest is Fixture {
 
     function test_transfer_movesOwnership() public {
         vm.expectEmit(address(models));
-        emit ModelTransferred(modelId, owner, stranger);
+        emit IModelRegistry.ModelTransferred(modelId, owner, stranger);
         vm.prank(owner);
         models.transfer(modelId, stranger);
         assertEq(models.ownerOf(modelId), stranger, "new owner");
@@ -163,7 +150,7 @@ contract ModelRegistryTest is Fixture {
 
     function test_deprecate_once() public {
         vm.expectEmit(address(models));
-        emit ModelDeprecated(modelId);
+        emit IModelRegistry.ModelDeprecated(modelId);
         vm.prank(owner);
         models.deprecate(modelId);
         assertTrue(models.isDeprecated(modelId), "deprecated");

@@ -7,23 +7,6 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 
 contract ProviderRegistryTest is Fixture {
-    event ProviderRegistered(address indexed provider, string endpoint, bytes pubKey, uint256 stake);
-    event EndpointUpdated(address indexed provider, string endpoint);
-    event PriceSet(address indexed provider, bytes32 indexed modelId, uint256 price);
-    event StakeAdded(address indexed provider, uint256 amount, uint256 activeStake);
-    event UnbondingStarted(address indexed provider, uint256 amount, uint64 readyAt, uint256 activeStake);
-    event StakeWithdrawn(address indexed provider, uint256 amount);
-    event ProviderJailed(address indexed provider, uint64 until, address indexed slasher);
-    event ProviderSlashed(
-        address indexed provider,
-        address indexed recipient,
-        address indexed slasher,
-        uint256 requested,
-        uint256 fromActive,
-        uint256 fromUnbonding
-    );
-    event SlasherSet(address indexed slasher, bool allowed);
-
     address internal provider = address(0xB1);
     address internal slasher = address(0x51A5);
     address internal watcher = address(0x3A7C);
@@ -47,7 +30,7 @@ contract ProviderRegistryTest is Fixture {
 
     function test_register_pullsStakeAndEmits() public {
         vm.expectEmit(address(registry));
-        emit ProviderRegistered(provider, "https://p1.example", hex"0102", 150e6);
+        emit IProviderRegistry.ProviderRegistered(provider, "https://p1.example", hex"0102", 150e6);
         _register(150e6);
         IProviderRegistry.ProviderInfo memory info = registry.getProvider(provider);
         assertTrue(info.registered, "registered");
@@ -109,7 +92,7 @@ contract ProviderRegistryTest is Fixture {
     function test_updateEndpoint() public {
         _register(MIN_STAKE);
         vm.expectEmit(address(registry));
-        emit EndpointUpdated(provider, "https://new.example");
+        emit IProviderRegistry.EndpointUpdated(provider, "https://new.example");
         vm.prank(provider);
         registry.updateEndpoint("https://new.example");
         assertEq(registry.getProvider(provider).endpoint, "https://new.example", "endpoint");
@@ -121,12 +104,12 @@ contract ProviderRegistryTest is Fixture {
     function test_setPrice_setsAndRemoves() public {
         _register(MIN_STAKE);
         vm.expectEmit(address(registry));
-        emit PriceSet(provider, MODEL, 25);
+        emit IProviderRegistry.PriceSet(provider, MODEL, 25);
         vm.prank(provider);
         registry.setPrice(MODEL, 25);
         assertEq(registry.priceOf(provider, MODEL), 25, "price");
         vm.expectEmit(address(registry));
-        emit PriceSet(provider, MODEL, 0);
+        emit IProviderRegistry.PriceSet(provider, MODEL, 0);
         vm.prank(provider);
         registry.setPrice(MODEL, 0);
         assertEq(registry.priceOf(provider, MODEL), 0, "removed");
@@ -137,7 +120,7 @@ contract ProviderRegistryTest is Fixture {
     function test_addStake() public {
         _register(MIN_STAKE);
         vm.expectEmit(address(registry));
-        emit StakeAdded(provider, 5e6, MIN_STAKE + 5e6);
+        emit IProviderRegistry.StakeAdded(provider, 5e6, MIN_STAKE + 5e6);
         vm.prank(provider);
         registry.addStake(5e6);
         assertEq(registry.activeStake(provider), MIN_STAKE + 5e6, "stake");
@@ -151,7 +134,7 @@ contract ProviderRegistryTest is Fixture {
         _register(300e6);
         uint64 readyAt = uint64(block.timestamp + UNBONDING_DELAY);
         vm.expectEmit(address(registry));
-        emit UnbondingStarted(provider, 100e6, readyAt, 200e6);
+        emit IProviderRegistry.UnbondingStarted(provider, 100e6, readyAt, 200e6);
         vm.prank(provider);
         registry.startUnbonding(100e6);
         IProviderRegistry.Unbonding[] memory entries = registry.unbondingEntries(provider);
@@ -168,7 +151,7 @@ contract ProviderRegistryTest is Fixture {
         vm.warp(readyAt);
         uint256 before = token.balanceOf(provider);
         vm.expectEmit(address(registry));
-        emit StakeWithdrawn(provider, 100e6);
+        emit IProviderRegistry.StakeWithdrawn(provider, 100e6);
         vm.prank(provider);
         registry.withdraw();
         assertEq(token.balanceOf(provider) - before, 100e6, "paid");
@@ -251,7 +234,7 @@ contract ProviderRegistryTest is Fixture {
         registry.startUnbonding(100e6);
         uint64 until = uint64(block.timestamp + 30 days);
         vm.expectEmit(address(registry));
-        emit ProviderJailed(provider, until, slasher);
+        emit IProviderRegistry.ProviderJailed(provider, until, slasher);
         vm.prank(slasher);
         registry.jail(provider, until);
         assertFalse(registry.isActive(provider), "jailed is inactive");
@@ -284,7 +267,7 @@ contract ProviderRegistryTest is Fixture {
         vm.stopPrank();
         // active 150, unbonding [50, 100]
         vm.expectEmit(address(registry));
-        emit ProviderSlashed(provider, watcher, slasher, 220e6, 150e6, 70e6);
+        emit IProviderRegistry.ProviderSlashed(provider, watcher, slasher, 220e6, 150e6, 70e6);
         vm.prank(slasher);
         uint256 taken = registry.slash(provider, 220e6, watcher);
         assertEq(taken, 220e6, "taken");
@@ -335,7 +318,7 @@ contract ProviderRegistryTest is Fixture {
 
     function test_setSlasher_onlyParamsOwner() public {
         vm.expectEmit(address(registry));
-        emit SlasherSet(watcher, true);
+        emit IProviderRegistry.SlasherSet(watcher, true);
         vm.prank(governance);
         registry.setSlasher(watcher, true);
         assertTrue(registry.isSlasher(watcher), "allowed");

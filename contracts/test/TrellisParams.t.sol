@@ -7,9 +7,6 @@ import {ITrellisParams} from "../src/interfaces/ITrellisParams.sol";
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 
 contract TrellisParamsTest is Fixture {
-    event ParameterSet(bytes32 indexed name, uint256 oldValue, uint256 newValue);
-    event TreasurySet(address indexed oldTreasury, address indexed newTreasury);
-
     function setUp() public {
         deploySystem();
     }
@@ -45,37 +42,37 @@ contract TrellisParamsTest is Fixture {
     function test_setters_updateAndEmit() public {
         vm.startPrank(governance);
         vm.expectEmit(address(params));
-        emit ParameterSet("minStake", MIN_STAKE, 5);
+        emit ITrellisParams.ParameterSet("minStake", MIN_STAKE, 5);
         params.setMinStake(5);
         assertEq(params.minStake(), 5, "minStake");
 
         vm.expectEmit(address(params));
-        emit ParameterSet("unbondingDelay", UNBONDING_DELAY, 3 days);
+        emit ITrellisParams.ParameterSet("unbondingDelay", UNBONDING_DELAY, 3 days);
         params.setUnbondingDelay(3 days);
         assertEq(params.unbondingDelay(), 3 days, "unbondingDelay");
 
         vm.expectEmit(address(params));
-        emit ParameterSet("challengeWindow", CHALLENGE_WINDOW, 2 days);
+        emit ITrellisParams.ParameterSet("challengeWindow", CHALLENGE_WINDOW, 2 days);
         params.setChallengeWindow(2 days);
         assertEq(params.challengeWindow(), 2 days, "challengeWindow");
 
         vm.expectEmit(address(params));
-        emit ParameterSet("withdrawalNotice", WITHDRAWAL_NOTICE, 1 hours);
+        emit ITrellisParams.ParameterSet("withdrawalNotice", WITHDRAWAL_NOTICE, 1 hours);
         params.setWithdrawalNotice(1 hours);
         assertEq(params.withdrawalNotice(), 1 hours, "withdrawalNotice");
 
         vm.expectEmit(address(params));
-        emit ParameterSet("protocolFeeBps", FEE_BPS, 1_000);
+        emit ITrellisParams.ParameterSet("protocolFeeBps", FEE_BPS, 1_000);
         params.setProtocolFeeBps(1_000);
         assertEq(params.protocolFeeBps(), 1_000, "fee");
 
         vm.expectEmit(address(params));
-        emit ParameterSet("royaltyCapBps", ROYALTY_CAP_BPS, 0);
+        emit ITrellisParams.ParameterSet("royaltyCapBps", ROYALTY_CAP_BPS, 0);
         params.setRoyaltyCapBps(0);
         assertEq(params.royaltyCapBps(), 0, "royaltyCap");
 
         vm.expectEmit(address(params));
-        emit TreasurySet(treasury, address(0xBEEF));
+        emit ITrellisParams.TreasurySet(treasury, address(0xBEEF));
         params.setTreasury(address(0xBEEF));
         assertEq(params.treasury(), address(0xBEEF), "treasury");
         vm.stopPrank();

@@ -22,10 +22,6 @@ contract OneDigestWallet {
 }
 
 contract TrellisTokenTest is Fixture {
-    event AuthorizationUsed(address indexed authorizer, bytes32 indexed nonce);
-    event AuthorizationCanceled(address indexed authorizer, bytes32 indexed nonce);
-    event FaucetMinted(address indexed caller, address indexed to, uint256 amount);
-
     uint256 internal constant ALICE_KEY = 0xA11CE;
     address internal alice;
     address internal bob = address(0xB0B);
@@ -53,7 +49,7 @@ contract TrellisTokenTest is Fixture {
 
     function test_faucet_mintsAndEmits() public {
         vm.expectEmit(address(token));
-        emit FaucetMinted(address(this), bob, 5e6);
+        emit ITrellisToken.FaucetMinted(address(this), bob, 5e6);
         token.faucet(bob, 5e6);
         assertEq(token.balanceOf(bob), 5e6, "minted");
     }
@@ -122,7 +118,7 @@ contract TrellisTokenTest is Fixture {
             _digest(token.TRANSFER_WITH_AUTHORIZATION_TYPEHASH(), alice, bob, 10e6, 0, block.timestamp + 60, nonce)
         );
         vm.expectEmit(address(token));
-        emit AuthorizationUsed(alice, nonce);
+        emit ITrellisToken.AuthorizationUsed(alice, nonce);
         // Any relayer may submit.
         vm.prank(address(0xFACE));
         token.transferWithAuthorization(alice, bob, 10e6, 0, block.timestamp + 60, nonce, v, r, s);
@@ -259,7 +255,7 @@ contract TrellisTokenTest is Fixture {
         bytes32 nonce = keccak256("c1");
         (uint8 v, bytes32 r, bytes32 s) = _sign(_cancelDigest(nonce));
         vm.expectEmit(address(token));
-        emit AuthorizationCanceled(alice, nonce);
+        emit ITrellisToken.AuthorizationCanceled(alice, nonce);
         token.cancelAuthorization(alice, nonce, v, r, s);
         assertTrue(token.authorizationState(alice, nonce), "canceled");
 
