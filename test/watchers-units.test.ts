@@ -70,7 +70,7 @@ test('the disagreement feed pairs each line with its input, waits for a late inp
   const file = join(dir, 'disagreements.jsonl');
   const inputs = join(dir, 'disagreement-inputs.jsonl');
   const receipt = (n: number) => ({
-    requestHash: hashes[n]!, client: provider, provider, modelId: hashes[100]!, inputHash: hashes[101]!, outputHash: hashes[102 + n]!, traceRoot: hashes[103]!, fee: '8000', channelTotal: '8000',
+    requestHash: hashes[n]!, client: provider, provider, modelId: hashes[100]!, inputHash: hashes[101]!, outputHash: hashes[102 + n]!, traceRoot: hashes[103]!, fee: '8000', channelTotal: '8000', issuedAt: '1893456000', verification: 2,
   });
   const line = (n: number, at: string) => `${JSON.stringify({ at, requestHash: hashes[n], modelId: hashes[100], client: provider, results: [{ provider, outputHash: hashes[102 + n], receipt: receipt(n), signature: `0x${'11'.repeat(65)}`, output: [1], shape: [1] }] })}\n`;
   let now = Date.parse('2030-01-01T00:00:00Z');

@@ -23,7 +23,7 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
     bytes32 private constant DOMAIN_TYPEHASH =
         keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
     bytes32 private constant RECEIPT_TYPEHASH = keccak256(
-        "Receipt(bytes32 requestHash,address client,address provider,bytes32 modelId,bytes32 inputHash,bytes32 outputHash,bytes32 traceRoot,uint256 fee,uint256 channelTotal)"
+        "Receipt(bytes32 requestHash,address client,address provider,bytes32 modelId,bytes32 inputHash,bytes32 outputHash,bytes32 traceRoot,uint256 fee,uint256 channelTotal,uint64 issuedAt,uint8 verification)"
     );
     uint256 private constant BPS = 10_000;
 

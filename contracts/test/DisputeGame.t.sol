@@ -118,7 +118,9 @@ contract DisputeGameTest is Fixture {
             outputHash: roots[2],
             traceRoot: _traceRoot(roots),
             fee: FEE,
-            channelTotal: FEE
+            channelTotal: FEE,
+            issuedAt: uint64(block.timestamp),
+            verification: 2
         });
     }
 

@@ -7,11 +7,12 @@ import { getAddress, type Address, type Hex } from 'viem';
 import { ProtocolError } from '../protocol/errors.ts';
 import { fixedOutputHash, floatOutputHash } from '../protocol/commitments.ts';
 import { hashRequest, recoverReceiptSigner, verificationModes, type InferenceRequest, type ProtocolDomain, type Receipt } from '../protocol/messages.ts';
+import { receiptTermProblems } from '../protocol/receipt-terms.ts';
 import { parseInferResult } from '../protocol/wire.ts';
 
 export type CheckedResult = ReturnType<typeof parseInferResult>;
 
-export async function checkInferResult(body: unknown, expected: { domain: ProtocolDomain; provider: Address; request: InferenceRequest }): Promise<CheckedResult> {
+export async function checkInferResult(body: unknown, expected: { domain: ProtocolDomain; provider: Address; request: InferenceRequest; now?: bigint }): Promise<CheckedResult> {
   let result: CheckedResult;
   try {
     result = parseInferResult(body);
@@ -35,6 +36,7 @@ export async function checkInferResult(body: unknown, expected: { domain: Protoc
   if (fixed && !result.output.every((v) => Number.isInteger(v) && v >= -32768 && v <= 32767)) mismatches.push('output: expected int16 integers for a fixed-point result');
   else same('outputHash', receipt.outputHash, fixed ? fixedOutputHash(result.output) : floatOutputHash(result.output));
   if (receipt.fee > request.maxFee) mismatches.push(`receipt.fee: expected at most maxFee ${request.maxFee}, got ${receipt.fee}`);
+  mismatches.push(...receiptTermProblems(receipt, request, expected.now ?? BigInt(Math.floor(Date.now() / 1000))));
   let signer: Address | undefined;
   try {
     signer = getAddress(await recoverReceiptSigner(expected.domain, receipt, result.signature));

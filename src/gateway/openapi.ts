@@ -8,6 +8,7 @@ const hex32 = { type: 'string', pattern: '^0x[0-9a-fA-F]{64}$' };
 const address = { type: 'string', pattern: '^0x[0-9a-fA-F]{40}$' };
 const signature = { type: 'string', pattern: '^0x[0-9a-fA-F]{130}$' };
 const uint = { type: 'string', pattern: '^[0-9]{1,78}$', description: 'unsigned integer as a decimal string' };
+const verificationMode = { type: 'integer', minimum: 0, maximum: 255, description: 'verification mode: 0 none, 1 redundant, 2 optimistic' };
 const numbers = { type: 'array', items: { type: 'number' } };
 const json = (schema: object) => ({ 'application/json': { schema } });
 
@@ -100,12 +101,12 @@ export const openApiDocument = {
       InferenceRequest: {
         type: 'object',
         required: ['client', 'modelId', 'inputHash', 'maxFee', 'nonce', 'deadline', 'verification'],
-        properties: { client: address, modelId: hex32, inputHash: hex32, maxFee: uint, nonce: uint, deadline: uint, verification: { ...uint, description: '0 none, 1 redundant, 2 optimistic' } },
+        properties: { client: address, modelId: hex32, inputHash: hex32, maxFee: uint, nonce: uint, deadline: uint, verification: verificationMode },
       },
       Receipt: {
         type: 'object',
-        required: ['requestHash', 'client', 'provider', 'modelId', 'inputHash', 'outputHash', 'traceRoot', 'fee', 'channelTotal'],
-        properties: { requestHash: hex32, client: address, provider: address, modelId: hex32, inputHash: hex32, outputHash: hex32, traceRoot: hex32, fee: uint, channelTotal: uint },
+        required: ['requestHash', 'client', 'provider', 'modelId', 'inputHash', 'outputHash', 'traceRoot', 'fee', 'channelTotal', 'issuedAt', 'verification'],
+        properties: { requestHash: hex32, client: address, provider: address, modelId: hex32, inputHash: hex32, outputHash: hex32, traceRoot: hex32, fee: uint, channelTotal: uint, issuedAt: { ...uint, description: 'unix seconds when the provider signed; the challenge window runs from here' }, verification: verificationMode },
       },
       Voucher: {
         type: 'object',

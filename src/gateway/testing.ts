@@ -138,9 +138,12 @@ export async function startFakeProvider(index: number, domain: ProtocolDomain, p
       modelId: request.modelId,
       inputHash: request.inputHash,
       outputHash: (request.verification === 0 ? floatOutputHash : fixedOutputHash)(fake.behaviour === 'mismatched-output' ? [0, 0] : output),
-      traceRoot: zeroHash,
+      // A verified mode commits to a trace; its value is never re-executed here.
+      traceRoot: request.verification === 0 ? zeroHash : keccak256(toHex('a trace')),
       fee: fake.behaviour === 'overcharge' ? request.maxFee + 1n : price,
       channelTotal: price,
+      issuedAt: BigInt(Math.floor(Date.now() / 1000)),
+      verification: request.verification,
     };
     const signer = fake.behaviour === 'forged' ? wrongKey : account;
     switch (fake.behaviour) {

@@ -42,7 +42,20 @@ export type Receipt = {
    * including this request: the cumulative amount of the voucher that pays for it.
    */
   channelTotal: bigint;
+  /**
+   * Unix seconds when the provider signed: the challenge window runs from here, so a
+   * client refuses a receipt dated far from its own clock (see RECEIPT_CLOCK_SKEW_SECONDS).
+   */
+  issuedAt: bigint;
+  /** The verification mode the request asked for (index into verificationModes). */
+  verification: number;
 };
+
+/** How far a receipt's issuedAt may lie from the checker's clock, in seconds. */
+export const RECEIPT_CLOCK_SKEW_SECONDS = 300n;
+
+/** Verified modes commit to an execution trace: a zero traceRoot there is refused by everyone. */
+export const isVerifiedMode = (verification: number): boolean => verificationModes[verification] !== undefined && verificationModes[verification] !== 'none';
 
 export type ProtocolDomain = { chainId: number; escrow: Address };
 
@@ -71,6 +84,8 @@ export const receiptTypes = {
     { name: 'traceRoot', type: 'bytes32' },
     { name: 'fee', type: 'uint256' },
     { name: 'channelTotal', type: 'uint256' },
+    { name: 'issuedAt', type: 'uint64' },
+    { name: 'verification', type: 'uint8' },
   ],
 } as const;
 

@@ -84,6 +84,8 @@ export function parseReceipt(field: Field): Receipt {
     traceRoot: bytes32(child(field, 'traceRoot')),
     fee: uint(child(field, 'fee')),
     channelTotal: uint(child(field, 'channelTotal')),
+    issuedAt: uint(child(field, 'issuedAt'), 64),
+    verification: uint8(child(field, 'verification')),
   };
 }
 

@@ -27,7 +27,7 @@ const FEE = 10n;
 function serve(ledger: Ledger, n: number, issuedAt: number, since = 0): bigint {
   const channelTotal = ledger.nextTotal(client, model, FEE, since);
   const requestHash = `0x${n.toString(16).padStart(64, '0')}` as Hex;
-  const receipt = { requestHash, client, provider, modelId: model, inputHash: zeroHash, outputHash: zeroHash, traceRoot: zeroHash, fee: FEE, channelTotal };
+  const receipt = { requestHash, client, provider, modelId: model, inputHash: zeroHash, outputHash: zeroHash, traceRoot: zeroHash, fee: FEE, channelTotal, issuedAt: BigInt(Math.floor(issuedAt / 1000)), verification: 0 };
   ledger.recordResult({ output: [n], shape: [1], frac: 0, receipt: toWire(receipt), signature, issuedAt });
   return channelTotal;
 }

@@ -110,6 +110,8 @@ export class RequestServer {
           traceRoot: computed.traceRoot,
           fee: served.price,
           channelTotal: deps.ledger.nextTotal(request.client, request.modelId, served.price, since),
+          issuedAt: deps.now(),
+          verification: request.verification,
         };
         const result: InferResult = {
           output: computed.output,

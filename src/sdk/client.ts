@@ -12,6 +12,7 @@ import { findPublishedModel } from '../models/registry.ts';
 import { signVoucher } from '../payments/voucher.ts';
 import { fixedOutputHash, floatOutputHash, inputHashOf } from '../protocol/commitments.ts';
 import { errorFromBody, ProtocolError } from '../protocol/errors.ts';
+import { receiptTermProblems } from '../protocol/receipt-terms.ts';
 import { hashRequest, recoverReceiptSigner, signRequest, verificationModes, type InferenceRequest, type Receipt, type Verification } from '../protocol/messages.ts';
 import { parseInferResult, parseReceipt, toWire } from '../protocol/wire.ts';
 import { ClientState, type StoredReceipt } from './client-state.ts';
@@ -170,6 +171,7 @@ export class TrellisClient {
     if (receipt.inputHash !== expected.request.inputHash) problems.push(`input hash ${receipt.inputHash}, expected ${expected.request.inputHash}`);
     if (expected.outputHash && receipt.outputHash !== expected.outputHash) problems.push(`output hash ${receipt.outputHash}, but the output hashes to ${expected.outputHash}`);
     if (receipt.fee > expected.request.maxFee) problems.push(`fee ${receipt.fee} above maxFee ${expected.request.maxFee}`);
+    problems.push(...receiptTermProblems(receipt, expected.request, BigInt(Math.floor(Date.now() / 1000))));
     if (problems.length) throw new ProtocolError('PROVIDER_BAD_RESPONSE', 'The receipt does not check out; nothing was paid for it.', { details: problems });
   }
 

@@ -30,6 +30,10 @@ interface IDisputeGame {
         bytes32 traceRoot;
         uint256 fee;
         uint256 channelTotal;
+        /// @dev Unix seconds when the provider signed; the challenge window runs from here.
+        uint64 issuedAt;
+        /// @dev The verification mode asked for: 0 none, 1 redundant, 2 optimistic.
+        uint8 verification;
     }
 
     /// @notice Where a dispute stands; it names the side due to move.

@@ -5,6 +5,7 @@ import { isAddress, type Address } from 'viem';
 import { TrellisError } from '../../errors.ts';
 import { localRoles } from '../../network/local-network.ts';
 import { verificationModes, type Verification } from '../../protocol/messages.ts';
+import { toWire } from '../../protocol/wire.ts';
 import { balances, deposit, requestWithdrawal, withdraw } from '../../sdk/accounts.ts';
 import { TrellisClient } from '../../sdk/client.ts';
 import { addNetworkOptions, readContext, signerContext, type NetworkOptions } from '../context.ts';
@@ -83,7 +84,7 @@ export function registerClientCommands(program: Command): void {
         providerUrl: options.provider,
       });
       if (options.json) {
-        console.log(JSON.stringify({ label: result.label, values: result.values, agreement: result.agreement, receipts: result.receipts.map((r) => ({ ...r.receipt, fee: r.receipt.fee.toString(), channelTotal: r.receipt.channelTotal.toString(), signature: r.signature })) }, null, 2));
+        console.log(JSON.stringify({ label: result.label, values: result.values, agreement: result.agreement, receipts: result.receipts.map((r) => ({ ...toWire(r.receipt), signature: r.signature })) }, null, 2));
         return;
       }
       console.log(`label    ${result.label}`);

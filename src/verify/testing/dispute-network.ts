@@ -15,7 +15,7 @@ import { trellisTokenAbi } from '../../chain/generated/TrellisToken.ts';
 import { run, type Engine } from '../../engine/engine.ts';
 import { buildTrace, type Trace } from '../../engine/trace.ts';
 import { listModelNames, loadModel, type CatalogModel } from '../../models/catalog.ts';
-import { signReceipt, type Receipt } from '../../protocol/messages.ts';
+import { signReceipt, verificationModes, type Receipt } from '../../protocol/messages.ts';
 import { publishModel, registerProvider } from '../../sdk/accounts.ts';
 
 export type DisputeNetwork = {
@@ -103,6 +103,9 @@ export async function signedReceipt(net: Pick<DisputeNetwork, 'deployment' | 'cl
     traceRoot: trace.root,
     fee: RECEIPT_FEE,
     channelTotal: RECEIPT_FEE,
+    // The chain's clock, not the machine's: tests travel in time on anvil.
+    issuedAt: (await net.client.publicClient.getBlock()).timestamp,
+    verification: verificationModes.indexOf('optimistic'),
   };
   const signature = await signReceipt(provider.account, { chainId: net.deployment.chainId, escrow: net.deployment.contracts.escrow }, receipt);
   return { receipt, signature };
