@@ -7,6 +7,7 @@ import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IDisputeGame} from "./interfaces/IDisputeGame.sol";
+import {IEscrow} from "./interfaces/IEscrow.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {IProviderRegistry} from "./interfaces/IProviderRegistry.sol";
 import {ITrellisParams} from "./interfaces/ITrellisParams.sol";
@@ -26,16 +27,23 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
         "Receipt(bytes32 requestHash,address client,address provider,bytes32 modelId,bytes32 inputHash,bytes32 outputHash,bytes32 traceRoot,uint256 fee,uint256 channelTotal,uint64 issuedAt,uint8 verification)"
     );
     uint256 private constant BPS = 10_000;
+    /// @notice Tree levels one `revealNodes` covers: 16 nodes per reveal, so a tensor of n
+    ///         elements takes ceil(log2(n) / 4) rounds of two constant-cost moves.
+    uint256 public constant LEVELS_PER_REVEAL = 4;
+    /// @notice How long a reserved refund waits for the escrow to show the fee charged before
+    ///         its uncharged part may go to the treasury (longer than any withdrawal notice).
+    uint256 public constant REFUND_PERIOD = 60 days;
 
     /// @notice The payment token (bonds and slashed stake).
     IERC20 public immutable token;
-    /// @notice Where the treasury is read.
+    /// @notice Where the treasury and the challenge window are read.
     ITrellisParams public immutable params;
-    /// @notice Slashes and jails losing providers (this game must be an authorized slasher).
+    /// @notice Slashes and jails losing providers, and holds their stake while disputes run
+    ///         (this game must be an authorized slasher).
     IProviderRegistry public immutable providerRegistry;
-    /// @notice Holds each model's weight commitment.
+    /// @notice Holds each model's weight commitment and its shape.
     IModelRegistry public immutable modelRegistry;
-    /// @notice The Escrow: the verifyingContract of the receipt domain.
+    /// @notice The Escrow: the verifyingContract of the receipt domain, and where charges are read.
     address public immutable escrow;
 
     uint256 private immutable _moveTimeout;
@@ -43,17 +51,22 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
     uint256 private immutable _slashAmount;
     uint256 private immutable _challengerShareBps;
     uint256 private immutable _jailDuration;
+    uint256 private immutable _defenceCompensation;
+    uint256 private immutable _maxRefund;
+    uint256 private immutable _maxOpenPerProvider;
 
     mapping(bytes32 id => Dispute) private _disputes;
-    mapping(bytes32 id => bool) private _settled;
+    mapping(bytes32 receiptId => bool) private _settled;
+    mapping(address provider => uint256) private _openCount;
+    mapping(address account => uint256) private _claimable;
+    mapping(bytes32 receiptId => Refund) private _refunds;
 
     /// @param token_ Payment token.
-    /// @param params_ TrellisParams (treasury).
-    /// @param providerRegistry_ ProviderRegistry (slash, jail).
-    /// @param modelRegistry_ ModelRegistry (weight commitments).
+    /// @param params_ TrellisParams (treasury, challenge window).
+    /// @param providerRegistry_ ProviderRegistry (slash, jail, dispute counts).
+    /// @param modelRegistry_ ModelRegistry (weight commitments and shapes).
     /// @param escrow_ Escrow address, the receipt domain's verifying contract.
-    /// @param config_ Move timeout (s), minimum bond, slash amount, challenger share (bps of
-    ///        the slashed stake left after the client's refund), jail duration (s).
+    /// @param config_ See `IDisputeGame.Config`.
     constructor(
         IERC20 token_,
         ITrellisParams params_,
@@ -65,6 +78,13 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
         if (config_.moveTimeout == 0) revert DisputeBadConfig("moveTimeout", 0);
         if (config_.slashAmount == 0) revert DisputeBadConfig("slashAmount", 0);
         if (config_.challengerShareBps > BPS) revert DisputeBadConfig("challengerShareBps", config_.challengerShareBps);
+        // A bond that the provider's defence compensation exceeds would pay griefers' targets
+        // more than griefers lose; a bond below it could not pay the compensation at all.
+        if (config_.defenceCompensation > config_.minBond) {
+            revert DisputeBadConfig("defenceCompensation", config_.defenceCompensation);
+        }
+        if (config_.maxRefund > config_.slashAmount) revert DisputeBadConfig("maxRefund", config_.maxRefund);
+        if (config_.maxOpenPerProvider == 0) revert DisputeBadConfig("maxOpenPerProvider", 0);
         token = token_;
         params = params_;
         providerRegistry = providerRegistry_;
@@ -75,6 +95,9 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
         _slashAmount = config_.slashAmount;
         _challengerShareBps = config_.challengerShareBps;
         _jailDuration = config_.jailDuration;
+        _defenceCompensation = config_.defenceCompensation;
+        _maxRefund = config_.maxRefund;
+        _maxOpenPerProvider = config_.maxOpenPerProvider;
     }
 
     // ------------------------------------------------------------------ writes
@@ -85,102 +108,126 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
         nonReentrant
         returns (bytes32 id)
     {
-        id = _receiptDigest(receipt);
-        if (_settled[id]) revert DisputeReceiptSettled(id);
+        bytes32 receiptId = _checkReceipt(receipt, signature);
+        id = disputeIdOf(receiptId, msg.sender);
         Dispute storage d = _disputes[id];
-        if (d.phase != Phase.None) revert DisputeAlreadyOpen(id, d.challenger);
-        if (receipt.traceRoot == bytes32(0)) revert DisputeNoTrace(id);
-        (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(id, signature);
-        if (err != ECDSA.RecoverError.NoError || recovered != receipt.provider) {
-            revert DisputeBadSignature(id, recovered, receipt.provider);
-        }
+        if (d.phase != Phase.None) revert DisputeAlreadyOpen(id, msg.sender);
         if (bond < _minBond) revert DisputeBondTooLow(bond, _minBond);
-        if (modelRegistry.weightCommitmentOf(receipt.modelId) == bytes32(0)) revert DisputeNoCommitment(receipt.modelId);
-        bytes32 inputRoot = _rootOfValues(input);
-        if (inputRoot != receipt.inputHash) revert DisputeInputMismatch(inputRoot, receipt.inputHash);
+        uint256 open_ = _openCount[receipt.provider];
+        // The cap protects an honest provider from more parallel defences than it can make in
+        // time; the client that paid for the receipt is never kept out by it.
+        if (open_ >= _maxOpenPerProvider && msg.sender != receipt.client) {
+            revert DisputeProviderBusy(receipt.provider, open_, _maxOpenPerProvider);
+        }
+        _checkInput(receipt, input);
 
-        _start(id, d, receipt, bond);
+        _start(id, receiptId, d, receipt, bond);
+        _openCount[receipt.provider] = open_ + 1;
+        providerRegistry.disputeOpened(receipt.provider);
         token.safeTransferFrom(msg.sender, address(this), bond);
     }
 
     /// @inheritdoc IDisputeGame
     function revealRoots(bytes32 id, bytes32[] calldata roots) external {
         Dispute storage d = _move(id, Phase.AwaitRoots);
-        if (roots.length < 2) revert DisputeTooFewRoots(roots.length);
+        (,, uint256 layerCount) = modelRegistry.shapeSummary(d.modelId);
+        if (roots.length != layerCount + 1) revert DisputeRootCount(roots.length, layerCount + 1);
         bytes32[] memory copy = roots;
         bytes32 computed = TraceMerkle.rootOfLeaves(copy);
         if (computed != d.traceRoot) revert DisputeRootsMismatch(computed, d.traceRoot);
         if (roots[0] != d.inputHash) revert DisputeRootEndpointMismatch(0, roots[0], d.inputHash);
-        uint256 last = roots.length - 1;
-        if (roots[last] != d.outputHash) revert DisputeRootEndpointMismatch(last, roots[last], d.outputHash);
+        if (roots[layerCount] != d.outputHash) {
+            revert DisputeRootEndpointMismatch(layerCount, roots[layerCount], d.outputHash);
+        }
         d.roots = roots;
         d.phase = Phase.AwaitLayer;
         emit RootsRevealed(id, roots, _nextDeadline(d));
     }
 
     /// @inheritdoc IDisputeGame
-    function chooseLayer(bytes32 id, LayerMath.Params calldata params_, uint256 leafIndex, bytes32[] calldata path)
+    function chooseLayer(bytes32 id, LayerMath.Params calldata params_, bytes32[] calldata path)
         external
         nonReentrant
     {
         Dispute storage d = _move(id, Phase.AwaitLayer);
         LayerMath.Params memory p = params_;
-        uint256 layerCount = d.roots.length - 1;
+        (uint32 inputSize, uint32 rowCount, uint256 layerCount) = modelRegistry.shapeSummary(d.modelId);
         if (p.layer == 0 || p.layer > layerCount) revert DisputeLayerOutOfRange(p.layer, layerCount);
+        // The leaf sits at its fixed position: after the rows, one per layer in order.
         bytes32 leaf = LayerMath.leaf(p);
         bytes32 commitment = modelRegistry.weightCommitmentOf(d.modelId);
-        bytes32 computed = TraceMerkle.rootFromPath(leaf, leafIndex, path, 0, path.length);
+        uint256 depth = TraceMerkle.depthOf(uint256(rowCount) + layerCount);
+        bytes32 computed =
+            path.length == depth ? TraceMerkle.rootFromPath(leaf, rowCount + p.layer - 1, path, 0, depth) : bytes32(0);
         if (computed != commitment) revert DisputeInvalidParamsProof(p.layer, computed, commitment);
-        // The model has another number of layers than the trace the provider revealed.
-        if (p.layerCount != layerCount) return _resolve(id, d, true, Outcome.TraceShapeWrong);
+        // Committed parameters that contradict the published shape: the provider served a
+        // model whose commitment it did not check against its own artifact.
+        IModelRegistry.LayerShape memory shape = modelRegistry.layerShape(d.modelId, p.layer);
+        if (!_matchesShape(p, shape, layerCount, inputSize, d.modelId)) {
+            return _resolve(id, d, true, Outcome.TraceShapeWrong);
+        }
+        uint256 size = shape.outSize;
         d.layer = SafeCast.toUint32(p.layer);
-        d.size = SafeCast.toUint32(LayerMath.outSize(p));
+        d.size = SafeCast.toUint32(size);
         d.paramsLeaf = leaf;
-        d.phase = Phase.AwaitTensor;
-        emit LayerChosen(id, p.layer, d.size, _nextDeadline(d));
+        d.node = d.roots[p.layer];
+        d.nodeIndex = 0;
+        d.height = SafeCast.toUint8(TraceMerkle.depthOf(size));
+        if (d.height == 0) {
+            // A one-element tensor: its root is its only leaf, nothing to descend.
+            emit LayerChosen(id, p.layer, size, d.deadline);
+            return _reachLeaf(id, d);
+        }
+        d.phase = Phase.AwaitNodes;
+        emit LayerChosen(id, p.layer, size, _nextDeadline(d));
     }
 
     /// @inheritdoc IDisputeGame
-    function revealTensor(bytes32 id, bytes calldata values) external {
-        Dispute storage d = _move(id, Phase.AwaitTensor);
-        // The element count comes from the parameters proven in chooseLayer.
-        uint256 n = values.length / 2;
-        if (values.length % 2 != 0 || n != d.size) revert DisputeTensorSize(n, d.size);
-        bytes32[] memory leaves = new bytes32[](n);
-        for (uint256 i; i < n; ++i) {
-            leaves[i] = TraceMerkle.elementLeaf(int256(int16(uint16(bytes2(values[2 * i:2 * i + 2])))));
+    function revealNodes(bytes32 id, bytes32[] calldata nodes) external {
+        Dispute storage d = _move(id, Phase.AwaitNodes);
+        uint256 levels = d.height < LEVELS_PER_REVEAL ? d.height : LEVELS_PER_REVEAL;
+        uint256 expected = uint256(1) << levels;
+        bytes32 computed;
+        if (nodes.length == expected) {
+            bytes32[] memory copy = nodes;
+            computed = TraceMerkle.rootOfLeaves(copy);
         }
-        bytes32 computed = TraceMerkle.rootOfLeaves(leaves);
-        bytes32 root = d.roots[d.layer];
-        if (computed != root) revert DisputeInvalidElementProof(d.layer, type(uint256).max, computed, root);
-        d.phase = Phase.AwaitStep;
-        emit TensorRevealed(id, d.layer, values, _nextDeadline(d));
+        if (computed != d.node) revert DisputeInvalidNodes(id, nodes.length, expected, computed, d.node);
+        d.revealedHash = keccak256(abi.encodePacked(nodes));
+        d.phase = Phase.AwaitPick;
+        emit NodesRevealed(id, d.height, d.nodeIndex, nodes, _nextDeadline(d));
+    }
+
+    /// @inheritdoc IDisputeGame
+    function pick(bytes32 id, uint256 child, bytes32[] calldata nodes) external nonReentrant {
+        Dispute storage d = _move(id, Phase.AwaitPick);
+        bytes32 given = keccak256(abi.encodePacked(nodes));
+        if (given != d.revealedHash) revert DisputeInvalidNodes(id, nodes.length, nodes.length, given, d.revealedHash);
+        if (child >= nodes.length) revert DisputeChildOutOfRange(child, nodes.length);
+        uint256 levels = d.height < LEVELS_PER_REVEAL ? d.height : LEVELS_PER_REVEAL;
+        d.node = nodes[child];
+        d.height = uint8(d.height - levels);
+        d.nodeIndex = SafeCast.toUint32((uint256(d.nodeIndex) << levels) | child);
+        if (d.height != 0) {
+            d.phase = Phase.AwaitNodes;
+            emit NodePicked(id, child, d.height, d.nodeIndex, _nextDeadline(d));
+            return;
+        }
+        emit NodePicked(id, child, 0, d.nodeIndex, d.deadline);
+        _reachLeaf(id, d);
     }
 
     /// @inheritdoc IDisputeGame
     function step(bytes32 id, StepProof calldata proof) external nonReentrant {
-        Dispute storage d = _disputes[id];
-        _checkPhase(id, d, Phase.AwaitStep);
-        if (msg.sender != d.challenger && msg.sender != d.provider) revert DisputeNotYourTurn(id, msg.sender, d.challenger);
-        _checkDeadline(id, d);
-
+        Dispute storage d = _move(id, Phase.AwaitStep);
         LayerMath.Params memory p = proof.params;
         bytes32 leaf = LayerMath.leaf(p);
         if (leaf != d.paramsLeaf) revert DisputeParamsChanged(leaf, d.paramsLeaf);
-        uint256 size = LayerMath.outSize(p);
-        if (proof.index >= size) revert DisputeIndexOutOfRange(proof.index, size);
-        _checkValue(proof.providerValue);
-        uint256 depth = TraceMerkle.depthOf(size);
-        bytes32 root = d.roots[d.layer];
-        if (proof.providerPath.length != depth) revert DisputeOperandShape(2, 1, proof.providerPath.length, 1, depth);
-        bytes32 computedRoot = TraceMerkle.rootFromPath(
-            TraceMerkle.elementLeaf(proof.providerValue), proof.index, proof.providerPath, 0, depth
-        );
-        if (computedRoot != root) revert DisputeInvalidElementProof(d.layer, proof.index, computedRoot, root);
-
-        int256 computed = _execute(d, p, proof, modelRegistry.weightCommitmentOf(d.modelId));
-        emit StepExecuted(id, d.layer, proof.index, computed, proof.providerValue);
-        bool providerWrong = computed != proof.providerValue;
+        uint256 index = d.nodeIndex;
+        int256 providerValue = int256(uint256(d.node));
+        int256 computed = _execute(d, p, proof, index);
+        emit StepExecuted(id, d.layer, index, computed, providerValue);
+        bool providerWrong = computed != providerValue;
         _resolve(id, d, providerWrong, providerWrong ? Outcome.ProviderComputedWrong : Outcome.ProviderComputedRight);
     }
 
@@ -189,8 +236,49 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
         Dispute storage d = _disputes[id];
         if (d.phase == Phase.None) revert DisputeUnknown(id);
         if (block.timestamp <= d.deadline) revert DisputeDeadlineNotPassed(id, d.deadline, block.timestamp);
-        bool providerDue = d.phase == Phase.AwaitRoots || d.phase == Phase.AwaitTensor;
+        bool providerDue = _providerDue(d.phase);
         _resolve(id, d, providerDue, providerDue ? Outcome.ProviderTimedOut : Outcome.ChallengerTimedOut);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function close(bytes32 id) external nonReentrant {
+        Dispute storage d = _disputes[id];
+        if (d.phase == Phase.None) revert DisputeUnknown(id);
+        if (!_settled[d.receiptId]) revert DisputeNotClosable(id);
+        _resolve(id, d, true, Outcome.ReceiptAlreadySettled);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function claim() external nonReentrant returns (uint256 amount) {
+        amount = _claimable[msg.sender];
+        if (amount == 0) revert DisputeNothingToClaim(msg.sender);
+        _claimable[msg.sender] = 0;
+        emit Claimed(msg.sender, amount);
+        token.safeTransfer(msg.sender, amount);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function claimRefund(bytes32 receiptId) external nonReentrant returns (uint256 amount) {
+        Refund storage r = _refunds[receiptId];
+        if (r.reserved == 0) revert DisputeNoRefund(receiptId);
+        uint256 charged = _charged(r.client, r.provider, r.modelId, r.channelTotal, r.fee);
+        uint256 due = charged < r.reserved ? charged : r.reserved;
+        if (due <= r.paid) revert DisputeNothingToClaim(r.client);
+        amount = due - r.paid;
+        r.paid = due;
+        emit RefundPaid(receiptId, r.client, amount);
+        _credit(r.client, amount);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function sweepRefund(bytes32 receiptId) external nonReentrant {
+        Refund storage r = _refunds[receiptId];
+        if (r.reserved == 0) revert DisputeNoRefund(receiptId);
+        if (block.timestamp < r.sweepableAt) revert DisputeRefundNotSweepable(receiptId, r.sweepableAt, block.timestamp);
+        uint256 rest = r.reserved - r.paid;
+        r.reserved = 0;
+        emit RefundSwept(receiptId, rest);
+        if (rest != 0) _credit(params.treasury(), rest);
     }
 
     // ------------------------------------------------------------------ views
@@ -201,13 +289,33 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
     }
 
     /// @inheritdoc IDisputeGame
-    function isSettled(bytes32 id) external view returns (bool) {
-        return _settled[id];
+    function disputeIdOf(bytes32 receiptId, address challenger) public pure returns (bytes32) {
+        return keccak256(abi.encode(receiptId, challenger));
+    }
+
+    /// @inheritdoc IDisputeGame
+    function isSettled(bytes32 receiptId) external view returns (bool) {
+        return _settled[receiptId];
     }
 
     /// @inheritdoc IDisputeGame
     function receiptDigest(Receipt calldata receipt) external view returns (bytes32) {
         return _receiptDigest(receipt);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function openDisputesOf(address provider) external view returns (uint256) {
+        return _openCount[provider];
+    }
+
+    /// @inheritdoc IDisputeGame
+    function claimable(address account) external view returns (uint256) {
+        return _claimable[account];
+    }
+
+    /// @inheritdoc IDisputeGame
+    function refundOf(bytes32 receiptId) external view returns (Refund memory) {
+        return _refunds[receiptId];
     }
 
     /// @inheritdoc IDisputeGame
@@ -217,7 +325,10 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
             minBond: _minBond,
             slashAmount: _slashAmount,
             challengerShareBps: _challengerShareBps,
-            jailDuration: _jailDuration
+            jailDuration: _jailDuration,
+            defenceCompensation: _defenceCompensation,
+            maxRefund: _maxRefund,
+            maxOpenPerProvider: _maxOpenPerProvider
         });
     }
 
@@ -232,21 +343,41 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
         return keccak256(abi.encodePacked(hex"1901", domain, structHash));
     }
 
+    /// @dev A receipt can be disputed when it is signed by its provider, asked for a verified
+    ///      mode with a trace, is inside its challenge window and was not lost on already.
+    function _checkReceipt(Receipt calldata receipt, bytes calldata signature) private view returns (bytes32 receiptId) {
+        receiptId = _receiptDigest(receipt);
+        if (_settled[receiptId]) revert DisputeReceiptSettled(receiptId);
+        if (receipt.verification == 0) revert DisputeNotVerified(receiptId, receipt.verification);
+        if (receipt.traceRoot == bytes32(0)) revert DisputeNoTrace(receiptId);
+        uint256 closesAt = uint256(receipt.issuedAt) + params.challengeWindow();
+        if (block.timestamp > closesAt) revert DisputeWindowClosed(receiptId, closesAt, block.timestamp);
+        (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(receiptId, signature);
+        if (err != ECDSA.RecoverError.NoError || recovered != receipt.provider) {
+            revert DisputeBadSignature(receiptId, recovered, receipt.provider);
+        }
+    }
+
+    /// @dev The input is the model's, and its root is the receipt's inputHash.
+    function _checkInput(Receipt calldata receipt, int256[] calldata input) private view {
+        if (modelRegistry.weightCommitmentOf(receipt.modelId) == bytes32(0)) revert DisputeNoCommitment(receipt.modelId);
+        (uint32 inputSize,,) = modelRegistry.shapeSummary(receipt.modelId);
+        if (input.length != inputSize) revert DisputeInputSize(input.length, inputSize);
+        bytes32 inputRoot = _rootOfValues(input);
+        if (inputRoot != receipt.inputHash) revert DisputeInputMismatch(inputRoot, receipt.inputHash);
+    }
+
+    function _providerDue(Phase phase) private pure returns (bool) {
+        return phase == Phase.AwaitRoots || phase == Phase.AwaitNodes;
+    }
+
     /// @dev Common checks of a move: the dispute is in `phase`, the caller is due, in time.
     function _move(bytes32 id, Phase phase) private view returns (Dispute storage d) {
         d = _disputes[id];
-        _checkPhase(id, d, phase);
-        address due = phase == Phase.AwaitRoots || phase == Phase.AwaitTensor ? d.provider : d.challenger;
-        if (msg.sender != due) revert DisputeNotYourTurn(id, msg.sender, due);
-        _checkDeadline(id, d);
-    }
-
-    function _checkPhase(bytes32 id, Dispute storage d, Phase phase) private view {
         if (d.phase == Phase.None) revert DisputeUnknown(id);
         if (d.phase != phase) revert DisputeWrongPhase(id, phase, d.phase);
-    }
-
-    function _checkDeadline(bytes32 id, Dispute storage d) private view {
+        address due = _providerDue(phase) ? d.provider : d.challenger;
+        if (msg.sender != due) revert DisputeNotYourTurn(id, msg.sender, due);
         if (block.timestamp > d.deadline) revert DisputeDeadlinePassed(id, d.deadline, block.timestamp);
     }
 
@@ -255,18 +386,54 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
         d.deadline = deadline;
     }
 
-    function _start(bytes32 id, Dispute storage d, Receipt calldata receipt, uint256 bond) private {
+    /// @dev The bottom of the descent, a leaf: the zero word in the tree's padding, an int16
+    ///      value inside the tensor. Anything else is a malformed trace, which the provider
+    ///      signed; a zero padding leaf is one the challenger could not disagree with.
+    function _reachLeaf(bytes32 id, Dispute storage d) private {
+        if (d.nodeIndex >= d.size) {
+            bool providerWrong = d.node != bytes32(0);
+            return _resolve(id, d, providerWrong, providerWrong ? Outcome.TraceShapeWrong : Outcome.ProviderComputedRight);
+        }
+        int256 value = int256(uint256(d.node));
+        if (value < FixedPointMath.ACT_MIN || value > FixedPointMath.ACT_MAX) {
+            return _resolve(id, d, true, Outcome.TraceShapeWrong);
+        }
+        d.phase = Phase.AwaitStep;
+        emit ElementNamed(id, d.layer, d.nodeIndex, value, _nextDeadline(d));
+    }
+
+    function _start(bytes32 id, bytes32 receiptId, Dispute storage d, Receipt calldata receipt, uint256 bond) private {
         d.phase = Phase.AwaitRoots;
         d.challenger = msg.sender;
         d.provider = receipt.provider;
         d.client = receipt.client;
         d.bond = bond;
         d.fee = receipt.fee;
+        d.channelTotal = receipt.channelTotal;
+        d.receiptId = receiptId;
         d.modelId = receipt.modelId;
         d.inputHash = receipt.inputHash;
         d.outputHash = receipt.outputHash;
         d.traceRoot = receipt.traceRoot;
-        emit DisputeOpened(id, msg.sender, receipt.provider, receipt.client, receipt.modelId, bond, _nextDeadline(d));
+        emit DisputeOpened(
+            id, msg.sender, receipt.provider, receiptId, receipt.client, receipt.modelId, bond, _nextDeadline(d)
+        );
+    }
+
+    /// @dev Whether proven parameters agree with the published shape of their layer.
+    function _matchesShape(
+        LayerMath.Params memory p,
+        IModelRegistry.LayerShape memory shape,
+        uint256 layerCount,
+        uint256 inputSize,
+        bytes32 modelId
+    ) private view returns (bool) {
+        if (p.layerCount != layerCount || LayerMath.outSize(p) != shape.outSize) return false;
+        if (p.inputA != shape.inputA || p.inputB != shape.inputB || p.inputA >= p.layer) return false;
+        uint256 sizeA = p.inputA == 0 ? inputSize : modelRegistry.layerShape(modelId, p.inputA).outSize;
+        if (LayerMath.inSize(p) != sizeA) return false;
+        if (LayerMath.window(p, 0).length != shape.fanIn) return false;
+        return LayerMath.isWeighted(p) ? LayerMath.rowLength(p) == shape.rowLength : shape.rowLength == 0;
     }
 
     function _checkValue(int256 value) private pure {
@@ -283,32 +450,37 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
     }
 
     /// @dev Proves the row and the operands, then evaluates the element.
-    function _execute(Dispute storage d, LayerMath.Params memory p, StepProof calldata proof, bytes32 commitment)
+    function _execute(Dispute storage d, LayerMath.Params memory p, StepProof calldata proof, uint256 index)
         private
         view
         returns (int256)
     {
-        uint256 index = proof.index;
-        bytes memory weights = LayerMath.isWeighted(p) ? _provenRow(p, index, proof, commitment) : bytes("");
+        bytes memory weights = LayerMath.isWeighted(p) ? _provenRow(d.modelId, p, index, proof) : bytes("");
         uint256[] memory pos = LayerMath.window(p, index);
         int256[] memory a = _openOperand(0, proof.a, pos, LayerMath.inSize(p), d.roots[p.inputA]);
         int256 b = p.op == LayerMath.OP_ADD ? _openSecond(d, p, proof.b, index) : int256(0);
         return LayerMath.evaluate(p, pos, a, b, weights, proof.bias, proof.rowShift);
     }
 
-    /// @dev The weight row of the element, checked against the commitment.
-    function _provenRow(LayerMath.Params memory p, uint256 index, StepProof calldata proof, bytes32 commitment)
+    /// @dev The weight row of the element, checked at its fixed position under the commitment.
+    function _provenRow(bytes32 modelId, LayerMath.Params memory p, uint256 index, StepProof calldata proof)
         private
-        pure
+        view
         returns (bytes memory weights)
     {
         uint256 row = LayerMath.rowOf(p, index);
         weights = proof.weights;
         uint256 expected = LayerMath.rowLength(p);
         if (weights.length != 2 * expected) revert DisputeWeightLength(weights.length / 2, expected);
+        (, uint32 rowCount, uint256 layerCount) = modelRegistry.shapeSummary(modelId);
+        uint256 leafIndex = modelRegistry.layerShape(modelId, p.layer).rowStart + row;
+        bytes32 commitment = modelRegistry.weightCommitmentOf(modelId);
+        uint256 depth = TraceMerkle.depthOf(uint256(rowCount) + layerCount);
         bytes32 rowLeaf =
             keccak256(abi.encodePacked(uint32(p.layer), uint32(row), uint8(proof.rowShift), int64(proof.bias), weights));
-        bytes32 computed = TraceMerkle.rootFromPath(rowLeaf, proof.rowLeafIndex, proof.rowPath, 0, proof.rowPath.length);
+        bytes32 computed = proof.rowPath.length == depth && leafIndex < rowCount
+            ? TraceMerkle.rootFromPath(rowLeaf, leafIndex, proof.rowPath, 0, depth)
+            : bytes32(0);
         if (computed != commitment || proof.rowShift > type(uint8).max || proof.bias != int64(proof.bias)) {
             revert DisputeInvalidWeightProof(p.layer, row, computed, commitment);
         }
@@ -362,43 +534,86 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
         }
     }
 
-    /// @dev The one transition that ends a dispute: pays out, records, emits.
+    /// @dev What the escrow shows was charged of a receipt's fee: the part of the channel's
+    ///      redeemed total above what the channel owed before this receipt.
+    function _charged(address client, address provider, bytes32 modelId, uint256 channelTotal, uint256 fee)
+        private
+        view
+        returns (uint256)
+    {
+        uint256 redeemed = IEscrow(escrow).redeemed(client, provider, modelId);
+        uint256 before = channelTotal > fee ? channelTotal - fee : 0;
+        if (redeemed <= before) return 0;
+        uint256 part = redeemed - before;
+        return part < fee ? part : fee;
+    }
+
+    function _credit(address account, uint256 amount) private {
+        _claimable[account] += amount;
+        emit Credited(account, amount);
+    }
+
+    /// @dev The one transition that ends a dispute: releases the provider's stake lock,
+    ///      records, and credits every payout (pull payments: no transfer can block it).
     function _resolve(bytes32 id, Dispute storage d, bool providerLost, Outcome outcome) private {
         address challenger = d.challenger;
         address provider = d.provider;
-        address client = d.client;
         uint256 bond = d.bond;
-        uint256 fee = d.fee;
+        bytes32 receiptId = d.receiptId;
+        // A second win on a receipt already settled slashes nothing: the bond goes back.
+        if (providerLost && _settled[receiptId]) outcome = Outcome.ReceiptAlreadySettled;
+        Refund memory refund = Refund({
+            client: d.client,
+            provider: provider,
+            modelId: d.modelId,
+            channelTotal: d.channelTotal,
+            fee: d.fee,
+            reserved: 0,
+            paid: 0,
+            sweepableAt: 0
+        });
         delete _disputes[id];
-        if (providerLost) _settled[id] = true;
+        _openCount[provider] -= 1;
+        providerRegistry.disputeClosed(provider);
         emit DisputeResolved(id, providerLost, outcome, providerLost ? challenger : provider);
         if (!providerLost) {
-            emit BondForfeited(id, challenger, provider, bond);
-            if (bond != 0) token.safeTransfer(provider, bond);
+            uint256 toProvider = bond < _defenceCompensation ? bond : _defenceCompensation;
+            emit BondForfeited(id, challenger, provider, toProvider, bond - toProvider);
+            if (toProvider != 0) _credit(provider, toProvider);
+            if (bond != toProvider) _credit(params.treasury(), bond - toProvider);
             return;
         }
-        _penalize(id, provider, client, challenger, fee);
-        if (bond != 0) token.safeTransfer(challenger, bond);
+        if (bond != 0) _credit(challenger, bond);
+        if (outcome == Outcome.ReceiptAlreadySettled) return;
+        _settled[receiptId] = true;
+        _penalize(id, receiptId, challenger, refund);
     }
 
-    /// @dev Slashes and jails the provider and splits what was taken: the request's fee back
-    ///      to the client first, then `challengerShareBps` of the rest to the challenger and the
-    ///      remainder to the treasury. A provider with nothing left to slash (or no longer
-    ///      registered) still loses the game; the split is then zero.
-    function _penalize(bytes32 id, address provider, address client, address challenger, uint256 fee) private {
+    /// @dev Slashes and jails the provider and splits what was taken: up to the request's
+    ///      fee (at most `maxRefund`) reserved for the client, paid as far as it was charged;
+    ///      then `challengerShareBps` of the rest to the challenger and the remainder to the
+    ///      treasury. A provider with nothing left to slash (or already slashed for this
+    ///      receipt elsewhere) still loses the game; the split is then zero.
+    function _penalize(bytes32 id, bytes32 receiptId, address challenger, Refund memory refund) private {
+        address provider = refund.provider;
         uint256 slashed;
-        try providerRegistry.slash(provider, _slashAmount, address(this)) returns (uint256 taken) {
+        try providerRegistry.slash(provider, _slashAmount, address(this), receiptId) returns (uint256 taken) {
             slashed = taken;
         } catch {}
         uint64 until = SafeCast.toUint64(block.timestamp + _jailDuration);
         try providerRegistry.jail(provider, until) {} catch {}
-        uint256 refund = fee < slashed ? fee : slashed;
-        uint256 rest = slashed - refund;
+        uint256 reserved = refund.fee < _maxRefund ? refund.fee : _maxRefund;
+        if (reserved > slashed) reserved = slashed;
+        uint256 rest = slashed - reserved;
         uint256 reward = (rest * _challengerShareBps) / BPS;
         uint256 toTreasury = rest - reward;
-        emit ProviderPenalized(id, provider, slashed, refund, reward, toTreasury, until);
-        if (refund != 0) token.safeTransfer(client, refund);
-        if (reward != 0) token.safeTransfer(challenger, reward);
-        if (toTreasury != 0) token.safeTransfer(params.treasury(), toTreasury);
+        emit ProviderPenalized(id, provider, slashed, reserved, reward, toTreasury, until);
+        if (reserved != 0) {
+            refund.reserved = reserved;
+            refund.sweepableAt = SafeCast.toUint64(block.timestamp + REFUND_PERIOD);
+            _refunds[receiptId] = refund;
+        }
+        if (reward != 0) _credit(challenger, reward);
+        if (toTreasury != 0) _credit(params.treasury(), toTreasury);
     }
 }

@@ -7,10 +7,30 @@ import {ITrellisParams} from "./interfaces/ITrellisParams.sol";
 /// @title ModelRegistry
 /// @notice Holds no tokens: it only records who owns a model and what royalty it charges.
 contract ModelRegistry is IModelRegistry {
+    /// @notice Most layers a verifiable model may have: `revealRoots` carries one root per
+    ///         tensor, so this bounds that move.
+    uint256 public constant MAX_LAYERS = 128;
+    /// @notice Most elements of one tensor (2^24): trees stay at most 24 levels deep.
+    uint256 public constant MAX_TENSOR_SIZE = 1 << 24;
+    /// @notice Most 32-byte calldata words a dispute step may need (operands, their paths,
+    ///         the weight row and its path): 3072 words are 96 KiB, under the 128 KiB
+    ///         transaction size most nodes accept, and about 3.5 M gas (docs/disputes.md).
+    uint256 public constant MAX_STEP_WORDS = 3072;
+
     /// @notice Where the royalty cap is read from.
     ITrellisParams public immutable params;
 
     mapping(bytes32 modelId => Model) private _models;
+
+    /// @dev The model-wide part of a shape; `layerCount` 0 means no shape.
+    struct ShapeHeader {
+        uint32 inputSize;
+        uint32 rowCount;
+        uint32 layerCount;
+    }
+
+    mapping(bytes32 modelId => ShapeHeader) private _shapeHeaders;
+    mapping(bytes32 modelId => LayerShape[]) private _layerShapes;
 
     /// @param params_ The TrellisParams contract.
     constructor(ITrellisParams params_) {
@@ -18,14 +38,18 @@ contract ModelRegistry is IModelRegistry {
     }
 
     /// @inheritdoc IModelRegistry
-    function publish(bytes32 contentHash, bytes32 weightCommitment, string calldata metadataURI, uint16 royaltyBps)
-        external
-        returns (bytes32 modelId)
-    {
+    function publish(
+        bytes32 contentHash,
+        bytes32 weightCommitment,
+        Shape calldata shape,
+        string calldata metadataURI,
+        uint16 royaltyBps
+    ) external returns (bytes32 modelId) {
         if (contentHash == bytes32(0)) revert ModelEmptyContentHash();
         modelId = modelIdOf(msg.sender, contentHash);
         if (_models[modelId].owner != address(0)) revert ModelAlreadyPublished(modelId);
         _checkRoyalty(royaltyBps);
+        if ((weightCommitment == bytes32(0)) != (shape.layers.length == 0)) revert ModelShapeMissing(modelId);
         _models[modelId] = Model({
             owner: msg.sender,
             royaltyBps: royaltyBps,
@@ -35,15 +59,18 @@ contract ModelRegistry is IModelRegistry {
             metadataURI: metadataURI
         });
         emit ModelPublished(modelId, msg.sender, contentHash, weightCommitment, metadataURI, royaltyBps);
+        if (weightCommitment != bytes32(0)) _setShape(modelId, shape);
     }
 
     /// @inheritdoc IModelRegistry
-    function setWeightCommitment(bytes32 modelId, bytes32 weightCommitment) external {
+    function setWeightCommitment(bytes32 modelId, bytes32 weightCommitment, Shape calldata shape) external {
         Model storage model = _ownedBySender(modelId);
         if (weightCommitment == bytes32(0)) revert ModelEmptyCommitment();
         if (model.weightCommitment != bytes32(0)) revert ModelCommitmentAlreadySet(modelId, model.weightCommitment);
+        if (shape.layers.length == 0) revert ModelShapeMissing(modelId);
         model.weightCommitment = weightCommitment;
         emit WeightCommitmentSet(modelId, weightCommitment);
+        _setShape(modelId, shape);
     }
 
     /// @inheritdoc IModelRegistry
@@ -96,6 +123,36 @@ contract ModelRegistry is IModelRegistry {
     }
 
     /// @inheritdoc IModelRegistry
+    function shapeOf(bytes32 modelId) external view returns (Shape memory shape) {
+        ShapeHeader memory header = _shapeHeaders[modelId];
+        shape.inputSize = header.inputSize;
+        shape.rowCount = header.rowCount;
+        shape.layers = _layerShapes[modelId];
+    }
+
+    /// @inheritdoc IModelRegistry
+    function shapeSummary(bytes32 modelId)
+        external
+        view
+        returns (uint32 inputSize, uint32 rowCount, uint256 layerCount)
+    {
+        ShapeHeader memory header = _shapeHeaders[modelId];
+        return (header.inputSize, header.rowCount, header.layerCount);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function layerShape(bytes32 modelId, uint256 layer) external view returns (LayerShape memory) {
+        LayerShape[] storage layers = _layerShapes[modelId];
+        if (layer == 0 || layer > layers.length) revert ModelShapeInvalid(layer, "layer", layer);
+        return layers[layer - 1];
+    }
+
+    /// @inheritdoc IModelRegistry
+    function maxStepWords() external pure returns (uint256) {
+        return MAX_STEP_WORDS;
+    }
+
+    /// @inheritdoc IModelRegistry
     function isDeprecated(bytes32 modelId) external view returns (bool) {
         return _models[modelId].deprecated;
     }
@@ -112,6 +169,51 @@ contract ModelRegistry is IModelRegistry {
         model = _models[modelId];
         if (model.owner == address(0)) revert ModelUnknown(modelId);
         if (model.owner != msg.sender) revert ModelNotOwner(modelId, model.owner, msg.sender);
+    }
+
+    /// @dev Checks what can be checked of a shape without the weights, then stores it: sizes
+    ///      and positions in range, layers reading only earlier tensors, and every layer's
+    ///      dispute step within MAX_STEP_WORDS (so no model can make an honest defence or an
+    ///      honest challenge impossible to fit in a transaction).
+    function _setShape(bytes32 modelId, Shape calldata shape) private {
+        uint256 count = shape.layers.length;
+        if (count > MAX_LAYERS) revert ModelShapeInvalid(0, "layerCount", count);
+        _checkSize(0, "inputSize", shape.inputSize);
+        if (shape.inputSize > MAX_STEP_WORDS) revert ModelStepTooLarge(0, shape.inputSize, MAX_STEP_WORDS);
+        uint256 rowDepth = _depthOf(uint256(shape.rowCount) + count);
+        LayerShape[] storage stored = _layerShapes[modelId];
+        for (uint256 l = 1; l <= count; ++l) {
+            LayerShape calldata layer = shape.layers[l - 1];
+            _checkSize(l, "outSize", layer.outSize);
+            if (layer.inputA >= l) revert ModelShapeInvalid(l, "inputA", layer.inputA);
+            if (layer.inputB >= l) revert ModelShapeInvalid(l, "inputB", layer.inputB);
+            uint256 sizeA = _sizeOf(shape, layer.inputA);
+            if (layer.fanIn == 0 || layer.fanIn > sizeA) revert ModelShapeInvalid(l, "fanIn", layer.fanIn);
+            if (layer.rowStart > shape.rowCount) revert ModelShapeInvalid(l, "rowStart", layer.rowStart);
+            // The step opens input A whole or element by element, whichever is smaller, one
+            // element of input B (add), and the weight row with its path.
+            uint256 byElement = uint256(layer.fanIn) * (1 + _depthOf(sizeA));
+            uint256 words = (byElement < sizeA ? byElement : sizeA) + 1 + _depthOf(_sizeOf(shape, layer.inputB));
+            if (layer.rowLength != 0) words += (2 * uint256(layer.rowLength) + 31) / 32 + rowDepth;
+            if (words > MAX_STEP_WORDS) revert ModelStepTooLarge(l, words, MAX_STEP_WORDS);
+            stored.push(layer);
+        }
+        _shapeHeaders[modelId] =
+            ShapeHeader({inputSize: shape.inputSize, rowCount: shape.rowCount, layerCount: uint32(count)});
+        emit ModelShapeSet(modelId, shape.inputSize, shape.rowCount, count);
+    }
+
+    function _checkSize(uint256 layer, bytes32 field, uint256 size) private pure {
+        if (size == 0 || size > MAX_TENSOR_SIZE) revert ModelShapeInvalid(layer, field, size);
+    }
+
+    function _sizeOf(Shape calldata shape, uint256 tensor) private pure returns (uint256) {
+        return tensor == 0 ? shape.inputSize : shape.layers[tensor - 1].outSize;
+    }
+
+    /// @dev ceil(log2(n)), the depth of the engine's Merkle tree over n leaves.
+    function _depthOf(uint256 n) private pure returns (uint256 d) {
+        while ((uint256(1) << d) < n) ++d;
     }
 
     function _checkRoyalty(uint256 royaltyBps) private view {

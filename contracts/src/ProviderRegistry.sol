@@ -29,6 +29,9 @@ contract ProviderRegistry is IProviderRegistry, ReentrancyGuard {
     mapping(address provider => Unbonding[]) private _unbondings;
     mapping(address provider => mapping(bytes32 modelId => uint256 price)) private _prices;
     mapping(address account => bool allowed) private _slashers;
+    mapping(address provider => uint256) private _openDisputes;
+    mapping(address provider => mapping(address slasher => uint256)) private _openBySlasher;
+    mapping(bytes32 receiptId => bool) private _slashedReceipts;
 
     /// @param token_ The payment token used for stake.
     /// @param params_ The TrellisParams contract.
@@ -106,6 +109,8 @@ contract ProviderRegistry is IProviderRegistry, ReentrancyGuard {
     function withdraw() external nonReentrant {
         ProviderInfo storage info = _registered(msg.sender);
         if (info.jailedUntil > block.timestamp) revert RegistryJailed(msg.sender, info.jailedUntil);
+        uint256 open = _openDisputes[msg.sender];
+        if (open != 0) revert RegistryDisputesOpen(msg.sender, open);
         Unbonding[] storage entries = _unbondings[msg.sender];
         uint256 paid;
         // Compact in place: keep immature entries in order, drop matured ones.
@@ -140,7 +145,7 @@ contract ProviderRegistry is IProviderRegistry, ReentrancyGuard {
     }
 
     /// @inheritdoc IProviderRegistry
-    function slash(address provider, uint256 amount, address recipient)
+    function slash(address provider, uint256 amount, address recipient, bytes32 receiptId)
         external
         onlySlasher
         nonReentrant
@@ -149,6 +154,8 @@ contract ProviderRegistry is IProviderRegistry, ReentrancyGuard {
         ProviderInfo storage info = _registered(provider);
         if (amount == 0) revert RegistryZeroAmount();
         if (recipient == address(0)) revert RegistryZeroRecipient();
+        if (_slashedReceipts[receiptId]) revert RegistryReceiptAlreadySlashed(receiptId);
+        _slashedReceipts[receiptId] = true;
         uint256 fromActive = amount < info.activeStake ? amount : info.activeStake;
         info.activeStake -= fromActive;
         uint256 left = amount - fromActive;
@@ -172,6 +179,25 @@ contract ProviderRegistry is IProviderRegistry, ReentrancyGuard {
         totalStaked -= slashed;
         emit ProviderSlashed(provider, recipient, msg.sender, amount, fromActive, fromUnbonding);
         if (slashed != 0) token.safeTransfer(recipient, slashed);
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function disputeOpened(address provider) external onlySlasher {
+        _registered(provider);
+        uint256 open = ++_openDisputes[provider];
+        ++_openBySlasher[provider][msg.sender];
+        emit DisputeCountChanged(provider, msg.sender, open);
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function disputeClosed(address provider) external {
+        // Not onlySlasher: a slasher removed by governance can still close what it opened,
+        // so a provider's stake is never locked by a contract that lost its authorization.
+        uint256 mine = _openBySlasher[provider][msg.sender];
+        if (mine == 0) revert RegistryNoOpenDispute(provider, msg.sender);
+        _openBySlasher[provider][msg.sender] = mine - 1;
+        uint256 open = --_openDisputes[provider];
+        emit DisputeCountChanged(provider, msg.sender, open);
     }
 
     /// @inheritdoc IProviderRegistry
@@ -213,6 +239,16 @@ contract ProviderRegistry is IProviderRegistry, ReentrancyGuard {
     /// @inheritdoc IProviderRegistry
     function isSlasher(address account) external view returns (bool) {
         return _slashers[account];
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function openDisputes(address provider) external view returns (uint256) {
+        return _openDisputes[provider];
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function isReceiptSlashed(bytes32 receiptId) external view returns (bool) {
+        return _slashedReceipts[receiptId];
     }
 
     // ------------------------------------------------------------------ internal

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {Fixture} from "./utils/Fixture.sol";
+import {Shapes} from "./utils/Shapes.sol";
 import {IEscrow} from "../src/interfaces/IEscrow.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
@@ -34,7 +35,7 @@ contract EscrowTest is Fixture {
         vm.prank(client);
         token.approve(address(escrow), type(uint256).max);
         vm.prank(modelOwner);
-        modelId = models.publish(keccak256("model"), keccak256("weights"), "uri", 1_000); // 10%
+        modelId = models.publish(keccak256("model"), keccak256("weights"), Shapes.dense2(), "uri", 1_000); // 10%
     }
 
     function _voucher(uint256 cumulative) internal view returns (IEscrow.Voucher memory) {
@@ -384,7 +385,7 @@ contract EscrowTest is Fixture {
     function test_redeemMany_batchesChannels() public {
         _deposit(100e6);
         vm.prank(modelOwner);
-        bytes32 second = models.publish(keccak256("model2"), bytes32(0), "", 0);
+        bytes32 second = models.publish(keccak256("model2"), bytes32(0), Shapes.none(), "", 0);
         IEscrow.Voucher[] memory vs = new IEscrow.Voucher[](2);
         bytes[] memory sigs = new bytes[](2);
         vs[0] = _voucher(10e6);

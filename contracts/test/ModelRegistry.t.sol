@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {Fixture} from "./utils/Fixture.sol";
+import {Shapes} from "./utils/Shapes.sol";
 import {IModelRegistry} from "../src/interfaces/IModelRegistry.sol";
 
 contract ModelRegistryTest is Fixture {
@@ -14,7 +15,7 @@ contract ModelRegistryTest is Fixture {
     function setUp() public {
         deploySystem();
         vm.prank(owner);
-        modelId = models.publish(CONTENT, bytes32(0), "ipfs://meta", 500);
+        modelId = models.publish(CONTENT, bytes32(0), Shapes.none(), "ipfs://meta", 500);
     }
 
     function test_publish_recordsAndEmits() public {
@@ -23,7 +24,7 @@ contract ModelRegistryTest is Fixture {
         vm.expectEmit(address(models));
         emit IModelRegistry.ModelPublished(expected, stranger, CONTENT, COMMITMENT, "uri", 3_000);
         vm.prank(stranger);
-        bytes32 id = models.publish(CONTENT, COMMITMENT, "uri", 3_000);
+        bytes32 id = models.publish(CONTENT, COMMITMENT, Shapes.dense2(), "uri", 3_000);
         assertEq(id, expected, "returned id");
         IModelRegistry.Model memory m = models.getModel(id);
         assertEq(m.owner, stranger, "owner");
@@ -38,18 +39,18 @@ contract ModelRegistryTest is Fixture {
 
     function test_publish_revertsOnZeroContent() public {
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelEmptyContentHash.selector));
-        models.publish(bytes32(0), bytes32(0), "", 0);
+        models.publish(bytes32(0), bytes32(0), Shapes.none(), "", 0);
     }
 
     function test_publish_revertsOnDuplicate() public {
         vm.prank(owner);
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelAlreadyPublished.selector, modelId));
-        models.publish(CONTENT, bytes32(0), "", 0);
+        models.publish(CONTENT, bytes32(0), Shapes.none(), "", 0);
     }
 
     function test_publish_revertsAboveCap() public {
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelRoyaltyTooHigh.selector, 3_001, ROYALTY_CAP_BPS));
-        models.publish(keccak256("x"), bytes32(0), "", 3_001);
+        models.publish(keccak256("x"), bytes32(0), Shapes.none(), "", 3_001);
     }
 
     function test_views() public view {
@@ -69,24 +70,24 @@ contract ModelRegistryTest is Fixture {
         vm.expectEmit(address(models));
         emit IModelRegistry.WeightCommitmentSet(modelId, COMMITMENT);
         vm.prank(owner);
-        models.setWeightCommitment(modelId, COMMITMENT);
+        models.setWeightCommitment(modelId, COMMITMENT, Shapes.dense2());
         assertEq(models.weightCommitmentOf(modelId), COMMITMENT, "set");
         vm.prank(owner);
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelCommitmentAlreadySet.selector, modelId, COMMITMENT));
-        models.setWeightCommitment(modelId, keccak256("other"));
+        models.setWeightCommitment(modelId, keccak256("other"), Shapes.dense2());
     }
 
     function test_setWeightCommitment_revertsOnZero() public {
         vm.prank(owner);
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelEmptyCommitment.selector));
-        models.setWeightCommitment(modelId, bytes32(0));
+        models.setWeightCommitment(modelId, bytes32(0), Shapes.dense2());
     }
 
     function test_ownerOnly_functions() public {
         bytes memory notOwner = abi.encodeWithSelector(IModelRegistry.ModelNotOwner.selector, modelId, owner, stranger);
         vm.startPrank(stranger);
         vm.expectRevert(notOwner);
-        models.setWeightCommitment(modelId, COMMITMENT);
+        models.setWeightCommitment(modelId, COMMITMENT, Shapes.dense2());
         vm.expectRevert(notOwner);
         models.setRoyalty(modelId, 1);
         vm.expectRevert(notOwner);
@@ -100,7 +101,7 @@ contract ModelRegistryTest is Fixture {
         bytes32 unknown = keccak256("unknown");
         bytes memory err = abi.encodeWithSelector(IModelRegistry.ModelUnknown.selector, unknown);
         vm.expectRevert(err);
-        models.setWeightCommitment(unknown, COMMITMENT);
+        models.setWeightCommitment(unknown, COMMITMENT, Shapes.dense2());
         vm.expectRevert(err);
         models.setRoyalty(unknown, 1);
         vm.expectRevert(err);
@@ -166,7 +167,7 @@ contract ModelRegistryTest is Fixture {
                 abi.encodeWithSelector(IModelRegistry.ModelRoyaltyTooHigh.selector, uint256(royaltyBps), ROYALTY_CAP_BPS)
             );
         }
-        bytes32 id = models.publish(content, bytes32(0), "", royaltyBps);
+        bytes32 id = models.publish(content, bytes32(0), Shapes.none(), "", royaltyBps);
         if (royaltyBps <= ROYALTY_CAP_BPS) {
             assertEq(uint256(models.royaltyBpsOf(id)), royaltyBps, "stored");
         } else {

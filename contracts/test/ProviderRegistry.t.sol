@@ -7,6 +7,13 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 
 contract ProviderRegistryTest is Fixture {
+    uint256 private _receipts;
+
+    /// @dev A fresh receipt id per slash: each receipt can cost stake once.
+    function _nextReceiptId() internal returns (bytes32) {
+        return keccak256(abi.encode("receipt", ++_receipts));
+    }
+
     address internal provider = address(0xB1);
     address internal slasher = address(0x51A5);
     address internal watcher = address(0x3A7C);
@@ -83,7 +90,7 @@ contract ProviderRegistryTest is Fixture {
         vm.expectRevert(err);
         registry.jail(provider, 1);
         vm.expectRevert(err);
-        registry.slash(provider, 1, watcher);
+        registry.slash(provider, 1, watcher, _nextReceiptId());
         vm.stopPrank();
     }
 
@@ -248,6 +255,49 @@ contract ProviderRegistryTest is Fixture {
         registry.withdraw();
     }
 
+    function test_openDisputes_holdTheStake() public {
+        _register(200e6);
+        vm.prank(provider);
+        registry.startUnbonding(200e6);
+        vm.prank(watcher);
+        vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.RegistryNotSlasher.selector, watcher));
+        registry.disputeOpened(provider);
+        vm.expectEmit(address(registry));
+        emit IProviderRegistry.DisputeCountChanged(provider, slasher, 1);
+        vm.prank(slasher);
+        registry.disputeOpened(provider);
+        assertEq(registry.openDisputes(provider), 1, "counted");
+        vm.warp(block.timestamp + UNBONDING_DELAY);
+        vm.prank(provider);
+        vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.RegistryDisputesOpen.selector, provider, 1));
+        registry.withdraw();
+        // Another account cannot release a lock it did not take.
+        vm.prank(watcher);
+        vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.RegistryNoOpenDispute.selector, provider, watcher));
+        registry.disputeClosed(provider);
+        // A slasher removed by governance can still release what it holds.
+        vm.prank(governance);
+        registry.setSlasher(slasher, false);
+        vm.prank(slasher);
+        registry.disputeClosed(provider);
+        assertEq(registry.openDisputes(provider), 0, "released");
+        vm.prank(provider);
+        registry.withdraw();
+        assertEq(registry.totalStaked(), 0, "withdrawn once free");
+    }
+
+    function test_slash_oncePerReceipt() public {
+        _register(200e6);
+        bytes32 receiptId = keccak256("receipt");
+        vm.startPrank(slasher);
+        registry.slash(provider, 10e6, watcher, receiptId);
+        assertTrue(registry.isReceiptSlashed(receiptId), "recorded");
+        vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.RegistryReceiptAlreadySlashed.selector, receiptId));
+        registry.slash(provider, 10e6, watcher, receiptId);
+        vm.stopPrank();
+        assertEq(registry.activeStake(provider), 190e6, "slashed once");
+    }
+
     function test_jail_neverShortens() public {
         _register(MIN_STAKE);
         vm.startPrank(slasher);
@@ -269,7 +319,7 @@ contract ProviderRegistryTest is Fixture {
         vm.expectEmit(address(registry));
         emit IProviderRegistry.ProviderSlashed(provider, watcher, slasher, 220e6, 150e6, 70e6);
         vm.prank(slasher);
-        uint256 taken = registry.slash(provider, 220e6, watcher);
+        uint256 taken = registry.slash(provider, 220e6, watcher, _nextReceiptId());
         assertEq(taken, 220e6, "taken");
         assertEq(registry.activeStake(provider), 0, "active drained");
         IProviderRegistry.Unbonding[] memory entries = registry.unbondingEntries(provider);
@@ -286,23 +336,23 @@ contract ProviderRegistryTest is Fixture {
         vm.prank(provider);
         registry.startUnbonding(50e6);
         vm.prank(slasher);
-        uint256 taken = registry.slash(provider, 1_000e6, watcher);
+        uint256 taken = registry.slash(provider, 1_000e6, watcher, _nextReceiptId());
         assertEq(taken, 150e6, "everything");
         assertEq(registry.unbondingEntries(provider).length, 0, "entries popped");
         assertEq(registry.getProvider(provider).unbondingStake, 0, "unbonding zero");
         assertEq(token.balanceOf(address(registry)), 0, "held");
         // Nothing left: a further slash takes zero and moves nothing.
         vm.prank(slasher);
-        assertEq(registry.slash(provider, 1, watcher), 0, "nothing left");
+        assertEq(registry.slash(provider, 1, watcher, _nextReceiptId()), 0, "nothing left");
     }
 
     function test_slash_reverts() public {
         _register(MIN_STAKE);
         vm.startPrank(slasher);
         vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.RegistryZeroAmount.selector));
-        registry.slash(provider, 0, watcher);
+        registry.slash(provider, 0, watcher, _nextReceiptId());
         vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.RegistryZeroRecipient.selector));
-        registry.slash(provider, 1, address(0));
+        registry.slash(provider, 1, address(0), _nextReceiptId());
         vm.stopPrank();
     }
 
@@ -312,7 +362,7 @@ contract ProviderRegistryTest is Fixture {
         vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.RegistryNotSlasher.selector, watcher));
         registry.jail(provider, 1);
         vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.RegistryNotSlasher.selector, watcher));
-        registry.slash(provider, 1, watcher);
+        registry.slash(provider, 1, watcher, _nextReceiptId());
         vm.stopPrank();
     }
 
@@ -377,7 +427,7 @@ contract ProviderRegistryTest is Fixture {
             registry.startUnbonding(unbond);
         }
         vm.prank(slasher);
-        uint256 taken = registry.slash(provider, amount, watcher);
+        uint256 taken = registry.slash(provider, amount, watcher, _nextReceiptId());
         uint256 expected = amount < stake ? amount : stake;
         assertEq(taken, expected, "min(amount, stake)");
         assertEq(token.balanceOf(watcher), expected, "recipient");

@@ -17,6 +17,32 @@ interface IModelRegistry {
         string metadataURI;
     }
 
+    /// @notice One layer as the dispute game sees it, fixed at publication next to the weight
+    ///         commitment (docs/engine-spec.md, section 6): tensor numbers are 1-based layer
+    ///         outputs, 0 the input.
+    struct LayerShape {
+        /// @dev Elements of the layer's output tensor.
+        uint32 outSize;
+        /// @dev Tensors the layer reads (inputB only for add, else 0).
+        uint32 inputA;
+        uint32 inputB;
+        /// @dev Elements of input A one output element reads (dense K, conv C/g*kh*kw, pool kh*kw, else 1).
+        uint32 fanIn;
+        /// @dev Weights per row (dense and conv), else 0.
+        uint32 rowLength;
+        /// @dev Leaf index of the layer's first weight row in the commitment tree.
+        uint32 rowStart;
+    }
+
+    /// @notice The shape of a model's weight commitment and trace: the commitment tree has
+    ///         `rowCount + layers.length` leaves (rows, then one parameter leaf per layer), so
+    ///         every leaf has one fixed position and depth.
+    struct Shape {
+        uint32 inputSize;
+        uint32 rowCount;
+        LayerShape[] layers;
+    }
+
     // ------------------------------------------------------------------ errors
 
     /// @notice The content hash must be non-zero.
@@ -37,6 +63,13 @@ interface IModelRegistry {
     error ModelAlreadyDeprecated(bytes32 modelId);
     /// @notice Ownership cannot go to the zero address.
     error ModelZeroOwner();
+    /// @notice A commitment must come with the shape of its tree, and no shape without one.
+    error ModelShapeMissing(bytes32 modelId);
+    /// @notice A field of the shape is out of range (`layer` 0 for model-wide fields).
+    error ModelShapeInvalid(uint256 layer, bytes32 field, uint256 value);
+    /// @notice Re-executing one element of `layer` in a dispute would need more calldata words
+    ///         than a move may carry.
+    error ModelStepTooLarge(uint256 layer, uint256 words, uint256 maxWords);
 
     // ------------------------------------------------------------------ events
 
@@ -51,6 +84,8 @@ interface IModelRegistry {
     );
     /// @notice The model's weight commitment was set (once).
     event WeightCommitmentSet(bytes32 indexed modelId, bytes32 weightCommitment);
+    /// @notice The shape bound to the weight commitment was recorded (with it, once).
+    event ModelShapeSet(bytes32 indexed modelId, uint32 inputSize, uint32 rowCount, uint256 layerCount);
     /// @notice The model's royalty changed.
     event RoyaltySet(bytes32 indexed modelId, uint16 oldRoyaltyBps, uint16 newRoyaltyBps);
     /// @notice The model changed owner; royalties earned from now on go to `newOwner`.
@@ -64,18 +99,25 @@ interface IModelRegistry {
     /// @param contentHash Hash of the model file (non-zero).
     /// @param weightCommitment Commitment to the weights used by verification; zero leaves it
     ///        unset, to be set once later with `setWeightCommitment`.
+    /// @param shape The commitment tree's shape (checked: sizes, positions, and that every
+    ///        dispute move fits the step bound); empty layers exactly when the commitment is zero.
     /// @param metadataURI Where the model's description lives (free-form).
     /// @param royaltyBps Royalty on every redemption for this model, at most the royalty cap.
     /// @return modelId keccak256(abi.encode(msg.sender, contentHash)).
-    function publish(bytes32 contentHash, bytes32 weightCommitment, string calldata metadataURI, uint16 royaltyBps)
-        external
-        returns (bytes32 modelId);
+    function publish(
+        bytes32 contentHash,
+        bytes32 weightCommitment,
+        Shape calldata shape,
+        string calldata metadataURI,
+        uint16 royaltyBps
+    ) external returns (bytes32 modelId);
 
-    /// @notice Sets the weight commitment of a model that has none yet. Once set it never
-    ///         changes, so receipts and disputes that refer to it stay meaningful.
+    /// @notice Sets the weight commitment and its shape of a model that has none yet. Once set
+    ///         they never change, so receipts and disputes that refer to them stay meaningful.
     /// @param modelId The model (caller must own it).
     /// @param weightCommitment Non-zero commitment.
-    function setWeightCommitment(bytes32 modelId, bytes32 weightCommitment) external;
+    /// @param shape Its tree's shape, checked as in `publish`.
+    function setWeightCommitment(bytes32 modelId, bytes32 weightCommitment, Shape calldata shape) external;
 
     /// @notice Changes the model's royalty; applies to redemptions from now on.
     /// @param modelId The model (caller must own it).
@@ -104,6 +146,17 @@ interface IModelRegistry {
     function royaltyBpsOf(bytes32 modelId) external view returns (uint16);
     /// @notice Weight commitment of a model (zero when unset or unknown).
     function weightCommitmentOf(bytes32 modelId) external view returns (bytes32);
+    /// @notice The shape recorded with the commitment (empty when unset).
+    function shapeOf(bytes32 modelId) external view returns (Shape memory);
+    /// @notice The model-wide part of the shape, in one cheap read.
+    function shapeSummary(bytes32 modelId)
+        external
+        view
+        returns (uint32 inputSize, uint32 rowCount, uint256 layerCount);
+    /// @notice The shape of layer `layer` (1-based).
+    function layerShape(bytes32 modelId, uint256 layer) external view returns (LayerShape memory);
+    /// @notice Most calldata words one dispute step may carry (the bound `publish` checks).
+    function maxStepWords() external view returns (uint256);
     /// @notice Whether the model is deprecated.
     function isDeprecated(bytes32 modelId) external view returns (bool);
     /// @notice Owner and royalty in one call, as the escrow needs them.

@@ -51,6 +51,12 @@ interface IProviderRegistry {
     error RegistryNotOwner(address caller, address owner);
     /// @notice Slashed stake cannot be sent to the zero address.
     error RegistryZeroRecipient();
+    /// @notice Stake cannot leave while disputes on the provider are open.
+    error RegistryDisputesOpen(address provider, uint256 open);
+    /// @notice This receipt already cost the provider stake (in this or another dispute contract).
+    error RegistryReceiptAlreadySlashed(bytes32 receiptId);
+    /// @notice A slasher closed more disputes on the provider than it opened.
+    error RegistryNoOpenDispute(address provider, address slasher);
 
     // ------------------------------------------------------------------ events
 
@@ -79,6 +85,8 @@ interface IProviderRegistry {
     );
     /// @notice The owner authorized or removed a slasher contract.
     event SlasherSet(address indexed slasher, bool allowed);
+    /// @notice A slasher opened or closed a dispute on the provider; `open` is the new count.
+    event DisputeCountChanged(address indexed provider, address indexed slasher, uint256 open);
 
     // ------------------------------------------------------------------ writes
 
@@ -107,7 +115,8 @@ interface IProviderRegistry {
     /// @param amount Positive, at most the active stake.
     function startUnbonding(uint256 amount) external;
 
-    /// @notice Pays out every matured unbonding entry. Not while jailed.
+    /// @notice Pays out every matured unbonding entry. Not while jailed, and not while any
+    ///         dispute on the provider is open: the stake must stay to pay for a lost one.
     function withdraw() external;
 
     /// @notice Jails a provider (only an authorized slasher). Jailing never shortens a
@@ -117,12 +126,26 @@ interface IProviderRegistry {
     function jail(address provider, uint64 until) external;
 
     /// @notice Takes up to `amount` of the provider's stake (active first, then unbonding
-    ///         entries from the newest) and sends it to `recipient` (only a slasher).
+    ///         entries from the newest) and sends it to `recipient` (only a slasher). Each
+    ///         receipt can cost stake once, across every slasher, so two dispute contracts
+    ///         can never both slash for the same receipt.
     /// @param provider Registered provider.
     /// @param amount Requested amount; capped at what the provider has.
     /// @param recipient Receives the slashed tokens.
+    /// @param receiptId The EIP-712 digest of the receipt the provider lost on.
     /// @return slashed The amount actually taken.
-    function slash(address provider, uint256 amount, address recipient) external returns (uint256 slashed);
+    function slash(address provider, uint256 amount, address recipient, bytes32 receiptId)
+        external
+        returns (uint256 slashed);
+
+    /// @notice A slasher records that a dispute on `provider` opened; while any is open the
+    ///         provider cannot withdraw stake.
+    /// @param provider Registered provider.
+    function disputeOpened(address provider) external;
+
+    /// @notice A slasher records that one of its disputes on `provider` ended.
+    /// @param provider Provider of a dispute this slasher opened.
+    function disputeClosed(address provider) external;
 
     /// @notice Authorizes or removes a slasher (only the TrellisParams owner).
     function setSlasher(address slasher, bool allowed) external;
@@ -141,6 +164,10 @@ interface IProviderRegistry {
     function priceOf(address provider, bytes32 modelId) external view returns (uint256);
     /// @notice Whether `account` may jail and slash.
     function isSlasher(address account) external view returns (bool);
+    /// @notice Disputes open on the provider, over every slasher.
+    function openDisputes(address provider) external view returns (uint256);
+    /// @notice Whether a receipt already cost its provider stake.
+    function isReceiptSlashed(bytes32 receiptId) external view returns (bool);
     /// @notice Sum of all active and unbonding stake held by the registry.
     function totalStaked() external view returns (uint256);
 }

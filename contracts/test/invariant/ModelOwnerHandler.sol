@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {TestBase} from "../utils/TestBase.sol";
 import {Ledger} from "./Ledger.sol";
+import {Shapes} from "../utils/Shapes.sol";
 import {Escrow} from "../../src/Escrow.sol";
 import {ModelRegistry} from "../../src/ModelRegistry.sol";
 import {TrellisParams} from "../../src/TrellisParams.sol";
@@ -39,7 +40,7 @@ contract ModelOwnerHandler is TestBase {
         if (models.ownerOf(models.modelIdOf(owner, contentHash)) != address(0)) return;
         royaltyBps = bound(royaltyBps, 0, params.royaltyCapBps());
         vm.prank(owner);
-        bytes32 modelId = models.publish(contentHash, bytes32(0), "", uint16(royaltyBps));
+        bytes32 modelId = models.publish(contentHash, bytes32(0), Shapes.none(), "", uint16(royaltyBps));
         ledger.addModel(modelId);
     }
 

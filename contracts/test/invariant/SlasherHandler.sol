@@ -14,6 +14,8 @@ contract SlasherHandler is TestBase {
     address public constant WATCHER = address(0x3A7C4E5);
 
     uint256 public ghost_slashed;
+    /// @dev Each slash names a receipt of its own: a receipt can cost stake only once.
+    uint256 public ghost_slashCalls;
 
     constructor(Ledger ledger_, ProviderRegistry registry_) {
         ledger = ledger_;
@@ -24,7 +26,7 @@ contract SlasherHandler is TestBase {
         address provider = ledger.providers(seed % ledger.providerCount());
         if (!registry.getProvider(provider).registered) return;
         amount = bound(amount, 1, 600e6);
-        ghost_slashed += registry.slash(provider, amount, WATCHER);
+        ghost_slashed += registry.slash(provider, amount, WATCHER, keccak256(abi.encode(address(this), ++ghost_slashCalls)));
     }
 
     function jail(uint256 seed, uint256 duration) external {
