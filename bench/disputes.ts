@@ -1,18 +1,24 @@
-// `npm run bench -- disputes`: for each default model, disputes over a trace tampered at
-// each of its layers are played to the end on anvil (a fresh local deployment): moves,
-// gas per move and per dispute (the worst layer), wall time to resolution, and the cost
-// of building the execution trace relative to a plain run. Deadlines are not waited for:
-// the timeout path moves anvil's clock past the move timeout (time travel).
+// `npm run bench -- disputes`: for each default model, and for a model with a 32x28x28
+// layer (bench/support/large-layer-model.ts), disputes over a trace tampered at each of
+// its layers are played to the end on anvil (a fresh local deployment): moves, gas per
+// move and per dispute (the worst layer), the worst single move, wall time to resolution,
+// and the cost of building the execution trace relative to a plain run. Deadlines are not
+// waited for: the timeout path moves anvil's clock past the move timeout (time travel).
 import { performance } from 'node:perf_hooks';
 import type { Hex } from 'viem';
 import { defaultDisputeParameters } from '../src/chain/parameters.ts';
-import { run } from '../src/engine/engine.ts';
+import { run, type Engine } from '../src/engine/engine.ts';
+import { commitmentShape } from '../src/engine/weights.ts';
+import { publishModel } from '../src/sdk/accounts.ts';
 import { claimTimeout, openDispute, playChallenger, playProvider, readDispute, type GameMove } from '../src/verify/game-client.ts';
 import { honestTrace, sampleInput, signedReceipt, startDisputeNetwork, tamperTrace, type DisputeNetwork } from '../src/verify/testing/dispute-network.ts';
 import { freePort } from '../test/support/free-port.ts';
 import { report, type Figure } from './report.ts';
+import { largeLayerEngine } from './support/large-layer-model.ts';
 
-const moveNames = ['open', 'revealRoots', 'chooseLayer', 'revealTensor', 'step'] as const;
+const moveNames = ['open', 'revealRoots', 'chooseLayer', 'revealNodes', 'pick', 'step'] as const;
+
+type BenchModel = { name: string; engine: Engine; modelId: Hex };
 
 export async function main(args: string[]): Promise<void> {
   const seconds = Number(args[args.indexOf('--seconds') + 1] ?? 0.3) || 0.3;
@@ -24,10 +30,18 @@ export async function main(args: string[]): Promise<void> {
   }
 }
 
-async function playDispute(net: DisputeNetwork, m: number, layer: number, nonce: number): Promise<{ moves: GameMove[]; ms: number }> {
-  const { model, modelId } = net.models[m]!;
+/** The default models and the large-layer one, published on the bench's deployment. */
+async function benchModels(net: DisputeNetwork): Promise<BenchModel[]> {
+  const engine = largeLayerEngine();
+  const { artifact } = engine;
+  const modelId = await publishModel(net.deployer, net.deployment, { contentHash: artifact.onnxHash, weightCommitment: artifact.weightCommitment, shape: commitmentShape(artifact), metadataURI: 'bench:large-layer', royaltyBps: 0 });
+  return [...net.models.map(({ model, modelId }) => ({ name: model.name, engine: model.engine, modelId })), { name: 'large-layer', engine, modelId }];
+}
+
+async function playDispute(net: DisputeNetwork, model: BenchModel, layer: number, nonce: number): Promise<{ moves: GameMove[]; ms: number }> {
+  const { modelId } = model;
   const honest = honestTrace(model.engine, sampleInput(model.engine, nonce));
-  const index = (nonce * 31) % model.engine.tensorSizes[layer]!;
+  const index = (nonce * 7919) % model.engine.tensorSizes[layer]!;
   const cheat = tamperTrace(honest, layer, index);
   const { receipt, signature } = await signedReceipt(net, net.provider, modelId, cheat, nonce);
   const game = net.deployment.contracts.disputeGame;
@@ -35,7 +49,7 @@ async function playDispute(net: DisputeNetwork, m: number, layer: number, nonce:
   const opened = await openDispute(net.watcher, { game, token: net.deployment.contracts.token, receipt, signature, quantizedInput: honest.tensors[0]!, bond: defaultDisputeParameters.minBond });
   const moves = opened.moves.filter((x) => x.move === 'open');
   const artifact = model.engine.artifact;
-  for (let i = 0; i < 8 && (await readDispute(net.deployer, game, opened.id)).phase !== 'None'; i++) {
+  for (let i = 0; i < 40 && (await readDispute(net.deployer, game, opened.id)).phase !== 'None'; i++) {
     const move = (await playProvider(net.provider, game, opened.id, { artifact, trace: cheat })) ?? (await playChallenger(net.watcher, game, opened.id, { artifact, trace: honest }));
     if (move) moves.push(move);
   }
@@ -57,8 +71,7 @@ function timePerCall(fn: () => void, seconds: number): number {
 async function measure(net: DisputeNetwork, seconds: number): Promise<Figure[]> {
   const figures: Figure[] = [];
   let nonce = 1;
-  for (let m = 0; m < net.models.length; m++) {
-    const { model } = net.models[m]!;
+  for (const model of await benchModels(net)) {
     const prefix = model.name.replace(/-/g, '_');
     const worst = new Map<string, number>();
     let worstTotal = 0;
@@ -66,7 +79,7 @@ async function measure(net: DisputeNetwork, seconds: number): Promise<Figure[]> 
     let totalMs = 0;
     const layers = model.engine.artifact.layers.length;
     for (let layer = 1; layer <= layers; layer++) {
-      const { moves, ms } = await playDispute(net, m, layer, nonce++);
+      const { moves, ms } = await playDispute(net, model, layer, nonce++);
       totalMs += ms;
       moveCount = Math.max(moveCount, moves.length);
       let total = 0;
@@ -82,6 +95,7 @@ async function measure(net: DisputeNetwork, seconds: number): Promise<Figure[]> 
       figures.push({ figure: `${prefix}_gas_${name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`, label: `${model.name}: gas of ${name} (worst layer)`, value: worst.get(name) ?? 0, unit: 'gas' });
     }
     figures.push({ figure: `${prefix}_gas_total`, label: `${model.name}: gas of a whole dispute (worst layer)`, value: worstTotal, unit: 'gas' });
+    figures.push({ figure: `${prefix}_gas_worst_move`, label: `${model.name}: gas of the dearest single move`, value: Math.max(...worst.values()), unit: 'gas' });
     figures.push({ figure: `${prefix}_resolution_ms`, label: `${model.name}: wall time from open to resolution on anvil`, value: totalMs / layers, unit: 'ms' });
 
     const input = sampleInput(model.engine, 1);

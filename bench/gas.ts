@@ -79,11 +79,12 @@ async function measure(rpcUrl: string): Promise<Figure[]> {
     return c.walletClient.writeContract({ address: token, abi: trellisTokenAbi, functionName: 'transferWithAuthorization', args: [message.from, message.to, message.value, message.validAfter, message.validBefore, message.nonce, signature] });
   });
 
-  // Model owner.
+  // Model owner. A commitment is published with its shape: here one dense layer of 2 x 2.
+  const benchShape = { inputSize: 2, rowCount: 2, layers: [{ outSize: 2, inputA: 0, inputB: 0, fanIn: 2, rowLength: 2, rowStart: 0 }] };
   const modelIds: Hex[] = [];
   const publish = async (who: SignerConnection, n: number) => {
     const contentHash = keccak256(toHex(`model-${n}`));
-    const hash = await who.walletClient.writeContract({ address: modelRegistry, abi: modelRegistryAbi, functionName: 'publish', args: [contentHash, keccak256(toHex(`weights-${n}`)), `ipfs://model-${n}`, 500] });
+    const hash = await who.walletClient.writeContract({ address: modelRegistry, abi: modelRegistryAbi, functionName: 'publish', args: [contentHash, keccak256(toHex(`weights-${n}`)), benchShape, `ipfs://model-${n}`, 500] });
     modelIds.push(await who.publicClient.readContract({ address: modelRegistry, abi: modelRegistryAbi, functionName: 'modelIdOf', args: [who.account.address, contentHash] }));
     return hash;
   };

@@ -1,7 +1,8 @@
 // The dispute game on a real anvil with the default models: a provider that signs a
 // tampered trace loses at any layer and element, whoever the challenger is (client,
-// watcher, a second provider); a griefing challenger loses its bond; a side that misses a
-// deadline loses; stake, refund, reward and treasury shares add up.
+// watcher, a second provider); the provider never names the element re-executed; a
+// griefing challenger loses its bond; a side that misses a deadline loses; stake, refund,
+// reward and treasury shares add up.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { parseEventLogs, type Hex } from 'viem';
@@ -11,7 +12,7 @@ import { disputeGameAbi } from '../src/chain/generated/DisputeGame.ts';
 import { providerRegistryAbi } from '../src/chain/generated/ProviderRegistry.ts';
 import { trellisParamsAbi } from '../src/chain/generated/TrellisParams.ts';
 import type { Trace } from '../src/engine/trace.ts';
-import { chooseLayer, claimTimeout, openDispute, playChallenger, playProvider, readDispute, revealRoots, revealTensor, submitStep, type GameMove } from '../src/verify/game-client.ts';
+import { chooseLayer, claimable, claimPayouts, claimTimeout, openDispute, pick, playChallenger, playProvider, readDispute, receiptIdOf, revealedNodes, revealRoots, submitStep, type GameMove } from '../src/verify/game-client.ts';
 import { stepArgs } from '../src/verify/moves.ts';
 import { honestTrace, RECEIPT_FEE, sampleInput, signedReceipt, startDisputeNetwork, tamperTrace, tokenBalance, type DisputeNetwork } from '../src/verify/testing/dispute-network.ts';
 import { freePort } from './support/free-port.ts';
@@ -39,14 +40,14 @@ async function outcomeOf(move: GameMove): Promise<{ providerLost: boolean; outco
 /** Both sides play their due moves until the dispute ends; returns the last move. */
 async function playOut(id: Hex, provider: SignerConnection, providerTrace: Trace, challenger: SignerConnection, challengerTrace: Trace, artifactIndex: number): Promise<GameMove> {
   const artifact = net.models[artifactIndex]!.model.engine.artifact;
-  for (let moves = 0; moves < 8; moves++) {
+  for (let moves = 0; moves < 20; moves++) {
     const p = await playProvider(provider, game(), id, { artifact, trace: providerTrace });
     const c = p ? undefined : await playChallenger(challenger, game(), id, { artifact, trace: challengerTrace });
     const last = p ?? c;
     assert.ok(last, 'no side had a move to make');
     if ((await readDispute(net.deployer, game(), id)).phase === 'None') return last;
   }
-  assert.fail('the dispute did not end within 8 moves');
+  assert.fail('the dispute did not end within 20 moves');
 }
 
 async function cheatAndChallenge(modelIndex: number, layer: number, index: number, challenger: SignerConnection) {
@@ -55,7 +56,25 @@ async function cheatAndChallenge(modelIndex: number, layer: number, index: numbe
   const cheat = tamperTrace(honest, layer, index);
   const { receipt, signature } = await signedReceipt(net, net.provider, modelId, cheat, ++nonce);
   const { id } = await openDispute(challenger, { game: game(), token: net.deployment.contracts.token, receipt, signature, quantizedInput: honest.tensors[0]!, bond: BOND });
-  return { id, honest, cheat, receipt, signature };
+  return { id, honest, cheat, receipt, signature, receiptId: await receiptIdOf(net.deployer, game(), receipt) };
+}
+
+const isSettled = (receiptId: Hex) => net.deployer.publicClient.readContract({ address: game(), abi: disputeGameAbi, functionName: 'isSettled', args: [receiptId] });
+
+/**
+ * A griefer against an honest provider: it names layer 1, then always the first child of
+ * the descent, and steps on whatever element that reaches.
+ */
+async function griefOut(id: Hex, provider: SignerConnection, griefer: SignerConnection, trace: Trace, artifactIndex: number): Promise<GameMove> {
+  const artifact = net.models[artifactIndex]!.model.engine.artifact;
+  await playProvider(provider, game(), id, { artifact, trace });
+  await chooseLayer(griefer, game(), id, artifact, 1);
+  for (;;) {
+    const state = await readDispute(net.deployer, game(), id);
+    if (state.phase === 'AwaitNodes') await playProvider(provider, game(), id, { artifact, trace });
+    else if (state.phase === 'AwaitPick') await pick(griefer, game(), id, 0, await revealedNodes(net.deployer, game(), id));
+    else return submitStep(griefer, game(), id, stepArgs({ artifact, trace, layer: state.layer, index: state.nodeIndex }));
+  }
 }
 
 describe('disputes on anvil', () => {
@@ -72,26 +91,27 @@ describe('disputes on anvil', () => {
       for (let layer = 1; layer < sizes.length; layer++) {
         const index = next(sizes[layer]!);
         const challenger = challengers[played++ % challengers.length]!;
-        const { id, honest, cheat } = await cheatAndChallenge(m, layer, index, challenger);
+        const { id, honest, cheat, receiptId } = await cheatAndChallenge(m, layer, index, challenger);
         const last = await playOut(id, net.provider, cheat, challenger, honest, m);
         const { providerLost, outcome } = await outcomeOf(last);
         assert.equal(providerLost, true, `${net.models[m]!.model.name} layer ${layer} element ${index}`);
         assert.equal(outcome, 2, 'ProviderComputedWrong');
-        assert.equal(await net.deployer.publicClient.readContract({ address: game(), abi: disputeGameAbi, functionName: 'isSettled', args: [id] }), true);
+        assert.equal(await isSettled(receiptId), true);
       }
     }
     assert.ok(played >= 10);
   });
 
-  test('slashing pays the client its fee, the challenger its share and bond, the treasury the rest', async () => {
+  test('slashing reserves the client its fee, credits the challenger its share and bond, the treasury the rest', async () => {
     const { providerRegistry, params } = net.deployment.contracts;
-    const read = <T>(p: Promise<T>) => p;
-    const stakeBefore = await read(net.deployer.publicClient.readContract({ address: providerRegistry, abi: providerRegistryAbi, functionName: 'activeStake', args: [net.provider.account.address] }));
+    const stakeBefore = await net.deployer.publicClient.readContract({ address: providerRegistry, abi: providerRegistryAbi, functionName: 'activeStake', args: [net.provider.account.address] });
     const totalBefore = await net.deployer.publicClient.readContract({ address: providerRegistry, abi: providerRegistryAbi, functionName: 'totalStaked' });
     const treasury = await net.deployer.publicClient.readContract({ address: params, abi: trellisParamsAbi, functionName: 'treasury' });
-    const before = { client: await tokenBalance(net, net.client.account.address), watcher: await tokenBalance(net, net.watcher.account.address), treasury: await tokenBalance(net, treasury) };
+    // Earlier games left the watcher payouts to claim: start from nothing owed.
+    await claimPayouts(net.watcher, game());
+    const before = { watcher: await tokenBalance(net, net.watcher.account.address), treasury: await claimable(net.deployer, game(), treasury) };
 
-    const { id, honest, cheat } = await cheatAndChallenge(0, 1, 0, net.watcher);
+    const { id, honest, cheat, receiptId } = await cheatAndChallenge(0, 1, 0, net.watcher);
     await playOut(id, net.provider, cheat, net.watcher, honest, 0);
 
     const slash = defaultDisputeParameters.slashAmount;
@@ -99,44 +119,42 @@ describe('disputes on anvil', () => {
     const reward = (rest * defaultDisputeParameters.challengerShareBps) / 10_000n;
     assert.equal(await net.deployer.publicClient.readContract({ address: providerRegistry, abi: providerRegistryAbi, functionName: 'activeStake', args: [net.provider.account.address] }), stakeBefore - slash);
     assert.equal(await net.deployer.publicClient.readContract({ address: providerRegistry, abi: providerRegistryAbi, functionName: 'totalStaked' }), totalBefore - slash);
-    assert.equal(await tokenBalance(net, net.client.account.address), before.client + RECEIPT_FEE);
-    // The watcher paid the bond and got it back with its reward.
+    // The fee is reserved for the client and paid as far as the escrow charged it (here: never).
+    const refund = await net.deployer.publicClient.readContract({ address: game(), abi: disputeGameAbi, functionName: 'refundOf', args: [receiptId] });
+    assert.equal(refund.reserved, RECEIPT_FEE);
+    assert.equal(await claimable(net.deployer, game(), treasury), before.treasury + rest - reward);
+    // The watcher paid the bond and, once it claims, gets it back with its reward.
+    assert.equal(await claimable(net.deployer, game(), net.watcher.account.address), BOND + reward);
+    await claimPayouts(net.watcher, game());
     assert.equal(await tokenBalance(net, net.watcher.account.address), before.watcher + reward);
-    assert.equal(await tokenBalance(net, treasury), before.treasury + rest - reward);
-    assert.equal(await tokenBalance(net, game()), 0n, 'the game keeps nothing');
     const info = await net.deployer.publicClient.readContract({ address: providerRegistry, abi: providerRegistryAbi, functionName: 'getProvider', args: [net.provider.account.address] });
     assert.ok(info.jailedUntil > 0n, 'the provider is jailed');
   });
 
-  test('a griefing challenger against an honest provider loses its bond to the provider', async () => {
+  test('a griefing challenger against an honest provider loses its bond; the provider is paid for its defence', async () => {
     const { model, modelId } = net.models[1]!;
     const honest = honestTrace(model.engine, sampleInput(model.engine, 77));
     const { receipt, signature } = await signedReceipt(net, net.rival, modelId, honest, ++nonce);
-    const before = { watcher: await tokenBalance(net, net.watcher.account.address), rival: await tokenBalance(net, net.rival.account.address) };
+    const before = { watcher: await tokenBalance(net, net.watcher.account.address), rival: await claimable(net.deployer, game(), net.rival.account.address) };
     const { id } = await openDispute(net.watcher, { game: game(), token: net.deployment.contracts.token, receipt, signature, quantizedInput: honest.tensors[0]!, bond: BOND });
-    await revealRoots(net.rival, game(), id, honest.layerRoots);
-    await chooseLayer(net.watcher, game(), id, model.engine.artifact, 1);
-    await revealTensor(net.rival, game(), id, honest.tensors[1]!);
-    const last = await submitStep(net.watcher, game(), id, stepArgs({ artifact: model.engine.artifact, trace: honest, revealed: honest.tensors[1]!, layer: 1, index: 3 }));
+    const last = await griefOut(id, net.rival, net.watcher, honest, 1);
     assert.deepEqual(await outcomeOf(last), { providerLost: false, outcome: 3 });
     assert.equal(await tokenBalance(net, net.watcher.account.address), before.watcher - BOND);
-    assert.equal(await tokenBalance(net, net.rival.account.address), before.rival + BOND);
+    assert.equal(await claimable(net.deployer, game(), net.rival.account.address), before.rival + defaultDisputeParameters.defenceCompensation);
     // The provider won: the receipt is not settled and may be challenged again.
-    assert.equal(await net.deployer.publicClient.readContract({ address: game(), abi: disputeGameAbi, functionName: 'isSettled', args: [id] }), false);
+    assert.equal(await isSettled(await receiptIdOf(net.deployer, game(), receipt)), false);
   });
 
-  test('an honest provider can settle the step itself', async () => {
-    const { model, modelId } = net.models[2]!;
-    const honest = honestTrace(model.engine, sampleInput(model.engine, 5));
-    const { receipt, signature } = await signedReceipt(net, net.rival, modelId, honest, ++nonce);
-    const { id } = await openDispute(net.watcher, { game: game(), token: net.deployment.contracts.token, receipt, signature, quantizedInput: honest.tensors[0]!, bond: BOND });
-    const view = { artifact: model.engine.artifact, trace: honest };
-    await playProvider(net.rival, game(), id, view);
-    await chooseLayer(net.watcher, game(), id, model.engine.artifact, honest.tensors.length - 1);
-    await playProvider(net.rival, game(), id, view);
-    const last = await playProvider(net.rival, game(), id, view, { settleStep: true });
-    assert.ok(last);
-    assert.equal((await outcomeOf(last)).providerLost, false);
+  test('the cheating provider cannot name the element: only the challenger picks and steps', async () => {
+    const { id, honest, cheat } = await cheatAndChallenge(2, 1, 3, net.watcher);
+    const artifact = net.models[2]!.model.engine.artifact;
+    await playProvider(net.provider, game(), id, { artifact, trace: cheat });
+    await playChallenger(net.watcher, game(), id, { artifact, trace: honest });
+    await playProvider(net.provider, game(), id, { artifact, trace: cheat });
+    // Element 0 is honest in the cheat; the provider would like it re-executed.
+    await assert.rejects(pick(net.provider, game(), id, 0, await revealedNodes(net.deployer, game(), id)), /DisputeNotYourTurn/);
+    const last = await playOut(id, net.provider, cheat, net.watcher, honest, 2);
+    assert.equal((await outcomeOf(last)).providerLost, true);
   });
 
   test('a provider that misses its deadline loses; a late move is refused', async () => {
@@ -157,10 +175,10 @@ describe('disputes on anvil', () => {
     assert.deepEqual(await outcomeOf(last), { providerLost: false, outcome: 1 });
   });
 
-  test('one dispute per receipt at a time, none after the provider lost, and only the due side moves', async () => {
+  test('one dispute per challenger and receipt, none after the provider lost, and only the due side moves', async () => {
     const { id, receipt, signature, honest, cheat } = await cheatAndChallenge(2, 1, 2, net.watcher);
     const again = { game: game(), token: net.deployment.contracts.token, receipt, signature, quantizedInput: honest.tensors[0]!, bond: BOND };
-    await assert.rejects(openDispute(net.rival, again), /DisputeAlreadyOpen/);
+    await assert.rejects(openDispute(net.watcher, again), /DisputeAlreadyOpen/);
     await assert.rejects(revealRoots(net.watcher, game(), id, cheat.layerRoots), /DisputeNotYourTurn/);
     await playOut(id, net.provider, cheat, net.watcher, honest, 2);
     await assert.rejects(openDispute(net.rival, again), /DisputeReceiptSettled/);

@@ -3,7 +3,7 @@
 // without opening it twice; a provider node that stops answering loses by timeout, which
 // the watcher claims by itself once the chain's clock passes the deadline; and when the
 // watcher is the one that misses a deadline, the provider node claims the timeout, keeps
-// its stake and takes the bond. Each test uses its own provider and watcher accounts, so
+// its stake and is paid its defence from the bond (the rest of the bond goes to the treasury). Each test uses its own provider and watcher accounts, so
 // one test's slash or jail never shows in another's figures.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { getAddress, type Address, type Hex } from 'viem';
 import { disputeGameAbi } from '../src/chain/generated/DisputeGame.ts';
-import { readDispute } from '../src/verify/game-client.ts';
+import { hashReceipt, type Receipt } from '../src/protocol/messages.ts';
+import { claimable, claimRefund, readDispute } from '../src/verify/game-client.ts';
 import { chainTime, readResolution } from '../src/verify/game-events.ts';
 import { startWatcher, Watcher } from '../src/verify/watcher.ts';
 import { WATCHER_JOURNAL } from '../src/verify/watcher-journal.ts';
@@ -28,7 +29,8 @@ after(async () => {
 
 const game = () => net.chain.deployment.contracts.disputeGame;
 const gameConfig = () => net.reader.publicClient.readContract({ address: game(), abi: disputeGameAbi, functionName: 'config' });
-const isSettled = (id: Hex) => net.reader.publicClient.readContract({ address: game(), abi: disputeGameAbi, functionName: 'isSettled', args: [id] });
+const receiptIdOf = (receipt: Receipt) => hashReceipt({ chainId: net.chain.deployment.chainId, escrow: net.chain.deployment.contracts.escrow }, receipt);
+const isSettled = (receipt: Receipt) => net.reader.publicClient.readContract({ address: game(), abi: disputeGameAbi, functionName: 'isSettled', args: [receiptIdOf(receipt)] });
 
 /** Moves the chain's clock just past the deadline of the move due in dispute `id`. */
 async function travelPastDeadline(id: Hex): Promise<void> {
@@ -37,23 +39,29 @@ async function travelPastDeadline(id: Hex): Promise<void> {
   await net.travel(deadline - now + 1n);
 }
 
-/** Balances of the parties a lost dispute pays, to compare before and after. */
+/** What the parties a lost dispute pays hold (the watcher claims its payouts; the treasury's stay claimable). */
 async function payouts(client: Address, watcher: Address) {
   const treasury = await net.treasury();
-  return { client: await net.tokenBalance(client), watcher: await net.tokenBalance(watcher), treasury: await net.tokenBalance(treasury) };
+  return { client: await net.tokenBalance(client), watcher: await net.tokenBalance(watcher), treasury: await claimable(net.reader, game(), treasury) };
 }
 
-/** Asserts the provider lost the way docs/disputes.md says: slashed, jailed, the client refunded, the rest split. */
-async function assertProviderPunished(provider: Address, fee: bigint, before: Awaited<ReturnType<typeof payouts>>, after: Awaited<ReturnType<typeof payouts>>): Promise<void> {
+/**
+ * Asserts the provider lost the way docs/disputes.md says: slashed, jailed, the client's
+ * fee reserved (paid once the escrow shows it charged), the rest split.
+ */
+async function assertProviderPunished(provider: Address, receipt: Receipt, before: Awaited<ReturnType<typeof payouts>>, after: Awaited<ReturnType<typeof payouts>>): Promise<void> {
   const config = await gameConfig();
   const info = await net.providerInfo(provider);
   assert.equal(info.activeStake, NODE_STAKE - config.slashAmount, 'the stake is down by the slash amount');
   assert.ok(info.jailedUntil > (await chainTime(net.reader)), 'the provider is jailed');
-  const refund = fee < config.slashAmount ? fee : config.slashAmount;
-  const reward = ((config.slashAmount - refund) * BigInt(config.challengerShareBps)) / 10_000n;
-  assert.equal(after.client - before.client, refund, 'the client got its fee back');
+  const cap = receipt.fee < config.maxRefund ? receipt.fee : config.maxRefund;
+  const reserved = cap < config.slashAmount ? cap : config.slashAmount;
+  const reward = ((config.slashAmount - reserved) * BigInt(config.challengerShareBps)) / 10_000n;
+  const refund = await net.reader.publicClient.readContract({ address: game(), abi: disputeGameAbi, functionName: 'refundOf', args: [receiptIdOf(receipt)] });
+  assert.equal(refund.reserved, reserved, 'the client\'s fee is reserved');
+  assert.equal(after.client, before.client, 'nothing is refunded before the escrow charged the fee');
   assert.equal(after.watcher - before.watcher, reward, 'the watcher got its bond back and its share of the slash');
-  assert.equal(after.treasury - before.treasury, config.slashAmount - refund - reward, 'the treasury got the rest');
+  assert.equal(after.treasury - before.treasury, config.slashAmount - reserved - reward, 'the treasury got the rest');
 }
 
 test('a watcher restarted in the middle of a dispute resumes it from its journal and wins', async () => {
@@ -74,9 +82,9 @@ test('a watcher restarted in the middle of a dispute resumes it from its journal
   const id = opened.id;
   await until('the node to reveal its roots', async () => (await net.phase(id)) === 'AwaitLayer');
   await first.tick();
-  assert.equal(await net.phase(id), 'AwaitTensor', 'the first run chose the layer');
+  assert.ok(['AwaitNodes', 'AwaitPick'].includes(await net.phase(id)), 'the first run chose the layer');
   await first.stop();
-  await until('the node to reveal the tensor', async () => (await net.phase(id)) === 'AwaitStep');
+  await until('the node to reveal the first nodes of the descent', async () => (await net.phase(id)) === 'AwaitPick');
 
   const second = startWatcher(await net.watcherOptions(6, journalDir));
   try {
@@ -97,8 +105,13 @@ test('a watcher restarted in the middle of a dispute resumes it from its journal
   assert.deepEqual(disputes, [{ id, challenger: watcherAddress, provider: getAddress(node.address) }], 'one dispute opened, by the watcher');
   const journal = readFileSync(join(journalDir, WATCHER_JOURNAL), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { kind: string });
   assert.equal(journal.filter((r) => r.kind === 'opened').length, 1, 'the journal records one opening');
-  assert.equal(await isSettled(id), true, 'the receipt can never be disputed again');
-  await assertProviderPunished(node.address, result.receipt.fee, before, await payouts(result.receipt.client, watcherAddress));
+  assert.equal(await isSettled(result.receipt), true, 'the receipt can never be disputed again');
+  await until('the watcher to claim its payouts', async () => (await claimable(net.reader, game(), watcherAddress)) === 0n);
+  await assertProviderPunished(node.address, result.receipt, before, await payouts(result.receipt.client, watcherAddress));
+  // Once the node redeems the client's voucher, the fee it charged comes back to the client.
+  await node.redeemNow();
+  await claimRefund(net.reader, game(), receiptIdOf(result.receipt));
+  assert.equal(await claimable(net.reader, game(), result.receipt.client), result.receipt.fee, 'the charged fee is refunded');
   await node.stop();
 });
 
@@ -115,23 +128,24 @@ test('a provider node that stops answering loses by timeout, and the watcher cla
     const id = watcher.disputes()[0]!.id;
     assert.equal(watcher.disputes()[0]!.status, 'open');
     await until('the node to reveal its roots', async () => (await net.phase(id)) === 'AwaitLayer');
-    // The node goes away before the tensor is due; the watcher runs on its own from here.
+    // The node goes away before the descent's nodes are due; the watcher runs on its own from here.
     await node.stop();
     watcher.start();
-    await until('the watcher to choose the layer', async () => (await net.phase(id)) === 'AwaitTensor');
+    await until('the watcher to choose the layer', async () => (await net.phase(id)) === 'AwaitNodes');
     // Two more whole rounds before the deadline: the watcher must wait, not claim early.
     await watcher.tick();
     await watcher.tick();
-    assert.equal(await net.phase(id), 'AwaitTensor', 'nothing is claimed before the deadline');
+    assert.equal(await net.phase(id), 'AwaitNodes', 'nothing is claimed before the deadline');
     assert.equal(watcher.disputes()[0]!.status, 'open');
 
     await travelPastDeadline(id);
     await until('the watcher to claim the timeout', () => watcher.disputes()[0]!.status === 'providerLost');
     assert.equal(watcher.disputes()[0]!.outcome, 'ProviderTimedOut');
     assert.equal(await net.resolvedBy(id), watcherAddress, 'the watcher claimed the timeout itself');
-    assert.equal(await isSettled(id), true);
+    assert.equal(await isSettled(result.receipt), true);
     assert.equal((await net.openedDisputes()).filter((d) => d.provider === getAddress(node.address)).length, 1);
-    await assertProviderPunished(node.address, result.receipt.fee, before, await payouts(result.receipt.client, watcherAddress));
+    await until('the watcher to claim its payouts', async () => (await claimable(net.reader, game(), watcherAddress)) === 0n);
+    await assertProviderPunished(node.address, result.receipt, before, await payouts(result.receipt.client, watcherAddress));
   } finally {
     await watcher.stop();
   }
@@ -143,7 +157,7 @@ test('a watcher that misses its deadline loses its bond to the provider node, wh
   const options = await net.watcherOptions(8, journalDir);
   const watcherAddress = getAddress(options.connection.account.address);
   const result = await net.buyResult(node);
-  const { minBond } = await gameConfig();
+  const { minBond, defenceCompensation } = await gameConfig();
   const providerBefore = await net.tokenBalance(node.address);
   const watcherBefore = await net.tokenBalance(watcherAddress);
 
@@ -166,9 +180,9 @@ test('a watcher that misses its deadline loses its bond to the provider node, wh
   const info = await net.providerInfo(node.address);
   assert.equal(info.activeStake, NODE_STAKE, 'the provider keeps its whole stake');
   assert.ok(info.jailedUntil <= (await chainTime(net.reader)), 'the provider is not jailed');
-  assert.equal((await net.tokenBalance(node.address)) - providerBefore, minBond, 'the bond went to the provider');
+  await until('the node to claim its defence compensation', async () => (await net.tokenBalance(node.address)) - providerBefore === defenceCompensation);
   assert.equal(watcherBefore - (await net.tokenBalance(watcherAddress)), minBond, 'the watcher lost its bond');
-  assert.equal(await isSettled(id), false, 'the receipt stays open to other challengers');
+  assert.equal(await isSettled(result.receipt), false, 'the receipt stays open to other challengers');
 
   // Started again, the watcher records the loss from the chain and opens nothing new.
   const again = startWatcher(await net.watcherOptions(8, journalDir));

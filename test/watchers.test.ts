@@ -1,6 +1,6 @@
 // Watchers and automatic dispute answering on a whole local network with the faulty
 // provider: client traffic alone gets the faulty provider caught, slashed and jailed and
-// the client refunded; honest providers are never disputed; correct results are
+// the client refunded the fee it was charged; honest providers are never disputed; correct results are
 // ignored; and a provider node restarted in the middle of a dispute still answers it.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -19,9 +19,10 @@ import { startLocalNetwork, type LocalNetwork } from '../src/network/local-netwo
 import { startProviderNode, type ProviderNode } from '../src/provider/node.ts';
 import { deposit } from '../src/sdk/accounts.ts';
 import { TrellisClient } from '../src/sdk/client.ts';
-import { chooseLayer, openDispute, readDispute, revealedRoots, revealedTensor, submitStep } from '../src/verify/game-client.ts';
+import { hashReceipt } from '../src/protocol/messages.ts';
+import { chooseLayer, claimable, claimRefund, openDispute, playChallenger, readDispute, receiptIdOf, revealedRoots } from '../src/verify/game-client.ts';
 import { readOpenCall, readResolution } from '../src/verify/game-events.ts';
-import { firstDifferentElement, firstDisagreement, stepArgs } from '../src/verify/moves.ts';
+import { firstDisagreement } from '../src/verify/moves.ts';
 import { quantizedEngine, traceOfQuantized } from '../src/verify/quantized-trace.ts';
 import { loadModel } from '../src/models/catalog.ts';
 import { inputHashOf } from '../src/protocol/commitments.ts';
@@ -89,7 +90,14 @@ test('client traffic alone gets the faulty provider caught, slashed, jailed; the
     assert.equal(info.activeStake, STAKE - defaultDisputeParameters.slashAmount * BigInt(lost.length), 'stake slashed once per lost dispute');
     const now = (await connection.publicClient.getBlock()).timestamp;
     assert.ok(info.jailedUntil > now, 'the faulty provider is jailed');
-    assert.equal(await tokenBalance(connection, connection.account.address), balanceBefore + fee * BigInt(lost.length), 'the client got its fee back');
+    // The fee is reserved for the client and paid once the escrow shows it charged.
+    const game = net.chain.deployment.contracts.disputeGame;
+    const domain = { chainId: net.chain.deployment.chainId, escrow: net.chain.deployment.contracts.escrow };
+    await client.flushVouchers();
+    await faulty.redeemNow();
+    for (const d of lost) await claimRefund(connection, game, hashReceipt(domain, d.receipt));
+    assert.equal(await claimable(connection, game, connection.account.address), fee * BigInt(lost.length), 'the client got the fee it paid back');
+    assert.equal(await tokenBalance(connection, connection.account.address), balanceBefore, 'nothing else moved');
 
     // Once the gateway sees the jail, traffic goes to honest providers, whose correct
     // results the watcher re-executes and leaves alone.
@@ -149,12 +157,13 @@ test('a provider node restarted in the middle of a dispute still answers it', as
       settlement: { batchSize: 1_000_000, maxAgeMs: 3_600_000 },
       log: silentLogger,
     });
-    await until('the restarted node to reveal the tensor', async () => (await readDispute(connection, game, id)).phase === 'AwaitStep');
-    const revealed = await revealedTensor(connection, game, id);
-    const index = firstDifferentElement(honest.tensors[layer]!, revealed, layer);
-    await submitStep(connection, game, id, stepArgs({ artifact: model.engine.artifact, trace: honest, revealed, layer, index }));
-    assert.equal((await readDispute(connection, game, id)).phase, 'None');
-    const settled = await connection.publicClient.readContract({ address: game, abi: disputeGameAbi, functionName: 'isSettled', args: [id] });
+    // The restarted node reveals each round of the descent; the test plays the challenger.
+    for (;;) {
+      await until('the restarted node to reveal the next nodes', async () => ['AwaitPick', 'AwaitStep', 'None'].includes((await readDispute(connection, game, id)).phase));
+      if ((await readDispute(connection, game, id)).phase === 'None') break;
+      await playChallenger(connection, game, id, { artifact: model.engine.artifact, trace: honest });
+    }
+    const settled = await connection.publicClient.readContract({ address: game, abi: disputeGameAbi, functionName: 'isSettled', args: [await receiptIdOf(connection, game, receipt)] });
     assert.equal(settled, true, 'the provider lost: the receipt is settled');
     const resolution = await readResolution(connection, game, id, 0n);
     assert.equal(resolution?.outcome, 'ProviderComputedWrong', 'the node answered every move; it lost on the step, not by a timeout');

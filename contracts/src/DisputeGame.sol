@@ -594,14 +594,17 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
     ///      then `challengerShareBps` of the rest to the challenger and the remainder to the
     ///      treasury. A provider with nothing left to slash (or already slashed for this
     ///      receipt elsewhere) still loses the game; the split is then zero.
+    /// @dev No try/catch around the registry: a caught out-of-gas would let whoever ends the
+    ///      dispute (the losing provider itself, through `timeout`) skip the slash by sending
+    ///      just too little gas. Providers never leave the registry, so these calls cannot fail.
     function _penalize(bytes32 id, bytes32 receiptId, address challenger, Refund memory refund) private {
         address provider = refund.provider;
         uint256 slashed;
-        try providerRegistry.slash(provider, _slashAmount, address(this), receiptId) returns (uint256 taken) {
-            slashed = taken;
-        } catch {}
+        if (!providerRegistry.isReceiptSlashed(receiptId)) {
+            slashed = providerRegistry.slash(provider, _slashAmount, address(this), receiptId);
+        }
         uint64 until = SafeCast.toUint64(block.timestamp + _jailDuration);
-        try providerRegistry.jail(provider, until) {} catch {}
+        providerRegistry.jail(provider, until);
         uint256 reserved = refund.fee < _maxRefund ? refund.fee : _maxRefund;
         if (reserved > slashed) reserved = slashed;
         uint256 rest = slashed - reserved;

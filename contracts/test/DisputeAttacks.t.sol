@@ -269,4 +269,21 @@ contract DisputeAttacksTest is DisputeSetup {
         escrow.redeem(v, sig);
         assertEq(game.claimRefund(receiptId), FEE - FEE / 2, "and the rest once charged");
     }
+
+    /// The losing provider ends its own dispute by `timeout` with a gas limit chosen so the
+    /// slash would run out of gas inside the game: whatever the limit, either the call fails
+    /// or the provider is slashed. It never ends lost but unslashed.
+    function test_attack_starvedSlash() public {
+        bytes32 id = openAs(challenger, true);
+        vm.warp(block.timestamp + TIMEOUT + 1);
+        bytes memory call = abi.encodeCall(game.timeout, (id));
+        for (uint256 gas = 40_000; gas < 400_000; gas += 7_000) {
+            vm.prank(provider);
+            (bool ok,) = address(game).call{gas: gas}(call);
+            if (!ok) continue;
+            assertEq(registry.activeStake(provider), 1_000e6 - SLASH, "ended only with the slash");
+            return;
+        }
+        revert("timeout never went through");
+    }
 }

@@ -34,6 +34,12 @@ export type DisputeParameters = {
   challengerShareBps: bigint;
   /** Seconds a losing provider stays jailed. */
   jailDuration: bigint;
+  /** Of a losing challenger's bond, what pays the provider's defence; the rest goes to the treasury. */
+  defenceCompensation: bigint;
+  /** Most of a slash that can go back to the client as a refund of its fee. */
+  maxRefund: bigint;
+  /** Disputes open at once on one provider beyond which only the receipt's client may open more. */
+  maxOpenPerProvider: bigint;
 };
 
 export const defaultDisputeParameters: DisputeParameters = {
@@ -42,6 +48,13 @@ export const defaultDisputeParameters: DisputeParameters = {
   slashAmount: tokens('50'),
   challengerShareBps: 5_000n, // half of what remains after the refund; the rest to the treasury
   jailDuration: 7n * DAY,
+  // An honest defence costs about 0.3 M gas (docs/disputes.md, "Bond and window
+  // arithmetic"); 2 tUSD pays for it at up to ~2 gwei with ether at 3,000 USD.
+  defenceCompensation: tokens('2'),
+  // A hundred times the default prices: a client is made whole, a provider that colludes
+  // with its client gets back at most this much of its slash.
+  maxRefund: tokens('1'),
+  maxOpenPerProvider: 16n,
 };
 
 export const defaultParameters: ProtocolParameters = {

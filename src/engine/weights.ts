@@ -238,3 +238,28 @@ export function verifyLayerParams(proof: LayerParamsProof, commitment: Hex): boo
   }
   return bytesEqual(merkleRootFromProof(keccak_256(layerParamPreimage(p.words)), p.leafIndex, path), root);
 }
+
+/** One layer of a commitment shape (IModelRegistry.LayerShape). */
+export type LayerShape = { outSize: number; inputA: number; inputB: number; fanIn: number; rowLength: number; rowStart: number };
+/** The shape of the commitment tree and the trace, published with the commitment (IModelRegistry.Shape). */
+export type CommitmentShape = { inputSize: number; rowCount: number; layers: LayerShape[] };
+
+/**
+ * The shape the model registry records next to the weight commitment: the input size,
+ * the number of row leaves, and per layer its output size, inputs, fan-in (input
+ * elements one output element reads), row length and first row leaf. It fixes every
+ * leaf's position, so a dispute can only prove the leaf this artifact put there.
+ */
+export function commitmentShape(artifact: Pick<Artifact, 'layers' | 'input'>): CommitmentShape {
+  let rowCount = 0;
+  const layers = artifact.layers.map((l, i): LayerShape => {
+    const w = layerParamWords(artifact, i + 1);
+    const [inC, kh, kw, group] = [w[5]!, w[11]!, w[12]!, w[21]!];
+    const fanIn = l.op === 'dense' ? inC : l.op === 'conv' ? (inC / group) * kh * kw : l.op === 'maxpool' || l.op === 'avgpool' ? kh * kw : 1;
+    const rows = l.op === 'dense' || l.op === 'conv' ? l.bias.length : 0;
+    const shape: LayerShape = { outSize: w[8]! * w[9]! * w[10]!, inputA: w[3]!, inputB: w[4]!, fanIn, rowLength: rows > 0 ? fanIn : 0, rowStart: rowCount };
+    rowCount += rows;
+    return shape;
+  });
+  return { inputSize: size(artifact.input.shape), rowCount, layers };
+}

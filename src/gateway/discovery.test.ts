@@ -4,7 +4,7 @@
 // drop out of the gateway's list.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createTestClient, http, type Hex } from 'viem';
+import { createTestClient, http, keccak256, toHex, type Hex } from 'viem';
 import { providerRegistryAbi } from '../chain/generated/ProviderRegistry.ts';
 import { modelRegistryAbi } from '../chain/generated/ModelRegistry.ts';
 import { tokens } from '../chain/parameters.ts';
@@ -83,7 +83,7 @@ describe('discovery', () => {
       await eventually(() => record(2)?.active === false, 'the jailed provider to leave');
       assert.equal(record(2)?.jailedUntil, now + 600n);
 
-      await send(slasher, { address: registry, abi: providerRegistryAbi, functionName: 'slash', args: [addressOf(2), tokens('220'), addressOf(9)] });
+      await send(slasher, { address: registry, abi: providerRegistryAbi, functionName: 'slash', args: [addressOf(2), tokens('220'), addressOf(9), keccak256(toHex('a receipt'))] });
       await eventually(() => record(2)?.unbondingStake === tokens('30'), 'the slash');
       assert.equal(record(2)?.activeStake, 0n, 'the slash takes active stake first');
 

@@ -56,7 +56,7 @@ export async function send(signer: SignerConnection, call: Omit<WriteArgs, 'acco
 
 export async function publishModel(signer: SignerConnection, deployment: Deployment, name: string): Promise<Hex> {
   const contentHash = keccak256(toHex(name));
-  await send(signer, { address: deployment.contracts.modelRegistry, abi: modelRegistryAbi, functionName: 'publish', args: [contentHash, zeroHash, `ipfs://${name}`, 100] });
+  await send(signer, { address: deployment.contracts.modelRegistry, abi: modelRegistryAbi, functionName: 'publish', args: [contentHash, zeroHash, { inputSize: 0, rowCount: 0, layers: [] }, `ipfs://${name}`, 100] });
   const id = await signer.publicClient.readContract({ address: deployment.contracts.modelRegistry, abi: modelRegistryAbi, functionName: 'modelIdOf', args: [signer.account.address, contentHash] });
   return id.toLowerCase() as Hex;
 }

@@ -4,6 +4,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { createEngine, parseArtifact, type Engine } from '../engine/index.ts';
 import { FloatModel } from '../engine/float.ts';
+import { commitmentShape, type CommitmentShape } from '../engine/weights.ts';
 import type { Preprocess } from '../engine/train/preprocess.ts';
 import { defaultModelsDir, readModelFiles } from '../engine/train/model-files.ts';
 import { TrellisError } from '../errors.ts';
@@ -14,6 +15,8 @@ export type CatalogModel = {
   /** keccak256 of the ONNX file: the content hash published in the ModelRegistry. */
   contentHash: Hex;
   weightCommitment: Hex;
+  /** The commitment tree's shape, published with it (fixes every leaf's position). */
+  shape: CommitmentShape;
   /** What the registry records as the model's metadata URI. */
   metadataURI: string;
   engine: Engine;
@@ -41,6 +44,7 @@ export function loadModel(name: string, modelsDir: string = defaultModelsDir): C
     name,
     contentHash: artifact.onnxHash,
     weightCommitment: artifact.weightCommitment,
+    shape: commitmentShape(artifact),
     metadataURI: metadataUriOf(name),
     engine: createEngine(artifact),
     preprocess: files.preprocess,

@@ -158,5 +158,5 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
 async function ensurePublished(owner: SignerConnection, chain: LocalChain, name: string): Promise<void> {
   const model = loadModel(name);
   if (await findPublishedModel(owner, chain.deployment, model.contentHash)) return;
-  await publishModel(owner, chain.deployment, { contentHash: model.contentHash, weightCommitment: model.weightCommitment, metadataURI: model.metadataURI, royaltyBps: ROYALTY_BPS });
+  await publishModel(owner, chain.deployment, { contentHash: model.contentHash, weightCommitment: model.weightCommitment, shape: model.shape, metadataURI: model.metadataURI, royaltyBps: ROYALTY_BPS });
 }

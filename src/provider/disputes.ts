@@ -3,7 +3,7 @@
 // after a restart from where it left off), reads the receipt and the quantized input
 // from the `open` call (the game reveals the input there, so the node need not keep
 // every input it served), rebuilds the trace it signed, and makes each of its moves
-// (revealRoots, revealTensor) before the deadline. It also claims a timeout when the
+// (revealRoots, then revealNodes for each round of the descent) before the deadline. It also claims a timeout when the
 // challenger misses one, and, when its trace is honest, settles the step itself.
 // What it follows is kept in <dataDir>/disputes.json, so a restart loses nothing.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ import type { Engine } from '../engine/engine.ts';
 import type { Trace } from '../engine/trace.ts';
 import type { Logger } from '../log.ts';
 import { chainTime, readOpenCall, readResolution, reasonOf } from '../verify/game-events.ts';
-import { claimTimeout, playProvider, readDispute } from '../verify/game-client.ts';
+import { claimPayouts, claimTimeout, playProvider, readDispute } from '../verify/game-client.ts';
 import { quantizedEngine, traceOfQuantized } from '../verify/quantized-trace.ts';
 import { signedTraceFor, type FaultOptions } from './faults.ts';
 import type { Ledger } from './ledger.ts';
@@ -164,18 +164,21 @@ export class DisputeResponder {
       this.followed.delete(followed.id);
       this.views.delete(followed.id);
       this.save();
+      // A defence won is paid from the challenger's bond; payouts are pulled.
+      const claimed = await claimPayouts(connection, game);
+      if (claimed) log.info('claimed dispute payouts', { tx: claimed.hash });
       return;
     }
     if (getAddress(state.provider) !== getAddress(connection.account.address)) return;
-    const challengersTurn = state.phase === 'AwaitLayer' || state.phase === 'AwaitStep';
+    const challengersTurn = state.phase === 'AwaitLayer' || state.phase === 'AwaitPick' || state.phase === 'AwaitStep';
     if (challengersTurn && (await chainTime(connection)) > state.deadline) {
       const move = await claimTimeout(connection, game, followed.id);
       log.info('dispute move', { id: followed.id, move: 'timeout (challenger missed its deadline)', tx: move.hash, gas: move.gasUsed });
       return;
     }
     const view = await this.view(followed);
-    // An honest node may settle the step itself rather than wait for the challenger.
-    const move = await playProvider(connection, game, followed.id, { artifact: view.engine.artifact, trace: view.trace }, { settleStep: view.honest });
+    // The node reveals what it signed; only the challenger names the element re-executed.
+    const move = await playProvider(connection, game, followed.id, { artifact: view.engine.artifact, trace: view.trace });
     if (move) log.info('dispute move', { id: followed.id, move: move.move, phase: state.phase, tx: move.hash, gas: move.gasUsed });
   }
 }

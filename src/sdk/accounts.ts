@@ -7,6 +7,7 @@ import { escrowAbi } from '../chain/generated/Escrow.ts';
 import { modelRegistryAbi } from '../chain/generated/ModelRegistry.ts';
 import { providerRegistryAbi } from '../chain/generated/ProviderRegistry.ts';
 import { trellisTokenAbi } from '../chain/generated/TrellisToken.ts';
+import type { CommitmentShape } from '../engine/weights.ts';
 import { transact } from './transact.ts';
 
 /** Approves the escrow and deposits `amount` (token base units). */
@@ -56,12 +57,12 @@ export const startUnbonding = (c: SignerConnection, d: Deployment, amount: bigin
 export const withdrawStake = (c: SignerConnection, d: Deployment): Promise<Hash> =>
   transact(c, 'withdraw stake', () => c.walletClient.writeContract({ address: d.contracts.providerRegistry, abi: providerRegistryAbi, functionName: 'withdraw' }));
 
-export type PublishModel = { contentHash: Hex; weightCommitment: Hex; metadataURI: string; royaltyBps: number };
+export type PublishModel = { contentHash: Hex; weightCommitment: Hex; shape: CommitmentShape; metadataURI: string; royaltyBps: number };
 
 /** Publishes a model and returns its id (keccak256 of publisher and content hash). */
 export async function publishModel(c: SignerConnection, d: Deployment, model: PublishModel): Promise<Hex> {
   await transact(c, 'publish model', () =>
-    c.walletClient.writeContract({ address: d.contracts.modelRegistry, abi: modelRegistryAbi, functionName: 'publish', args: [model.contentHash, model.weightCommitment, model.metadataURI, model.royaltyBps] }),
+    c.walletClient.writeContract({ address: d.contracts.modelRegistry, abi: modelRegistryAbi, functionName: 'publish', args: [model.contentHash, model.weightCommitment, model.shape, model.metadataURI, model.royaltyBps] }),
   );
   return c.publicClient.readContract({ address: d.contracts.modelRegistry, abi: modelRegistryAbi, functionName: 'modelIdOf', args: [c.account.address, model.contentHash] });
 }

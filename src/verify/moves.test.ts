@@ -5,7 +5,11 @@ import { proveLayerParams, verifyLayerParams, layerParamWords } from '../engine/
 import { listModelNames, loadModel } from '../models/catalog.ts';
 import { VerifyError } from './errors.ts';
 import { layerParamsStruct, PAD, windowPositions } from './layer-params.ts';
-import { firstDifferentElement, firstDisagreement, packTensor, stepArgs, unpackTensor } from './moves.ts';
+import { descentNodes, firstDisagreement, LEVELS_PER_REVEAL, packTensor, pickChild, stepArgs } from './moves.ts';
+import { tensorRoot } from '../engine/index.ts';
+import { merkleLevels } from '../engine/merkle/tree.ts';
+import { elementLeaves } from '../engine/trace.ts';
+import { bytesToHex } from 'viem';
 import { honestTrace, sampleInput, tamperTrace } from './testing/dispute-network.ts';
 
 const models = listModelNames().map((name) => loadModel(name));
@@ -38,32 +42,48 @@ test('parameter words name layer, count, operator and geometry', () => {
   assert.deepEqual(windowPositions(pool, 1), [2, 3, 10, 11]);
 });
 
-test('the challenger finds the first tampered tensor and element', () => {
-  const { engine } = models[0]!;
-  const honest = honestTrace(engine, sampleInput(engine, 3));
-  const cheat = tamperTrace(honest, 2, 5);
-  assert.equal(firstDisagreement(honest, cheat.layerRoots), 2);
-  assert.equal(firstDifferentElement(honest.tensors[2]!, cheat.tensors[2]!, 2), 5);
-  assert.equal(firstDisagreement(honest, cheat.layerRoots.slice(0, 2)), 1);
+test('the challenger finds the first tampered tensor, then descends to the tampered element', () => {
+  const cnn = models.find((m) => m.name === 'digits-cnn')!.engine;
+  const honest = honestTrace(cnn, sampleInput(cnn, 3));
+  for (const element of [0, 5, 300, 511]) {
+    const cheat = tamperTrace(honest, 2, element);
+    assert.equal(firstDisagreement(honest, cheat.layerRoots), 2);
+    // 512 elements: 9 levels, revealed 4 + 4 + 1 at a time.
+    let point = { height: 9, nodeIndex: 0 };
+    const rounds: number[] = [];
+    while (point.height > 0) {
+      const nodes = descentNodes(cheat.tensors[2]!, point);
+      const k = Math.min(LEVELS_PER_REVEAL, point.height);
+      assert.equal(nodes.length, 2 ** k);
+      // The revealed nodes hash up to the node the descent stands on.
+      const levels = merkleLevels(elementLeaves(cheat.tensors[2]!));
+      const node = levels[point.height]!.slice(point.nodeIndex * 32, point.nodeIndex * 32 + 32);
+      const up = merkleLevels(Uint8Array.from(nodes.flatMap((h) => [...Buffer.from(h.slice(2), 'hex')])));
+      assert.equal(bytesToHex(up[up.length - 1]!), bytesToHex(node));
+      const child = pickChild(honest.tensors[2]!, nodes, point, 2);
+      rounds.push(k);
+      point = { height: point.height - k, nodeIndex: point.nodeIndex * 2 ** k + child };
+    }
+    assert.deepEqual(rounds, [4, 4, 1]);
+    assert.equal(point.nodeIndex, element, 'the descent ends on the tampered element');
+  }
+  assert.equal(tensorRoot(honest.tensors[2]!), honest.layerRoots[2]);
   assert.throws(() => firstDisagreement(honest, honest.layerRoots), (e: unknown) => e instanceof VerifyError && e.code === 'VERIFY_NO_DISAGREEMENT');
-  assert.throws(() => firstDifferentElement(honest.tensors[1]!, honest.tensors[1]!.slice(1), 1), (e: unknown) => e instanceof VerifyError && e.code === 'VERIFY_TENSOR_MISMATCH');
+  assert.throws(() => pickChild(honest.tensors[2]!, descentNodes(honest.tensors[2]!, { height: 9, nodeIndex: 0 }), { height: 9, nodeIndex: 0 }, 2), (e: unknown) => e instanceof VerifyError && e.code === 'VERIFY_NO_DISAGREEMENT');
 });
 
-test('tensors pack as int16 big-endian and back', () => {
-  const values = Int32Array.from([0, 1, -1, 32767, -32768]);
-  assert.equal(packTensor(values), '0x00000001ffff7fff8000');
-  assert.deepEqual(unpackTensor(packTensor(values)), values);
+test('weight rows pack as int16 big-endian', () => {
+  assert.equal(packTensor(Int32Array.from([0, 1, -1, 32767, -32768])), '0x00000001ffff7fff8000');
 });
 
 test('a step opens the whole input when that is smaller, else one path per window element', () => {
   const cnn = models.find((m) => m.name === 'digits-cnn')!;
   const honest = honestTrace(cnn.engine, sampleInput(cnn.engine, 1));
-  const dense = stepArgs({ artifact: cnn.engine.artifact, trace: honest, revealed: honest.tensors[4]!, layer: 4, index: 2 });
+  const dense = stepArgs({ artifact: cnn.engine.artifact, trace: honest, layer: 4, index: 2 });
   assert.equal(dense.a.values.length, 128);
   assert.equal(dense.a.paths.length, 0);
   assert.equal(dense.weights.length, 2 + 4 * 128);
-  const relu = stepArgs({ artifact: cnn.engine.artifact, trace: honest, revealed: honest.tensors[2]!, layer: 2, index: 100 });
+  const relu = stepArgs({ artifact: cnn.engine.artifact, trace: honest, layer: 2, index: 100 });
   assert.deepEqual(relu.a.values, [BigInt(honest.tensors[1]![100]!)]);
   assert.equal(relu.a.paths.length, 9);
-  assert.equal(relu.providerPath.length, 9);
 });

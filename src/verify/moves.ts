@@ -1,9 +1,9 @@
 // Calldata of every move of the dispute game (contracts/src/interfaces/IDisputeGame.sol),
 // built from an engine run with trace. Pure functions: no chain access, so a watcher or a
 // provider node can build, store and resend moves as it likes.
-import { bytesToHex, hexToBytes, type Hex } from 'viem';
+import { bytesToHex, type Hex } from 'viem';
 import type { Artifact } from '../engine/artifact.ts';
-import { merkleLevels, merkleProof, treeDepth } from '../engine/merkle/tree.ts';
+import { merkleLevels, merkleNode, merkleProof, treeDepth } from '../engine/merkle/tree.ts';
 import { elementLeaves, type Trace } from '../engine/trace.ts';
 import { layerParamWords, proveLayerParams, proveWeightRow } from '../engine/weights.ts';
 import type { Receipt } from '../protocol/messages.ts';
@@ -14,17 +14,16 @@ export type Operand = { values: readonly bigint[]; paths: readonly Hex[] };
 
 export type StepProof = {
   params: LayerParams;
-  index: bigint;
-  providerValue: bigint;
-  providerPath: readonly Hex[];
   rowShift: bigint;
   bias: bigint;
   weights: Hex;
-  rowLeafIndex: bigint;
   rowPath: readonly Hex[];
   a: Operand;
   b: Operand;
 };
+
+/** Tree levels one `revealNodes` covers (DisputeGame.LEVELS_PER_REVEAL). */
+export const LEVELS_PER_REVEAL = 4;
 
 const toBigInts = (values: ArrayLike<number>): bigint[] => Array.from(values, (v) => BigInt(v));
 
@@ -52,37 +51,43 @@ export function firstDisagreement(honest: Trace, revealed: readonly Hex[]): numb
   });
 }
 
-/** `chooseLayer(id, params, leafIndex, path)` for tensor `layer`. */
+/** `chooseLayer(id, params, path)` for tensor `layer`: its leaf's position is fixed by the model's shape. */
 export function chooseLayerArgs(artifact: Artifact, layer: number) {
   const proof = proveLayerParams(artifact, layer);
-  return [layerParamsStruct(proof.words), BigInt(proof.leafIndex), proof.path] as const;
+  return [layerParamsStruct(proof.words), proof.path] as const;
 }
 
-/** `revealTensor(id, values)`: the tensor as int16 big-endian, two bytes per element. */
+/** Where a descent stands: the node at `nodeIndex` on level `height` (levels count from the leaves). */
+export type DescentPoint = { height: number; nodeIndex: number };
+
+/**
+ * `revealNodes(id, nodes)`: the bottom row, left to right, of the subtree of `values`'s
+ * tree under the descent's node, LEVELS_PER_REVEAL levels down (fewer near the leaves).
+ */
+export function descentNodes(values: Int32Array, { height, nodeIndex }: DescentPoint): Hex[] {
+  const levels = merkleLevels(elementLeaves(values));
+  const k = Math.min(LEVELS_PER_REVEAL, height);
+  return Array.from({ length: 2 ** k }, (_, j) => bytesToHex(merkleNode(levels, height - k, nodeIndex * 2 ** k + j)));
+}
+
+/**
+ * `pick(id, child, nodes)`: the first revealed node that differs from the same node of the
+ * challenger's own (honest) tree; an honest challenger always finds one below a root that
+ * differs, since the revealed nodes hash up to the node it already disagreed with.
+ */
+export function pickChild(honest: Int32Array, revealed: readonly Hex[], point: DescentPoint, layer: number): number {
+  const own = descentNodes(honest, point);
+  const child = revealed.findIndex((node, j) => node.toLowerCase() !== own[j]!.toLowerCase());
+  if (child < 0) throw new VerifyError('VERIFY_NO_DISAGREEMENT', 'The revealed nodes equal the honest ones.', { details: [`tensor: ${layer}`, `height: ${point.height}`, `node: ${point.nodeIndex}`] });
+  return child;
+}
+
+/** A weight row (or any int16 values) as int16 big-endian, two bytes per element, as `step` takes it. */
 export function packTensor(values: ArrayLike<number>): Hex {
   const out = new Uint8Array(values.length * 2);
   const view = new DataView(out.buffer);
   for (let i = 0; i < values.length; i++) view.setInt16(2 * i, values[i]!);
   return bytesToHex(out);
-}
-
-export function unpackTensor(packed: Hex): Int32Array {
-  const bytes = hexToBytes(packed);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = new Int32Array(bytes.length >> 1);
-  for (let i = 0; i < out.length; i++) out[i] = view.getInt16(2 * i);
-  return out;
-}
-
-/** The first element where the provider's revealed tensor differs from the honest one. */
-export function firstDifferentElement(honest: Int32Array, revealed: Int32Array, layer: number): number {
-  if (honest.length !== revealed.length) {
-    throw new VerifyError('VERIFY_TENSOR_MISMATCH', 'The revealed tensor has another size than the honest one.', {
-      details: [`tensor: ${layer}`, `expected: ${honest.length} elements`, `got: ${revealed.length}`],
-    });
-  }
-  for (let i = 0; i < honest.length; i++) if (honest[i] !== revealed[i]) return i;
-  throw new VerifyError('VERIFY_NO_DISAGREEMENT', 'The revealed tensor equals the honest one.', { details: [`tensor: ${layer}`] });
 }
 
 /** Opens `positions` of tensor `values`: whole tensor or one path per position, whichever is smaller. */
@@ -101,28 +106,22 @@ export type StepInputs = {
   artifact: Artifact;
   /** A trace whose tensors before `layer` are the agreed ones (the honest trace). */
   trace: Trace;
-  /** The provider's values of tensor `layer`, as revealed on chain. */
-  revealed: Int32Array;
   layer: number;
+  /** The element the descent named. */
   index: number;
 };
 
-/** `step(id, proof)`: parameters, the provider's value, the weight row and the operands. */
-export function stepArgs({ artifact, trace, revealed, layer, index }: StepInputs): StepProof {
+/** `step(id, proof)`: parameters, the weight row with its path, and the operands. */
+export function stepArgs({ artifact, trace, layer, index }: StepInputs): StepProof {
   const words = layerParamWords(artifact, layer);
   const l = artifact.layers[layer - 1]!;
-  const providerLevels = merkleLevels(elementLeaves(revealed));
   const positions = windowPositions(words, index);
   const inputA = words[3]!;
   const proof: StepProof = {
     params: layerParamsStruct(words),
-    index: BigInt(index),
-    providerValue: BigInt(revealed[index]!),
-    providerPath: merkleProof(providerLevels, index).map((node) => bytesToHex(node)),
     rowShift: 0n,
     bias: 0n,
     weights: '0x',
-    rowLeafIndex: 0n,
     rowPath: [],
     a: openOperand(trace.tensors[inputA]!, positions),
     b: { values: [], paths: [] },
@@ -130,7 +129,7 @@ export function stepArgs({ artifact, trace, revealed, layer, index }: StepInputs
   if (l.op === 'dense' || l.op === 'conv') {
     const row = l.op === 'dense' ? index : Math.floor(index / (l.shape[1]! * l.shape[2]!));
     const w = proveWeightRow(artifact, layer, row);
-    Object.assign(proof, { rowShift: BigInt(w.shift), bias: BigInt(w.bias), weights: packTensor(w.weights), rowLeafIndex: BigInt(w.leafIndex), rowPath: w.path });
+    Object.assign(proof, { rowShift: BigInt(w.shift), bias: BigInt(w.bias), weights: packTensor(w.weights), rowPath: w.path });
   }
   if (l.op === 'add') proof.b = openOperand(trace.tensors[l.inputs[1]]!, [index]);
   return proof;

@@ -15,7 +15,7 @@ import type { Trace } from '../engine/trace.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { hashReceipt } from '../protocol/messages.ts';
 import { DisagreementFeed } from './disagreement-feed.ts';
-import { claimTimeout, openDispute, playChallenger, readDispute } from './game-client.ts';
+import { claimPayouts, claimTimeout, closeSettled, disputeIdOf, openDispute, playChallenger, readDispute } from './game-client.ts';
 import { chainTime, gameErrorName, readResolution, reasonOf } from './game-events.ts';
 import { ModelResolver } from './model-resolver.ts';
 import type { ObservedResult } from './observed-result.ts';
@@ -54,7 +54,7 @@ const CHECKS_PER_ROUND = 50;
 /** Remembered result keys, so one result is not checked twice (oldest forgotten first). */
 const MAX_SEEN = 100_000;
 /** Refusals of `open` that retrying cannot change. */
-const FINAL_OPEN_REFUSALS = new Set(['DisputeReceiptSettled', 'DisputeAlreadyOpen', 'DisputeBadSignature', 'DisputeInputMismatch', 'DisputeNoTrace', 'DisputeNoCommitment']);
+const FINAL_OPEN_REFUSALS = new Set(['DisputeReceiptSettled', 'DisputeAlreadyOpen', 'DisputeBadSignature', 'DisputeInputMismatch', 'DisputeInputSize', 'DisputeNoTrace', 'DisputeNotVerified', 'DisputeWindowClosed', 'DisputeNoCommitment']);
 
 export class Watcher {
   readonly stats: WatcherStats = { observed: 0, checked: 0, correct: 0, wrong: 0, dropped: 0, skipped: 0 };
@@ -184,7 +184,8 @@ export class Watcher {
       return;
     }
     this.stats.wrong++;
-    const id = hashReceipt({ chainId: this.options.deployment.chainId, escrow: this.options.deployment.contracts.escrow }, receipt);
+    // Disputes are per challenger: this watcher's id for the receipt.
+    const id = disputeIdOf(hashReceipt({ chainId: this.options.deployment.chainId, escrow: this.options.deployment.contracts.escrow }, receipt), this.address);
     if (this.journal.disputes.has(id)) return;
     const reason = wrongOutput ? `output hash: expected ${outputHash}, receipt says ${receipt.outputHash}` : `trace root: expected ${honest.root}, receipt says ${receipt.traceRoot}`;
     this.log.warn('WRONG RESULT: challenging the receipt', { provider: receipt.provider, requestHash: receipt.requestHash, id, reason });
@@ -218,8 +219,14 @@ export class Watcher {
       }
     }
     if (state.phase === 'None' || !mine) return this.finish(dispute, dispute.openBlock ?? BigInt(deployment.deploymentBlock));
+    if (await connection.publicClient.readContract({ address: game, abi: disputeGameAbi, functionName: 'isSettled', args: [state.receiptId] })) {
+      // Another challenger already won on this receipt: take the bond back.
+      const move = await closeSettled(connection, game, dispute.id);
+      this.log.info('dispute move', { id: dispute.id, move: 'close (the receipt was already settled)', tx: move.hash, gas: move.gasUsed });
+      return this.finish(dispute, dispute.openBlock ?? 0n);
+    }
     const view = await this.view(dispute);
-    if (state.phase === 'AwaitLayer' || state.phase === 'AwaitStep') {
+    if (state.phase === 'AwaitLayer' || state.phase === 'AwaitPick' || state.phase === 'AwaitStep') {
       const move = await playChallenger(connection, game, dispute.id, { artifact: view.engine.artifact, trace: view.trace });
       if (move) this.log.info('dispute move', { id: dispute.id, move: move.move, tx: move.hash, gas: move.gasUsed });
       if ((await readDispute(connection, game, dispute.id)).phase === 'None') await this.finish(dispute, dispute.openBlock ?? 0n);
@@ -254,11 +261,13 @@ export class Watcher {
     }
   }
 
-  /** Records how the dispute ended, from the game's events. */
+  /** Records how the dispute ended, from the game's events, and claims what the game owes. */
   private async finish(dispute: WatchedDispute, fromBlock: bigint): Promise<void> {
     const game = this.options.deployment.contracts.disputeGame;
     const resolution = await readResolution(this.options.connection, game, dispute.id, fromBlock);
     if (!resolution) return;
+    const claimed = await claimPayouts(this.options.connection, game);
+    if (claimed) this.log.info('claimed dispute payouts', { tx: claimed.hash });
     const p = resolution.penalty;
     this.log[resolution.providerLost ? 'warn' : 'info'](resolution.providerLost ? 'dispute resolved: PROVIDER SLASHED' : 'dispute resolved: provider was right', {
       id: dispute.id,

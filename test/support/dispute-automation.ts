@@ -80,7 +80,7 @@ export async function startDisputeAutomationNetwork(): Promise<DisputeAutomation
     const { deployment } = chain;
     const game = deployment.contracts.disputeGame;
     const model = loadModel(MODEL);
-    await publishModel(await signer(MODEL_OWNER_ACCOUNT), deployment, { contentHash: model.contentHash, weightCommitment: model.weightCommitment, metadataURI: model.metadataURI, royaltyBps: 0 });
+    await publishModel(await signer(MODEL_OWNER_ACCOUNT), deployment, { contentHash: model.contentHash, weightCommitment: model.weightCommitment, shape: model.shape, metadataURI: model.metadataURI, royaltyBps: 0 });
     const clientConnection = await signer(CLIENT_ACCOUNT);
     await deposit(clientConnection, deployment, tokens('10'));
     client = new TrellisClient({ connection: clientConnection, deployment, dataDir: join(dataDir, 'client') });

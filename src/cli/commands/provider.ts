@@ -103,7 +103,7 @@ export function registerProviderCommands(program: Command): void {
       const royaltyBps = parseIntegerOption('--royalty', options.royalty, 0, 10_000);
       const entry = loadModel(name);
       const context = await signerContext(options, localRoles.modelOwner);
-      const modelId = await publishModel(context.connection, context.deployment, { contentHash: entry.contentHash, weightCommitment: entry.weightCommitment, metadataURI: entry.metadataURI, royaltyBps });
+      const modelId = await publishModel(context.connection, context.deployment, { contentHash: entry.contentHash, weightCommitment: entry.weightCommitment, shape: entry.shape, metadataURI: entry.metadataURI, royaltyBps });
       console.log(`published ${name} as ${modelId}`);
     },
   );

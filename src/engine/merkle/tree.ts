@@ -69,15 +69,18 @@ export function merkleRoot(leaves: Uint8Array): Uint8Array {
   return levels[levels.length - 1]!.slice(0, 32);
 }
 
+/** Node `index` of level `level` (0 = leaves): the zero subtree past the level's end. */
+export function merkleNode(levels: readonly Uint8Array[], level: number, index: number): Uint8Array {
+  const nodes = levels[level]!;
+  return index < nodes.length / 32 ? nodes.slice(index * 32, index * 32 + 32) : ZERO[level]!.slice();
+}
+
 /** Sibling path (leaf level first) of leaf `index`. */
 export function merkleProof(levels: readonly Uint8Array[], index: number): Uint8Array[] {
   const path: Uint8Array[] = [];
   let i = index;
   for (let d = 0; d < levels.length - 1; d++) {
-    const level = levels[d]!;
-    const n = level.length / 32;
-    const s = i ^ 1;
-    path.push(s < n ? level.slice(s * 32, s * 32 + 32) : ZERO[d]!.slice());
+    path.push(merkleNode(levels, d, i ^ 1));
     i >>= 1;
   }
   return path;

@@ -56,7 +56,7 @@ export async function startDisputeNetwork(port: number): Promise<DisputeNetwork>
     const models = [];
     for (const name of listModelNames()) {
       const model = loadModel(name);
-      const modelId = await publishModel(owner!, deployment, { contentHash: model.contentHash, weightCommitment: model.weightCommitment, metadataURI: model.metadataURI, royaltyBps: 0 });
+      const modelId = await publishModel(owner!, deployment, { contentHash: model.contentHash, weightCommitment: model.weightCommitment, shape: model.shape, metadataURI: model.metadataURI, royaltyBps: 0 });
       models.push({ model, modelId });
     }
     const testClient = createTestClient({ mode: 'anvil', transport: http(anvil.rpcUrl) });
