@@ -1,5 +1,6 @@
 // What a provider does with one request, in order: check the client's signature, the
-// deadline and the nonce (no replay); take the vouchers paying for earlier results;
+// deadline (not passed, not more than MAX_REQUEST_TTL_SECONDS ahead) and the nonce
+// (no replay); take the vouchers paying for earlier results;
 // check the model, the fee and the input; check the channel's credit and the client's
 // escrow; run the model; sign a receipt; persist it; answer. Every refusal happens
 // before anything is recorded, so a refused request charges nothing.
@@ -10,7 +11,7 @@ import type { Trace } from '../engine/trace.ts';
 import type { CatalogModel } from '../models/catalog.ts';
 import { fixedOutputHash, floatOutputHash, inputHashOf } from '../protocol/commitments.ts';
 import { ProtocolError } from '../protocol/errors.ts';
-import { hashRequest, recoverRequestSigner, signReceipt, verificationModes, type InferenceRequest, type ProtocolDomain, type Receipt } from '../protocol/messages.ts';
+import { hashRequest, MAX_REQUEST_TTL_SECONDS, recoverRequestSigner, signReceipt, verificationModes, type InferenceRequest, type ProtocolDomain, type Receipt } from '../protocol/messages.ts';
 import { toWire, type InferResult } from '../protocol/wire.ts';
 import { recoverVoucherSigner, type EscrowDomain, type SignedVoucher } from '../payments/voucher.ts';
 import { channelKey, type Ledger } from './ledger.ts';
@@ -58,8 +59,14 @@ export class RequestServer {
     if (signer === undefined || getAddress(signer) !== getAddress(request.client)) {
       throw new ProtocolError('BAD_SIGNATURE', 'The request signature is not the client\'s.', { details: [`client: ${request.client}`, `recovered signer: ${signer ?? 'none'}`] });
     }
-    if (request.deadline <= deps.now()) {
-      throw new ProtocolError('DEADLINE_EXPIRED', 'The request deadline has passed.', { details: [`deadline: ${request.deadline}`, `now: ${deps.now()}`] });
+    const now = deps.now();
+    if (request.deadline <= now) {
+      throw new ProtocolError('DEADLINE_EXPIRED', 'The request deadline has passed.', { details: [`deadline: ${request.deadline}`, `now: ${now}`] });
+    }
+    if (request.deadline > now + MAX_REQUEST_TTL_SECONDS) {
+      throw new ProtocolError('DEADLINE_TOO_FAR', `The request deadline is more than ${MAX_REQUEST_TTL_SECONDS} seconds ahead.`, {
+        details: [`deadline: ${request.deadline}`, `now: ${now}`, `latest accepted: ${now + MAX_REQUEST_TTL_SECONDS}`],
+      });
     }
     if (deps.ledger.served(requestHash) || this.inFlight.has(requestHash)) {
       throw new ProtocolError('REPLAYED', 'This request was already served here.', { details: [`request hash: ${requestHash}`] });
