@@ -132,8 +132,9 @@ export class Ledger {
    * Returns the request hashes written off.
    */
   writeOffUndelivered(client: Address, modelId: Hex, now: number, timing: CreditTiming): Hex[] {
-    const channel = this.channel(client, modelId);
-    if (channel.lastWriteOff !== undefined && now - channel.lastWriteOff < timing.graceMs) return [];
+    // A client with nothing issued here has nothing to write off: make it no channel.
+    const channel = this.channels.get(channelKey(client, modelId));
+    if (!channel || (channel.lastWriteOff !== undefined && now - channel.lastWriteOff < timing.graceMs)) return [];
     const undelivered = this.owedReceipts(channel, now - timing.graceMs).filter((r) => r.issuedAt <= now - timing.paymentWindowMs);
     for (const issued of undelivered) {
       this.writeOffJournal.append({ requestHash: issued.requestHash, at: now });
