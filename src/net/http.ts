@@ -11,12 +11,16 @@ import type { Logger } from '../log.ts';
 /** Requests carry one sample and a few signatures; anything bigger is refused. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
+/**
+ * Reads a JSON body of at most `maxBytes`. The limit is enforced while the body streams
+ * in, chunk by chunk, so a body without a content-length (chunked) is never held in
+ * memory past the limit: the first chunk that crosses it ends the reading with
+ * BODY_TOO_LARGE, and the server discards the rest of the upload after answering.
+ */
 export async function readJson(c: Context, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
   const declared = Number(c.req.header('content-length') ?? 0);
-  if (declared > maxBytes) throw tooLarge(maxBytes, declared);
-  const text = await c.req.text();
-  const size = Buffer.byteLength(text);
-  if (size > maxBytes) throw tooLarge(maxBytes, size);
+  if (declared > maxBytes) throw tooLarge(maxBytes, `declared ${declared} bytes`);
+  const text = await readLimited(c.req.raw.body, maxBytes);
   try {
     return JSON.parse(text) as unknown;
   } catch (cause) {
@@ -24,8 +28,34 @@ export async function readJson(c: Context, maxBytes = MAX_BODY_BYTES): Promise<u
   }
 }
 
-const tooLarge = (max: number, got: number) =>
-  new ProtocolError('BODY_TOO_LARGE', `The request body is larger than ${max} bytes.`, { details: [`got ${got} bytes`] });
+async function readLimited(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<string> {
+  if (!body) return '';
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      let next: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        next = await reader.read();
+      } catch (cause) {
+        throw new ProtocolError('INVALID_BODY', 'The request body could not be read.', { details: [cause instanceof Error ? cause.message : String(cause)] });
+      }
+      if (next.done) break;
+      size += next.value.byteLength;
+      if (size > maxBytes) throw tooLarge(maxBytes, `more than ${maxBytes} bytes received`);
+      chunks.push(next.value);
+    }
+  } finally {
+    // Only unlock: cancelling would tear the connection down before the 413 is written.
+    // The server drains what is left of the upload once the answer is out.
+    reader.releaseLock();
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
+}
+
+const tooLarge = (max: number, got: string) =>
+  new ProtocolError('BODY_TOO_LARGE', `The request body is larger than ${max} bytes.`, { details: [`got ${got}`] });
 
 /** Maps any error to the protocol's error body; unexpected ones are logged and hidden. */
 export function errorHandler(log: Logger) {

@@ -21,7 +21,7 @@ export type InferenceRequest = {
   maxFee: bigint;
   /** Random; a provider serves each (client, nonce) at most once. */
   nonce: bigint;
-  /** Unix seconds after which no provider may serve it. */
+  /** Unix seconds after which no provider may serve it; at most MAX_REQUEST_TTL_SECONDS ahead. */
   deadline: bigint;
   verification: number;
 };
@@ -50,6 +50,13 @@ export type Receipt = {
   /** The verification mode the request asked for (index into verificationModes). */
   verification: number;
 };
+
+/**
+ * The longest a signed request may stay valid: a provider refuses one whose deadline
+ * lies further ahead of its clock. It bounds how long a captured request can be
+ * replayed to other providers; clients pick a deadline within it.
+ */
+export const MAX_REQUEST_TTL_SECONDS = 300n;
 
 /** How far a receipt's issuedAt may lie from the checker's clock, in seconds. */
 export const RECEIPT_CLOCK_SKEW_SECONDS = 300n;

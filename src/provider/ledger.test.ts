@@ -1,5 +1,6 @@
 // The provider's ledger: channel totals, the one-request credit, writing off results
-// that were never paid, voucher amounts, and surviving a restart from its journals.
+// that were never paid (by age, or at the client's next request), voucher amounts, and
+// surviving a restart from its journals.
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -83,4 +84,27 @@ test('receipts and vouchers survive a restart, and a torn last line is ignored',
   const third = new Ledger(dir);
   assert.ok(third.served(`0x${'3'.padStart(64, '0')}`), 'a record appended after a torn line is read');
   third.close();
+});
+
+test('the client\'s next request writes off a result it never paid, once per grace period, and a restart keeps the count', () => {
+  const dir = newDir();
+  const ledger = new Ledger(dir);
+  const timing = { graceMs: 60_000, paymentWindowMs: 10_000 };
+  serve(ledger, 1, 1_000);
+  assert.deepEqual(ledger.writeOffUndelivered(client, model, 5_000, timing), [], 'within the payment window the result still counts');
+  assert.equal(ledger.unpaidCount(client, model, 0), 1);
+  assert.deepEqual(ledger.writeOffUndelivered(client, model, 11_000, timing), [`0x${'1'.padStart(64, '0')}`]);
+  assert.equal(ledger.unpaidCount(client, model, 0), 0, 'written off: it no longer blocks the channel');
+  assert.equal(ledger.owedBy(client, 0), 0n, 'nor counts against the escrow');
+  assert.equal(serve(ledger, 2, 11_000), 10n, 'nor is folded into the next total');
+  ledger.close();
+
+  const again = new Ledger(dir);
+  assert.deepEqual(again.writeOffUndelivered(client, model, 30_000, timing), [], 'one write-off per grace period, across a restart');
+  assert.equal(again.unpaidCount(client, model, 0), 1);
+  assert.equal(again.owedBy(client, 0), 10n, 'the written-off receipt stays written off after the restart');
+  assert.deepEqual(again.writeOffUndelivered(client, model, 71_000, timing), [`0x${'2'.padStart(64, '0')}`]);
+  // A result written off may still be paid: the client had it after all.
+  assert.equal(again.acceptVoucher(voucher(10n)), true);
+  again.close();
 });

@@ -1,6 +1,7 @@
 // What a provider is owed: every receipt it issued (with the output, so a client can
-// fetch a result it lost) and the latest voucher of every channel, kept in journals
-// on disk and rebuilt from them at start. See docs/protocol.md, "Paying".
+// fetch a result it lost), the latest voucher of every channel and the receipts it
+// wrote off as never delivered, kept in journals on disk and rebuilt from them at
+// start. See docs/protocol.md, "Paying".
 import { join } from 'node:path';
 import type { Address, Hex } from 'viem';
 import { ProtocolError } from '../protocol/errors.ts';
@@ -12,20 +13,34 @@ import { Journal } from '../storage/journal.ts';
 /** A served result as journaled: the answer, and when it was issued (ms since epoch). */
 export type StoredResult = InferResult & { issuedAt: number };
 
+/** One receipt issued on a channel, as the credit rules see it. */
+type Issued = {
+  requestHash: Hex;
+  channelTotal: bigint;
+  /** Ms since epoch. */
+  issuedAt: number;
+  /** When the client's next request showed it was never delivered (ms), if it did. */
+  writtenOffAt: number | undefined;
+};
+
 type Channel = {
   client: Address;
   modelId: Hex;
-  /** channelTotal of every receipt issued here, in issue order. */
-  totals: bigint[];
-  /** When each of those receipts was issued, same order. */
-  issuedAt: number[];
+  /** Every receipt issued here, in issue order. */
+  issued: Issued[];
   /** The latest voucher accepted (the largest amount). */
   paid: SignedVoucher | undefined;
   /** What the escrow has paid on this channel so far. */
   redeemed: bigint;
+  /** The last time receipts here were written off as undelivered (ms). */
+  lastWriteOff: number | undefined;
 };
 
 type VoucherRecord = ReturnType<typeof toWire<SignedVoucher['voucher']>> & { signature: Hex };
+type WriteOffRecord = { requestHash: Hex; at: number };
+
+/** The timing of the credit rules, in ms: see Ledger.writeOffUndelivered. */
+export type CreditTiming = { graceMs: number; paymentWindowMs: number };
 
 const paidOf = (channel: Channel): bigint => channel.paid?.voucher.cumulativeAmount ?? 0n;
 
@@ -36,30 +51,40 @@ export class Ledger {
   private readonly channels = new Map<string, Channel>();
   private readonly receiptJournal: Journal<StoredResult>;
   private readonly voucherJournal: Journal<VoucherRecord>;
+  private readonly writeOffJournal: Journal<WriteOffRecord>;
+  /** Where each receipt sits in its channel, to find it again from its request hash. */
+  private readonly issuedByHash = new Map<Hex, { channel: Channel; issued: Issued }>();
 
   constructor(dataDir: string) {
     const receiptsPath = join(dataDir, 'receipts.jsonl');
     const vouchersPath = join(dataDir, 'vouchers.jsonl');
+    const writeOffsPath = join(dataDir, 'write-offs.jsonl');
     for (const stored of Journal.read<StoredResult>(receiptsPath)) this.index(stored);
     for (const record of Journal.read<VoucherRecord>(vouchersPath)) {
       const { voucher, signature } = parseSignedVoucher({ path: 'voucher', value: record });
       const channel = this.channel(voucher.client, voucher.modelId);
       if (!channel.paid || voucher.cumulativeAmount > channel.paid.voucher.cumulativeAmount) channel.paid = { voucher, signature };
     }
+    for (const { requestHash, at } of Journal.read<WriteOffRecord>(writeOffsPath)) {
+      const found = this.issuedByHash.get(requestHash);
+      if (found) this.markWrittenOff(found.channel, found.issued, at);
+    }
     this.receiptJournal = new Journal(receiptsPath);
     this.voucherJournal = new Journal(vouchersPath);
+    this.writeOffJournal = new Journal(writeOffsPath);
   }
 
   close(): void {
     this.receiptJournal.close();
     this.voucherJournal.close();
+    this.writeOffJournal.close();
   }
 
   private channel(client: Address, modelId: Hex): Channel {
     const key = channelKey(client, modelId);
     let channel = this.channels.get(key);
     if (!channel) {
-      channel = { client, modelId, totals: [], issuedAt: [], paid: undefined, redeemed: 0n };
+      channel = { client, modelId, issued: [], paid: undefined, redeemed: 0n, lastWriteOff: undefined };
       this.channels.set(key, channel);
     }
     return channel;
@@ -69,8 +94,9 @@ export class Ledger {
     const receipt = parseReceipt({ path: 'receipt', value: stored.receipt });
     this.results.set(receipt.requestHash, stored);
     const channel = this.channel(receipt.client, receipt.modelId);
-    channel.totals.push(receipt.channelTotal);
-    channel.issuedAt.push(stored.issuedAt);
+    const issued: Issued = { requestHash: receipt.requestHash, channelTotal: receipt.channelTotal, issuedAt: stored.issuedAt, writtenOffAt: undefined };
+    channel.issued.push(issued);
+    this.issuedByHash.set(receipt.requestHash, { channel, issued });
     return receipt;
   }
 
@@ -83,21 +109,50 @@ export class Ledger {
   }
 
   /**
-   * Unpaid receipts issued after `since` (ms): the ones still owed. An older unpaid
-   * receipt is written off, the provider's one-request risk: its answer most likely
-   * never reached the client (a crash or a timeout between computing and answering),
-   * and it must neither block the channel nor be folded into what the client pays next.
+   * Unpaid receipts issued after `since` (ms) and not written off: the ones still owed.
+   * An older unpaid receipt is written off, the provider's one-request risk: its answer
+   * most likely never reached the client (a crash or a timeout between computing and
+   * answering), and it must neither block the channel nor be folded into what the
+   * client pays next.
    */
-  private owedReceipts(channel: Channel, since: number): bigint[] {
+  private owedReceipts(channel: Channel, since: number): Issued[] {
     const paid = paidOf(channel);
-    return channel.totals.filter((total, i) => total > paid && channel.issuedAt[i]! >= since);
+    return channel.issued.filter((r) => r.channelTotal > paid && r.issuedAt >= since && r.writtenOffAt === undefined);
+  }
+
+  /**
+   * Called when the client's next request on a channel arrives, after the vouchers it
+   * carries were taken: an unpaid receipt older than the payment window is one the
+   * client never received, most likely the answer to a replay of its request by
+   * someone else, or a retry whose answer the gateway no longer waited for. It is
+   * written off at once, so it neither blocks the channel nor counts in the next
+   * total. At most one write-off per channel per grace period, so a client that
+   * simply never pays still gets no more than one unpaid result per grace period.
+   * A receipt younger than the window still counts: its voucher may be on its way.
+   * Returns the request hashes written off.
+   */
+  writeOffUndelivered(client: Address, modelId: Hex, now: number, timing: CreditTiming): Hex[] {
+    // A client with nothing issued here has nothing to write off: make it no channel.
+    const channel = this.channels.get(channelKey(client, modelId));
+    if (!channel || (channel.lastWriteOff !== undefined && now - channel.lastWriteOff < timing.graceMs)) return [];
+    const undelivered = this.owedReceipts(channel, now - timing.graceMs).filter((r) => r.issuedAt <= now - timing.paymentWindowMs);
+    for (const issued of undelivered) {
+      this.writeOffJournal.append({ requestHash: issued.requestHash, at: now });
+      this.markWrittenOff(channel, issued, now);
+    }
+    return undelivered.map((r) => r.requestHash);
+  }
+
+  private markWrittenOff(channel: Channel, issued: Issued, at: number): void {
+    issued.writtenOffAt = at;
+    channel.lastWriteOff = Math.max(channel.lastWriteOff ?? at, at);
   }
 
   /** The channelTotal the next receipt on this channel carries: what is paid or still owed, plus the fee. */
   nextTotal(client: Address, modelId: Hex, fee: bigint, since: number): bigint {
     const channel = this.channel(client, modelId);
     const owed = this.owedReceipts(channel, since);
-    const base = owed.length > 0 ? owed[owed.length - 1]! : paidOf(channel);
+    const base = owed.length > 0 ? owed[owed.length - 1]!.channelTotal : paidOf(channel);
     return base + fee;
   }
 
@@ -117,7 +172,7 @@ export class Ledger {
     for (const channel of this.channels.values()) {
       if (channel.client.toLowerCase() !== client.toLowerCase()) continue;
       const live = this.owedReceipts(channel, since);
-      const top = live.length > 0 ? live[live.length - 1]! : paidOf(channel);
+      const top = live.length > 0 ? live[live.length - 1]!.channelTotal : paidOf(channel);
       owed += top > channel.redeemed ? top - channel.redeemed : 0n;
     }
     return owed;
@@ -138,8 +193,9 @@ export class Ledger {
     const channel = this.channel(client, modelId);
     const paid = paidOf(channel);
     if (cumulativeAmount <= paid) return false;
-    if (!channel.totals.includes(cumulativeAmount)) {
-      const unpaid = [...new Set(channel.totals.filter((total) => total > paid))];
+    // A receipt written off still takes its voucher: the client may have had it after all.
+    if (!channel.issued.some((r) => r.channelTotal === cumulativeAmount)) {
+      const unpaid = [...new Set(channel.issued.map((r) => r.channelTotal).filter((total) => total > paid))];
       throw new ProtocolError('VOUCHER_AMOUNT_WRONG', 'The voucher amount matches no receipt on its channel.', {
         details: [
           `channel: client ${client}, model ${modelId}`,

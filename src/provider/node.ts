@@ -37,6 +37,11 @@ export type ProviderNodeOptions = {
   maxUnpaid?: number;
   /** How long an unpaid result blocks its channel before it is written off (default 60 s). */
   unpaidGraceMs?: number;
+  /**
+   * How long a client has to pay for a result before its next request on the channel
+   * writes the result off as never delivered, once per grace period (default 10 s).
+   */
+  paymentWindowMs?: number;
   settlement?: Partial<SettlementOptions>;
   /**
    * Cheat on this share of fixed-point requests (src/provider/faults.ts): for tests and
@@ -84,6 +89,7 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
     models: served,
     maxUnpaid: options.maxUnpaid ?? 1,
     unpaidGraceMs: options.unpaidGraceMs ?? 60_000,
+    paymentWindowMs: options.paymentWindowMs ?? 10_000,
     now: () => BigInt(Math.floor(Date.now() / 1000)),
     signedTrace: fault
       ? (requestHash, honest) => {

@@ -1,8 +1,10 @@
 // What a provider does with one request, in order: check the client's signature, the
-// deadline and the nonce (no replay); take the vouchers paying for earlier results;
-// check the model, the fee and the input; check the channel's credit and the client's
-// escrow; run the model; sign a receipt; persist it; answer. Every refusal happens
-// before anything is recorded, so a refused request charges nothing.
+// deadline (not passed, not more than MAX_REQUEST_TTL_SECONDS ahead) and the nonce (no
+// replay); take the vouchers paying for earlier results; check the model, the fee and
+// the input; write off what the client shows it never received; check the channel's
+// credit and the client's escrow; run the model; sign a receipt; persist it; answer.
+// Every refusal happens before a receipt is recorded, so a refused request charges
+// nothing.
 import { getAddress, zeroHash, type Address, type Hex, type LocalAccount } from 'viem';
 import { run } from '../engine/index.ts';
 import type { FloatModel } from '../engine/float.ts';
@@ -10,7 +12,7 @@ import type { Trace } from '../engine/trace.ts';
 import type { CatalogModel } from '../models/catalog.ts';
 import { fixedOutputHash, floatOutputHash, inputHashOf } from '../protocol/commitments.ts';
 import { ProtocolError } from '../protocol/errors.ts';
-import { hashRequest, recoverRequestSigner, signReceipt, verificationModes, type InferenceRequest, type ProtocolDomain, type Receipt } from '../protocol/messages.ts';
+import { hashRequest, MAX_REQUEST_TTL_SECONDS, recoverRequestSigner, signReceipt, verificationModes, type InferenceRequest, type ProtocolDomain, type Receipt } from '../protocol/messages.ts';
 import { toWire, type InferResult } from '../protocol/wire.ts';
 import { recoverVoucherSigner, type EscrowDomain, type SignedVoucher } from '../payments/voucher.ts';
 import { channelKey, type Ledger } from './ledger.ts';
@@ -30,6 +32,11 @@ export type ServeDependencies = {
   now(): bigint;
   /** Milliseconds after which an unpaid receipt is written off (see Ledger). */
   unpaidGraceMs: number;
+  /**
+   * Milliseconds a client has to pay for a result it received before its next request
+   * on the channel takes the result as never delivered (Ledger.writeOffUndelivered).
+   */
+  paymentWindowMs: number;
   /** The trace to sign instead of the honest one (the faulty-provider option, src/provider/faults.ts). */
   signedTrace?(requestHash: Hex, honest: Trace): Trace;
 };
@@ -58,8 +65,14 @@ export class RequestServer {
     if (signer === undefined || getAddress(signer) !== getAddress(request.client)) {
       throw new ProtocolError('BAD_SIGNATURE', 'The request signature is not the client\'s.', { details: [`client: ${request.client}`, `recovered signer: ${signer ?? 'none'}`] });
     }
-    if (request.deadline <= deps.now()) {
-      throw new ProtocolError('DEADLINE_EXPIRED', 'The request deadline has passed.', { details: [`deadline: ${request.deadline}`, `now: ${deps.now()}`] });
+    const now = deps.now();
+    if (request.deadline <= now) {
+      throw new ProtocolError('DEADLINE_EXPIRED', 'The request deadline has passed.', { details: [`deadline: ${request.deadline}`, `now: ${now}`] });
+    }
+    if (request.deadline > now + MAX_REQUEST_TTL_SECONDS) {
+      throw new ProtocolError('DEADLINE_TOO_FAR', `The request deadline is more than ${MAX_REQUEST_TTL_SECONDS} seconds ahead.`, {
+        details: [`deadline: ${request.deadline}`, `now: ${now}`, `latest accepted: ${now + MAX_REQUEST_TTL_SECONDS}`],
+      });
     }
     if (deps.ledger.served(requestHash) || this.inFlight.has(requestHash)) {
       throw new ProtocolError('REPLAYED', 'This request was already served here.', { details: [`request hash: ${requestHash}`] });
@@ -83,7 +96,9 @@ export class RequestServer {
     const available = await deps.escrowAvailable(request.client);
     // From here to the reservation no await may intervene, so that two requests of one
     // channel cannot both pass the credit check.
-    const since = Number(deps.now()) * 1000 - deps.unpaidGraceMs;
+    const nowMs = Number(deps.now()) * 1000;
+    const since = nowMs - deps.unpaidGraceMs;
+    deps.ledger.writeOffUndelivered(request.client, request.modelId, nowMs, { graceMs: deps.unpaidGraceMs, paymentWindowMs: deps.paymentWindowMs });
     const unpaid = deps.ledger.unpaidCount(request.client, request.modelId, since) + this.inFlightOnChannel(request.client, request.modelId);
     if (unpaid >= deps.maxUnpaid) {
       throw new ProtocolError('CREDIT_EXHAUSTED', 'Earlier results on this channel are not paid yet.', {
