@@ -6,6 +6,8 @@ import {TrellisParams} from "../src/TrellisParams.sol";
 import {ITrellisParams} from "../src/interfaces/ITrellisParams.sol";
 import {IEscrow} from "../src/interfaces/IEscrow.sol";
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
+import {TrellisTimelock} from "../src/TrellisTimelock.sol";
 
 contract TrellisParamsTest is Fixture {
     function setUp() public {
@@ -238,6 +240,46 @@ contract TrellisParamsTest is Fixture {
         vm.expectRevert(abi.encodeWithSelector(ITrellisParams.ParamsRenounceDisabled.selector));
         params.renounceOwnership();
         assertEq(params.owner(), governance, "still owned");
+    }
+
+    /// @notice The deployment's handover (src/chain/deploy.ts): a timelock started with delay 0
+    ///         accepts ownership and raises its own delay in one batch; from then on changes wait.
+    function test_timelockHandover() public {
+        address[] memory self = new address[](1);
+        self[0] = address(this);
+        TrellisTimelock timelock = new TrellisTimelock(0, self, self, address(0));
+        vm.prank(governance);
+        params.transferOwnership(address(timelock));
+
+        address[] memory targets = new address[](2);
+        uint256[] memory values = new uint256[](2);
+        bytes[] memory payloads = new bytes[](2);
+        targets[0] = address(params);
+        payloads[0] = abi.encodeCall(params.acceptOwnership, ());
+        targets[1] = address(timelock);
+        payloads[1] = abi.encodeCall(timelock.updateDelay, (1 hours));
+        timelock.scheduleBatch(targets, values, payloads, bytes32(0), bytes32(0), 0);
+        timelock.executeBatch(targets, values, payloads, bytes32(0), bytes32(0));
+        assertEq(params.owner(), address(timelock), "timelock owns the parameters");
+        assertEq(timelock.getMinDelay(), 1 hours, "delay raised");
+
+        // A change now waits for the delay.
+        bytes memory call = abi.encodeCall(params.setProtocolFeeBps, (300));
+        vm.expectRevert(
+            abi.encodeWithSelector(TimelockController.TimelockInsufficientDelay.selector, 0, 1 hours)
+        );
+        timelock.schedule(address(params), 0, call, bytes32(0), bytes32(0), 0);
+        timelock.schedule(address(params), 0, call, bytes32(0), bytes32(0), 1 hours);
+        bytes32 id = timelock.hashOperation(address(params), 0, call, bytes32(0), bytes32(0));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                TimelockController.TimelockUnexpectedOperationState.selector, id, bytes32(uint256(1) << 2)
+            )
+        );
+        timelock.execute(address(params), 0, call, bytes32(0), bytes32(0));
+        vm.warp(block.timestamp + 1 hours);
+        timelock.execute(address(params), 0, call, bytes32(0), bytes32(0));
+        assertEq(params.protocolFeeBps(), 300, "applied after the delay");
     }
 
     // ------------------------------------------------------------------ attacks by the owner
