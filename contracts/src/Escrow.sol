@@ -5,7 +5,8 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {IERC1271} from "@openzeppelin/contracts/interfaces/IERC1271.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IEscrow} from "./interfaces/IEscrow.sol";
@@ -22,6 +23,11 @@ contract Escrow is IEscrow, EIP712, ReentrancyGuard {
     /// @notice keccak256("Voucher(address client,address provider,bytes32 modelId,uint256 cumulativeAmount)")
     bytes32 public constant VOUCHER_TYPEHASH =
         keccak256("Voucher(address client,address provider,bytes32 modelId,uint256 cumulativeAmount)");
+
+    /// @notice Gas given to a client's ERC-1271 `isValidSignature`. Enough for any reasonable
+    ///         wallet check (P-256 in Solidity included); it bounds what one client contract can
+    ///         burn inside a provider's batch, so it cannot make the whole batch run out of gas.
+    uint256 public constant ERC1271_GAS_LIMIT = 500_000;
 
     /// @notice The payment token.
     IERC20 public immutable token;
@@ -76,9 +82,11 @@ contract Escrow is IEscrow, EIP712, ReentrancyGuard {
         if (amount == 0) revert EscrowZeroAmount();
         uint256 balance = _balances[msg.sender];
         if (amount > balance) revert EscrowInsufficientBalance(msg.sender, balance, amount);
-        uint64 readyAt = SafeCast.toUint64(block.timestamp + params.withdrawalNotice());
-        _withdrawals[msg.sender] = WithdrawalRequest({amount: amount, readyAt: readyAt});
-        emit WithdrawalRequested(msg.sender, amount, readyAt);
+        uint256 ready = block.timestamp + params.withdrawalNotice();
+        uint64 readyAt = SafeCast.toUint64(ready);
+        uint64 expiresAt = SafeCast.toUint64(ready + params.withdrawalWindow());
+        _withdrawals[msg.sender] = WithdrawalRequest({amount: amount, readyAt: readyAt, expiresAt: expiresAt});
+        emit WithdrawalRequested(msg.sender, amount, readyAt, expiresAt);
     }
 
     /// @inheritdoc IEscrow
@@ -87,6 +95,11 @@ contract Escrow is IEscrow, EIP712, ReentrancyGuard {
         if (request.amount == 0) revert EscrowNoWithdrawalRequest(msg.sender);
         if (block.timestamp < request.readyAt) {
             revert EscrowWithdrawalNotReady(msg.sender, request.readyAt, block.timestamp);
+        }
+        // A request that could be executed at any later time would leave providers unable to
+        // tell when a client's balance stops backing its vouchers; it dies after the window.
+        if (block.timestamp > request.expiresAt) {
+            revert EscrowWithdrawalExpired(msg.sender, request.expiresAt, block.timestamp);
         }
         uint256 balance = _balances[msg.sender];
         uint256 amount = request.amount < balance ? request.amount : balance;
@@ -101,7 +114,7 @@ contract Escrow is IEscrow, EIP712, ReentrancyGuard {
 
     /// @inheritdoc IEscrow
     function redeem(Voucher calldata voucher, bytes calldata signature) external nonReentrant returns (uint256 paid) {
-        paid = _redeem(voucher, signature, _feeTerms());
+        paid = _redeem(voucher, signature, _feeTerms(), true, 0);
     }
 
     /// @inheritdoc IEscrow
@@ -113,8 +126,10 @@ contract Escrow is IEscrow, EIP712, ReentrancyGuard {
         if (vouchers.length != signatures.length) revert EscrowLengthMismatch(vouchers.length, signatures.length);
         // Read the governance terms once for the whole batch.
         FeeTerms memory terms = _feeTerms();
+        // A voucher that fails a check is skipped (with an event), so one bad voucher, put
+        // there by mistake or by a client, cannot keep the provider from redeeming the rest.
         for (uint256 i; i < vouchers.length; ++i) {
-            totalPaid += _redeem(vouchers[i], signatures[i], terms);
+            totalPaid += _redeem(vouchers[i], signatures[i], terms, false, i);
         }
     }
 
@@ -191,20 +206,29 @@ contract Escrow is IEscrow, EIP712, ReentrancyGuard {
     /// @dev The single path by which a client's balance moves to others. Only moves funds
     ///      under a valid signature of `voucher.client`. If the balance is short it pays what
     ///      is there and advances the channel only by that, so the rest stays redeemable.
+    ///      A failed check reverts with its named error when `strict`, else emits
+    ///      `VoucherSkipped(index)` and pays nothing.
     function _redeem(
         Voucher calldata voucher,
         bytes calldata signature,
-        FeeTerms memory terms
+        FeeTerms memory terms,
+        bool strict,
+        uint256 index
     ) private returns (uint256 paid) {
-        if (voucher.provider != msg.sender) revert EscrowNotProvider(voucher.provider, msg.sender);
+        if (voucher.provider != msg.sender) {
+            if (strict) revert EscrowNotProvider(voucher.provider, msg.sender);
+            return _skip(voucher, index, SkipReason.NotProvider);
+        }
         bytes32 channel = channelId(voucher.client, voucher.provider, voucher.modelId);
         uint256 already = _redeemed[channel];
         if (voucher.cumulativeAmount <= already) {
-            revert EscrowNothingToRedeem(channel, voucher.cumulativeAmount, already);
+            if (strict) revert EscrowNothingToRedeem(channel, voucher.cumulativeAmount, already);
+            return _skip(voucher, index, SkipReason.NothingToRedeem);
         }
         bytes32 digest = hashVoucher(voucher);
-        if (!SignatureChecker.isValidSignatureNowCalldata(voucher.client, digest, signature)) {
-            revert EscrowInvalidSignature(voucher.client, digest);
+        if (!_isClientSignature(voucher.client, digest, signature)) {
+            if (strict) revert EscrowInvalidSignature(voucher.client, digest);
+            return _skip(voucher, index, SkipReason.InvalidSignature);
         }
 
         uint256 owed = voucher.cumulativeAmount - already;
@@ -217,6 +241,41 @@ contract Escrow is IEscrow, EIP712, ReentrancyGuard {
             voucher.client, voucher.provider, voucher.modelId, voucher.cumulativeAmount, paid, owed - paid
         );
         if (paid != 0) _credit(voucher.modelId, voucher.provider, paid, terms);
+    }
+
+    function _skip(Voucher calldata voucher, uint256 index, SkipReason reason) private returns (uint256) {
+        emit VoucherSkipped(msg.sender, voucher.client, voucher.modelId, index, reason);
+        return 0;
+    }
+
+    /// @dev ECDSA first: a signature the client's key made stays valid whatever code its
+    ///      address gets later (an EIP-7702 delegation must not void vouchers already signed).
+    ///      Only when ECDSA does not recover the client does the client's ERC-1271 wallet decide,
+    ///      with bounded gas and 32 bytes of return data read at most.
+    function _isClientSignature(address client, bytes32 digest, bytes calldata signature)
+        private
+        view
+        returns (bool valid)
+    {
+        (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, signature);
+        if (err == ECDSA.RecoverError.NoError && recovered == client) return true;
+        if (client.code.length == 0) return false;
+        bytes4 selector = IERC1271.isValidSignature.selector;
+        uint256 gasLimit = ERC1271_GAS_LIMIT;
+        assembly ("memory-safe") {
+            // isValidSignature(bytes32 hash, bytes signature), ABI-encoded at the free pointer.
+            let length := signature.length
+            let ptr := mload(0x40)
+            mstore(ptr, selector)
+            mstore(add(ptr, 0x04), digest)
+            mstore(add(ptr, 0x24), 0x40)
+            mstore(add(ptr, 0x44), length)
+            calldatacopy(add(ptr, 0x64), signature.offset, length)
+            mstore(add(add(ptr, 0x64), length), 0)
+            let padded := shl(5, shr(5, add(length, 0x1f)))
+            let success := staticcall(gasLimit, client, ptr, add(0x64, padded), 0x00, 0x20)
+            valid := and(success, and(gt(returndatasize(), 0x1f), eq(mload(0x00), selector)))
+        }
     }
 
     /// @dev Credits the three shares of `paid`; they sum to `paid` exactly (FeeSplit).

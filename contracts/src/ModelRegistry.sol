@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {ITrellisParams} from "./interfaces/ITrellisParams.sol";
 
 /// @title ModelRegistry
 /// @notice Holds no tokens: it only records who owns a model and what royalty it charges.
+///         Royalty increases wait `royaltyNotice` (TrellisParams) before they apply; decreases
+///         apply at once.
 contract ModelRegistry is IModelRegistry {
     /// @notice Most layers a verifiable model may have: `revealRoots` carries one root per
     ///         tensor, so this bounds that move.
@@ -54,6 +57,8 @@ contract ModelRegistry is IModelRegistry {
             owner: msg.sender,
             royaltyBps: royaltyBps,
             deprecated: false,
+            pendingRoyaltyBps: 0,
+            royaltyEffectiveAt: 0,
             contentHash: contentHash,
             weightCommitment: weightCommitment,
             metadataURI: metadataURI
@@ -77,8 +82,22 @@ contract ModelRegistry is IModelRegistry {
     function setRoyalty(bytes32 modelId, uint16 royaltyBps) external {
         Model storage model = _ownedBySender(modelId);
         _checkRoyalty(royaltyBps);
-        emit RoyaltySet(modelId, model.royaltyBps, royaltyBps);
-        model.royaltyBps = royaltyBps;
+        // Fold an increase whose time has come into the royalty in force.
+        uint16 current = _royaltyInForce(model);
+        uint16 pending = _pendingRoyaltyBps(model);
+        model.royaltyBps = current;
+        if (royaltyBps > current) {
+            uint40 effectiveAt = SafeCast.toUint40(block.timestamp + params.royaltyNotice());
+            model.pendingRoyaltyBps = royaltyBps;
+            model.royaltyEffectiveAt = effectiveAt;
+            emit RoyaltyIncreaseScheduled(modelId, current, royaltyBps, effectiveAt);
+        } else {
+            model.pendingRoyaltyBps = 0;
+            model.royaltyEffectiveAt = 0;
+            if (pending != 0) emit RoyaltyIncreaseCancelled(modelId, pending);
+            emit RoyaltySet(modelId, current, royaltyBps);
+            model.royaltyBps = royaltyBps;
+        }
     }
 
     /// @inheritdoc IModelRegistry
@@ -103,8 +122,12 @@ contract ModelRegistry is IModelRegistry {
     }
 
     /// @inheritdoc IModelRegistry
-    function getModel(bytes32 modelId) external view returns (Model memory) {
-        return _models[modelId];
+    function getModel(bytes32 modelId) external view returns (Model memory model) {
+        Model storage stored = _models[modelId];
+        model = stored;
+        model.royaltyBps = _royaltyInForce(stored);
+        model.pendingRoyaltyBps = _pendingRoyaltyBps(stored);
+        if (model.pendingRoyaltyBps == 0) model.royaltyEffectiveAt = 0;
     }
 
     /// @inheritdoc IModelRegistry
@@ -114,7 +137,14 @@ contract ModelRegistry is IModelRegistry {
 
     /// @inheritdoc IModelRegistry
     function royaltyBpsOf(bytes32 modelId) external view returns (uint16) {
-        return _models[modelId].royaltyBps;
+        return _royaltyInForce(_models[modelId]);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function pendingRoyalty(bytes32 modelId) external view returns (uint16 royaltyBps, uint64 effectiveAt) {
+        Model storage model = _models[modelId];
+        royaltyBps = _pendingRoyaltyBps(model);
+        if (royaltyBps != 0) effectiveAt = model.royaltyEffectiveAt;
     }
 
     /// @inheritdoc IModelRegistry
@@ -160,7 +190,7 @@ contract ModelRegistry is IModelRegistry {
     /// @inheritdoc IModelRegistry
     function royaltyInfo(bytes32 modelId) external view returns (address owner, uint16 royaltyBps) {
         Model storage model = _models[modelId];
-        return (model.owner, model.royaltyBps);
+        return (model.owner, _royaltyInForce(model));
     }
 
     // ------------------------------------------------------------------ internal
@@ -214,6 +244,20 @@ contract ModelRegistry is IModelRegistry {
     /// @dev ceil(log2(n)), the depth of the engine's Merkle tree over n leaves.
     function _depthOf(uint256 n) private pure returns (uint256 d) {
         while ((uint256(1) << d) < n) ++d;
+    }
+
+    /// @dev The royalty redemptions pay now: a scheduled increase once its time has come.
+    function _royaltyInForce(Model storage model) private view returns (uint16) {
+        uint256 effectiveAt = model.royaltyEffectiveAt;
+        if (effectiveAt != 0 && block.timestamp >= effectiveAt) return model.pendingRoyaltyBps;
+        return model.royaltyBps;
+    }
+
+    /// @dev The announced increase still waiting for its time, or zero.
+    function _pendingRoyaltyBps(Model storage model) private view returns (uint16) {
+        uint256 effectiveAt = model.royaltyEffectiveAt;
+        if (effectiveAt != 0 && block.timestamp < effectiveAt) return model.pendingRoyaltyBps;
+        return 0;
     }
 
     function _checkRoyalty(uint256 royaltyBps) private view {

@@ -4,7 +4,6 @@ pragma solidity ^0.8.24;
 import {Fixture} from "./utils/Fixture.sol";
 import {Shapes} from "./utils/Shapes.sol";
 import {IEscrow} from "../src/interfaces/IEscrow.sol";
-import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 
@@ -18,6 +17,21 @@ contract ApprovingWallet {
 
     function isValidSignature(bytes32 digest, bytes memory) external view returns (bytes4) {
         return approved[digest] ? bytes4(0x1626ba7e) : bytes4(0xffffffff);
+    }
+}
+
+/// @dev What a client's EIP-7702 delegation (or any code at its address) may answer: nothing valid.
+contract RejectingWallet {
+    function isValidSignature(bytes32, bytes memory) external pure returns (bytes4) {
+        return bytes4(0xffffffff);
+    }
+}
+
+/// @dev A client wallet whose signature check burns all the gas it is given.
+contract GasBurningWallet {
+    function isValidSignature(bytes32, bytes memory) external pure returns (bytes4) {
+        while (true) {}
+        return bytes4(0);
     }
 }
 
@@ -165,13 +179,15 @@ contract EscrowTest is Fixture {
     function test_withdrawal_afterNotice() public {
         _deposit(100e6);
         uint64 readyAt = uint64(block.timestamp + WITHDRAWAL_NOTICE);
+        uint64 expiresAt = uint64(readyAt + WITHDRAWAL_WINDOW);
         vm.expectEmit(address(escrow));
-        emit IEscrow.WithdrawalRequested(client, 40e6, readyAt);
+        emit IEscrow.WithdrawalRequested(client, 40e6, readyAt, expiresAt);
         vm.prank(client);
         escrow.requestWithdrawal(40e6);
         IEscrow.WithdrawalRequest memory req = escrow.pendingWithdrawal(client);
         assertEq(req.amount, 40e6, "requested");
         assertEq(uint256(req.readyAt), readyAt, "readyAt");
+        assertEq(uint256(req.expiresAt), expiresAt, "expiresAt");
         assertEq(escrow.balanceOf(client), 100e6, "still backing vouchers");
 
         vm.warp(readyAt - 1);
@@ -204,16 +220,40 @@ contract EscrowTest is Fixture {
         vm.stopPrank();
     }
 
-    function test_requestWithdrawal_revertsWhenReadyTimeOverflows() public {
-        _deposit(10e6);
-        uint256 notice = uint256(type(uint64).max);
-        vm.prank(governance);
-        params.setWithdrawalNotice(notice);
+    function test_withdrawal_expiresAfterWindow() public {
+        _deposit(100e6);
         vm.prank(client);
-        vm.expectRevert(
-            abi.encodeWithSelector(SafeCast.SafeCastOverflowedUintDowncast.selector, 64, block.timestamp + notice)
-        );
-        escrow.requestWithdrawal(1);
+        escrow.requestWithdrawal(40e6);
+        IEscrow.WithdrawalRequest memory req = escrow.pendingWithdrawal(client);
+        // One second after the window the request is dead...
+        uint256 late = uint256(req.expiresAt) + 1;
+        vm.warp(late);
+        vm.prank(client);
+        vm.expectRevert(abi.encodeWithSelector(IEscrow.EscrowWithdrawalExpired.selector, client, req.expiresAt, late));
+        escrow.withdraw();
+        // ...a new request restarts notice and window, and completes at the window's last second.
+        vm.prank(client);
+        escrow.requestWithdrawal(40e6);
+        vm.warp(block.timestamp + WITHDRAWAL_NOTICE + WITHDRAWAL_WINDOW);
+        vm.prank(client);
+        escrow.withdraw();
+        assertEq(escrow.balanceOf(client), 60e6, "withdrawn at the window's last second");
+        _solvent();
+    }
+
+    function test_withdrawal_windowIsFixedAtRequest() public {
+        _deposit(100e6);
+        vm.prank(client);
+        escrow.requestWithdrawal(40e6);
+        uint64 expiresAt = escrow.pendingWithdrawal(client).expiresAt;
+        // A later change of the window does not move a request providers are already watching.
+        vm.prank(governance);
+        params.setWithdrawalWindow(1 days);
+        assertEq(uint256(escrow.pendingWithdrawal(client).expiresAt), expiresAt, "unchanged");
+        vm.warp(expiresAt);
+        vm.prank(client);
+        escrow.withdraw();
+        assertEq(escrow.balanceOf(client), 60e6, "withdrawn");
     }
 
     function test_withdrawal_vouchersStayRedeemableDuringNotice() public {
@@ -404,19 +444,159 @@ contract EscrowTest is Fixture {
         bytes[] memory sigs = new bytes[](1);
         vm.expectRevert(abi.encodeWithSelector(IEscrow.EscrowLengthMismatch.selector, 2, 1));
         escrow.redeemMany(vs, sigs);
-        // One bad voucher reverts the whole batch: nothing is half-applied.
+    }
+
+    function test_redeemMany_skipsEachKindOfBadVoucher() public {
         _deposit(100e6);
-        vs = new IEscrow.Voucher[](2);
-        sigs = new bytes[](2);
-        vs[0] = _voucher(10e6);
-        vs[1] = _voucher(20e6);
-        sigs[0] = signVoucher(CLIENT_KEY, vs[0]);
-        sigs[1] = signVoucher(0xBAD, vs[1]);
-        bytes32 badDigest = escrow.hashVoucher(vs[1]);
+        _redeem(5e6);
+        IEscrow.Voucher[] memory vs = new IEscrow.Voucher[](4);
+        bytes[] memory sigs = new bytes[](4);
+        vs[0] = IEscrow.Voucher(client, modelOwner, modelId, 10e6); // another provider
+        vs[1] = _voucher(5e6); // already redeemed
+        vs[2] = _voucher(30e6); // forged below
+        vs[3] = _voucher(20e6); // good
+        for (uint256 i; i < 4; ++i) {
+            sigs[i] = signVoucher(CLIENT_KEY, vs[i]);
+        }
+        sigs[2] = signVoucher(0xBAD, vs[2]);
+        vm.expectEmit(address(escrow));
+        emit IEscrow.VoucherSkipped(provider, client, modelId, 0, IEscrow.SkipReason.NotProvider);
+        vm.expectEmit(address(escrow));
+        emit IEscrow.VoucherSkipped(provider, client, modelId, 1, IEscrow.SkipReason.NothingToRedeem);
+        vm.expectEmit(address(escrow));
+        emit IEscrow.VoucherSkipped(provider, client, modelId, 2, IEscrow.SkipReason.InvalidSignature);
+        vm.expectEmit(address(escrow));
+        emit IEscrow.VoucherRedeemed(client, provider, modelId, 20e6, 15e6, 0);
         vm.prank(provider);
-        vm.expectRevert(abi.encodeWithSelector(IEscrow.EscrowInvalidSignature.selector, client, badDigest));
+        assertEq(escrow.redeemMany(vs, sigs), 15e6, "only the good voucher pays");
+        assertEq(escrow.redeemed(client, provider, modelId), 20e6, "counter");
+        assertEq(escrow.redeemed(client, modelOwner, modelId), 0, "other provider's channel untouched");
+        _solvent();
+    }
+
+    // ------------------------------------------------------------------ attacks
+
+    /// @notice The client signs vouchers with its key, gets served, then adds an EIP-7702
+    ///         delegation whose ERC-1271 check rejects everything (simulated with `vm.etch`),
+    ///         asks to withdraw and leaves after the notice. Its ECDSA vouchers must still pay.
+    function test_attack_voidedVoucher() public {
+        _deposit(100e6);
+        // 1. Work is done and paid for with an ECDSA voucher.
+        IEscrow.Voucher memory v = _voucher(60e6);
+        bytes memory sig = signVoucher(CLIENT_KEY, v);
+        // 2. The client gives its address code that rejects every signature, and asks to leave.
+        vm.etch(client, address(new RejectingWallet()).code);
+        vm.prank(client);
+        escrow.requestWithdrawal(100e6);
+        // 3. During the notice the provider redeems the voucher it holds.
+        vm.warp(block.timestamp + WITHDRAWAL_NOTICE / 2);
+        vm.prank(provider);
+        assertEq(escrow.redeem(v, sig), 60e6, "the voucher signed before the delegation pays");
+        // 4. After the notice the client takes only what it did not spend.
+        vm.warp(block.timestamp + WITHDRAWAL_NOTICE);
+        vm.prank(client);
+        escrow.withdraw();
+        assertEq(token.balanceOf(client), 900e6 + 40e6, "client leaves with the unspent part only");
+        assertEq(escrow.earnings(provider), 52.8e6, "provider keeps its share (60 - 10% - 2%)");
+        _solvent();
+    }
+
+    /// @notice A delegated client whose code does accept ERC-1271 still pays through it: the
+    ///         fallback applies when ECDSA does not recover the client.
+    function test_redeem_delegatedClientFallsBackToERC1271() public {
+        _deposit(100e6);
+        vm.etch(client, address(new ApprovingWallet()).code);
+        IEscrow.Voucher memory v = _voucher(4e6);
+        ApprovingWallet(client).approveDigest(escrow.hashVoucher(v));
+        vm.prank(provider);
+        assertEq(escrow.redeem(v, hex"00"), 4e6, "ERC-1271 path");
+    }
+
+    /// @notice A client slips one voucher with a bad signature into the provider's batch (or a
+    ///         stale one is there by mistake) hoping the whole batch reverts and nothing is paid.
+    ///         The bad voucher is skipped; every other voucher is redeemed.
+    function test_attack_poisonedBatch() public {
+        _deposit(100e6);
+        uint256 otherKey = 0xC22E;
+        address other = vm.addr(otherKey);
+        mint(other, 100e6);
+        vm.startPrank(other);
+        token.approve(address(escrow), 100e6);
+        escrow.deposit(100e6);
+        vm.stopPrank();
+        // 1. The provider gathers three vouchers; the attacker's one is not validly signed.
+        IEscrow.Voucher[] memory vs = new IEscrow.Voucher[](3);
+        bytes[] memory sigs = new bytes[](3);
+        vs[0] = _voucher(10e6);
+        vs[1] = IEscrow.Voucher(other, provider, modelId, 50e6);
+        vs[2] = IEscrow.Voucher(other, provider, keccak256("model2"), 20e6);
+        sigs[0] = signVoucher(CLIENT_KEY, vs[0]);
+        sigs[1] = signVoucher(0xBAD, vs[1]); // the poison
+        sigs[2] = signVoucher(otherKey, vs[2]);
+        // 2. The provider redeems the batch.
+        vm.prank(provider);
         escrow.redeemMany(vs, sigs);
-        assertEq(escrow.redeemed(client, provider, modelId), 0, "rolled back");
+        // 3. Everything validly signed was paid.
+        assertEq(escrow.redeemed(client, provider, modelId), 10e6, "first voucher redeemed");
+        assertEq(escrow.redeemed(other, provider, keccak256("model2")), 20e6, "third voucher redeemed");
+        assertEq(escrow.redeemed(other, provider, modelId), 0, "the poison paid nothing");
+        _solvent();
+    }
+
+    /// @notice A client wallet whose ERC-1271 check burns all gas cannot take the rest of a
+    ///         batch down with it: its call gets bounded gas and its voucher is skipped.
+    function test_attack_gasBurningWalletInBatch() public {
+        _deposit(100e6);
+        GasBurningWallet wallet = new GasBurningWallet();
+        IEscrow.Voucher[] memory vs = new IEscrow.Voucher[](2);
+        bytes[] memory sigs = new bytes[](2);
+        vs[0] = IEscrow.Voucher(address(wallet), provider, modelId, 10e6);
+        vs[1] = _voucher(10e6);
+        sigs[0] = hex"00";
+        sigs[1] = signVoucher(CLIENT_KEY, vs[1]);
+        vm.prank(provider);
+        escrow.redeemMany{gas: 2_000_000}(vs, sigs);
+        assertEq(escrow.redeemed(client, provider, modelId), 10e6, "honest voucher redeemed");
+    }
+
+    /// @notice The model owner sees a provider's redemption coming and raises the royalty to
+    ///         the cap first, taking the provider's share of work already done. The increase
+    ///         only applies after the royalty notice, so the provider is paid at the old rate.
+    function test_attack_royaltyFrontrun() public {
+        _deposit(100e6);
+        // 1. Work is done at the announced 10% royalty; the provider holds the voucher.
+        IEscrow.Voucher memory v = _voucher(50e6);
+        bytes memory sig = signVoucher(CLIENT_KEY, v);
+        // 2. The owner front-runs the redemption with a raise to the cap.
+        vm.prank(modelOwner);
+        models.setRoyalty(modelId, uint16(ROYALTY_CAP_BPS));
+        // 3. The provider redeems (even at the end of the withdrawal notice).
+        vm.warp(block.timestamp + WITHDRAWAL_NOTICE);
+        vm.prank(provider);
+        escrow.redeem(v, sig);
+        // 10% royalty and 2% fee of 50e6: the provider keeps 44e6, not 34e6.
+        assertEq(escrow.earnings(provider), 44e6, "provider paid at the old royalty");
+        assertEq(escrow.earnings(modelOwner), 5e6, "owner gets the royalty announced for the work");
+    }
+
+    function test_redeem_royaltyIncreaseAppliesAfterNotice() public {
+        _deposit(100e6);
+        vm.prank(modelOwner);
+        models.setRoyalty(modelId, 2_000);
+        vm.warp(block.timestamp + ROYALTY_NOTICE - 1);
+        _redeem(10e6);
+        assertEq(escrow.earnings(modelOwner), 1e6, "old rate until the notice ends");
+        vm.warp(block.timestamp + 1);
+        _redeem(20e6);
+        assertEq(escrow.earnings(modelOwner), 1e6 + 2e6, "new rate from then on");
+    }
+
+    function test_redeem_royaltyDecreaseAppliesAtOnce() public {
+        _deposit(100e6);
+        vm.prank(modelOwner);
+        models.setRoyalty(modelId, 0);
+        _redeem(10e6);
+        assertEq(escrow.earnings(modelOwner), 0, "no royalty");
     }
 
     // ------------------------------------------------------------------ claim
@@ -446,6 +626,7 @@ contract EscrowTest is Fixture {
         params.setProtocolFeeBps(feeBps);
         vm.prank(modelOwner);
         models.setRoyalty(modelId, royaltyBps);
+        vm.warp(block.timestamp + ROYALTY_NOTICE); // an increase waits for the notice
         _deposit(amount);
         _redeem(amount);
         uint256 royalty = amount * royaltyBps / 10_000;

@@ -121,6 +121,74 @@ contract ModelRegistryTest is Fixture {
         models.setRoyalty(modelId, 3_001);
     }
 
+    function test_setRoyalty_increaseWaitsForNotice() public {
+        uint64 effectiveAt = uint64(block.timestamp + ROYALTY_NOTICE);
+        vm.expectEmit(address(models));
+        emit IModelRegistry.RoyaltyIncreaseScheduled(modelId, 500, 2_000, effectiveAt);
+        vm.prank(owner);
+        models.setRoyalty(modelId, 2_000);
+        assertEq(uint256(models.royaltyBpsOf(modelId)), 500, "old royalty in force");
+        (uint16 pending, uint64 at) = models.pendingRoyalty(modelId);
+        assertEq(uint256(pending), 2_000, "pending");
+        assertEq(uint256(at), effectiveAt, "effective at");
+        IModelRegistry.Model memory m = models.getModel(modelId);
+        assertEq(uint256(m.royaltyBps), 500, "record: in force");
+        assertEq(uint256(m.pendingRoyaltyBps), 2_000, "record: pending");
+        assertEq(uint256(m.royaltyEffectiveAt), effectiveAt, "record: effective at");
+
+        vm.warp(effectiveAt);
+        assertEq(uint256(models.royaltyBpsOf(modelId)), 2_000, "new royalty in force");
+        (, uint16 bps) = models.royaltyInfo(modelId);
+        assertEq(uint256(bps), 2_000, "royaltyInfo");
+        (pending, at) = models.pendingRoyalty(modelId);
+        assertEq(uint256(pending) + uint256(at), 0, "nothing pending");
+        m = models.getModel(modelId);
+        assertEq(uint256(m.royaltyBps), 2_000, "record: folded");
+        assertEq(uint256(m.pendingRoyaltyBps) + uint256(m.royaltyEffectiveAt), 0, "record: nothing pending");
+
+        // A later decrease compares against the royalty now in force and applies at once.
+        vm.expectEmit(address(models));
+        emit IModelRegistry.RoyaltySet(modelId, 2_000, 1_500);
+        vm.prank(owner);
+        models.setRoyalty(modelId, 1_500);
+        assertEq(uint256(models.royaltyBpsOf(modelId)), 1_500, "decreased");
+    }
+
+    function test_setRoyalty_newIncreaseReplacesPendingAndRestartsNotice() public {
+        vm.prank(owner);
+        models.setRoyalty(modelId, 2_000);
+        vm.warp(block.timestamp + 1 days);
+        vm.prank(owner);
+        models.setRoyalty(modelId, 1_000);
+        (uint16 pending, uint64 at) = models.pendingRoyalty(modelId);
+        assertEq(uint256(pending), 1_000, "replaced");
+        assertEq(uint256(at), block.timestamp + ROYALTY_NOTICE, "notice restarted");
+        assertEq(uint256(models.royaltyBpsOf(modelId)), 500, "still the old one");
+    }
+
+    function test_setRoyalty_notAboveCurrentCancelsPending() public {
+        vm.prank(owner);
+        models.setRoyalty(modelId, 2_000);
+        vm.expectEmit(address(models));
+        emit IModelRegistry.RoyaltyIncreaseCancelled(modelId, 2_000);
+        vm.expectEmit(address(models));
+        emit IModelRegistry.RoyaltySet(modelId, 500, 500);
+        vm.prank(owner);
+        models.setRoyalty(modelId, 500);
+        (uint16 pending,) = models.pendingRoyalty(modelId);
+        assertEq(uint256(pending), 0, "cancelled");
+        vm.warp(block.timestamp + ROYALTY_NOTICE);
+        assertEq(uint256(models.royaltyBpsOf(modelId)), 500, "never applied");
+    }
+
+    function test_setRoyalty_transferDoesNotSkipNotice() public {
+        vm.prank(owner);
+        models.transfer(modelId, stranger);
+        vm.prank(stranger);
+        models.setRoyalty(modelId, 3_000);
+        assertEq(uint256(models.royaltyBpsOf(modelId)), 500, "the new owner waits too");
+    }
+
     function test_setRoyalty_followsLoweredCap() public {
         vm.prank(governance);
         params.setRoyaltyCapBps(100);

@@ -2,20 +2,23 @@
 // serves the embedded anvil and a remote network: only the signer and the token's
 // faucet setting differ. The manifest is the caller's to write, once this returns:
 // an interrupted deployment is never recorded as a usable one.
-import { getAddress, type Abi, type Address, type Hex } from 'viem';
+import { encodeFunctionData, getAddress, zeroAddress, zeroHash, type Abi, type Address, type Hex } from 'viem';
 import { disputeGameAbi, disputeGameBytecode } from './generated/DisputeGame.ts';
 import { escrowAbi, escrowBytecode } from './generated/Escrow.ts';
 import { modelRegistryAbi, modelRegistryBytecode } from './generated/ModelRegistry.ts';
 import { providerRegistryAbi, providerRegistryBytecode } from './generated/ProviderRegistry.ts';
 import { trellisParamsAbi, trellisParamsBytecode } from './generated/TrellisParams.ts';
+import { trellisTimelockAbi, trellisTimelockBytecode } from './generated/TrellisTimelock.ts';
 import { trellisTokenAbi, trellisTokenBytecode } from './generated/TrellisToken.ts';
 import type { SignerConnection } from './connect.ts';
 import { ChainError } from './errors.ts';
 import type { Deployment } from './manifest.ts';
-import { defaultDisputeParameters, defaultParameters, type ProtocolParameters } from './parameters.ts';
+import { defaultDisputeParameters, defaultGovernanceParameters, defaultParameters, type GovernanceParameters, type ProtocolParameters } from './parameters.ts';
 
 export type DeployOptions = {
   parameters?: ProtocolParameters;
+  /** The timelock that ends up owning TrellisParams; defaults to a one-hour delay with the deployer as proposer and executor. */
+  governance?: GovernanceParameters;
   /** Chain id on which the token's faucet mints; 0 disables it (any real network). */
   faucetChainId: bigint;
   /** Tokens minted to the deployer at deployment (in base units). */
@@ -55,6 +58,8 @@ export async function deployTrellis(connection: SignerConnection, options: Deplo
     parameters.withdrawalNotice,
     parameters.protocolFeeBps,
     parameters.royaltyCapBps,
+    parameters.royaltyNotice,
+    parameters.withdrawalWindow,
   ]);
   const modelRegistry = await deploy('ModelRegistry', modelRegistryAbi, modelRegistryBytecode, [params.address]);
   const providerRegistry = await deploy('ProviderRegistry', providerRegistryAbi, providerRegistryBytecode, [token.address, params.address]);
@@ -68,17 +73,46 @@ export async function deployTrellis(connection: SignerConnection, options: Deplo
     escrow.address,
     dispute,
   ]);
-  // The deployer owns TrellisParams here, so it can authorize the game to slash and jail.
-  options.onStep?.('authorizing the dispute game as slasher');
-  try {
-    const hash = await walletClient.writeContract({ address: providerRegistry.address, abi: providerRegistryAbi, functionName: 'setSlasher', args: [disputeGame.address, true] });
-    const receipt = await publicClient.waitForTransactionReceipt({ hash });
-    if (receipt.status !== 'success') throw new Error(`transaction ${hash} reverted`);
-  } catch (cause) {
-    throw new ChainError('DEPLOYMENT_FAILED', 'Authorizing the dispute game as slasher failed; no manifest was written.', {
+  const failed = (what: string, cause: unknown) =>
+    new ChainError('DEPLOYMENT_FAILED', `${what} failed; no manifest was written.`, {
       details: Object.entries(deployed).map(([name, address]) => `${name} was deployed at ${address} (not recorded)`),
       cause,
     });
+  const send = async (what: string, request: () => Promise<Hex>): Promise<void> => {
+    options.onStep?.(what);
+    try {
+      const hash = await request();
+      const receipt = await publicClient.waitForTransactionReceipt({ hash });
+      if (receipt.status !== 'success') throw new Error(`transaction ${hash} reverted`);
+    } catch (cause) {
+      throw failed(what, cause);
+    }
+  };
+
+  // The deployer owns TrellisParams here, so it can authorize the game to slash and jail.
+  await send('authorizing the dispute game as slasher', () =>
+    walletClient.writeContract({ address: providerRegistry.address, abi: providerRegistryAbi, functionName: 'setSlasher', args: [disputeGame.address, true] }),
+  );
+
+  // Then ownership goes to a timelock, so every later change of a parameter or a slasher
+  // is public for the timelock's delay before it applies.
+  const governance = options.governance ?? defaultGovernanceParameters;
+  const timelock = await deploy('TrellisTimelock', trellisTimelockAbi, trellisTimelockBytecode, [0n, [account.address], [account.address], zeroAddress]);
+  await send('handing TrellisParams to the timelock', () =>
+    walletClient.writeContract({ address: params.address, abi: trellisParamsAbi, functionName: 'transferOwnership', args: [timelock.address] }),
+  );
+  const handover = await handoverCalls(connection, params.address, timelock.address, governance);
+  const batch = [handover.map((c) => c.target), handover.map(() => 0n), handover.map((c) => c.data), zeroHash, zeroHash] as const;
+  await send('scheduling the timelock\'s acceptance and delay', () =>
+    walletClient.writeContract({ address: timelock.address, abi: trellisTimelockAbi, functionName: 'scheduleBatch', args: [...batch, 0n] }),
+  );
+  await send('executing the timelock\'s acceptance and delay', () =>
+    walletClient.writeContract({ address: timelock.address, abi: trellisTimelockAbi, functionName: 'executeBatch', args: batch }),
+  );
+  const owner = await publicClient.readContract({ address: params.address, abi: trellisParamsAbi, functionName: 'owner' });
+  const delay = await publicClient.readContract({ address: timelock.address, abi: trellisTimelockAbi, functionName: 'getMinDelay' });
+  if (getAddress(owner) !== timelock.address || delay !== governance.minDelay) {
+    throw failed('Handing TrellisParams to the timelock', new Error(`owner ${owner}, timelock delay ${delay}`));
   }
 
   return {
@@ -93,13 +127,39 @@ export async function deployTrellis(connection: SignerConnection, options: Deplo
       escrow: escrow.address,
       disputeGame: disputeGame.address,
     },
+    timelock: timelock.address,
   };
+}
+
+type Call = { target: Address; data: Hex };
+
+/**
+ * What the timelock runs once, with its delay still zero and the deployer as its only
+ * proposer and executor: accept ownership of TrellisParams, give the configured accounts
+ * their roles, take the deployer's away when it is not one of them, and raise the delay.
+ */
+async function handoverCalls({ publicClient, account }: SignerConnection, params: Address, timelock: Address, governance: GovernanceParameters): Promise<Call[]> {
+  const role = (name: 'PROPOSER_ROLE' | 'CANCELLER_ROLE' | 'EXECUTOR_ROLE') => publicClient.readContract({ address: timelock, abi: trellisTimelockAbi, functionName: name });
+  const [proposer, canceller, executor] = await Promise.all([role('PROPOSER_ROLE'), role('CANCELLER_ROLE'), role('EXECUTOR_ROLE')]);
+  const deployer = account.address;
+  const proposers = (governance.proposers ?? [deployer]).map((a) => getAddress(a));
+  const executors = (governance.executors ?? proposers).map((a) => getAddress(a));
+  const onTimelock = (data: Hex): Call => ({ target: timelock, data });
+  const roleCall = (functionName: 'grantRole' | 'revokeRole', roleId: Hex, who: Address) =>
+    onTimelock(encodeFunctionData({ abi: trellisTimelockAbi, functionName, args: [roleId, who] }));
+  const calls: Call[] = [{ target: params, data: encodeFunctionData({ abi: trellisParamsAbi, functionName: 'acceptOwnership' }) }];
+  for (const who of proposers.filter((a) => a !== deployer)) calls.push(roleCall('grantRole', proposer, who), roleCall('grantRole', canceller, who));
+  for (const who of executors.filter((a) => a !== deployer)) calls.push(roleCall('grantRole', executor, who));
+  if (!proposers.includes(deployer)) calls.push(roleCall('revokeRole', proposer, deployer), roleCall('revokeRole', canceller, deployer));
+  if (!executors.includes(deployer)) calls.push(roleCall('revokeRole', executor, deployer));
+  calls.push(onTimelock(encodeFunctionData({ abi: trellisTimelockAbi, functionName: 'updateDelay', args: [governance.minDelay] })));
+  return calls;
 }
 
 /** Refuses to start a deployment the deployer cannot pay for, so none is left half done for lack of gas. */
 async function checkGasFunds({ publicClient, account }: SignerConnection): Promise<void> {
-  // About 12 M gas for the six contracts and the slasher wiring, at the node's current gas price plus margin.
-  const needed = 12_000_000n * ((await publicClient.getGasPrice()) * 2n);
+  // About 16 M gas for the seven contracts, the slasher wiring and the timelock handover, at the node's current gas price plus margin.
+  const needed = 16_000_000n * ((await publicClient.getGasPrice()) * 2n);
   const balance = await publicClient.getBalance({ address: account.address });
   if (balance < needed) {
     throw new ChainError('INSUFFICIENT_GAS_FUNDS', `The deployer ${account.address} cannot pay for the deployment's gas.`, {

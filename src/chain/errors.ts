@@ -13,6 +13,7 @@ export type ChainErrorCode =
   | 'MANIFEST_CHAIN_MISMATCH'
   | 'MANIFEST_CODE_MISSING'
   | 'DEPLOYMENT_FAILED'
+  | 'GOVERNANCE_FAILED'
   | 'ANVIL_START_FAILED';
 
 export class ChainError extends TrellisError<ChainErrorCode> {

@@ -15,6 +15,8 @@ export type Deployment = {
   /** First block of the deployment: where indexers start reading events. */
   deploymentBlock: number;
   contracts: Record<ContractName, Address>;
+  /** The timelock that owns TrellisParams (absent in manifests written before it existed). */
+  timelock?: Address;
 };
 
 export function writeManifest(path: string, deployment: Deployment): void {
@@ -50,11 +52,14 @@ function parseManifest(path: string, value: unknown): Deployment {
     const address = contracts[name];
     if (typeof address !== 'string' || !isAddress(address)) throw invalid(path, `contracts.${name}: expected an address, got ${JSON.stringify(address)}`);
   }
+  const timelock = record.timelock;
+  if (timelock !== undefined && (typeof timelock !== 'string' || !isAddress(timelock))) throw invalid(path, `timelock: expected an address, got ${JSON.stringify(timelock)}`);
   return {
     chainId: chainId as number,
     deployer: record.deployer,
     deploymentBlock: block as number,
     contracts: Object.fromEntries(contractNames.map((name) => [name, contracts[name]])) as Record<ContractName, Address>,
+    ...(timelock === undefined ? {} : { timelock }),
   };
 }
 

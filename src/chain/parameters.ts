@@ -1,5 +1,6 @@
-// The protocol parameters a deployment starts with. The owner account can change them
-// later through TrellisParams; these are the defaults of a new deployment.
+// The protocol parameters a deployment starts with. The governance timelock can change
+// them later through TrellisParams, within the bounds that contract fixes (its MIN_ and
+// MAX_ constants); these are the defaults of a new deployment.
 import { parseUnits } from 'viem';
 
 /** The payment token has 6 decimals, like the USD stablecoins x402 payments use. */
@@ -17,6 +18,10 @@ export type ProtocolParameters = {
   challengeWindow: bigint;
   /** Seconds a client waits between asking to withdraw and withdrawing, so providers can redeem vouchers already signed. */
   withdrawalNotice: bigint;
+  /** Seconds after the notice during which a withdrawal request can be executed; then it expires. */
+  withdrawalWindow: bigint;
+  /** Seconds a model's royalty increase waits before it applies; longer than the withdrawal notice. */
+  royaltyNotice: bigint;
   protocolFeeBps: bigint;
   royaltyCapBps: bigint;
   /** Dispute game settings (docs/disputes.md); defaults apply when absent. */
@@ -42,6 +47,21 @@ export type DisputeParameters = {
   maxOpenPerProvider: bigint;
 };
 
+export type GovernanceParameters = {
+  /** Seconds every operation of the timelock that owns TrellisParams waits between scheduling and execution. */
+  minDelay: bigint;
+  /** Accounts that may schedule and cancel operations; the deployer when absent. */
+  proposers?: `0x${string}`[];
+  /** Accounts that may execute ready operations; the proposers when absent (the zero address lets anyone execute). */
+  executors?: `0x${string}`[];
+};
+
+/**
+ * Local default: an hour, so tests and local scripts can time-travel past it. On a real
+ * network use days (contracts/README.md gives the recommendation), and a multisig as proposer.
+ */
+export const defaultGovernanceParameters: GovernanceParameters = { minDelay: 1n * HOUR };
+
 export const defaultDisputeParameters: DisputeParameters = {
   moveTimeout: 1n * HOUR,
   minBond: tokens('10'),
@@ -62,6 +82,8 @@ export const defaultParameters: ProtocolParameters = {
   challengeWindow: 1n * DAY,
   unbondingDelay: 2n * DAY,
   withdrawalNotice: 1n * DAY,
+  withdrawalWindow: 7n * DAY,
+  royaltyNotice: 2n * DAY,
   protocolFeeBps: 100n, // 1 %
   royaltyCapBps: 3_000n, // 30 %
 };

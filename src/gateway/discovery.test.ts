@@ -4,11 +4,12 @@
 // drop out of the gateway's list.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createTestClient, http, keccak256, toHex, type Hex } from 'viem';
+import { createTestClient, encodeFunctionData, http, keccak256, toHex, type Hex } from 'viem';
 import { providerRegistryAbi } from '../chain/generated/ProviderRegistry.ts';
 import { modelRegistryAbi } from '../chain/generated/ModelRegistry.ts';
 import { tokens } from '../chain/parameters.ts';
 import { freePort } from '../../test/support/free-port.ts';
+import { governLocally } from '../../test/support/governance.ts';
 import { Discovery } from './discovery.ts';
 import { startGateway } from './server.ts';
 import { addressOf, publishModel, registerProvider, send, startTestChain, type TestChain } from './testing.ts';
@@ -75,9 +76,11 @@ describe('discovery', () => {
       await eventually(() => record(2)?.unbondingStake === tokens('50'), 'the unbonding');
       assert.equal(record(2)?.activeStake, tokens('200'));
 
-      // The registry owner (the deployer) authorizes a dev account as slasher.
+      // The governance timelock (the deployer proposes and executes) authorizes a dev account as slasher.
       const slasher = await chain.signer(9);
-      await send(await chain.signer(0), { address: registry, abi: providerRegistryAbi, functionName: 'setSlasher', args: [addressOf(9), true] });
+      await governLocally(await chain.signer(0), chain.deployment, [
+        { target: registry, data: encodeFunctionData({ abi: providerRegistryAbi, functionName: 'setSlasher', args: [addressOf(9), true] }) },
+      ]);
       const now = (await slasher.publicClient.getBlock()).timestamp;
       await send(slasher, { address: registry, abi: providerRegistryAbi, functionName: 'jail', args: [addressOf(2), now + 600n] });
       await eventually(() => record(2)?.active === false, 'the jailed provider to leave');

@@ -17,10 +17,22 @@ interface IEscrow {
         uint256 cumulativeAmount;
     }
 
-    /// @notice A pending withdrawal: `amount` may leave after `readyAt`.
+    /// @notice A pending withdrawal: `amount` may leave from `readyAt` until `expiresAt`
+    ///         (inclusive); after that the request is dead and the client must request again.
     struct WithdrawalRequest {
         uint256 amount;
         uint64 readyAt;
+        uint64 expiresAt;
+    }
+
+    /// @notice Why `redeemMany` skipped a voucher (the same checks `redeem` reverts on).
+    enum SkipReason {
+        /// The voucher names another provider than the caller (`EscrowNotProvider`).
+        NotProvider,
+        /// Its cumulative amount is not above what was redeemed (`EscrowNothingToRedeem`).
+        NothingToRedeem,
+        /// The signature is not the client's (`EscrowInvalidSignature`).
+        InvalidSignature
     }
 
     // ------------------------------------------------------------------ errors
@@ -33,9 +45,11 @@ interface IEscrow {
     error EscrowNoWithdrawalRequest(address client);
     /// @notice The withdrawal notice has not elapsed.
     error EscrowWithdrawalNotReady(address client, uint64 readyAt, uint256 timestamp);
+    /// @notice The matured request was not executed in time; request again.
+    error EscrowWithdrawalExpired(address client, uint64 expiresAt, uint256 timestamp);
     /// @notice Only the voucher's provider may redeem it.
     error EscrowNotProvider(address provider, address caller);
-    /// @notice The signature is not the client's (ECDSA or ERC-1271) for this voucher.
+    /// @notice The signature is not the client's (ECDSA, else ERC-1271) for this voucher.
     error EscrowInvalidSignature(address client, bytes32 digest);
     /// @notice The voucher's cumulative amount is not above what was already redeemed.
     error EscrowNothingToRedeem(bytes32 channel, uint256 cumulativeAmount, uint256 redeemed);
@@ -48,8 +62,10 @@ interface IEscrow {
 
     /// @notice A client deposited; `balance` is the new balance.
     event Deposited(address indexed client, uint256 amount, uint256 balance);
-    /// @notice A client asked to withdraw; replaces any earlier request.
-    event WithdrawalRequested(address indexed client, uint256 amount, uint64 readyAt);
+    /// @notice A client asked to withdraw; replaces any earlier request. It can be executed
+    ///         from `readyAt` to `expiresAt` inclusive, which is how long a provider watching it
+    ///         must treat the amount as leaving.
+    event WithdrawalRequested(address indexed client, uint256 amount, uint64 readyAt, uint64 expiresAt);
     /// @notice A withdrawal completed. `amount` may be below the request if redemptions
     ///         consumed part of the balance during the notice.
     event Withdrawn(address indexed client, uint256 amount, uint256 balance);
@@ -72,6 +88,12 @@ interface IEscrow {
         uint256 royalty,
         uint256 protocolFee
     );
+    /// @notice `redeemMany` skipped the voucher at `index` and redeemed the others.
+    /// @param provider The caller of `redeemMany`.
+    /// @param reason Which check the voucher failed.
+    event VoucherSkipped(
+        address indexed provider, address indexed client, bytes32 indexed modelId, uint256 index, SkipReason reason
+    );
     /// @notice An account withdrew its earnings.
     event Claimed(address indexed account, uint256 amount);
 
@@ -87,25 +109,33 @@ interface IEscrow {
 
     /// @notice Starts the withdrawal notice for `amount`. The amount stays in the balance and
     ///         keeps backing already signed vouchers until `withdraw`. A new request replaces
-    ///         the previous one and restarts the notice.
+    ///         the previous one and restarts the notice. The request can be executed during
+    ///         `withdrawalWindow` seconds after the notice, then expires.
     /// @param amount Positive, at most the balance.
     function requestWithdrawal(uint256 amount) external;
 
-    /// @notice Completes the pending withdrawal after the notice, paying the smaller of the
-    ///         requested amount and the current balance.
+    /// @notice Completes the pending withdrawal after the notice and before its expiry, paying
+    ///         the smaller of the requested amount and the current balance.
     function withdraw() external;
 
-    /// @notice Redeems one voucher; only its provider may call. Pays
+    /// @notice Redeems one voucher; only its provider may call. Reverts with the named error
+    ///         when the voucher names another provider, has nothing to redeem or is not signed
+    ///         by its client. Pays
     ///         `cumulativeAmount - redeemed(channel)`, or what the client's balance allows,
     ///         crediting earnings of provider, model owner and treasury.
     /// @param voucher The voucher.
-    /// @param signature The client's signature over `hashVoucher(voucher)`.
+    /// @param signature The client's signature over `hashVoucher(voucher)`: a 65-byte ECDSA
+    ///        signature by the client's key is accepted whatever code the client's address
+    ///        has (so an EIP-7702 delegation added later cannot void it); otherwise the
+    ///        client's ERC-1271 `isValidSignature` decides.
     /// @return paid Amount taken from the client's balance.
     function redeem(Voucher calldata voucher, bytes calldata signature) external returns (uint256 paid);
 
-    /// @notice Redeems several vouchers in one transaction (same rules as `redeem`, each must
-    ///         name the caller as provider). Earnings are credited, not transferred, so the
-    ///         cost per voucher is a signature check and a few storage writes.
+    /// @notice Redeems several vouchers in one transaction (same rules as `redeem`). A voucher
+    ///         that fails a check (another provider, nothing to redeem, bad signature) is skipped
+    ///         with a `VoucherSkipped` event and the others are redeemed, so one bad voucher
+    ///         cannot block a batch. Earnings are credited, not transferred, so the cost per
+    ///         voucher is a signature check and a few storage writes.
     /// @return totalPaid Sum paid over all vouchers.
     function redeemMany(Voucher[] calldata vouchers, bytes[] calldata signatures) external returns (uint256 totalPaid);
 

@@ -6,12 +6,23 @@ pragma solidity ^0.8.24;
 /// @dev modelId = keccak256(abi.encode(publisher, contentHash)). Binding the publisher into the
 ///      id means nobody can front-run a publication and squat someone else's content hash; the
 ///      id stays the same after `transfer`, so vouchers and prices keyed by it remain valid.
+///      Royalty changes: a decrease applies at once; an increase is announced and applies only
+///      `royaltyNotice` seconds later (TrellisParams), a notice longer than the escrow's
+///      withdrawal notice. Vouchers carry no royalty, so without the notice a model owner could
+///      raise the royalty just before a redemption and take the provider's share of work already
+///      done; with it, a provider redeeming within the withdrawal notice is paid at the royalty
+///      announced when the work was done.
 interface IModelRegistry {
     /// @notice Everything the registry knows about one model.
+    /// @dev `royaltyBps` is the royalty in force; `pendingRoyaltyBps` is an announced increase
+    ///      that applies from `royaltyEffectiveAt` (both zero when none is pending). Views return
+    ///      the record as of now: an increase whose time has come is already in `royaltyBps`.
     struct Model {
         address owner;
         uint16 royaltyBps;
         bool deprecated;
+        uint16 pendingRoyaltyBps;
+        uint40 royaltyEffectiveAt;
         bytes32 contentHash;
         bytes32 weightCommitment;
         string metadataURI;
@@ -86,8 +97,18 @@ interface IModelRegistry {
     event WeightCommitmentSet(bytes32 indexed modelId, bytes32 weightCommitment);
     /// @notice The shape bound to the weight commitment was recorded (with it, once).
     event ModelShapeSet(bytes32 indexed modelId, uint32 inputSize, uint32 rowCount, uint256 layerCount);
-    /// @notice The model's royalty changed.
+    /// @notice The model's royalty changed, effective in this block (a decrease, or an equal
+    ///         value that cancels a pending increase). Any pending increase is dropped.
     event RoyaltySet(bytes32 indexed modelId, uint16 oldRoyaltyBps, uint16 newRoyaltyBps);
+    /// @notice A royalty increase was announced: redemptions from `effectiveAt` on pay
+    ///         `newRoyaltyBps`, earlier ones `currentRoyaltyBps`. Replaces any earlier pending
+    ///         increase of the same model. No further event marks the moment it takes effect.
+    event RoyaltyIncreaseScheduled(
+        bytes32 indexed modelId, uint16 currentRoyaltyBps, uint16 newRoyaltyBps, uint64 effectiveAt
+    );
+    /// @notice A pending royalty increase was dropped before taking effect (by a `setRoyalty`
+    ///         not above the royalty in force; the matching `RoyaltySet` follows).
+    event RoyaltyIncreaseCancelled(bytes32 indexed modelId, uint16 cancelledRoyaltyBps);
     /// @notice The model changed owner; royalties earned from now on go to `newOwner`.
     event ModelTransferred(bytes32 indexed modelId, address indexed oldOwner, address indexed newOwner);
     /// @notice The model was deprecated (irreversible; existing vouchers stay redeemable).
@@ -119,7 +140,10 @@ interface IModelRegistry {
     /// @param shape Its tree's shape, checked as in `publish`.
     function setWeightCommitment(bytes32 modelId, bytes32 weightCommitment, Shape calldata shape) external;
 
-    /// @notice Changes the model's royalty; applies to redemptions from now on.
+    /// @notice Changes the model's royalty. A value not above the royalty in force applies to
+    ///         redemptions at once and cancels any pending increase; a higher value is scheduled
+    ///         to apply `royaltyNotice` seconds from now (TrellisParams), replacing any pending
+    ///         increase.
     /// @param modelId The model (caller must own it).
     /// @param royaltyBps At most the royalty cap in TrellisParams.
     function setRoyalty(bytes32 modelId, uint16 royaltyBps) external;
@@ -142,8 +166,10 @@ interface IModelRegistry {
     function getModel(bytes32 modelId) external view returns (Model memory);
     /// @notice Owner of a model, or zero for an unknown id.
     function ownerOf(bytes32 modelId) external view returns (address);
-    /// @notice Royalty of a model in basis points (zero for an unknown id).
+    /// @notice Royalty in force for a model, in basis points (zero for an unknown id).
     function royaltyBpsOf(bytes32 modelId) external view returns (uint16);
+    /// @notice The announced royalty increase not yet in force, or (0, 0) when there is none.
+    function pendingRoyalty(bytes32 modelId) external view returns (uint16 royaltyBps, uint64 effectiveAt);
     /// @notice Weight commitment of a model (zero when unset or unknown).
     function weightCommitmentOf(bytes32 modelId) external view returns (bytes32);
     /// @notice The shape recorded with the commitment (empty when unset).
@@ -159,6 +185,6 @@ interface IModelRegistry {
     function maxStepWords() external view returns (uint256);
     /// @notice Whether the model is deprecated.
     function isDeprecated(bytes32 modelId) external view returns (bool);
-    /// @notice Owner and royalty in one call, as the escrow needs them.
+    /// @notice Owner and royalty in force in one call, as the escrow needs them.
     function royaltyInfo(bytes32 modelId) external view returns (address owner, uint16 royaltyBps);
 }

@@ -78,6 +78,14 @@ contract ClientHandler is TestBase {
         IEscrow.WithdrawalRequest memory request = escrow.pendingWithdrawal(client);
         vm.warp(block.timestamp + bound(waitTime, 0, 2 days));
         if (block.timestamp < request.readyAt) return;
+        // An expired request is dead: the client asks again instead.
+        if (block.timestamp > request.expiresAt) {
+            uint256 balance = escrow.balanceOf(client);
+            if (balance == 0) return;
+            vm.prank(client);
+            escrow.requestWithdrawal(request.amount < balance ? request.amount : balance);
+            return;
+        }
         uint256 before = token.balanceOf(client);
         vm.prank(client);
         escrow.withdraw();

@@ -21,6 +21,8 @@ abstract contract Fixture is TestBase {
     uint256 internal constant WITHDRAWAL_NOTICE = 1 days;
     uint256 internal constant FEE_BPS = 200;
     uint256 internal constant ROYALTY_CAP_BPS = 3_000;
+    uint256 internal constant ROYALTY_NOTICE = 2 days;
+    uint256 internal constant WITHDRAWAL_WINDOW = 7 days;
     uint256 internal constant LOCAL_CHAIN_ID = 31337;
 
     address internal governance = address(0x60F);
@@ -35,7 +37,16 @@ abstract contract Fixture is TestBase {
     function deploySystem() internal {
         vm.warp(1_700_000_000);
         params = new TrellisParams(
-            governance, treasury, MIN_STAKE, UNBONDING_DELAY, CHALLENGE_WINDOW, WITHDRAWAL_NOTICE, FEE_BPS, ROYALTY_CAP_BPS
+            governance,
+            treasury,
+            MIN_STAKE,
+            UNBONDING_DELAY,
+            CHALLENGE_WINDOW,
+            WITHDRAWAL_NOTICE,
+            FEE_BPS,
+            ROYALTY_CAP_BPS,
+            ROYALTY_NOTICE,
+            WITHDRAWAL_WINDOW
         );
         token = new TrellisToken(LOCAL_CHAIN_ID, address(0), 0);
         models = new ModelRegistry(ITrellisParams(address(params)));

@@ -12,6 +12,7 @@ interface Vm {
     function warp(uint256 timestamp) external;
     function chainId(uint256 newChainId) external;
     function label(address account, string calldata newLabel) external;
+    function etch(address target, bytes calldata newRuntimeBytecode) external;
 
     // keys and signatures
     function addr(uint256 privateKey) external pure returns (address);
