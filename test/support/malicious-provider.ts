@@ -80,7 +80,8 @@ export type MaliciousProviderOptions = {
 
 /** How much an `inflated-total` receipt adds to the honest total: 5 tokens. */
 export const INFLATION = 5_000_000n;
-const OVERSIZED_BYTES = 16 * 1024 * 1024;
+/** Well above what a gateway takes for one answer, yet below what would fail anyone by itself. */
+const OVERSIZED_BYTES = 3 * 1024 * 1024;
 const DRIP_INTERVAL_MS = 100;
 
 const channelOf = (client: Address, modelId: Hex) => `${client.toLowerCase()}:${modelId.toLowerCase()}`;
@@ -139,7 +140,8 @@ export async function startMaliciousProvider(options: MaliciousProviderOptions):
     if (lie === 'false-invalid-input') return send(res, 422, new ProtocolError('INVALID_INPUT', 'The input does not match the request\'s input hash.').toJSON());
     const body = parseInferBody(JSON.parse(text));
     await take(body.vouchers);
-    const result = await requests.serve(body);
+    // Vouchers are this harness's business (it takes any amount): the honest code never sees them.
+    const result = await requests.serve({ ...body, vouchers: [] });
     const keep = (receipt: Receipt, output: number[]) => ({ receipt, output });
     switch (lie) {
       case 'inflated-total':
