@@ -19,11 +19,11 @@ export type ResultExpectations = {
   provider: Address;
   request: InferenceRequest;
   /**
-   * What the client has paid this provider on the channel, when the gateway knows it:
-   * then the receipt's channelTotal must be exactly that plus the fee. Unknown, the
-   * total must at least cover the fee.
+   * What the client has paid this provider on the receipt's channel, when the gateway
+   * knows it: then the receipt's channelTotal must be exactly that plus the fee.
+   * Unknown (undefined), the total must at least cover the fee.
    */
-  paidBefore?: bigint;
+  paidBefore?: (receipt: Receipt) => Promise<bigint | undefined>;
   now?: bigint;
 };
 
@@ -51,7 +51,8 @@ export async function checkInferResult(body: unknown, expected: ResultExpectatio
   if (fixed && !result.output.every((v) => Number.isInteger(v) && v >= -32768 && v <= 32767)) mismatches.push('output: expected int16 integers for a fixed-point result');
   else same('outputHash', receipt.outputHash, fixed ? fixedOutputHash(result.output) : floatOutputHash(result.output));
   if (receipt.fee > request.maxFee) mismatches.push(`receipt.fee: expected at most maxFee ${request.maxFee}, got ${receipt.fee}`);
-  if (expected.paidBefore !== undefined) mismatches.push(...channelTotalProblems(receipt, expected.paidBefore));
+  const paidBefore = await expected.paidBefore?.(receipt);
+  if (paidBefore !== undefined) mismatches.push(...channelTotalProblems(receipt, paidBefore));
   else if (receipt.channelTotal < receipt.fee) mismatches.push(`receipt.channelTotal: expected at least the fee ${receipt.fee}, got ${receipt.channelTotal}`);
   mismatches.push(...receiptTermProblems(receipt, request, expected.now ?? BigInt(Math.floor(Date.now() / 1000))));
   let signer: Address | undefined;

@@ -8,6 +8,7 @@
 // their outputs.
 import type { Address, Hex } from 'viem';
 import type { Logger } from '../log.ts';
+import { expectedChannelTotal } from '../protocol/channel-total.ts';
 import { errorFromBody, ProtocolError, type ProtocolErrorCode } from '../protocol/errors.ts';
 import { hashRequest, type InferenceRequest, type ProtocolDomain, type Receipt } from '../protocol/messages.ts';
 import { parseVouchers, toWire, type parseInferBody, type Wire } from '../protocol/wire.ts';
@@ -71,6 +72,8 @@ export type RouterInit = {
   disagreementsPath: string;
   /** Where the gateway finds models to check inputs with (the catalog's folder by default). */
   modelsDir?: string;
+  /** What the escrow has paid on a channel; read only when a receipt's total matches nothing the gateway saw. */
+  redeemed?: (client: Address, provider: Address, modelId: Hex) => Promise<bigint>;
 };
 
 type Attempt = { provider: ProviderRecord; rank: number };
@@ -271,7 +274,7 @@ export class InferRouter {
     const { request } = admitted.parsed;
     if (answer.status === 200) {
       try {
-        return { ok: true, result: await checkInferResult(answer.body, { domain: this.init.domain, provider, request, paidBefore: this.paidBefore(admitted, provider) }) };
+        return { ok: true, result: await checkInferResult(answer.body, { domain: this.init.domain, provider, request, paidBefore: (receipt) => this.paidBefore(admitted, provider, receipt) }) };
       } catch (error) {
         return { ok: false, fault: true, error: error instanceof ProtocolError ? error : new ProtocolError('PROVIDER_BAD_RESPONSE', `Provider ${provider} answered with a bad result.`) };
       }
@@ -293,16 +296,22 @@ export class InferRouter {
    * What the client has paid this provider on the request's channel, when known. A
    * client attaching vouchers (as the SDK does: all of its latest on the model) states
    * its payments: the larger of the voucher attached for this provider (none: nothing
-   * paid there) and what this provider accepted through this gateway since (a voucher
-   * signed while the request was on its way). Undefined for a client that attaches no
-   * vouchers at all: it may pay by another path, and only the fee bounds the total.
+   * paid there), what this provider accepted through this gateway since (a voucher
+   * signed while the request was on its way), and, when the receipt matches neither,
+   * what the escrow has paid on the channel (vouchers that went another way). Undefined
+   * for a client that attaches no vouchers at all: it may pay by another path, and only
+   * the fee bounds the total.
    */
-  private paidBefore(admitted: Admitted, provider: Address): bigint | undefined {
+  private async paidBefore(admitted: Admitted, provider: Address, receipt: Receipt): Promise<bigint | undefined> {
     if (!Array.isArray(admitted.raw.vouchers)) return undefined;
     const { request } = admitted.parsed;
     let paid = this.vouchers.paidOn(request.client, provider, request.modelId) ?? 0n;
     for (const { voucher } of ownVouchers(admitted.parsed, provider)) {
       if (voucher.client === request.client && voucher.modelId === request.modelId && voucher.cumulativeAmount > paid) paid = voucher.cumulativeAmount;
+    }
+    if (receipt.channelTotal !== expectedChannelTotal(paid, receipt.fee) && this.init.redeemed) {
+      const onChain = await this.init.redeemed(request.client, provider, request.modelId).catch(() => 0n);
+      if (onChain > paid) paid = onChain;
     }
     return paid;
   }

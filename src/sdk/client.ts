@@ -6,6 +6,7 @@
 import { getAddress, hexToBigInt, toHex, type Address, type Hex } from 'viem';
 import type { SignerConnection } from '../chain/connect.ts';
 import type { Deployment } from '../chain/manifest.ts';
+import { escrowAbi } from '../chain/generated/Escrow.ts';
 import { applyPreprocess } from '../engine/train/preprocess.ts';
 import { TrellisError } from '../errors.ts';
 import { loadModel, type CatalogModel } from '../models/catalog.ts';
@@ -157,10 +158,10 @@ export class TrellisClient {
 
   /**
    * Signs and sends the vouchers paying for checked receipts. A voucher is never signed
-   * above this client's own record of the channel (the latest voucher it signed) plus
-   * the fee it accepted: a receipt claiming any other total is refused with
-   * CHANNEL_TOTAL_WRONG and nothing of the answer is kept or paid. Payments are taken
-   * one at a time, so that two answers on one channel never read the same record.
+   * above this client's own record of the channel plus the fee it accepted: a receipt
+   * claiming any other total is refused with CHANNEL_TOTAL_WRONG and nothing of the
+   * answer is kept or paid. Payments are taken one at a time, so that two answers on
+   * one channel never read the same record.
    */
   private pay(receipts: readonly CheckedReceipt[], base: string, keep: (accepted: readonly CheckedReceipt[]) => void): Promise<void> {
     const turn = this.paying.then(() => this.payNow(receipts, base, keep));
@@ -170,22 +171,40 @@ export class TrellisClient {
 
   private async payNow(receipts: readonly CheckedReceipt[], base: string, keep: (accepted: readonly CheckedReceipt[]) => void): Promise<void> {
     const { connection, deployment } = this.options;
-    const problems = receipts.flatMap(({ receipt }) => channelTotalProblems(receipt, this.state.paid(receipt.provider, receipt.modelId)).map((line) => `provider ${receipt.provider}: ${line}`));
+    const paid = await Promise.all(receipts.map(({ receipt }) => this.paidBefore(receipt)));
+    const problems = receipts.flatMap(({ receipt }, i) => channelTotalProblems(receipt, paid[i]!).map((line) => `provider ${receipt.provider}: ${line}`));
     if (problems.length > 0) throw new ProtocolError('CHANNEL_TOTAL_WRONG', 'A receipt charges a channel total other than what was paid so far plus its fee; nothing was paid.', { details: problems });
     keep(receipts);
     const signed = [];
-    for (const { receipt } of receipts) {
+    for (const [i, { receipt }] of receipts.entries()) {
       const voucher = await signVoucher(connection.account, { chainId: deployment.chainId, escrow: deployment.contracts.escrow }, {
         client: this.address,
         provider: receipt.provider,
         modelId: receipt.modelId,
-        cumulativeAmount: expectedChannelTotal(this.state.paid(receipt.provider, receipt.modelId), receipt.fee),
+        cumulativeAmount: expectedChannelTotal(paid[i]!, receipt.fee),
       });
       this.state.addVoucher(voucher);
       signed.push(voucher);
     }
     // Delivery can fail without loss: the same vouchers ride along with the next request.
     await this.post(`${base}/v1/vouchers`, { vouchers: signed.map((s) => ({ ...toWire(s.voucher), signature: s.signature })) }, VOUCHER_POST_TIMEOUT_MS).catch(() => undefined);
+  }
+
+  /**
+   * This client's record of a channel: the latest voucher it signed there, or what the
+   * escrow has already paid on it when that is more (the same key used from another
+   * data folder, or records lost): money already gone, so paying the fee on top of it
+   * is still paying exactly the fee. The chain is read only when the receipt does not
+   * match the local record.
+   */
+  private async paidBefore(receipt: Receipt): Promise<bigint> {
+    const own = this.state.paid(receipt.provider, receipt.modelId);
+    if (receipt.channelTotal === expectedChannelTotal(own, receipt.fee)) return own;
+    const { connection, deployment } = this.options;
+    const onChain = await connection.publicClient
+      .readContract({ address: deployment.contracts.escrow, abi: escrowAbi, functionName: 'redeemed', args: [this.address, receipt.provider, receipt.modelId] })
+      .catch(() => 0n);
+    return onChain > own ? onChain : own;
   }
 
   private async check(receipt: Receipt, signature: Hex, expected: { request: InferenceRequest; domain: { chainId: number; escrow: Address }; outputHash: Hex | undefined }): Promise<void> {
