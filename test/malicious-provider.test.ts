@@ -174,18 +174,38 @@ describe('a lying provider against the gateway and the client', () => {
     }
   });
 
+  test('the same key from another data folder: refused while its vouchers are not redeemed, then pays exactly the fee on top of what the escrow paid', async () => {
+    liar.lie = 'none';
+    // A result paid from the usual folder, not redeemed yet.
+    await withGateway(async (_gateway, client) => void (await client.infer({ model: 'digits-mlp', input: digit, providerUrl: liar.url })));
+    const elsewhere = new TrellisClient({ connection: clientConnection, deployment: net.chain.deployment, dataDir: join(net.dataDir, 'client-elsewhere') });
+    try {
+      const held = liar.heldVouchers()[0]!.voucher.cumulativeAmount;
+      await assert.rejects(elsewhere.infer({ model: 'digits-mlp', input: digit, providerUrl: liar.url }), { code: 'CHANNEL_TOTAL_WRONG' });
+      assert.equal(liar.heldVouchers()[0]!.voucher.cumulativeAmount, held);
+      await liar.redeemAll();
+      const result = await elsewhere.infer({ model: 'digits-mlp', input: digit, providerUrl: liar.url });
+      assert.equal(result.receipts[0]!.receipt.channelTotal, held + LIAR_PRICE);
+      assert.equal(liar.heldVouchers()[0]!.voucher.cumulativeAmount, held + LIAR_PRICE, 'signed for exactly one more fee');
+    } finally {
+      elsewhere.close();
+    }
+  });
+
   test('in the end the client paid exactly the fees of the results it accepted, and everyone is still up', async () => {
     await liar.redeemAll();
     for (const provider of net.providers) await provider.redeemNow();
     const client = new TrellisClient({ connection: clientConnection, deployment: net.chain.deployment, dataDir: join(net.dataDir, 'client') });
+    const elsewhere = new TrellisClient({ connection: clientConnection, deployment: net.chain.deployment, dataDir: join(net.dataDir, 'client-elsewhere') });
     try {
-      const accepted = client.receipts().reduce((sum, r) => sum + BigInt(r.receipt.fee), 0n);
+      const accepted = [...client.receipts(), ...elsewhere.receipts()].reduce((sum, r) => sum + BigInt(r.receipt.fee), 0n);
       const { escrow } = await balances(clientConnection, net.chain.deployment, clientConnection.account.address);
       assert.equal(escrow, DEPOSIT - accepted);
       const redeemedByLiar = await clientConnection.publicClient.readContract({ address: net.chain.deployment.contracts.escrow, abi: escrowAbi, functionName: 'redeemed', args: [clientConnection.account.address, liar.address, liar.modelId] });
-      assert.equal(redeemedByLiar, paidTo(client, liar.address), 'the liar got only the fees of the results the client accepted from it');
+      assert.equal(redeemedByLiar, paidTo(client, liar.address) + paidTo(elsewhere, liar.address), 'the liar got only the fees of the results the client accepted from it');
     } finally {
       client.close();
+      elsewhere.close();
     }
     for (const url of [...net.providers.map((p) => p.url), liar.url, net.gatewayUrl]) assert.equal((await fetch(`${url}/v1/health`)).status, 200, url);
   });
