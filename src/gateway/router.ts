@@ -141,15 +141,19 @@ export class InferRouter {
       const tried = new Set<Address>();
       try {
         const failures: Failure[] = [];
+        let outOfTime = false;
         for (const [i, attempt] of queue.entries()) {
           const timeoutMs = this.attemptTimeout(parsed.request, attempt.provider, queue.length - i);
-          if (timeoutMs === undefined) break;
+          if (timeoutMs === undefined) {
+            outOfTime = true;
+            break;
+          }
           tried.add(attempt.provider.address);
           const outcome = await this.call(attempt.provider, admitted, timeoutMs);
           if (outcome.ok) return { ...outcome.result, receipt: toWire(outcome.result.receipt), provider: attempt.provider.address, attempts: i + 1 };
           failures.push({ provider: attempt.provider.address, error: outcome.error, fault: outcome.fault });
         }
-        throw failedAnswer(failures, `No provider delivered a valid result in ${failures.length} attempts.`);
+        throw failedAnswer(failures, `No provider delivered a valid result in ${failures.length} attempts.`, outOfTime);
       } finally {
         this.deliverRemainingVouchers(parsed, raw, tried);
       }
@@ -162,6 +166,7 @@ export class InferRouter {
       // Each of the k lanes may move on to an unused provider when its own fails.
       const queue = ranked.slice(0, k + this.init.maxAttempts - 1);
       let next = 0;
+      let outOfTime = false;
       const failures: Failure[] = [];
       const delivered: (Attempt & { result: CheckedResult })[] = [];
       const tried = new Set<Address>();
@@ -169,7 +174,7 @@ export class InferRouter {
         while (next < queue.length) {
           // A lane's calls run one after another: at most maxAttempts minus the failures so far.
           const timeoutMs = this.attemptTimeout(parsed.request, (queue[next] as Attempt).provider, this.init.maxAttempts - failures.length);
-          if (timeoutMs === undefined) return;
+          if (timeoutMs === undefined) return void (outOfTime = true);
           const attempt = queue[next++] as Attempt;
           tried.add(attempt.provider.address);
           const outcome = await this.call(attempt.provider, admitted, timeoutMs);
@@ -178,7 +183,7 @@ export class InferRouter {
         }
       };
       await Promise.all(Array.from({ length: k }, lane)).finally(() => this.deliverRemainingVouchers(parsed, raw, tried));
-      if (delivered.length < k) throw failedAnswer(failures, `Only ${delivered.length} of ${k} providers delivered a valid result in ${next} attempts.`);
+      if (delivered.length < k) throw failedAnswer(failures, `Only ${delivered.length} of ${k} providers delivered a valid result in ${next} attempts.`, outOfTime);
       delivered.sort((a, b) => a.rank - b.rank);
       return this.compare(parsed.request, delivered, next);
     });
@@ -374,9 +379,9 @@ const describeFailure = ({ provider, error }: Failure) => `${provider}: ${error.
  * tried refused for the same such reason, PROVIDER_FAILED otherwise, and
  * DEADLINE_EXPIRED when the deadline left no time to call anyone.
  */
-function failedAnswer(failures: readonly Failure[], message: string): ProtocolError {
+function failedAnswer(failures: readonly Failure[], message: string, outOfTime: boolean): ProtocolError {
   if (failures.length === 0) return new ProtocolError('DEADLINE_EXPIRED', 'The request\'s deadline leaves no time to call a provider.', { details: ['sign the request again with a later deadline'] });
-  const details = failures.map(describeFailure);
+  const details = [...failures.map(describeFailure), ...(outOfTime ? ['the deadline left no time for another attempt'] : [])];
   const first = failures[0] as Failure;
   if (failures.every((f) => !f.fault && f.error.code === first.error.code)) return new ProtocolError(first.error.code, first.error.shortMessage, { details });
   return new ProtocolError('PROVIDER_FAILED', message, { details });
