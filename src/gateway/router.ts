@@ -81,7 +81,7 @@ type Attempt = { provider: ProviderRecord; rank: number };
 type CallOutcome = { ok: true; result: CheckedResult } | { ok: false; error: ProtocolError; fault: boolean };
 type Failure = { provider: Address; error: ProtocolError; fault: boolean };
 /** What the gateway established about a request before calling anyone. */
-type Admitted = { parsed: ParsedInfer; raw: Record<string, unknown>; requestHash: Hex; inputChecked: boolean };
+type Admitted = { parsed: ParsedInfer; raw: Record<string, unknown>; inputChecked: boolean };
 
 export type SingleAnswer = Omit<CheckedResult, 'receipt'> & { receipt: Wire<Receipt>; provider: Address; attempts: number };
 export type RedundantAnswer = {
@@ -202,7 +202,7 @@ export class InferRouter {
     this.requests.claim(requestHash, nowSeconds());
     let delivered = false;
     try {
-      const answer = await work({ parsed, raw, requestHash, inputChecked });
+      const answer = await work({ parsed, raw, inputChecked });
       delivered = true;
       return answer;
     } finally {

@@ -61,7 +61,7 @@ export type InferResult = {
 
 const DEFAULT_MAX_FEE = 1_000_000n; // 1 token (6 decimals)
 /** How long past a request's deadline the client still waits for its answer to arrive. */
-export const ANSWER_MARGIN_MS = 2_000;
+export const WAIT_PAST_DEADLINE_MS = 2_000;
 const VOUCHER_POST_TIMEOUT_MS = 10_000;
 
 export class TrellisClient {
@@ -246,7 +246,7 @@ export class TrellisClient {
   private async postInfer(url: string, body: () => unknown, deadline: bigint): Promise<unknown> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.post(url, body(), Math.max(1, Number(deadline) * 1000 - Date.now() + ANSWER_MARGIN_MS));
+        return await this.post(url, body(), Math.max(1, Number(deadline) * 1000 - Date.now() + WAIT_PAST_DEADLINE_MS));
       } catch (error) {
         const creditOnly = error instanceof ProtocolError && (error.code === 'CREDIT_EXHAUSTED' || (error.details.length > 0 && error.details.every((line) => line.includes('CREDIT_EXHAUSTED'))));
         if (!creditOnly || attempt >= 5) throw error;
