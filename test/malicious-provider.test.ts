@@ -2,8 +2,9 @@
 // the gateway and the SDK, and the client is charged exactly the fees of the results
 // it accepted (what the escrow pays once everyone, the liar included, has redeemed
 // every voucher it holds), the liar loses reputation and traffic, honest providers
-// keep serving, and every process stays up. Then a malicious client against an honest
-// provider: the provider is never owed more than one request per channel.
+// keep serving (an answer lost on its way included), and every process stays up. Then
+// a malicious client against an honest provider: the provider is never owed more than
+// one request per channel.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,8 +17,10 @@ import { startGateway, type Gateway } from '../src/gateway/server.ts';
 import { signVoucher, type SignedVoucher } from '../src/payments/voucher.ts';
 import { ProtocolError } from '../src/protocol/errors.ts';
 import { toWire } from '../src/protocol/wire.ts';
+import { startProviderNode } from '../src/provider/node.ts';
 import { balances, deposit, requestWithdrawal } from '../src/sdk/accounts.ts';
 import { TrellisClient } from '../src/sdk/client.ts';
+import { freePort } from './support/free-port.ts';
 import { INFLATION, startMaliciousProvider, type Lie, type MaliciousProvider } from './support/malicious-provider.ts';
 import { postJson, signedBody, startTestNetwork, type TestNetwork } from './support/network.ts';
 
@@ -25,6 +28,8 @@ const digit = JSON.parse(readFileSync(new URL('../examples/digit-3.json', import
 const LIAR_ACCOUNT = 5;
 const CLIENT_ACCOUNT = 7;
 const GREEDY_CLIENT_ACCOUNT = 6;
+const WRITE_OFF_PROVIDER_ACCOUNT = 8;
+const WRITE_OFF_GRACE_MS = 1_000;
 const DEPOSIT = tokens('20');
 const LIAR_PRICE = tokens('0.005'); // the cheapest, so routing tries it first
 
@@ -189,6 +194,37 @@ describe('a lying provider against the gateway and the client', () => {
       assert.equal(liar.heldVouchers()[0]!.voucher.cumulativeAmount, held + LIAR_PRICE, 'signed for exactly one more fee');
     } finally {
       elsewhere.close();
+    }
+  });
+
+  test('an answer lost on its way is written off: the next receipt is what was paid plus the fee, and the client pays it', async () => {
+    const node = await startProviderNode({
+      connection: await net.signer(WRITE_OFF_PROVIDER_ACCOUNT),
+      deployment: net.chain.deployment,
+      dataDir: join(net.dataDir, 'write-off-provider'),
+      models: [{ name: 'digits-mlp', price: tokens('0.02') }],
+      port: await freePort(),
+      stake: tokens('500'),
+      unpaidGraceMs: WRITE_OFF_GRACE_MS,
+      settlement: { batchSize: 1_000_000, maxAgeMs: 3_600_000 },
+    });
+    const client = new TrellisClient({ connection: clientConnection, deployment: net.chain.deployment, dataDir: join(net.dataDir, 'client') });
+    try {
+      const fee = node.models[0]!.price;
+      await client.infer({ model: 'digits-mlp', input: digit, providerUrl: node.url });
+      // Served, but its answer never reaches the client (a time-out between computing and answering).
+      const lost = await postJson(`${node.url}/v1/infer`, (await signedBody(clientConnection, net, { model: 'digits-mlp', input: digit })).body);
+      assert.equal(BigInt((lost.json.receipt as { channelTotal: string }).channelTotal), 2n * fee);
+      await new Promise((resolve) => setTimeout(resolve, WRITE_OFF_GRACE_MS + 500));
+      const next = await client.infer({ model: 'digits-mlp', input: digit, providerUrl: node.url });
+      assert.equal(next.receipts[0]!.receipt.channelTotal, 2n * fee, 'paid so far (one fee) plus this fee: the lost one is not charged');
+      await node.redeemNow();
+      const redeemed = await clientConnection.publicClient.readContract({ address: net.chain.deployment.contracts.escrow, abi: escrowAbi, functionName: 'redeemed', args: [clientConnection.account.address, node.address, node.models[0]!.modelId] });
+      assert.equal(redeemed, paidTo(client, node.address));
+      assert.equal(redeemed, 2n * fee);
+    } finally {
+      client.close();
+      await node.stop();
     }
   });
 
