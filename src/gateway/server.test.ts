@@ -303,6 +303,11 @@ describe('bad input', () => {
     expectError(await infer({ modelId: unservedModel }), 503, 'NO_PROVIDER', /No provider can serve model/);
     expectError(await infer({ maxFee: 5n }), 503, 'NO_PROVIDER', /No provider can serve model/);
     expectError(await infer({ deadline: 1n }), 410, 'DEADLINE_EXPIRED', /deadline has passed/);
+    // A deadline this very second leaves no time for any provider call.
+    expectError(await infer({ deadline: BigInt(Math.floor(Date.now() / 1000)) }), 410, 'DEADLINE_EXPIRED', /deadline (has passed|leaves no time)/);
+    const stranger = privateKeyToAccount(devAccount(9).privateKey);
+    const forged = await signVoucher(stranger, chain.domain, { client: client.address, provider: addressOf(1), modelId: model, cumulativeAmount: 1_000_000n });
+    expectError(await post('/v1/infer', { ...valid, vouchers: [{ ...toWire(forged.voucher), signature: forged.signature }] }), 400, 'VOUCHER_INVALID', /not its client's/);
     expectError(await post('/v1/infer', { ...valid, request: { ...(valid.request as object), maxFee: '999' } }), 401, 'BAD_SIGNATURE', /not the client's/);
     expectError(await post('/v1/vouchers', { vouchers: [] }), 400, 'INVALID_BODY', /at least one voucher/);
     expectError(await post('/v1/vouchers', { vouchers: [{ client: 'me' }] }), 400, 'INVALID_BODY', /^vouchers\[0\]\.client: expected an address/);
