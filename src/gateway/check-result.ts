@@ -1,18 +1,33 @@
 // Checks a provider's answer before the gateway passes it on: it parses, its receipt
 // is signed by the provider the gateway sent the request to, and the receipt is about
-// this very request (hash, client, model, input) at a fee the client accepted, and
-// the output it returns is the one the receipt commits to. A forged or mismatched
-// receipt is the provider's failure, and the router tries another provider.
+// this very request (hash, client, model, input) at a fee the client accepted and a
+// channel total it would pay, and the output it returns is the one the receipt
+// commits to. A forged or mismatched receipt is the provider's failure, and the router
+// tries another provider.
 import { getAddress, type Address, type Hex } from 'viem';
 import { ProtocolError } from '../protocol/errors.ts';
 import { fixedOutputHash, floatOutputHash } from '../protocol/commitments.ts';
 import { hashRequest, recoverReceiptSigner, verificationModes, type InferenceRequest, type ProtocolDomain, type Receipt } from '../protocol/messages.ts';
+import { channelTotalProblems } from '../protocol/channel-total.ts';
 import { receiptTermProblems } from '../protocol/receipt-terms.ts';
 import { parseInferResult } from '../protocol/wire.ts';
 
 export type CheckedResult = ReturnType<typeof parseInferResult>;
 
-export async function checkInferResult(body: unknown, expected: { domain: ProtocolDomain; provider: Address; request: InferenceRequest; now?: bigint }): Promise<CheckedResult> {
+export type ResultExpectations = {
+  domain: ProtocolDomain;
+  provider: Address;
+  request: InferenceRequest;
+  /**
+   * What the client has paid this provider on the receipt's channel, when the gateway
+   * knows it: then the receipt's channelTotal must be exactly that plus the fee.
+   * Unknown (undefined), the total must at least cover the fee.
+   */
+  paidBefore?: (receipt: Receipt) => Promise<bigint | undefined>;
+  now?: bigint;
+};
+
+export async function checkInferResult(body: unknown, expected: ResultExpectations): Promise<CheckedResult> {
   let result: CheckedResult;
   try {
     result = parseInferResult(body);
@@ -36,6 +51,9 @@ export async function checkInferResult(body: unknown, expected: { domain: Protoc
   if (fixed && !result.output.every((v) => Number.isInteger(v) && v >= -32768 && v <= 32767)) mismatches.push('output: expected int16 integers for a fixed-point result');
   else same('outputHash', receipt.outputHash, fixed ? fixedOutputHash(result.output) : floatOutputHash(result.output));
   if (receipt.fee > request.maxFee) mismatches.push(`receipt.fee: expected at most maxFee ${request.maxFee}, got ${receipt.fee}`);
+  const paidBefore = await expected.paidBefore?.(receipt);
+  if (paidBefore !== undefined) mismatches.push(...channelTotalProblems(receipt, paidBefore));
+  else if (receipt.channelTotal < receipt.fee) mismatches.push(`receipt.channelTotal: expected at least the fee ${receipt.fee}, got ${receipt.channelTotal}`);
   mismatches.push(...receiptTermProblems(receipt, request, expected.now ?? BigInt(Math.floor(Date.now() / 1000))));
   let signer: Address | undefined;
   try {

@@ -1,6 +1,10 @@
 // One HTTP call to a provider node: bounded time, bounded answer size, and failures
-// typed as unreachable, timed out or garbage. The status and parsed JSON of any answer
-// are returned; judging them is the caller's business.
+// typed as unreachable, timed out or garbage. The time-out covers the whole call, the
+// body included (the signal aborts a read under way), so a provider dripping its answer
+// a byte at a time is cut off like one that hangs; the size is counted while the body
+// streams in, so a provider cannot make the gateway hold more than `maxBytes` of it.
+// The status and parsed JSON of any answer are returned; judging them is the caller's
+// business.
 import { ProviderCallError } from './errors.ts';
 
 export type FetchJsonOptions = {
@@ -25,6 +29,11 @@ export async function fetchJson(url: string, options: FetchJsonOptions): Promise
     });
   } catch (cause) {
     throw failure(signal, url, cause);
+  }
+  const declared = Number(response.headers.get('content-length') ?? 0);
+  if (declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLarge(maxBytes, `it declares ${declared} bytes`);
   }
   let text: string;
   try {
@@ -58,9 +67,11 @@ async function readLimited(response: Response, maxBytes: number): Promise<string
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel().catch(() => undefined);
-      throw new ProviderCallError('PROVIDER_GARBAGE', `The provider's answer is larger than ${maxBytes} bytes.`);
+      throw tooLarge(maxBytes, `${size} bytes read so far`);
     }
     chunks.push(value);
   }
   return Buffer.concat(chunks).toString('utf8');
 }
+
+const tooLarge = (maxBytes: number, seen: string) => new ProviderCallError('PROVIDER_GARBAGE', `The provider's answer is larger than ${maxBytes} bytes.`, { details: [seen] });

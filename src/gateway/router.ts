@@ -1,42 +1,63 @@
-// Forwarding an inference: rank the providers, send the client's signed request
-// unchanged to the best one, check the answer, and on a provider's failure try the
-// next one (at most `maxAttempts`, never the same provider twice). The client pays
-// only after delivery (docs/protocol.md), so a retry never charges twice. Redundant
-// mode sends the same request to k providers at once and compares their outputs.
+// Forwarding an inference: refuse what the gateway can judge itself (a replay it
+// knows, a bad voucher signature, an input that does not hash to the signed one),
+// rank the providers, send the client's signed request unchanged to the best one,
+// check the answer, and on a provider's failure try the next one (at most
+// `maxAttempts`, never the same provider twice, all inside the request's deadline).
+// The client pays only after delivery (docs/protocol.md), so a retry never charges
+// twice. Redundant mode sends the same request to k providers at once and compares
+// their outputs.
 import type { Address, Hex } from 'viem';
 import type { Logger } from '../log.ts';
+import { expectedChannelTotal } from '../protocol/channel-total.ts';
 import { errorFromBody, ProtocolError, type ProtocolErrorCode } from '../protocol/errors.ts';
 import { hashRequest, type InferenceRequest, type ProtocolDomain, type Receipt } from '../protocol/messages.ts';
-import { toWire, type parseInferBody, type Wire } from '../protocol/wire.ts';
+import { parseVouchers, toWire, type parseInferBody, type Wire } from '../protocol/wire.ts';
+import { attemptTimeoutMs } from './attempt-budget.ts';
 import { checkInferResult, type CheckedResult } from './check-result.ts';
 import { appendDisagreement } from './disagreements.ts';
 import { ProviderCallError } from './errors.ts';
 import { trimSlash, type HealthMonitor } from './health.ts';
 import type { NetworkTable, ProviderRecord } from './network-table.ts';
+import { InputChecker } from './input-check.ts';
 import { fetchJson } from './provider-http.ts';
+import { RequestMemory } from './request-memory.ts';
 import { rankProviders, type RouteCandidate, type RoutingWeights } from './routing.ts';
 import type { StatsBook } from './stats.ts';
+import { VoucherBook } from './voucher-book.ts';
 
 export type ParsedInfer = ReturnType<typeof parseInferBody>;
 
 /**
- * Errors a provider gives for the client's own mistakes: every other provider would
- * say the same, so they go straight back. Anything else (5xx, garbage, a forged
- * receipt, CREDIT_EXHAUSTED, a price or model the node no longer has) tries the next.
+ * Refusals the gateway has ruled out itself before forwarding: it parsed the body,
+ * checked the signature and the deadline, the vouchers' signatures, and knows its own
+ * replays (INVALID_INPUT joins them when it could check the input, DEADLINE_EXPIRED
+ * unless the deadline is really that close). A provider answering one of them is
+ * lying: the answer counts as its fault and the next provider is tried.
  */
-export const clientErrorCodes: ReadonlySet<ProtocolErrorCode> = new Set<ProtocolErrorCode>([
+export const checkedByGatewayCodes: ReadonlySet<ProtocolErrorCode> = new Set<ProtocolErrorCode>([
   'MALFORMED_JSON',
   'INVALID_BODY',
-  'INVALID_INPUT',
+  'BODY_TOO_LARGE',
   'BAD_SIGNATURE',
   'WRONG_CLIENT',
   'REPLAYED',
-  'DEADLINE_EXPIRED',
-  'INSUFFICIENT_ESCROW',
   'VOUCHER_INVALID',
-  'VOUCHER_AMOUNT_WRONG',
-  'BODY_TOO_LARGE',
+  'DEADLINE_EXPIRED',
 ]);
+
+/**
+ * Refusals about the client's standing with that one provider (unpaid results, what
+ * its escrow covers of what it owes that provider, its vouchers there), which the
+ * gateway cannot check. They move on to the next provider without counting against
+ * the one refusing, since a client could otherwise spoil an honest provider's record
+ * at will; when every provider tried gives the same one, that is the answer.
+ */
+export const clientStandingCodes: ReadonlySet<ProtocolErrorCode> = new Set<ProtocolErrorCode>(['CREDIT_EXHAUSTED', 'INSUFFICIENT_ESCROW', 'VOUCHER_AMOUNT_WRONG']);
+
+/** Seconds within which a provider's clock may fairly see a deadline as passed. */
+export const DEADLINE_SKEW_SECONDS = 2n;
+/** An inference answer holds one output and a receipt: anything larger is garbage. */
+export const MAX_INFER_ANSWER_BYTES = 256 * 1024;
 
 export type RouterInit = {
   domain: ProtocolDomain;
@@ -46,12 +67,21 @@ export type RouterInit = {
   logger: Logger;
   weights: RoutingWeights;
   maxAttempts: number;
+  /** The longest one provider call may take; the request's deadline may leave less. */
   requestTimeoutMs: number;
   disagreementsPath: string;
+  /** Where the gateway finds models to check inputs with (the catalog's folder by default). */
+  modelsDir?: string;
+  /** What the escrow has paid on a channel; read only when a receipt's total matches nothing the gateway saw. */
+  redeemed?: (client: Address, provider: Address, modelId: Hex) => Promise<bigint>;
 };
 
 type Attempt = { provider: ProviderRecord; rank: number };
-type CallOutcome = { ok: true; result: CheckedResult } | { ok: false; error: ProtocolError; final: boolean };
+/** A failure is the provider's `fault` unless it concerns the client's standing only. */
+type CallOutcome = { ok: true; result: CheckedResult } | { ok: false; error: ProtocolError; fault: boolean };
+type Failure = { provider: Address; error: ProtocolError; fault: boolean };
+/** What the gateway established about a request before calling anyone. */
+type Admitted = { parsed: ParsedInfer; raw: Record<string, unknown>; inputChecked: boolean };
 
 export type SingleAnswer = Omit<CheckedResult, 'receipt'> & { receipt: Wire<Receipt>; provider: Address; attempts: number };
 export type RedundantAnswer = {
@@ -65,8 +95,14 @@ export type RedundantAnswer = {
 
 export class InferRouter {
   private readonly background = new Set<Promise<unknown>>();
+  private readonly requests = new RequestMemory();
+  private readonly vouchers: VoucherBook;
+  private readonly inputs: InputChecker;
 
-  constructor(private readonly init: RouterInit) {}
+  constructor(private readonly init: RouterInit) {
+    this.vouchers = new VoucherBook(init.domain);
+    this.inputs = new InputChecker(init.modelsDir);
+  }
 
   /** What routing knows of every registered provider for one model. */
   candidates(modelId: Hex): RouteCandidate[] {
@@ -101,48 +137,81 @@ export class InferRouter {
 
   async infer(parsed: ParsedInfer, raw: Record<string, unknown>): Promise<SingleAnswer> {
     const queue = this.route(parsed.request).slice(0, this.init.maxAttempts);
-    const tried = new Set<Address>();
-    try {
-      const failures: string[] = [];
-      for (const [i, attempt] of queue.entries()) {
-        tried.add(attempt.provider.address);
-        const outcome = await this.call(attempt.provider, parsed, raw);
-        if (outcome.ok) return { ...outcome.result, receipt: toWire(outcome.result.receipt), provider: attempt.provider.address, attempts: i + 1 };
-        if (outcome.final) throw outcome.error;
-        failures.push(describeFailure(attempt.provider.address, outcome.error));
+    return this.admitted(parsed, raw, async (admitted) => {
+      const tried = new Set<Address>();
+      try {
+        const failures: Failure[] = [];
+        let outOfTime = false;
+        for (const [i, attempt] of queue.entries()) {
+          const timeoutMs = this.attemptTimeout(parsed.request, attempt.provider, queue.length - i);
+          if (timeoutMs === undefined) {
+            outOfTime = true;
+            break;
+          }
+          tried.add(attempt.provider.address);
+          const outcome = await this.call(attempt.provider, admitted, timeoutMs);
+          if (outcome.ok) return { ...outcome.result, receipt: toWire(outcome.result.receipt), provider: attempt.provider.address, attempts: i + 1 };
+          failures.push({ provider: attempt.provider.address, error: outcome.error, fault: outcome.fault });
+        }
+        throw failedAnswer(failures, `No provider delivered a valid result in ${failures.length} attempts.`, outOfTime);
+      } finally {
+        this.deliverRemainingVouchers(parsed, raw, tried);
       }
-      throw new ProtocolError('PROVIDER_FAILED', `No provider delivered a valid result in ${queue.length} attempts.`, { details: failures });
-    } finally {
-      this.deliverRemainingVouchers(parsed, raw, tried);
-    }
+    });
   }
 
   async inferRedundant(parsed: ParsedInfer, raw: Record<string, unknown>, k: number): Promise<RedundantAnswer> {
     const ranked = this.route(parsed.request, k);
-    // Each of the k lanes may move on to an unused provider when its own fails.
-    const queue = ranked.slice(0, k + this.init.maxAttempts - 1);
-    let next = 0;
-    let finalError: ProtocolError | undefined;
-    const failures: string[] = [];
-    const delivered: (Attempt & { result: CheckedResult })[] = [];
-    const tried = new Set<Address>();
-    const lane = async () => {
-      while (finalError === undefined && next < queue.length) {
-        const attempt = queue[next++] as Attempt;
-        tried.add(attempt.provider.address);
-        const outcome = await this.call(attempt.provider, parsed, raw);
-        if (outcome.ok) return void delivered.push({ ...attempt, result: outcome.result });
-        if (outcome.final) finalError ??= outcome.error;
-        else failures.push(describeFailure(attempt.provider.address, outcome.error));
-      }
-    };
-    await Promise.all(Array.from({ length: k }, lane)).finally(() => this.deliverRemainingVouchers(parsed, raw, tried));
-    if (finalError) throw finalError;
-    if (delivered.length < k) {
-      throw new ProtocolError('PROVIDER_FAILED', `Only ${delivered.length} of ${k} providers delivered a valid result in ${next} attempts.`, { details: failures });
+    return this.admitted(parsed, raw, async (admitted) => {
+      // Each of the k lanes may move on to an unused provider when its own fails.
+      const queue = ranked.slice(0, k + this.init.maxAttempts - 1);
+      let next = 0;
+      let outOfTime = false;
+      const failures: Failure[] = [];
+      const delivered: (Attempt & { result: CheckedResult })[] = [];
+      const tried = new Set<Address>();
+      const lane = async () => {
+        while (next < queue.length) {
+          // A lane's calls run one after another: at most maxAttempts minus the failures so far.
+          const timeoutMs = this.attemptTimeout(parsed.request, (queue[next] as Attempt).provider, this.init.maxAttempts - failures.length);
+          if (timeoutMs === undefined) return void (outOfTime = true);
+          const attempt = queue[next++] as Attempt;
+          tried.add(attempt.provider.address);
+          const outcome = await this.call(attempt.provider, admitted, timeoutMs);
+          if (outcome.ok) return void delivered.push({ ...attempt, result: outcome.result });
+          failures.push({ provider: attempt.provider.address, error: outcome.error, fault: outcome.fault });
+        }
+      };
+      await Promise.all(Array.from({ length: k }, lane)).finally(() => this.deliverRemainingVouchers(parsed, raw, tried));
+      if (delivered.length < k) throw failedAnswer(failures, `Only ${delivered.length} of ${k} providers delivered a valid result in ${next} attempts.`, outOfTime);
+      delivered.sort((a, b) => a.rank - b.rank);
+      return this.compare(parsed.request, delivered, next);
+    });
+  }
+
+  /**
+   * Runs the checks the gateway makes itself, then `work` under a claim on the request
+   * hash: a request it is serving or delivered is REPLAYED here, and only here.
+   */
+  private async admitted<T>(parsed: ParsedInfer, raw: Record<string, unknown>, work: (admitted: Admitted) => Promise<T>): Promise<T> {
+    const { request } = parsed;
+    const model = this.init.table.models.get(request.modelId);
+    const inputChecked = model ? this.inputs.check(model.contentHash, request, parsed.input) : false;
+    await this.vouchers.verify(parsed.vouchers);
+    const requestHash = hashRequest(this.init.domain, request);
+    this.requests.claim(requestHash, nowSeconds());
+    let delivered = false;
+    try {
+      const answer = await work({ parsed, raw, inputChecked });
+      delivered = true;
+      return answer;
+    } finally {
+      this.requests.release(requestHash, delivered ? { deadline: request.deadline } : undefined);
     }
-    delivered.sort((a, b) => a.rank - b.rank);
-    return this.compare(parsed.request, delivered, next);
+  }
+
+  private attemptTimeout(request: InferenceRequest, provider: ProviderRecord, attemptsLeft: number): number | undefined {
+    return attemptTimeoutMs({ deadlineMs: Number(request.deadline) * 1000, nowMs: Date.now(), attemptsLeft, latencyMs: this.init.stats.get(provider.address).latencyMs, capMs: this.init.requestTimeoutMs });
   }
 
   /** Stops accepting background work and waits for what is under way. */
@@ -185,39 +254,71 @@ export class InferRouter {
     };
   }
 
-  private async call(provider: ProviderRecord, parsed: ParsedInfer, raw: Record<string, unknown>): Promise<CallOutcome> {
+  private async call(provider: ProviderRecord, admitted: Admitted, timeoutMs: number): Promise<CallOutcome> {
     const { stats, health, logger } = this.init;
+    const { parsed, raw } = admitted;
     const body = forwardedBody(parsed, raw, provider.address);
     const started = performance.now();
     stats.begin(provider.address);
     let outcome: CallOutcome;
     try {
-      const answer = await fetchJson(`${trimSlash(provider.endpoint)}/v1/infer`, { method: 'POST', body, timeoutMs: this.init.requestTimeoutMs });
-      outcome = await this.judge(provider.address, parsed.request, answer);
+      const answer = await fetchJson(`${trimSlash(provider.endpoint)}/v1/infer`, { method: 'POST', body, timeoutMs, maxBytes: MAX_INFER_ANSWER_BYTES });
+      outcome = await this.judge(provider.address, admitted, answer);
     } catch (error) {
       if (error instanceof ProviderCallError && error.code === 'PROVIDER_UNREACHABLE') health.markDown(provider.address, error.shortMessage);
       const code = error instanceof ProviderCallError && error.code === 'PROVIDER_GARBAGE' ? 'PROVIDER_BAD_RESPONSE' : 'PROVIDER_FAILED';
-      outcome = { ok: false, final: false, error: new ProtocolError(code, error instanceof ProviderCallError ? error.shortMessage : `Calling provider ${provider.address} failed.`) };
+      outcome = { ok: false, fault: true, error: new ProtocolError(code, error instanceof ProviderCallError ? error.shortMessage : `Calling provider ${provider.address} failed.`) };
     }
-    // A client error says nothing about the provider's reliability, nor does a refusal
-    // for credit: that is the client's own unpaid result, paid a moment later.
-    const providerFault = !outcome.ok && !outcome.final && outcome.error.code !== 'CREDIT_EXHAUSTED';
-    stats.end(provider.address, { fault: providerFault, latencyMs: outcome.ok ? performance.now() - started : undefined });
-    if (!outcome.ok && !outcome.final) logger.warn('provider failed', { provider: provider.address, code: outcome.error.code });
+    if (outcome.ok) this.vouchers.record(ownVouchers(parsed, provider.address));
+    stats.end(provider.address, { fault: !outcome.ok && outcome.fault, latencyMs: outcome.ok ? performance.now() - started : undefined });
+    if (!outcome.ok && outcome.fault) logger.warn('provider failed', { provider: provider.address, code: outcome.error.code });
     return outcome;
   }
 
-  private async judge(provider: Address, request: InferenceRequest, answer: { status: number; body: unknown }): Promise<CallOutcome> {
+  private async judge(provider: Address, admitted: Admitted, answer: { status: number; body: unknown }): Promise<CallOutcome> {
+    const { request } = admitted.parsed;
     if (answer.status === 200) {
       try {
-        return { ok: true, result: await checkInferResult(answer.body, { domain: this.init.domain, provider, request }) };
+        return { ok: true, result: await checkInferResult(answer.body, { domain: this.init.domain, provider, request, paidBefore: (receipt) => this.paidBefore(admitted, provider, receipt) }) };
       } catch (error) {
-        return { ok: false, final: false, error: error instanceof ProtocolError ? error : new ProtocolError('PROVIDER_BAD_RESPONSE', `Provider ${provider} answered with a bad result.`) };
+        return { ok: false, fault: true, error: error instanceof ProtocolError ? error : new ProtocolError('PROVIDER_BAD_RESPONSE', `Provider ${provider} answered with a bad result.`) };
       }
     }
     const error = errorFromBody(answer.body, `Provider ${provider} answered HTTP ${answer.status} without an error body.`);
-    const final = answer.status < 500 && clientErrorCodes.has(error.code);
-    return { ok: false, final, error: final ? new ProtocolError(error.code, error.shortMessage, { details: [...error.details, `from provider ${provider}`] }) : error };
+    const claim = new ProtocolError(error.code, error.shortMessage, { details: [...error.details, `from provider ${provider}`] });
+    if (answer.status >= 500) return { ok: false, fault: true, error: claim };
+    if (checkedByGatewayCodes.has(error.code) || (error.code === 'INVALID_INPUT' && admitted.inputChecked)) {
+      // A deadline this close may have passed on the provider's clock: not a lie.
+      if (error.code === 'DEADLINE_EXPIRED' && request.deadline <= nowSeconds() + DEADLINE_SKEW_SECONDS) return { ok: false, fault: false, error: claim };
+      this.init.logger.warn('provider refused what the gateway checked', { provider, code: error.code });
+      return { ok: false, fault: true, error: new ProtocolError('PROVIDER_BAD_RESPONSE', `Provider ${provider} answered ${error.code}, which this gateway had already ruled out.`, { details: [`${error.code}: ${error.shortMessage}`, ...error.details] }) };
+    }
+    if (clientStandingCodes.has(error.code) || error.code === 'INVALID_INPUT') return { ok: false, fault: false, error: claim };
+    return { ok: false, fault: true, error: claim };
+  }
+
+  /**
+   * What the client has paid this provider on the request's channel, when known. A
+   * client attaching vouchers (as the SDK does: all of its latest on the model) states
+   * its payments: the larger of the voucher attached for this provider (none: nothing
+   * paid there), what this provider accepted through this gateway since (a voucher
+   * signed while the request was on its way), and, when the receipt matches neither,
+   * what the escrow has paid on the channel (vouchers that went another way). Undefined
+   * for a client that attaches no vouchers at all: it may pay by another path, and only
+   * the fee bounds the total.
+   */
+  private async paidBefore(admitted: Admitted, provider: Address, receipt: Receipt): Promise<bigint | undefined> {
+    if (!Array.isArray(admitted.raw.vouchers)) return undefined;
+    const { request } = admitted.parsed;
+    let paid = this.vouchers.paidOn(request.client, provider, request.modelId) ?? 0n;
+    for (const { voucher } of ownVouchers(admitted.parsed, provider)) {
+      if (voucher.client === request.client && voucher.modelId === request.modelId && voucher.cumulativeAmount > paid) paid = voucher.cumulativeAmount;
+    }
+    if (receipt.channelTotal !== expectedChannelTotal(paid, receipt.fee) && this.init.redeemed) {
+      const onChain = await this.init.redeemed(request.client, provider, request.modelId).catch(() => 0n);
+      if (onChain > paid) paid = onChain;
+    }
+    return paid;
   }
 
   /**
@@ -243,9 +344,17 @@ export class InferRouter {
     }
   }
 
-  /** POSTs vouchers to one provider; returns its status and answer. */
+  /** POSTs vouchers to one provider; returns its status and answer. The ones it accepts are recorded. */
   async postVouchers(provider: ProviderRecord, vouchers: unknown[]): Promise<{ status: number; body: unknown }> {
-    return fetchJson(`${trimSlash(provider.endpoint)}/v1/vouchers`, { method: 'POST', body: { vouchers }, timeoutMs: this.init.requestTimeoutMs });
+    const answer = await fetchJson(`${trimSlash(provider.endpoint)}/v1/vouchers`, { method: 'POST', body: { vouchers }, timeoutMs: this.init.requestTimeoutMs });
+    if (answer.status === 200) {
+      try {
+        this.vouchers.record(parseVouchers({ path: 'vouchers', value: vouchers }, vouchers.length).filter((v) => v.voucher.provider === provider.address));
+      } catch {
+        // Unparsable vouchers were refused by the provider anyway; nothing to record.
+      }
+    }
+    return answer;
   }
 }
 
@@ -258,4 +367,22 @@ function forwardedBody(parsed: ParsedInfer, raw: Record<string, unknown>, provid
   return body;
 }
 
-const describeFailure = (provider: Address, error: ProtocolError) => `${provider}: ${error.code}: ${error.shortMessage}${error.details.length ? ` (${error.details.join('; ')})` : ''}`;
+/** The vouchers of the body that name this provider. */
+const ownVouchers = (parsed: ParsedInfer, provider: Address) => parsed.vouchers.filter((v) => v.voucher.provider === provider);
+
+const nowSeconds = () => BigInt(Math.floor(Date.now() / 1000));
+
+const describeFailure = ({ provider, error }: Failure) => `${provider}: ${error.code}: ${error.shortMessage}${error.details.length ? ` (${error.details.join('; ')})` : ''}`;
+
+/**
+ * The answer when no provider delivered: the client's own standing when every provider
+ * tried refused for the same such reason, PROVIDER_FAILED otherwise, and
+ * DEADLINE_EXPIRED when the deadline left no time to call anyone.
+ */
+function failedAnswer(failures: readonly Failure[], message: string, outOfTime: boolean): ProtocolError {
+  if (failures.length === 0) return new ProtocolError('DEADLINE_EXPIRED', 'The request\'s deadline leaves no time to call a provider.', { details: ['sign the request again with a later deadline'] });
+  const details = [...failures.map(describeFailure), ...(outOfTime ? ['the deadline left no time for another attempt'] : [])];
+  const first = failures[0] as Failure;
+  if (failures.every((f) => !f.fault && f.error.code === first.error.code)) return new ProtocolError(first.error.code, first.error.shortMessage, { details });
+  return new ProtocolError('PROVIDER_FAILED', message, { details });
+}

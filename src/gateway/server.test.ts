@@ -140,13 +140,32 @@ describe('forwarding and retries', () => {
     assert.match(body.error.details[2] ?? '', /CREDIT_EXHAUSTED/);
   });
 
-  test('a client error from a provider goes straight back, with no retry', async () => {
+  test('a provider claiming REPLAYED for a request this gateway never delivered is not believed: the next one serves, the liar is counted', async () => {
     fakes[0]!.behaviour = 'replayed';
+    const errorRate = async () => ((await (await fetch(`${gateway.url}/v1/providers`)).json()) as { providers: { address: Address; errorRate: number }[] }).providers.find((p) => p.address === addressOf(1))!.errorRate;
+    const before = await errorRate();
     const { status, body } = await infer();
-    assert.equal(status, 409);
-    assert.equal(body.error.code, 'REPLAYED');
-    assert.ok(body.error.details.includes(`from provider ${addressOf(1)}`));
+    assert.equal(status, 200);
+    assert.equal(body.provider, addressOf(2));
+    assert.deepEqual(calls(), [1, 1, 0, 0, 0]);
+    assert.ok((await errorRate()) > before, 'the false REPLAYED counts against the provider');
+  });
+
+  test('a request this gateway delivered is REPLAYED here, without calling any provider', async () => {
+    const signed = await signedBody(client, chain.domain, { modelId: model }, ++nonce);
+    assert.equal((await post('/v1/infer', signed.body)).status, 200);
+    const again = await post('/v1/infer', signed.body);
+    assert.equal(again.status, 409);
+    assert.equal(again.body.error.code, 'REPLAYED');
     assert.deepEqual(calls(), [1, 0, 0, 0, 0]);
+  });
+
+  test('refusals about the client standing move on uncounted; when all agree, that is the answer', async () => {
+    for (const fake of fakes) fake.behaviour = 'credit-exhausted';
+    const { status, body } = await infer();
+    assert.equal(status, 402);
+    assert.equal(body.error.code, 'CREDIT_EXHAUSTED');
+    assert.equal(body.error.details.length, 3);
   });
 
   test('providers priced above maxFee are never tried', async () => {
@@ -284,6 +303,11 @@ describe('bad input', () => {
     expectError(await infer({ modelId: unservedModel }), 503, 'NO_PROVIDER', /No provider can serve model/);
     expectError(await infer({ maxFee: 5n }), 503, 'NO_PROVIDER', /No provider can serve model/);
     expectError(await infer({ deadline: 1n }), 410, 'DEADLINE_EXPIRED', /deadline has passed/);
+    // A deadline this very second leaves no time for any provider call.
+    expectError(await infer({ deadline: BigInt(Math.floor(Date.now() / 1000)) }), 410, 'DEADLINE_EXPIRED', /deadline (has passed|leaves no time)/);
+    const stranger = privateKeyToAccount(devAccount(9).privateKey);
+    const forged = await signVoucher(stranger, chain.domain, { client: client.address, provider: addressOf(1), modelId: model, cumulativeAmount: 1_000_000n });
+    expectError(await post('/v1/infer', { ...valid, vouchers: [{ ...toWire(forged.voucher), signature: forged.signature }] }), 400, 'VOUCHER_INVALID', /not its client's/);
     expectError(await post('/v1/infer', { ...valid, request: { ...(valid.request as object), maxFee: '999' } }), 401, 'BAD_SIGNATURE', /not the client's/);
     expectError(await post('/v1/vouchers', { vouchers: [] }), 400, 'INVALID_BODY', /at least one voucher/);
     expectError(await post('/v1/vouchers', { vouchers: [{ client: 'me' }] }), 400, 'INVALID_BODY', /^vouchers\[0\]\.client: expected an address/);

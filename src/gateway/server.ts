@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import { getAddress, type Address } from 'viem';
 import type { Connection } from '../chain/connect.ts';
 import type { Deployment } from '../chain/manifest.ts';
+import { escrowAbi } from '../chain/generated/Escrow.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { errorHandler, listen, MAX_BODY_BYTES, readJson } from '../net/http.ts';
 import { errorFromBody, ProtocolError } from '../protocol/errors.ts';
@@ -83,6 +84,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     maxAttempts: settings.maxAttempts,
     requestTimeoutMs: settings.requestTimeoutMs,
     disagreementsPath: join(options.dataDir, DISAGREEMENTS_FILE),
+    redeemed: (client, provider, modelId) => options.connection.publicClient.readContract({ address: options.deployment.contracts.escrow, abi: escrowAbi, functionName: 'redeemed', args: [client, provider, modelId] }),
   });
 
   await discovery.start();

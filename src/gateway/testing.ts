@@ -122,6 +122,15 @@ const wrongKey = privateKeyToAccount(`0x${'5'.repeat(64)}`);
 export async function startFakeProvider(index: number, domain: ProtocolDomain, price: bigint): Promise<FakeProvider> {
   const account = privateKeyToAccount(devAccount(index).privateKey);
   const hanging = new Set<ServerResponse>();
+  // The largest voucher amount seen per (client, model): an honest receipt's total is that plus the fee.
+  const paid = new Map<string, bigint>();
+  const takeVouchers = (vouchers: unknown) => {
+    for (const v of Array.isArray(vouchers) ? (vouchers as { client?: string; modelId?: string; cumulativeAmount?: string }[]) : []) {
+      const key = `${String(v.client).toLowerCase()}:${String(v.modelId).toLowerCase()}`;
+      const amount = BigInt(v.cumulativeAmount ?? '0');
+      if (amount > (paid.get(key) ?? 0n)) paid.set(key, amount);
+    }
+  };
   const fake: FakeProvider = { account, url: '', behaviour: 'honest', inferBodies: [], voucherBodies: [], models: [], healthy: true, healthOverride: {}, stop: async () => undefined };
   const reply = (res: ServerResponse, status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   const error = (res: ServerResponse, status: number, code: string) => reply(res, status, { error: { code, message: `${code} from the test provider`, details: [] } });
@@ -130,6 +139,7 @@ export async function startFakeProvider(index: number, domain: ProtocolDomain, p
     const body = JSON.parse(text) as unknown;
     fake.inferBodies.push(body);
     const { request } = parseInferBody(body);
+    takeVouchers((body as { vouchers?: unknown }).vouchers);
     const output = fake.behaviour === 'other-output' ? [9, 9] : [1, 2];
     const receipt: Receipt = {
       requestHash: fake.behaviour === 'wrong-request' ? keccak256(toHex('another request')) : hashRequest(domain, request),
@@ -141,7 +151,7 @@ export async function startFakeProvider(index: number, domain: ProtocolDomain, p
       // A verified mode commits to a trace; its value is never re-executed here.
       traceRoot: request.verification === 0 ? zeroHash : keccak256(toHex('a trace')),
       fee: fake.behaviour === 'overcharge' ? request.maxFee + 1n : price,
-      channelTotal: price,
+      channelTotal: (paid.get(`${request.client.toLowerCase()}:${request.modelId.toLowerCase()}`) ?? 0n) + price,
       issuedAt: BigInt(Math.floor(Date.now() / 1000)),
       verification: request.verification,
     };
@@ -175,6 +185,7 @@ export async function startFakeProvider(index: number, domain: ProtocolDomain, p
       }
       if (req.method === 'POST' && req.url === '/v1/vouchers') {
         fake.voucherBodies.push(JSON.parse(text));
+        takeVouchers((JSON.parse(text) as { vouchers?: unknown }).vouchers);
         return reply(res, 200, { accepted: 1 });
       }
       if (req.method === 'POST' && req.url === '/v1/infer') return void answerInfer(req, res, text).catch(() => error(res, 500, 'INTERNAL'));

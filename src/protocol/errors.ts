@@ -25,6 +25,8 @@ export const protocolErrorStatus = {
   NO_PROVIDER: 503,
   PROVIDER_FAILED: 502,
   PROVIDER_BAD_RESPONSE: 502,
+  /** A receipt's channelTotal is not what the client paid so far plus the fee: refused, nothing paid. */
+  CHANNEL_TOTAL_WRONG: 502,
   INTERNAL: 500,
 } as const;
 

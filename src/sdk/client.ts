@@ -1,10 +1,12 @@
 // The Trellis client: signs requests and vouchers with the caller's key, sends requests
 // through a gateway (or straight to a provider), checks every receipt it gets back
 // (the provider's signature, the request it answers, the input and output hashes, the
-// fee), keeps the receipts, and pays for each checked result with a voucher.
+// fee, the channel total), keeps the receipts, and pays for each checked result with a
+// voucher for exactly what it had paid on the channel plus that result's fee.
 import { getAddress, hexToBigInt, toHex, type Address, type Hex } from 'viem';
 import type { SignerConnection } from '../chain/connect.ts';
 import type { Deployment } from '../chain/manifest.ts';
+import { escrowAbi } from '../chain/generated/Escrow.ts';
 import { applyPreprocess } from '../engine/train/preprocess.ts';
 import { TrellisError } from '../errors.ts';
 import { loadModel, type CatalogModel } from '../models/catalog.ts';
@@ -12,6 +14,7 @@ import { findPublishedModel } from '../models/registry.ts';
 import { signVoucher } from '../payments/voucher.ts';
 import { fixedOutputHash, floatOutputHash, inputHashOf } from '../protocol/commitments.ts';
 import { errorFromBody, ProtocolError } from '../protocol/errors.ts';
+import { channelTotalProblems, expectedChannelTotal } from '../protocol/channel-total.ts';
 import { receiptTermProblems } from '../protocol/receipt-terms.ts';
 import { hashRequest, recoverReceiptSigner, signRequest, verificationModes, type InferenceRequest, type Receipt, type Verification } from '../protocol/messages.ts';
 import { parseInferResult, parseReceipt, toWire } from '../protocol/wire.ts';
@@ -57,12 +60,17 @@ export type InferResult = {
 };
 
 const DEFAULT_MAX_FEE = 1_000_000n; // 1 token (6 decimals)
+/** How long past a request's deadline the client still waits for its answer to arrive. */
+export const WAIT_PAST_DEADLINE_MS = 2_000;
+const VOUCHER_POST_TIMEOUT_MS = 10_000;
 
 export class TrellisClient {
   readonly address: Address;
   private readonly state: ClientState;
   private readonly models = new Map<string, { model: CatalogModel; modelId: Hex }>();
   private readonly fetch: typeof fetch;
+  /** The payment under way: payments run one after another (see pay). */
+  private paying: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: TrellisClientOptions) {
     this.address = options.connection.account.address;
@@ -103,29 +111,37 @@ export class TrellisClient {
     const signature = await signRequest(connection.account, domain, request);
     const base = params.providerUrl ?? this.options.gatewayUrl;
     if (!base) throw new TrellisError('NO_ENDPOINT', 'No gateway or provider URL to send the request to.');
-    const body = {
+    // Built at each attempt, so that a retry carries the vouchers signed meanwhile.
+    const body = () => ({
       request: toWire(request),
       signature,
       input,
       vouchers: this.state.vouchersFor(modelId).map((s) => ({ ...toWire(s.voucher), signature: s.signature })),
       ...(verification === 'redundant' ? { redundancy: params.redundancy ?? 2 } : {}),
-    };
-    const answer = await this.postInfer(`${base}/v1/infer`, body);
+    });
+    const answer = await this.postInfer(`${base}/v1/infer`, body, request.deadline);
 
     // A gateway in redundant mode answers with several receipts; otherwise one.
     const raw = answer as { receipts?: { receipt: unknown; signature: unknown }[]; agreement?: boolean };
     const parts = Array.isArray(raw.receipts) ? raw.receipts : [answer as { receipt: unknown; signature: unknown }];
     const output = parseInferResult({ ...(answer as object), frac: (answer as { frac?: unknown }).frac ?? (verification === 'none' ? null : model.engine.artifact.output.frac), receipt: parts[0]?.receipt, signature: parts[0]?.signature });
     const outputHash = verification === 'none' ? floatOutputHash(output.output) : fixedOutputHash(output.output);
+    // Every receipt is checked before any is kept or paid: one bad receipt refuses the whole answer.
     const receipts: CheckedReceipt[] = [];
     for (const [i, part] of parts.entries()) {
       const receipt = parseReceipt({ path: `receipts[${i}].receipt`, value: part.receipt });
       const sig = part.signature as Hex;
       await this.check(receipt, sig, { request, domain, outputHash: raw.agreement === false ? undefined : outputHash });
       receipts.push({ receipt, signature: sig });
-      this.state.addReceipt({ receipt: toWire(receipt), signature: sig, output: output.output, frac: output.frac, verification });
     }
-    await this.pay(receipts, params.providerUrl ?? this.options.gatewayUrl!);
+    // Two receipts of one provider for one request would be paid twice for one result.
+    const providers = receipts.map((r) => getAddress(r.receipt.provider));
+    if (new Set(providers).size !== providers.length) {
+      throw new ProtocolError('PROVIDER_BAD_RESPONSE', 'The answer carries two receipts of one provider for one request; nothing was paid for it.', { details: [`providers: ${providers.join(', ')}`] });
+    }
+    await this.pay(receipts, base, (accepted) => {
+      for (const { receipt, signature: sig } of accepted) this.state.addReceipt({ receipt: toWire(receipt), signature: sig, output: output.output, frac: output.frac, verification });
+    });
     const values = output.frac === null ? output.output : output.output.map((q) => q * 2 ** -output.frac!);
     return { values, label: values.indexOf(Math.max(...values)), receipts, agreement: raw.agreement ?? true };
   }
@@ -137,27 +153,58 @@ export class TrellisClient {
   async flushVouchers(): Promise<void> {
     const all = this.state.allVouchers();
     if (all.length === 0 || !this.options.gatewayUrl) return;
-    await this.post(`${this.options.gatewayUrl}/v1/vouchers`, { vouchers: all.map((s) => ({ ...toWire(s.voucher), signature: s.signature })) });
+    await this.post(`${this.options.gatewayUrl}/v1/vouchers`, { vouchers: all.map((s) => ({ ...toWire(s.voucher), signature: s.signature })) }, VOUCHER_POST_TIMEOUT_MS);
   }
 
-  /** Signs and sends the vouchers paying for checked receipts. */
-  private async pay(receipts: readonly CheckedReceipt[], base: string): Promise<void> {
+  /**
+   * Signs and sends the vouchers paying for checked receipts. A voucher is never signed
+   * above this client's own record of the channel plus the fee it accepted: a receipt
+   * claiming any other total is refused with CHANNEL_TOTAL_WRONG and nothing of the
+   * answer is kept or paid. Payments are taken one at a time, so that two answers on
+   * one channel never read the same record.
+   */
+  private pay(receipts: readonly CheckedReceipt[], base: string, keep: (accepted: readonly CheckedReceipt[]) => void): Promise<void> {
+    const turn = this.paying.then(() => this.payNow(receipts, base, keep));
+    this.paying = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async payNow(receipts: readonly CheckedReceipt[], base: string, keep: (accepted: readonly CheckedReceipt[]) => void): Promise<void> {
     const { connection, deployment } = this.options;
+    const paid = await Promise.all(receipts.map(({ receipt }) => this.paidBefore(receipt)));
+    const problems = receipts.flatMap(({ receipt }, i) => channelTotalProblems(receipt, paid[i]!).map((line) => `provider ${receipt.provider}: ${line}`));
+    if (problems.length > 0) throw new ProtocolError('CHANNEL_TOTAL_WRONG', 'A receipt charges a channel total other than what was paid so far plus its fee; nothing was paid.', { details: problems });
+    keep(receipts);
     const signed = [];
-    for (const { receipt } of receipts) {
-      if (receipt.channelTotal <= this.state.paid(receipt.provider, receipt.modelId)) continue;
+    for (const [i, { receipt }] of receipts.entries()) {
       const voucher = await signVoucher(connection.account, { chainId: deployment.chainId, escrow: deployment.contracts.escrow }, {
         client: this.address,
         provider: receipt.provider,
         modelId: receipt.modelId,
-        cumulativeAmount: receipt.channelTotal,
+        cumulativeAmount: expectedChannelTotal(paid[i]!, receipt.fee),
       });
       this.state.addVoucher(voucher);
       signed.push(voucher);
     }
-    if (signed.length === 0) return;
     // Delivery can fail without loss: the same vouchers ride along with the next request.
-    await this.post(`${base}/v1/vouchers`, { vouchers: signed.map((s) => ({ ...toWire(s.voucher), signature: s.signature })) }).catch(() => undefined);
+    await this.post(`${base}/v1/vouchers`, { vouchers: signed.map((s) => ({ ...toWire(s.voucher), signature: s.signature })) }, VOUCHER_POST_TIMEOUT_MS).catch(() => undefined);
+  }
+
+  /**
+   * This client's record of a channel: the latest voucher it signed there, or what the
+   * escrow has already paid on it when that is more (the same key used from another
+   * data folder, or records lost): money already gone, so paying the fee on top of it
+   * is still paying exactly the fee. The chain is read only when the receipt does not
+   * match the local record.
+   */
+  private async paidBefore(receipt: Receipt): Promise<bigint> {
+    const own = this.state.paid(receipt.provider, receipt.modelId);
+    if (receipt.channelTotal === expectedChannelTotal(own, receipt.fee)) return own;
+    const { connection, deployment } = this.options;
+    const onChain = await connection.publicClient
+      .readContract({ address: deployment.contracts.escrow, abi: escrowAbi, functionName: 'redeemed', args: [this.address, receipt.provider, receipt.modelId] })
+      .catch(() => 0n);
+    return onChain > own ? onChain : own;
   }
 
   private async check(receipt: Receipt, signature: Hex, expected: { request: InferenceRequest; domain: { chainId: number; escrow: Address }; outputHash: Hex | undefined }): Promise<void> {
@@ -188,15 +235,18 @@ export class TrellisClient {
   }
 
   /**
-   * Sends an inference. When every provider tried refused only because this client's
-   * own earlier results are not paid yet, the vouchers paying them are on their way
-   * (this client's other requests run concurrently): the same signed request is sent
-   * again after a short pause. Nothing was served, so nothing is replayed.
+   * Sends an inference and waits for it until the request's own deadline (plus a
+   * margin for the answer's way back): a gateway fits all its retries inside that
+   * deadline, so giving up earlier would drop an answer on its way. When every provider
+   * tried refused only because this client's own earlier results are not paid yet, the
+   * vouchers paying them are on their way (this client's other requests run
+   * concurrently): the same signed request is sent again after a short pause, with the
+   * vouchers signed meanwhile. Nothing was served, so nothing is replayed.
    */
-  private async postInfer(url: string, body: unknown): Promise<unknown> {
+  private async postInfer(url: string, body: () => unknown, deadline: bigint): Promise<unknown> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.post(url, body);
+        return await this.post(url, body(), Math.max(1, Number(deadline) * 1000 - Date.now() + WAIT_PAST_DEADLINE_MS));
       } catch (error) {
         const creditOnly = error instanceof ProtocolError && (error.code === 'CREDIT_EXHAUSTED' || (error.details.length > 0 && error.details.every((line) => line.includes('CREDIT_EXHAUSTED'))));
         if (!creditOnly || attempt >= 5) throw error;
@@ -205,14 +255,15 @@ export class TrellisClient {
     }
   }
 
-  private async post(url: string, body: unknown): Promise<unknown> {
+  private async post(url: string, body: unknown, timeoutMs: number): Promise<unknown> {
     let response: Response;
+    let text: string;
     try {
-      response = await this.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+      response = await this.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
+      text = await response.text();
     } catch (cause) {
       throw new ProtocolError('PROVIDER_FAILED', `No answer from ${url}.`, { cause });
     }
-    const text = await response.text();
     let json: unknown;
     try {
       json = JSON.parse(text);
