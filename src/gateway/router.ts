@@ -43,6 +43,7 @@ export const checkedByGatewayCodes: ReadonlySet<ProtocolErrorCode> = new Set<Pro
   'REPLAYED',
   'VOUCHER_INVALID',
   'DEADLINE_EXPIRED',
+  'DEADLINE_TOO_FAR',
 ]);
 
 /**

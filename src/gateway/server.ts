@@ -10,7 +10,7 @@ import { escrowAbi } from '../chain/generated/Escrow.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { errorHandler, listen, MAX_BODY_BYTES, readJson } from '../net/http.ts';
 import { errorFromBody, ProtocolError } from '../protocol/errors.ts';
-import { hashRequest, recoverRequestSigner, verificationModes, type ProtocolDomain } from '../protocol/messages.ts';
+import { hashRequest, MAX_REQUEST_TTL_SECONDS, recoverRequestSigner, verificationModes, type ProtocolDomain } from '../protocol/messages.ts';
 import { parseInferBody, parseReceipt, parseVouchers } from '../protocol/wire.ts';
 import { appendDisagreementInput, DISAGREEMENT_INPUTS_FILE } from '../verify/disagreement-inputs.ts';
 import type { ObservedResult } from '../verify/observed-result.ts';
@@ -285,6 +285,9 @@ async function checkRequest(parsed: ParsedInfer, domain: ProtocolDomain, table: 
   if (model.deprecated) throw new ProtocolError('UNKNOWN_MODEL', `Model ${request.modelId} is deprecated.`, { details: ['see GET /v1/models'] });
   const now = BigInt(Math.floor(Date.now() / 1000));
   if (request.deadline < now) throw new ProtocolError('DEADLINE_EXPIRED', 'The request deadline has passed.', { details: [`deadline: ${request.deadline}`, `now: ${now}`] });
+  if (request.deadline > now + MAX_REQUEST_TTL_SECONDS) {
+    throw new ProtocolError('DEADLINE_TOO_FAR', `The request deadline is more than ${MAX_REQUEST_TTL_SECONDS} seconds ahead.`, { details: [`deadline: ${request.deadline}`, `now: ${now}`, `latest accepted: ${now + MAX_REQUEST_TTL_SECONDS}`] });
+  }
   let signer: Address | undefined;
   try {
     signer = getAddress(await recoverRequestSigner(domain, request, signature));

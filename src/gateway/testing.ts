@@ -75,7 +75,7 @@ export async function signedBody(client: LocalAccount, domain: ProtocolDomain, o
     inputHash: keccak256(toHex('input')),
     maxFee: 1_000n,
     nonce,
-    deadline: BigInt(Math.floor(Date.now() / 1000) + 3_600),
+    deadline: BigInt(Math.floor(Date.now() / 1000) + 120),
     verification: 0,
     ...over,
   };

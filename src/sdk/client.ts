@@ -16,7 +16,7 @@ import { fixedOutputHash, floatOutputHash, inputHashOf } from '../protocol/commi
 import { errorFromBody, ProtocolError } from '../protocol/errors.ts';
 import { channelTotalProblems, expectedChannelTotal } from '../protocol/channel-total.ts';
 import { receiptTermProblems } from '../protocol/receipt-terms.ts';
-import { hashRequest, recoverReceiptSigner, signRequest, verificationModes, type InferenceRequest, type Receipt, type Verification } from '../protocol/messages.ts';
+import { hashRequest, MAX_REQUEST_TTL_SECONDS, recoverReceiptSigner, signRequest, verificationModes, type InferenceRequest, type Receipt, type Verification } from '../protocol/messages.ts';
 import { parseInferResult, parseReceipt, toWire } from '../protocol/wire.ts';
 import { ClientState, type StoredReceipt } from './client-state.ts';
 
@@ -71,8 +71,15 @@ export class TrellisClient {
   private readonly fetch: typeof fetch;
   /** The payment under way: payments run one after another (see pay). */
   private paying: Promise<unknown> = Promise.resolve();
+  /** Seconds each request stays valid: providers refuse more than MAX_REQUEST_TTL_SECONDS. */
+  private readonly requestTtl: number;
 
   constructor(private readonly options: TrellisClientOptions) {
+    const ttl = options.requestTtlSeconds ?? 60;
+    if (!Number.isSafeInteger(ttl) || ttl < 1 || ttl > Number(MAX_REQUEST_TTL_SECONDS)) {
+      throw new TrellisError('INVALID_OPTION', `requestTtlSeconds must be a whole number of seconds from 1 to ${MAX_REQUEST_TTL_SECONDS}.`, { details: [`got: ${ttl}`] });
+    }
+    this.requestTtl = ttl;
     this.address = options.connection.account.address;
     this.state = new ClientState(options.dataDir);
     this.fetch = options.fetch ?? fetch;
@@ -105,7 +112,7 @@ export class TrellisClient {
       inputHash,
       maxFee: params.maxFee ?? DEFAULT_MAX_FEE,
       nonce: hexToBigInt(toHex(crypto.getRandomValues(new Uint8Array(16)))),
-      deadline: BigInt(Math.floor(Date.now() / 1000) + (this.options.requestTtlSeconds ?? 60)),
+      deadline: BigInt(Math.floor(Date.now() / 1000) + this.requestTtl),
       verification: mode,
     };
     const signature = await signRequest(connection.account, domain, request);

@@ -104,6 +104,7 @@ export async function startMaliciousProvider(options: MaliciousProviderOptions):
     models: new Map([[modelId, { model, modelId, price: options.price, float: await FloatModel.load(model.onnx) }]]),
     maxUnpaid: Number.MAX_SAFE_INTEGER,
     unpaidGraceMs: 0,
+    paymentWindowMs: 0,
     escrowAvailable: async () => 2n ** 255n,
     now: () => BigInt(Math.floor(Date.now() / 1000)),
   });
