@@ -15,6 +15,12 @@ export type Deployment = {
   /** First block of the deployment: where indexers start reading events. */
   deploymentBlock: number;
   contracts: Record<ContractName, Address>;
+  /**
+   * The account whose publications of a model clients and providers trust unless told
+   * otherwise (src/models/registry.ts): on the local network, the owner of the default
+   * models. Optional, so manifests written before it existed still read.
+   */
+  modelPublisher?: Address;
 };
 
 export function writeManifest(path: string, deployment: Deployment): void {
@@ -50,11 +56,14 @@ function parseManifest(path: string, value: unknown): Deployment {
     const address = contracts[name];
     if (typeof address !== 'string' || !isAddress(address)) throw invalid(path, `contracts.${name}: expected an address, got ${JSON.stringify(address)}`);
   }
+  const publisher = record.modelPublisher;
+  if (publisher !== undefined && (typeof publisher !== 'string' || !isAddress(publisher))) throw invalid(path, `modelPublisher: expected an address, got ${JSON.stringify(publisher)}`);
   return {
     chainId: chainId as number,
     deployer: record.deployer,
     deploymentBlock: block as number,
     contracts: Object.fromEntries(contractNames.map((name) => [name, contracts[name]])) as Record<ContractName, Address>,
+    ...(publisher === undefined ? {} : { modelPublisher: publisher }),
   };
 }
 

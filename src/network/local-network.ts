@@ -4,13 +4,15 @@
 // so a second start resumes: chain state, receipts and unredeemed vouchers.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Address } from 'viem';
 import { connect, connectSigner, type SignerConnection } from '../chain/connect.ts';
 import { startLocalChain, type LocalChain } from '../chain/local-chain.ts';
+import { writeManifest } from '../chain/manifest.ts';
 import { tokens } from '../chain/parameters.ts';
 import { DISAGREEMENTS_FILE, startGateway } from '../gateway/server.ts';
 import type { Logger } from '../log.ts';
 import { listModelNames, loadModel } from '../models/catalog.ts';
-import { findPublishedModel } from '../models/registry.ts';
+import { isPublishedBy } from '../models/registry.ts';
 import { startProviderNode, type ProviderNode } from '../provider/node.ts';
 import type { SettlementOptions } from '../provider/settlement.ts';
 import { balances, deposit, publishModel } from '../sdk/accounts.ts';
@@ -60,8 +62,9 @@ export type NetworkFile = { rpcUrl: string; gatewayUrl: string; manifest: string
 
 export async function startLocalNetwork(options: LocalNetworkOptions): Promise<LocalNetwork> {
   const step = options.onStep ?? (() => {});
-  const chain = await startLocalChain({ dataDir: options.dataDir, port: options.port, fresh: options.fresh, onStep: step });
-  const stops: (() => Promise<void>)[] = [() => chain.stop()];
+  const started = await startLocalChain({ dataDir: options.dataDir, port: options.port, fresh: options.fresh, onStep: step });
+  let chain = started;
+  const stops: (() => Promise<void>)[] = [() => started.stop()];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((error: unknown) => options.log.warn('stop failed', { reason: String(error) }));
   };
@@ -71,6 +74,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     step('publishing the default models');
     const names = listModelNames();
     for (const name of names) await ensurePublished(owner, chain, name);
+    chain = recordModelPublisher(chain, owner.account.address);
 
     const providers: ProviderNode[] = [];
     for (const [i, index] of localRoles.providers.entries()) {
@@ -157,6 +161,18 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
 
 async function ensurePublished(owner: SignerConnection, chain: LocalChain, name: string): Promise<void> {
   const model = loadModel(name);
-  if (await findPublishedModel(owner, chain.deployment, model.contentHash)) return;
+  if (await isPublishedBy(owner, chain.deployment, owner.account.address, model.contentHash)) return;
   await publishModel(owner, chain.deployment, { contentHash: model.contentHash, weightCommitment: model.weightCommitment, metadataURI: model.metadataURI, royaltyBps: ROYALTY_BPS });
+}
+
+/**
+ * Names the default models' owner in the manifest as the publisher every client and
+ * provider of this deployment trusts by default; a manifest written before the field
+ * existed gets it on its next start.
+ */
+function recordModelPublisher(chain: LocalChain, publisher: Address): LocalChain {
+  if (chain.deployment.modelPublisher === publisher) return chain;
+  const deployment = { ...chain.deployment, modelPublisher: publisher };
+  writeManifest(chain.manifestPath, deployment);
+  return { ...chain, deployment };
 }

@@ -80,10 +80,12 @@ export async function startDisputeAutomationNetwork(): Promise<DisputeAutomation
     const { deployment } = chain;
     const game = deployment.contracts.disputeGame;
     const model = loadModel(MODEL);
-    await publishModel(await signer(MODEL_OWNER_ACCOUNT), deployment, { contentHash: model.contentHash, weightCommitment: model.weightCommitment, metadataURI: model.metadataURI, royaltyBps: 0 });
+    const owner = await signer(MODEL_OWNER_ACCOUNT);
+    const trust = { publisher: owner.account.address };
+    await publishModel(owner, deployment, { contentHash: model.contentHash, weightCommitment: model.weightCommitment, metadataURI: model.metadataURI, royaltyBps: 0 });
     const clientConnection = await signer(CLIENT_ACCOUNT);
     await deposit(clientConnection, deployment, tokens('10'));
-    client = new TrellisClient({ connection: clientConnection, deployment, dataDir: join(dataDir, 'client') });
+    client = new TrellisClient({ connection: clientConnection, deployment, dataDir: join(dataDir, 'client'), trust });
     const testClient = createTestClient({ mode: 'anvil', transport: http(chain.rpcUrl) });
 
     const startFaultyNode = async (spec: FaultyNodeSpec) => {
@@ -92,6 +94,7 @@ export async function startDisputeAutomationNetwork(): Promise<DisputeAutomation
         deployment,
         dataDir: spec.dataDir,
         models: [{ name: MODEL, price: NODE_PRICE }],
+        trust,
         port: spec.port,
         stake: NODE_STAKE,
         fault: { rate: 1, seed: spec.account },
