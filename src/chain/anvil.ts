@@ -11,6 +11,7 @@ import { ChainError } from './errors.ts';
 export type AnvilOptions = {
   /** Folder holding `state.json` and `anvil.log`. */
   stateDir: string;
+  /** 0 lets the system pick a free port (anvil reports which). */
   port: number;
   chainId?: number;
   /**
@@ -22,6 +23,7 @@ export type AnvilOptions = {
 
 export type Anvil = {
   rpcUrl: string;
+  port: number;
   /** Stops anvil cleanly, which writes its final state dump. */
   stop(): Promise<void>;
 };
@@ -53,8 +55,16 @@ export async function startAnvil(options: AnvilOptions): Promise<Anvil> {
   const child = spawn(anvilBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
-  const rpcUrl = `http://127.0.0.1:${options.port}`;
+  const announced = announcedPort(child);
+  // Read only for port 0; a later exit must not surface as an unhandled rejection.
+  announced.catch(() => undefined);
+  let rpcUrl = `http://127.0.0.1:${options.port}`;
+  let port = options.port;
   try {
+    if (port === 0) {
+      port = await announced;
+      rpcUrl = `http://127.0.0.1:${port}`;
+    }
     await waitUntilListening(child, rpcUrl);
   } catch (error) {
     child.kill('SIGKILL');
@@ -64,6 +74,7 @@ export async function startAnvil(options: AnvilOptions): Promise<Anvil> {
   let stopping: Promise<void> | undefined;
   return {
     rpcUrl,
+    port,
     stop() {
       stopping ??= new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -73,6 +84,25 @@ export async function startAnvil(options: AnvilOptions): Promise<Anvil> {
       return stopping;
     },
   };
+}
+
+/** The port of anvil's "Listening on 127.0.0.1:PORT" line on its standard output. */
+function announcedPort(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const onData = (chunk: Buffer) => {
+      seen = (seen + chunk.toString('utf8')).slice(-4096);
+      const match = /Listening on [^\s:]+:(\d+)/.exec(seen);
+      if (match) {
+        child.stdout?.off('data', onData);
+        resolve(Number(match[1]));
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', (code, signal) =>
+      reject(new ChainError('ANVIL_START_FAILED', 'anvil ended before it announced its port.', { details: [`anvil ended with exit code ${code ?? signal}`, 'see anvil.log in the chain state folder'] })),
+    );
+  });
 }
 
 async function waitUntilListening(child: ChildProcess, rpcUrl: string): Promise<void> {

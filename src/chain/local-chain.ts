@@ -17,6 +17,7 @@ export const DEV_ACCOUNT_FUNDS = tokens('10000');
 
 export type LocalChainOptions = {
   dataDir: string;
+  /** The RPC port (default 8545); 0 lets the system pick a free one. */
   port?: number;
   /** Delete the data folder first and deploy anew. */
   fresh?: boolean;
