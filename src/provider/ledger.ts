@@ -27,6 +27,13 @@ type Channel = {
 
 type VoucherRecord = ReturnType<typeof toWire<SignedVoucher['voucher']>> & { signature: Hex };
 
+/** A voucher the escrow refused for good, and why (the contract's decoded error). */
+export type RefusedRecord = { client: Address; modelId: Hex; cumulativeAmount: string; signature: Hex; reason: string };
+
+/** One exact voucher: a later, larger voucher on the same channel is a new one. */
+const voucherKey = (client: Address, modelId: Hex, cumulativeAmount: bigint | string, signature: Hex): string =>
+  `${channelKey(client, modelId)}:${String(cumulativeAmount)}:${signature.toLowerCase()}`;
+
 const paidOf = (channel: Channel): bigint => channel.paid?.voucher.cumulativeAmount ?? 0n;
 
 export const channelKey = (client: Address, modelId: Hex): string => `${client.toLowerCase()}:${modelId.toLowerCase()}`;
@@ -36,10 +43,15 @@ export class Ledger {
   private readonly channels = new Map<string, Channel>();
   private readonly receiptJournal: Journal<StoredResult>;
   private readonly voucherJournal: Journal<VoucherRecord>;
+  /** Vouchers the escrow refused: never sent again, so one bad voucher cannot stall settlement. */
+  private readonly refused = new Set<string>();
+  private readonly refusedJournal: Journal<RefusedRecord>;
 
   constructor(dataDir: string) {
     const receiptsPath = join(dataDir, 'receipts.jsonl');
     const vouchersPath = join(dataDir, 'vouchers.jsonl');
+    const refusedPath = join(dataDir, 'refused-vouchers.jsonl');
+    for (const r of Journal.read<RefusedRecord>(refusedPath)) this.refused.add(voucherKey(r.client, r.modelId, r.cumulativeAmount, r.signature));
     for (const stored of Journal.read<StoredResult>(receiptsPath)) this.index(stored);
     for (const record of Journal.read<VoucherRecord>(vouchersPath)) {
       const { voucher, signature } = parseSignedVoucher({ path: 'voucher', value: record });
@@ -48,11 +60,13 @@ export class Ledger {
     }
     this.receiptJournal = new Journal(receiptsPath);
     this.voucherJournal = new Journal(vouchersPath);
+    this.refusedJournal = new Journal(refusedPath);
   }
 
   close(): void {
     this.receiptJournal.close();
     this.voucherJournal.close();
+    this.refusedJournal.close();
   }
 
   private channel(client: Address, modelId: Hex): Channel {
@@ -153,9 +167,23 @@ export class Ledger {
     return true;
   }
 
-  /** The latest voucher of every channel with something the escrow has not paid yet. */
+  /** The latest voucher of every channel with something the escrow has not paid yet, unless the escrow refused it. */
   redeemable(): SignedVoucher[] {
-    return [...this.channels.values()].filter((c) => c.paid && c.paid.voucher.cumulativeAmount > c.redeemed).map((c) => c.paid!);
+    return [...this.channels.values()]
+      .filter((c) => c.paid && c.paid.voucher.cumulativeAmount > c.redeemed && !this.isRefused(c.paid))
+      .map((c) => c.paid!);
+  }
+
+  private isRefused({ voucher, signature }: SignedVoucher): boolean {
+    return this.refused.has(voucherKey(voucher.client, voucher.modelId, voucher.cumulativeAmount, signature));
+  }
+
+  /** Persists that the escrow refused this voucher, so no later round (or restart) sends it again. */
+  refuseVoucher({ voucher, signature }: SignedVoucher, reason: string): void {
+    const key = voucherKey(voucher.client, voucher.modelId, voucher.cumulativeAmount, signature);
+    if (this.refused.has(key)) return;
+    this.refusedJournal.append({ client: voucher.client, modelId: voucher.modelId, cumulativeAmount: voucher.cumulativeAmount.toString(), signature, reason });
+    this.refused.add(key);
   }
 
   channelsOf(): { client: Address; modelId: Hex }[] {
