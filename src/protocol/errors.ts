@@ -24,6 +24,7 @@ export const protocolErrorStatus = {
   NO_PROVIDER: 503,
   PROVIDER_FAILED: 502,
   PROVIDER_BAD_RESPONSE: 502,
+  CHAIN_UNREACHABLE: 503,
   INTERNAL: 500,
 } as const;
 
