@@ -9,14 +9,13 @@ import { defaultDisputeParameters } from '../src/chain/parameters.ts';
 import { run } from '../src/engine/engine.ts';
 import { claimTimeout, openDispute, playChallenger, playProvider, readDispute, type GameMove } from '../src/verify/game-client.ts';
 import { honestTrace, sampleInput, signedReceipt, startDisputeNetwork, tamperTrace, type DisputeNetwork } from '../src/verify/testing/dispute-network.ts';
-import { freePort } from '../test/support/free-port.ts';
 import { report, type Figure } from './report.ts';
 
 const moveNames = ['open', 'revealRoots', 'chooseLayer', 'revealTensor', 'step'] as const;
 
 export async function main(args: string[]): Promise<void> {
   const seconds = Number(args[args.indexOf('--seconds') + 1] ?? 0.3) || 0.3;
-  const net = await startDisputeNetwork(await freePort());
+  const net = await startDisputeNetwork(0);
   try {
     report('disputes', await measure(net, seconds));
   } finally {

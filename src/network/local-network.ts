@@ -33,7 +33,12 @@ const CLIENT_DEPOSIT = tokens('100');
 
 export type LocalNetworkOptions = {
   dataDir: string;
-  /** The chain listens here; the gateway on port + 5, providers on port + 6, + 7, + 8. */
+  /**
+   * The chain listens here; the gateway on port + 5, providers on port + 6, + 7, + 8
+   * (the documented layout of `trellis up`). With 0, every part binds a free port of
+   * the system's choosing and reports it: what tests use, so that no two runs race
+   * for a port.
+   */
   port: number;
   fresh?: boolean;
   log: Logger;
@@ -41,7 +46,7 @@ export type LocalNetworkOptions = {
   /** When providers redeem; tests hold redemption back to settle at a known moment. */
   settlement?: Partial<SettlementOptions>;
   /**
-   * Also start a deliberately faulty provider (dev account 5, the cheapest, on port + 9)
+   * Also start a deliberately faulty provider (dev account 5, the cheapest, on port + 9 or a free port)
    * and a watcher inside the gateway (dev account 8) that catches it (docs/disputes.md).
    */
   faulty?: { rate?: number; seed?: number; watcherIntervalMs?: number; disputePollMs?: number };
@@ -62,6 +67,7 @@ export type NetworkFile = { rpcUrl: string; gatewayUrl: string; manifest: string
 
 export async function startLocalNetwork(options: LocalNetworkOptions): Promise<LocalNetwork> {
   const step = options.onStep ?? (() => {});
+  const portAt = (offset: number) => (options.port === 0 ? 0 : options.port + offset);
   const started = await startLocalChain({ dataDir: options.dataDir, port: options.port, fresh: options.fresh, onStep: step });
   let chain = started;
   const stops: (() => Promise<void>)[] = [() => started.stop()];
@@ -84,7 +90,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         deployment: chain.deployment,
         dataDir: join(options.dataDir, 'providers', String(i + 1)),
         models: names.map((name) => ({ name, price: providerPrices[i]! })),
-        port: options.port + 6 + i,
+        port: portAt(6 + i),
         stake: PROVIDER_STAKE,
         settlement: { batchSize: 20, maxAgeMs: 15_000, ...options.settlement },
         disputePollMs: options.faulty?.disputePollMs,
@@ -104,7 +110,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         deployment: chain.deployment,
         dataDir: join(options.dataDir, 'providers', 'faulty'),
         models: names.map((name) => ({ name, price: FAULTY_PRICE })),
-        port: options.port + 9,
+        port: portAt(9),
         stake: PROVIDER_STAKE,
         settlement: { batchSize: 20, maxAgeMs: 15_000, ...options.settlement },
         fault,
@@ -134,7 +140,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
       deployment: chain.deployment,
       dataDir: join(options.dataDir, 'gateway'),
       host: '127.0.0.1',
-      port: options.port + 5,
+      port: portAt(5),
       log: options.log,
       onResult: watcher ? (result) => watcher.observe(result) : undefined,
     });

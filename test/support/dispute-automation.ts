@@ -23,7 +23,6 @@ import { TrellisClient } from '../../src/sdk/client.ts';
 import { readDispute, type Phase } from '../../src/verify/game-client.ts';
 import type { ObservedResult } from '../../src/verify/observed-result.ts';
 import type { WatcherOptions } from '../../src/verify/watcher.ts';
-import { freePort } from './free-port.ts';
 
 export const MODEL = 'digits-mlp';
 export const NODE_STAKE = tokens('500');
@@ -63,7 +62,7 @@ export type DisputeAutomationNetwork = {
 
 export async function startDisputeAutomationNetwork(): Promise<DisputeAutomationNetwork> {
   const dataDir = mkdtempSync(join(tmpdir(), 'trellis-recovery-'));
-  const chain = await startLocalChain({ dataDir, port: await freePort(), fresh: true });
+  const chain = await startLocalChain({ dataDir, port: 0, fresh: true });
   // Nodes still running, stopped at the end unless a test stopped them first.
   const nodes = new Set<ProviderNode>();
   let client: TrellisClient | undefined;
@@ -113,7 +112,7 @@ export async function startDisputeAutomationNetwork(): Promise<DisputeAutomation
       dataDir,
       reader,
       signer,
-      faultyNodeSpec: async (account) => ({ account, dataDir: join(dataDir, `provider-${account}`), port: await freePort() }),
+      faultyNodeSpec: async (account) => ({ account, dataDir: join(dataDir, `provider-${account}`), port: 0 }),
       startFaultyNode,
       async buyResult(node) {
         const result = await client!.infer({ model: MODEL, input: DIGIT, providerUrl: node.url });
