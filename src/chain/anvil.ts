@@ -1,11 +1,14 @@
 // Runs anvil, the EVM node shipped in the @foundry-rs/anvil npm package, as the
 // embedded local chain. It listens on 127.0.0.1 only and persists its whole state
 // (accounts, contracts, blocks and logs) to a file, so a stopped network starts again
-// where it left off.
+// where it left off. Who owns a running anvil is kept in the folder's pid file
+// (src/chain/anvil-ownership.ts): an anvil that outlived its process is refused, or
+// adopted when asked, never silently reused.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { refuseRunning, removePidFile, runningAnvil, stopAdopted, watchParent, writePidFile, type RunningAnvil } from './anvil-ownership.ts';
 import { ChainError } from './errors.ts';
 
 export type AnvilOptions = {
@@ -19,11 +22,15 @@ export type AnvilOptions = {
    * the periodic dump bounds what a crash (SIGKILL) can lose.
    */
   stateIntervalSeconds?: number;
+  /** Take over an anvil of this folder left running by a process that is gone (else refused). */
+  adopt?: boolean;
 };
 
 export type Anvil = {
   rpcUrl: string;
   port: number;
+  /** True when this is an earlier run's anvil, taken over rather than started. */
+  adopted: boolean;
   /** Stops anvil cleanly, which writes its final state dump. */
   stop(): Promise<void>;
 };
@@ -44,6 +51,11 @@ export function anvilBinary(): string {
 
 export async function startAnvil(options: AnvilOptions): Promise<Anvil> {
   mkdirSync(options.stateDir, { recursive: true });
+  const running = runningAnvil(options.stateDir);
+  if (running) {
+    if (!(options.adopt && running.orphan)) throw refuseRunning(running, options.stateDir);
+    return adopt(running, options.stateDir);
+  }
   const log = createWriteStream(join(options.stateDir, 'anvil.log'), { flags: 'a' });
   const args = [
     '--host', '127.0.0.1',
@@ -71,10 +83,15 @@ export async function startAnvil(options: AnvilOptions): Promise<Anvil> {
     log.end();
     throw error;
   }
+  const pid = child.pid!;
+  writePidFile(options.stateDir, { pid, port, parentPid: process.pid });
+  child.once('exit', () => removePidFile(options.stateDir, pid));
+  watchParent(pid);
   let stopping: Promise<void> | undefined;
   return {
     rpcUrl,
     port,
+    adopted: false,
     stop() {
       stopping ??= new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -84,6 +101,39 @@ export async function startAnvil(options: AnvilOptions): Promise<Anvil> {
       return stopping;
     },
   };
+}
+
+/** Takes over an orphaned anvil: this process now owns it, watches it and stops it. */
+async function adopt(running: RunningAnvil, stateDir: string): Promise<Anvil> {
+  const rpcUrl = `http://127.0.0.1:${running.port}`;
+  if (!(await answersRpc(rpcUrl))) {
+    throw new ChainError('ANVIL_START_FAILED', `The leftover anvil (pid ${running.pid}) does not answer on ${rpcUrl}.`, {
+      details: [`stop it and start again: kill ${running.pid}`],
+    });
+  }
+  writePidFile(stateDir, { pid: running.pid, port: running.port, parentPid: process.pid });
+  watchParent(running.pid);
+  let stopping: Promise<void> | undefined;
+  return {
+    rpcUrl,
+    port: running.port,
+    adopted: true,
+    stop: () => (stopping ??= stopAdopted(running.pid).then(() => removePidFile(stateDir, running.pid))),
+  };
+}
+
+async function answersRpc(rpcUrl: string): Promise<boolean> {
+  try {
+    const response = await fetch(rpcUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
+      signal: AbortSignal.timeout(2_000),
+    });
+    return response.ok;
+  } catch {
+    return false;
+  }
 }
 
 /** The port of anvil's "Listening on 127.0.0.1:PORT" line on its standard output. */
@@ -110,16 +160,8 @@ async function waitUntilListening(child: ChildProcess, rpcUrl: string): Promise<
   child.once('exit', (code, signal) => (exited = `exit code ${code ?? signal}`));
   for (let attempt = 0; attempt < 100; attempt++) {
     if (exited) break;
-    try {
-      const response = await fetch(rpcUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
-      });
-      if (response.ok) return;
-    } catch {
-      // Not listening yet: try again shortly.
-    }
+    // Not listening yet: try again shortly.
+    if (await answersRpc(rpcUrl)) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new ChainError('ANVIL_START_FAILED', `anvil did not start on ${rpcUrl}.`, {

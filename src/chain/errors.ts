@@ -13,7 +13,9 @@ export type ChainErrorCode =
   | 'MANIFEST_CHAIN_MISMATCH'
   | 'MANIFEST_CODE_MISSING'
   | 'DEPLOYMENT_FAILED'
-  | 'ANVIL_START_FAILED';
+  | 'ANVIL_START_FAILED'
+  | 'ANVIL_ORPHANED'
+  | 'ANVIL_IN_USE';
 
 export class ChainError extends TrellisError<ChainErrorCode> {
   override name = 'ChainError';

@@ -41,6 +41,8 @@ export type LocalNetworkOptions = {
    */
   port: number;
   fresh?: boolean;
+  /** Take over the chain of an earlier run whose anvil outlived it (see src/chain/anvil-ownership.ts). */
+  adoptChain?: boolean;
   log: Logger;
   onStep?: (step: string) => void;
   /** When providers redeem; tests hold redemption back to settle at a known moment. */
@@ -68,7 +70,7 @@ export type NetworkFile = { rpcUrl: string; gatewayUrl: string; manifest: string
 export async function startLocalNetwork(options: LocalNetworkOptions): Promise<LocalNetwork> {
   const step = options.onStep ?? (() => {});
   const portAt = (offset: number) => (options.port === 0 ? 0 : options.port + offset);
-  const started = await startLocalChain({ dataDir: options.dataDir, port: options.port, fresh: options.fresh, onStep: step });
+  const started = await startLocalChain({ dataDir: options.dataDir, port: options.port, fresh: options.fresh, adoptChain: options.adoptChain, onStep: step });
   let chain = started;
   const stops: (() => Promise<void>)[] = [() => started.stop()];
   const stopAll = async () => {
