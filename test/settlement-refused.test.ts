@@ -1,6 +1,7 @@
 // Settlement on a real anvil with a voucher the escrow refuses next to good ones (a
 // forged signature, slipped into the provider's voucher journal): the provider is
-// still paid for every good voucher in the same round, the bad one is dropped with the
+// still paid for every good voucher in the same round, including the good voucher the
+// forged one claimed to supersede on its channel; the bad one is dropped with the
 // contract's reason, and neither another round nor a restart sends it again.
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -56,12 +57,13 @@ describe('settlement with a voucher the escrow refuses', () => {
       signVoucher(signer.account, domain, { client, provider: provider.account.address, modelId, cumulativeAmount: amount });
     const good1 = await voucherOf(honest, honest.account.address, modelA, tokens('1'));
     const good2 = await voucherOf(other, other.account.address, modelA, tokens('2'));
-    // Claims to be from `honest` on another channel, signed by someone else.
+    const earlier = await voucherOf(honest, honest.account.address, modelB, tokens('0.5'));
+    // Claims to be from `honest`, on top of `earlier`, but signed by someone else.
     const forged = await voucherOf(forger, honest.account.address, modelB, tokens('5'));
     const ledgerDir = join(dataDir, 'provider');
     const write = (s: SignedVoucher) => appendFileSync(join(ledgerDir, 'vouchers.jsonl'), `${JSON.stringify({ ...toWire(s.voucher), signature: s.signature })}\n`);
     new Ledger(ledgerDir).close();
-    for (const s of [good1, forged, good2]) write(s);
+    for (const s of [good1, earlier, forged, good2]) write(s);
 
     const ledger = new Ledger(ledgerDir);
     assert.equal(ledger.redeemable().length, 3);
@@ -73,9 +75,9 @@ describe('settlement with a voucher the escrow refuses', () => {
       provider.publicClient.readContract({ address: escrow, abi: escrowAbi, functionName: 'redeemed', args: [client, provider.account.address, modelId] });
     assert.equal(await redeemed(honest.account.address, modelA), tokens('1'), 'the first good voucher is paid');
     assert.equal(await redeemed(other.account.address, modelA), tokens('2'), 'the second good voucher is paid');
-    assert.equal(await redeemed(honest.account.address, modelB), 0n, 'the forged voucher moved nothing');
+    assert.equal(await redeemed(honest.account.address, modelB), tokens('0.5'), 'the forged voucher moved nothing; the one it claimed to supersede is paid');
     const balance = (client: Address) => provider.publicClient.readContract({ address: escrow, abi: escrowAbi, functionName: 'balanceOf', args: [client] });
-    assert.equal(await balance(honest.account.address), tokens('9'), 'the honest client paid only what it signed');
+    assert.equal(await balance(honest.account.address), tokens('8.5'), 'the honest client paid only what it signed');
     assert.ok(log.warnings.some((w) => w.includes('voucher refused by the escrow') && w.includes('EscrowInvalidSignature')), `the drop names the contract's reason: ${log.warnings.join(' | ')}`);
     assert.deepEqual(ledger.redeemable(), []);
 

@@ -21,6 +21,11 @@ type Channel = {
   issuedAt: number[];
   /** The latest voucher accepted (the largest amount). */
   paid: SignedVoucher | undefined;
+  /**
+   * The accepted vouchers above what the escrow has paid, in increasing amounts: if the
+   * escrow refuses the latest, the best one below it is still worth redeeming.
+   */
+  held: SignedVoucher[];
   /** What the escrow has paid on this channel so far. */
   redeemed: bigint;
 };
@@ -56,7 +61,10 @@ export class Ledger {
     for (const record of Journal.read<VoucherRecord>(vouchersPath)) {
       const { voucher, signature } = parseSignedVoucher({ path: 'voucher', value: record });
       const channel = this.channel(voucher.client, voucher.modelId);
-      if (!channel.paid || voucher.cumulativeAmount > channel.paid.voucher.cumulativeAmount) channel.paid = { voucher, signature };
+      if (!channel.paid || voucher.cumulativeAmount > channel.paid.voucher.cumulativeAmount) {
+        channel.paid = { voucher, signature };
+        channel.held.push(channel.paid);
+      }
     }
     this.receiptJournal = new Journal(receiptsPath);
     this.voucherJournal = new Journal(vouchersPath);
@@ -73,7 +81,7 @@ export class Ledger {
     const key = channelKey(client, modelId);
     let channel = this.channels.get(key);
     if (!channel) {
-      channel = { client, modelId, totals: [], issuedAt: [], paid: undefined, redeemed: 0n };
+      channel = { client, modelId, totals: [], issuedAt: [], paid: undefined, held: [], redeemed: 0n };
       this.channels.set(key, channel);
     }
     return channel;
@@ -164,14 +172,21 @@ export class Ledger {
     }
     this.voucherJournal.append({ ...toWire(signed.voucher), signature: signed.signature });
     channel.paid = signed;
+    channel.held.push(signed);
     return true;
   }
 
-  /** The latest voucher of every channel with something the escrow has not paid yet, unless the escrow refused it. */
+  /**
+   * For every channel with something the escrow has not paid yet, its latest voucher
+   * the escrow has not refused.
+   */
   redeemable(): SignedVoucher[] {
-    return [...this.channels.values()]
-      .filter((c) => c.paid && c.paid.voucher.cumulativeAmount > c.redeemed && !this.isRefused(c.paid))
-      .map((c) => c.paid!);
+    const due: SignedVoucher[] = [];
+    for (const channel of this.channels.values()) {
+      const best = channel.held.findLast((s) => !this.isRefused(s));
+      if (best && best.voucher.cumulativeAmount > channel.redeemed) due.push(best);
+    }
+    return due;
   }
 
   private isRefused({ voucher, signature }: SignedVoucher): boolean {
@@ -192,6 +207,9 @@ export class Ledger {
 
   /** Records what the escrow reports as paid on a channel. */
   setRedeemed(client: Address, modelId: Hex, amount: bigint): void {
-    this.channel(client, modelId).redeemed = amount;
+    const channel = this.channel(client, modelId);
+    channel.redeemed = amount;
+    // Vouchers the escrow has paid in full can never be redeemed again.
+    channel.held = channel.held.filter((s) => s.voucher.cumulativeAmount > amount);
   }
 }

@@ -27,6 +27,8 @@ export const defaultSettlement: SettlementOptions = { batchSize: 50, maxAgeMs: 3
 
 /** The most vouchers one redeemMany carries, to stay well inside a block's gas. */
 const MAX_PER_TRANSACTION = 100;
+/** Redemption passes in one round; later ones only redeem what a refusal left due. */
+const MAX_PASSES = 5;
 
 export class Settlement {
   private timer: NodeJS.Timeout | undefined;
@@ -79,7 +81,15 @@ export class Settlement {
     this.pendingSince ??= Date.now();
     if (!force && due.length < this.options.batchSize && Date.now() - this.pendingSince < this.options.maxAgeMs) return;
     try {
-      for (let i = 0; i < due.length; i += MAX_PER_TRANSACTION) await this.redeemBatch(due.slice(i, i + MAX_PER_TRANSACTION));
+      // Dropping a refused voucher can leave an older one of its channel due: redeem it
+      // in the same round (each further pass follows a drop, so this ends).
+      for (let pass = 0, batch = due; batch.length > 0 && pass < MAX_PASSES; pass++) {
+        let dropped = 0;
+        for (let i = 0; i < batch.length; i += MAX_PER_TRANSACTION) dropped += await this.redeemBatch(batch.slice(i, i + MAX_PER_TRANSACTION));
+        if (dropped === 0) break;
+        await this.syncFromChain();
+        batch = this.ledger.redeemable();
+      }
       this.pendingSince = undefined;
     } catch (error) {
       // Nothing is lost: the vouchers stay in the ledger and the next round retries.
@@ -89,7 +99,8 @@ export class Settlement {
     }
   }
 
-  private async redeemBatch(batch: SignedVoucher[]): Promise<void> {
+  /** Redeems one batch; returns how many of its vouchers the escrow refused. */
+  private async redeemBatch(batch: SignedVoucher[]): Promise<number> {
     const args = (list: SignedVoucher[]) => [list.map((s) => s.voucher), list.map((s) => s.signature)] as const;
     const { publicClient, walletClient, account } = this.connection;
     let sendable = batch;
@@ -99,7 +110,7 @@ export class Settlement {
       if (decodedRevert(error) === undefined) throw error;
       sendable = await this.dropRefused(batch);
     }
-    if (sendable.length === 0) return;
+    if (sendable.length === 0) return batch.length;
     const hash = await walletClient.writeContract({ address: this.escrow, abi: escrowAbi, functionName: 'redeemMany', args: args(sendable) });
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
     if (receipt.status !== 'success') throw new Error(`redeemMany reverted on chain (tx ${hash})`);
@@ -110,7 +121,8 @@ export class Settlement {
         .map((e) => `${channelKey(e.args.client, e.args.modelId)}:${e.args.cumulativeAmount}`),
     );
     const skipped = sendable.filter(({ voucher }) => !redeemed.has(`${channelKey(voucher.client, voucher.modelId)}:${voucher.cumulativeAmount}`));
-    if (skipped.length > 0) await this.dropRefused(skipped);
+    const kept = skipped.length > 0 ? (await this.dropRefused(skipped)).length : 0;
+    return batch.length - sendable.length + skipped.length - kept;
   }
 
   /**
