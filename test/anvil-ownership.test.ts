@@ -1,7 +1,8 @@
 // Who owns the embedded chain: an anvil stops when the process that started it is
 // killed with SIGKILL; one that outlived its process anyway is refused, naming its
 // process id and port and what to do, and taken over only when asked; and a folder
-// whose anvil is running under a live process is never started twice.
+// whose anvil is running under a live process is never started twice, nor is a chain
+// node of unknown origin on the port asked for used as if it were ours.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -121,5 +122,22 @@ test('a chain running under a live process is not started a second time, even wi
     }
   } finally {
     await first.stop();
+  }
+});
+
+test('a chain node this folder does not know, on the port asked for, is refused rather than used', async () => {
+  const other = await startAnvil({ stateDir: tempDir(), port: 0 });
+  try {
+    const stranger = readPid(dirs.at(-1)!);
+    await assert.rejects(startAnvil({ stateDir: tempDir(), port: other.port }), (error: unknown) => {
+      assert.ok(error instanceof ChainError);
+      assert.equal(error.code, 'ANVIL_PORT_IN_USE');
+      assert.match(error.message, new RegExp(`127\\.0\\.0\\.1:${other.port}`));
+      assert.match(error.message, new RegExp(`process ${stranger} \(anvil\) listens there`));
+      assert.match(error.message, new RegExp(`kill ${stranger}`));
+      return true;
+    });
+  } finally {
+    await other.stop();
   }
 });

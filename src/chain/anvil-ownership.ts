@@ -5,7 +5,7 @@
 // pid file predates it), the start refuses to run against a chain it does not own,
 // naming the process and port, unless told to adopt it.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChainError } from './errors.ts';
 
@@ -113,4 +113,51 @@ export async function stopAdopted(pid: number): Promise<void> {
   }
   for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 100));
   if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+/**
+ * A chain node already answering on the port anvil is to take: refused, since running
+ * against it would mean using a chain no one here owns. Names the processes listening
+ * there, where the system says (Linux /proc).
+ */
+export function refusePortInUse(port: number): ChainError {
+  const holders = listeners(port);
+  return new ChainError('ANVIL_PORT_IN_USE', `A chain node already answers on 127.0.0.1:${port}.`, {
+    details: [
+      ...(holders.length > 0 ? holders.map((h) => `process ${h.pid} (${h.name}) listens there`) : ['it is no anvil this data folder knows of']),
+      holders.length > 0 ? `stop it (kill ${holders.map((h) => h.pid).join(' ')}), or choose another --port` : 'stop it, or choose another --port',
+    ],
+  });
+}
+
+/** Processes holding a listening TCP socket on 127.0.0.1:port or any address. */
+function listeners(port: number): { pid: number; name: string }[] {
+  const table = procText('/proc/net/tcp');
+  if (table === undefined) return [];
+  const inodes = new Set<string>();
+  for (const line of table.split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    const [address, hexPort] = (fields[1] ?? '').split(':');
+    // State 0A is LISTEN; 0100007F is 127.0.0.1 and 00000000 any address.
+    if (fields[3] === '0A' && (address === '0100007F' || address === '00000000') && Number.parseInt(hexPort ?? '', 16) === port) inodes.add(`socket:[${fields[9]}]`);
+  }
+  if (inodes.size === 0) return [];
+  const found: { pid: number; name: string }[] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue; // Another user's process, or gone.
+    }
+    const holds = fds.some((fd) => {
+      try {
+        return inodes.has(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      } catch {
+        return false;
+      }
+    });
+    if (holds) found.push({ pid: Number(pid), name: procText(`/proc/${pid}/comm`)?.trim() ?? 'unknown' });
+  }
+  return found;
 }

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { refuseRunning, removePidFile, runningAnvil, stopAdopted, watchParent, writePidFile, type RunningAnvil } from './anvil-ownership.ts';
+import { refusePortInUse, refuseRunning, removePidFile, runningAnvil, stopAdopted, watchParent, writePidFile, type RunningAnvil } from './anvil-ownership.ts';
 import { ChainError } from './errors.ts';
 
 export type AnvilOptions = {
@@ -56,6 +56,7 @@ export async function startAnvil(options: AnvilOptions): Promise<Anvil> {
     if (!(options.adopt && running.orphan)) throw refuseRunning(running, options.stateDir);
     return adopt(running, options.stateDir);
   }
+  if (options.port !== 0 && (await answersRpc(`http://127.0.0.1:${options.port}`))) throw refusePortInUse(options.port);
   const log = createWriteStream(join(options.stateDir, 'anvil.log'), { flags: 'a' });
   const args = [
     '--host', '127.0.0.1',

@@ -15,7 +15,8 @@ export type ChainErrorCode =
   | 'DEPLOYMENT_FAILED'
   | 'ANVIL_START_FAILED'
   | 'ANVIL_ORPHANED'
-  | 'ANVIL_IN_USE';
+  | 'ANVIL_IN_USE'
+  | 'ANVIL_PORT_IN_USE';
 
 export class ChainError extends TrellisError<ChainErrorCode> {
   override name = 'ChainError';
