@@ -133,7 +133,7 @@ test('a chain node this folder does not know, on the port asked for, is refused 
       assert.ok(error instanceof ChainError);
       assert.equal(error.code, 'ANVIL_PORT_IN_USE');
       assert.match(error.message, new RegExp(`127\\.0\\.0\\.1:${other.port}`));
-      assert.match(error.message, new RegExp(`process ${stranger} \(anvil\) listens there`));
+      assert.match(error.message, new RegExp(`process ${stranger} \\(anvil\\) listens there`));
       assert.match(error.message, new RegExp(`kill ${stranger}`));
       return true;
     });
