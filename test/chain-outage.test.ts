@@ -3,8 +3,10 @@
 // fail with CHAIN_UNREACHABLE (503), never as an anonymous internal error.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { localRoles } from '../src/network/local-network.ts';
+import { TrellisClient } from '../src/sdk/client.ts';
 import { postJson, signedBody, startTestNetwork, type TestNetwork } from './support/network.ts';
 
 const digit = JSON.parse(readFileSync(new URL('../examples/digit-3.json', import.meta.url), 'utf8')) as number[];
@@ -53,5 +55,13 @@ describe('a chain node that dies', () => {
     const direct = await postJson(`${net.providers[0]!.url}/v1/infer`, providerRequest.body);
     assert.equal(direct.status, 503, JSON.stringify(direct.json));
     assert.equal(direct.json.error?.code, 'CHAIN_UNREACHABLE');
+
+    // A client that has yet to resolve its model says the chain is why it cannot.
+    const sdk = new TrellisClient({ connection: client, deployment: net.chain.deployment, gatewayUrl: net.gatewayUrl, dataDir: join(net.dataDir, 'outage-client') });
+    try {
+      await assert.rejects(sdk.infer({ model: 'digits-cnn', input: digit }), { code: 'RPC_UNREACHABLE' });
+    } finally {
+      sdk.close();
+    }
   });
 });

@@ -7,7 +7,9 @@
 // computed from the local artifact, so no one signs or pays under a commitment that
 // was not computed from the weights actually run.
 import type { Address, Hex } from 'viem';
+import { isChainUnreachable } from '../chain/chain-status.ts';
 import type { Connection } from '../chain/connect.ts';
+import { ChainError } from '../chain/errors.ts';
 import type { Deployment } from '../chain/manifest.ts';
 import { modelRegistryAbi } from '../chain/generated/ModelRegistry.ts';
 import type { CatalogModel } from './catalog.ts';
@@ -40,6 +42,15 @@ export async function isPublishedBy(connection: Connection, deployment: Deployme
  * artifact. Throws a ModelError naming what differs otherwise.
  */
 export async function resolveModel(connection: Connection, deployment: Deployment, model: CatalogModel, trust: ModelTrust = {}): Promise<Hex> {
+  try {
+    return await resolveChecked(connection, deployment, model, trust);
+  } catch (error) {
+    if (!isChainUnreachable(error)) throw error;
+    throw new ChainError('RPC_UNREACHABLE', `The chain node does not answer, so model "${model.name}" cannot be resolved.`, { details: [`endpoint: ${connection.rpcUrl}`], cause: error });
+  }
+}
+
+async function resolveChecked(connection: Connection, deployment: Deployment, model: CatalogModel, trust: ModelTrust): Promise<Hex> {
   const named = trust.modelIds?.[model.name];
   const publisher = trust.publisher ?? deployment.modelPublisher;
   if (named === undefined && publisher === undefined) {
