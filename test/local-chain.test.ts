@@ -163,3 +163,19 @@ test('the manifest on disk is what readManifest returns', () => {
   assert.deepEqual(readManifest(path), deployment);
   assert.deepEqual(JSON.parse(readFileSync(path, 'utf8')), deployment);
 });
+
+test('the manifest\'s model publisher is optional, round-trips, and must be an address', () => {
+  const path = join(tempDir(), 'deployment.json');
+  const deployment = {
+    chainId: 31337,
+    deployer: devAccount(0).address,
+    deploymentBlock: 1,
+    contracts: { token: devAccount(1).address, params: devAccount(2).address, modelRegistry: devAccount(3).address, providerRegistry: devAccount(4).address, escrow: devAccount(5).address, disputeGame: devAccount(6).address },
+  };
+  writeManifest(path, deployment);
+  assert.equal(readManifest(path)!.modelPublisher, undefined, 'a manifest written before the field still reads');
+  writeManifest(path, { ...deployment, modelPublisher: devAccount(9).address });
+  assert.equal(readManifest(path)!.modelPublisher, devAccount(9).address);
+  writeFileSync(path, JSON.stringify({ ...deployment, modelPublisher: 'the owner' }));
+  assert.throws(() => readManifest(path), (error: unknown) => error instanceof ChainError && error.code === 'MANIFEST_INVALID' && /modelPublisher: expected an address/.test(error.message));
+});

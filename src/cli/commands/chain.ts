@@ -8,7 +8,7 @@ import { PRIVATE_KEY_VARIABLE, readEnvironment } from '../../config.ts';
 import { ChainError } from '../../chain/errors.ts';
 import { progress } from '../progress.ts';
 import { parseTokens } from '../amounts.ts';
-import { parseIntegerOption } from '../options.ts';
+import { parseAddressOption, parseIntegerOption } from '../options.ts';
 
 export function registerChainCommands(program: Command): void {
   program
@@ -19,7 +19,8 @@ export function registerChainCommands(program: Command): void {
     .option('--manifest <path>', 'where to write the deployment manifest', 'deployment.json')
     .option('--initial-supply <tokens>', 'payment tokens minted to the deployer', '0')
     .option('--faucet', 'enable the token faucet (only for test networks)')
-    .action(async (options: { rpcUrl: string; chainId?: string; manifest: string; initialSupply: string; faucet?: boolean }) => {
+    .option('--model-publisher <address>', 'record this account in the manifest as the publisher whose models clients and providers trust by default')
+    .action(async (options: { rpcUrl: string; chainId?: string; manifest: string; initialSupply: string; faucet?: boolean; modelPublisher?: string }) => {
       const step = progress();
       const existing = readManifest(options.manifest);
       if (existing) {
@@ -27,14 +28,16 @@ export function registerChainCommands(program: Command): void {
           details: [`it names chain ${existing.chainId}; choose another --manifest path to deploy again`],
         });
       }
+      const modelPublisher = options.modelPublisher === undefined ? undefined : parseAddressOption('--model-publisher', options.modelPublisher);
       const expectedChainId = options.chainId === undefined ? undefined : parseIntegerOption('--chain-id', options.chainId, 1, Number.MAX_SAFE_INTEGER);
       step(`connecting to ${options.rpcUrl}`);
       const connection = await connectSigner({ rpcUrl: options.rpcUrl, expectedChainId, privateKey: readEnvironment().privateKey, keySource: PRIVATE_KEY_VARIABLE });
-      const deployment = await deployTrellis(connection, {
+      const deployed = await deployTrellis(connection, {
         faucetChainId: options.faucet ? BigInt(connection.chain.id) : 0n,
         initialSupply: parseTokens('--initial-supply', options.initialSupply),
         onStep: step,
       });
+      const deployment = modelPublisher === undefined ? deployed : { ...deployed, modelPublisher };
       await checkManifestMatchesChain(options.manifest, deployment, connection.publicClient);
       writeManifest(options.manifest, deployment);
       console.log(JSON.stringify(deployment, null, 2));
