@@ -12,7 +12,6 @@ import { commitmentShape } from '../src/engine/weights.ts';
 import { publishModel } from '../src/sdk/accounts.ts';
 import { claimTimeout, openDispute, playChallenger, playProvider, readDispute, type GameMove } from '../src/verify/game-client.ts';
 import { honestTrace, sampleInput, signedReceipt, startDisputeNetwork, tamperTrace, type DisputeNetwork } from '../src/verify/testing/dispute-network.ts';
-import { freePort } from '../test/support/free-port.ts';
 import { report, type Figure } from './report.ts';
 import { largeLayerEngine } from './support/large-layer-model.ts';
 
@@ -22,7 +21,7 @@ type BenchModel = { name: string; engine: Engine; modelId: Hex };
 
 export async function main(args: string[]): Promise<void> {
   const seconds = Number(args[args.indexOf('--seconds') + 1] ?? 0.3) || 0.3;
-  const net = await startDisputeNetwork(await freePort());
+  const net = await startDisputeNetwork(0);
   try {
     report('disputes', await measure(net, seconds));
   } finally {

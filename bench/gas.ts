@@ -17,7 +17,6 @@ import { modelRegistryAbi } from '../src/chain/generated/ModelRegistry.ts';
 import { providerRegistryAbi } from '../src/chain/generated/ProviderRegistry.ts';
 import { trellisTokenAbi } from '../src/chain/generated/TrellisToken.ts';
 import { signVoucher, type EscrowDomain } from '../src/payments/voucher.ts';
-import { freePort } from '../test/support/free-port.ts';
 import { report, type Figure } from './report.ts';
 
 const PRICE = tokens('0.01');
@@ -26,7 +25,7 @@ const CHANNELS_PER_TRANSACTION = [1, 10, 50] as const;
 
 export async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'trellis-gas-'));
-  const anvil = await startAnvil({ stateDir: dir, port: await freePort() });
+  const anvil = await startAnvil({ stateDir: dir, port: 0 });
   try {
     report('gas', await measure(anvil.rpcUrl));
   } finally {

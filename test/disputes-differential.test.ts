@@ -23,7 +23,6 @@ import { Xoshiro128 } from '../src/engine/train/prng.ts';
 import { layerParamWords } from '../src/engine/weights.ts';
 import { layerParamsStruct } from '../src/verify/layer-params.ts';
 import { packTensor } from '../src/verify/moves.ts';
-import { freePort } from './support/free-port.ts';
 
 const CASES_PER_OP = 500;
 const harnessPath = new URL('../contracts/out/LayerMathHarness.sol/LayerMathHarness.json', import.meta.url);
@@ -39,7 +38,7 @@ before(async () => {
   const built = JSON.parse(readFileSync(harnessPath, 'utf8')) as { abi: Abi; bytecode: { object: Hex } };
   abi = built.abi;
   dir = mkdtempSync(join(tmpdir(), 'trellis-differential-'));
-  anvil = await startAnvil({ stateDir: dir, port: await freePort() });
+  anvil = await startAnvil({ stateDir: dir, port: 0 });
   signer = await connectSigner({ rpcUrl: anvil.rpcUrl, privateKey: devAccount(0).privateKey, keySource: 'dev account 0' });
   const hash = await signer.walletClient.deployContract({ abi, bytecode: built.bytecode.object });
   harness = getAddress((await signer.publicClient.waitForTransactionReceipt({ hash })).contractAddress!);

@@ -15,14 +15,13 @@ import type { Trace } from '../src/engine/trace.ts';
 import { chooseLayer, claimable, claimPayouts, claimTimeout, openDispute, pick, playChallenger, playProvider, readDispute, receiptIdOf, revealedNodes, revealRoots, submitStep, type GameMove } from '../src/verify/game-client.ts';
 import { stepArgs } from '../src/verify/moves.ts';
 import { honestTrace, RECEIPT_FEE, sampleInput, signedReceipt, startDisputeNetwork, tamperTrace, tokenBalance, type DisputeNetwork } from '../src/verify/testing/dispute-network.ts';
-import { freePort } from './support/free-port.ts';
 
 const BOND = defaultDisputeParameters.minBond;
 let net: DisputeNetwork;
 let nonce = 0;
 
 before(async () => {
-  net = await startDisputeNetwork(await freePort());
+  net = await startDisputeNetwork(0);
 });
 after(async () => {
   await net?.stop();

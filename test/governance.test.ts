@@ -18,7 +18,6 @@ import { defaultGovernanceParameters, tokens } from '../src/chain/parameters.ts'
 import { providerRegistryAbi } from '../src/chain/generated/ProviderRegistry.ts';
 import { trellisParamsAbi } from '../src/chain/generated/TrellisParams.ts';
 import { trellisTimelockAbi } from '../src/chain/generated/TrellisTimelock.ts';
-import { freePort } from './support/free-port.ts';
 import { governLocally } from './support/governance.ts';
 
 let anvil: Anvil;
@@ -26,7 +25,7 @@ let deployer: SignerConnection;
 const dir = mkdtempSync(join(tmpdir(), 'trellis-governance-'));
 
 before(async () => {
-  anvil = await startAnvil({ stateDir: join(dir, 'chain'), port: await freePort(), chainId: 31337 });
+  anvil = await startAnvil({ stateDir: join(dir, 'chain'), port: 0, chainId: 31337 });
   deployer = await connectSigner({ rpcUrl: anvil.rpcUrl, privateKey: devAccount(0).privateKey, keySource: 'test' });
 });
 after(async () => {

@@ -15,7 +15,7 @@ import { DEV_ACCOUNT_FUNDS, startLocalChain } from '../src/chain/local-chain.ts'
 import { readManifest, writeManifest } from '../src/chain/manifest.ts';
 import { tokens } from '../src/chain/parameters.ts';
 import { trellisTokenAbi } from '../src/chain/generated/TrellisToken.ts';
-import { freePort } from './support/free-port.ts';
+import { closedPort } from './support/closed-port.ts';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -36,7 +36,7 @@ const rejectsWith = (promise: Promise<unknown>, code: string, text: RegExp) =>
 describe('local chain', () => {
   test('deploys, funds the dev accounts, and resumes with the same addresses and balances', async () => {
     const dataDir = tempDir();
-    const port = await freePort();
+    const port = 0;
     const first = await startLocalChain({ dataDir, port });
     assert.equal(first.deployed, true);
     assert.equal(first.deployment.chainId, 31337);
@@ -74,7 +74,7 @@ describe('local chain', () => {
 
   test('refuses a manifest from another chain and a manifest whose contracts are gone', async () => {
     const dataDir = tempDir();
-    const port = await freePort();
+    const port = 0;
     const chain = await startLocalChain({ dataDir, port });
     await chain.stop();
     const manifest = readManifest(chain.manifestPath)!;
@@ -96,14 +96,29 @@ describe('connecting and deploying to an endpoint', () => {
   let rpcUrl: string;
   let stop: () => Promise<void>;
   before(async () => {
-    const anvil = await startAnvil({ stateDir: tempDir(), port: await freePort(), chainId: 31337 });
+    const anvil = await startAnvil({ stateDir: tempDir(), port: 0, chainId: 31337 });
     rpcUrl = anvil.rpcUrl;
     stop = anvil.stop;
   });
   after(() => stop());
 
+  test('anvil on port 0 binds a port of the system\'s choosing and reports it; two at once never collide', async () => {
+    const both = await Promise.all([0, 1].map(() => startAnvil({ stateDir: tempDir(), port: 0, chainId: 31337 })));
+    try {
+      const [a, b] = both as [Awaited<ReturnType<typeof startAnvil>>, Awaited<ReturnType<typeof startAnvil>>];
+      assert.ok(a.port > 0 && b.port > 0, `ports ${a.port} and ${b.port}`);
+      assert.notEqual(a.port, b.port);
+      for (const anvil of [a, b]) {
+        assert.equal(anvil.rpcUrl, `http://127.0.0.1:${anvil.port}`);
+        assert.equal((await connect({ rpcUrl: anvil.rpcUrl })).chain.id, 31337);
+      }
+    } finally {
+      await Promise.all(both.map((anvil) => anvil.stop()));
+    }
+  });
+
   test('an unreachable endpoint, a malformed URL and a wrong chain id are named', async () => {
-    const closed = await freePort();
+    const closed = await closedPort();
     await rejectsWith(connect({ rpcUrl: `http://127.0.0.1:${closed}` }), 'RPC_UNREACHABLE', new RegExp(`http://127.0.0.1:${closed} does not answer`));
     await rejectsWith(connect({ rpcUrl: 'not a url' }), 'RPC_URL_MALFORMED', /"not a url" is not a valid URL/);
     await rejectsWith(connect({ rpcUrl: 'ws://127.0.0.1:1' }), 'RPC_URL_MALFORMED', /must use http or https/);
@@ -147,4 +162,20 @@ test('the manifest on disk is what readManifest returns', () => {
   assert.ok(existsSync(path) && !existsSync(`${path}.tmp`));
   assert.deepEqual(readManifest(path), deployment);
   assert.deepEqual(JSON.parse(readFileSync(path, 'utf8')), deployment);
+});
+
+test('the manifest\'s model publisher is optional, round-trips, and must be an address', () => {
+  const path = join(tempDir(), 'deployment.json');
+  const deployment = {
+    chainId: 31337,
+    deployer: devAccount(0).address,
+    deploymentBlock: 1,
+    contracts: { token: devAccount(1).address, params: devAccount(2).address, modelRegistry: devAccount(3).address, providerRegistry: devAccount(4).address, escrow: devAccount(5).address, disputeGame: devAccount(6).address },
+  };
+  writeManifest(path, deployment);
+  assert.equal(readManifest(path)!.modelPublisher, undefined, 'a manifest written before the field still reads');
+  writeManifest(path, { ...deployment, modelPublisher: devAccount(9).address });
+  assert.equal(readManifest(path)!.modelPublisher, devAccount(9).address);
+  writeFileSync(path, JSON.stringify({ ...deployment, modelPublisher: 'the owner' }));
+  assert.throws(() => readManifest(path), (error: unknown) => error instanceof ChainError && error.code === 'MANIFEST_INVALID' && /modelPublisher: expected an address/.test(error.message));
 });

@@ -20,7 +20,6 @@ import { toWire } from '../src/protocol/wire.ts';
 import { startProviderNode } from '../src/provider/node.ts';
 import { balances, deposit, requestWithdrawal } from '../src/sdk/accounts.ts';
 import { TrellisClient } from '../src/sdk/client.ts';
-import { freePort } from './support/free-port.ts';
 import { INFLATION, startMaliciousProvider, type Lie, type MaliciousProvider } from './support/malicious-provider.ts';
 import { postJson, signedBody, startTestNetwork, type TestNetwork } from './support/network.ts';
 
@@ -203,7 +202,7 @@ describe('a lying provider against the gateway and the client', () => {
       deployment: net.chain.deployment,
       dataDir: join(net.dataDir, 'write-off-provider'),
       models: [{ name: 'digits-mlp', price: tokens('0.02') }],
-      port: await freePort(),
+      port: 0,
       stake: tokens('500'),
       unpaidGraceMs: WRITE_OFF_GRACE_MS,
       settlement: { batchSize: 1_000_000, maxAgeMs: 3_600_000 },

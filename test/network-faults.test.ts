@@ -12,7 +12,6 @@ import { devAccount } from '../src/chain/dev-accounts.ts';
 import { tokens } from '../src/chain/parameters.ts';
 import { balances, deposit } from '../src/sdk/accounts.ts';
 import { TrellisClient } from '../src/sdk/client.ts';
-import { freePort } from './support/free-port.ts';
 import { startTestNetwork, type TestNetwork } from './support/network.ts';
 
 const digit = JSON.parse(readFileSync(new URL('../examples/digit-3.json', import.meta.url), 'utf8')) as number[];
@@ -43,7 +42,7 @@ test('a provider killed mid-traffic: retried elsewhere, nobody charged twice, re
   const child = devAccount(CHILD_ACCOUNT).address;
   // The cheapest provider, in its own process, so the router prefers it.
   const config = join(net.dataDir, 'child-provider.json');
-  writeFileSync(config, JSON.stringify({ dataDir: join(net.dataDir, 'child-provider'), port: await freePort(), stake: '500', models: [{ name: 'digits-mlp', price: '0.005' }], settlement: { maxAgeMs: 300 } }));
+  writeFileSync(config, JSON.stringify({ dataDir: join(net.dataDir, 'child-provider'), port: 0, stake: '500', models: [{ name: 'digits-mlp', price: '0.005' }], settlement: { maxAgeMs: 300 } }));
   const log = createWriteStream(join(net.dataDir, 'child-provider.log'));
   const startChild = (): ChildProcess => {
     const process_ = spawn(process.execPath, ['bin/trellis.js', 'provider', 'start', '--data-dir', net.dataDir, '--config', config], {

@@ -18,7 +18,6 @@ import { balances } from '../src/sdk/accounts.ts';
 import type { SignerConnection } from '../src/chain/connect.ts';
 import { hashRequest } from '../src/protocol/messages.ts';
 import { toWire } from '../src/protocol/wire.ts';
-import { freePort } from './support/free-port.ts';
 import { postJson, signedBody, startTestNetwork, type TestNetwork } from './support/network.ts';
 
 const digit = JSON.parse(readFileSync(new URL('../examples/digit-3.json', import.meta.url), 'utf8')) as number[];
@@ -36,7 +35,7 @@ before(async () => {
     deployment: net.chain.deployment,
     dataDir: join(net.dataDir, 'replay-victim'),
     models: [{ name: 'digits-mlp', price: VICTIM_PRICE }],
-    port: await freePort(),
+    port: 0,
     stake: tokens('500'),
     unpaidGraceMs: 3_600_000,
     paymentWindowMs: PAYMENT_WINDOW_MS,

@@ -19,7 +19,6 @@ import { deposit } from '../src/sdk/accounts.ts';
 import { TrellisClient } from '../src/sdk/client.ts';
 import { DISAGREEMENT_INPUTS_FILE } from '../src/verify/disagreement-inputs.ts';
 import { startWatcher } from '../src/verify/watcher.ts';
-import { freePort } from './support/free-port.ts';
 
 const digit = JSON.parse(readFileSync(new URL('../examples/digit-3.json', import.meta.url), 'utf8')) as number[];
 let net: LocalNetwork;
@@ -27,7 +26,7 @@ let dataDir: string;
 
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'trellis-watch-red-'));
-  net = await startLocalNetwork({ dataDir, port: await freePort(), fresh: true, log: silentLogger, settlement: { batchSize: 1_000_000, maxAgeMs: 3_600_000 }, faulty: { rate: 1, seed: 3, watcherIntervalMs: 150, disputePollMs: 150 } });
+  net = await startLocalNetwork({ dataDir, port: 0, fresh: true, log: silentLogger, settlement: { batchSize: 1_000_000, maxAgeMs: 3_600_000 }, faulty: { rate: 1, seed: 3, watcherIntervalMs: 150, disputePollMs: 150 } });
 });
 after(async () => {
   await net?.stop();

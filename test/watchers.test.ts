@@ -26,7 +26,6 @@ import { firstDisagreement } from '../src/verify/moves.ts';
 import { quantizedEngine, traceOfQuantized } from '../src/verify/quantized-trace.ts';
 import { loadModel } from '../src/models/catalog.ts';
 import { inputHashOf } from '../src/protocol/commitments.ts';
-import { freePort } from './support/free-port.ts';
 
 const digit = JSON.parse(readFileSync(new URL('../examples/digit-3.json', import.meta.url), 'utf8')) as number[];
 const CLIENT_ACCOUNT = 7;
@@ -42,7 +41,7 @@ before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'trellis-watch-'));
   net = await startLocalNetwork({
     dataDir,
-    port: await freePort(),
+    port: 0,
     fresh: true,
     log: silentLogger,
     settlement: { batchSize: 1_000_000, maxAgeMs: 3_600_000 },
@@ -150,7 +149,7 @@ test('a provider node restarted in the middle of a dispute still answers it', as
       deployment: net.chain.deployment,
       dataDir: join(dataDir, 'providers', 'faulty'),
       models: [{ name: 'digits-mlp', price: tokens('0.008') }],
-      port: await freePort(),
+      port: 0,
       stake: STAKE,
       fault: { rate: 1, seed: 7 },
       disputePollMs: 150,

@@ -14,7 +14,10 @@ export type ChainErrorCode =
   | 'MANIFEST_CODE_MISSING'
   | 'DEPLOYMENT_FAILED'
   | 'GOVERNANCE_FAILED'
-  | 'ANVIL_START_FAILED';
+  | 'ANVIL_START_FAILED'
+  | 'ANVIL_ORPHANED'
+  | 'ANVIL_IN_USE'
+  | 'ANVIL_PORT_IN_USE';
 
 export class ChainError extends TrellisError<ChainErrorCode> {
   override name = 'ChainError';

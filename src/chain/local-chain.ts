@@ -4,6 +4,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAnvil, type Anvil } from './anvil.ts';
+import { refuseRunning, runningAnvil } from './anvil-ownership.ts';
 import { connectSigner } from './connect.ts';
 import { deployTrellis } from './deploy.ts';
 import { devAccount, devAccounts, type DevAccount } from './dev-accounts.ts';
@@ -17,9 +18,12 @@ export const DEV_ACCOUNT_FUNDS = tokens('10000');
 
 export type LocalChainOptions = {
   dataDir: string;
+  /** The RPC port (default 8545); 0 lets the system pick a free one. */
   port?: number;
   /** Delete the data folder first and deploy anew. */
   fresh?: boolean;
+  /** Take over an anvil of this folder that an earlier, dead run left running (refused otherwise). */
+  adoptChain?: boolean;
   onStep?: (step: string) => void;
 };
 
@@ -30,15 +34,22 @@ export type LocalChain = {
   accounts: DevAccount[];
   /** True when this start deployed the contracts; false when it resumed. */
   deployed: boolean;
+  /** True when this start took over an anvil left running by an earlier run. */
+  adopted: boolean;
   stop(): Promise<void>;
 };
 
 export async function startLocalChain(options: LocalChainOptions): Promise<LocalChain> {
-  if (options.fresh) rmSync(options.dataDir, { recursive: true, force: true });
   const stateDir = join(options.dataDir, 'chain');
+  if (options.fresh) {
+    // Deleting the folder of a running anvil would leave it serving a chain no one owns.
+    const running = runningAnvil(stateDir);
+    if (running) throw refuseRunning(running, stateDir);
+    rmSync(options.dataDir, { recursive: true, force: true });
+  }
   const manifestPath = join(options.dataDir, 'deployment.json');
   options.onStep?.('starting anvil');
-  const anvil = await startAnvil({ stateDir, port: options.port ?? 8545, chainId: LOCAL_CHAIN_ID });
+  const anvil = await startAnvil({ stateDir, port: options.port ?? 8545, chainId: LOCAL_CHAIN_ID, adopt: options.adoptChain });
   try {
     const deployer = devAccount(0);
     const connection = await connectSigner({ rpcUrl: anvil.rpcUrl, expectedChainId: LOCAL_CHAIN_ID, privateKey: deployer.privateKey, keySource: 'dev account 0' });
@@ -50,7 +61,7 @@ export async function startLocalChain(options: LocalChainOptions): Promise<Local
       deployment = await deployFresh(anvil, connection, options);
       writeManifest(manifestPath, deployment);
     }
-    return { rpcUrl: anvil.rpcUrl, deployment, manifestPath, accounts: devAccounts(), deployed, stop: () => anvil.stop() };
+    return { rpcUrl: anvil.rpcUrl, deployment, manifestPath, accounts: devAccounts(), deployed, adopted: anvil.adopted, stop: () => anvil.stop() };
   } catch (error) {
     await anvil.stop();
     throw error;

@@ -17,6 +17,12 @@ export type Deployment = {
   contracts: Record<ContractName, Address>;
   /** The timelock that owns TrellisParams (absent in manifests written before it existed). */
   timelock?: Address;
+  /**
+   * The account whose publications of a model clients and providers trust unless told
+   * otherwise (src/models/registry.ts): on the local network, the owner of the default
+   * models. Optional, so manifests written before it existed still read.
+   */
+  modelPublisher?: Address;
 };
 
 export function writeManifest(path: string, deployment: Deployment): void {
@@ -54,12 +60,15 @@ function parseManifest(path: string, value: unknown): Deployment {
   }
   const timelock = record.timelock;
   if (timelock !== undefined && (typeof timelock !== 'string' || !isAddress(timelock))) throw invalid(path, `timelock: expected an address, got ${JSON.stringify(timelock)}`);
+  const publisher = record.modelPublisher;
+  if (publisher !== undefined && (typeof publisher !== 'string' || !isAddress(publisher))) throw invalid(path, `modelPublisher: expected an address, got ${JSON.stringify(publisher)}`);
   return {
     chainId: chainId as number,
     deployer: record.deployer,
     deploymentBlock: block as number,
     contracts: Object.fromEntries(contractNames.map((name) => [name, contracts[name]])) as Record<ContractName, Address>,
     ...(timelock === undefined ? {} : { timelock }),
+    ...(publisher === undefined ? {} : { modelPublisher: publisher }),
   };
 }
 

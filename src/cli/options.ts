@@ -1,5 +1,7 @@
 // Parsing of CLI option values, with errors that name the option and what it expects.
+import { getAddress, isAddress, type Address, type Hex } from 'viem';
 import { TrellisError } from '../errors.ts';
+import type { ModelTrust } from '../models/registry.ts';
 
 export function parseIntegerOption(name: string, value: string, min: number, max: number): number {
   const parsed = Number(value);
@@ -15,4 +17,22 @@ export function parseAmountOption(name: string, value: string, decimals: number)
     throw new TrellisError('INVALID_OPTION', `${name} must be a non-negative amount with at most ${decimals} decimals, got "${value}".`);
   }
   return value.trim();
+}
+
+export function parseAddressOption(name: string, value: string): Address {
+  if (!isAddress(value.trim())) throw new TrellisError('INVALID_OPTION', `${name} must be an address (0x and 40 hex digits), got "${value}".`);
+  return getAddress(value.trim());
+}
+
+export function parseModelIdOption(name: string, value: string): Hex {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(value.trim())) throw new TrellisError('INVALID_OPTION', `${name} must be a model id (0x and 64 hex digits), got "${value}".`);
+  return value.trim().toLowerCase() as Hex;
+}
+
+/** The model trust of a command: `--publisher ADDRESS`, and `--model-id ID` for its one model. */
+export function parseTrustOptions(options: { publisher?: string; modelId?: string }, model?: string): ModelTrust {
+  return {
+    ...(options.publisher === undefined ? {} : { publisher: parseAddressOption('--publisher', options.publisher) }),
+    ...(options.modelId === undefined || model === undefined ? {} : { modelIds: { [model]: parseModelIdOption('--model-id', options.modelId) } }),
+  };
 }

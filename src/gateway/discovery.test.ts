@@ -8,7 +8,6 @@ import { createTestClient, encodeFunctionData, http, keccak256, toHex, type Hex 
 import { providerRegistryAbi } from '../chain/generated/ProviderRegistry.ts';
 import { modelRegistryAbi } from '../chain/generated/ModelRegistry.ts';
 import { tokens } from '../chain/parameters.ts';
-import { freePort } from '../../test/support/free-port.ts';
 import { governLocally } from '../../test/support/governance.ts';
 import { Discovery } from './discovery.ts';
 import { startGateway } from './server.ts';
@@ -19,7 +18,7 @@ let modelA: Hex;
 let modelB: Hex;
 
 before(async () => {
-  chain = await startTestChain(await freePort());
+  chain = await startTestChain(0);
   const owner = await chain.signer(0);
   modelA = await publishModel(owner, chain.deployment, 'model-a');
   modelB = await publishModel(owner, chain.deployment, 'model-b');

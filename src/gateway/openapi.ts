@@ -81,13 +81,8 @@ export const openApiDocument = {
       get: {
         summary: 'The gateway itself: chain, last block read, provider and model counts.',
         responses: {
-          '200': {
-            description: 'Gateway health.',
-            content: json({
-              type: 'object',
-              properties: { status: { const: 'ok' }, chainId: { type: 'integer' }, syncedBlock: uint, providers: { type: 'integer' }, healthyProviders: { type: 'integer' }, models: { type: 'integer' } },
-            }),
-          },
+          '200': { description: 'Gateway health: the chain node answers on the deployment\'s chain.', content: json(healthSchema('ok')) },
+          '503': { description: 'The chain node does not answer, or is on another chain: nothing can be paid or checked.', content: json(healthSchema('degraded')) },
           ...errors(500),
         },
       },
@@ -180,3 +175,21 @@ export const openApiDocument = {
     },
   },
 } as const;
+
+function healthSchema(status: 'ok' | 'degraded') {
+  return {
+    type: 'object',
+    properties: {
+      status: { const: status },
+      chainId: { type: 'integer' },
+      chain: {
+        type: 'object',
+        properties: { reachable: { type: 'boolean' }, chainId: { type: ['integer', 'null'] }, latestBlock: { type: ['string', 'null'] }, reason: { type: 'string' } },
+      },
+      syncedBlock: uint,
+      providers: { type: 'integer' },
+      healthyProviders: { type: 'integer' },
+      models: { type: 'integer' },
+    },
+  };
+}

@@ -13,7 +13,6 @@ import { devAccount } from '../chain/dev-accounts.ts';
 import { modelRegistryAbi } from '../chain/generated/ModelRegistry.ts';
 import { signVoucher } from '../payments/voucher.ts';
 import { toWire } from '../protocol/wire.ts';
-import { freePort } from '../../test/support/free-port.ts';
 import { DISAGREEMENTS_FILE, startGateway, type Gateway } from './server.ts';
 import { addressOf, publishModel, registerProvider, send, signedBody, startFakeProvider, startTestChain, type FakeProvider, type TestChain } from './testing.ts';
 
@@ -29,7 +28,7 @@ let fakes: FakeProvider[];
 let nonce = 0n;
 
 before(async () => {
-  chain = await startTestChain(await freePort());
+  chain = await startTestChain(0);
   const owner = await chain.signer(0);
   model = await publishModel(owner, chain.deployment, 'served');
   unservedModel = await publishModel(owner, chain.deployment, 'unserved');

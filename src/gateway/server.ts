@@ -4,12 +4,13 @@
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { getAddress, type Address } from 'viem';
+import { ChainProbe } from '../chain/chain-status.ts';
 import type { Connection } from '../chain/connect.ts';
 import type { Deployment } from '../chain/manifest.ts';
 import { escrowAbi } from '../chain/generated/Escrow.ts';
 import { silentLogger, type Logger } from '../log.ts';
-import { errorHandler, listen, MAX_BODY_BYTES, readJson } from '../net/http.ts';
-import { errorFromBody, ProtocolError } from '../protocol/errors.ts';
+import { asProtocolError, chainUnreachable, errorHandler, listen, MAX_BODY_BYTES, readJson } from '../net/http.ts';
+import { errorFromBody, ProtocolError, type ProtocolErrorCode } from '../protocol/errors.ts';
 import { hashRequest, MAX_REQUEST_TTL_SECONDS, recoverRequestSigner, verificationModes, type ProtocolDomain } from '../protocol/messages.ts';
 import { parseInferBody, parseReceipt, parseVouchers } from '../protocol/wire.ts';
 import { appendDisagreementInput, DISAGREEMENT_INPUTS_FILE } from '../verify/disagreement-inputs.ts';
@@ -94,7 +95,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     await discovery.stop();
     throw error;
   }
-  const app = createApp({ discovery, health, stats, router, domain, log, settings, onResult: options.onResult, disagreementInputsPath: join(options.dataDir, DISAGREEMENT_INPUTS_FILE) });
+  const chain = new ChainProbe(options.connection, options.healthTimeoutMs);
+  const app = createApp({ discovery, health, chain, stats, router, domain, log, settings, onResult: options.onResult, disagreementInputsPath: join(options.dataDir, DISAGREEMENT_INPUTS_FILE) });
   let server;
   try {
     server = await listen(app, options.host ?? '127.0.0.1', options.port ?? 0);
@@ -142,9 +144,13 @@ function checkOptions(options: GatewayOptions): Settings {
   return Object.freeze(settings);
 }
 
+/** Failures that a dead chain node explains (providers refuse or fail, nothing routes). */
+const chainDependentCodes: ReadonlySet<ProtocolErrorCode> = new Set<ProtocolErrorCode>(['INTERNAL', 'NO_PROVIDER', 'PROVIDER_FAILED']);
+
 type AppParts = {
   discovery: Discovery;
   health: HealthMonitor;
+  chain: ChainProbe;
   stats: StatsBook;
   router: InferRouter;
   domain: ProtocolDomain;
@@ -165,7 +171,16 @@ function createApp(parts: AppParts): Hono {
     }
   };
   const app = new Hono();
-  app.onError(errorHandler(log));
+  const handleError = errorHandler(log);
+  // With the chain node down, providers cannot check escrow and every request fails
+  // one way or another: say that, rather than "no provider" or an internal error.
+  app.onError(async (error, c) => {
+    const known = asProtocolError(error);
+    if (chainDependentCodes.has(known.code) && !(await parts.chain.status()).reachable) {
+      return handleError(chainUnreachable([`the request failed with ${known.code}: ${known.shortMessage}`]), c);
+    }
+    return handleError(error, c);
+  });
   app.notFound((c) => c.json(new ProtocolError('NOT_FOUND', `No route ${c.req.method} ${c.req.path}.`, { details: ['see GET /openapi.json'] }).toJSON(), 404));
 
   app.post('/v1/infer', async (c) => {
@@ -245,16 +260,21 @@ function createApp(parts: AppParts): Hono {
     }),
   );
 
-  app.get('/v1/health', (c) => {
+  app.get('/v1/health', async (c) => {
     const providers = [...table.providers.values()];
+    const chain = await parts.chain.status();
+    const wrongChain = chain.reachable && chain.chainId !== domain.chainId;
+    const ok = chain.reachable && !wrongChain;
+    const reason = wrongChain ? `the node reports chain ${chain.chainId}, not ${domain.chainId}` : chain.reason;
     return c.json({
-      status: 'ok',
+      status: ok ? 'ok' : 'degraded',
       chainId: domain.chainId,
+      chain: { reachable: chain.reachable, chainId: chain.chainId, latestBlock: chain.latestBlock?.toString() ?? null, ...(reason === undefined ? {} : { reason }) },
       syncedBlock: (discovery.cursor - 1n).toString(),
       providers: providers.length,
       healthyProviders: providers.filter((p) => p.active && health.state(p.address)?.healthy === true).length,
       models: [...table.models.values()].filter((m) => !m.deprecated).length,
-    });
+    }, ok ? 200 : 503);
   });
 
   app.get('/openapi.json', (c) => c.json(openApiDocument));

@@ -4,6 +4,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { isChainUnreachable } from '../chain/chain-status.ts';
 import { TrellisError } from '../errors.ts';
 import { ProtocolError } from '../protocol/errors.ts';
 import type { Logger } from '../log.ts';
@@ -62,18 +63,24 @@ export function errorHandler(log: Logger) {
   return (error: Error, c: Context) => {
     const known = asProtocolError(error);
     if (known.code === 'INTERNAL') log.error('request failed', { path: c.req.path, reason: error.message.split('\n')[0] });
+    if (known.code === 'CHAIN_UNREACHABLE') log.warn('request failed: the chain node does not answer', { path: c.req.path, reason: error.message.split('\n')[0] });
     return c.json(known.toJSON(), known.status as ContentfulStatusCode);
   };
 }
 
-/** Engine input errors are the caller's fault (422); other project errors keep their text. */
+/** Engine input errors are the caller's fault (422); a dead chain node is named (503); other errors are hidden. */
 export function asProtocolError(error: unknown): ProtocolError {
   if (error instanceof ProtocolError) return error;
+  if (isChainUnreachable(error)) return chainUnreachable();
   if (error instanceof TrellisError && error.code.startsWith('ENGINE_INPUT')) {
     return new ProtocolError('INVALID_INPUT', error.shortMessage, { details: [...error.details] });
   }
   return new ProtocolError('INTERNAL', 'The server failed to handle the request.');
 }
+
+/** The server's chain node does not answer: nothing that needs the chain can be done now. */
+export const chainUnreachable = (details: string[] = []): ProtocolError =>
+  new ProtocolError('CHAIN_UNREACHABLE', 'The chain node this server depends on does not answer.', { details: [...details, 'retry later; the operator must bring the chain node back'] });
 
 export type RunningServer = { url: string; port: number; close(): Promise<void> };
 

@@ -4,13 +4,15 @@
 // so a second start resumes: chain state, receipts and unredeemed vouchers.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Address } from 'viem';
 import { connect, connectSigner, type SignerConnection } from '../chain/connect.ts';
 import { startLocalChain, type LocalChain } from '../chain/local-chain.ts';
+import { writeManifest } from '../chain/manifest.ts';
 import { tokens } from '../chain/parameters.ts';
 import { DISAGREEMENTS_FILE, startGateway } from '../gateway/server.ts';
 import type { Logger } from '../log.ts';
 import { listModelNames, loadModel } from '../models/catalog.ts';
-import { findPublishedModel } from '../models/registry.ts';
+import { isPublishedBy } from '../models/registry.ts';
 import { startProviderNode, type ProviderNode } from '../provider/node.ts';
 import type { SettlementOptions } from '../provider/settlement.ts';
 import { balances, deposit, publishModel } from '../sdk/accounts.ts';
@@ -31,15 +33,22 @@ const CLIENT_DEPOSIT = tokens('100');
 
 export type LocalNetworkOptions = {
   dataDir: string;
-  /** The chain listens here; the gateway on port + 5, providers on port + 6, + 7, + 8. */
+  /**
+   * The chain listens here; the gateway on port + 5, providers on port + 6, + 7, + 8
+   * (the documented layout of `trellis up`). With 0, every part binds a free port of
+   * the system's choosing and reports it: what tests use, so that no two runs race
+   * for a port.
+   */
   port: number;
   fresh?: boolean;
+  /** Take over the chain of an earlier run whose anvil outlived it (see src/chain/anvil-ownership.ts). */
+  adoptChain?: boolean;
   log: Logger;
   onStep?: (step: string) => void;
   /** When providers redeem; tests hold redemption back to settle at a known moment. */
   settlement?: Partial<SettlementOptions>;
   /**
-   * Also start a deliberately faulty provider (dev account 5, the cheapest, on port + 9)
+   * Also start a deliberately faulty provider (dev account 5, the cheapest, on port + 9 or a free port)
    * and a watcher inside the gateway (dev account 8) that catches it (docs/disputes.md).
    */
   faulty?: { rate?: number; seed?: number; watcherIntervalMs?: number; disputePollMs?: number };
@@ -60,8 +69,10 @@ export type NetworkFile = { rpcUrl: string; gatewayUrl: string; manifest: string
 
 export async function startLocalNetwork(options: LocalNetworkOptions): Promise<LocalNetwork> {
   const step = options.onStep ?? (() => {});
-  const chain = await startLocalChain({ dataDir: options.dataDir, port: options.port, fresh: options.fresh, onStep: step });
-  const stops: (() => Promise<void>)[] = [() => chain.stop()];
+  const portAt = (offset: number) => (options.port === 0 ? 0 : options.port + offset);
+  const started = await startLocalChain({ dataDir: options.dataDir, port: options.port, fresh: options.fresh, adoptChain: options.adoptChain, onStep: step });
+  let chain = started;
+  const stops: (() => Promise<void>)[] = [() => started.stop()];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((error: unknown) => options.log.warn('stop failed', { reason: String(error) }));
   };
@@ -71,6 +82,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     step('publishing the default models');
     const names = listModelNames();
     for (const name of names) await ensurePublished(owner, chain, name);
+    chain = recordModelPublisher(chain, owner.account.address);
 
     const providers: ProviderNode[] = [];
     for (const [i, index] of localRoles.providers.entries()) {
@@ -80,7 +92,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         deployment: chain.deployment,
         dataDir: join(options.dataDir, 'providers', String(i + 1)),
         models: names.map((name) => ({ name, price: providerPrices[i]! })),
-        port: options.port + 6 + i,
+        port: portAt(6 + i),
         stake: PROVIDER_STAKE,
         settlement: { batchSize: 20, maxAgeMs: 15_000, ...options.settlement },
         disputePollMs: options.faulty?.disputePollMs,
@@ -100,7 +112,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         deployment: chain.deployment,
         dataDir: join(options.dataDir, 'providers', 'faulty'),
         models: names.map((name) => ({ name, price: FAULTY_PRICE })),
-        port: options.port + 9,
+        port: portAt(9),
         stake: PROVIDER_STAKE,
         settlement: { batchSize: 20, maxAgeMs: 15_000, ...options.settlement },
         fault,
@@ -130,7 +142,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
       deployment: chain.deployment,
       dataDir: join(options.dataDir, 'gateway'),
       host: '127.0.0.1',
-      port: options.port + 5,
+      port: portAt(5),
       log: options.log,
       onResult: watcher ? (result) => watcher.observe(result) : undefined,
     });
@@ -157,6 +169,18 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
 
 async function ensurePublished(owner: SignerConnection, chain: LocalChain, name: string): Promise<void> {
   const model = loadModel(name);
-  if (await findPublishedModel(owner, chain.deployment, model.contentHash)) return;
+  if (await isPublishedBy(owner, chain.deployment, owner.account.address, model.contentHash)) return;
   await publishModel(owner, chain.deployment, { contentHash: model.contentHash, weightCommitment: model.weightCommitment, shape: model.shape, metadataURI: model.metadataURI, royaltyBps: ROYALTY_BPS });
+}
+
+/**
+ * Names the default models' owner in the manifest as the publisher every client and
+ * provider of this deployment trusts by default; a manifest written before the field
+ * existed gets it on its next start.
+ */
+function recordModelPublisher(chain: LocalChain, publisher: Address): LocalChain {
+  if (chain.deployment.modelPublisher === publisher) return chain;
+  const deployment = { ...chain.deployment, modelPublisher: publisher };
+  writeManifest(chain.manifestPath, deployment);
+  return { ...chain, deployment };
 }

@@ -27,6 +27,7 @@ export const protocolErrorStatus = {
   PROVIDER_BAD_RESPONSE: 502,
   /** A receipt's channelTotal is not what the client paid so far plus the fee: refused, nothing paid. */
   CHANNEL_TOTAL_WRONG: 502,
+  CHAIN_UNREACHABLE: 503,
   INTERNAL: 500,
 } as const;
 

@@ -30,6 +30,11 @@ type Channel = {
   issued: Issued[];
   /** The latest voucher accepted (the largest amount). */
   paid: SignedVoucher | undefined;
+  /**
+   * The accepted vouchers above what the escrow has paid, in increasing amounts: if the
+   * escrow refuses the latest, the best one below it is still worth redeeming.
+   */
+  held: SignedVoucher[];
   /** What the escrow has paid on this channel so far. */
   redeemed: bigint;
   /** The last time receipts here were written off as undelivered (ms). */
@@ -39,12 +44,19 @@ type Channel = {
 type VoucherRecord = ReturnType<typeof toWire<SignedVoucher['voucher']>> & { signature: Hex };
 type WriteOffRecord = { requestHash: Hex; at: number };
 
+/** A voucher the escrow refused for good, and why (the contract's decoded error). */
+export type RefusedRecord = { client: Address; modelId: Hex; cumulativeAmount: string; signature: Hex; reason: string };
+
 /** The timing of the credit rules, in ms: see Ledger.writeOffUndelivered. */
 export type CreditTiming = { graceMs: number; paymentWindowMs: number };
 
 const paidOf = (channel: Channel): bigint => channel.paid?.voucher.cumulativeAmount ?? 0n;
 
 export const channelKey = (client: Address, modelId: Hex): string => `${client.toLowerCase()}:${modelId.toLowerCase()}`;
+
+/** One exact voucher: a later, larger voucher on the same channel is a new one. */
+const voucherKey = (client: Address, modelId: Hex, cumulativeAmount: bigint | string, signature: Hex): string =>
+  `${channelKey(client, modelId)}:${String(cumulativeAmount)}:${signature.toLowerCase()}`;
 
 export class Ledger {
   private readonly results = new Map<Hex, StoredResult>();
@@ -54,16 +66,24 @@ export class Ledger {
   private readonly writeOffJournal: Journal<WriteOffRecord>;
   /** Where each receipt sits in its channel, to find it again from its request hash. */
   private readonly issuedByHash = new Map<Hex, { channel: Channel; issued: Issued }>();
+  /** Vouchers the escrow refused: never sent again, so one bad voucher cannot stall settlement. */
+  private readonly refused = new Set<string>();
+  private readonly refusedJournal: Journal<RefusedRecord>;
 
   constructor(dataDir: string) {
     const receiptsPath = join(dataDir, 'receipts.jsonl');
     const vouchersPath = join(dataDir, 'vouchers.jsonl');
     const writeOffsPath = join(dataDir, 'write-offs.jsonl');
+    const refusedPath = join(dataDir, 'refused-vouchers.jsonl');
+    for (const r of Journal.read<RefusedRecord>(refusedPath)) this.refused.add(voucherKey(r.client, r.modelId, r.cumulativeAmount, r.signature));
     for (const stored of Journal.read<StoredResult>(receiptsPath)) this.index(stored);
     for (const record of Journal.read<VoucherRecord>(vouchersPath)) {
       const { voucher, signature } = parseSignedVoucher({ path: 'voucher', value: record });
       const channel = this.channel(voucher.client, voucher.modelId);
-      if (!channel.paid || voucher.cumulativeAmount > channel.paid.voucher.cumulativeAmount) channel.paid = { voucher, signature };
+      if (!channel.paid || voucher.cumulativeAmount > channel.paid.voucher.cumulativeAmount) {
+        channel.paid = { voucher, signature };
+        channel.held.push(channel.paid);
+      }
     }
     for (const { requestHash, at } of Journal.read<WriteOffRecord>(writeOffsPath)) {
       const found = this.issuedByHash.get(requestHash);
@@ -72,19 +92,21 @@ export class Ledger {
     this.receiptJournal = new Journal(receiptsPath);
     this.voucherJournal = new Journal(vouchersPath);
     this.writeOffJournal = new Journal(writeOffsPath);
+    this.refusedJournal = new Journal(refusedPath);
   }
 
   close(): void {
     this.receiptJournal.close();
     this.voucherJournal.close();
     this.writeOffJournal.close();
+    this.refusedJournal.close();
   }
 
   private channel(client: Address, modelId: Hex): Channel {
     const key = channelKey(client, modelId);
     let channel = this.channels.get(key);
     if (!channel) {
-      channel = { client, modelId, issued: [], paid: undefined, redeemed: 0n, lastWriteOff: undefined };
+      channel = { client, modelId, issued: [], paid: undefined, held: [], redeemed: 0n, lastWriteOff: undefined };
       this.channels.set(key, channel);
     }
     return channel;
@@ -206,12 +228,33 @@ export class Ledger {
     }
     this.voucherJournal.append({ ...toWire(signed.voucher), signature: signed.signature });
     channel.paid = signed;
+    channel.held.push(signed);
     return true;
   }
 
-  /** The latest voucher of every channel with something the escrow has not paid yet. */
+  /**
+   * For every channel with something the escrow has not paid yet, its latest voucher
+   * the escrow has not refused.
+   */
   redeemable(): SignedVoucher[] {
-    return [...this.channels.values()].filter((c) => c.paid && c.paid.voucher.cumulativeAmount > c.redeemed).map((c) => c.paid!);
+    const due: SignedVoucher[] = [];
+    for (const channel of this.channels.values()) {
+      const best = channel.held.findLast((s) => !this.isRefused(s));
+      if (best && best.voucher.cumulativeAmount > channel.redeemed) due.push(best);
+    }
+    return due;
+  }
+
+  private isRefused({ voucher, signature }: SignedVoucher): boolean {
+    return this.refused.has(voucherKey(voucher.client, voucher.modelId, voucher.cumulativeAmount, signature));
+  }
+
+  /** Persists that the escrow refused this voucher, so no later round (or restart) sends it again. */
+  refuseVoucher({ voucher, signature }: SignedVoucher, reason: string): void {
+    const key = voucherKey(voucher.client, voucher.modelId, voucher.cumulativeAmount, signature);
+    if (this.refused.has(key)) return;
+    this.refusedJournal.append({ client: voucher.client, modelId: voucher.modelId, cumulativeAmount: voucher.cumulativeAmount.toString(), signature, reason });
+    this.refused.add(key);
   }
 
   channelsOf(): { client: Address; modelId: Hex }[] {
@@ -220,6 +263,9 @@ export class Ledger {
 
   /** Records what the escrow reports as paid on a channel. */
   setRedeemed(client: Address, modelId: Hex, amount: bigint): void {
-    this.channel(client, modelId).redeemed = amount;
+    const channel = this.channel(client, modelId);
+    channel.redeemed = amount;
+    // Vouchers the escrow has paid in full can never be redeemed again.
+    channel.held = channel.held.filter((s) => s.voucher.cumulativeAmount > amount);
   }
 }

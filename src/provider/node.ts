@@ -10,11 +10,10 @@ import { escrowAbi } from '../chain/generated/Escrow.ts';
 import { FloatModel } from '../engine/float.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { loadModel } from '../models/catalog.ts';
-import { findPublishedModel } from '../models/registry.ts';
+import { resolveModel, type ModelTrust } from '../models/registry.ts';
 import { errorHandler, listen, readJson } from '../net/http.ts';
 import { ProtocolError } from '../protocol/errors.ts';
 import { parseInferBody, parseVouchers } from '../protocol/wire.ts';
-import { TrellisError } from '../errors.ts';
 import { Ledger } from './ledger.ts';
 import { DisputeResponder } from './disputes.ts';
 import { checkFaultOptions, signedTraceFor, type FaultOptions } from './faults.ts';
@@ -29,6 +28,12 @@ export type ProviderNodeOptions = {
   dataDir: string;
   models: readonly { name: string; price: bigint }[];
   modelsDir?: string;
+  /**
+   * Which publication of each model to serve (default: the deployment's model
+   * publisher). A publication whose weight commitment is not the one computed from the
+   * local artifact is refused at start.
+   */
+  trust?: ModelTrust;
   host?: string;
   port: number;
   /** The URL announced on chain; defaults to the listening address. */
@@ -68,12 +73,7 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
   const served = new Map<Hex, ServedModel>();
   for (const { name, price } of options.models) {
     const model = loadModel(name, options.modelsDir);
-    const modelId = await findPublishedModel(connection, deployment, model.contentHash);
-    if (!modelId) {
-      throw new TrellisError('MODEL_NOT_PUBLISHED', `Model "${name}" is not published in the model registry.`, {
-        details: [`content hash: ${model.contentHash}`, 'publish it first: trellis model publish'],
-      });
-    }
+    const modelId = await resolveModel(connection, deployment, model, options.trust);
     served.set(modelId, { model, modelId, price, float: await FloatModel.load(model.onnx) });
   }
 

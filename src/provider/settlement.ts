@@ -1,11 +1,18 @@
 // Redeems the latest vouchers of a provider's channels on chain, many channels per
 // transaction, when enough have gathered or the oldest has waited long enough: gas per
-// request falls as the batch grows (bench/gas.ts measures how much).
-import type { Address } from 'viem';
+// request falls as the batch grows (bench/gas.ts measures how much). A voucher the
+// escrow refuses (a bad signature, another provider's, nothing left to redeem) is
+// found by simulating each voucher alone, dropped from the ledger for good with the
+// contract's reason, and the rest of the batch goes through: one bad voucher never
+// holds up the others. This works whether the escrow's redeemMany reverts on a bad
+// voucher or skips it (then the voucher has no VoucherRedeemed event in the receipt).
+import { parseEventLogs, type Address } from 'viem';
 import type { SignerConnection } from '../chain/connect.ts';
 import { escrowAbi } from '../chain/generated/Escrow.ts';
+import { decodedRevert } from '../chain/revert-reason.ts';
 import type { Logger } from '../log.ts';
-import type { Ledger } from './ledger.ts';
+import type { SignedVoucher } from '../payments/voucher.ts';
+import { channelKey, type Ledger } from './ledger.ts';
 
 export type SettlementOptions = {
   /** Redeem as soon as this many channels have something to redeem. */
@@ -20,6 +27,8 @@ export const defaultSettlement: SettlementOptions = { batchSize: 50, maxAgeMs: 3
 
 /** The most vouchers one redeemMany carries, to stay well inside a block's gas. */
 const MAX_PER_TRANSACTION = 100;
+/** Redemption passes in one round; later ones only redeem what a refusal left due. */
+const MAX_PASSES = 5;
 
 export class Settlement {
   private timer: NodeJS.Timeout | undefined;
@@ -72,16 +81,14 @@ export class Settlement {
     this.pendingSince ??= Date.now();
     if (!force && due.length < this.options.batchSize && Date.now() - this.pendingSince < this.options.maxAgeMs) return;
     try {
-      for (let i = 0; i < due.length; i += MAX_PER_TRANSACTION) {
-        const batch = due.slice(i, i + MAX_PER_TRANSACTION);
-        const hash = await this.connection.walletClient.writeContract({
-          address: this.escrow,
-          abi: escrowAbi,
-          functionName: 'redeemMany',
-          args: [batch.map((s) => s.voucher), batch.map((s) => s.signature)],
-        });
-        const receipt = await this.connection.publicClient.waitForTransactionReceipt({ hash });
-        this.log.info('redeemed vouchers', { channels: batch.length, tx: hash, status: receipt.status, gas: receipt.gasUsed });
+      // Dropping a refused voucher can leave an older one of its channel due: redeem it
+      // in the same round (each further pass follows a drop, so this ends).
+      for (let pass = 0, batch = due; batch.length > 0 && pass < MAX_PASSES; pass++) {
+        let dropped = 0;
+        for (let i = 0; i < batch.length; i += MAX_PER_TRANSACTION) dropped += await this.redeemBatch(batch.slice(i, i + MAX_PER_TRANSACTION));
+        if (dropped === 0) break;
+        await this.syncFromChain();
+        batch = this.ledger.redeemable();
       }
       this.pendingSince = undefined;
     } catch (error) {
@@ -90,5 +97,52 @@ export class Settlement {
     } finally {
       await this.syncFromChain().catch(() => undefined);
     }
+  }
+
+  /** Redeems one batch; returns how many of its vouchers the escrow refused. */
+  private async redeemBatch(batch: SignedVoucher[]): Promise<number> {
+    const args = (list: SignedVoucher[]) => [list.map((s) => s.voucher), list.map((s) => s.signature)] as const;
+    const { publicClient, walletClient, account } = this.connection;
+    let sendable = batch;
+    try {
+      await publicClient.simulateContract({ account, address: this.escrow, abi: escrowAbi, functionName: 'redeemMany', args: args(batch) });
+    } catch (error) {
+      if (decodedRevert(error) === undefined) throw error;
+      sendable = await this.dropRefused(batch);
+    }
+    if (sendable.length === 0) return batch.length;
+    const hash = await walletClient.writeContract({ address: this.escrow, abi: escrowAbi, functionName: 'redeemMany', args: args(sendable) });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== 'success') throw new Error(`redeemMany reverted on chain (tx ${hash})`);
+    this.log.info('redeemed vouchers', { channels: sendable.length, tx: hash, status: receipt.status, gas: receipt.gasUsed });
+    const redeemed = new Set(
+      parseEventLogs({ abi: escrowAbi, eventName: 'VoucherRedeemed', logs: receipt.logs, strict: true })
+        .filter((e) => e.address.toLowerCase() === this.escrow.toLowerCase())
+        .map((e) => `${channelKey(e.args.client, e.args.modelId)}:${e.args.cumulativeAmount}`),
+    );
+    const skipped = sendable.filter(({ voucher }) => !redeemed.has(`${channelKey(voucher.client, voucher.modelId)}:${voucher.cumulativeAmount}`));
+    const kept = skipped.length > 0 ? (await this.dropRefused(skipped)).length : 0;
+    return batch.length - sendable.length + skipped.length - kept;
+  }
+
+  /**
+   * Simulates `redeem` for each voucher alone; drops (and logs) those the escrow
+   * refuses, and returns the others. A failure that is no revert (the node is down)
+   * propagates, so nothing is dropped for want of an answer.
+   */
+  private async dropRefused(vouchers: SignedVoucher[]): Promise<SignedVoucher[]> {
+    const accepted: SignedVoucher[] = [];
+    for (const signed of vouchers) {
+      try {
+        await this.connection.publicClient.simulateContract({ account: this.connection.account, address: this.escrow, abi: escrowAbi, functionName: 'redeem', args: [signed.voucher, signed.signature] });
+        accepted.push(signed);
+      } catch (error) {
+        const reason = decodedRevert(error);
+        if (reason === undefined) throw error;
+        this.ledger.refuseVoucher(signed, reason);
+        this.log.warn('voucher refused by the escrow; dropped', { client: signed.voucher.client, modelId: signed.voucher.modelId, amount: signed.voucher.cumulativeAmount, reason });
+      }
+    }
+    return accepted;
   }
 }

@@ -10,7 +10,7 @@ import { escrowAbi } from '../chain/generated/Escrow.ts';
 import { applyPreprocess } from '../engine/train/preprocess.ts';
 import { TrellisError } from '../errors.ts';
 import { loadModel, type CatalogModel } from '../models/catalog.ts';
-import { findPublishedModel } from '../models/registry.ts';
+import { resolveModel, type ModelTrust } from '../models/registry.ts';
 import { signVoucher } from '../payments/voucher.ts';
 import { fixedOutputHash, floatOutputHash, inputHashOf } from '../protocol/commitments.ts';
 import { errorFromBody, ProtocolError } from '../protocol/errors.ts';
@@ -28,6 +28,12 @@ export type TrellisClientOptions = {
   /** Where this client keeps its receipts and vouchers. */
   dataDir: string;
   modelsDir?: string;
+  /**
+   * Which publication of each model to call (default: the deployment's model
+   * publisher); a publication under another weight commitment than the local
+   * artifact's is refused before anything is sent.
+   */
+  trust?: ModelTrust;
   /** Seconds a request stays valid. */
   requestTtlSeconds?: number;
   fetch?: typeof fetch;
@@ -233,8 +239,7 @@ export class TrellisClient {
     let entry = this.models.get(name);
     if (!entry) {
       const model = loadModel(name, this.options.modelsDir);
-      const modelId = await findPublishedModel(this.options.connection, this.options.deployment, model.contentHash);
-      if (!modelId) throw new TrellisError('MODEL_NOT_PUBLISHED', `Model "${name}" is not published on this deployment.`, { details: [`content hash: ${model.contentHash}`] });
+      const modelId = await resolveModel(this.options.connection, this.options.deployment, model, this.options.trust);
       entry = { model, modelId };
       this.models.set(name, entry);
     }

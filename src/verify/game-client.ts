@@ -24,7 +24,10 @@ type Write = Parameters<SignerConnection['publicClient']['simulateContract']>[0]
 async function send(connection: SignerConnection, move: string, request: Omit<Write, 'account'>): Promise<GameMove> {
   const { publicClient, walletClient, account } = connection;
   const { request: checked } = await publicClient.simulateContract({ ...request, account } as Write);
-  const hash = await walletClient.writeContract(checked as Parameters<typeof walletClient.writeContract>[0]);
+  // A quarter more than the estimate: a move mined a block later can cost a little more
+  // (storage written at another timestamp), and a move that runs out of gas loses time.
+  const estimate = await publicClient.estimateContractGas({ ...request, account } as Parameters<typeof publicClient.estimateContractGas>[0]);
+  const hash = await walletClient.writeContract({ ...checked, gas: estimate + estimate / 4n } as Parameters<typeof walletClient.writeContract>[0]);
   const receipt: TransactionReceipt = await publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== 'success') throw new VerifyError('VERIFY_TX_REVERTED', `The ${move} transaction reverted.`, { details: [`transaction: ${hash}`] });
   return { move, hash, gasUsed: receipt.gasUsed };

@@ -1,6 +1,8 @@
 // Which model a receipt is about: the receipt names a model id; the ModelRegistry gives
 // that id's content hash (keccak256 of the ONNX file); the models folder holds the model
-// with that content hash. A watcher thus re-executes exactly the published model.
+// with that content hash. A watcher thus re-executes exactly the published model, and
+// only under the weight commitment computed from that file: a publication of the same
+// file under another commitment is one no re-execution here can win a dispute about.
 import type { Hex } from 'viem';
 import type { Connection } from '../chain/connect.ts';
 import type { Deployment } from '../chain/manifest.ts';
@@ -32,6 +34,11 @@ export class ModelResolver {
     if (!model) {
       throw new WatchError('WATCH_MODEL_UNKNOWN', 'The receipt\'s model is not in the models folder.', {
         details: [`model id: ${modelId}`, `content hash on chain: ${published.contentHash}`, `models here: ${[...this.byContentHash.values()].map((m) => m.name).join(', ') || 'none'}`],
+      });
+    }
+    if (published.weightCommitment.toLowerCase() !== model.weightCommitment.toLowerCase()) {
+      throw new WatchError('WATCH_MODEL_UNKNOWN', 'The receipt\'s model is published under another weight commitment than the local file\'s.', {
+        details: [`model id: ${modelId}`, `model: ${model.name}`, `commitment on chain: ${published.weightCommitment}`, `computed here: ${model.weightCommitment}`],
       });
     }
     this.byModelId.set(key, model);

@@ -23,7 +23,6 @@ import { TrellisClient } from '../../src/sdk/client.ts';
 import { readDispute, type Phase } from '../../src/verify/game-client.ts';
 import type { ObservedResult } from '../../src/verify/observed-result.ts';
 import type { WatcherOptions } from '../../src/verify/watcher.ts';
-import { freePort } from './free-port.ts';
 
 export const MODEL = 'digits-mlp';
 export const NODE_STAKE = tokens('500');
@@ -63,7 +62,7 @@ export type DisputeAutomationNetwork = {
 
 export async function startDisputeAutomationNetwork(): Promise<DisputeAutomationNetwork> {
   const dataDir = mkdtempSync(join(tmpdir(), 'trellis-recovery-'));
-  const chain = await startLocalChain({ dataDir, port: await freePort(), fresh: true });
+  const chain = await startLocalChain({ dataDir, port: 0, fresh: true });
   // Nodes still running, stopped at the end unless a test stopped them first.
   const nodes = new Set<ProviderNode>();
   let client: TrellisClient | undefined;
@@ -80,10 +79,12 @@ export async function startDisputeAutomationNetwork(): Promise<DisputeAutomation
     const { deployment } = chain;
     const game = deployment.contracts.disputeGame;
     const model = loadModel(MODEL);
-    await publishModel(await signer(MODEL_OWNER_ACCOUNT), deployment, { contentHash: model.contentHash, weightCommitment: model.weightCommitment, shape: model.shape, metadataURI: model.metadataURI, royaltyBps: 0 });
+    const owner = await signer(MODEL_OWNER_ACCOUNT);
+    const trust = { publisher: owner.account.address };
+    await publishModel(owner, deployment, { contentHash: model.contentHash, weightCommitment: model.weightCommitment, shape: model.shape, metadataURI: model.metadataURI, royaltyBps: 0 });
     const clientConnection = await signer(CLIENT_ACCOUNT);
     await deposit(clientConnection, deployment, tokens('10'));
-    client = new TrellisClient({ connection: clientConnection, deployment, dataDir: join(dataDir, 'client') });
+    client = new TrellisClient({ connection: clientConnection, deployment, dataDir: join(dataDir, 'client'), trust });
     const testClient = createTestClient({ mode: 'anvil', transport: http(chain.rpcUrl) });
 
     const startFaultyNode = async (spec: FaultyNodeSpec) => {
@@ -92,6 +93,7 @@ export async function startDisputeAutomationNetwork(): Promise<DisputeAutomation
         deployment,
         dataDir: spec.dataDir,
         models: [{ name: MODEL, price: NODE_PRICE }],
+        trust,
         port: spec.port,
         stake: NODE_STAKE,
         fault: { rate: 1, seed: spec.account },
@@ -110,7 +112,7 @@ export async function startDisputeAutomationNetwork(): Promise<DisputeAutomation
       dataDir,
       reader,
       signer,
-      faultyNodeSpec: async (account) => ({ account, dataDir: join(dataDir, `provider-${account}`), port: await freePort() }),
+      faultyNodeSpec: async (account) => ({ account, dataDir: join(dataDir, `provider-${account}`), port: 0 }),
       startFaultyNode,
       async buyResult(node) {
         const result = await client!.infer({ model: MODEL, input: DIGIT, providerUrl: node.url });

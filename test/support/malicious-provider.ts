@@ -16,7 +16,7 @@ import type { Deployment } from '../../src/chain/manifest.ts';
 import { FloatModel } from '../../src/engine/float.ts';
 import { silentLogger } from '../../src/log.ts';
 import { loadModel } from '../../src/models/catalog.ts';
-import { findPublishedModel } from '../../src/models/registry.ts';
+import { resolveModel } from '../../src/models/registry.ts';
 import { asProtocolError } from '../../src/net/http.ts';
 import { recoverVoucherSigner, type SignedVoucher } from '../../src/payments/voucher.ts';
 import { fixedOutputHash } from '../../src/protocol/commitments.ts';
@@ -91,8 +91,7 @@ export async function startMaliciousProvider(options: MaliciousProviderOptions):
   const account = connection.account;
   const domain = { chainId: deployment.chainId, escrow: deployment.contracts.escrow };
   const model = loadModel(options.model);
-  const modelId = await findPublishedModel(connection, deployment, model.contentHash);
-  if (!modelId) throw new Error(`model ${options.model} is not published`);
+  const modelId = await resolveModel(connection, deployment, model);
   const dataDir = mkdtempSync(join(tmpdir(), 'trellis-liar-'));
   const ledger = new Ledger(dataDir);
   // The provider's own request code computes the honest result. It never refuses for

@@ -1,5 +1,5 @@
 // Helpers for end-to-end tests on a real local network: a network in a temporary
-// folder on free ports, signers for the dev accounts, and raw signed requests for
+// folder on ports the system picks, signers for the dev accounts, and raw signed requests for
 // probing the HTTP APIs with bad input.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,14 +13,13 @@ import { startLocalNetwork, type LocalNetwork } from '../../src/network/local-ne
 import { inputHashOf } from '../../src/protocol/commitments.ts';
 import { signRequest, verificationModes, type InferenceRequest, type Verification } from '../../src/protocol/messages.ts';
 import { toWire } from '../../src/protocol/wire.ts';
-import { freePort } from './free-port.ts';
 
 export type TestNetwork = LocalNetwork & { dataDir: string; signer(index: number): Promise<SignerConnection>; dispose(): Promise<void> };
 
 /** A whole local network whose providers redeem only when told to (redeemNow). */
 export async function startTestNetwork(): Promise<TestNetwork> {
   const dataDir = mkdtempSync(join(tmpdir(), 'trellis-net-'));
-  const network = await startLocalNetwork({ dataDir, port: await freePort(), fresh: true, log: silentLogger, settlement: { batchSize: 1_000_000, maxAgeMs: 3_600_000 } });
+  const network = await startLocalNetwork({ dataDir, port: 0, fresh: true, log: silentLogger, settlement: { batchSize: 1_000_000, maxAgeMs: 3_600_000 } });
   return {
     ...network,
     dataDir,

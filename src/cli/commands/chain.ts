@@ -1,7 +1,7 @@
 // `trellis deploy`: deploys the contracts to any EVM endpoint with a key from the
 // environment and writes the deployment manifest.
 import type { Command } from 'commander';
-import { getAddress, isAddress, type Address } from 'viem';
+import type { Address } from 'viem';
 import { connectSigner } from '../../chain/connect.ts';
 import { deployTrellis } from '../../chain/deploy.ts';
 import { checkManifestMatchesChain, readManifest, writeManifest } from '../../chain/manifest.ts';
@@ -9,9 +9,8 @@ import { PRIVATE_KEY_VARIABLE, readEnvironment } from '../../config.ts';
 import { ChainError } from '../../chain/errors.ts';
 import { progress } from '../progress.ts';
 import { parseTokens } from '../amounts.ts';
-import { parseIntegerOption } from '../options.ts';
+import { parseAddressOption, parseIntegerOption } from '../options.ts';
 import { defaultGovernanceParameters } from '../../chain/parameters.ts';
-import { TrellisError } from '../../errors.ts';
 
 export function registerChainCommands(program: Command): void {
   program
@@ -24,7 +23,8 @@ export function registerChainCommands(program: Command): void {
     .option('--faucet', 'enable the token faucet (only for test networks)')
     .option('--timelock-delay <seconds>', 'delay of the governance timelock that owns the parameters (production: 172800 or more)', String(defaultGovernanceParameters.minDelay))
     .option('--governor <address>', 'account (e.g. a multisig) that proposes and executes governance operations instead of the deployer')
-    .action(async (options: { rpcUrl: string; chainId?: string; manifest: string; initialSupply: string; faucet?: boolean; timelockDelay: string; governor?: string }) => {
+    .option('--model-publisher <address>', 'record this account in the manifest as the publisher whose models clients and providers trust by default')
+    .action(async (options: { rpcUrl: string; chainId?: string; manifest: string; initialSupply: string; faucet?: boolean; timelockDelay: string; governor?: string; modelPublisher?: string }) => {
       const step = progress();
       const existing = readManifest(options.manifest);
       if (existing) {
@@ -33,19 +33,18 @@ export function registerChainCommands(program: Command): void {
         });
       }
       const minDelay = BigInt(parseIntegerOption('--timelock-delay', options.timelockDelay, 0, 365 * 86_400));
-      if (options.governor !== undefined && !isAddress(options.governor)) {
-        throw new TrellisError('INVALID_OPTION', `--governor must be an address, got "${options.governor}".`);
-      }
-      const governors: Address[] | undefined = options.governor === undefined ? undefined : [getAddress(options.governor)];
+      const governors: Address[] | undefined = options.governor === undefined ? undefined : [parseAddressOption('--governor', options.governor)];
+      const modelPublisher = options.modelPublisher === undefined ? undefined : parseAddressOption('--model-publisher', options.modelPublisher);
       const expectedChainId = options.chainId === undefined ? undefined : parseIntegerOption('--chain-id', options.chainId, 1, Number.MAX_SAFE_INTEGER);
       step(`connecting to ${options.rpcUrl}`);
       const connection = await connectSigner({ rpcUrl: options.rpcUrl, expectedChainId, privateKey: readEnvironment().privateKey, keySource: PRIVATE_KEY_VARIABLE });
-      const deployment = await deployTrellis(connection, {
+      const deployed = await deployTrellis(connection, {
         faucetChainId: options.faucet ? BigInt(connection.chain.id) : 0n,
         initialSupply: parseTokens('--initial-supply', options.initialSupply),
         governance: { minDelay, proposers: governors },
         onStep: step,
       });
+      const deployment = modelPublisher === undefined ? deployed : { ...deployed, modelPublisher };
       await checkManifestMatchesChain(options.manifest, deployment, connection.publicClient);
       writeManifest(options.manifest, deployment);
       console.log(JSON.stringify(deployment, null, 2));

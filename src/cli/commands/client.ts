@@ -11,7 +11,7 @@ import { TrellisClient } from '../../sdk/client.ts';
 import { addNetworkOptions, readContext, signerContext, type NetworkOptions } from '../context.ts';
 import { readCsvRow, readDigitImage, readJsonRow } from '../input-files.ts';
 import { formatTokens, parseTokens } from '../amounts.ts';
-import { parseIntegerOption } from '../options.ts';
+import { parseIntegerOption, parseTrustOptions } from '../options.ts';
 import { progress } from '../progress.ts';
 
 
@@ -58,8 +58,11 @@ export function registerClientCommands(program: Command): void {
       .option('--redundancy <k>', 'providers asked in redundant mode', '2')
       .option('--max-fee <amount>', 'most to pay one provider, in tUSD', '1')
       .option('--provider <url>', 'send straight to this provider instead of the gateway')
+      .option('--publisher <address>', 'use the model as published by this account (default: the deployment\'s model publisher)')
+      .option('--model-id <id>', 'use this on-chain model id (a publication of the same model file)')
       .option('--json', 'print the result as JSON'),
-  ).action(async (options: NetworkOptions & { model: string; input?: string; csv?: string; row: string; dropColumns: string; image?: string; verification: string; redundancy: string; maxFee: string; provider?: string; json?: boolean }) => {
+  ).action(async (options: NetworkOptions & { model: string; input?: string; csv?: string; row: string; dropColumns: string; image?: string; verification: string; redundancy: string; maxFee: string; provider?: string; publisher?: string; modelId?: string; json?: boolean }) => {
+    const trust = parseTrustOptions(options, options.model);
     const sources = [options.input, options.csv, options.image].filter((s) => s !== undefined);
     if (sources.length !== 1) throw new TrellisError('INVALID_OPTION', 'Give exactly one of --input, --csv or --image.', { details: [`got ${sources.length}`] });
     if (!(verificationModes as readonly string[]).includes(options.verification)) {
@@ -72,7 +75,7 @@ export function registerClientCommands(program: Command): void {
         : readDigitImage(options.image!);
     const context = await signerContext(options, localRoles.client);
     if (!options.provider && !context.gatewayUrl) throw new TrellisError('NO_ENDPOINT', 'No gateway known: start the local network (npm start) or pass --gateway or --provider.');
-    const client = new TrellisClient({ connection: context.connection, deployment: context.deployment, gatewayUrl: context.gatewayUrl, dataDir: clientDir(context.dataDir, context.connection.account.address) });
+    const client = new TrellisClient({ connection: context.connection, deployment: context.deployment, gatewayUrl: context.gatewayUrl, dataDir: clientDir(context.dataDir, context.connection.account.address), trust });
     try {
       progress()(`sending the request to ${options.model} (verification: ${options.verification})`);
       const result = await client.infer({

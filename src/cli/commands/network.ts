@@ -19,21 +19,24 @@ export function registerNetworkCommands(program: Command): void {
     .option('--data-dir <path>', 'where all state lives (default: $TRELLIS_DATA_DIR or .trellis)')
     .option('--port <port>', 'chain RPC port; the gateway uses port+5, providers port+6..port+8', '8545')
     .option('--fresh', 'delete the data folder and start over')
+    .option('--adopt-chain', 'take over the anvil an earlier, killed run left running on this data folder (refused otherwise)')
     .option('--quiet', 'do not print the component logs')
     .option('--faulty', 'also start a deliberately faulty provider (port+9) and a watcher that catches it (docs/disputes.md)')
     .option('--fault-rate <rate>', 'with --faulty: share of requests the faulty provider answers wrongly, 0..1', '0.5')
-    .action(async (options: { dataDir?: string; port: string; fresh?: boolean; quiet?: boolean; faulty?: boolean; faultRate: string }) => {
+    .action(async (options: { dataDir?: string; port: string; fresh?: boolean; adoptChain?: boolean; quiet?: boolean; faulty?: boolean; faultRate: string }) => {
       const dataDir = options.dataDir ?? readEnvironment().dataDir;
       const log = options.quiet ? lineLogger(() => {}) : lineLogger((line) => process.stderr.write(`${line}\n`));
       const network = await startLocalNetwork({
         dataDir,
         port: parseIntegerOption('--port', options.port, 1, 65_530),
         fresh: options.fresh ?? false,
+        adoptChain: options.adoptChain ?? false,
         log,
         onStep: progress(),
         faulty: options.faulty ? { rate: parseRateOption('--fault-rate', options.faultRate) } : undefined,
       });
       const { chain } = network;
+      if (chain.adopted) console.log(`\ntook over the anvil left running by an earlier run (${chain.rpcUrl})`);
       console.log(`\nTrellis local network ${chain.deployed ? 'started' : 'resumed'} (chain id ${chain.deployment.chainId}, data in ${dataDir})`);
       const row = (label: string, value: string) => console.log(`  ${label.padEnd(18)} ${value}`);
       row('chain RPC', chain.rpcUrl);

@@ -6,12 +6,13 @@ import { isHex, type Hex } from 'viem';
 import { TrellisError } from '../../errors.ts';
 import { lineLogger } from '../../log.ts';
 import { loadModel } from '../../models/catalog.ts';
+import type { ModelTrust } from '../../models/registry.ts';
 import { localRoles } from '../../network/local-network.ts';
 import { startProviderNode } from '../../provider/node.ts';
 import { addStake, claimEarnings, publishModel, setRoyalty, startUnbonding, withdrawStake } from '../../sdk/accounts.ts';
 import { addNetworkOptions, signerContext, type NetworkOptions } from '../context.ts';
 import { parseTokens } from '../amounts.ts';
-import { parseIntegerOption } from '../options.ts';
+import { parseAddressOption, parseIntegerOption, parseModelIdOption } from '../options.ts';
 import { progress } from '../progress.ts';
 
 
@@ -21,7 +22,10 @@ type ProviderConfig = {
   port: number;
   publicUrl?: string;
   stake: string;
-  models: { name: string; price: string }[];
+  /** Serve the publications of this account (default: the deployment's model publisher). */
+  publisher?: string;
+  /** A model id per model, to serve a publication other than the publisher's. */
+  models: { name: string; price: string; modelId?: string }[];
   /** Redeem when this many channels are due, or when the oldest voucher is this old. */
   settlement?: { batchSize?: number; maxAgeMs?: number };
 };
@@ -44,17 +48,35 @@ function readProviderConfig(file: string): ProviderConfig {
     throw problem('settlement', '{ "batchSize"?: positive integer, "maxAgeMs"?: positive integer }');
   }
   config.models.forEach((m, i) => {
-    if (typeof m?.name !== 'string' || typeof m.price !== 'string') throw problem(`models[${i}]`, '{ "name": string, "price": "0.01" }');
+    if (typeof m?.name !== 'string' || typeof m.price !== 'string' || (m.modelId !== undefined && typeof m.modelId !== 'string')) throw problem(`models[${i}]`, '{ "name": string, "price": "0.01", "modelId"?: "0x…" }');
   });
+  if (config.publisher !== undefined && typeof config.publisher !== 'string') throw problem('publisher', 'an address');
   return config as ProviderConfig;
+}
+
+/** The config's publisher and model ids, the command line's --publisher first. */
+function providerTrust(config: ProviderConfig, publisher: string | undefined): ModelTrust {
+  const chosen = publisher ?? config.publisher;
+  const modelIds = Object.fromEntries(config.models.flatMap((m, i) => (m.modelId === undefined ? [] : [[m.name, parseModelIdOption(`models[${i}].modelId`, m.modelId)]])));
+  return {
+    ...(chosen === undefined ? {} : { publisher: parseAddressOption(publisher === undefined ? 'publisher' : '--publisher', chosen) }),
+    ...(Object.keys(modelIds).length === 0 ? {} : { modelIds }),
+  };
 }
 
 export function registerProviderCommands(program: Command): void {
   const provider = program.command('provider').description('run and manage a provider node');
 
-  addNetworkOptions(provider.command('start').description('run a provider node (registers and stakes when needed)').requiredOption('--config <file.json>', 'provider config: { dataDir, port, stake, models: [{ name, price }] }')).action(
-    async (options: NetworkOptions & { config: string }) => {
+  addNetworkOptions(
+    provider
+      .command('start')
+      .description('run a provider node (registers and stakes when needed)')
+      .requiredOption('--config <file.json>', 'provider config: { dataDir, port, stake, publisher?, models: [{ name, price, modelId? }] }')
+      .option('--publisher <address>', 'serve the models as published by this account (overrides the config; default: the deployment\'s model publisher)'),
+  ).action(
+    async (options: NetworkOptions & { config: string; publisher?: string }) => {
       const config = readProviderConfig(options.config);
+      const trust = providerTrust(config, options.publisher);
       const context = await signerContext(options, localRoles.providers[0]);
       progress()('starting the provider node');
       const node = await startProviderNode({
@@ -65,6 +87,7 @@ export function registerProviderCommands(program: Command): void {
         publicUrl: config.publicUrl,
         stake: parseTokens('stake', config.stake),
         models: config.models.map((m, i) => ({ name: m.name, price: parseTokens(`models[${i}].price`, m.price) })),
+        trust,
         settlement: config.settlement,
         log: lineLogger((line) => process.stderr.write(`${line}\n`)),
       });

@@ -1,0 +1,15 @@
+// Errors of model resolution: which on-chain publication of a model a client or a
+// provider uses, and whether it is the model the local artifact holds.
+import { TrellisError } from '../errors.ts';
+
+export type ModelErrorCode =
+  | 'MODEL_PUBLISHER_UNKNOWN'
+  | 'MODEL_NOT_PUBLISHED'
+  | 'MODEL_CONTENT_MISMATCH'
+  | 'MODEL_DEPRECATED'
+  | 'MODEL_COMMITMENT_MISMATCH'
+  | 'MODEL_SHAPE_MISMATCH';
+
+export class ModelError extends TrellisError<ModelErrorCode> {
+  override name = 'ModelError';
+}
