@@ -596,15 +596,19 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
     ///      receipt elsewhere) still loses the game; the split is then zero.
     /// @dev No try/catch around the registry: a caught out-of-gas would let whoever ends the
     ///      dispute (the losing provider itself, through `timeout`) skip the slash by sending
-    ///      just too little gas. Providers never leave the registry, so these calls cannot fail.
+    ///      just too little gas. Providers never leave the registry, and the right to slash is
+    ///      checked first, so these calls cannot fail.
     function _penalize(bytes32 id, bytes32 receiptId, address challenger, Refund memory refund) private {
         address provider = refund.provider;
         uint256 slashed;
-        if (!providerRegistry.isReceiptSlashed(receiptId)) {
+        // A game whose slashing right governance withdrew still ends its disputes (and so
+        // releases the stake lock); it just penalizes nothing.
+        bool authorized = providerRegistry.isSlasher(address(this));
+        if (authorized && !providerRegistry.isReceiptSlashed(receiptId)) {
             slashed = providerRegistry.slash(provider, _slashAmount, address(this), receiptId);
         }
         uint64 until = SafeCast.toUint64(block.timestamp + _jailDuration);
-        providerRegistry.jail(provider, until);
+        if (authorized) providerRegistry.jail(provider, until);
         uint256 reserved = refund.fee < _maxRefund ? refund.fee : _maxRefund;
         if (reserved > slashed) reserved = slashed;
         uint256 rest = slashed - reserved;

@@ -286,4 +286,17 @@ contract DisputeAttacksTest is DisputeSetup {
         }
         revert("timeout never went through");
     }
+
+    /// Governance withdraws the game's slashing right while a dispute runs: the dispute
+    /// still ends, so the provider's stake is not locked forever, and nothing is slashed.
+    function test_withdrawnSlasherStillEndsDisputes() public {
+        bytes32 id = openAs(challenger, true);
+        vm.prank(governance);
+        registry.setSlasher(address(game), false);
+        vm.warp(block.timestamp + TIMEOUT + 1);
+        game.timeout(id);
+        assertEq(registry.openDisputes(provider), 0, "the stake lock is released");
+        assertEq(registry.activeStake(provider), 1_000e6, "nothing slashed without the right");
+        assertEq(game.claimable(challenger), BOND, "the challenger's bond comes back");
+    }
 }

@@ -68,8 +68,9 @@ export const defaultDisputeParameters: DisputeParameters = {
   slashAmount: tokens('50'),
   challengerShareBps: 5_000n, // half of what remains after the refund; the rest to the treasury
   jailDuration: 7n * DAY,
-  // An honest defence costs about 0.3 M gas (docs/disputes.md, "Bond and window
-  // arithmetic"); 2 tUSD pays for it at up to ~2 gwei with ether at 3,000 USD.
+  // An honest defence costs 0.25-0.52 M gas for the models measured (docs/disputes.md,
+  // "Bond and window arithmetic"); 2 tUSD pays for it up to 1.3-2.7 gwei with ether at
+  // 3,000 USD.
   defenceCompensation: tokens('2'),
   // A hundred times the default prices: a client is made whole, a provider that colludes
   // with its client gets back at most this much of its slash.

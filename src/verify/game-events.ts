@@ -8,7 +8,7 @@ import type { Receipt } from '../protocol/messages.ts';
 import { WatchError } from './watch-errors.ts';
 
 /** IDisputeGame.Outcome, by number. */
-export const outcomes = ['ProviderTimedOut', 'ChallengerTimedOut', 'ProviderComputedWrong', 'ProviderComputedRight', 'TraceShapeWrong'] as const;
+export const outcomes = ['ProviderTimedOut', 'ChallengerTimedOut', 'ProviderComputedWrong', 'ProviderComputedRight', 'TraceShapeWrong', 'ReceiptAlreadySettled'] as const;
 
 export type OpenedWith = { receipt: Receipt; quantizedInput: number[]; challenger: Address };
 
