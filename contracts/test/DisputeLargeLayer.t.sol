@@ -1,23 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-import {Fixture} from "./utils/Fixture.sol";
-import {DisputeGame} from "../src/DisputeGame.sol";
+import {DisputeSetup} from "./utils/DisputeSetup.sol";
 import {ModelRegistry} from "../src/ModelRegistry.sol";
 import {IDisputeGame} from "../src/interfaces/IDisputeGame.sol";
 import {IModelRegistry} from "../src/interfaces/IModelRegistry.sol";
-import {IProviderRegistry} from "../src/interfaces/IProviderRegistry.sol";
-import {ITrellisParams} from "../src/interfaces/ITrellisParams.sol";
 import {LayerMath} from "../src/libraries/LayerMath.sol";
 import {TraceMerkle} from "../src/libraries/TraceMerkle.sol";
-import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 /// @notice [large-layer] A model with a 32x28x28 layer: conv (1 -> 32 channels, 3x3, pad 1)
 ///         on a 28x28 input, then relu. The provider lies about one relu element. Revealing
 ///         the 25,088-element tensor whole took about 31 M gas, over a block; the descent
 ///         keeps every move far below that.
-contract DisputeLargeLayerTest is Fixture {
-    uint256 internal constant PROVIDER_KEY = 0xA11CE;
+contract DisputeLargeLayerTest is DisputeSetup {
     uint256 internal constant SIZE = 32 * 28 * 28;
     uint256 internal constant INPUT = 28 * 28;
     uint256 internal constant ROWS = 32;
@@ -25,35 +20,12 @@ contract DisputeLargeLayerTest is Fixture {
     /// @dev The bound every move stays under here (execution gas, without calldata).
     uint256 internal constant MOVE_GAS_BOUND = 2_000_000;
 
-    DisputeGame internal game;
-    address internal provider;
-    address internal challenger = address(0xC4A1);
-    bytes32 internal modelId;
+    bytes32 internal largeModelId;
     uint256 internal maxMoveGas;
 
     function setUp() public {
-        deploySystem();
-        provider = vm.addr(PROVIDER_KEY);
-        game = new DisputeGame(
-            IERC20(address(token)),
-            ITrellisParams(address(params)),
-            IProviderRegistry(address(registry)),
-            IModelRegistry(address(models)),
-            address(escrow),
-            IDisputeGame.Config(1 hours, 10e6, 50e6, 5_000, 7 days, 2e6, 1e6, 8)
-        );
-        vm.prank(governance);
-        registry.setSlasher(address(game), true);
-        mint(provider, 1_000e6);
-        vm.startPrank(provider);
-        token.approve(address(registry), 1_000e6);
-        registry.register("http://p", "", 1_000e6);
-        vm.stopPrank();
-        mint(challenger, 100e6);
-        vm.prank(challenger);
-        token.approve(address(game), type(uint256).max);
-
-        modelId = models.publish(keccak256("large"), _root(_commitLevels()), _shape(), "large", 0);
+        setUpGame();
+        largeModelId = models.publish(keccak256("large"), _root(_commitLevels()), _shape(), "large", 0);
     }
 
     /// @dev The commitment: 32 row leaves (stand-ins: no conv step is played here), then
@@ -154,7 +126,7 @@ contract DisputeLargeLayerTest is Fixture {
             requestHash: keccak256("request"),
             client: address(0xC11E),
             provider: provider,
-            modelId: modelId,
+            modelId: largeModelId,
             inputHash: roots[0],
             outputHash: roots[2],
             traceRoot: TraceMerkle.hashPair(TraceMerkle.hashPair(roots[0], roots[1]), TraceMerkle.hashPair(roots[2], 0)),
@@ -169,7 +141,7 @@ contract DisputeLargeLayerTest is Fixture {
 
         uint256 g = gasleft();
         vm.prank(challenger);
-        bytes32 id = game.open(r, abi.encodePacked(rr, s, v), x, 10e6);
+        bytes32 id = game.open(r, abi.encodePacked(rr, s, v), x, BOND);
         _measure(g);
         g = gasleft();
         vm.prank(provider);
@@ -214,7 +186,7 @@ contract DisputeLargeLayerTest is Fixture {
         vm.prank(challenger);
         game.step(id, p);
         _measure(g);
-        assertEq(registry.activeStake(provider), 1_000e6 - 50e6, "the lie in a large layer is slashed");
+        assertEq(registry.activeStake(provider), 1_000e6 - SLASH, "the lie in a large layer is slashed");
         assertLe(maxMoveGas, MOVE_GAS_BOUND, "every move fits far inside a block");
     }
 
@@ -248,13 +220,12 @@ contract DisputeLargeLayerTest is Fixture {
         models.publish(keccak256("x"), keccak256("c"), s, "x", 0);
         bytes32 id = models.modelIdOf(address(this), keccak256("x"));
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelShapeMissing.selector, id));
-        models.publish(keccak256("x"), keccak256("c"), _empty(), "x", 0);
+        models.publish(keccak256("x"), keccak256("c"), emptyShape(), "x", 0);
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelShapeMissing.selector, id));
         models.publish(keccak256("x"), bytes32(0), _shape(), "x", 0);
-        assertEq(models.shapeOf(modelId).layers.length, 2, "the large model's shape is recorded");
-        assertEq(models.layerShape(modelId, 1).outSize, SIZE, "with its sizes");
+        assertEq(models.shapeOf(largeModelId).layers.length, 2, "the large model's shape is recorded");
+        assertEq(models.layerShape(largeModelId, 1).outSize, SIZE, "with its sizes");
         assertTrue(address(models) != address(0) && ModelRegistry(address(models)).MAX_LAYERS() == 128, "bounds");
     }
 
-    function _empty() internal pure returns (IModelRegistry.Shape memory s) {}
 }
