@@ -7,7 +7,7 @@ import { AXES, PROPERTIES, cellId, splitCellId, type Axis, type CellId, type Mec
 export const STRENGTHS = ['strong', 'moderate', 'weak'] as const;
 export type Strength = (typeof STRENGTHS)[number];
 
-/** Weight of a cell in the overall score: a strong cell counts three times a weak one. */
+/** Weight of a cell's strength in the alignment score: a strong cell counts three times a weak one. */
 export const STRENGTH_WEIGHT: Readonly<Record<Strength, number>> = { strong: 3, moderate: 2, weak: 1 };
 
 export type GridCell = {
