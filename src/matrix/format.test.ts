@@ -20,6 +20,13 @@ test('table: both scores, the aligned cells and a 3x3 grid with the flags', () =
   assert.match(text, /\[unevidenced-performance\] performance\/scalability "fast & cheap"/);
 });
 
+test('compare: each cell as aligned or not with its evidence, then both scores', () => {
+  const text = renderEvaluations('table', grid, [sample(), evaluate(testProfile({ name: 'Other' }))], 't');
+  assert.match(text, /\nperformance\/scalability\s+strong\s+A 1\*\s+- 0\n/);
+  assert.match(text, /\nalignment\s+66\s+0\n/);
+  assert.match(text, /\nevidence\s+50\s+n\/a\n/);
+});
+
 test('json: the evaluation round-trips', () => {
   const parsed = JSON.parse(renderEvaluations('json', grid, [sample()], 't')) as { name: string; alignment: number; evidence: number; alignedCells: string[]; cells: unknown[]; flags: unknown[] };
   assert.equal(parsed.name, 'Sample <Net>');

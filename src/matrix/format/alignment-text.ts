@@ -18,9 +18,9 @@ export function cellText(cell: CellEvaluation): string {
   return `${cell.aligned ? 'A' : '-'} ${cell.strength} ev ${cell.evidence}/${MAX_CELL_EVIDENCE}${cell.claimed ? ' *' : ''}`;
 }
 
-/** The same, compact, for side-by-side columns: "A2*". */
+/** The same, compact, for side-by-side columns: "A 2*" (spaced, so "- 0" never reads as a negative number). */
 export function cellShort(cell: CellEvaluation): string {
-  return `${cell.aligned ? 'A' : '-'}${cell.evidence}${cell.claimed ? '*' : ''}`;
+  return `${cell.aligned ? 'A' : '-'} ${cell.evidence}${cell.claimed ? '*' : ''}`;
 }
 
 export const CELL_LEGEND = `A aligned, - not aligned; ev evidence 0..${MAX_CELL_EVIDENCE}; * claimed by the project`;
