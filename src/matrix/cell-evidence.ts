@@ -30,7 +30,8 @@ export function cellEvidence(profile: Profile, cell: GridCell, alignment: CellAl
       reasons.push(`+2 sourced: ${primary.map((m) => m.name).join(', ')}`);
     } else {
       points += 1;
-      reasons.push('+1 sourced: partial, unverified or from an analysis only');
+      const described = alignment.core.map((m) => `${m.name} (${fromAnalysisOnly(m.evidence) ? 'analysis only' : (m.status ?? 'present')})`);
+      reasons.push(`+1 sourced, weakly: ${described.join(', ')}`);
     }
 
     const claims = profile.claims.filter((c) => c.cell === cell.id);
