@@ -23,7 +23,7 @@ test('matrix show prints the grid with strengths', () => {
 test('matrix evaluate prints a table, and json on request', () => {
   const table = trellis('evaluate', 'iexec');
   assert.equal(table.status, 0);
-  assert.match(table.stdout, /^iExec \(compute\) {2}overall \d+\/100/);
+  assert.match(table.stdout, /^iExec \(compute\) {2}alignment \d+\/100 {2}evidence \d+\/100/);
   const json = trellis('evaluate', 'together-ai', '--format', 'json');
   assert.equal(json.status, 0);
   const parsed = JSON.parse(json.stdout) as { flags: { rule: string }[] };
@@ -55,14 +55,20 @@ test('matrix compare puts projects side by side, and needs two', () => {
   const r = trellis('compare', 'akash', 'render', 'self');
   assert.equal(r.status, 0);
   assert.match(r.stdout, /^cell\s+strength\s+Akash Network\s+Render Network\s+Trellis/);
-  assert.match(r.stdout, /\noverall\s+\d+\s+\d+\s+\d+/);
+  assert.match(r.stdout, /\nalignment\s+\d+\s+\d+\s+\d+/);
+  assert.match(r.stdout, /\nevidence\s+\d+\s+\d+\s+\d+/);
   assert.equal(trellis('compare', 'akash').status, 1);
 });
 
 test('matrix list shows the catalog', () => {
   const r = trellis('list', '--format', 'json');
   assert.equal(r.status, 0);
-  assert.ok((JSON.parse(r.stdout) as unknown[]).length >= 20);
+  const rows = JSON.parse(r.stdout) as { id: string; alignment: number; evidence: number | null; alignedCells: string[] }[];
+  assert.ok(rows.length >= 20);
+  const sorachain = rows.find((row) => row.id === 'sorachain')!;
+  assert.ok(sorachain.alignedCells.includes('privacy/decentralization') && sorachain.alignment > 0);
+  const table = trellis('list');
+  assert.match(table.stdout, /^id\s+name\s+category\s+alignment\s+evidence\s+flags\s+aligned cells\n/);
 });
 
 test('matrix report writes a self-contained HTML page with Trellis and the catalog', () => {
@@ -74,6 +80,7 @@ test('matrix report writes a self-contained HTML page with Trellis and the catal
     const html = readFileSync(out, 'utf8');
     assert.match(html, /<h2>Trellis<\/h2>/);
     assert.match(html, /<h2>Filecoin<\/h2>/);
+    assert.match(html, /<th>alignment<\/th><th>evidence<\/th>/);
     assert.doesNotMatch(html, /<script|<link|src=/i);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -84,5 +91,6 @@ test('matrix self evaluates Trellis from the repository, in markdown on request'
   const r = trellis('self', '--format', 'md');
   assert.equal(r.status, 0);
   assert.match(r.stdout, /^## Trellis\n/);
+  assert.match(r.stdout, /Alignment \d+\/100, evidence \d+\/100/);
   assert.equal(trellis('self', '--format', 'pdf').status, 1);
 });

@@ -1,17 +1,18 @@
-// Places a profile on the grid and scores it, showing every reason.
+// Places a profile on the grid and gives it two scores, showing every reason. They
+// answer different questions and are never added together:
 //
-// Cell score, an integer 0..3:
-//   mechanisms  +1 for a running core technique of the cell, +2 when a second
-//               technique (core or supporting) runs beside it; a `partial` or
-//               `unverified` mechanism counts half, `planned` and `missing` nothing,
-//               and supporting techniques alone (stake with nothing to check) earn 0
-//   evidence    +1 when the cell has a running technique and a measured figure tied to
-//               it (a figure's `cell`, or one cited by a claim on the cell); cells of the
-//               security column also earn it from a published audit
-//   hype        -1 for each hype flag on the cell (never below 0)
-// Overall, 0..100: the strength-weighted sum of cell scores (strong x3, moderate x2,
-// weak x1) over the most the grid allows, rounded down. Backing, 0..100: the same sum
-// over only the cells the project claims, so a project is judged on what it says.
+// Alignment, 0..100: where the project's mechanisms work and how strongly the grid
+//   rates those cells. A cell is aligned when a running core technique of it is
+//   listed with a source (cell-alignment.ts). The score is the mean grid strength of
+//   the aligned cells (strong 3, moderate 2, weak 1) over strong, rounded down: 100
+//   when every aligned cell is strong, 0 when none is aligned. It does not grow with
+//   the number of cells, so a focused project is not judged against the whole grid.
+// Evidence, 0..100, or null when the project neither claims nor aligns with a cell:
+//   how much of that is backed. Each aligned or claimed cell earns 0..3 evidence
+//   points (cell-evidence.ts: sources, measured figures or audits, minus hype flags);
+//   the score is their sum over the most those cells allow, rounded down.
+import { cellAlignment } from './cell-alignment.ts';
+import { cellEvidence, MAX_CELL_EVIDENCE } from './cell-evidence.ts';
 import { STRENGTH_WEIGHT, synergyGrid, type Strength } from './grid.ts';
 import { runningMechanisms } from './present-mechanisms.ts';
 import type { Profile } from './profile.ts';
@@ -19,15 +20,19 @@ import { HYPE_RULES } from './rules/index.ts';
 import type { HypeFlag, HypeRule } from './rules/hype-rule.ts';
 import type { CellId, Mechanism } from './vocabulary.ts';
 
-export const MAX_CELL_SCORE = 3;
+export { MAX_CELL_EVIDENCE } from './cell-evidence.ts';
 
 export type CellEvaluation = {
   id: CellId;
   strength: Strength;
-  score: number;
+  /** A running core technique of the cell addresses it. */
+  aligned: boolean;
+  /** 0..MAX_CELL_EVIDENCE: how well the cell is backed. */
+  evidence: number;
   claimed: boolean;
-  /** Placed: the project claims the cell or earns points in it. */
+  /** Placed: the project claims the cell or is aligned with it. */
   placed: boolean;
+  /** Running enabling techniques of the cell, core then supporting. */
   mechanisms: Mechanism[];
   reasons: string[];
 };
@@ -36,10 +41,12 @@ export type Evaluation = {
   name: string;
   category: string;
   cells: CellEvaluation[];
-  /** 0..100, rounded down: weighted score over the whole grid. */
-  overall: number;
-  /** 0..100, rounded down: weighted score over the claimed cells; null when nothing is claimed. */
-  backing: number | null;
+  /** 0..100, rounded down: mean grid strength of the aligned cells. */
+  alignment: number;
+  /** The aligned cells, strongest first, in grid order within a strength. */
+  alignedCells: CellId[];
+  /** 0..100, rounded down: evidence over the aligned and claimed cells; null when there are none. */
+  evidence: number | null;
   flags: HypeFlag[];
   /** Mechanisms listed as planned or missing: what the project does not run yet. */
   notRunning: string[];
@@ -52,62 +59,47 @@ export function percentDown(part: number, whole: number): number {
   return whole === 0 ? 0 : Math.floor((part * 100) / whole);
 }
 
+const STRONGEST_WEIGHT = STRENGTH_WEIGHT.strong;
+
 export function evaluate(profile: Profile, rules: readonly HypeRule[] = HYPE_RULES): Evaluation {
   const flags = rules.flatMap((rule) => rule.check(profile));
   const runningNames = new Set(runningMechanisms(profile));
   const running = profile.mechanisms.filter((m) => runningNames.has(m.name));
-  const figures = profile.evidence.figures ?? [];
-  const hasAudit = (profile.evidence.audits ?? []).length > 0;
 
   const cells = synergyGrid().map((cell): CellEvaluation => {
-    const reasons: string[] = [];
-    const enabling = running.filter((m) => cell.techniques.includes(m.name));
-    // Counted in halves, so that a partial mechanism counts half without fractions.
-    const halves = (list: typeof enabling) => list.reduce((sum, m) => sum + ((m.status ?? 'present') === 'present' ? 2 : 1), 0);
-    const coreHalves = halves(enabling.filter((m) => cell.core.includes(m.name)));
-    const mechanismPoints = coreHalves < 2 ? 0 : halves(enabling) >= 4 ? 2 : 1;
-    for (const m of enabling) reasons.push(`${m.name} (${m.status ?? 'present'})`);
-    if (enabling.length > 0) reasons.push(`+${mechanismPoints} mechanisms`);
-
-    const claims = profile.claims.filter((c) => c.cell === cell.id);
-    const cited = new Set(claims.flatMap((c) => c.figures ?? []));
-    const measured = figures.filter((f) => f.status === 'measured' && (f.cell === cell.id || cited.has(f.name)));
-    let evidencePoints = 0;
-    if (mechanismPoints > 0 && measured.length > 0) {
-      evidencePoints = 1;
-      reasons.push(`+1 measured: ${measured.map((f) => `${f.name} = ${f.value ?? '?'} ${f.unit}`).join(', ')}`);
-    } else if (mechanismPoints > 0 && hasAudit && cell.axis === 'security') {
-      evidencePoints = 1;
-      reasons.push('+1 audited');
-    }
-
+    const alignment = cellAlignment(profile, cell, running);
     const cellFlags = flags.filter((f) => f.cell === cell.id);
-    for (const f of cellFlags) reasons.push(`-1 hype: ${f.rule}`);
-    const score = Math.max(0, Math.min(MAX_CELL_SCORE, mechanismPoints + evidencePoints) - cellFlags.length);
-    if (claims.length > 0 && enabling.length === 0) reasons.push('claimed, no enabling technique running');
+    const evidence = cellEvidence(profile, cell, alignment, cellFlags);
+    const claimed = profile.claims.some((c) => c.cell === cell.id);
+    const reasons = [...alignment.reasons, ...evidence.reasons];
+    if (claimed && alignment.enabling.length === 0) reasons.push('claimed, no enabling technique running');
     return {
       id: cell.id,
       strength: cell.strength,
-      score,
-      claimed: claims.length > 0,
-      placed: claims.length > 0 || score > 0,
-      mechanisms: enabling.map((m) => m.name),
+      aligned: alignment.aligned,
+      evidence: evidence.points,
+      claimed,
+      placed: claimed || alignment.aligned,
+      mechanisms: alignment.enabling.map((m) => m.name),
       reasons,
     };
   });
 
-  const weighted = (list: CellEvaluation[]) => list.reduce((sum, c) => sum + c.score * STRENGTH_WEIGHT[c.strength], 0);
-  const most = (list: CellEvaluation[]) => list.reduce((sum, c) => sum + MAX_CELL_SCORE * STRENGTH_WEIGHT[c.strength], 0);
-  const claimed = cells.filter((c) => c.claimed);
-
+  const aligned = cells.filter((c) => c.aligned);
+  const backed = cells.filter((c) => c.placed);
+  const alignedCells = [...aligned].sort((a, b) => STRENGTH_WEIGHT[b.strength] - STRENGTH_WEIGHT[a.strength]).map((c) => c.id);
   return {
     name: profile.name,
     category: profile.category,
     cells,
-    overall: percentDown(weighted(cells), most(cells)),
-    backing: claimed.length === 0 ? null : percentDown(weighted(claimed), most(claimed)),
+    alignment: percentDown(
+      aligned.reduce((sum, c) => sum + STRENGTH_WEIGHT[c.strength], 0),
+      aligned.length * STRONGEST_WEIGHT,
+    ),
+    alignedCells,
+    evidence: backed.length === 0 ? null : percentDown(backed.reduce((sum, c) => sum + c.evidence, 0), backed.length * MAX_CELL_EVIDENCE),
     flags,
     notRunning: profile.mechanisms.filter((m) => m.status === 'planned' || m.status === 'missing').map((m) => `${m.name} (${m.status})`),
-    unmeasured: figures.filter((f) => f.status !== 'measured').map((f) => `${f.name} (${f.status})`),
+    unmeasured: (profile.evidence.figures ?? []).filter((f) => f.status !== 'measured').map((f) => `${f.name} (${f.status})`),
   };
 }

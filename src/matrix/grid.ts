@@ -1,13 +1,15 @@
 // The synergy grid as data: for each of the nine cells, how strongly the AI
 // property and the blockchain property help each other, why, which mechanisms make
 // the cell real, what it costs, and projects that work in it. The evaluator reads
-// the techniques to place a profile; docs/matrix.md argues each strength.
+// the techniques to place a profile; docs/matrix.md argues each strength. A catalogued
+// example must align with its cell (alignment-pins.test.ts checks it), so that the
+// grid does not name a project for a cell its own profile does not reach.
 import { AXES, PROPERTIES, cellId, splitCellId, type Axis, type CellId, type Mechanism, type Property } from './vocabulary.ts';
 
 export const STRENGTHS = ['strong', 'moderate', 'weak'] as const;
 export type Strength = (typeof STRENGTHS)[number];
 
-/** Weight of a cell in the overall score: a strong cell counts three times a weak one. */
+/** Weight of a cell's strength in the alignment score: a strong cell counts three times a weak one. */
 export const STRENGTH_WEIGHT: Readonly<Record<Strength, number>> = { strong: 3, moderate: 2, weak: 1 };
 
 export type GridCell = {
@@ -67,7 +69,7 @@ const CELLS: Readonly<Record<CellId, CellInput>> = {
       'independent providers must agree bit for bit, which float kernels on mixed hardware do not guarantee',
       'colluding replicas defeat redundancy unless assignment is random and stake is at risk',
     ],
-    examples: ['Golem', 'Truebit', 'Bittensor'],
+    examples: ['Golem', 'Truebit', 'Cortex'],
   },
   'privacy/security': {
     strength: 'moderate',
@@ -116,7 +118,7 @@ const CELLS: Readonly<Record<CellId, CellInput>> = {
       'economic security is bounded by the stake, so large jobs need proportionally large stakes',
       'finality of payment waits for the challenge window',
     ],
-    examples: ['Akash', 'Render'],
+    examples: ['Akash', 'iExec'],
   },
   'performance/scalability': {
     strength: 'strong',

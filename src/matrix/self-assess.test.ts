@@ -24,7 +24,8 @@ test('an empty repository claims nothing as running: every mechanism and figure 
     assert.ok((profile.evidence.figures ?? []).every((f) => f.status === 'missing'));
     assert.deepEqual(profile.token.role, ['none']);
     const ev = evaluate(profile);
-    assert.equal(ev.overall, 0);
+    assert.equal(ev.alignment, 0);
+    assert.deepEqual(ev.alignedCells, []);
     assert.ok(ev.flags.some((f) => f.rule === 'token-without-role'));
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -53,7 +54,9 @@ test('mechanisms appear as their code lands, and figures as bench results land',
     assert.equal(figure?.value, 95.8);
     assert.ok((profile.evidence.figures ?? []).some((f) => f.name === 'gas.extra' && f.status === 'measured'));
     assert.deepEqual(problems, ['bench/results/gas.jsonl:2: not a figure line']);
-    assert.equal(evaluate(profile).cells.find((c) => c.id === 'verifiability/security')!.score, 2);
+    const cell = evaluate(profile).cells.find((c) => c.id === 'verifiability/security')!;
+    assert.ok(cell.aligned);
+    assert.equal(cell.evidence, 2);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

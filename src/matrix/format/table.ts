@@ -1,9 +1,9 @@
 // Terminal renderings: the grid of strengths, one evaluation, a comparison, the catalog.
 import type { CatalogEntry } from '../catalog.ts';
 import type { Evaluation } from '../evaluate.ts';
-import { MAX_CELL_SCORE } from '../evaluate.ts';
 import type { GridCell } from '../grid.ts';
 import { AXES, PROPERTIES, cellId } from '../vocabulary.ts';
+import { alignedCellsText, CELL_LEGEND, cellShort, cellText, evidenceText } from './alignment-text.ts';
 import { textTable } from './text-table.ts';
 
 export function gridTable(grid: readonly GridCell[]): string {
@@ -18,19 +18,19 @@ export function evaluationTable(ev: Evaluation): string {
     ...PROPERTIES.map((p) => [
       p,
       ...AXES.map((a) => {
-        const cell = ev.cells.find((c) => c.id === cellId(p, a))!;
-        return `${cell.score}/${MAX_CELL_SCORE} ${cell.strength}${cell.claimed ? ' *' : ''}`;
+        return cellText(ev.cells.find((c) => c.id === cellId(p, a))!);
       }),
     ]),
   ];
   const lines = [
-    `${ev.name} (${ev.category})  overall ${ev.overall}/100  backing ${ev.backing === null ? 'n/a' : `${ev.backing}/100`}  hype flags ${ev.flags.length}`,
+    `${ev.name} (${ev.category})  alignment ${ev.alignment}/100  evidence ${evidenceText(ev.evidence)}  hype flags ${ev.flags.length}`,
+    `aligned cells: ${alignedCellsText(ev)}`,
     '',
     textTable(rows),
-    '(* claimed by the project)',
+    `(${CELL_LEGEND})`,
     '',
     'reasons:',
-    ...ev.cells.filter((c) => c.reasons.length > 0).map((c) => `  ${c.id} ${c.score}/${MAX_CELL_SCORE}: ${c.reasons.join('; ')}`),
+    ...ev.cells.filter((c) => c.reasons.length > 0).map((c) => `  ${c.id} ${cellText(c)}: ${c.reasons.join('; ')}`),
     '',
     ev.flags.length === 0 ? 'hype flags: none' : 'hype flags:',
     ...ev.flags.map((f) => `  [${f.rule}]${f.cell ? ` ${f.cell}` : ''}${f.claim ? ` "${f.claim}"` : ''}: ${f.message}`),
@@ -43,24 +43,25 @@ export function evaluationTable(ev: Evaluation): string {
 export function compareTable(evs: readonly Evaluation[]): string {
   const rows = [
     ['cell', 'strength', ...evs.map((e) => e.name)],
-    ...evs[0]!.cells.map((cell, i) => [cell.id, cell.strength, ...evs.map((e) => `${e.cells[i]!.score}${e.cells[i]!.claimed ? '*' : ''}`)]),
-    ['overall', '', ...evs.map((e) => String(e.overall))],
-    ['backing', '', ...evs.map((e) => (e.backing === null ? 'n/a' : String(e.backing)))],
+    ...evs[0]!.cells.map((cell, i) => [cell.id, cell.strength, ...evs.map((e) => cellShort(e.cells[i]!))]),
+    ['alignment', '', ...evs.map((e) => String(e.alignment))],
+    ['evidence', '', ...evs.map((e) => (e.evidence === null ? 'n/a' : String(e.evidence)))],
     ['hype flags', '', ...evs.map((e) => String(e.flags.length))],
   ];
-  return `${textTable(rows)}\n(cell scores 0..${MAX_CELL_SCORE}; * claimed; overall and backing 0..100)\n`;
+  return `${textTable(rows)}\n(${CELL_LEGEND}; alignment and evidence 0..100)\n`;
 }
 
 export function catalogTable(entries: readonly { entry: CatalogEntry; evaluation: Evaluation }[]): string {
   const rows = [
-    ['id', 'name', 'category', 'overall', 'backing', 'flags'],
+    ['id', 'name', 'category', 'alignment', 'evidence', 'flags', 'aligned cells'],
     ...entries.map(({ entry, evaluation }) => [
       entry.id,
       entry.profile.name,
       entry.profile.category,
-      String(evaluation.overall),
-      evaluation.backing === null ? 'n/a' : String(evaluation.backing),
+      String(evaluation.alignment),
+      evaluation.evidence === null ? 'n/a' : String(evaluation.evidence),
       String(evaluation.flags.length),
+      alignedCellsText(evaluation),
     ]),
   ];
   return `${textTable(rows)}\n`;

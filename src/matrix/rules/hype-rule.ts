@@ -1,5 +1,5 @@
 // The shape of a hype rule: a named check over a profile that returns one flag per
-// problem found. A flag on a cell lowers that cell's score by one; a flag without a
+// problem found. A flag on a cell lowers that cell's evidence by one; a flag without a
 // cell concerns the whole project and is reported without changing a cell.
 import type { Profile } from '../profile.ts';
 import type { CellId } from '../vocabulary.ts';
