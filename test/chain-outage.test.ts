@@ -52,6 +52,12 @@ describe('a chain node that dies', () => {
     assert.equal(viaGateway.status, 503, JSON.stringify(viaGateway.json));
     assert.equal(viaGateway.json.error?.code, 'CHAIN_UNREACHABLE');
 
+    // A provider node says the same of itself, so gateways take it out of rotation.
+    const node = await health(net.providers[0]!.url);
+    assert.equal(node.status, 503);
+    assert.equal(node.body.status, 'degraded');
+    assert.equal(node.body.chain.reachable, false);
+
     const direct = await postJson(`${net.providers[0]!.url}/v1/infer`, providerRequest.body);
     assert.equal(direct.status, 503, JSON.stringify(direct.json));
     assert.equal(direct.json.error?.code, 'CHAIN_UNREACHABLE');

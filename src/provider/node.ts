@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { Hono } from 'hono';
 import type { Address, Hex } from 'viem';
+import { ChainProbe } from '../chain/chain-status.ts';
 import type { SignerConnection } from '../chain/connect.ts';
 import type { Deployment } from '../chain/manifest.ts';
 import { escrowAbi } from '../chain/generated/Escrow.ts';
@@ -113,15 +114,24 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
     if (draining) throw new ProtocolError('SHUTTING_DOWN', 'This provider is shutting down.', { details: ['retry on another provider'] });
     await next();
   });
-  app.get('/v1/health', (c) =>
-    c.json({
-      status: 'ok',
-      provider: connection.account.address,
-      chainId: deployment.chainId,
-      models: [...served.values()].map((m) => ({ modelId: m.modelId, name: m.model.name, price: m.price.toString() })),
-      inFlight: requests.inFlightCount,
-    }),
-  );
+  // A node that cannot see its chain cannot check a client's escrow nor answer disputes:
+  // it says so, and gateways take it out of rotation until the chain answers again.
+  const chainProbe = new ChainProbe(connection);
+  app.get('/v1/health', async (c) => {
+    const chain = await chainProbe.status();
+    const ok = chain.reachable && chain.chainId === deployment.chainId;
+    return c.json(
+      {
+        status: ok ? 'ok' : 'degraded',
+        provider: connection.account.address,
+        chainId: deployment.chainId,
+        chain: { reachable: chain.reachable, chainId: chain.chainId, latestBlock: chain.latestBlock?.toString() ?? null, ...(chain.reason === undefined ? {} : { reason: chain.reason }) },
+        models: [...served.values()].map((m) => ({ modelId: m.modelId, name: m.model.name, price: m.price.toString() })),
+        inFlight: requests.inFlightCount,
+      },
+      ok ? 200 : 503,
+    );
+  });
   app.post('/v1/infer', async (c) => c.json(await requests.serve(parseInferBody(await readJson(c)))));
   app.post('/v1/vouchers', async (c) => {
     const body = await readJson(c);
