@@ -130,8 +130,10 @@ contract DisputeInvariants is DisputeSetup, PathTally {
     ///         what it withdrew, however it was griefed.
     /// forge-config: default.invariant.fail-on-revert = true
     /// forge-config: ci.invariant.fail-on-revert = true
+    /// forge-config: deep.invariant.fail-on-revert = true
     /// forge-config: default.invariant.depth = 200
     /// forge-config: ci.invariant.depth = 200
+    /// forge-config: deep.invariant.depth = 200
     function invariant_honestProviderKeepsStake() public view {
         address p = honest.self();
         assertEq(_held(p), book.ghost_staked(p) - book.ghost_withdrawn(p), "honest stake == staked - withdrawn");
@@ -142,8 +144,10 @@ contract DisputeInvariants is DisputeSetup, PathTally {
     ///         receipt at most once: the cheater holds exactly what the book says.
     /// forge-config: default.invariant.fail-on-revert = true
     /// forge-config: ci.invariant.fail-on-revert = true
+    /// forge-config: deep.invariant.fail-on-revert = true
     /// forge-config: default.invariant.depth = 200
     /// forge-config: ci.invariant.depth = 200
+    /// forge-config: deep.invariant.depth = 200
     function invariant_cheatersSlashedOnce() public view {
         for (uint256 i; i < book.playedToEndCount(); ++i) {
             bytes32 digest = book.playedToEnd(i);
@@ -163,8 +167,10 @@ contract DisputeInvariants is DisputeSetup, PathTally {
     ///         unpaid refund reserves and every unclaimed credit; the registry exactly the stake.
     /// forge-config: default.invariant.fail-on-revert = true
     /// forge-config: ci.invariant.fail-on-revert = true
+    /// forge-config: deep.invariant.fail-on-revert = true
     /// forge-config: default.invariant.depth = 200
     /// forge-config: ci.invariant.depth = 200
+    /// forge-config: deep.invariant.depth = 200
     function invariant_conservation() public view {
         uint256 owed;
         for (uint256 i; i < accounts.length; ++i) {
@@ -184,8 +190,10 @@ contract DisputeInvariants is DisputeSetup, PathTally {
     ///         dispute waits for the move the book expects; no refused move ever went through.
     /// forge-config: default.invariant.fail-on-revert = true
     /// forge-config: ci.invariant.fail-on-revert = true
+    /// forge-config: deep.invariant.fail-on-revert = true
     /// forge-config: default.invariant.depth = 200
     /// forge-config: ci.invariant.depth = 200
+    /// forge-config: deep.invariant.depth = 200
     function invariant_openDisputesCounted() public view {
         address[2] memory ps = [honest.self(), cheater.self()];
         for (uint256 i; i < 2; ++i) {

@@ -55,8 +55,10 @@ contract TrellisInvariants is Fixture, PathTally {
     ///         earning, summed over all actors.
     /// forge-config: default.invariant.fail-on-revert = true
     /// forge-config: ci.invariant.fail-on-revert = true
+    /// forge-config: deep.invariant.fail-on-revert = true
     /// forge-config: default.invariant.depth = 100
     /// forge-config: ci.invariant.depth = 100
+    /// forge-config: deep.invariant.depth = 100
     function invariant_escrowSolvent() public view {
         uint256 balances;
         for (uint256 i; i < ledger.clientCount(); ++i) {
@@ -80,8 +82,10 @@ contract TrellisInvariants is Fixture, PathTally {
     ///         what the client signed: no amount is paid twice.
     /// forge-config: default.invariant.fail-on-revert = true
     /// forge-config: ci.invariant.fail-on-revert = true
+    /// forge-config: deep.invariant.fail-on-revert = true
     /// forge-config: default.invariant.depth = 100
     /// forge-config: ci.invariant.depth = 100
+    /// forge-config: deep.invariant.depth = 100
     function invariant_noDoubleRedemption() public view {
         for (uint256 i; i < ledger.channelCount(); ++i) {
             bytes32 channel = ledger.channels(i);
@@ -96,8 +100,10 @@ contract TrellisInvariants is Fixture, PathTally {
     ///         redemptions of vouchers it signed; forged vouchers never pay.
     /// forge-config: default.invariant.fail-on-revert = true
     /// forge-config: ci.invariant.fail-on-revert = true
+    /// forge-config: deep.invariant.fail-on-revert = true
     /// forge-config: default.invariant.depth = 100
     /// forge-config: ci.invariant.depth = 100
+    /// forge-config: deep.invariant.depth = 100
     function invariant_onlyClientSignatureMovesFunds() public view {
         for (uint256 i; i < ledger.clientCount(); ++i) {
             address client = ledger.clients(i);
@@ -115,8 +121,10 @@ contract TrellisInvariants is Fixture, PathTally {
     ///         is either still owed or was claimed.
     /// forge-config: default.invariant.fail-on-revert = true
     /// forge-config: ci.invariant.fail-on-revert = true
+    /// forge-config: deep.invariant.fail-on-revert = true
     /// forge-config: default.invariant.depth = 100
     /// forge-config: ci.invariant.depth = 100
+    /// forge-config: deep.invariant.depth = 100
     function invariant_feeSplitExact() public view {
         uint256 redeemedTotal = providers.ghost_redeemed();
         assertEq(
@@ -135,8 +143,10 @@ contract TrellisInvariants is Fixture, PathTally {
     ///         token balance.
     /// forge-config: default.invariant.fail-on-revert = true
     /// forge-config: ci.invariant.fail-on-revert = true
+    /// forge-config: deep.invariant.fail-on-revert = true
     /// forge-config: default.invariant.depth = 100
     /// forge-config: ci.invariant.depth = 100
+    /// forge-config: deep.invariant.depth = 100
     function invariant_stakeAccounting() public view {
         uint256 held;
         for (uint256 i; i < ledger.providerCount(); ++i) {
