@@ -10,6 +10,9 @@ import {IEscrow} from "../../src/interfaces/IEscrow.sol";
 /// @title ClientHandler
 /// @notice Clients deposit, request and complete withdrawals, and sign vouchers.
 contract ClientHandler is TestBase {
+    /// @notice A withdrawal paid `paid` where the escrow's rules give `expected`.
+    error WithdrawalOffRules(address client, uint256 paid, uint256 expected);
+
     /// @dev The notice and window of the Fixture's parameters (none of the handlers changes them).
     uint256 internal constant WITHDRAWAL_NOTICE = 1 days;
     uint256 internal constant WITHDRAWAL_WINDOW = 7 days;
@@ -112,7 +115,8 @@ contract ClientHandler is TestBase {
         uint256 before = token.balanceOf(client);
         vm.prank(client);
         escrow.withdraw();
-        require(token.balanceOf(client) - before == amount, "withdrawal paid another amount than the rules give");
+        uint256 got = token.balanceOf(client) - before;
+        if (got != amount) revert WithdrawalOffRules(client, got, amount);
         delete ghost_request[client];
         ghost_withdrawn[client] += amount;
         ledger.bookWithdrawal(client, amount);

@@ -12,6 +12,10 @@ import {IDisputeGame} from "../../src/interfaces/IDisputeGame.sol";
 ///         every move due from them, as an online party would), timeouts against the side
 ///         due, refund sweeps after the refund period, and every party's claims.
 contract ClockHandler is DisputeActor {
+    /// @notice An honest party was due on a dispute whose deadline passed (a handler bug:
+    ///         honest parties move before every warp).
+    error HonestPartyLate(bytes32 id, address due);
+
     HonestProviderHandler internal immutable honest;
     HonestChallengerHandler internal immutable watchers;
 
@@ -51,7 +55,7 @@ contract ClockHandler is DisputeActor {
             if (block.timestamp <= rec.deadline) continue;
             bool providerDue = _providerDue(rec.phase);
             address due = providerDue ? rec.provider : rec.challenger;
-            require(due == book.cheater() || due == book.griefer(), "an honest party missed a deadline");
+            if (due != book.cheater() && due != book.griefer()) revert HonestPartyLate(rec.id, due);
             game.timeout(rec.id);
             book.bookResolved(d, providerDue);
             book.countTimeout(providerDue);

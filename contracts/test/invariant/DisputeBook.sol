@@ -10,6 +10,9 @@ import {IDisputeGame} from "../../src/interfaces/IDisputeGame.sol";
 ///         refund reserves, compensation). Every sum here is built from handler actions and
 ///         the rules, never read back from the game or the registry. Not a fuzz target.
 contract DisputeBook {
+    /// @notice A handler booked the end of a dispute twice.
+    error AlreadyResolved(uint256 dispute);
+
     // ------------------------------------------------------------------ rules (as configured)
 
     uint256 public immutable slashAmount;
@@ -303,7 +306,7 @@ contract DisputeBook {
     ///        then only returns the challenger's bond).
     function bookResolved(uint256 d, bool providerLost) external {
         DisputeRecord storage rec = _disputes[d];
-        require(rec.open, "book: dispute already resolved");
+        if (!rec.open) revert AlreadyResolved(d);
         rec.open = false;
         rec.phase = IDisputeGame.Phase.None;
         for (uint256 i; i < openList.length; ++i) {

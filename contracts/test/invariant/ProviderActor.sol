@@ -13,6 +13,9 @@ import {IProviderRegistry} from "../../src/interfaces/IProviderRegistry.sol";
 ///         redeem each channel's voucher before serving on it again, stake, unbond and
 ///         withdraw (claims are the clock's).
 abstract contract ProviderActor is DisputeActor {
+    /// @notice The registry refused a withdrawal for another reason than running disputes.
+    error WithdrawRefusedOtherwise(bytes reason);
+
     uint256 internal immutable key;
     address public immutable self;
 
@@ -136,13 +139,9 @@ abstract contract ProviderActor is DisputeActor {
             try registry.withdraw() {
                 book.countRefused(true);
             } catch (bytes memory reason) {
-                require(
-                    keccak256(reason)
-                        == keccak256(
-                            abi.encodeWithSelector(IProviderRegistry.RegistryDisputesOpen.selector, self, running)
-                        ),
-                    "withdraw refused for another reason"
-                );
+                bytes memory expected =
+                    abi.encodeWithSelector(IProviderRegistry.RegistryDisputesOpen.selector, self, running);
+                if (keccak256(reason) != keccak256(expected)) revert WithdrawRefusedOtherwise(reason);
                 book.countWithdrawRefused();
             }
             return;

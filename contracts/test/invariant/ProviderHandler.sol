@@ -14,6 +14,9 @@ import {IProviderRegistry} from "../../src/interfaces/IProviderRegistry.sol";
 /// @notice Providers register, stake, unbond, withdraw stake, redeem the latest vouchers
 ///         (one at a time or in batches), try to redeem forged vouchers, and claim.
 contract ProviderHandler is TestBase {
+    /// @notice A redemption paid `paid` where the escrow's rules give `expected`.
+    error RedemptionOffRules(address provider, uint256 paid, uint256 expected);
+
     Ledger internal immutable ledger;
     Escrow internal immutable escrow;
     TrellisToken internal immutable token;
@@ -268,7 +271,7 @@ contract ProviderHandler is TestBase {
             expected[i] = _book(vouchers[i]);
             sum += expected[i];
         }
-        require(sum == paid, "redemption paid another amount than the rules give");
+        if (sum != paid) revert RedemptionOffRules(provider, paid, sum);
         Payees memory later = _payees(provider);
         ghost_redeemed += paid;
         ghost_toProviders += later.provider - earlier.provider;
