@@ -26,7 +26,7 @@ contract CheatingProviderHandler is ProviderActor {
         _issue(kinds[kindSeed % 8], modelSeed, clientSeed, fee, deposit);
     }
 
-    /// @notice One move on a dispute due from it: `choice` % 8 == 7 stalls; 1 first tries the
+    /// @notice One move on a dispute due from it: `choice` % 8 == 7 stalls; 1 or 2 first tries the
     ///         honest trace in place of the one it signed (the game must refuse); then it
     ///         reveals its own.
     function respond(uint256 seed, uint256 choice) external {
@@ -34,7 +34,7 @@ contract CheatingProviderHandler is ProviderActor {
         if (!found) return;
         choice %= 8;
         if (choice == 7) return;
-        if (choice == 1) {
+        if (choice == 1 || choice == 2) {
             DisputeBook.DisputeRecord memory rec = book.disputeAt(d);
             uint8 kind = book.receiptAt(rec.receipt).kind;
             if (kind != 5) {

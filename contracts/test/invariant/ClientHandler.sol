@@ -101,7 +101,12 @@ contract ClientHandler is TestBase {
     ///         redemptions. An expired request is dead: the client asks again instead.
     function completeWithdrawal(uint256 seed, uint256 waitTime) external {
         address client = _clientWith(seed, _hasRequest);
-        if (client == address(0)) return;
+        if (client == address(0)) {
+            // Nobody has asked yet: a client with a balance asks for all of it.
+            client = _clientWith(seed, _hasBalance);
+            if (client != address(0)) _request(client, ledger.ghost_balance(client));
+            return;
+        }
         IEscrow.WithdrawalRequest memory request = ghost_request[client];
         uint256 from = block.timestamp > request.readyAt ? block.timestamp : request.readyAt;
         vm.warp(from + bound(waitTime, 0, WITHDRAWAL_WINDOW + 1 days));

@@ -37,7 +37,7 @@ contract GriefingChallengerHandler is DisputeActor {
         }
     }
 
-    /// @notice One move of one of its disputes. `choice` % 8: 7 stalls, 1 first tries a move
+    /// @notice One move of one of its disputes. `choice` % 8: 7 stalls, 1 or 2 first tries a move
     ///         the game must refuse; then a legal move (any layer, any child, a true step).
     function play(uint256 seed, uint256 choice, uint256 arbitrary) external {
         address griefer = book.griefer();
@@ -49,7 +49,7 @@ contract GriefingChallengerHandler is DisputeActor {
         vm.prank(griefer);
         if (rec.phase == IDisputeGame.Phase.AwaitLayer) {
             uint32 layer = uint32(1 + (arbitrary % 2));
-            if (choice == 1) {
+            if (choice == 1 || choice == 2) {
                 // The other layer's parameters at this layer's position.
                 LayerMath.Params memory wrong = layerParams(3 - layer);
                 wrong.layer = layer;
@@ -65,7 +65,7 @@ contract GriefingChallengerHandler is DisputeActor {
         } else if (rec.phase == IDisputeGame.Phase.AwaitPick) {
             uint32 child = uint32(arbitrary % 2);
             bytes32[] memory nodes = nodesOf(0, rec.layer);
-            if (choice == 1) {
+            if (choice == 1 || choice == 2) {
                 try game.pick(rec.id, 2 + (arbitrary % 3), nodes) {
                     book.countRefused(true);
                 } catch {
@@ -77,7 +77,7 @@ contract GriefingChallengerHandler is DisputeActor {
             book.bookMove(d, IDisputeGame.Phase.AwaitStep, rec.layer, child);
         } else {
             IDisputeGame.StepProof memory proof = stepOf(0, rec.layer, rec.element);
-            if (choice == 1) {
+            if (choice == 1 || choice == 2) {
                 // Claims the element reads other inputs than the agreed ones.
                 proof.a.values[arbitrary % 2] += 1;
                 try game.step(rec.id, proof) {

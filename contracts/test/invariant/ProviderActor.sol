@@ -15,6 +15,12 @@ import {IProviderRegistry} from "../../src/interfaces/IProviderRegistry.sol";
 abstract contract ProviderActor is DisputeActor {
     /// @notice The registry refused a withdrawal for another reason than running disputes.
     error WithdrawRefusedOtherwise(bytes reason);
+    /// @notice A stake withdrawal paid `paid` where the matured unbonding the handler started
+    ///         adds up to `expected`.
+    error StakeWithdrawalOffRules(uint256 paid, uint256 expected);
+
+    /// @dev Unbonding this handler started, as it started it.
+    IProviderRegistry.Unbonding[] internal _entries;
 
     uint256 internal immutable key;
     address public immutable self;
@@ -121,6 +127,7 @@ abstract contract ProviderActor is DisputeActor {
         if (remaining != 0 && remaining < params.minStake()) amount = active;
         vm.prank(self);
         registry.startUnbonding(amount);
+        _entries.push(IProviderRegistry.Unbonding({amount: amount, readyAt: uint64(block.timestamp + UNBONDING_DELAY)}));
     }
 
     /// @dev Withdraws matured unbonding stake; while disputes run it must be refused.
@@ -146,9 +153,27 @@ abstract contract ProviderActor is DisputeActor {
             }
             return;
         }
+        uint256 expected = _takeMatured();
         uint256 before = token.balanceOf(self);
         vm.prank(self);
         registry.withdraw();
-        book.bookWithdrawn(self, token.balanceOf(self) - before);
+        uint256 got = token.balanceOf(self) - before;
+        // Slashes cut unbonding entries newest first; the check holds for a provider never slashed.
+        if (book.ghost_slashed(self) == 0 && got != expected) revert StakeWithdrawalOffRules(got, expected);
+        book.bookWithdrawn(self, got);
+    }
+
+    /// @dev Removes the matured entries of the handler's own unbonding record, returning their sum.
+    function _takeMatured() internal returns (uint256 sum) {
+        uint256 i;
+        while (i < _entries.length) {
+            if (_entries[i].readyAt <= block.timestamp) {
+                sum += _entries[i].amount;
+                _entries[i] = _entries[_entries.length - 1];
+                _entries.pop();
+            } else {
+                ++i;
+            }
+        }
     }
 }

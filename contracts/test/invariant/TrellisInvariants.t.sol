@@ -56,9 +56,9 @@ contract TrellisInvariants is Fixture, PathTally {
     /// forge-config: default.invariant.fail-on-revert = true
     /// forge-config: ci.invariant.fail-on-revert = true
     /// forge-config: deep.invariant.fail-on-revert = true
-    /// forge-config: default.invariant.depth = 100
-    /// forge-config: ci.invariant.depth = 100
-    /// forge-config: deep.invariant.depth = 100
+    /// forge-config: default.invariant.depth = 80
+    /// forge-config: ci.invariant.depth = 80
+    /// forge-config: deep.invariant.depth = 80
     function invariant_escrowSolvent() public view {
         uint256 balances;
         for (uint256 i; i < ledger.clientCount(); ++i) {
@@ -83,9 +83,9 @@ contract TrellisInvariants is Fixture, PathTally {
     /// forge-config: default.invariant.fail-on-revert = true
     /// forge-config: ci.invariant.fail-on-revert = true
     /// forge-config: deep.invariant.fail-on-revert = true
-    /// forge-config: default.invariant.depth = 100
-    /// forge-config: ci.invariant.depth = 100
-    /// forge-config: deep.invariant.depth = 100
+    /// forge-config: default.invariant.depth = 80
+    /// forge-config: ci.invariant.depth = 80
+    /// forge-config: deep.invariant.depth = 80
     function invariant_noDoubleRedemption() public view {
         for (uint256 i; i < ledger.channelCount(); ++i) {
             bytes32 channel = ledger.channels(i);
@@ -101,9 +101,9 @@ contract TrellisInvariants is Fixture, PathTally {
     /// forge-config: default.invariant.fail-on-revert = true
     /// forge-config: ci.invariant.fail-on-revert = true
     /// forge-config: deep.invariant.fail-on-revert = true
-    /// forge-config: default.invariant.depth = 100
-    /// forge-config: ci.invariant.depth = 100
-    /// forge-config: deep.invariant.depth = 100
+    /// forge-config: default.invariant.depth = 80
+    /// forge-config: ci.invariant.depth = 80
+    /// forge-config: deep.invariant.depth = 80
     function invariant_onlyClientSignatureMovesFunds() public view {
         for (uint256 i; i < ledger.clientCount(); ++i) {
             address client = ledger.clients(i);
@@ -122,9 +122,9 @@ contract TrellisInvariants is Fixture, PathTally {
     /// forge-config: default.invariant.fail-on-revert = true
     /// forge-config: ci.invariant.fail-on-revert = true
     /// forge-config: deep.invariant.fail-on-revert = true
-    /// forge-config: default.invariant.depth = 100
-    /// forge-config: ci.invariant.depth = 100
-    /// forge-config: deep.invariant.depth = 100
+    /// forge-config: default.invariant.depth = 80
+    /// forge-config: ci.invariant.depth = 80
+    /// forge-config: deep.invariant.depth = 80
     function invariant_feeSplitExact() public view {
         uint256 redeemedTotal = providers.ghost_redeemed();
         assertEq(
@@ -144,9 +144,9 @@ contract TrellisInvariants is Fixture, PathTally {
     /// forge-config: default.invariant.fail-on-revert = true
     /// forge-config: ci.invariant.fail-on-revert = true
     /// forge-config: deep.invariant.fail-on-revert = true
-    /// forge-config: default.invariant.depth = 100
-    /// forge-config: ci.invariant.depth = 100
-    /// forge-config: deep.invariant.depth = 100
+    /// forge-config: default.invariant.depth = 80
+    /// forge-config: ci.invariant.depth = 80
+    /// forge-config: deep.invariant.depth = 80
     function invariant_stakeAccounting() public view {
         uint256 held;
         for (uint256 i; i < ledger.providerCount(); ++i) {
