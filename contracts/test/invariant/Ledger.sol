@@ -18,6 +18,34 @@ contract Ledger {
     mapping(bytes32 channel => IEscrow.Voucher) private _latest;
     mapping(bytes32 channel => bytes) private _latestSignature;
 
+    /// @dev Each client's escrow balance as the handlers' actions make it: deposits, less
+    ///      withdrawals and redemptions, each computed by the escrow's rules, never read back.
+    mapping(address client => uint256) public ghost_balance;
+    /// @dev Per channel, what redemptions paid by the same rules.
+    mapping(bytes32 channel => uint256) public ghost_redeemed;
+
+    function bookDeposit(address client, uint256 amount) external {
+        ghost_balance[client] += amount;
+    }
+
+    function bookWithdrawal(address client, uint256 amount) external {
+        ghost_balance[client] -= amount;
+    }
+
+    /// @notice What redeeming `voucher` pays now: what the channel still owes, as far as the
+    ///         client's balance goes.
+    function redemptionDue(bytes32 channel, IEscrow.Voucher memory voucher) public view returns (uint256 paid, uint256 owed) {
+        uint256 already = ghost_redeemed[channel];
+        owed = voucher.cumulativeAmount > already ? voucher.cumulativeAmount - already : 0;
+        uint256 balance = ghost_balance[voucher.client];
+        paid = owed < balance ? owed : balance;
+    }
+
+    function bookRedemption(bytes32 channel, address client, uint256 paid) external {
+        ghost_redeemed[channel] += paid;
+        ghost_balance[client] -= paid;
+    }
+
     function addClient(address client, uint256 key) external {
         clients.push(client);
         clientKeys.push(key);

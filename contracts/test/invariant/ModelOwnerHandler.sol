@@ -21,6 +21,7 @@ contract ModelOwnerHandler is TestBase {
     TrellisParams internal immutable params;
 
     uint256 public ghost_claimed;
+    uint256 public ghost_claims;
 
     constructor(Ledger ledger_, Escrow escrow_, ModelRegistry models_, TrellisParams params_) {
         ledger = ledger_;
@@ -75,5 +76,6 @@ contract ModelOwnerHandler is TestBase {
         vm.prank(owner);
         escrow.claim();
         ghost_claimed += amount;
+        ++ghost_claims;
     }
 }

@@ -14,6 +14,9 @@ import {IProviderRegistry} from "../../src/interfaces/IProviderRegistry.sol";
 /// @notice Providers register, stake, unbond, withdraw stake, redeem the latest vouchers
 ///         (one at a time or in batches), try to redeem forged vouchers, and claim.
 contract ProviderHandler is TestBase {
+    /// @notice A redemption paid `paid` where the escrow's rules give `expected`.
+    error RedemptionOffRules(address provider, uint256 paid, uint256 expected);
+
     Ledger internal immutable ledger;
     Escrow internal immutable escrow;
     TrellisToken internal immutable token;
@@ -25,9 +28,13 @@ contract ProviderHandler is TestBase {
     uint256 public ghost_staked;
     uint256 public ghost_stakeWithdrawn;
 
-    // escrow ledger
-    mapping(bytes32 channel => uint256) public ghost_paidOnChannel;
+    // escrow ledger (what redemptions pay is computed by the escrow's rules in the Ledger)
     mapping(address client => uint256) public ghost_paidByClient;
+    /// @dev Redemptions (per voucher) that paid something; those that paid less than owed
+    ///      because the client's balance was short; claims that paid.
+    uint256 public ghost_payingRedemptions;
+    uint256 public ghost_shortRedemptions;
+    uint256 public ghost_claims;
     uint256 public ghost_redeemed;
     uint256 public ghost_toProviders;
     uint256 public ghost_toModelOwners;
@@ -131,12 +138,25 @@ contract ProviderHandler is TestBase {
 
     // ------------------------------------------------------------------ redemption
 
+    /// @notice Redeems, starting at `seed`, the latest voucher of the first channel where that
+    ///         pays something, else of the first channel that is still owed anything (a
+    ///         redemption against an empty balance, which pays nothing).
     function redeemLatest(uint256 seed) external {
         uint256 count = ledger.channelCount();
         if (count == 0) return;
-        bytes32 channel = ledger.channels(seed % count);
-        (IEscrow.Voucher memory voucher, bytes memory signature) = ledger.latest(channel);
-        if (voucher.cumulativeAmount <= escrow.redeemed(voucher.client, voucher.provider, voucher.modelId)) return;
+        uint256 fallback_ = type(uint256).max;
+        for (uint256 k; k < count; ++k) {
+            uint256 i = (seed % count + k) % count;
+            (IEscrow.Voucher memory voucher,) = ledger.latest(ledger.channels(i));
+            (uint256 paid, uint256 owed) = ledger.redemptionDue(ledger.channels(i), voucher);
+            if (paid != 0) return _redeemOne(i);
+            if (owed != 0 && fallback_ == type(uint256).max) fallback_ = i;
+        }
+        if (fallback_ != type(uint256).max) _redeemOne(fallback_);
+    }
+
+    function _redeemOne(uint256 i) internal {
+        (IEscrow.Voucher memory voucher, bytes memory signature) = ledger.latest(ledger.channels(i));
         IEscrow.Voucher[] memory vouchers = new IEscrow.Voucher[](1);
         bytes[] memory signatures = new bytes[](1);
         vouchers[0] = voucher;
@@ -144,7 +164,8 @@ contract ProviderHandler is TestBase {
         _redeem(voucher.provider, vouchers, signatures, false);
     }
 
-    /// @notice Redeems up to three fresh channels of one provider in one transaction.
+    /// @notice Redeems up to three channels of one provider that are still owed, in one
+    ///         transaction (some may pay nothing: an empty balance).
     function redeemBatch(uint256 providerSeed, uint256 start) external {
         address provider = _provider(providerSeed);
         uint256 count = ledger.channelCount();
@@ -156,7 +177,7 @@ contract ProviderHandler is TestBase {
             bytes32 channel = ledger.channels((start % count + k) % count);
             (IEscrow.Voucher memory voucher, bytes memory signature) = ledger.latest(channel);
             if (voucher.provider != provider) continue;
-            if (voucher.cumulativeAmount <= escrow.redeemed(voucher.client, provider, voucher.modelId)) continue;
+            if (voucher.cumulativeAmount <= ledger.ghost_redeemed(channel)) continue;
             found[n] = voucher;
             foundSigs[n] = signature;
             ++n;
@@ -196,6 +217,7 @@ contract ProviderHandler is TestBase {
         vm.prank(provider);
         escrow.claim();
         ghost_claimed += amount;
+        ++ghost_claims;
     }
 
     /// @notice The treasury claims its fees (it has no handler of its own).
@@ -205,6 +227,7 @@ contract ProviderHandler is TestBase {
         vm.prank(treasury);
         escrow.claim();
         ghost_claimed += amount;
+        ++ghost_claims;
     }
 
     // ------------------------------------------------------------------ internal
@@ -232,18 +255,12 @@ contract ProviderHandler is TestBase {
         return Payees(escrow.earnings(provider), _ownersEarnings(), escrow.earnings(treasury));
     }
 
-    function _counter(IEscrow.Voucher memory voucher) internal view returns (uint256) {
-        return escrow.redeemed(voucher.client, voucher.provider, voucher.modelId);
-    }
-
-    /// @dev Redeems and books, per voucher, what left the client and where it went.
+    /// @dev Redeems and books, per voucher, what the escrow's rules say leaves the client (in
+    ///      order: vouchers of one client in a batch share its balance), and where it went.
     function _redeem(address provider, IEscrow.Voucher[] memory vouchers, bytes[] memory signatures, bool batch)
         internal
     {
-        uint256[] memory before = new uint256[](vouchers.length);
-        for (uint256 i; i < vouchers.length; ++i) {
-            before[i] = _counter(vouchers[i]);
-        }
+        uint256[] memory expected = new uint256[](vouchers.length);
         Payees memory earlier = _payees(provider);
 
         vm.prank(provider);
@@ -251,9 +268,10 @@ contract ProviderHandler is TestBase {
 
         uint256 sum;
         for (uint256 i; i < vouchers.length; ++i) {
-            sum += _book(vouchers[i], before[i]);
+            expected[i] = _book(vouchers[i]);
+            sum += expected[i];
         }
-        require(sum == paid, "returned total differs from channel movements");
+        if (sum != paid) revert RedemptionOffRules(provider, paid, sum);
         Payees memory later = _payees(provider);
         ghost_redeemed += paid;
         ghost_toProviders += later.provider - earlier.provider;
@@ -261,9 +279,13 @@ contract ProviderHandler is TestBase {
         ghost_toTreasury += later.treasury - earlier.treasury;
     }
 
-    function _book(IEscrow.Voucher memory voucher, uint256 before) internal returns (uint256 delta) {
-        delta = _counter(voucher) - before;
-        ghost_paidOnChannel[escrow.channelId(voucher.client, voucher.provider, voucher.modelId)] += delta;
-        ghost_paidByClient[voucher.client] += delta;
+    function _book(IEscrow.Voucher memory voucher) internal returns (uint256 paid) {
+        bytes32 channel = escrow.channelId(voucher.client, voucher.provider, voucher.modelId);
+        uint256 owed;
+        (paid, owed) = ledger.redemptionDue(channel, voucher);
+        ledger.bookRedemption(channel, voucher.client, paid);
+        ghost_paidByClient[voucher.client] += paid;
+        if (paid != 0) ++ghost_payingRedemptions;
+        if (paid < owed) ++ghost_shortRedemptions;
     }
 }

@@ -7,12 +7,13 @@ import {ClientHandler} from "./ClientHandler.sol";
 import {ProviderHandler} from "./ProviderHandler.sol";
 import {ModelOwnerHandler} from "./ModelOwnerHandler.sol";
 import {SlasherHandler} from "./SlasherHandler.sol";
+import {PathTally} from "./PathTally.sol";
 import {IEscrow} from "../../src/interfaces/IEscrow.sol";
 import {IProviderRegistry} from "../../src/interfaces/IProviderRegistry.sol";
 
 /// @title TrellisInvariants
 /// @notice Wires the handlers and asserts the system's invariants after every call sequence.
-contract TrellisInvariants is Fixture {
+contract TrellisInvariants is Fixture, PathTally {
     Ledger internal ledger;
     ClientHandler internal clients;
     ProviderHandler internal providers;
@@ -54,6 +55,10 @@ contract TrellisInvariants is Fixture {
     ///         earning, summed over all actors.
     /// forge-config: default.invariant.fail-on-revert = true
     /// forge-config: ci.invariant.fail-on-revert = true
+    /// forge-config: deep.invariant.fail-on-revert = true
+    /// forge-config: default.invariant.depth = 80
+    /// forge-config: ci.invariant.depth = 80
+    /// forge-config: deep.invariant.depth = 80
     function invariant_escrowSolvent() public view {
         uint256 balances;
         for (uint256 i; i < ledger.clientCount(); ++i) {
@@ -72,16 +77,21 @@ contract TrellisInvariants is Fixture {
         assertEq(token.balanceOf(address(escrow)), balances + owed, "token balance == owed");
     }
 
-    /// @notice Per channel, payouts equal the redeemed counter and never exceed what the client
-    ///         signed: no amount is paid twice.
+    /// @notice Per channel, the redeemed counter equals what the handlers' redemptions paid by
+    ///         the escrow's rules (the owed part, as far as the balance went) and never exceeds
+    ///         what the client signed: no amount is paid twice.
     /// forge-config: default.invariant.fail-on-revert = true
     /// forge-config: ci.invariant.fail-on-revert = true
+    /// forge-config: deep.invariant.fail-on-revert = true
+    /// forge-config: default.invariant.depth = 80
+    /// forge-config: ci.invariant.depth = 80
+    /// forge-config: deep.invariant.depth = 80
     function invariant_noDoubleRedemption() public view {
         for (uint256 i; i < ledger.channelCount(); ++i) {
             bytes32 channel = ledger.channels(i);
             (IEscrow.Voucher memory v,) = ledger.latest(channel);
             uint256 counter = escrow.redeemed(v.client, v.provider, v.modelId);
-            assertEq(providers.ghost_paidOnChannel(channel), counter, "payouts == counter");
+            assertEq(ledger.ghost_redeemed(channel), counter, "counter == redemptions by the rules");
             assertLe(counter, ledger.maxSigned(channel), "counter <= max signed");
         }
     }
@@ -90,9 +100,14 @@ contract TrellisInvariants is Fixture {
     ///         redemptions of vouchers it signed; forged vouchers never pay.
     /// forge-config: default.invariant.fail-on-revert = true
     /// forge-config: ci.invariant.fail-on-revert = true
+    /// forge-config: deep.invariant.fail-on-revert = true
+    /// forge-config: default.invariant.depth = 80
+    /// forge-config: ci.invariant.depth = 80
+    /// forge-config: deep.invariant.depth = 80
     function invariant_onlyClientSignatureMovesFunds() public view {
         for (uint256 i; i < ledger.clientCount(); ++i) {
             address client = ledger.clients(i);
+            assertEq(escrow.balanceOf(client), ledger.ghost_balance(client), "balance == the ledger's");
             assertEq(
                 escrow.balanceOf(client),
                 clients.ghost_deposited(client) - clients.ghost_withdrawn(client) - providers.ghost_paidByClient(client),
@@ -106,6 +121,10 @@ contract TrellisInvariants is Fixture {
     ///         is either still owed or was claimed.
     /// forge-config: default.invariant.fail-on-revert = true
     /// forge-config: ci.invariant.fail-on-revert = true
+    /// forge-config: deep.invariant.fail-on-revert = true
+    /// forge-config: default.invariant.depth = 80
+    /// forge-config: ci.invariant.depth = 80
+    /// forge-config: deep.invariant.depth = 80
     function invariant_feeSplitExact() public view {
         uint256 redeemedTotal = providers.ghost_redeemed();
         assertEq(
@@ -124,6 +143,10 @@ contract TrellisInvariants is Fixture {
     ///         token balance.
     /// forge-config: default.invariant.fail-on-revert = true
     /// forge-config: ci.invariant.fail-on-revert = true
+    /// forge-config: deep.invariant.fail-on-revert = true
+    /// forge-config: default.invariant.depth = 80
+    /// forge-config: ci.invariant.depth = 80
+    /// forge-config: deep.invariant.depth = 80
     function invariant_stakeAccounting() public view {
         uint256 held;
         for (uint256 i; i < ledger.providerCount(); ++i) {
@@ -144,5 +167,17 @@ contract TrellisInvariants is Fixture {
         assertEq(registry.totalStaked(), held, "totalStaked");
         assertEq(token.balanceOf(address(registry)), held, "registry token balance");
         assertEq(token.balanceOf(slasher.WATCHER()), slasher.ghost_slashed(), "slashed went to the watcher");
+    }
+
+    /// @notice The flows the invariants are about really happen: at least once per run on
+    ///         average, redemptions that pay, redemptions cut short by the client's balance,
+    ///         withdrawals that pay, and claims.
+    function afterInvariant() public {
+        Path[] memory p = new Path[](4);
+        p[0] = Path("paying redemption", providers.ghost_payingRedemptions(), 1);
+        p[1] = Path("short-balance redemption", providers.ghost_shortRedemptions(), 1);
+        p[2] = Path("withdrawal", clients.ghost_withdrawals(), 1);
+        p[3] = Path("claim", providers.ghost_claims() + owners.ghost_claims(), 1);
+        tallyPaths("TRELLIS_ESCROW_PATHS", p);
     }
 }

@@ -14,6 +14,14 @@ interface Vm {
     function label(address account, string calldata newLabel) external;
     function etch(address target, bytes calldata newRuntimeBytecode) external;
 
+    // process environment (kept across the runs of an invariant campaign)
+    function setEnv(string calldata name, string calldata value) external;
+    function envOr(string calldata name, string calldata delim, uint256[] calldata defaultValue)
+        external
+        view
+        returns (uint256[] memory value);
+    function toString(uint256 value) external pure returns (string memory);
+
     // keys and signatures
     function addr(uint256 privateKey) external pure returns (address);
     function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
