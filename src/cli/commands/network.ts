@@ -2,8 +2,8 @@
 // the gateway knows from chain events.
 import type { Command } from 'commander';
 import { lineLogger } from '../../log.ts';
-import { startLocalNetwork } from '../../network/local-network.ts';
-import { readEnvironment } from '../../config.ts';
+import { DEFAULT_DATA_DIR, readEnvironment } from '../../config.ts';
+import { recordDataDir } from '../data-dir.ts';
 import { TrellisError } from '../../errors.ts';
 import { listModels, listProviders } from '../../sdk/gateway.ts';
 import { addNetworkOptions, readContext, type NetworkOptions } from '../context.ts';
@@ -24,7 +24,8 @@ export function registerNetworkCommands(program: Command): void {
     .option('--faulty', 'also start a deliberately faulty provider (port+9) and a watcher that catches it (docs/disputes.md)')
     .option('--fault-rate <rate>', 'with --faulty: share of requests the faulty provider answers wrongly, 0..1', '0.5')
     .action(async (options: { dataDir?: string; port: string; fresh?: boolean; adoptChain?: boolean; quiet?: boolean; faulty?: boolean; faultRate: string }) => {
-      const dataDir = options.dataDir ?? readEnvironment().dataDir;
+      const dataDir = resolveUpDataDir(options.dataDir);
+      const { startLocalNetwork } = await import('../../network/local-network.ts');
       const log = options.quiet ? lineLogger(() => {}) : lineLogger((line) => process.stderr.write(`${line}\n`));
       const network = await startLocalNetwork({
         dataDir,
@@ -45,9 +46,9 @@ export function registerNetworkCommands(program: Command): void {
       if (network.faultyProvider) row('FAULTY provider', `${network.faultyProvider.url}  ${network.faultyProvider.address}  (cheats on purpose)`);
       if (network.watcher) row('watcher', `${network.watcher.address}  (in the gateway process; watch its log lines)`);
       for (const [name, address] of Object.entries(chain.deployment.contracts)) row(name, address);
+      recordDataDir(dataDir);
       console.log('\nTry, in another terminal:');
-      console.log('  npx trellis infer --model digits-mlp --image examples/digit-3.pgm');
-      console.log('  npx trellis infer --model breast-cancer-mlp --csv examples/breast-cancer.csv --verification redundant');
+      for (const example of exampleCommands(dataDir)) console.log(`  ${example}`);
       console.log(`  curl -s ${network.gatewayUrl}/v1/providers`);
       console.log('\nPress Ctrl-C to stop; everything resumes on the next start.');
       await new Promise<void>((resolve) => {
@@ -75,6 +76,27 @@ export function registerNetworkCommands(program: Command): void {
     console.log(`${models.length} model(s)`);
   });
 }
+
+/** `trellis up`'s folder: --data-dir, else $TRELLIS_DATA_DIR, else .trellis (never the pointer: starting is explicit). */
+function resolveUpDataDir(option: string | undefined): string {
+  return option ?? readEnvironment().dataDir;
+}
+
+/**
+ * The commands `trellis up` suggests, exactly as they run from this folder. A data
+ * folder other than the default is spelled out, so that they also work elsewhere.
+ */
+export function exampleCommands(dataDir: string): string[] {
+  const flag = dataDir === DEFAULT_DATA_DIR || dataDir === `./${DEFAULT_DATA_DIR}` ? '' : ` --data-dir ${shellQuote(dataDir)}`;
+  return [
+    `npx trellis infer --model digits-mlp --image examples/digit-3.pgm${flag}`,
+    `npx trellis infer --model breast-cancer-mlp --csv examples/breast-cancer.csv --verification redundant${flag}`,
+    `npx trellis receipts${flag}`,
+    `npx trellis balances${flag}`,
+  ];
+}
+
+const shellQuote = (value: string) => (/^[\w./:@%+=-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`);
 
 async function gatewayOf(options: NetworkOptions): Promise<string> {
   const context = await readContext(options);
