@@ -19,8 +19,9 @@ import { balances, deposit, publishModel } from '../sdk/accounts.ts';
 import { DISAGREEMENT_INPUTS_FILE } from '../verify/disagreement-inputs.ts';
 import { startWatcher, type Watcher } from '../verify/watcher.ts';
 
-/** Dev account roles on the local chain (anvil's accounts 0..9). */
-export const localRoles = { deployer: 0, client: 1, providers: [2, 3, 4], faultyProvider: 5, watcher: 8, modelOwner: 9 } as const;
+import { localRoles } from './roles.ts';
+
+export { localRoles };
 
 /** Three providers with different prices per request, in token base units (6 decimals). */
 const providerPrices = [tokens('0.010'), tokens('0.012'), tokens('0.015')];

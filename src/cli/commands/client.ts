@@ -3,11 +3,9 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { isAddress, type Address } from 'viem';
 import { TrellisError } from '../../errors.ts';
-import { localRoles } from '../../network/local-network.ts';
+import { localRoles } from '../../network/roles.ts';
 import { verificationModes, type Verification } from '../../protocol/messages.ts';
 import { toWire } from '../../protocol/wire.ts';
-import { balances, deposit, requestWithdrawal, withdraw } from '../../sdk/accounts.ts';
-import { TrellisClient } from '../../sdk/client.ts';
 import { addNetworkOptions, readContext, signerContext, type NetworkOptions } from '../context.ts';
 import { readCsvRow, readDigitImage, readJsonRow } from '../input-files.ts';
 import { formatTokens, parseTokens } from '../amounts.ts';
@@ -21,6 +19,7 @@ export const clientDir = (dataDir: string, address: Address) => join(dataDir, 'c
 export function registerClientCommands(program: Command): void {
   addNetworkOptions(program.command('deposit <amount>').description('deposit payment tokens into escrow (e.g. 25 or 2.5)')).action(async (value: string, options: NetworkOptions) => {
     const context = await signerContext(options, localRoles.client);
+    const { deposit } = await import('../../sdk/accounts.ts');
     progress()(`depositing ${value} tUSD`);
     await deposit(context.connection, context.deployment, parseTokens('amount', value));
     await printBalances(context, context.connection.account.address);
@@ -32,6 +31,7 @@ export function registerClientCommands(program: Command): void {
       .description('with an amount: start the withdrawal notice for it; without: withdraw what the notice has released'),
   ).action(async (value: string | undefined, options: NetworkOptions) => {
     const context = await signerContext(options, localRoles.client);
+    const { requestWithdrawal, withdraw } = await import('../../sdk/accounts.ts');
     if (value === undefined) await withdraw(context.connection, context.deployment);
     else await requestWithdrawal(context.connection, context.deployment, parseTokens('amount', value));
     await printBalances(context, context.connection.account.address);
@@ -75,6 +75,7 @@ export function registerClientCommands(program: Command): void {
         : readDigitImage(options.image!);
     const context = await signerContext(options, localRoles.client);
     if (!options.provider && !context.gatewayUrl) throw new TrellisError('NO_ENDPOINT', 'No gateway known: start the local network (npm start) or pass --gateway or --provider.');
+    const { TrellisClient } = await import('../../sdk/client.ts');
     const client = new TrellisClient({ connection: context.connection, deployment: context.deployment, gatewayUrl: context.gatewayUrl, dataDir: clientDir(context.dataDir, context.connection.account.address), trust });
     try {
       progress()(`sending the request to ${options.model} (verification: ${options.verification})`);
@@ -101,6 +102,7 @@ export function registerClientCommands(program: Command): void {
 
   addNetworkOptions(program.command('receipts').description('the receipts this client has received').option('--json', 'print as JSON lines')).action(async (options: NetworkOptions & { json?: boolean }) => {
     const context = await signerContext(options, localRoles.client);
+    const { TrellisClient } = await import('../../sdk/client.ts');
     const client = new TrellisClient({ connection: context.connection, deployment: context.deployment, dataDir: clientDir(context.dataDir, context.connection.account.address) });
     try {
       const receipts = client.receipts();
@@ -116,6 +118,7 @@ export function registerClientCommands(program: Command): void {
 }
 
 async function printBalances(context: Awaited<ReturnType<typeof readContext>>, account: Address): Promise<void> {
+  const { balances } = await import('../../sdk/accounts.ts');
   const b = await balances(context.connection, context.deployment, account);
   console.log(`account            ${account}`);
   console.log(`wallet             ${formatTokens(b.wallet)}`);

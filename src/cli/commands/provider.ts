@@ -5,11 +5,8 @@ import type { Command } from 'commander';
 import { isHex, type Hex } from 'viem';
 import { TrellisError } from '../../errors.ts';
 import { lineLogger } from '../../log.ts';
-import { loadModel } from '../../models/catalog.ts';
 import type { ModelTrust } from '../../models/registry.ts';
-import { localRoles } from '../../network/local-network.ts';
-import { startProviderNode } from '../../provider/node.ts';
-import { addStake, claimEarnings, publishModel, setRoyalty, startUnbonding, withdrawStake } from '../../sdk/accounts.ts';
+import { localRoles } from '../../network/roles.ts';
 import { addNetworkOptions, signerContext, type NetworkOptions } from '../context.ts';
 import { parseTokens } from '../amounts.ts';
 import { parseAddressOption, parseIntegerOption, parseModelIdOption } from '../options.ts';
@@ -64,6 +61,9 @@ function providerTrust(config: ProviderConfig, publisher: string | undefined): M
   };
 }
 
+// Loaded when a command runs, not when the CLI starts: it needs the contract bindings.
+const accounts = () => import('../../sdk/accounts.ts');
+
 export function registerProviderCommands(program: Command): void {
   const provider = program.command('provider').description('run and manage a provider node');
 
@@ -79,6 +79,7 @@ export function registerProviderCommands(program: Command): void {
       const trust = providerTrust(config, options.publisher);
       const context = await signerContext(options, localRoles.providers[0]);
       progress()('starting the provider node');
+      const { startProviderNode } = await import('../../provider/node.ts');
       const node = await startProviderNode({
         connection: context.connection,
         deployment: context.deployment,
@@ -107,16 +108,16 @@ export function registerProviderCommands(program: Command): void {
       await run(context, parseTokens('amount', value));
       console.log(`${name}: done`);
     });
-  stakeAction('stake', 'add stake (tUSD)', (c, v) => addStake(c.connection, c.deployment, v));
-  stakeAction('unbond', 'start unbonding stake (tUSD); withdraw after the unbonding delay', (c, v) => startUnbonding(c.connection, c.deployment, v));
+  stakeAction('stake', 'add stake (tUSD)', async (c, v) => (await accounts()).addStake(c.connection, c.deployment, v));
+  stakeAction('unbond', 'start unbonding stake (tUSD); withdraw after the unbonding delay', async (c, v) => (await accounts()).startUnbonding(c.connection, c.deployment, v));
   addNetworkOptions(provider.command('withdraw').description('withdraw stake whose unbonding delay has passed')).action(async (options: NetworkOptions) => {
     const context = await signerContext(options, localRoles.providers[0]);
-    await withdrawStake(context.connection, context.deployment);
+    await (await accounts()).withdrawStake(context.connection, context.deployment);
     console.log('withdraw: done');
   });
   addNetworkOptions(program.command('claim').description('move your earnings (provider share, royalties, fees) from escrow to your wallet')).action(async (options: NetworkOptions) => {
     const context = await signerContext(options, localRoles.providers[0]);
-    await claimEarnings(context.connection, context.deployment);
+    await (await accounts()).claimEarnings(context.connection, context.deployment);
     console.log('claim: done');
   });
 
@@ -124,16 +125,17 @@ export function registerProviderCommands(program: Command): void {
   addNetworkOptions(model.command('publish <name>').description('publish a model from the models folder by its content hash and weight commitment').option('--royalty <bps>', 'royalty in basis points (100 = 1 %)', '500')).action(
     async (name: string, options: NetworkOptions & { royalty: string }) => {
       const royaltyBps = parseIntegerOption('--royalty', options.royalty, 0, 10_000);
+      const { loadModel } = await import('../../models/catalog.ts');
       const entry = loadModel(name);
       const context = await signerContext(options, localRoles.modelOwner);
-      const modelId = await publishModel(context.connection, context.deployment, { contentHash: entry.contentHash, weightCommitment: entry.weightCommitment, shape: entry.shape, metadataURI: entry.metadataURI, royaltyBps });
+      const modelId = await (await accounts()).publishModel(context.connection, context.deployment, { contentHash: entry.contentHash, weightCommitment: entry.weightCommitment, shape: entry.shape, metadataURI: entry.metadataURI, royaltyBps });
       console.log(`published ${name} as ${modelId}`);
     },
   );
   addNetworkOptions(model.command('royalty <modelId> <bps>').description('set a model\'s royalty in basis points')).action(async (modelId: string, bps: string, options: NetworkOptions) => {
     if (!isHex(modelId) || modelId.length !== 66) throw new TrellisError('INVALID_OPTION', `"${modelId}" is not a model id (0x and 64 hex digits).`);
     const context = await signerContext(options, localRoles.modelOwner);
-    await setRoyalty(context.connection, context.deployment, modelId as Hex, parseIntegerOption('bps', bps, 0, 10_000));
+    await (await accounts()).setRoyalty(context.connection, context.deployment, modelId as Hex, parseIntegerOption('bps', bps, 0, 10_000));
     console.log('royalty: set');
   });
 }
