@@ -9,6 +9,9 @@ import { toWire } from '../../protocol/wire.ts';
 import { addNetworkOptions, readContext, signerContext, type NetworkOptions } from '../context.ts';
 import { readCsvRow, readDigitImage, readJsonRow } from '../input-files.ts';
 import { formatTokens, parseTokens } from '../amounts.ts';
+import { printBalances } from '../balances-view.ts';
+import { refundNote, verificationLine } from '../receipt-lines.ts';
+import { formatDate, formatDuration, formatWhen } from '../../chain/human-units.ts';
 import { parseIntegerOption, parseTrustOptions } from '../options.ts';
 import { progress } from '../progress.ts';
 
@@ -21,8 +24,10 @@ export function registerClientCommands(program: Command): void {
     const context = await signerContext(options, localRoles.client);
     const { deposit } = await import('../../sdk/accounts.ts');
     progress()(`depositing ${value} tUSD`);
-    await deposit(context.connection, context.deployment, parseTokens('amount', value));
-    await printBalances(context, context.connection.account.address);
+    const amount = parseTokens('amount', value);
+    await deposit(context.connection, context.deployment, amount);
+    console.log(`deposited ${formatTokens(amount)} into escrow`);
+    await printBalances(context, context.connection.account.address, clientDir(context.dataDir, context.connection.account.address));
   });
 
   addNetworkOptions(
@@ -31,17 +36,30 @@ export function registerClientCommands(program: Command): void {
       .description('with an amount: start the withdrawal notice for it; without: withdraw what the notice has released'),
   ).action(async (value: string | undefined, options: NetworkOptions) => {
     const context = await signerContext(options, localRoles.client);
-    const { requestWithdrawal, withdraw } = await import('../../sdk/accounts.ts');
-    if (value === undefined) await withdraw(context.connection, context.deployment);
-    else await requestWithdrawal(context.connection, context.deployment, parseTokens('amount', value));
-    await printBalances(context, context.connection.account.address);
+    const [{ requestWithdrawal, withdraw }, { withdrawalStatus, timingParameters }] = await Promise.all([import('../../sdk/accounts.ts'), import('../../sdk/account-status.ts')]);
+    const account = context.connection.account.address;
+    if (value === undefined) {
+      const before = await withdrawalStatus(context.connection, context.deployment, account);
+      await withdraw(context.connection, context.deployment);
+      console.log(`withdrew ${formatTokens(before.amount)} from escrow to your wallet`);
+    } else {
+      const amount = parseTokens('amount', value);
+      await requestWithdrawal(context.connection, context.deployment, amount);
+      const [pending, timing] = await Promise.all([withdrawalStatus(context.connection, context.deployment, account), timingParameters(context.connection, context.deployment)]);
+      console.log(`withdrawal of ${formatTokens(pending.amount)} requested: the notice of ${formatDuration(timing.withdrawalNotice)} lets providers redeem vouchers you already signed.`);
+      console.log(`it is available ${formatWhen(pending.readyAt, pending.now)}; run \`trellis withdraw\` then, within ${formatDuration(timing.withdrawalWindow)} (until ${formatDate(pending.expiresAt)}).`);
+    }
+    await printBalances(context, account, clientDir(context.dataDir, account));
   });
 
   addNetworkOptions(program.command('balances [account]').description('wallet, escrow, pending withdrawal, earnings and stake of an account')).action(async (account: string | undefined, options: NetworkOptions) => {
     if (account !== undefined && !isAddress(account)) throw new TrellisError('INVALID_OPTION', `"${account}" is not an address.`);
-    if (account !== undefined) return printBalances(await readContext(options), account);
+    if (account !== undefined) {
+      const context = await readContext(options);
+      return printBalances(context, account, clientDir(context.dataDir, account));
+    }
     const context = await signerContext(options, localRoles.client);
-    return printBalances(context, context.connection.account.address);
+    return printBalances(context, context.connection.account.address, clientDir(context.dataDir, context.connection.account.address));
   });
 
   addNetworkOptions(
@@ -91,9 +109,13 @@ export function registerClientCommands(program: Command): void {
         console.log(JSON.stringify({ label: result.label, values: result.values, agreement: result.agreement, receipts: result.receipts.map((r) => ({ ...toWire(r.receipt), signature: r.signature })) }, null, 2));
         return;
       }
+      const { chainTime, timingParameters } = await import('../../sdk/account-status.ts');
+      const [timing, now] = await Promise.all([timingParameters(context.connection, context.deployment), chainTime(context.connection)]);
       console.log(`label    ${result.label}`);
       console.log(`values   ${result.values.map((v) => v.toFixed(3)).join(' ')}`);
       for (const { receipt } of result.receipts) console.log(`receipt  provider ${receipt.provider}  fee ${formatTokens(receipt.fee)}  request ${receipt.requestHash}`);
+      const first = result.receipts[0];
+      if (first) console.log(`checked  ${verificationLine(first.receipt, timing.challengeWindow, now, result.agreement)}`);
       if (!result.agreement) console.log('warning  the providers disagreed; both receipts are kept for a dispute');
     } finally {
       client.close();
@@ -106,24 +128,19 @@ export function registerClientCommands(program: Command): void {
     const client = new TrellisClient({ connection: context.connection, deployment: context.deployment, dataDir: clientDir(context.dataDir, context.connection.account.address) });
     try {
       const receipts = client.receipts();
-      if (options.json) for (const r of receipts) console.log(JSON.stringify(r));
+      const { refundsOf } = await import('../../sdk/refunds.ts');
+      const refunds = await refundsOf(context.connection, context.deployment, receipts);
+      if (options.json) receipts.forEach((r, i) => console.log(JSON.stringify({ ...r, refund: refunds[i] ? { reserved: String(refunds[i].reserved), paid: String(refunds[i].paid) } : null })));
       else {
-        for (const r of receipts) console.log(`${r.receipt.requestHash}  ${r.verification.padEnd(10)}  provider ${r.receipt.provider}  fee ${formatTokens(BigInt(r.receipt.fee))}`);
-        console.log(`${receipts.length} receipt(s)`);
+        receipts.forEach((r, i) => {
+          const issued = formatDate(BigInt(r.receipt.issuedAt));
+          console.log(`${r.receipt.requestHash}  ${issued}  ${r.verification.padEnd(10)}  provider ${r.receipt.provider}  fee ${formatTokens(BigInt(r.receipt.fee))}${refundNote(refunds[i])}`);
+        });
+        const refunded = refunds.filter((f) => f && f.reserved > 0n).length;
+        console.log(`${receipts.length} receipt(s)${refunded > 0 ? `, ${refunded} refunded after a dispute` : ''}`);
       }
     } finally {
       client.close();
     }
   });
-}
-
-async function printBalances(context: Awaited<ReturnType<typeof readContext>>, account: Address): Promise<void> {
-  const { balances } = await import('../../sdk/accounts.ts');
-  const b = await balances(context.connection, context.deployment, account);
-  console.log(`account            ${account}`);
-  console.log(`wallet             ${formatTokens(b.wallet)}`);
-  console.log(`escrow             ${formatTokens(b.escrow)}`);
-  console.log(`pending withdrawal ${formatTokens(b.pendingWithdrawal)}`);
-  console.log(`earnings           ${formatTokens(b.earnings)}`);
-  console.log(`stake              ${formatTokens(b.stake)}`);
 }

@@ -6,7 +6,8 @@ import { DEFAULT_DATA_DIR, readEnvironment } from '../../config.ts';
 import { recordDataDir } from '../data-dir.ts';
 import { TrellisError } from '../../errors.ts';
 import { listModels, listProviders } from '../../sdk/gateway.ts';
-import { addNetworkOptions, readContext, type NetworkOptions } from '../context.ts';
+import { addNetworkOptions, readContext, type NetworkOptions, type ReadContext } from '../context.ts';
+import { formatDate, formatDuration } from '../../chain/human-units.ts';
 import { formatTokens } from '../amounts.ts';
 import { parseIntegerOption } from '../options.ts';
 import { parseRateOption } from './watch.ts';
@@ -60,19 +61,32 @@ export function registerNetworkCommands(program: Command): void {
     });
 
   addNetworkOptions(program.command('providers').description('providers the gateway discovered on chain: prices, stake, health').option('--json', 'print JSON')).action(async (options: NetworkOptions & { json?: boolean }) => {
-    const providers = await listProviders(await gatewayOf(options));
+    const context = await readContext(options);
+    const gateway = gatewayOf(context);
+    const [providers, models] = await Promise.all([listProviders(gateway), listModels(gateway)]);
     if (options.json) return console.log(JSON.stringify(providers, null, 2));
+    const { providerStanding } = await import('../../sdk/provider-status.ts');
+    const names = new Map(models.map((m) => [m.modelId.toLowerCase(), modelName(m.metadataURI)]));
     for (const p of providers) {
-      const prices = p.models.map((m) => `${m.modelId.slice(0, 10)}…=${formatTokens(BigInt(m.price))}`).join(' ');
-      console.log(`${p.address}  ${p.healthy ? 'healthy  ' : 'unhealthy'}  stake ${formatTokens(BigInt(p.activeStake))}  ${p.endpoint}  ${prices}`);
+      const standing = await providerStanding(context.connection, context.deployment, p.address);
+      const prices = p.models.map((m) => `${names.get(m.modelId.toLowerCase()) ?? `${m.modelId.slice(0, 10)}…`} ${formatTokens(BigInt(m.price))}`).join(', ');
+      console.log(`${p.address}  ${standingWord(p.healthy, standing)}  stake ${formatTokens(BigInt(p.activeStake))}  ${p.endpoint}`);
+      console.log(`  prices per request: ${prices || 'none'}`);
+      if (standing.slashes > 0) console.log(`  slashed ${standing.slashes} time(s), ${formatTokens(standing.slashed)} in all, for wrong answers proven on chain`);
+      if (standing.jailed) console.log(`  jailed until ${formatDate(standing.jailedUntil)} (${formatDuration(standing.jailedUntil - standing.now)} left): the gateway sends it no requests`);
+      if (standing.openDisputes > 0n) console.log(`  ${standing.openDisputes} open dispute(s) against it`);
+      if (!p.healthy && p.healthReason) console.log(`  unhealthy: ${p.healthReason}`);
     }
     console.log(`${providers.length} provider(s)`);
   });
 
   addNetworkOptions(program.command('models').description('models published on chain, with the providers serving them').option('--json', 'print JSON')).action(async (options: NetworkOptions & { json?: boolean }) => {
-    const models = await listModels(await gatewayOf(options));
+    const models = await listModels(gatewayOf(await readContext(options)));
     if (options.json) return console.log(JSON.stringify(models, null, 2));
-    for (const m of models) console.log(`${m.modelId}  ${m.metadataURI}  royalty ${m.royaltyBps / 100} %  providers ${m.providers.length}`);
+    for (const m of models) {
+      console.log(`${modelName(m.metadataURI).padEnd(18)}  royalty ${m.royaltyBps / 100} % to ${m.owner}  served by ${m.providers.length} provider(s)`);
+      console.log(`  id ${m.modelId}`);
+    }
     console.log(`${models.length} model(s)`);
   });
 }
@@ -98,8 +112,17 @@ export function exampleCommands(dataDir: string): string[] {
 
 const shellQuote = (value: string) => (/^[\w./:@%+=-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`);
 
-async function gatewayOf(options: NetworkOptions): Promise<string> {
-  const context = await readContext(options);
+/** Standing in one word: what a user needs before health, a jail from a lost dispute. */
+function standingWord(healthy: boolean, standing: { jailed: boolean; slashes: number }): string {
+  if (standing.jailed) return 'JAILED   ';
+  if (standing.slashes > 0) return healthy ? 'slashed  ' : 'slashed, unhealthy';
+  return healthy ? 'healthy  ' : 'unhealthy';
+}
+
+/** The name people type (`--model digits-mlp`) from a default model's metadata URI; other URIs as they are. */
+const modelName = (metadataURI: string) => metadataURI.replace(/^trellis:models\//, '');
+
+function gatewayOf(context: ReadContext): string {
   if (!context.gatewayUrl) throw new TrellisError('NO_ENDPOINT', 'No gateway known: start the local network (npm start) or pass --gateway.');
   return context.gatewayUrl;
 }
