@@ -140,7 +140,7 @@ export class Settlement {
         const revert = explainRevert(error);
         if (revert === undefined) throw error;
         this.ledger.refuseVoucher(signed, revert.raw);
-        this.log.warn('voucher refused by the escrow; dropped', { client: signed.voucher.client, modelId: signed.voucher.modelId, amount: signed.voucher.cumulativeAmount, reason: revert.sentence });
+        this.log.warn('voucher refused by the escrow; dropped', { client: signed.voucher.client, modelId: signed.voucher.modelId, amount: signed.voucher.cumulativeAmount, reason: revert.sentence, error: revert.name });
       }
     }
     return accepted;
