@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { devAccount } from '../src/chain/dev-accounts.ts';
 import { recordDataDir } from '../src/cli/data-dir.ts';
+import { silentLogger } from '../src/log.ts';
+import { startLocalNetwork, type LocalNetwork } from '../src/network/local-network.ts';
 import { localRoles } from '../src/network/roles.ts';
 import { startTestNetwork, type TestNetwork } from './support/network.ts';
 
@@ -196,5 +198,46 @@ describe('trellis up as a newcomer starts and stops it', () => {
     assert.doesNotMatch(stderr, /redemption failed|stop failed/);
     rmSync(cwd, { recursive: true, force: true });
     rmSync(dirname(dataDir), { recursive: true, force: true });
+  });
+});
+
+describe('after a faulty provider is caught', () => {
+  let net: LocalNetwork;
+  let dataDir: string;
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'trellis-faulty-'));
+    net = await startLocalNetwork({ dataDir, port: 0, fresh: true, log: silentLogger, settlement: { batchSize: 1_000_000, maxAgeMs: 3_600_000 }, faulty: { rate: 1, seed: 7, watcherIntervalMs: 150, disputePollMs: 150 } });
+  });
+  after(async () => {
+    await net?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('infer says the answer was not re-executed; providers show the jail and slash; receipts mark the refund', async () => {
+    // The faulty provider is the cheapest, so it gets the request, and answers it wrongly.
+    const infer = await trellis(['infer', '--model', 'digits-mlp', '--image', 'examples/digit-3.pgm', '--data-dir', dataDir]);
+    ok(infer, 'infer');
+    assert.match(infer.stdout, new RegExp(`provider ${net.faultyProvider!.address}`, 'i'));
+    assert.match(infer.stdout, new RegExp(`optimistic: .*not re-executed; challengeable until ${DATE} \\(${DURATION} left\\)`));
+
+    const watcher = net.watcher!;
+    const end = Date.now() + 120_000;
+    while (!watcher.disputes().some((d) => d.status === 'providerLost')) {
+      assert.ok(Date.now() < end, 'the watcher never won its dispute');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+
+    const providers = await trellis(['providers', '--data-dir', dataDir]);
+    ok(providers, 'providers');
+    const faultyLines = providers.stdout.split(/\n(?=0x)/).find((block) => block.toLowerCase().startsWith(net.faultyProvider!.address.toLowerCase()))!;
+    assert.match(faultyLines, /JAILED/);
+    assert.match(faultyLines, /slashed 1 time\(s\), \d+(\.\d+)? tUSD in all/);
+    assert.match(faultyLines, new RegExp(`jailed until ${DATE} \\(${DURATION} left\\)`));
+    assert.doesNotMatch(faultyLines, /healthy/);
+
+    const receipts = await trellis(['receipts', '--data-dir', dataDir]);
+    ok(receipts, 'receipts');
+    assert.match(receipts.stdout, /REFUNDED 0\.008 tUSD after a lost dispute/);
+    assert.match(receipts.stdout, /1 refunded after a dispute/);
   });
 });
