@@ -10,6 +10,7 @@ import { checkManifestMatchesChain, readManifest, type Deployment } from '../cha
 import { DATA_DIR_VARIABLE, PRIVATE_KEY_VARIABLE, readEnvironment } from '../config.ts';
 import { dataDirHint, resolveDataDir } from './data-dir.ts';
 import type { NetworkFile } from '../network/local-network.ts';
+import { localRoles } from '../network/roles.ts';
 
 export type NetworkOptions = { dataDir?: string; rpcUrl?: string; manifest?: string; gateway?: string };
 
@@ -43,6 +44,16 @@ export async function readContext(options: NetworkOptions): Promise<ReadContext>
   return { connection, deployment, gatewayUrl: options.gateway ?? network.gatewayUrl, dataDir };
 }
 
+/** What a dev account is on the local network, e.g. " (provider 1)", so that no one wonders whose money moved. */
+function roleOf(index: number): string {
+  if (index === localRoles.client) return ', the funded client';
+  const provider = (localRoles.providers as readonly number[]).indexOf(index);
+  if (provider >= 0) return `, provider ${provider + 1}`;
+  if (index === localRoles.modelOwner) return ', the owner of the default models';
+  if (index === localRoles.deployer) return ', the deployer and treasury';
+  return '';
+}
+
 /** The signer: $TRELLIS_PRIVATE_KEY, or on the local chain dev account `devIndex`. */
 export async function signerContext(options: NetworkOptions, devIndex: number): Promise<SignerContext> {
   const context = await readContext(options);
@@ -51,7 +62,7 @@ export async function signerContext(options: NetworkOptions, devIndex: number): 
   const { LOCAL_CHAIN_ID } = await import('../chain/local-chain.ts');
   if (key === undefined && context.deployment.chainId === LOCAL_CHAIN_ID) {
     key = devAccount(devIndex).privateKey;
-    process.stderr.write(`trellis: no ${PRIVATE_KEY_VARIABLE} set; using local dev account ${devIndex} (${devAccount(devIndex).address})\n`);
+    process.stderr.write(`trellis: no ${PRIVATE_KEY_VARIABLE} set; using local dev account ${devIndex}${roleOf(devIndex)} (${devAccount(devIndex).address})\n`);
   }
   const connection = await connectSigner({ rpcUrl: context.connection.rpcUrl, expectedChainId: context.deployment.chainId, privateKey: key, keySource: PRIVATE_KEY_VARIABLE });
   return { ...context, connection };

@@ -51,6 +51,7 @@ export function registerNetworkCommands(program: Command): void {
       recordDataDir(dataDir);
       console.log('\nTry, in another terminal:');
       for (const example of exampleCommands(dataDir)) console.log(`  ${example}`);
+      if (dataDir !== DEFAULT_DATA_DIR) console.log(`  (from this folder, commands find ${dataDir} without --data-dir: ${DEFAULT_DATA_DIR}/data-dir points to it)`);
       console.log(`  curl -s ${network.gatewayUrl}/v1/providers`);
       console.log('\nPress Ctrl-C to stop; everything resumes on the next start.');
       await new Promise<void>((resolve) => {
