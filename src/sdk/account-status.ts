@@ -2,13 +2,19 @@
 // becomes available, what a client owes on vouchers providers have not redeemed yet,
 // what an account can claim (escrow earnings and dispute payouts), and the timing
 // parameters the answers depend on. Plain functions over a connection.
+import { join } from 'node:path';
 import type { Address, Hex } from 'viem';
 import type { Connection } from '../chain/connect.ts';
 import { disputeGameAbi } from '../chain/generated/DisputeGame.ts';
 import { escrowAbi } from '../chain/generated/Escrow.ts';
 import { trellisParamsAbi } from '../chain/generated/TrellisParams.ts';
 import type { Deployment } from '../chain/manifest.ts';
-import { ClientState } from './client-state.ts';
+import type { SignedVoucher } from '../payments/voucher.ts';
+import { parseSignedVoucher } from '../protocol/wire.ts';
+import { Journal } from '../storage/journal.ts';
+
+/** The client's voucher journal, as src/sdk/client-state.ts writes it. */
+const VOUCHERS_FILE = 'vouchers.jsonl';
 
 /** Chain time: the latest block's timestamp, which every on-chain deadline is compared with. */
 export async function chainTime(c: Connection): Promise<bigint> {
@@ -39,15 +45,17 @@ export type UnredeemedChannel = { provider: Address; modelId: Hex; signed: bigin
  * the provider and leaves the escrow when the provider redeems.
  */
 export async function unredeemedVouchers(c: Connection, d: Deployment, client: Address, clientDataDir: string): Promise<UnredeemedChannel[]> {
-  const state = new ClientState(clientDataDir);
-  let vouchers;
-  try {
-    vouchers = state.allVouchers().filter((s) => s.voucher.client.toLowerCase() === client.toLowerCase());
-  } finally {
-    state.close();
+  // Read only: an account with no record here (any address `balances` is asked about)
+  // gets no folder created for it.
+  const latest = new Map<string, SignedVoucher['voucher']>();
+  for (const record of Journal.read<unknown>(join(clientDataDir, VOUCHERS_FILE))) {
+    const { voucher } = parseSignedVoucher({ path: 'voucher', value: record });
+    if (voucher.client.toLowerCase() !== client.toLowerCase()) continue;
+    const key = `${voucher.provider.toLowerCase()}:${voucher.modelId.toLowerCase()}`;
+    if (voucher.cumulativeAmount > (latest.get(key)?.cumulativeAmount ?? 0n)) latest.set(key, voucher);
   }
   return Promise.all(
-    vouchers.map(async ({ voucher }) => ({
+    [...latest.values()].map(async (voucher) => ({
       provider: voucher.provider,
       modelId: voucher.modelId,
       signed: voucher.cumulativeAmount,
