@@ -3,6 +3,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureContractBindings } from '../src/chain/bindings-build.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const suites = readdirSync(here)
@@ -15,6 +16,16 @@ if (!suite || !suites.includes(suite) || !existsSync(join(here, `${suite}.ts`)))
   console.error(`${suite ? `unknown benchmark suite "${suite}"` : 'no benchmark suite given'}; choose one of: ${suites.join(', ')}`);
   console.error('usage: npm run bench -- <suite>');
   process.exit(2);
+}
+// Suites on a chain import the contract bindings, which a fresh clone has not built yet.
+const CHAIN_FREE = ['engine', 'security'];
+if (!CHAIN_FREE.includes(suite)) {
+  try {
+    await ensureContractBindings((line) => console.error(`bench: ${line}`));
+  } catch (error) {
+    console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
 }
 const module = (await import(join(here, `${suite}.ts`))) as { main: (args: string[]) => Promise<void> };
 await module.main(process.argv.slice(3));

@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureContractBindings } from '../src/chain/bindings-build.ts';
 
 function findTests(dir: string): string[] {
   let found: string[] = [];
@@ -20,5 +21,7 @@ if (files.length === 0) {
   console.error('no test files found under', roots.join(', '));
   process.exit(1);
 }
+// `npm run test:ts` on its own, on a fresh clone: most tests import the contract bindings.
+await ensureContractBindings((line) => console.error(`test: ${line}`));
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

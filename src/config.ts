@@ -7,7 +7,12 @@ export type Environment = Readonly<{
   rpcUrl: string | undefined;
   /** Where the local network keeps its chain state, manifest and records. */
   dataDir: string;
+  /** Whether $TRELLIS_DATA_DIR chose `dataDir` (otherwise it is the default). */
+  dataDirFromEnvironment: boolean;
 }>;
+
+export const DATA_DIR_VARIABLE = 'TRELLIS_DATA_DIR';
+export const DEFAULT_DATA_DIR = '.trellis';
 
 export const PRIVATE_KEY_VARIABLE = 'TRELLIS_PRIVATE_KEY';
 
@@ -15,6 +20,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
   return Object.freeze({
     privateKey: env[PRIVATE_KEY_VARIABLE],
     rpcUrl: env.TRELLIS_RPC_URL,
-    dataDir: env.TRELLIS_DATA_DIR ?? '.trellis',
+    dataDir: env[DATA_DIR_VARIABLE] ?? DEFAULT_DATA_DIR,
+    dataDirFromEnvironment: env[DATA_DIR_VARIABLE] !== undefined,
   });
 }

@@ -99,7 +99,8 @@ export function refuseRunning(running: RunningAnvil, stateDir: string): ChainErr
 export function watchParent(anvilPid: number): void {
   if (process.platform === 'win32') return;
   const script = 'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done; kill -TERM "$2" 2>/dev/null; exit 0';
-  const watchdog = spawn('sh', ['-c', script, 'trellis-anvil-watchdog', String(process.pid), String(anvilPid)], { stdio: 'ignore' });
+  // Detached like anvil, so that a Ctrl-C meant for the network does not end the watchdog first.
+  const watchdog = spawn('sh', ['-c', script, 'trellis-anvil-watchdog', String(process.pid), String(anvilPid)], { stdio: 'ignore', detached: true });
   watchdog.on('error', () => undefined);
   watchdog.unref();
 }

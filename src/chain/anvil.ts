@@ -65,7 +65,10 @@ export async function startAnvil(options: AnvilOptions): Promise<Anvil> {
     '--state', join(options.stateDir, 'state.json'),
     '--state-interval', String(options.stateIntervalSeconds ?? 1),
   ];
-  const child = spawn(anvilBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // A process group of its own: Ctrl-C in a terminal signals the whole foreground
+  // group, and anvil must not stop before the providers have flushed their vouchers
+  // to it. Its owner stops it last; the watchdog below stops it if the owner dies.
+  const child = spawn(anvilBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   const announced = announcedPort(child);

@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { connect, connectSigner, type Connection, type SignerConnection } from '../chain/connect.ts';
 import { devAccount } from '../chain/dev-accounts.ts';
 import { ChainError } from '../chain/errors.ts';
-import { LOCAL_CHAIN_ID } from '../chain/local-chain.ts';
 import { checkManifestMatchesChain, readManifest, type Deployment } from '../chain/manifest.ts';
-import { PRIVATE_KEY_VARIABLE, readEnvironment } from '../config.ts';
+import { DATA_DIR_VARIABLE, PRIVATE_KEY_VARIABLE, readEnvironment } from '../config.ts';
+import { dataDirHint, resolveDataDir } from './data-dir.ts';
 import type { NetworkFile } from '../network/local-network.ts';
+import { localRoles } from '../network/roles.ts';
 
 export type NetworkOptions = { dataDir?: string; rpcUrl?: string; manifest?: string; gateway?: string };
 
@@ -18,7 +19,7 @@ export type SignerContext = ReadContext & { connection: SignerConnection };
 
 export function addNetworkOptions<T extends { option(flags: string, description: string): T }>(command: T): T {
   return command
-    .option('--data-dir <path>', 'the local network folder (default: $TRELLIS_DATA_DIR or .trellis)')
+    .option('--data-dir <path>', 'the local network folder (default: $TRELLIS_DATA_DIR, else the folder the last `trellis up` here used, else .trellis)')
     .option('--rpc-url <url>', 'JSON-RPC endpoint (default: the local network, or $TRELLIS_RPC_URL)')
     .option('--manifest <path>', 'deployment manifest (default: <data-dir>/deployment.json)')
     .option('--gateway <url>', 'gateway URL (default: the local network gateway)');
@@ -26,13 +27,16 @@ export function addNetworkOptions<T extends { option(flags: string, description:
 
 export async function readContext(options: NetworkOptions): Promise<ReadContext> {
   const env = readEnvironment();
-  const dataDir = options.dataDir ?? env.dataDir;
+  const { dataDir, source } = resolveDataDir(options.dataDir);
   const networkPath = join(dataDir, 'network.json');
   const network = existsSync(networkPath) ? (JSON.parse(readFileSync(networkPath, 'utf8')) as Partial<NetworkFile>) : {};
   const manifestPath = options.manifest ?? network.manifest ?? join(dataDir, 'deployment.json');
   const deployment = readManifest(manifestPath);
   if (!deployment) {
-    throw new ChainError('MANIFEST_INVALID', `No deployment manifest at ${manifestPath}.`, { details: ['start the local network with `npm start`, or pass --manifest'] });
+    const from = { option: 'from --data-dir', environment: `from $${DATA_DIR_VARIABLE}`, pointer: 'recorded by the last `trellis up` here', default: 'the default folder' }[source];
+    throw new ChainError('MANIFEST_INVALID', `No deployment manifest at ${manifestPath}.`, {
+      details: [`data folder: ${dataDir} (${from})`, `start the local network with \`npm start\`; if it runs elsewhere, ${dataDirHint}; or pass --manifest`],
+    });
   }
   const rpcUrl = options.rpcUrl ?? env.rpcUrl ?? network.rpcUrl ?? 'http://127.0.0.1:8545';
   const connection = await connect({ rpcUrl, expectedChainId: deployment.chainId });
@@ -40,14 +44,25 @@ export async function readContext(options: NetworkOptions): Promise<ReadContext>
   return { connection, deployment, gatewayUrl: options.gateway ?? network.gatewayUrl, dataDir };
 }
 
+/** What a dev account is on the local network, e.g. " (provider 1)", so that no one wonders whose money moved. */
+function roleOf(index: number): string {
+  if (index === localRoles.client) return ', the funded client';
+  const provider = (localRoles.providers as readonly number[]).indexOf(index);
+  if (provider >= 0) return `, provider ${provider + 1}`;
+  if (index === localRoles.modelOwner) return ', the owner of the default models';
+  if (index === localRoles.deployer) return ', the deployer and treasury';
+  return '';
+}
+
 /** The signer: $TRELLIS_PRIVATE_KEY, or on the local chain dev account `devIndex`. */
 export async function signerContext(options: NetworkOptions, devIndex: number): Promise<SignerContext> {
   const context = await readContext(options);
   const env = readEnvironment();
   let key = env.privateKey;
+  const { LOCAL_CHAIN_ID } = await import('../chain/local-chain.ts');
   if (key === undefined && context.deployment.chainId === LOCAL_CHAIN_ID) {
     key = devAccount(devIndex).privateKey;
-    process.stderr.write(`trellis: no ${PRIVATE_KEY_VARIABLE} set; using local dev account ${devIndex} (${devAccount(devIndex).address})\n`);
+    process.stderr.write(`trellis: no ${PRIVATE_KEY_VARIABLE} set; using local dev account ${devIndex}${roleOf(devIndex)} (${devAccount(devIndex).address})\n`);
   }
   const connection = await connectSigner({ rpcUrl: context.connection.rpcUrl, expectedChainId: context.deployment.chainId, privateKey: key, keySource: PRIVATE_KEY_VARIABLE });
   return { ...context, connection };

@@ -19,8 +19,9 @@ import { balances, deposit, publishModel } from '../sdk/accounts.ts';
 import { DISAGREEMENT_INPUTS_FILE } from '../verify/disagreement-inputs.ts';
 import { startWatcher, type Watcher } from '../verify/watcher.ts';
 
-/** Dev account roles on the local chain (anvil's accounts 0..9). */
-export const localRoles = { deployer: 0, client: 1, providers: [2, 3, 4], faultyProvider: 5, watcher: 8, modelOwner: 9 } as const;
+import { localRoles } from './roles.ts';
+
+export { localRoles };
 
 /** Three providers with different prices per request, in token base units (6 decimals). */
 const providerPrices = [tokens('0.010'), tokens('0.012'), tokens('0.015')];
@@ -45,6 +46,8 @@ export type LocalNetworkOptions = {
   adoptChain?: boolean;
   log: Logger;
   onStep?: (step: string) => void;
+  /** Called once per component as the network stops, in the order they stop. */
+  onStopped?: (component: string) => void;
   /** When providers redeem; tests hold redemption back to settle at a known moment. */
   settlement?: Partial<SettlementOptions>;
   /**
@@ -72,9 +75,17 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
   const portAt = (offset: number) => (options.port === 0 ? 0 : options.port + offset);
   const started = await startLocalChain({ dataDir: options.dataDir, port: options.port, fresh: options.fresh, adoptChain: options.adoptChain, onStep: step });
   let chain = started;
-  const stops: (() => Promise<void>)[] = [() => started.stop()];
+  // Stopped in reverse order of starting, which is the order of dependence: the
+  // gateway first (no new requests), then the watcher and the providers (finish the
+  // requests in flight, redeem their vouchers), and the chain they all write to last.
+  const stops: { name: string; stop: () => Promise<void> }[] = [{ name: 'the chain (state saved)', stop: () => started.stop() }];
   const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch((error: unknown) => options.log.warn('stop failed', { reason: String(error) }));
+    for (const { name, stop } of stops.reverse()) {
+      await stop().then(
+        () => options.onStopped?.(name),
+        (error: unknown) => options.log.warn('stop failed', { component: name, reason: String(error) }),
+      );
+    }
   };
   try {
     const signer = (index: number) => connectSigner({ rpcUrl: chain.rpcUrl, expectedChainId: chain.deployment.chainId, privateKey: chain.accounts[index]!.privateKey, keySource: `dev account ${index}` });
@@ -99,7 +110,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         log: options.log.child(`provider-${i + 1}`),
       });
       providers.push(node);
-      stops.push(() => node.stop());
+      stops.push({ name: `provider ${i + 1} (requests finished, vouchers redeemed)`, stop: () => node.stop() });
     }
 
     let faultyProvider: ProviderNode | undefined;
@@ -120,7 +131,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         log: options.log.child('provider-faulty'),
       });
       faultyProvider = node;
-      stops.push(() => node.stop());
+      stops.push({ name: 'the faulty provider', stop: () => node.stop() });
       step('starting the watcher');
       const running = startWatcher({
         connection: await signer(localRoles.watcher),
@@ -132,7 +143,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         log: options.log.child('watcher'),
       });
       watcher = running;
-      stops.push(() => running.stop());
+      stops.push({ name: 'the watcher (disputes resume on the next start)', stop: () => running.stop() });
     }
 
     step('starting the gateway');
@@ -146,7 +157,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
       log: options.log,
       onResult: watcher ? (result) => watcher.observe(result) : undefined,
     });
-    stops.push(() => gateway.stop());
+    stops.push({ name: 'the gateway (no new requests)', stop: () => gateway.stop() });
 
     const client = await signer(localRoles.client);
     if ((await balances(client, chain.deployment, client.account.address)).escrow === 0n) {

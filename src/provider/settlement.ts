@@ -9,7 +9,7 @@
 import { parseEventLogs, type Address } from 'viem';
 import type { SignerConnection } from '../chain/connect.ts';
 import { escrowAbi } from '../chain/generated/Escrow.ts';
-import { decodedRevert } from '../chain/revert-reason.ts';
+import { decodedRevert, explainRevert } from '../chain/revert-reason.ts';
 import type { Logger } from '../log.ts';
 import type { SignedVoucher } from '../payments/voucher.ts';
 import { channelKey, type Ledger } from './ledger.ts';
@@ -137,10 +137,10 @@ export class Settlement {
         await this.connection.publicClient.simulateContract({ account: this.connection.account, address: this.escrow, abi: escrowAbi, functionName: 'redeem', args: [signed.voucher, signed.signature] });
         accepted.push(signed);
       } catch (error) {
-        const reason = decodedRevert(error);
-        if (reason === undefined) throw error;
-        this.ledger.refuseVoucher(signed, reason);
-        this.log.warn('voucher refused by the escrow; dropped', { client: signed.voucher.client, modelId: signed.voucher.modelId, amount: signed.voucher.cumulativeAmount, reason });
+        const revert = explainRevert(error);
+        if (revert === undefined) throw error;
+        this.ledger.refuseVoucher(signed, revert.raw);
+        this.log.warn('voucher refused by the escrow; dropped', { client: signed.voucher.client, modelId: signed.voucher.modelId, amount: signed.voucher.cumulativeAmount, reason: revert.sentence, error: revert.name });
       }
     }
     return accepted;

@@ -3,6 +3,7 @@
 import type { Address, Hash, Hex } from 'viem';
 import type { Connection, SignerConnection } from '../chain/connect.ts';
 import type { Deployment } from '../chain/manifest.ts';
+import { disputeGameAbi } from '../chain/generated/DisputeGame.ts';
 import { escrowAbi } from '../chain/generated/Escrow.ts';
 import { modelRegistryAbi } from '../chain/generated/ModelRegistry.ts';
 import { providerRegistryAbi } from '../chain/generated/ProviderRegistry.ts';
@@ -69,3 +70,7 @@ export async function publishModel(c: SignerConnection, d: Deployment, model: Pu
 
 export const setRoyalty = (c: SignerConnection, d: Deployment, modelId: Hex, royaltyBps: number): Promise<Hash> =>
   transact(c, 'set royalty', () => c.walletClient.writeContract({ address: d.contracts.modelRegistry, abi: modelRegistryAbi, functionName: 'setRoyalty', args: [modelId, royaltyBps] }));
+
+/** Moves dispute payouts (bonds back, rewards, compensation) from the dispute game to the wallet. */
+export const claimDisputePayouts = (c: SignerConnection, d: Deployment): Promise<Hash> =>
+  transact(c, 'claim dispute payouts', () => c.walletClient.writeContract({ address: d.contracts.disputeGame, abi: disputeGameAbi, functionName: 'claim' }));

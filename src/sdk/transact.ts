@@ -1,7 +1,9 @@
 // Sends a contract write and waits for it to be mined, turning a revert into an error
-// that names the action and the contract's custom error.
-import { BaseError, ContractFunctionRevertedError, type Hash } from 'viem';
+// that names the action and says in words what the contract refused (amounts in
+// tUSD, times as dates); the raw custom error follows as a detail.
+import { BaseError, type Hash } from 'viem';
 import type { SignerConnection } from '../chain/connect.ts';
+import { explainRevert } from '../chain/revert-reason.ts';
 import { TrellisError } from '../errors.ts';
 
 export async function transact(connection: SignerConnection, action: string, send: () => Promise<Hash>): Promise<Hash> {
@@ -11,10 +13,8 @@ export async function transact(connection: SignerConnection, action: string, sen
     if (receipt.status !== 'success') throw new Error(`transaction ${hash} reverted`);
     return hash;
   } catch (cause) {
-    const revert = cause instanceof BaseError ? cause.walk((e) => e instanceof ContractFunctionRevertedError) : undefined;
-    const reason = revert instanceof ContractFunctionRevertedError && revert.data ? `${revert.data.errorName}(${(revert.data.args ?? []).map(String).join(', ')})` : undefined;
-    throw new TrellisError('TRANSACTION_FAILED', `${action} failed${reason ? `: ${reason}` : ''}.`, {
-      details: reason ? [] : [cause instanceof BaseError ? cause.shortMessage : String(cause)],
-    });
+    const revert = explainRevert(cause);
+    if (revert) throw new TrellisError('TRANSACTION_FAILED', `${action} failed: ${revert.sentence}`, { details: revert.sentence === revert.raw ? [] : [`contract error: ${revert.raw}`] });
+    throw new TrellisError('TRANSACTION_FAILED', `${action} failed.`, { details: [cause instanceof BaseError ? cause.shortMessage : String(cause)] });
   }
 }

@@ -3,7 +3,6 @@
 import type { Command } from 'commander';
 import type { Address } from 'viem';
 import { connectSigner } from '../../chain/connect.ts';
-import { deployTrellis } from '../../chain/deploy.ts';
 import { checkManifestMatchesChain, readManifest, writeManifest } from '../../chain/manifest.ts';
 import { PRIVATE_KEY_VARIABLE, readEnvironment } from '../../config.ts';
 import { ChainError } from '../../chain/errors.ts';
@@ -38,6 +37,7 @@ export function registerChainCommands(program: Command): void {
       const expectedChainId = options.chainId === undefined ? undefined : parseIntegerOption('--chain-id', options.chainId, 1, Number.MAX_SAFE_INTEGER);
       step(`connecting to ${options.rpcUrl}`);
       const connection = await connectSigner({ rpcUrl: options.rpcUrl, expectedChainId, privateKey: readEnvironment().privateKey, keySource: PRIVATE_KEY_VARIABLE });
+      const { deployTrellis } = await import('../../chain/deploy.ts');
       const deployed = await deployTrellis(connection, {
         faucetChainId: options.faucet ? BigInt(connection.chain.id) : 0n,
         initialSupply: parseTokens('--initial-supply', options.initialSupply),

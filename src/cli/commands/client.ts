@@ -3,14 +3,15 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { isAddress, type Address } from 'viem';
 import { TrellisError } from '../../errors.ts';
-import { localRoles } from '../../network/local-network.ts';
+import { localRoles } from '../../network/roles.ts';
 import { verificationModes, type Verification } from '../../protocol/messages.ts';
 import { toWire } from '../../protocol/wire.ts';
-import { balances, deposit, requestWithdrawal, withdraw } from '../../sdk/accounts.ts';
-import { TrellisClient } from '../../sdk/client.ts';
 import { addNetworkOptions, readContext, signerContext, type NetworkOptions } from '../context.ts';
 import { readCsvRow, readDigitImage, readJsonRow } from '../input-files.ts';
 import { formatTokens, parseTokens } from '../amounts.ts';
+import { printBalances } from '../balances-view.ts';
+import { refundNote, verificationLine } from '../receipt-lines.ts';
+import { formatDate, formatDuration, formatWhen } from '../../chain/human-units.ts';
 import { parseIntegerOption, parseTrustOptions } from '../options.ts';
 import { progress } from '../progress.ts';
 
@@ -21,9 +22,12 @@ export const clientDir = (dataDir: string, address: Address) => join(dataDir, 'c
 export function registerClientCommands(program: Command): void {
   addNetworkOptions(program.command('deposit <amount>').description('deposit payment tokens into escrow (e.g. 25 or 2.5)')).action(async (value: string, options: NetworkOptions) => {
     const context = await signerContext(options, localRoles.client);
+    const { deposit } = await import('../../sdk/accounts.ts');
     progress()(`depositing ${value} tUSD`);
-    await deposit(context.connection, context.deployment, parseTokens('amount', value));
-    await printBalances(context, context.connection.account.address);
+    const amount = parseTokens('amount', value);
+    await deposit(context.connection, context.deployment, amount);
+    console.log(`deposited ${formatTokens(amount)} into escrow`);
+    await printBalances(context, context.connection.account.address, clientDir(context.dataDir, context.connection.account.address));
   });
 
   addNetworkOptions(
@@ -32,16 +36,30 @@ export function registerClientCommands(program: Command): void {
       .description('with an amount: start the withdrawal notice for it; without: withdraw what the notice has released'),
   ).action(async (value: string | undefined, options: NetworkOptions) => {
     const context = await signerContext(options, localRoles.client);
-    if (value === undefined) await withdraw(context.connection, context.deployment);
-    else await requestWithdrawal(context.connection, context.deployment, parseTokens('amount', value));
-    await printBalances(context, context.connection.account.address);
+    const [{ requestWithdrawal, withdraw }, { withdrawalStatus, timingParameters }] = await Promise.all([import('../../sdk/accounts.ts'), import('../../sdk/account-status.ts')]);
+    const account = context.connection.account.address;
+    if (value === undefined) {
+      const before = await withdrawalStatus(context.connection, context.deployment, account);
+      await withdraw(context.connection, context.deployment);
+      console.log(`withdrew ${formatTokens(before.amount)} from escrow to your wallet`);
+    } else {
+      const amount = parseTokens('amount', value);
+      await requestWithdrawal(context.connection, context.deployment, amount);
+      const [pending, timing] = await Promise.all([withdrawalStatus(context.connection, context.deployment, account), timingParameters(context.connection, context.deployment)]);
+      console.log(`withdrawal of ${formatTokens(pending.amount)} requested: the notice of ${formatDuration(timing.withdrawalNotice)} lets providers redeem vouchers you already signed.`);
+      console.log(`it is available ${formatWhen(pending.readyAt, pending.now)}; run \`trellis withdraw\` then, within ${formatDuration(timing.withdrawalWindow)} (until ${formatDate(pending.expiresAt)}).`);
+    }
+    await printBalances(context, account, clientDir(context.dataDir, account));
   });
 
   addNetworkOptions(program.command('balances [account]').description('wallet, escrow, pending withdrawal, earnings and stake of an account')).action(async (account: string | undefined, options: NetworkOptions) => {
     if (account !== undefined && !isAddress(account)) throw new TrellisError('INVALID_OPTION', `"${account}" is not an address.`);
-    if (account !== undefined) return printBalances(await readContext(options), account);
+    if (account !== undefined) {
+      const context = await readContext(options);
+      return printBalances(context, account, clientDir(context.dataDir, account));
+    }
     const context = await signerContext(options, localRoles.client);
-    return printBalances(context, context.connection.account.address);
+    return printBalances(context, context.connection.account.address, clientDir(context.dataDir, context.connection.account.address));
   });
 
   addNetworkOptions(
@@ -75,6 +93,7 @@ export function registerClientCommands(program: Command): void {
         : readDigitImage(options.image!);
     const context = await signerContext(options, localRoles.client);
     if (!options.provider && !context.gatewayUrl) throw new TrellisError('NO_ENDPOINT', 'No gateway known: start the local network (npm start) or pass --gateway or --provider.');
+    const { TrellisClient } = await import('../../sdk/client.ts');
     const client = new TrellisClient({ connection: context.connection, deployment: context.deployment, gatewayUrl: context.gatewayUrl, dataDir: clientDir(context.dataDir, context.connection.account.address), trust });
     try {
       progress()(`sending the request to ${options.model} (verification: ${options.verification})`);
@@ -90,9 +109,13 @@ export function registerClientCommands(program: Command): void {
         console.log(JSON.stringify({ label: result.label, values: result.values, agreement: result.agreement, receipts: result.receipts.map((r) => ({ ...toWire(r.receipt), signature: r.signature })) }, null, 2));
         return;
       }
+      const { chainTime, timingParameters } = await import('../../sdk/account-status.ts');
+      const [timing, now] = await Promise.all([timingParameters(context.connection, context.deployment), chainTime(context.connection)]);
       console.log(`label    ${result.label}`);
       console.log(`values   ${result.values.map((v) => v.toFixed(3)).join(' ')}`);
       for (const { receipt } of result.receipts) console.log(`receipt  provider ${receipt.provider}  fee ${formatTokens(receipt.fee)}  request ${receipt.requestHash}`);
+      const first = result.receipts[0];
+      if (first) console.log(`checked  ${verificationLine(first.receipt, timing.challengeWindow, now, result.agreement)}`);
       if (!result.agreement) console.log('warning  the providers disagreed; both receipts are kept for a dispute');
     } finally {
       client.close();
@@ -101,26 +124,23 @@ export function registerClientCommands(program: Command): void {
 
   addNetworkOptions(program.command('receipts').description('the receipts this client has received').option('--json', 'print as JSON lines')).action(async (options: NetworkOptions & { json?: boolean }) => {
     const context = await signerContext(options, localRoles.client);
+    const { TrellisClient } = await import('../../sdk/client.ts');
     const client = new TrellisClient({ connection: context.connection, deployment: context.deployment, dataDir: clientDir(context.dataDir, context.connection.account.address) });
     try {
       const receipts = client.receipts();
-      if (options.json) for (const r of receipts) console.log(JSON.stringify(r));
+      const { refundsOf } = await import('../../sdk/refunds.ts');
+      const refunds = await refundsOf(context.connection, context.deployment, receipts);
+      if (options.json) receipts.forEach((r, i) => console.log(JSON.stringify({ ...r, refund: refunds[i] ? { reserved: String(refunds[i].reserved), paid: String(refunds[i].paid) } : null })));
       else {
-        for (const r of receipts) console.log(`${r.receipt.requestHash}  ${r.verification.padEnd(10)}  provider ${r.receipt.provider}  fee ${formatTokens(BigInt(r.receipt.fee))}`);
-        console.log(`${receipts.length} receipt(s)`);
+        receipts.forEach((r, i) => {
+          const issued = formatDate(BigInt(r.receipt.issuedAt));
+          console.log(`${r.receipt.requestHash}  ${issued}  ${r.verification.padEnd(10)}  provider ${r.receipt.provider}  fee ${formatTokens(BigInt(r.receipt.fee))}${refundNote(refunds[i])}`);
+        });
+        const refunded = refunds.filter((f) => f && f.reserved > 0n).length;
+        console.log(`${receipts.length} receipt(s)${refunded > 0 ? `, ${refunded} refunded after a dispute` : ''}`);
       }
     } finally {
       client.close();
     }
   });
-}
-
-async function printBalances(context: Awaited<ReturnType<typeof readContext>>, account: Address): Promise<void> {
-  const b = await balances(context.connection, context.deployment, account);
-  console.log(`account            ${account}`);
-  console.log(`wallet             ${formatTokens(b.wallet)}`);
-  console.log(`escrow             ${formatTokens(b.escrow)}`);
-  console.log(`pending withdrawal ${formatTokens(b.pendingWithdrawal)}`);
-  console.log(`earnings           ${formatTokens(b.earnings)}`);
-  console.log(`stake              ${formatTokens(b.stake)}`);
 }

@@ -1,7 +1,8 @@
 // `trellis matrix ...`: the synergy grid, project evaluations, comparisons, the
 // catalog, the HTML report and Trellis's own self-assessment. A thin layer over
 // src/matrix; all it adds is reading arguments and writing the result.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { defaultCatalogDir, loadCatalog, resolveProfile } from '../../matrix/catalog.ts';
 import { evaluate } from '../../matrix/evaluate.ts';
@@ -9,6 +10,7 @@ import { catalogTable } from '../../matrix/format/table.ts';
 import { synergyGrid } from '../../matrix/grid.ts';
 import { FORMATS, parseFormat, renderEvaluations, renderGrid } from '../../matrix/render.ts';
 import { selfAssessment } from '../../matrix/self-assess.ts';
+import { resolveDataDir } from '../data-dir.ts';
 
 type OutputOptions = { format: string; out?: string };
 
@@ -19,6 +21,15 @@ function emit(text: string, out: string | undefined): void {
   } else {
     process.stdout.write(text);
   }
+}
+
+const REPORT_FILE = 'matrix-report.html';
+
+/** The report beside the network's other state, in the data folder other commands use. */
+function defaultReportPath(): string {
+  const dir = resolve(resolveDataDir(undefined).dataDir);
+  mkdirSync(dir, { recursive: true });
+  return join(dir, REPORT_FILE);
 }
 
 function catalogDir(command: Command): string {
@@ -83,10 +94,12 @@ export function registerMatrixCommands(program: Command): void {
   matrix
     .command('report')
     .description('a self-contained HTML page with the heatmap of every catalog project and of Trellis')
-    .requiredOption('--out <file>', 'where to write the HTML page')
-    .action((options: { out: string }, command: Command) => {
+    .option('--out <file>', `where to write the HTML page (default: <data-dir>/${REPORT_FILE})`)
+    .action((options: { out?: string }, command: Command) => {
       const evaluations = [evaluate(selfAssessment().profile), ...loadCatalog(catalogDir(command)).map((e) => evaluate(e.profile))];
-      emit(renderEvaluations('html', synergyGrid(), evaluations, 'AI x blockchain synergy matrix: catalog and Trellis'), options.out);
+      // A report is a file to open in a browser, never a page of HTML on the terminal.
+      const out = options.out ?? defaultReportPath();
+      emit(renderEvaluations('html', synergyGrid(), evaluations, 'AI x blockchain synergy matrix: catalog and Trellis'), out);
     });
 
   matrix

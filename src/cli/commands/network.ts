@@ -2,11 +2,12 @@
 // the gateway knows from chain events.
 import type { Command } from 'commander';
 import { lineLogger } from '../../log.ts';
-import { startLocalNetwork } from '../../network/local-network.ts';
-import { readEnvironment } from '../../config.ts';
+import { DEFAULT_DATA_DIR, readEnvironment } from '../../config.ts';
+import { recordDataDir } from '../data-dir.ts';
 import { TrellisError } from '../../errors.ts';
 import { listModels, listProviders } from '../../sdk/gateway.ts';
-import { addNetworkOptions, readContext, type NetworkOptions } from '../context.ts';
+import { addNetworkOptions, readContext, type NetworkOptions, type ReadContext } from '../context.ts';
+import { formatDate, formatDuration } from '../../chain/human-units.ts';
 import { formatTokens } from '../amounts.ts';
 import { parseIntegerOption } from '../options.ts';
 import { parseRateOption } from './watch.ts';
@@ -17,22 +18,24 @@ export function registerNetworkCommands(program: Command): void {
     .command('up')
     .description('bring up the local network on 127.0.0.1: chain, contracts, default models, three providers, a gateway')
     .option('--data-dir <path>', 'where all state lives (default: $TRELLIS_DATA_DIR or .trellis)')
-    .option('--port <port>', 'chain RPC port; the gateway uses port+5, providers port+6..port+8', '8545')
+    .option('--port <port>', 'chain RPC port; the gateway uses port+5, providers port+6..port+8 (0: free ports the system picks)', '8545')
     .option('--fresh', 'delete the data folder and start over')
     .option('--adopt-chain', 'take over the anvil an earlier, killed run left running on this data folder (refused otherwise)')
     .option('--quiet', 'do not print the component logs')
     .option('--faulty', 'also start a deliberately faulty provider (port+9) and a watcher that catches it (docs/disputes.md)')
     .option('--fault-rate <rate>', 'with --faulty: share of requests the faulty provider answers wrongly, 0..1', '0.5')
     .action(async (options: { dataDir?: string; port: string; fresh?: boolean; adoptChain?: boolean; quiet?: boolean; faulty?: boolean; faultRate: string }) => {
-      const dataDir = options.dataDir ?? readEnvironment().dataDir;
+      const dataDir = resolveUpDataDir(options.dataDir);
+      const { startLocalNetwork } = await import('../../network/local-network.ts');
       const log = options.quiet ? lineLogger(() => {}) : lineLogger((line) => process.stderr.write(`${line}\n`));
       const network = await startLocalNetwork({
         dataDir,
-        port: parseIntegerOption('--port', options.port, 1, 65_530),
+        port: parseIntegerOption('--port', options.port, 0, 65_530),
         fresh: options.fresh ?? false,
         adoptChain: options.adoptChain ?? false,
         log,
         onStep: progress(),
+        onStopped: (component) => process.stderr.write(`trellis: stopped ${component}\n`),
         faulty: options.faulty ? { rate: parseRateOption('--fault-rate', options.faultRate) } : undefined,
       });
       const { chain } = network;
@@ -45,39 +48,83 @@ export function registerNetworkCommands(program: Command): void {
       if (network.faultyProvider) row('FAULTY provider', `${network.faultyProvider.url}  ${network.faultyProvider.address}  (cheats on purpose)`);
       if (network.watcher) row('watcher', `${network.watcher.address}  (in the gateway process; watch its log lines)`);
       for (const [name, address] of Object.entries(chain.deployment.contracts)) row(name, address);
+      recordDataDir(dataDir);
       console.log('\nTry, in another terminal:');
-      console.log('  npx trellis infer --model digits-mlp --image examples/digit-3.pgm');
-      console.log('  npx trellis infer --model breast-cancer-mlp --csv examples/breast-cancer.csv --verification redundant');
+      for (const example of exampleCommands(dataDir)) console.log(`  ${example}`);
+      if (dataDir !== DEFAULT_DATA_DIR) console.log(`  (from this folder, commands find ${dataDir} without --data-dir: ${DEFAULT_DATA_DIR}/data-dir points to it)`);
       console.log(`  curl -s ${network.gatewayUrl}/v1/providers`);
       console.log('\nPress Ctrl-C to stop; everything resumes on the next start.');
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
-      process.stderr.write('trellis: stopping (finishing requests in flight)...\n');
+      process.stderr.write('trellis: stopping in order: gateway, providers (finishing requests, redeeming vouchers), then the chain...\n');
       await network.stop();
     });
 
   addNetworkOptions(program.command('providers').description('providers the gateway discovered on chain: prices, stake, health').option('--json', 'print JSON')).action(async (options: NetworkOptions & { json?: boolean }) => {
-    const providers = await listProviders(await gatewayOf(options));
+    const context = await readContext(options);
+    const gateway = gatewayOf(context);
+    const [providers, models] = await Promise.all([listProviders(gateway), listModels(gateway)]);
     if (options.json) return console.log(JSON.stringify(providers, null, 2));
+    const { providerStanding } = await import('../../sdk/provider-status.ts');
+    const names = new Map(models.map((m) => [m.modelId.toLowerCase(), modelName(m.metadataURI)]));
     for (const p of providers) {
-      const prices = p.models.map((m) => `${m.modelId.slice(0, 10)}…=${formatTokens(BigInt(m.price))}`).join(' ');
-      console.log(`${p.address}  ${p.healthy ? 'healthy  ' : 'unhealthy'}  stake ${formatTokens(BigInt(p.activeStake))}  ${p.endpoint}  ${prices}`);
+      const standing = await providerStanding(context.connection, context.deployment, p.address);
+      const prices = p.models.map((m) => `${names.get(m.modelId.toLowerCase()) ?? `${m.modelId.slice(0, 10)}…`} ${formatTokens(BigInt(m.price))}`).join(', ');
+      console.log(`${p.address}  ${standingWord(p.healthy, standing)}  stake ${formatTokens(BigInt(p.activeStake))}  ${p.endpoint}`);
+      console.log(`  prices per request: ${prices || 'none'}`);
+      if (standing.slashes > 0) console.log(`  slashed ${standing.slashes} time(s), ${formatTokens(standing.slashed)} in all, for wrong answers proven on chain`);
+      if (standing.jailed) console.log(`  jailed until ${formatDate(standing.jailedUntil)} (${formatDuration(standing.jailedUntil - standing.now)} left): the gateway sends it no requests`);
+      if (standing.openDisputes > 0n) console.log(`  ${standing.openDisputes} open dispute(s) against it`);
+      if (!p.healthy && p.healthReason) console.log(`  unhealthy: ${p.healthReason}`);
     }
     console.log(`${providers.length} provider(s)`);
   });
 
   addNetworkOptions(program.command('models').description('models published on chain, with the providers serving them').option('--json', 'print JSON')).action(async (options: NetworkOptions & { json?: boolean }) => {
-    const models = await listModels(await gatewayOf(options));
+    const models = await listModels(gatewayOf(await readContext(options)));
     if (options.json) return console.log(JSON.stringify(models, null, 2));
-    for (const m of models) console.log(`${m.modelId}  ${m.metadataURI}  royalty ${m.royaltyBps / 100} %  providers ${m.providers.length}`);
+    for (const m of models) {
+      console.log(`${modelName(m.metadataURI).padEnd(18)}  royalty ${m.royaltyBps / 100} % to ${m.owner}  served by ${m.providers.length} provider(s)`);
+      console.log(`  id ${m.modelId}`);
+    }
     console.log(`${models.length} model(s)`);
   });
 }
 
-async function gatewayOf(options: NetworkOptions): Promise<string> {
-  const context = await readContext(options);
+/** `trellis up`'s folder: --data-dir, else $TRELLIS_DATA_DIR, else .trellis (never the pointer: starting is explicit). */
+function resolveUpDataDir(option: string | undefined): string {
+  return option ?? readEnvironment().dataDir;
+}
+
+/**
+ * The commands `trellis up` suggests, exactly as they run from this folder. A data
+ * folder other than the default is spelled out, so that they also work elsewhere.
+ */
+export function exampleCommands(dataDir: string): string[] {
+  const flag = dataDir === DEFAULT_DATA_DIR || dataDir === `./${DEFAULT_DATA_DIR}` ? '' : ` --data-dir ${shellQuote(dataDir)}`;
+  return [
+    `npx trellis infer --model digits-mlp --image examples/digit-3.pgm${flag}`,
+    `npx trellis infer --model breast-cancer-mlp --csv examples/breast-cancer.csv --verification redundant${flag}`,
+    `npx trellis receipts${flag}`,
+    `npx trellis balances${flag}`,
+  ];
+}
+
+const shellQuote = (value: string) => (/^[\w./:@%+=-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`);
+
+/** Standing in one word: what a user needs before health, a jail from a lost dispute. */
+function standingWord(healthy: boolean, standing: { jailed: boolean; slashes: number }): string {
+  if (standing.jailed) return 'JAILED   ';
+  if (standing.slashes > 0) return healthy ? 'slashed  ' : 'slashed, unhealthy';
+  return healthy ? 'healthy  ' : 'unhealthy';
+}
+
+/** The name people type (`--model digits-mlp`) from a default model's metadata URI; other URIs as they are. */
+const modelName = (metadataURI: string) => metadataURI.replace(/^trellis:models\//, '');
+
+function gatewayOf(context: ReadContext): string {
   if (!context.gatewayUrl) throw new TrellisError('NO_ENDPOINT', 'No gateway known: start the local network (npm start) or pass --gateway.');
   return context.gatewayUrl;
 }

@@ -5,13 +5,10 @@ import type { Command } from 'commander';
 import { isHex, type Hex } from 'viem';
 import { TrellisError } from '../../errors.ts';
 import { lineLogger } from '../../log.ts';
-import { loadModel } from '../../models/catalog.ts';
 import type { ModelTrust } from '../../models/registry.ts';
-import { localRoles } from '../../network/local-network.ts';
-import { startProviderNode } from '../../provider/node.ts';
-import { addStake, claimEarnings, publishModel, setRoyalty, startUnbonding, withdrawStake } from '../../sdk/accounts.ts';
+import { localRoles } from '../../network/roles.ts';
 import { addNetworkOptions, signerContext, type NetworkOptions } from '../context.ts';
-import { parseTokens } from '../amounts.ts';
+import { formatTokens, parseTokens } from '../amounts.ts';
 import { parseAddressOption, parseIntegerOption, parseModelIdOption } from '../options.ts';
 import { progress } from '../progress.ts';
 
@@ -64,6 +61,9 @@ function providerTrust(config: ProviderConfig, publisher: string | undefined): M
   };
 }
 
+// Loaded when a command runs, not when the CLI starts: it needs the contract bindings.
+const accounts = () => import('../../sdk/accounts.ts');
+
 export function registerProviderCommands(program: Command): void {
   const provider = program.command('provider').description('run and manage a provider node');
 
@@ -79,6 +79,7 @@ export function registerProviderCommands(program: Command): void {
       const trust = providerTrust(config, options.publisher);
       const context = await signerContext(options, localRoles.providers[0]);
       progress()('starting the provider node');
+      const { startProviderNode } = await import('../../provider/node.ts');
       const node = await startProviderNode({
         connection: context.connection,
         deployment: context.deployment,
@@ -101,39 +102,64 @@ export function registerProviderCommands(program: Command): void {
     },
   );
 
-  const stakeAction = (name: string, description: string, run: (ctx: Awaited<ReturnType<typeof signerContext>>, value: bigint) => Promise<unknown>) =>
+  const stakeAction = (name: string, description: string, done: string, run: (ctx: Awaited<ReturnType<typeof signerContext>>, value: bigint) => Promise<unknown>) =>
     addNetworkOptions(provider.command(`${name} <amount>`).description(description)).action(async (value: string, options: NetworkOptions) => {
       const context = await signerContext(options, localRoles.providers[0]);
-      await run(context, parseTokens('amount', value));
-      console.log(`${name}: done`);
+      const amount = parseTokens('amount', value);
+      await run(context, amount);
+      console.log(`${done.replace('AMOUNT', formatTokens(amount))} for ${context.connection.account.address}`);
     });
-  stakeAction('stake', 'add stake (tUSD)', (c, v) => addStake(c.connection, c.deployment, v));
-  stakeAction('unbond', 'start unbonding stake (tUSD); withdraw after the unbonding delay', (c, v) => startUnbonding(c.connection, c.deployment, v));
+  stakeAction('stake', 'add stake (tUSD)', 'added AMOUNT of stake', async (c, v) => (await accounts()).addStake(c.connection, c.deployment, v));
+  stakeAction('unbond', 'start unbonding stake (tUSD); withdraw after the unbonding delay', 'started unbonding AMOUNT; `trellis provider withdraw` takes it after the unbonding delay', async (c, v) => (await accounts()).startUnbonding(c.connection, c.deployment, v));
   addNetworkOptions(provider.command('withdraw').description('withdraw stake whose unbonding delay has passed')).action(async (options: NetworkOptions) => {
     const context = await signerContext(options, localRoles.providers[0]);
-    await withdrawStake(context.connection, context.deployment);
-    console.log('withdraw: done');
+    await (await accounts()).withdrawStake(context.connection, context.deployment);
+    console.log(`withdrew the unbonded stake of ${context.connection.account.address} to its wallet`);
   });
-  addNetworkOptions(program.command('claim').description('move your earnings (provider share, royalties, fees) from escrow to your wallet')).action(async (options: NetworkOptions) => {
+  addNetworkOptions(
+    program
+      .command('claim')
+      .description('move your earnings (provider share, royalties, fees) and dispute payouts to your wallet (local chain default: provider 1\'s dev account)'),
+  ).action(async (options: NetworkOptions) => {
     const context = await signerContext(options, localRoles.providers[0]);
-    await claimEarnings(context.connection, context.deployment);
-    console.log('claim: done');
+    const [{ claimEarnings, claimDisputePayouts }, { claimable, treasuryOf }] = await Promise.all([accounts(), import('../../sdk/account-status.ts')]);
+    const account = context.connection.account.address;
+    const due = await claimable(context.connection, context.deployment, account);
+    console.log(`claiming for ${account}`);
+    if (due.earnings > 0n) {
+      await claimEarnings(context.connection, context.deployment);
+      console.log(`  earnings         ${formatTokens(due.earnings)} moved from escrow to your wallet (provider share, royalties and fees of redeemed vouchers)`);
+    }
+    if (due.disputePayouts > 0n) {
+      await claimDisputePayouts(context.connection, context.deployment);
+      console.log(`  dispute payouts  ${formatTokens(due.disputePayouts)} moved from the dispute game to your wallet (bonds back, rewards, refunds)`);
+    }
+    if (due.earnings === 0n && due.disputePayouts === 0n) {
+      const treasury = await treasuryOf(context.connection, context.deployment);
+      console.log('  nothing to claim: no earnings in escrow and no dispute payouts.');
+      console.log('  earnings arrive when providers redeem vouchers: the provider share to the provider,');
+      console.log(`  royalties to each model's owner${context.deployment.modelPublisher ? ` (the default models: ${context.deployment.modelPublisher})` : ''}, the protocol fee to the treasury (${treasury}).`);
+      console.log('  providers redeem in batches; `trellis balances ACCOUNT` shows any account\'s earnings.');
+    } else {
+      console.log(`claimed ${formatTokens(due.earnings + due.disputePayouts)} in all`);
+    }
   });
 
   const model = program.command('model').description('publish and manage models');
   addNetworkOptions(model.command('publish <name>').description('publish a model from the models folder by its content hash and weight commitment').option('--royalty <bps>', 'royalty in basis points (100 = 1 %)', '500')).action(
     async (name: string, options: NetworkOptions & { royalty: string }) => {
       const royaltyBps = parseIntegerOption('--royalty', options.royalty, 0, 10_000);
+      const { loadModel } = await import('../../models/catalog.ts');
       const entry = loadModel(name);
       const context = await signerContext(options, localRoles.modelOwner);
-      const modelId = await publishModel(context.connection, context.deployment, { contentHash: entry.contentHash, weightCommitment: entry.weightCommitment, shape: entry.shape, metadataURI: entry.metadataURI, royaltyBps });
+      const modelId = await (await accounts()).publishModel(context.connection, context.deployment, { contentHash: entry.contentHash, weightCommitment: entry.weightCommitment, shape: entry.shape, metadataURI: entry.metadataURI, royaltyBps });
       console.log(`published ${name} as ${modelId}`);
     },
   );
   addNetworkOptions(model.command('royalty <modelId> <bps>').description('set a model\'s royalty in basis points')).action(async (modelId: string, bps: string, options: NetworkOptions) => {
     if (!isHex(modelId) || modelId.length !== 66) throw new TrellisError('INVALID_OPTION', `"${modelId}" is not a model id (0x and 64 hex digits).`);
     const context = await signerContext(options, localRoles.modelOwner);
-    await setRoyalty(context.connection, context.deployment, modelId as Hex, parseIntegerOption('bps', bps, 0, 10_000));
+    await (await accounts()).setRoyalty(context.connection, context.deployment, modelId as Hex, parseIntegerOption('bps', bps, 0, 10_000));
     console.log('royalty: set');
   });
 }

@@ -4,10 +4,8 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { TrellisError } from '../../errors.ts';
-import { DISAGREEMENTS_FILE } from '../../gateway/server.ts';
 import { lineLogger } from '../../log.ts';
 import { DISAGREEMENT_INPUTS_FILE } from '../../verify/disagreement-inputs.ts';
-import { startWatcher } from '../../verify/watcher.ts';
 import { addNetworkOptions, signerContext, type NetworkOptions } from '../context.ts';
 import { parseIntegerOption } from '../options.ts';
 
@@ -39,6 +37,7 @@ export function registerWatchCommands(program: Command): void {
       .option('--interval-ms <ms>', 'milliseconds between rounds', '1000'),
   ).action(async (options: WatchOptions) => {
     const context = await signerContext(options, WATCH_DEV_ACCOUNT);
+    const [{ DISAGREEMENTS_FILE }, { startWatcher }] = await Promise.all([import('../../gateway/server.ts'), import('../../verify/watcher.ts')]);
     const gatewayData = options.gatewayData ?? join(context.dataDir, 'gateway');
     const log = lineLogger((line) => process.stderr.write(`${line}\n`), 'watch');
     const watcher = startWatcher({

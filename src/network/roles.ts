@@ -1,0 +1,5 @@
+// Dev account roles on the local chain, in a module of their own so that the CLI can
+// name them without loading the network (and the contract bindings) it describes.
+
+/** Dev account roles on the local chain (anvil's accounts 0..9). */
+export const localRoles = { deployer: 0, client: 1, providers: [2, 3, 4], faultyProvider: 5, watcher: 8, modelOwner: 9 } as const;
