@@ -33,7 +33,13 @@ export async function main(args: string[]): Promise<void> {
 async function benchModels(net: DisputeNetwork): Promise<BenchModel[]> {
   const engine = largeLayerEngine();
   const { artifact } = engine;
-  const modelId = await publishModel(net.deployer, net.deployment, { contentHash: artifact.onnxHash, weightCommitment: artifact.weightCommitment, shape: commitmentShape(artifact), metadataURI: 'bench:large-layer', royaltyBps: 0 });
+  const modelId = await publishModel(net.deployer, net.deployment, {
+    contentHash: artifact.onnxHash,
+    weightCommitment: artifact.weightCommitment,
+    shape: commitmentShape(artifact),
+    metadataURI: 'bench:large-layer',
+    royaltyBps: 0,
+  });
   return [...net.models.map(({ model, modelId }) => ({ name: model.name, engine: model.engine, modelId })), { name: 'large-layer', engine, modelId }];
 }
 
@@ -45,11 +51,20 @@ async function playDispute(net: DisputeNetwork, model: BenchModel, layer: number
   const { receipt, signature } = await signedReceipt(net, net.provider, modelId, cheat, nonce);
   const game = net.deployment.contracts.disputeGame;
   const started = performance.now();
-  const opened = await openDispute(net.watcher, { game, token: net.deployment.contracts.token, receipt, signature, quantizedInput: honest.tensors[0]!, bond: defaultDisputeParameters.minBond });
+  const opened = await openDispute(net.watcher, {
+    game,
+    token: net.deployment.contracts.token,
+    receipt,
+    signature,
+    quantizedInput: honest.tensors[0]!,
+    bond: defaultDisputeParameters.minBond,
+  });
   const moves = opened.moves.filter((x) => x.move === 'open');
   const artifact = model.engine.artifact;
   for (let i = 0; i < 40 && (await readDispute(net.deployer, game, opened.id)).phase !== 'None'; i++) {
-    const move = (await playProvider(net.provider, game, opened.id, { artifact, trace: cheat })) ?? (await playChallenger(net.watcher, game, opened.id, { artifact, trace: honest }));
+    const move =
+      (await playProvider(net.provider, game, opened.id, { artifact, trace: cheat })) ??
+      (await playChallenger(net.watcher, game, opened.id, { artifact, trace: honest }));
     if (move) moves.push(move);
   }
   return { moves, ms: performance.now() - started };
@@ -91,11 +106,26 @@ async function measure(net: DisputeNetwork, seconds: number): Promise<Figure[]> 
     }
     figures.push({ figure: `${prefix}_moves`, label: `${model.name}: moves per dispute`, value: moveCount, unit: 'moves' });
     for (const name of moveNames) {
-      figures.push({ figure: `${prefix}_gas_${name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`, label: `${model.name}: gas of ${name} (worst layer)`, value: worst.get(name) ?? 0, unit: 'gas' });
+      figures.push({
+        figure: `${prefix}_gas_${name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`,
+        label: `${model.name}: gas of ${name} (worst layer)`,
+        value: worst.get(name) ?? 0,
+        unit: 'gas',
+      });
     }
     figures.push({ figure: `${prefix}_gas_total`, label: `${model.name}: gas of a whole dispute (worst layer)`, value: worstTotal, unit: 'gas' });
-    figures.push({ figure: `${prefix}_gas_worst_move`, label: `${model.name}: gas of the dearest single move`, value: Math.max(...worst.values()), unit: 'gas' });
-    figures.push({ figure: `${prefix}_resolution_ms`, label: `${model.name}: wall time from open to resolution on anvil`, value: totalMs / layers, unit: 'ms' });
+    figures.push({
+      figure: `${prefix}_gas_worst_move`,
+      label: `${model.name}: gas of the dearest single move`,
+      value: Math.max(...worst.values()),
+      unit: 'gas',
+    });
+    figures.push({
+      figure: `${prefix}_resolution_ms`,
+      label: `${model.name}: wall time from open to resolution on anvil`,
+      value: totalMs / layers,
+      unit: 'ms',
+    });
 
     const input = sampleInput(model.engine, 1);
     const plain = timePerCall(() => run(model.engine, input), seconds);
@@ -108,11 +138,23 @@ async function measure(net: DisputeNetwork, seconds: number): Promise<Figure[]> 
   const honest = honestTrace(model.engine, sampleInput(model.engine, nonce));
   const { receipt, signature } = await signedReceipt(net, net.provider, modelId, tamperTrace(honest, 1, 0), nonce);
   const game = net.deployment.contracts.disputeGame;
-  const opened = await openDispute(net.watcher, { game, token: net.deployment.contracts.token, receipt, signature, quantizedInput: honest.tensors[0]!, bond: defaultDisputeParameters.minBond });
+  const opened = await openDispute(net.watcher, {
+    game,
+    token: net.deployment.contracts.token,
+    receipt,
+    signature,
+    quantizedInput: honest.tensors[0]!,
+    bond: defaultDisputeParameters.minBond,
+  });
   const start = await blockTime(net);
   await net.advance(defaultDisputeParameters.moveTimeout + 1n);
   const timeout = await claimTimeout(net.watcher, game, opened.id as Hex);
-  figures.push({ figure: 'timeout_resolution_chain_s', label: 'chain seconds from open to a timeout win (time travel)', value: Number((await blockTime(net)) - start), unit: 's' });
+  figures.push({
+    figure: 'timeout_resolution_chain_s',
+    label: 'chain seconds from open to a timeout win (time travel)',
+    value: Number((await blockTime(net)) - start),
+    unit: 's',
+  });
   figures.push({ figure: 'gas_timeout', label: 'gas of timeout (slash, jail, split)', value: Number(timeout.gasUsed), unit: 'gas' });
   return figures;
 }

@@ -58,24 +58,46 @@ async function measure(rpcUrl: string): Promise<Figure[]> {
 
   // Payment token.
   for (const who of [client, provider, owner]) {
-    await gasOf(who, (c) => c.walletClient.writeContract({ address: token, abi: trellisTokenAbi, functionName: 'faucet', args: [c.account.address, tokens('10000')] }));
+    await gasOf(who, (c) =>
+      c.walletClient.writeContract({ address: token, abi: trellisTokenAbi, functionName: 'faucet', args: [c.account.address, tokens('10000')] }),
+    );
   }
-  await action('gas_token_approve', 'token: approve', client, (c) => c.walletClient.writeContract({ address: token, abi: trellisTokenAbi, functionName: 'approve', args: [escrow, tokens('1000')] }));
-  await action('gas_token_transfer', 'token: transfer', owner, (c) => c.walletClient.writeContract({ address: token, abi: trellisTokenAbi, functionName: 'transfer', args: [client.account.address, tokens('1')] }));
+  await action('gas_token_approve', 'token: approve', client, (c) =>
+    c.walletClient.writeContract({ address: token, abi: trellisTokenAbi, functionName: 'approve', args: [escrow, tokens('1000')] }),
+  );
+  await action('gas_token_transfer', 'token: transfer', owner, (c) =>
+    c.walletClient.writeContract({ address: token, abi: trellisTokenAbi, functionName: 'transfer', args: [client.account.address, tokens('1')] }),
+  );
   await action('gas_token_transfer_with_authorization', 'token: transferWithAuthorization (EIP-3009)', provider, async (c) => {
-    const message = { from: owner.account.address, to: client.account.address, value: tokens('1'), validAfter: 0n, validBefore: 2n ** 48n, nonce: keccak256(toHex('gas-bench')) };
+    const message = {
+      from: owner.account.address,
+      to: client.account.address,
+      value: tokens('1'),
+      validAfter: 0n,
+      validBefore: 2n ** 48n,
+      nonce: keccak256(toHex('gas-bench')),
+    };
     const signature = await owner.account.signTypedData!({
       domain: { name: 'Trellis USD', version: '1', chainId: deployment.chainId, verifyingContract: token },
       types: {
         TransferWithAuthorization: [
-          { name: 'from', type: 'address' }, { name: 'to', type: 'address' }, { name: 'value', type: 'uint256' },
-          { name: 'validAfter', type: 'uint256' }, { name: 'validBefore', type: 'uint256' }, { name: 'nonce', type: 'bytes32' },
+          { name: 'from', type: 'address' },
+          { name: 'to', type: 'address' },
+          { name: 'value', type: 'uint256' },
+          { name: 'validAfter', type: 'uint256' },
+          { name: 'validBefore', type: 'uint256' },
+          { name: 'nonce', type: 'bytes32' },
         ],
       },
       primaryType: 'TransferWithAuthorization',
       message,
     });
-    return c.walletClient.writeContract({ address: token, abi: trellisTokenAbi, functionName: 'transferWithAuthorization', args: [message.from, message.to, message.value, message.validAfter, message.validBefore, message.nonce, signature] });
+    return c.walletClient.writeContract({
+      address: token,
+      abi: trellisTokenAbi,
+      functionName: 'transferWithAuthorization',
+      args: [message.from, message.to, message.value, message.validAfter, message.validBefore, message.nonce, signature],
+    });
   });
 
   // Model owner. A commitment is published with its shape: here one dense layer of 2 x 2.
@@ -83,51 +105,108 @@ async function measure(rpcUrl: string): Promise<Figure[]> {
   const modelIds: Hex[] = [];
   const publish = async (who: SignerConnection, n: number) => {
     const contentHash = keccak256(toHex(`model-${n}`));
-    const hash = await who.walletClient.writeContract({ address: modelRegistry, abi: modelRegistryAbi, functionName: 'publish', args: [contentHash, keccak256(toHex(`weights-${n}`)), benchShape, `ipfs://model-${n}`, 500] });
-    modelIds.push(await who.publicClient.readContract({ address: modelRegistry, abi: modelRegistryAbi, functionName: 'modelIdOf', args: [who.account.address, contentHash] }));
+    const hash = await who.walletClient.writeContract({
+      address: modelRegistry,
+      abi: modelRegistryAbi,
+      functionName: 'publish',
+      args: [contentHash, keccak256(toHex(`weights-${n}`)), benchShape, `ipfs://model-${n}`, 500],
+    });
+    modelIds.push(
+      await who.publicClient.readContract({
+        address: modelRegistry,
+        abi: modelRegistryAbi,
+        functionName: 'modelIdOf',
+        args: [who.account.address, contentHash],
+      }),
+    );
     return hash;
   };
   await action('gas_model_publish', 'model: publish', owner, (c) => publish(c, 0));
-  await action('gas_model_set_royalty', 'model: setRoyalty', owner, (c) => c.walletClient.writeContract({ address: modelRegistry, abi: modelRegistryAbi, functionName: 'setRoyalty', args: [modelIds[0]!, 700] }));
+  await action('gas_model_set_royalty', 'model: setRoyalty', owner, (c) =>
+    c.walletClient.writeContract({ address: modelRegistry, abi: modelRegistryAbi, functionName: 'setRoyalty', args: [modelIds[0]!, 700] }),
+  );
 
   // Provider.
-  await gasOf(provider, (c) => c.walletClient.writeContract({ address: token, abi: trellisTokenAbi, functionName: 'approve', args: [providerRegistry, tokens('10000')] }));
-  await action('gas_provider_register', 'provider: register with stake', provider, (c) => c.walletClient.writeContract({ address: providerRegistry, abi: providerRegistryAbi, functionName: 'register', args: ['http://127.0.0.1:9000', toHex(new Uint8Array(33).fill(2)), defaultParameters.minStake * 2n] }));
-  await action('gas_provider_set_price', 'provider: setPrice', provider, (c) => c.walletClient.writeContract({ address: providerRegistry, abi: providerRegistryAbi, functionName: 'setPrice', args: [modelIds[0]!, PRICE] }));
-  await action('gas_provider_add_stake', 'provider: addStake', provider, (c) => c.walletClient.writeContract({ address: providerRegistry, abi: providerRegistryAbi, functionName: 'addStake', args: [tokens('50')] }));
-  await action('gas_provider_start_unbonding', 'provider: startUnbonding', provider, (c) => c.walletClient.writeContract({ address: providerRegistry, abi: providerRegistryAbi, functionName: 'startUnbonding', args: [tokens('50')] }));
+  await gasOf(provider, (c) =>
+    c.walletClient.writeContract({ address: token, abi: trellisTokenAbi, functionName: 'approve', args: [providerRegistry, tokens('10000')] }),
+  );
+  await action('gas_provider_register', 'provider: register with stake', provider, (c) =>
+    c.walletClient.writeContract({
+      address: providerRegistry,
+      abi: providerRegistryAbi,
+      functionName: 'register',
+      args: ['http://127.0.0.1:9000', toHex(new Uint8Array(33).fill(2)), defaultParameters.minStake * 2n],
+    }),
+  );
+  await action('gas_provider_set_price', 'provider: setPrice', provider, (c) =>
+    c.walletClient.writeContract({ address: providerRegistry, abi: providerRegistryAbi, functionName: 'setPrice', args: [modelIds[0]!, PRICE] }),
+  );
+  await action('gas_provider_add_stake', 'provider: addStake', provider, (c) =>
+    c.walletClient.writeContract({ address: providerRegistry, abi: providerRegistryAbi, functionName: 'addStake', args: [tokens('50')] }),
+  );
+  await action('gas_provider_start_unbonding', 'provider: startUnbonding', provider, (c) =>
+    c.walletClient.writeContract({ address: providerRegistry, abi: providerRegistryAbi, functionName: 'startUnbonding', args: [tokens('50')] }),
+  );
   await advance(defaultParameters.unbondingDelay);
-  await action('gas_provider_withdraw_stake', 'provider: withdraw unbonded stake', provider, (c) => c.walletClient.writeContract({ address: providerRegistry, abi: providerRegistryAbi, functionName: 'withdraw' }));
+  await action('gas_provider_withdraw_stake', 'provider: withdraw unbonded stake', provider, (c) =>
+    c.walletClient.writeContract({ address: providerRegistry, abi: providerRegistryAbi, functionName: 'withdraw' }),
+  );
 
   // Client.
-  await action('gas_escrow_deposit', 'client: deposit', client, (c) => c.walletClient.writeContract({ address: escrow, abi: escrowAbi, functionName: 'deposit', args: [tokens('500')] }));
+  await action('gas_escrow_deposit', 'client: deposit', client, (c) =>
+    c.walletClient.writeContract({ address: escrow, abi: escrowAbi, functionName: 'deposit', args: [tokens('500')] }),
+  );
   await action('gas_escrow_deposit_with_permit', 'client: depositWithPermit (EIP-2612)', client, async (c) => {
     const deadline = 2n ** 48n;
     const nonce = await c.publicClient.readContract({ address: token, abi: trellisTokenAbi, functionName: 'nonces', args: [c.account.address] });
     const signature = await c.account.signTypedData!({
       domain: { name: 'Trellis USD', version: '1', chainId: deployment.chainId, verifyingContract: token },
-      types: { Permit: [{ name: 'owner', type: 'address' }, { name: 'spender', type: 'address' }, { name: 'value', type: 'uint256' }, { name: 'nonce', type: 'uint256' }, { name: 'deadline', type: 'uint256' }] },
+      types: {
+        Permit: [
+          { name: 'owner', type: 'address' },
+          { name: 'spender', type: 'address' },
+          { name: 'value', type: 'uint256' },
+          { name: 'nonce', type: 'uint256' },
+          { name: 'deadline', type: 'uint256' },
+        ],
+      },
       primaryType: 'Permit',
       message: { owner: c.account.address, spender: escrow, value: tokens('100'), nonce, deadline },
     });
     const { v, r, s } = parseSignature(signature);
-    return c.walletClient.writeContract({ address: escrow, abi: escrowAbi, functionName: 'depositWithPermit', args: [tokens('100'), deadline, Number(v), r, s] });
+    return c.walletClient.writeContract({
+      address: escrow,
+      abi: escrowAbi,
+      functionName: 'depositWithPermit',
+      args: [tokens('100'), deadline, Number(v), r, s],
+    });
   });
 
   // Settlement: one redemption covering N requests. Each channel is redeemed once
   // first, so the figure is the steady-state cost of a channel in use.
   const clientAccount = privateKeyToAccount(devAccount(1).privateKey);
-  const voucherFor = (modelId: Hex, amount: bigint) => signVoucher(clientAccount, domain, { client: client.account.address, provider: provider.account.address, modelId, cumulativeAmount: amount });
+  const voucherFor = (modelId: Hex, amount: bigint) =>
+    signVoucher(clientAccount, domain, { client: client.account.address, provider: provider.account.address, modelId, cumulativeAmount: amount });
   const redeem = async (modelId: Hex, amount: bigint) => {
     const { voucher, signature } = await voucherFor(modelId, amount);
     return gasOf(provider, (c) => c.walletClient.writeContract({ address: escrow, abi: escrowAbi, functionName: 'redeem', args: [voucher, signature] }));
   };
-  figures.push({ figure: 'gas_escrow_redeem_first', label: 'provider: redeem, first voucher of a channel', value: Number(await redeem(modelIds[0]!, PRICE)), unit: 'gas' });
+  figures.push({
+    figure: 'gas_escrow_redeem_first',
+    label: 'provider: redeem, first voucher of a channel',
+    value: Number(await redeem(modelIds[0]!, PRICE)),
+    unit: 'gas',
+  });
   let cumulative = PRICE;
   for (const requests of REQUESTS_PER_REDEMPTION) {
     cumulative += PRICE * BigInt(requests);
     const gas = await redeem(modelIds[0]!, cumulative);
-    figures.push({ figure: `redeem_gas_per_request_n${requests}`, label: `redeem covering ${requests} request(s), per request`, value: Number(gas) / requests, unit: 'gas' });
+    figures.push({
+      figure: `redeem_gas_per_request_n${requests}`,
+      label: `redeem covering ${requests} request(s), per request`,
+      value: Number(gas) / requests,
+      unit: 'gas',
+    });
   }
 
   // Settlement: one transaction redeeming many channels (one channel per model).
@@ -135,12 +214,21 @@ async function measure(rpcUrl: string): Promise<Figure[]> {
   const batchModels = modelIds.slice(1);
   const redeemed = new Map<Hex, bigint>();
   const redeemMany = async (count: number) => {
-    const signed = await Promise.all(batchModels.slice(0, count).map((modelId) => {
-      const next = (redeemed.get(modelId) ?? 0n) + PRICE * 10n;
-      redeemed.set(modelId, next);
-      return voucherFor(modelId, next);
-    }));
-    return gasOf(provider, (c) => c.walletClient.writeContract({ address: escrow, abi: escrowAbi, functionName: 'redeemMany', args: [signed.map((s) => s.voucher), signed.map((s) => s.signature)] }));
+    const signed = await Promise.all(
+      batchModels.slice(0, count).map((modelId) => {
+        const next = (redeemed.get(modelId) ?? 0n) + PRICE * 10n;
+        redeemed.set(modelId, next);
+        return voucherFor(modelId, next);
+      }),
+    );
+    return gasOf(provider, (c) =>
+      c.walletClient.writeContract({
+        address: escrow,
+        abi: escrowAbi,
+        functionName: 'redeemMany',
+        args: [signed.map((s) => s.voucher), signed.map((s) => s.signature)],
+      }),
+    );
   };
   await redeemMany(Math.max(...CHANNELS_PER_TRANSACTION)); // open every channel once: steady state as above
   const perChannel: number[] = [];
@@ -149,14 +237,34 @@ async function measure(rpcUrl: string): Promise<Figure[]> {
     perChannel.push(gas);
     figures.push({ figure: `redeem_many_gas_per_channel_c${channels}`, label: `redeemMany of ${channels} channel(s), per channel`, value: gas, unit: 'gas' });
   }
-  figures.push({ figure: 'redeem_many_c50_vs_c1_ratio', label: 'per-channel gas, 50 channels vs 1 per transaction', value: perChannel[perChannel.length - 1]! / perChannel[0]!, unit: 'x' });
+  figures.push({
+    figure: 'redeem_many_c50_vs_c1_ratio',
+    label: 'per-channel gas, 50 channels vs 1 per transaction',
+    value: perChannel[perChannel.length - 1]! / perChannel[0]!,
+    unit: 'x',
+  });
 
   // Collecting and leaving.
-  await action('gas_escrow_claim', 'provider: claim earnings', provider, (c) => c.walletClient.writeContract({ address: escrow, abi: escrowAbi, functionName: 'claim' }));
-  await action('gas_escrow_request_withdrawal', 'client: requestWithdrawal', client, (c) => c.walletClient.writeContract({ address: escrow, abi: escrowAbi, functionName: 'requestWithdrawal', args: [tokens('100')] }));
+  await action('gas_escrow_claim', 'provider: claim earnings', provider, (c) =>
+    c.walletClient.writeContract({ address: escrow, abi: escrowAbi, functionName: 'claim' }),
+  );
+  await action('gas_escrow_request_withdrawal', 'client: requestWithdrawal', client, (c) =>
+    c.walletClient.writeContract({ address: escrow, abi: escrowAbi, functionName: 'requestWithdrawal', args: [tokens('100')] }),
+  );
   await advance(defaultParameters.withdrawalNotice);
-  await action('gas_escrow_withdraw', 'client: withdraw after notice', client, (c) => c.walletClient.writeContract({ address: escrow, abi: escrowAbi, functionName: 'withdraw' }));
-  await action('gas_model_transfer', 'model: transfer ownership', owner, (c) => c.walletClient.writeContract({ address: modelRegistry, abi: modelRegistryAbi, functionName: 'transfer', args: [modelIds[0]!, deployer.account.address as Address] }));
-  await action('gas_model_deprecate', 'model: deprecate', deployer, (c) => c.walletClient.writeContract({ address: modelRegistry, abi: modelRegistryAbi, functionName: 'deprecate', args: [modelIds[0]!] }));
+  await action('gas_escrow_withdraw', 'client: withdraw after notice', client, (c) =>
+    c.walletClient.writeContract({ address: escrow, abi: escrowAbi, functionName: 'withdraw' }),
+  );
+  await action('gas_model_transfer', 'model: transfer ownership', owner, (c) =>
+    c.walletClient.writeContract({
+      address: modelRegistry,
+      abi: modelRegistryAbi,
+      functionName: 'transfer',
+      args: [modelIds[0]!, deployer.account.address as Address],
+    }),
+  );
+  await action('gas_model_deprecate', 'model: deprecate', deployer, (c) =>
+    c.walletClient.writeContract({ address: modelRegistry, abi: modelRegistryAbi, functionName: 'deprecate', args: [modelIds[0]!] }),
+  );
   return figures;
 }

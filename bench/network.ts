@@ -79,7 +79,10 @@ async function measure(net: TestNetwork, options: Options, signal: AbortSignal):
   const phase = (prefix: string, what: string, result: LoadResult): LatencySummary => {
     checkpoint(signal);
     if (result.latenciesMs.length === 0) {
-      throw new BenchError('BENCH_NOTHING_MEASURED', `No request of the ${what} phase completed.`, { details: [`failed: ${result.failed}`], cause: result.firstError });
+      throw new BenchError('BENCH_NOTHING_MEASURED', `No request of the ${what} phase completed.`, {
+        details: [`failed: ${result.failed}`],
+        cause: result.firstError,
+      });
     }
     if (result.failed > 0) progress(`${what}: ${result.failed} request(s) failed; first: ${String(result.firstError)}`);
     const s = summarizeLatencies(result.latenciesMs, result.elapsedMs);
@@ -105,7 +108,9 @@ async function measure(net: TestNetwork, options: Options, signal: AbortSignal):
   progress(`funding ${Math.max(...CONCURRENCY)} client accounts`);
   const funder = await net.signer(FUNDER_ACCOUNT);
   const connections = await fundClients({ funder, deployment, count: Math.max(...CONCURRENCY), escrow: CLIENT_ESCROW });
-  const clients = connections.map((connection, i) => new TrellisClient({ connection, deployment, gatewayUrl: net.gatewayUrl, dataDir: join(net.dataDir, 'bench-clients', String(i)) }));
+  const clients = connections.map(
+    (connection, i) => new TrellisClient({ connection, deployment, gatewayUrl: net.gatewayUrl, dataDir: join(net.dataDir, 'bench-clients', String(i)) }),
+  );
   try {
     const provider = net.providers[0]!;
     const viaGateway = (worker: number) => clients[worker]!.infer({ model: MODEL, input: digit });
@@ -113,9 +118,11 @@ async function measure(net: TestNetwork, options: Options, signal: AbortSignal):
 
     checkpoint(signal);
     progress('warming up every client');
-    await Promise.all(clients.map(async (_, worker) => {
-      for (let i = 0; i < WARMUP_REQUESTS; i++) await viaGateway(worker);
-    }));
+    await Promise.all(
+      clients.map(async (_, worker) => {
+        for (let i = 0; i < WARMUP_REQUESTS; i++) await viaGateway(worker);
+      }),
+    );
     for (let i = 0; i < WARMUP_REQUESTS; i++) await direct();
 
     progress(`one client straight to a provider (${options.seconds} s)`);
@@ -134,12 +141,25 @@ async function measure(net: TestNetwork, options: Options, signal: AbortSignal):
 
     ratio('gateway_vs_inprocess_latency_ratio_p50', 'latency p50, one client through the gateway / in-process run', gateway.p50Ms / inprocess.p50Ms);
     ratio('gateway_vs_inprocess_latency_ratio_p99', 'latency p99, one client through the gateway / in-process run', gateway.p99Ms / inprocess.p99Ms);
-    ratio('inprocess_vs_gateway_throughput_ratio', 'requests per second, in-process run / one client through the gateway', inprocess.perSecond / gateway.perSecond);
+    ratio(
+      'inprocess_vs_gateway_throughput_ratio',
+      'requests per second, in-process run / one client through the gateway',
+      inprocess.perSecond / gateway.perSecond,
+    );
     ratio('provider_vs_inprocess_latency_ratio_p50', 'latency p50, one client straight to a provider / in-process run', straight.p50Ms / inprocess.p50Ms);
     ratio('gateway_vs_provider_latency_ratio_p50', 'latency p50, through the gateway / straight to a provider', gateway.p50Ms / straight.p50Ms);
-    figures.push({ figure: 'gateway_overhead_ms_p50', value: gateway.p50Ms - straight.p50Ms, unit: 'ms', label: 'latency p50 through the gateway less straight to a provider' });
+    figures.push({
+      figure: 'gateway_overhead_ms_p50',
+      value: gateway.p50Ms - straight.p50Ms,
+      unit: 'ms',
+      label: 'latency p50 through the gateway less straight to a provider',
+    });
     for (const workers of CONCURRENCY.slice(1)) {
-      ratio(`gateway_c${workers}_vs_c1_throughput_ratio`, `requests per second, ${workers} clients / 1 client`, levels.get(workers)!.perSecond / gateway.perSecond);
+      ratio(
+        `gateway_c${workers}_vs_c1_throughput_ratio`,
+        `requests per second, ${workers} clients / 1 client`,
+        levels.get(workers)!.perSecond / gateway.perSecond,
+      );
     }
     figures.push({ figure: 'failed_requests', value: failed, unit: 'req', label: 'requests that failed in the network phases' });
 

@@ -67,30 +67,70 @@ function figures(r: SecurityReport): Figure[] {
   }
   for (const x of r.strategies) {
     const pays = x.profitPerRequest > 0 ? ' — POSITIVE: THIS CHEAT PAYS' : '';
-    out.push({ figure: `${x.strategy}_profit_per_request`, label: `${x.strategy}: expected profit per request${pays}`, value: x.profitPerRequest, unit: 'tUSD' });
+    out.push({
+      figure: `${x.strategy}_profit_per_request`,
+      label: `${x.strategy}: expected profit per request${pays}`,
+      value: x.profitPerRequest,
+      unit: 'tUSD',
+    });
     out.push({ figure: `${x.strategy}_detection_probability`, label: `${x.strategy}: probability of a lost dispute`, value: x.detection, unit: 'share' });
   }
   out.push({ figure: 'cheating_strategies_positive', label: 'strategies whose expected profit is positive', value: r.positive.length, unit: 'strategies' });
   out.push({ figure: 'lazy_break_even_sample_rate', label: 'watcher sample rate below which lazy pays', value: r.lazyBreakEvenSampleRate, unit: 'share' });
   const q = r.squatting;
   out.push({ figure: 'squatting_dispute_hours', label: 'squatting: hours one puppet dispute holds a slot', value: q.disputeHours, unit: 'h' });
-  out.push({ figure: 'squatting_cost_per_dispute', label: 'squatting: cost of one puppet dispute (bond less compensation, gas)', value: q.costPerDispute, unit: 'tUSD' });
+  out.push({
+    figure: 'squatting_cost_per_dispute',
+    label: 'squatting: cost of one puppet dispute (bond less compensation, gas)',
+    value: q.costPerDispute,
+    unit: 'tUSD',
+  });
   out.push({ figure: 'squatting_cost_per_day', label: 'squatting: cost a day of keeping the cap full', value: q.costPerDay, unit: 'tUSD' });
   // Infinite when clients dispute enough that no volume makes squatting pay: left out.
   if (Number.isFinite(q.breakEvenRequestsPerDay)) {
-    out.push({ figure: 'squatting_break_even_requests_per_day', label: 'squatting pays above this many requests a day', value: q.breakEvenRequestsPerDay, unit: 'req/day' });
+    out.push({
+      figure: 'squatting_break_even_requests_per_day',
+      label: 'squatting pays above this many requests a day',
+      value: q.breakEvenRequestsPerDay,
+      unit: 'req/day',
+    });
   }
-  out.push({ figure: 'squatting_break_even_client_dispute_rate', label: 'client dispute rate above which squatting never pays', value: q.breakEvenClientDisputeRate, unit: 'share' });
+  out.push({
+    figure: 'squatting_break_even_client_dispute_rate',
+    label: 'client dispute rate above which squatting never pays',
+    value: q.breakEvenClientDisputeRate,
+    unit: 'share',
+  });
   for (const d of r.defence) {
     const m = d.model.replace(/-/g, '_');
     out.push({ figure: `defence_gas_${m}`, label: `${d.model}: gas of an honest defence`, value: d.gas, unit: 'gas' });
     out.push({ figure: `defence_net_${m}`, label: `${d.model}: compensation less the defence's gas`, value: d.net, unit: 'tUSD' });
-    out.push({ figure: `defence_break_even_gas_price_${m}`, label: `${d.model}: gas price the compensation covers`, value: d.breakEvenGasPriceGwei, unit: 'gwei' });
+    out.push({
+      figure: `defence_break_even_gas_price_${m}`,
+      label: `${d.model}: gas price the compensation covers`,
+      value: d.breakEvenGasPriceGwei,
+      unit: 'gwei',
+    });
   }
-  out.push({ figure: 'watcher_profit_per_catch', label: 'watcher: reward less gas per cheat caught (digits-cnn)', value: r.watcher.profitPerCatch, unit: 'tUSD' });
-  out.push({ figure: 'watcher_profit_when_preempted', label: 'watcher: net when a self-challenge settles first', value: r.watcher.profitWhenPreempted, unit: 'tUSD' });
+  out.push({
+    figure: 'watcher_profit_per_catch',
+    label: 'watcher: reward less gas per cheat caught (digits-cnn)',
+    value: r.watcher.profitPerCatch,
+    unit: 'tUSD',
+  });
+  out.push({
+    figure: 'watcher_profit_when_preempted',
+    label: 'watcher: net when a self-challenge settles first',
+    value: r.watcher.profitWhenPreempted,
+    unit: 'tUSD',
+  });
   out.push({ figure: 'max_dispute_moves', label: 'moves of a dispute over a 2^24-element tensor', value: r.window.maxDisputeMoves, unit: 'moves' });
   out.push({ figure: 'max_dispute_hours', label: 'longest a dispute runs: (moves - 1) x move timeout', value: r.window.maxDisputeHours, unit: 'h' });
-  out.push({ figure: 'unbonding_margin_hours', label: 'unbonding delay - challenge window - longest dispute', value: r.window.unbondingMarginHours, unit: 'h' });
+  out.push({
+    figure: 'unbonding_margin_hours',
+    label: 'unbonding delay - challenge window - longest dispute',
+    value: r.window.unbondingMarginHours,
+    unit: 'h',
+  });
   return out;
 }

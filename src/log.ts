@@ -22,12 +22,14 @@ const TOKEN_FIELDS = new Set(['amount', 'bond', 'fee', 'price', 'stake', 'refund
 
 /** A logger writing one line per event: `time level scope message key=value ...`. */
 export function lineLogger(write: (line: string) => void, scope = 'trellis'): Logger {
-  const emit = (level: string) => (message: string, fields: LogFields = {}) => {
-    const extra = Object.entries(fields)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => `${k}=${typeof v === 'bigint' && TOKEN_FIELDS.has(k) ? formatTokens(v).replace(' ', '') : String(v)}`)
-      .join(' ');
-    write(`${new Date().toISOString()} ${level} ${scope} ${message}${extra ? ` ${extra}` : ''}`);
-  };
+  const emit =
+    (level: string) =>
+    (message: string, fields: LogFields = {}) => {
+      const extra = Object.entries(fields)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => `${k}=${typeof v === 'bigint' && TOKEN_FIELDS.has(k) ? formatTokens(v).replace(' ', '') : String(v)}`)
+        .join(' ');
+      write(`${new Date().toISOString()} ${level} ${scope} ${message}${extra ? ` ${extra}` : ''}`);
+    };
   return { info: emit('info'), warn: emit('warn'), error: emit('error'), child: (sub) => lineLogger(write, `${scope}/${sub}`) };
 }

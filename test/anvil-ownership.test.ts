@@ -26,7 +26,9 @@ const strays: number[] = [];
 after(() => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   for (const pid of strays) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-  dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
+  dirs.forEach((dir) => {
+    rmSync(dir, { recursive: true, force: true });
+  });
 });
 
 /** Resolves with the first match of `pattern` on the child's standard output (bounded). */

@@ -11,7 +11,12 @@ import { postJson, signedBody, startTestNetwork, type TestNetwork } from './supp
 
 const digit = JSON.parse(readFileSync(new URL('../examples/digit-3.json', import.meta.url), 'utf8')) as number[];
 
-type Health = { status: string; chainId: number; healthyProviders: number; chain: { reachable: boolean; chainId: number | null; latestBlock: string | null; reason?: string } };
+type Health = {
+  status: string;
+  chainId: number;
+  healthyProviders: number;
+  chain: { reachable: boolean; chainId: number | null; latestBlock: string | null; reason?: string };
+};
 
 const health = async (url: string): Promise<{ status: number; body: Health }> => {
   const response = await fetch(`${url}/v1/health`);
@@ -63,7 +68,12 @@ describe('a chain node that dies', () => {
     assert.equal(direct.json.error?.code, 'CHAIN_UNREACHABLE');
 
     // A client that has yet to resolve its model says the chain is why it cannot.
-    const sdk = new TrellisClient({ connection: client, deployment: net.chain.deployment, gatewayUrl: net.gatewayUrl, dataDir: join(net.dataDir, 'outage-client') });
+    const sdk = new TrellisClient({
+      connection: client,
+      deployment: net.chain.deployment,
+      gatewayUrl: net.gatewayUrl,
+      dataDir: join(net.dataDir, 'outage-client'),
+    });
     try {
       await assert.rejects(sdk.infer({ model: 'digits-cnn', input: digit }), { code: 'RPC_UNREACHABLE' });
     } finally {

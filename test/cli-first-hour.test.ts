@@ -181,7 +181,12 @@ describe('trellis up as a newcomer starts and stops it', () => {
       assert.match(stdout, /npx trellis balances --data-dir /);
 
       // The examples as printed, and without --data-dir from the folder `up` ran in.
-      const printed = stdout.split('\n').find((l) => l.trim().startsWith('npx trellis balances'))!.trim().split(/\s+/).slice(2);
+      const printed = stdout
+        .split('\n')
+        .find((l) => l.trim().startsWith('npx trellis balances'))!
+        .trim()
+        .split(/\s+/)
+        .slice(2);
       const balances = await trellis(printed, { cwd });
       ok(balances, 'the printed balances example');
       assert.match(balances.stdout, /escrow +100 tUSD/);
@@ -193,8 +198,15 @@ describe('trellis up as a newcomer starts and stops it', () => {
     }
     assert.equal(await exited, 0, stderr);
     const order = ['stopped the gateway', 'stopped provider 3', 'stopped provider 1', 'stopped the chain'].map((line) => stderr.indexOf(line));
-    assert.ok(order.every((at) => at >= 0), `missing stop lines:\n${stderr}`);
-    assert.deepEqual([...order].sort((a, b) => a - b), order, `stopped out of order:\n${stderr}`);
+    assert.ok(
+      order.every((at) => at >= 0),
+      `missing stop lines:\n${stderr}`,
+    );
+    assert.deepEqual(
+      [...order].sort((a, b) => a - b),
+      order,
+      `stopped out of order:\n${stderr}`,
+    );
     assert.doesNotMatch(stderr, /redemption failed|stop failed/);
     rmSync(cwd, { recursive: true, force: true });
     rmSync(dirname(dataDir), { recursive: true, force: true });
@@ -206,7 +218,14 @@ describe('after a faulty provider is caught', () => {
   let dataDir: string;
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'trellis-faulty-'));
-    net = await startLocalNetwork({ dataDir, port: 0, fresh: true, log: silentLogger, settlement: { batchSize: 1_000_000, maxAgeMs: 3_600_000 }, faulty: { rate: 1, seed: 7, watcherIntervalMs: 150, disputePollMs: 150 } });
+    net = await startLocalNetwork({
+      dataDir,
+      port: 0,
+      fresh: true,
+      log: silentLogger,
+      settlement: { batchSize: 1_000_000, maxAgeMs: 3_600_000 },
+      faulty: { rate: 1, seed: 7, watcherIntervalMs: 150, disputePollMs: 150 },
+    });
   });
   after(async () => {
     await net?.stop();

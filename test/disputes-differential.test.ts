@@ -65,7 +65,7 @@ class Random {
   }
   big(limit: number): number {
     // Two draws, so the value covers the whole range up to 2^47.
-    return (this.int(0, 2 ** 23) * 2 ** 24 + this.int(0, 2 ** 24 - 1)) % (limit + 1) * (this.int(0, 1) ? 1 : -1);
+    return ((this.int(0, 2 ** 23) * 2 ** 24 + this.int(0, 2 ** 24 - 1)) % (limit + 1)) * (this.int(0, 1) ? 1 : -1);
   }
   tensor(n: number): Float64Array {
     return Float64Array.from({ length: n }, () => this.act());
@@ -104,7 +104,22 @@ function convCase(r: Random): Case {
     const weights = Array.from({ length: M * rowLength }, () => r.int(-32767, 32767));
     const bias = Array.from({ length: M }, () => r.big(2 ** 47));
     const shift = r.int(0, 50);
-    const layer: ConvLayer = { ...base, op: 'conv', input: 0, inShape: [C, H, W], kernel: [kh, kw], strides: [sh, sw], pads, dilations: [dh, dw], group, weightFrac: 0, shift, weights, bias, shape: [M, OH, OW] };
+    const layer: ConvLayer = {
+      ...base,
+      op: 'conv',
+      input: 0,
+      inShape: [C, H, W],
+      kernel: [kh, kw],
+      strides: [sh, sw],
+      pads,
+      dilations: [dh, dw],
+      group,
+      weightFrac: 0,
+      shift,
+      weights,
+      bias,
+      shape: [M, OH, OW],
+    };
     const a = r.tensor(C * H * W);
     const expected = new Float64Array(M * OH * OW);
     conv({ ...layer, weights: Float64Array.from(weights), bias: Float64Array.from(bias) }, a, 1, expected);
@@ -120,7 +135,17 @@ function poolCase(r: Random, op: 'maxpool' | 'avgpool'): Case {
     const OH = outOf(H, kh, sh, pads[0], pads[2], 1);
     const OW = outOf(W, kw, sw, pads[1], pads[3], 1);
     if (OH < 1 || OW < 1) continue;
-    const layer: PoolLayer = { ...base, op, input: 0, inShape: [C, H, W], kernel: [kh, kw], strides: [sh, sw], pads, reciprocal: op === 'avgpool' ? reciprocalFor(kh * kw) : 0, shape: [C, OH, OW] };
+    const layer: PoolLayer = {
+      ...base,
+      op,
+      input: 0,
+      inShape: [C, H, W],
+      kernel: [kh, kw],
+      strides: [sh, sw],
+      pads,
+      reciprocal: op === 'avgpool' ? reciprocalFor(kh * kw) : 0,
+      shape: [C, OH, OW],
+    };
     const a = r.tensor(C * H * W);
     const expected = new Float64Array(C * OH * OW);
     (op === 'maxpool' ? maxpool : avgpool)(layer, a, 1, expected);
@@ -171,7 +196,12 @@ async function checkAll(name: string, make: (r: Random) => Case, seed: number): 
       work += c.expected.length * (8 + c.a.length / Math.max(1, c.expected.length) + c.weights.length / Math.max(1, c.bias.length));
     }
     const batch = cases.slice(start, end);
-    const out = (await signer.publicClient.readContract({ address: harness, abi, functionName: 'evaluateMany', args: [batch.map(toCallCase)] })) as readonly (readonly bigint[])[];
+    const out = (await signer.publicClient.readContract({
+      address: harness,
+      abi,
+      functionName: 'evaluateMany',
+      args: [batch.map(toCallCase)],
+    })) as readonly (readonly bigint[])[];
     calls++;
     batch.forEach((c, i) => {
       const got = out[i]!.map(Number);
@@ -207,7 +237,21 @@ test('requantization rounds half up and saturates like the engine, at every shif
   const expected: number[] = [];
   for (let s = 0n; s <= 50n; s++) {
     const half = s === 0n ? 0n : 1n << (s - 1n);
-    for (const x of [0n, 1n, -1n, half, -half, half - 1n, -half - 1n, 3n * half, -3n * half, (1n << 52n) - 1n, -(1n << 52n), 32767n << s, (-32768n << s) - half]) {
+    for (const x of [
+      0n,
+      1n,
+      -1n,
+      half,
+      -half,
+      half - 1n,
+      -half - 1n,
+      3n * half,
+      -3n * half,
+      (1n << 52n) - 1n,
+      -(1n << 52n),
+      32767n << s,
+      (-32768n << s) - half,
+    ]) {
       acc.push(x);
       shifts.push(s);
       // Exact integers: BigInt's >> floors, as the specification's shr_round does.

@@ -12,9 +12,33 @@ import { disputeGameAbi } from '../src/chain/generated/DisputeGame.ts';
 import { providerRegistryAbi } from '../src/chain/generated/ProviderRegistry.ts';
 import { trellisParamsAbi } from '../src/chain/generated/TrellisParams.ts';
 import type { Trace } from '../src/engine/trace.ts';
-import { chooseLayer, claimable, claimPayouts, claimTimeout, openDispute, pick, playChallenger, playProvider, readDispute, receiptIdOf, revealedNodes, revealRoots, submitStep, type GameMove } from '../src/verify/game-client.ts';
+import {
+  chooseLayer,
+  claimable,
+  claimPayouts,
+  claimTimeout,
+  openDispute,
+  pick,
+  playChallenger,
+  playProvider,
+  readDispute,
+  receiptIdOf,
+  revealedNodes,
+  revealRoots,
+  submitStep,
+  type GameMove,
+} from '../src/verify/game-client.ts';
 import { stepArgs } from '../src/verify/moves.ts';
-import { honestTrace, RECEIPT_FEE, sampleInput, signedReceipt, startDisputeNetwork, tamperTrace, tokenBalance, type DisputeNetwork } from '../src/verify/testing/dispute-network.ts';
+import {
+  honestTrace,
+  RECEIPT_FEE,
+  sampleInput,
+  signedReceipt,
+  startDisputeNetwork,
+  tamperTrace,
+  tokenBalance,
+  type DisputeNetwork,
+} from '../src/verify/testing/dispute-network.ts';
 
 const BOND = defaultDisputeParameters.minBond;
 let net: DisputeNetwork;
@@ -37,7 +61,14 @@ async function outcomeOf(move: GameMove): Promise<{ providerLost: boolean; outco
 }
 
 /** Both sides play their due moves until the dispute ends; returns the last move. */
-async function playOut(id: Hex, provider: SignerConnection, providerTrace: Trace, challenger: SignerConnection, challengerTrace: Trace, artifactIndex: number): Promise<GameMove> {
+async function playOut(
+  id: Hex,
+  provider: SignerConnection,
+  providerTrace: Trace,
+  challenger: SignerConnection,
+  challengerTrace: Trace,
+  artifactIndex: number,
+): Promise<GameMove> {
   const artifact = net.models[artifactIndex]!.model.engine.artifact;
   for (let moves = 0; moves < 20; moves++) {
     const p = await playProvider(provider, game(), id, { artifact, trace: providerTrace });
@@ -54,11 +85,19 @@ async function cheatAndChallenge(modelIndex: number, layer: number, index: numbe
   const honest = honestTrace(model.engine, sampleInput(model.engine, nonce + 1));
   const cheat = tamperTrace(honest, layer, index);
   const { receipt, signature } = await signedReceipt(net, net.provider, modelId, cheat, ++nonce);
-  const { id } = await openDispute(challenger, { game: game(), token: net.deployment.contracts.token, receipt, signature, quantizedInput: honest.tensors[0]!, bond: BOND });
+  const { id } = await openDispute(challenger, {
+    game: game(),
+    token: net.deployment.contracts.token,
+    receipt,
+    signature,
+    quantizedInput: honest.tensors[0]!,
+    bond: BOND,
+  });
   return { id, honest, cheat, receipt, signature, receiptId: await receiptIdOf(net.deployer, game(), receipt) };
 }
 
-const isSettled = (receiptId: Hex) => net.deployer.publicClient.readContract({ address: game(), abi: disputeGameAbi, functionName: 'isSettled', args: [receiptId] });
+const isSettled = (receiptId: Hex) =>
+  net.deployer.publicClient.readContract({ address: game(), abi: disputeGameAbi, functionName: 'isSettled', args: [receiptId] });
 
 /**
  * A griefer against an honest provider: it names layer 1, then always the first child of
@@ -103,7 +142,12 @@ describe('disputes on anvil', () => {
 
   test('slashing reserves the client its fee, credits the challenger its share and bond, the treasury the rest', async () => {
     const { providerRegistry, params } = net.deployment.contracts;
-    const stakeBefore = await net.deployer.publicClient.readContract({ address: providerRegistry, abi: providerRegistryAbi, functionName: 'activeStake', args: [net.provider.account.address] });
+    const stakeBefore = await net.deployer.publicClient.readContract({
+      address: providerRegistry,
+      abi: providerRegistryAbi,
+      functionName: 'activeStake',
+      args: [net.provider.account.address],
+    });
     const totalBefore = await net.deployer.publicClient.readContract({ address: providerRegistry, abi: providerRegistryAbi, functionName: 'totalStaked' });
     const treasury = await net.deployer.publicClient.readContract({ address: params, abi: trellisParamsAbi, functionName: 'treasury' });
     // Earlier games left the watcher payouts to claim: start from nothing owed.
@@ -116,8 +160,19 @@ describe('disputes on anvil', () => {
     const slash = defaultDisputeParameters.slashAmount;
     const rest = slash - RECEIPT_FEE;
     const reward = (rest * defaultDisputeParameters.challengerShareBps) / 10_000n;
-    assert.equal(await net.deployer.publicClient.readContract({ address: providerRegistry, abi: providerRegistryAbi, functionName: 'activeStake', args: [net.provider.account.address] }), stakeBefore - slash);
-    assert.equal(await net.deployer.publicClient.readContract({ address: providerRegistry, abi: providerRegistryAbi, functionName: 'totalStaked' }), totalBefore - slash);
+    assert.equal(
+      await net.deployer.publicClient.readContract({
+        address: providerRegistry,
+        abi: providerRegistryAbi,
+        functionName: 'activeStake',
+        args: [net.provider.account.address],
+      }),
+      stakeBefore - slash,
+    );
+    assert.equal(
+      await net.deployer.publicClient.readContract({ address: providerRegistry, abi: providerRegistryAbi, functionName: 'totalStaked' }),
+      totalBefore - slash,
+    );
     // The fee is reserved for the client and paid as far as the escrow charged it (here: never).
     const refund = await net.deployer.publicClient.readContract({ address: game(), abi: disputeGameAbi, functionName: 'refundOf', args: [receiptId] });
     assert.equal(refund.reserved, RECEIPT_FEE);
@@ -126,7 +181,12 @@ describe('disputes on anvil', () => {
     assert.equal(await claimable(net.deployer, game(), net.watcher.account.address), BOND + reward);
     await claimPayouts(net.watcher, game());
     assert.equal(await tokenBalance(net, net.watcher.account.address), before.watcher + reward);
-    const info = await net.deployer.publicClient.readContract({ address: providerRegistry, abi: providerRegistryAbi, functionName: 'getProvider', args: [net.provider.account.address] });
+    const info = await net.deployer.publicClient.readContract({
+      address: providerRegistry,
+      abi: providerRegistryAbi,
+      functionName: 'getProvider',
+      args: [net.provider.account.address],
+    });
     assert.ok(info.jailedUntil > 0n, 'the provider is jailed');
   });
 
@@ -135,7 +195,14 @@ describe('disputes on anvil', () => {
     const honest = honestTrace(model.engine, sampleInput(model.engine, 77));
     const { receipt, signature } = await signedReceipt(net, net.rival, modelId, honest, ++nonce);
     const before = { watcher: await tokenBalance(net, net.watcher.account.address), rival: await claimable(net.deployer, game(), net.rival.account.address) };
-    const { id } = await openDispute(net.watcher, { game: game(), token: net.deployment.contracts.token, receipt, signature, quantizedInput: honest.tensors[0]!, bond: BOND });
+    const { id } = await openDispute(net.watcher, {
+      game: game(),
+      token: net.deployment.contracts.token,
+      receipt,
+      signature,
+      quantizedInput: honest.tensors[0]!,
+      bond: BOND,
+    });
     const last = await griefOut(id, net.rival, net.watcher, honest, 1);
     assert.deepEqual(await outcomeOf(last), { providerLost: false, outcome: 3 });
     assert.equal(await tokenBalance(net, net.watcher.account.address), before.watcher - BOND);

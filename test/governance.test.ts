@@ -41,7 +41,11 @@ describe('governance timelock', () => {
     const read = deployer.publicClient;
     assert.equal(await read.readContract({ address: params, abi: trellisParamsAbi, functionName: 'owner' }), timelock);
     assert.equal(await read.readContract({ address: timelock, abi: trellisTimelockAbi, functionName: 'getMinDelay' }), defaultGovernanceParameters.minDelay);
-    assert.equal(await read.readContract({ address: providerRegistry, abi: providerRegistryAbi, functionName: 'isSlasher', args: [disputeGame] }), true, 'wired before the handover');
+    assert.equal(
+      await read.readContract({ address: providerRegistry, abi: providerRegistryAbi, functionName: 'isSlasher', args: [disputeGame] }),
+      true,
+      'wired before the handover',
+    );
 
     // The deployer is no longer the owner.
     await assert.rejects(
@@ -50,7 +54,10 @@ describe('governance timelock', () => {
     );
 
     // Scheduled, it cannot run early.
-    const operation = { calls: [{ target: params, data: encodeFunctionData({ abi: trellisParamsAbi, functionName: 'setProtocolFeeBps', args: [300n] }) }], salt: freshSalt() };
+    const operation = {
+      calls: [{ target: params, data: encodeFunctionData({ abi: trellisParamsAbi, functionName: 'setProtocolFeeBps', args: [300n] }) }],
+      salt: freshSalt(),
+    };
     const readyAt = await scheduleGovernance(deployer, timelock, operation);
     const now = (await read.getBlock()).timestamp;
     assert.ok(readyAt >= now + defaultGovernanceParameters.minDelay - 1n, 'ready only after the delay');
@@ -62,8 +69,13 @@ describe('governance timelock', () => {
     assert.equal(await read.readContract({ address: params, abi: trellisParamsAbi, functionName: 'protocolFeeBps' }), 300n);
 
     // The helper tests use does the same in one call.
-    await governLocally(deployer, deployment, [{ target: providerRegistry, data: encodeFunctionData({ abi: providerRegistryAbi, functionName: 'setSlasher', args: [devAccount(9).address, true] }) }]);
-    assert.equal(await read.readContract({ address: providerRegistry, abi: providerRegistryAbi, functionName: 'isSlasher', args: [devAccount(9).address] }), true);
+    await governLocally(deployer, deployment, [
+      { target: providerRegistry, data: encodeFunctionData({ abi: providerRegistryAbi, functionName: 'setSlasher', args: [devAccount(9).address, true] }) },
+    ]);
+    assert.equal(
+      await read.readContract({ address: providerRegistry, abi: providerRegistryAbi, functionName: 'isSlasher', args: [devAccount(9).address] }),
+      true,
+    );
 
     // The manifest records the timelock; one written before it existed still reads.
     const path = join(dir, 'deployment.json');
@@ -95,7 +107,12 @@ describe('governance timelock', () => {
     }
     assert.equal(await deployer.publicClient.readContract({ address: timelock, abi: trellisTimelockAbi, functionName: 'getMinDelay' }), 2n * 86_400n);
     await assert.rejects(
-      deployer.walletClient.writeContract({ address: timelock, abi: trellisTimelockAbi, functionName: 'schedule', args: [deployment.contracts.params, 0n, '0x', zeroHash, zeroHash, 2n * 86_400n] }),
+      deployer.walletClient.writeContract({
+        address: timelock,
+        abi: trellisTimelockAbi,
+        functionName: 'schedule',
+        args: [deployment.contracts.params, 0n, '0x', zeroHash, zeroHash, 2n * 86_400n],
+      }),
       /AccessControlUnauthorizedAccount/,
     );
   });

@@ -23,7 +23,9 @@ const tempDir = () => {
   dirs.push(dir);
   return dir;
 };
-after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+after(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
 
 const rejectsWith = (promise: Promise<unknown>, code: string, text: RegExp) =>
   assert.rejects(promise, (error: unknown) => {
@@ -42,10 +44,16 @@ describe('local chain', () => {
     assert.equal(first.deployment.chainId, 31337);
     const { publicClient, walletClient } = await connectSigner({ rpcUrl: first.rpcUrl, privateKey: devAccount(1).privateKey, keySource: 'test' });
     const token = first.deployment.contracts.token;
-    const balanceOf = (address: `0x${string}`) => publicClient.readContract({ address: token, abi: trellisTokenAbi, functionName: 'balanceOf', args: [address] });
+    const balanceOf = (address: `0x${string}`) =>
+      publicClient.readContract({ address: token, abi: trellisTokenAbi, functionName: 'balanceOf', args: [address] });
     assert.equal(await balanceOf(devAccount(1).address), DEV_ACCOUNT_FUNDS);
     // Move some tokens so the resumed state differs from a fresh deployment.
-    const hash = await walletClient.writeContract({ address: token, abi: trellisTokenAbi, functionName: 'transfer', args: [devAccount(2).address, tokens('25')] });
+    const hash = await walletClient.writeContract({
+      address: token,
+      abi: trellisTokenAbi,
+      functionName: 'transfer',
+      args: [devAccount(2).address, tokens('25')],
+    });
     await publicClient.waitForTransactionReceipt({ hash });
     await first.stop();
 
@@ -54,7 +62,8 @@ describe('local chain', () => {
       assert.equal(second.deployed, false);
       assert.deepEqual(second.deployment, first.deployment);
       const resumed = await connect({ rpcUrl: second.rpcUrl });
-      const read = (address: `0x${string}`) => resumed.publicClient.readContract({ address: token, abi: trellisTokenAbi, functionName: 'balanceOf', args: [address] });
+      const read = (address: `0x${string}`) =>
+        resumed.publicClient.readContract({ address: token, abi: trellisTokenAbi, functionName: 'balanceOf', args: [address] });
       assert.equal(await read(devAccount(1).address), DEV_ACCOUNT_FUNDS - tokens('25'));
       assert.equal(await read(devAccount(2).address), DEV_ACCOUNT_FUNDS + tokens('25'));
     } finally {
@@ -65,7 +74,12 @@ describe('local chain', () => {
     try {
       assert.equal(fresh.deployed, true);
       const again = await connect({ rpcUrl: fresh.rpcUrl });
-      const balance = await again.publicClient.readContract({ address: fresh.deployment.contracts.token, abi: trellisTokenAbi, functionName: 'balanceOf', args: [devAccount(1).address] });
+      const balance = await again.publicClient.readContract({
+        address: fresh.deployment.contracts.token,
+        abi: trellisTokenAbi,
+        functionName: 'balanceOf',
+        args: [devAccount(1).address],
+      });
       assert.equal(balance, DEV_ACCOUNT_FUNDS);
     } finally {
       await fresh.stop();
@@ -102,7 +116,7 @@ describe('connecting and deploying to an endpoint', () => {
   });
   after(() => stop());
 
-  test('anvil on port 0 binds a port of the system\'s choosing and reports it; two at once never collide', async () => {
+  test("anvil on port 0 binds a port of the system's choosing and reports it; two at once never collide", async () => {
     const both = await Promise.all([0, 1].map(() => startAnvil({ stateDir: tempDir(), port: 0, chainId: 31337 })));
     try {
       const [a, b] = both as [Awaited<ReturnType<typeof startAnvil>>, Awaited<ReturnType<typeof startAnvil>>];
@@ -127,18 +141,32 @@ describe('connecting and deploying to an endpoint', () => {
 
   test('a missing or malformed key is refused before anything is sent', async () => {
     await rejectsWith(connectSigner({ rpcUrl, privateKey: undefined, keySource: 'TRELLIS_PRIVATE_KEY' }), 'PRIVATE_KEY_MISSING', /set TRELLIS_PRIVATE_KEY/);
-    await rejectsWith(connectSigner({ rpcUrl, privateKey: '0x1234', keySource: 'TRELLIS_PRIVATE_KEY' }), 'PRIVATE_KEY_MALFORMED', /64 hex digits .*got 4 characters/);
+    await rejectsWith(
+      connectSigner({ rpcUrl, privateKey: '0x1234', keySource: 'TRELLIS_PRIVATE_KEY' }),
+      'PRIVATE_KEY_MALFORMED',
+      /64 hex digits .*got 4 characters/,
+    );
     await rejectsWith(connectSigner({ rpcUrl, privateKey: `0x${'f'.repeat(64)}`, keySource: 'K' }), 'PRIVATE_KEY_MALFORMED', /not a valid secp256k1 key/);
   });
 
   test('deploys with a key from the environment, and refuses a deployer that cannot pay for gas', async () => {
     const signer = await connectSigner({ rpcUrl, privateKey: devAccount(3).privateKey, keySource: 'test' });
     const deployment = await deployTrellis(signer, { faucetChainId: 0n, initialSupply: tokens('5') });
-    const balance = await signer.publicClient.readContract({ address: deployment.contracts.token, abi: trellisTokenAbi, functionName: 'balanceOf', args: [devAccount(3).address] });
+    const balance = await signer.publicClient.readContract({
+      address: deployment.contracts.token,
+      abi: trellisTokenAbi,
+      functionName: 'balanceOf',
+      args: [devAccount(3).address],
+    });
     assert.equal(balance, tokens('5'));
     // The faucet is off on this deployment (faucet chain id 0).
     await assert.rejects(
-      signer.walletClient.writeContract({ address: deployment.contracts.token, abi: trellisTokenAbi, functionName: 'faucet', args: [devAccount(3).address, 1n] }),
+      signer.walletClient.writeContract({
+        address: deployment.contracts.token,
+        abi: trellisTokenAbi,
+        functionName: 'faucet',
+        args: [devAccount(3).address, 1n],
+      }),
       /TokenFaucetDisabled/,
     );
 
@@ -156,7 +184,14 @@ test('the manifest on disk is what readManifest returns', () => {
     chainId: 31337,
     deployer: devAccount(0).address,
     deploymentBlock: 1,
-    contracts: { token: devAccount(1).address, params: devAccount(2).address, modelRegistry: devAccount(3).address, providerRegistry: devAccount(4).address, escrow: devAccount(5).address, disputeGame: devAccount(6).address },
+    contracts: {
+      token: devAccount(1).address,
+      params: devAccount(2).address,
+      modelRegistry: devAccount(3).address,
+      providerRegistry: devAccount(4).address,
+      escrow: devAccount(5).address,
+      disputeGame: devAccount(6).address,
+    },
   };
   writeManifest(path, deployment);
   assert.ok(existsSync(path) && !existsSync(`${path}.tmp`));
@@ -164,18 +199,28 @@ test('the manifest on disk is what readManifest returns', () => {
   assert.deepEqual(JSON.parse(readFileSync(path, 'utf8')), deployment);
 });
 
-test('the manifest\'s model publisher is optional, round-trips, and must be an address', () => {
+test("the manifest's model publisher is optional, round-trips, and must be an address", () => {
   const path = join(tempDir(), 'deployment.json');
   const deployment = {
     chainId: 31337,
     deployer: devAccount(0).address,
     deploymentBlock: 1,
-    contracts: { token: devAccount(1).address, params: devAccount(2).address, modelRegistry: devAccount(3).address, providerRegistry: devAccount(4).address, escrow: devAccount(5).address, disputeGame: devAccount(6).address },
+    contracts: {
+      token: devAccount(1).address,
+      params: devAccount(2).address,
+      modelRegistry: devAccount(3).address,
+      providerRegistry: devAccount(4).address,
+      escrow: devAccount(5).address,
+      disputeGame: devAccount(6).address,
+    },
   };
   writeManifest(path, deployment);
   assert.equal(readManifest(path)!.modelPublisher, undefined, 'a manifest written before the field still reads');
   writeManifest(path, { ...deployment, modelPublisher: devAccount(9).address });
   assert.equal(readManifest(path)!.modelPublisher, devAccount(9).address);
   writeFileSync(path, JSON.stringify({ ...deployment, modelPublisher: 'the owner' }));
-  assert.throws(() => readManifest(path), (error: unknown) => error instanceof ChainError && error.code === 'MANIFEST_INVALID' && /modelPublisher: expected an address/.test(error.message));
+  assert.throws(
+    () => readManifest(path),
+    (error: unknown) => error instanceof ChainError && error.code === 'MANIFEST_INVALID' && /modelPublisher: expected an address/.test(error.message),
+  );
 });

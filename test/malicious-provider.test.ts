@@ -40,7 +40,14 @@ let gateways = 0;
 before(async () => {
   net = await startTestNetwork();
   const otherModelId = net.providers[0]!.models.find((m) => m.name === 'digits-cnn')!.modelId;
-  liar = await startMaliciousProvider({ connection: await net.signer(LIAR_ACCOUNT), deployment: net.chain.deployment, model: 'digits-mlp', price: LIAR_PRICE, stake: tokens('500'), otherModelId });
+  liar = await startMaliciousProvider({
+    connection: await net.signer(LIAR_ACCOUNT),
+    deployment: net.chain.deployment,
+    model: 'digits-mlp',
+    price: LIAR_PRICE,
+    stake: tokens('500'),
+    otherModelId,
+  });
   clientConnection = await net.signer(CLIENT_ACCOUNT);
   await deposit(clientConnection, net.chain.deployment, DEPOSIT);
 });
@@ -58,7 +65,13 @@ async function withGateway<T>(work: (gateway: Gateway, client: TrellisClient) =>
     pollIntervalMs: 60_000,
     healthIntervalMs: 60_000,
   });
-  const client = new TrellisClient({ connection: clientConnection, deployment: net.chain.deployment, gatewayUrl: gateway.url, dataDir: join(net.dataDir, 'client'), ...clientOptions });
+  const client = new TrellisClient({
+    connection: clientConnection,
+    deployment: net.chain.deployment,
+    gatewayUrl: gateway.url,
+    dataDir: join(net.dataDir, 'client'),
+    ...clientOptions,
+  });
   try {
     return await work(gateway, client);
   } finally {
@@ -68,11 +81,17 @@ async function withGateway<T>(work: (gateway: Gateway, client: TrellisClient) =>
 }
 
 const listed = async (gateway: Gateway, provider: Address) => {
-  const { providers } = (await (await fetch(`${gateway.url}/v1/providers`)).json()) as { providers: { address: Address; errorRate: number; healthy: boolean }[] };
+  const { providers } = (await (await fetch(`${gateway.url}/v1/providers`)).json()) as {
+    providers: { address: Address; errorRate: number; healthy: boolean }[];
+  };
   return providers.find((p) => p.address === provider)!;
 };
 
-const paidTo = (client: TrellisClient, provider: Address) => client.receipts().filter((r) => r.receipt.provider === provider).reduce((sum, r) => sum + BigInt(r.receipt.fee), 0n);
+const paidTo = (client: TrellisClient, provider: Address) =>
+  client
+    .receipts()
+    .filter((r) => r.receipt.provider === provider)
+    .reduce((sum, r) => sum + BigInt(r.receipt.fee), 0n);
 
 describe('a lying provider against the gateway and the client', () => {
   const skipped: Lie[] = ['inflated-total', 'wrong-output-hash', 'forged-signature', 'other-model', 'false-replayed', 'false-invalid-input', 'oversized'];
@@ -124,7 +143,11 @@ describe('a lying provider against the gateway and the client', () => {
         return true;
       });
       assert.equal(client.receipts().length, before, 'the receipt is not kept');
-      assert.deepEqual(liar.heldVouchers().map((v) => v.voucher.cumulativeAmount), held, 'no voucher reached the liar');
+      assert.deepEqual(
+        liar.heldVouchers().map((v) => v.voucher.cumulativeAmount),
+        held,
+        'no voucher reached the liar',
+      );
     });
   });
 
@@ -166,7 +189,12 @@ describe('a lying provider against the gateway and the client', () => {
       assert.ok(someoneElses, 'the client paid an honest provider');
       const domain = { chainId: net.chain.deployment.chainId, escrow: net.chain.deployment.contracts.escrow };
       // The client's voucher for an honest provider, as the liar could pick it up in transit.
-      const forHonest = await signVoucher(clientConnection.account, domain, { client: clientConnection.account.address, provider: honest, modelId: liar.modelId, cumulativeAmount: 1n });
+      const forHonest = await signVoucher(clientConnection.account, domain, {
+        client: clientConnection.account.address,
+        provider: honest,
+        modelId: liar.modelId,
+        cumulativeAmount: 1n,
+      });
       assert.deepEqual(await liar.tryRedeem(forHonest), { paid: false, reason: 'EscrowNotProvider' });
       const own = liar.heldVouchers()[0]!;
       const altered: SignedVoucher = { ...own, voucher: { ...own.voucher, cumulativeAmount: own.voucher.cumulativeAmount + INFLATION } };
@@ -218,7 +246,12 @@ describe('a lying provider against the gateway and the client', () => {
       const next = await client.infer({ model: 'digits-mlp', input: digit, providerUrl: node.url });
       assert.equal(next.receipts[0]!.receipt.channelTotal, 2n * fee, 'paid so far (one fee) plus this fee: the lost one is not charged');
       await node.redeemNow();
-      const redeemed = await clientConnection.publicClient.readContract({ address: net.chain.deployment.contracts.escrow, abi: escrowAbi, functionName: 'redeemed', args: [clientConnection.account.address, node.address, node.models[0]!.modelId] });
+      const redeemed = await clientConnection.publicClient.readContract({
+        address: net.chain.deployment.contracts.escrow,
+        abi: escrowAbi,
+        functionName: 'redeemed',
+        args: [clientConnection.account.address, node.address, node.models[0]!.modelId],
+      });
       assert.equal(redeemed, paidTo(client, node.address));
       assert.equal(redeemed, 2n * fee);
     } finally {
@@ -236,8 +269,17 @@ describe('a lying provider against the gateway and the client', () => {
       const accepted = [...client.receipts(), ...elsewhere.receipts()].reduce((sum, r) => sum + BigInt(r.receipt.fee), 0n);
       const { escrow } = await balances(clientConnection, net.chain.deployment, clientConnection.account.address);
       assert.equal(escrow, DEPOSIT - accepted);
-      const redeemedByLiar = await clientConnection.publicClient.readContract({ address: net.chain.deployment.contracts.escrow, abi: escrowAbi, functionName: 'redeemed', args: [clientConnection.account.address, liar.address, liar.modelId] });
-      assert.equal(redeemedByLiar, paidTo(client, liar.address) + paidTo(elsewhere, liar.address), 'the liar got only the fees of the results the client accepted from it');
+      const redeemedByLiar = await clientConnection.publicClient.readContract({
+        address: net.chain.deployment.contracts.escrow,
+        abi: escrowAbi,
+        functionName: 'redeemed',
+        args: [clientConnection.account.address, liar.address, liar.modelId],
+      });
+      assert.equal(
+        redeemedByLiar,
+        paidTo(client, liar.address) + paidTo(elsewhere, liar.address),
+        'the liar got only the fees of the results the client accepted from it',
+      );
     } finally {
       client.close();
       elsewhere.close();
@@ -256,10 +298,20 @@ describe('a malicious client against an honest provider', () => {
     const domain = { chainId: deployment.chainId, escrow: deployment.contracts.escrow };
     const infer = async (vouchers: SignedVoucher[] = []) => {
       const { body } = await signedBody(greedy, net, { model: 'digits-mlp', input: digit });
-      return { body, ...(await postJson(`${provider.url}/v1/infer`, { ...body, vouchers: vouchers.map((v) => ({ ...toWire(v.voucher), signature: v.signature })) })) };
+      return {
+        body,
+        ...(await postJson(`${provider.url}/v1/infer`, { ...body, vouchers: vouchers.map((v) => ({ ...toWire(v.voucher), signature: v.signature })) })),
+      };
     };
-    const voucher = (cumulativeAmount: bigint, signer = greedy.account) => signVoucher(signer, domain, { client: greedy.account.address, provider: provider.address, modelId: provider.models.find((m) => m.name === 'digits-mlp')!.modelId, cumulativeAmount });
-    const postVoucher = async (v: SignedVoucher) => (await postJson(`${provider.url}/v1/vouchers`, { vouchers: [{ ...toWire(v.voucher), signature: v.signature }] })).json.error?.code;
+    const voucher = (cumulativeAmount: bigint, signer = greedy.account) =>
+      signVoucher(signer, domain, {
+        client: greedy.account.address,
+        provider: provider.address,
+        modelId: provider.models.find((m) => m.name === 'digits-mlp')!.modelId,
+        cumulativeAmount,
+      });
+    const postVoucher = async (v: SignedVoucher) =>
+      (await postJson(`${provider.url}/v1/vouchers`, { vouchers: [{ ...toWire(v.voucher), signature: v.signature }] })).json.error?.code;
 
     // One result, not paid: the next request is refused until it is.
     const first = await infer();
@@ -288,7 +340,12 @@ describe('a malicious client against an honest provider', () => {
     await requestWithdrawal(greedy, deployment, escrow);
     assert.equal((await infer()).json.error?.code, 'INSUFFICIENT_ESCROW');
     await provider.redeemNow();
-    const redeemed = await greedy.publicClient.readContract({ address: deployment.contracts.escrow, abi: escrowAbi, functionName: 'redeemed', args: [greedy.account.address, provider.address, provider.models.find((m) => m.name === 'digits-mlp')!.modelId] });
+    const redeemed = await greedy.publicClient.readContract({
+      address: deployment.contracts.escrow,
+      abi: escrowAbi,
+      functionName: 'redeemed',
+      args: [greedy.account.address, provider.address, provider.models.find((m) => m.name === 'digits-mlp')!.modelId],
+    });
     assert.equal(redeemed, secondTotal, 'the provider was paid everything it served');
     assert.equal((await balances(greedy, deployment, greedy.account.address)).escrow, 10n * fee - secondTotal);
   });

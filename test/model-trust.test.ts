@@ -49,7 +49,7 @@ describe('a republished model takes over nothing', () => {
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  test('the deployment manifest names the default models\' owner as the trusted publisher', () => {
+  test("the deployment manifest names the default models' owner as the trusted publisher", () => {
     assert.equal(net.chain.deployment.modelPublisher, devAccount(localRoles.modelOwner).address);
     assert.notEqual(forged, original);
   });
@@ -75,7 +75,11 @@ describe('a republished model takes over nothing', () => {
         settlement: { batchSize: 1_000_000, maxAgeMs: 3_600_000 },
         log: silentLogger,
       });
-      assert.deepEqual(restarted.models.map((m) => m.modelId), [original], 'the restarted provider serves the original id');
+      assert.deepEqual(
+        restarted.models.map((m) => m.modelId),
+        [original],
+        'the restarted provider serves the original id',
+      );
       const afterRestart = await client.infer({ model: MODEL, input: digit, providerUrl: restarted.url });
       assert.equal(afterRestart.receipts[0]!.receipt.modelId, original);
     } finally {
@@ -87,14 +91,23 @@ describe('a republished model takes over nothing', () => {
     await restarted.redeemNow();
     for (const provider of net.providers.slice(1)) await provider.redeemNow();
     assert.equal((await balances(connection, deployment, attacker)).earnings, earningsBefore, 'the forged publication earned nothing');
-    const splits = await connection.publicClient.getContractEvents({ address: deployment.contracts.escrow, abi: escrowAbi, eventName: 'PaymentSplit', fromBlock: BigInt(deployment.deploymentBlock), strict: true });
+    const splits = await connection.publicClient.getContractEvents({
+      address: deployment.contracts.escrow,
+      abi: escrowAbi,
+      eventName: 'PaymentSplit',
+      fromBlock: BigInt(deployment.deploymentBlock),
+      strict: true,
+    });
     const cnnSplits = splits.filter((e) => e.args.modelId.toLowerCase() === original.toLowerCase());
-    assert.ok(cnnSplits.length > 0, 'the model\'s payments were redeemed');
+    assert.ok(cnnSplits.length > 0, "the model's payments were redeemed");
     for (const split of splits) {
       assert.notEqual(split.args.modelId.toLowerCase(), forged.toLowerCase(), 'nothing was paid under the forged id');
       assert.equal(getAddress(split.args.modelOwner), devAccount(localRoles.modelOwner).address, 'royalties go to the original owner');
     }
-    assert.ok(cnnSplits.some((e) => e.args.royalty > 0n), 'the original owner was paid a royalty');
+    assert.ok(
+      cnnSplits.some((e) => e.args.royalty > 0n),
+      'the original owner was paid a royalty',
+    );
   });
 
   test('a provider told to trust the forged publication refuses to start under its commitment', async () => {
@@ -111,7 +124,10 @@ describe('a republished model takes over nothing', () => {
       }),
       (error: { code?: string; details?: readonly string[] }) => {
         assert.equal(error.code, 'MODEL_COMMITMENT_MISMATCH');
-        assert.ok(error.details?.some((line) => line.includes(loadModel(MODEL).weightCommitment)), 'names the commitment computed locally');
+        assert.ok(
+          error.details?.some((line) => line.includes(loadModel(MODEL).weightCommitment)),
+          'names the commitment computed locally',
+        );
         return true;
       },
     );

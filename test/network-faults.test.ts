@@ -42,7 +42,16 @@ test('a provider killed mid-traffic: retried elsewhere, nobody charged twice, re
   const child = devAccount(CHILD_ACCOUNT).address;
   // The cheapest provider, in its own process, so the router prefers it.
   const config = join(net.dataDir, 'child-provider.json');
-  writeFileSync(config, JSON.stringify({ dataDir: join(net.dataDir, 'child-provider'), port: 0, stake: '500', models: [{ name: 'digits-mlp', price: '0.005' }], settlement: { maxAgeMs: 300 } }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      dataDir: join(net.dataDir, 'child-provider'),
+      port: 0,
+      stake: '500',
+      models: [{ name: 'digits-mlp', price: '0.005' }],
+      settlement: { maxAgeMs: 300 },
+    }),
+  );
   const log = createWriteStream(join(net.dataDir, 'child-provider.log'));
   const startChild = (): ChildProcess => {
     const process_ = spawn(process.execPath, ['bin/trellis.js', 'provider', 'start', '--data-dir', net.dataDir, '--config', config], {
@@ -81,7 +90,10 @@ test('a provider killed mid-traffic: retried elsewhere, nobody charged twice, re
   assert.ok(killedAt > 0, 'the child provider served traffic and was killed');
   const receipts = client.receipts().map((r) => r.receipt);
   assert.equal(receipts.length, REQUESTS, 'every request got a result despite the kill');
-  assert.ok(receipts.some((r) => r.provider !== child), 'requests were served elsewhere');
+  assert.ok(
+    receipts.some((r) => r.provider !== child),
+    'requests were served elsewhere',
+  );
 
   // Restart: the provider resumes from its journals and redeems what it was paid for.
   await exited(provider);
@@ -91,7 +103,13 @@ test('a provider killed mid-traffic: retried elsewhere, nobody charged twice, re
     await client.flushVouchers();
     const modelId = receipts[0]!.modelId;
     const earnedByChild = receipts.filter((r) => r.provider === child).reduce((sum, r) => sum + BigInt(r.fee), 0n);
-    const redeemed = (p: Address) => connection.publicClient.readContract({ address: deployment.contracts.escrow, abi: escrowAbi, functionName: 'redeemed', args: [connection.account.address, p, modelId] });
+    const redeemed = (p: Address) =>
+      connection.publicClient.readContract({
+        address: deployment.contracts.escrow,
+        abi: escrowAbi,
+        functionName: 'redeemed',
+        args: [connection.account.address, p, modelId],
+      });
     await until('the restarted provider to redeem', async () => (await redeemed(child)) === earnedByChild);
     for (const p of net.providers) await p.redeemNow();
 

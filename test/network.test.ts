@@ -16,7 +16,11 @@ import { localRoles } from '../src/network/local-network.ts';
 import { postJson, signedBody, startTestNetwork, type TestNetwork } from './support/network.ts';
 
 const digit = JSON.parse(readFileSync(new URL('../examples/digit-3.json', import.meta.url), 'utf8')) as number[];
-const cancerRow = readFileSync(new URL('../examples/breast-cancer.csv', import.meta.url), 'utf8').trim().split('\n')[1]!.split(',').map(Number);
+const cancerRow = readFileSync(new URL('../examples/breast-cancer.csv', import.meta.url), 'utf8')
+  .trim()
+  .split('\n')[1]!
+  .split(',')
+  .map(Number);
 const rowFor = (model: string) => (model === 'breast-cancer-mlp' ? cancerRow : digit);
 
 // Fee split as the escrow computes it: floor rounding, the remainder to the provider.
@@ -34,21 +38,28 @@ describe('the local network end to end', () => {
     const { deployment } = net.chain;
     const clientConnection = await net.signer(localRoles.client);
     const client = new TrellisClient({ connection: clientConnection, deployment, gatewayUrl: net.gatewayUrl, dataDir: join(net.dataDir, 'test-client') });
-    const parties = [clientConnection.account.address, devAccount(localRoles.modelOwner).address, devAccount(localRoles.deployer).address, ...net.providers.map((p) => p.address)];
+    const parties = [
+      clientConnection.account.address,
+      devAccount(localRoles.modelOwner).address,
+      devAccount(localRoles.deployer).address,
+      ...net.providers.map((p) => p.address),
+    ];
     const before = new Map(await Promise.all(parties.map(async (a) => [a, await balances(clientConnection, deployment, a)] as const)));
 
     // Three loops per model: a provider extends one request of credit per channel, so
     // concurrent requests of one client overflow onto the other providers.
     const models = ['digits-mlp', 'digits-cnn', 'breast-cancer-mlp'];
     let remaining = 200;
-    const loops = models.flatMap((model) => [0, 1, 2].map(async () => {
-      while (remaining > 0) {
-        remaining--;
-        const verification = remaining % 5 === 0 ? 'none' : 'optimistic';
-        const result = await client.infer({ model, input: rowFor(model), verification });
-        assert.equal(result.receipts.length, 1);
-      }
-    }));
+    const loops = models.flatMap((model) =>
+      [0, 1, 2].map(async () => {
+        while (remaining > 0) {
+          remaining--;
+          const verification = remaining % 5 === 0 ? 'none' : 'optimistic';
+          const result = await client.infer({ model, input: rowFor(model), verification });
+          assert.equal(result.receipts.length, 1);
+        }
+      }),
+    );
     await Promise.all(loops);
     await client.flushVouchers();
     const receipts = client.receipts().map((r) => r.receipt);
@@ -79,11 +90,19 @@ describe('the local network end to end', () => {
       fees += fee;
       providerShare.set(provider, (providerShare.get(provider) ?? 0n) + total - royalty - fee);
     }
-    assert.equal(spent, receipts.reduce((sum, r) => sum + BigInt(r.fee), 0n));
+    assert.equal(
+      spent,
+      receipts.reduce((sum, r) => sum + BigInt(r.fee), 0n),
+    );
     const after = async (a: `0x${string}`) => balances(clientConnection, deployment, a);
     const gained = async (a: `0x${string}`) => (await after(a)).earnings - before.get(a)!.earnings;
-    assert.equal((await after(clientConnection.account.address)).escrow, before.get(clientConnection.account.address)!.escrow - spent, 'client paid exactly its receipts');
-    for (const provider of net.providers) assert.equal(await gained(provider.address), providerShare.get(provider.address) ?? 0n, `provider ${provider.address}`);
+    assert.equal(
+      (await after(clientConnection.account.address)).escrow,
+      before.get(clientConnection.account.address)!.escrow - spent,
+      'client paid exactly its receipts',
+    );
+    for (const provider of net.providers)
+      assert.equal(await gained(provider.address), providerShare.get(provider.address) ?? 0n, `provider ${provider.address}`);
     assert.equal(await gained(devAccount(localRoles.modelOwner).address), royalties, 'model owner royalties');
     assert.equal(await gained(devAccount(localRoles.deployer).address), fees, 'treasury fees');
     client.close();
@@ -132,12 +151,16 @@ describe('the local network end to end', () => {
 
     // A voucher that jumps by the wrong amount is refused with the amounts expected.
     const receipt = first.json.receipt as { channelTotal: string; modelId: `0x${string}` };
-    const wrong = await signVoucher(client.account, { chainId: deployment.chainId, escrow: deployment.contracts.escrow }, {
-      client: client.account.address,
-      provider: provider.address,
-      modelId: receipt.modelId,
-      cumulativeAmount: BigInt(receipt.channelTotal) + 1n,
-    });
+    const wrong = await signVoucher(
+      client.account,
+      { chainId: deployment.chainId, escrow: deployment.contracts.escrow },
+      {
+        client: client.account.address,
+        provider: provider.address,
+        modelId: receipt.modelId,
+        cumulativeAmount: BigInt(receipt.channelTotal) + 1n,
+      },
+    );
     const refused = await postJson(`${provider.url}/v1/vouchers`, { vouchers: [{ ...toWire(wrong.voucher), signature: wrong.signature }] });
     assert.equal(refused.json.error?.code, 'VOUCHER_AMOUNT_WRONG');
     assert.match(refused.json.error!.details.join(' '), new RegExp(`expected one of: ${receipt.channelTotal}`));
@@ -147,7 +170,12 @@ describe('the local network end to end', () => {
     assert.equal((await balances(client, deployment, client.account.address)).escrow, escrowBefore, 'no voucher was accepted, nothing redeemed');
     assert.equal((await balances(stranger, deployment, stranger.account.address)).escrow, 0n);
     for (const base of [...net.providers.map((p) => p.url), net.gatewayUrl]) assert.equal((await fetch(`${base}/v1/health`)).status, 200);
-    const redeemed = await client.publicClient.readContract({ address: deployment.contracts.escrow, abi: escrowAbi, functionName: 'redeemed', args: [client.account.address, provider.address, receipt.modelId] });
+    const redeemed = await client.publicClient.readContract({
+      address: deployment.contracts.escrow,
+      abi: escrowAbi,
+      functionName: 'redeemed',
+      args: [client.account.address, provider.address, receipt.modelId],
+    });
     assert.ok(redeemed < BigInt(receipt.channelTotal), 'the unpaid receipt was not redeemed');
   });
 

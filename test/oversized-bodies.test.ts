@@ -74,11 +74,19 @@ test('a 100 MB chunked body is refused with 413 by every body-reading route, in 
     const answer = await upload(url);
     assert.equal(answer.status, 413, url);
     assert.equal(answer.code, 'BODY_TOO_LARGE', url);
-    assert.ok(answer.peakGrowth < MAX_RSS_GROWTH, `${url}: the resident set grew by ${(answer.peakGrowth / 2 ** 20).toFixed(1)} MiB during a ${UPLOAD_BYTES / 2 ** 20} MiB upload`);
+    assert.ok(
+      answer.peakGrowth < MAX_RSS_GROWTH,
+      `${url}: the resident set grew by ${(answer.peakGrowth / 2 ** 20).toFixed(1)} MiB during a ${UPLOAD_BYTES / 2 ** 20} MiB upload`,
+    );
   }
 
   for (const base of [...net.providers.map((p) => p.url), net.gatewayUrl]) assert.equal((await fetch(`${base}/v1/health`)).status, 200, base);
-  const client = new TrellisClient({ connection: await net.signer(localRoles.client), deployment: net.chain.deployment, gatewayUrl: net.gatewayUrl, dataDir: join(net.dataDir, 'oversized-client') });
+  const client = new TrellisClient({
+    connection: await net.signer(localRoles.client),
+    deployment: net.chain.deployment,
+    gatewayUrl: net.gatewayUrl,
+    dataDir: join(net.dataDir, 'oversized-client'),
+  });
   try {
     const result = await client.infer({ model: 'digits-mlp', input: digit });
     assert.equal(result.label, 3, 'a paid request is served after the uploads');

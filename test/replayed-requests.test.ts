@@ -51,12 +51,16 @@ type WireReceipt = { channelTotal: string; modelId: Hex; provider: Address };
 
 async function pay(client: SignerConnection, url: string, receipt: WireReceipt): Promise<void> {
   const { deployment } = net.chain;
-  const signed = await signVoucher(client.account, { chainId: deployment.chainId, escrow: deployment.contracts.escrow }, {
-    client: client.account.address,
-    provider: receipt.provider,
-    modelId: receipt.modelId,
-    cumulativeAmount: BigInt(receipt.channelTotal),
-  });
+  const signed = await signVoucher(
+    client.account,
+    { chainId: deployment.chainId, escrow: deployment.contracts.escrow },
+    {
+      client: client.account.address,
+      provider: receipt.provider,
+      modelId: receipt.modelId,
+      cumulativeAmount: BigInt(receipt.channelTotal),
+    },
+  );
   const answer = await postJson(`${url}/v1/vouchers`, { vouchers: [{ ...toWire(signed.voucher), signature: signed.signature }] });
   assert.equal(answer.status, 200, JSON.stringify(answer.json));
 }
@@ -93,7 +97,12 @@ test('a replayed request neither blocks the client past the payment window nor c
   await victim.redeemNow();
   await honest.redeemNow();
   const redeemed = (provider: Address) =>
-    client.publicClient.readContract({ address: deployment.contracts.escrow, abi: escrowAbi, functionName: 'redeemed', args: [client.account.address, provider, ownReceipt.modelId] });
+    client.publicClient.readContract({
+      address: deployment.contracts.escrow,
+      abi: escrowAbi,
+      functionName: 'redeemed',
+      args: [client.account.address, provider, ownReceipt.modelId],
+    });
   assert.equal(await redeemed(victim.address), VICTIM_PRICE);
   assert.equal(await redeemed(honest.address), BigInt(honestReceipt.channelTotal));
   const escrowAfter = (await balances(client, deployment, client.account.address)).escrow;

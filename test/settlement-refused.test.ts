@@ -26,7 +26,13 @@ const modelB = keccak256(toHex('model b'));
 /** A logger that keeps its warnings, to read the reason given for a drop. */
 function recordingLogger(): Logger & { warnings: string[] } {
   const warnings: string[] = [];
-  const logger = { ...silentLogger, warnings, warn: (message: string, fields: Record<string, unknown> = {}) => void warnings.push(`${message} ${JSON.stringify(fields, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`), child: () => logger };
+  const logger = {
+    ...silentLogger,
+    warnings,
+    warn: (message: string, fields: Record<string, unknown> = {}) =>
+      void warnings.push(`${message} ${JSON.stringify(fields, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`),
+    child: () => logger,
+  };
   return logger;
 }
 
@@ -41,8 +47,19 @@ describe('settlement with a voucher the escrow refuses', () => {
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'trellis-settle-'));
     chain = await startLocalChain({ dataDir: join(dataDir, 'net'), port: 0, fresh: true });
-    const signer = (index: number) => connectSigner({ rpcUrl: chain.rpcUrl, expectedChainId: chain.deployment.chainId, privateKey: chain.accounts[index]!.privateKey, keySource: `dev account ${index}` });
-    [provider, honest, other, forger] = await Promise.all([2, 1, 7, 6].map(signer)) as [SignerConnection, SignerConnection, SignerConnection, SignerConnection];
+    const signer = (index: number) =>
+      connectSigner({
+        rpcUrl: chain.rpcUrl,
+        expectedChainId: chain.deployment.chainId,
+        privateKey: chain.accounts[index]!.privateKey,
+        keySource: `dev account ${index}`,
+      });
+    [provider, honest, other, forger] = (await Promise.all([2, 1, 7, 6].map(signer))) as [
+      SignerConnection,
+      SignerConnection,
+      SignerConnection,
+      SignerConnection,
+    ];
     await deposit(honest, chain.deployment, tokens('10'));
     await deposit(other, chain.deployment, tokens('10'));
   });
@@ -61,7 +78,8 @@ describe('settlement with a voucher the escrow refuses', () => {
     // Claims to be from `honest`, on top of `earlier`, but signed by someone else.
     const forged = await voucherOf(forger, honest.account.address, modelB, tokens('5'));
     const ledgerDir = join(dataDir, 'provider');
-    const write = (s: SignedVoucher) => appendFileSync(join(ledgerDir, 'vouchers.jsonl'), `${JSON.stringify({ ...toWire(s.voucher), signature: s.signature })}\n`);
+    const write = (s: SignedVoucher) =>
+      appendFileSync(join(ledgerDir, 'vouchers.jsonl'), `${JSON.stringify({ ...toWire(s.voucher), signature: s.signature })}\n`);
     new Ledger(ledgerDir).close();
     for (const s of [good1, earlier, forged, good2]) write(s);
 
@@ -78,7 +96,10 @@ describe('settlement with a voucher the escrow refuses', () => {
     assert.equal(await redeemed(honest.account.address, modelB), tokens('0.5'), 'the forged voucher moved nothing; the one it claimed to supersede is paid');
     const balance = (client: Address) => provider.publicClient.readContract({ address: escrow, abi: escrowAbi, functionName: 'balanceOf', args: [client] });
     assert.equal(await balance(honest.account.address), tokens('8.5'), 'the honest client paid only what it signed');
-    assert.ok(log.warnings.some((w) => w.includes('voucher refused by the escrow') && w.includes('EscrowInvalidSignature')), `the drop names the contract's reason: ${log.warnings.join(' | ')}`);
+    assert.ok(
+      log.warnings.some((w) => w.includes('voucher refused by the escrow') && w.includes('EscrowInvalidSignature')),
+      `the drop names the contract's reason: ${log.warnings.join(' | ')}`,
+    );
     assert.deepEqual(ledger.redeemable(), []);
 
     // Neither a second round nor a restart sends the refused voucher again.
@@ -91,7 +112,10 @@ describe('settlement with a voucher the escrow refuses', () => {
     await restarted.redeem(true);
     assert.equal(await provider.publicClient.getBlockNumber({ cacheTime: 0 }), block, 'no transaction was sent');
     reopened.close();
-    const records = readFileSync(join(ledgerDir, 'refused-vouchers.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { signature: string; reason: string });
+    const records = readFileSync(join(ledgerDir, 'refused-vouchers.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { signature: string; reason: string });
     assert.equal(records.length, 1);
     assert.equal(records[0]!.signature, forged.signature);
     assert.match(records[0]!.reason, /^EscrowInvalidSignature\(client: /);

@@ -30,7 +30,8 @@ after(async () => {
 const game = () => net.chain.deployment.contracts.disputeGame;
 const gameConfig = () => net.reader.publicClient.readContract({ address: game(), abi: disputeGameAbi, functionName: 'config' });
 const receiptIdOf = (receipt: Receipt) => hashReceipt({ chainId: net.chain.deployment.chainId, escrow: net.chain.deployment.contracts.escrow }, receipt);
-const isSettled = (receipt: Receipt) => net.reader.publicClient.readContract({ address: game(), abi: disputeGameAbi, functionName: 'isSettled', args: [receiptIdOf(receipt)] });
+const isSettled = (receipt: Receipt) =>
+  net.reader.publicClient.readContract({ address: game(), abi: disputeGameAbi, functionName: 'isSettled', args: [receiptIdOf(receipt)] });
 
 /** Moves the chain's clock just past the deadline of the move due in dispute `id`. */
 async function travelPastDeadline(id: Hex): Promise<void> {
@@ -49,7 +50,12 @@ async function payouts(client: Address, watcher: Address) {
  * Asserts the provider lost the way docs/disputes.md says: slashed, jailed, the client's
  * fee reserved (paid once the escrow shows it charged), the rest split.
  */
-async function assertProviderPunished(provider: Address, receipt: Receipt, before: Awaited<ReturnType<typeof payouts>>, after: Awaited<ReturnType<typeof payouts>>): Promise<void> {
+async function assertProviderPunished(
+  provider: Address,
+  receipt: Receipt,
+  before: Awaited<ReturnType<typeof payouts>>,
+  after: Awaited<ReturnType<typeof payouts>>,
+): Promise<void> {
   const config = await gameConfig();
   const info = await net.providerInfo(provider);
   assert.equal(info.activeStake, NODE_STAKE - config.slashAmount, 'the stake is down by the slash amount');
@@ -58,7 +64,7 @@ async function assertProviderPunished(provider: Address, receipt: Receipt, befor
   const reserved = cap < config.slashAmount ? cap : config.slashAmount;
   const reward = ((config.slashAmount - reserved) * BigInt(config.challengerShareBps)) / 10_000n;
   const refund = await net.reader.publicClient.readContract({ address: game(), abi: disputeGameAbi, functionName: 'refundOf', args: [receiptIdOf(receipt)] });
-  assert.equal(refund.reserved, reserved, 'the client\'s fee is reserved');
+  assert.equal(refund.reserved, reserved, "the client's fee is reserved");
   assert.equal(after.client, before.client, 'nothing is refunded before the escrow charged the fee');
   assert.equal(after.watcher - before.watcher, reward, 'the watcher got its bond back and its share of the slash');
   assert.equal(after.treasury - before.treasury, config.slashAmount - reserved - reward, 'the treasury got the rest');
@@ -88,7 +94,11 @@ test('a watcher restarted in the middle of a dispute resumes it from its journal
 
   const second = startWatcher(await net.watcherOptions(6, journalDir));
   try {
-    assert.deepEqual(second.disputes().map((d) => d.id), [id], 'the journal brought back the running dispute');
+    assert.deepEqual(
+      second.disputes().map((d) => d.id),
+      [id],
+      'the journal brought back the running dispute',
+    );
     // The same result seen again after the restart must not start a second dispute.
     second.observe(result);
     await until('the restarted watcher to win the dispute', () => second.disputes()[0]?.status === 'providerLost');
@@ -103,7 +113,10 @@ test('a watcher restarted in the middle of a dispute resumes it from its journal
 
   const disputes = (await net.openedDisputes()).filter((d) => d.provider === getAddress(node.address));
   assert.deepEqual(disputes, [{ id, challenger: watcherAddress, provider: getAddress(node.address) }], 'one dispute opened, by the watcher');
-  const journal = readFileSync(join(journalDir, WATCHER_JOURNAL), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { kind: string });
+  const journal = readFileSync(join(journalDir, WATCHER_JOURNAL), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { kind: string });
   assert.equal(journal.filter((r) => r.kind === 'opened').length, 1, 'the journal records one opening');
   assert.equal(await isSettled(result.receipt), true, 'the receipt can never be disputed again');
   await until('the watcher to claim its payouts', async () => (await claimable(net.reader, game(), watcherAddress)) === 0n);

@@ -26,7 +26,14 @@ let dataDir: string;
 
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'trellis-watch-red-'));
-  net = await startLocalNetwork({ dataDir, port: 0, fresh: true, log: silentLogger, settlement: { batchSize: 1_000_000, maxAgeMs: 3_600_000 }, faulty: { rate: 1, seed: 3, watcherIntervalMs: 150, disputePollMs: 150 } });
+  net = await startLocalNetwork({
+    dataDir,
+    port: 0,
+    fresh: true,
+    log: silentLogger,
+    settlement: { batchSize: 1_000_000, maxAgeMs: 3_600_000 },
+    faulty: { rate: 1, seed: 3, watcherIntervalMs: 150, disputePollMs: 150 },
+  });
 });
 after(async () => {
   await net?.stop();
@@ -69,7 +76,13 @@ test('a redundant disagreement is settled against the faulty provider from the g
     await until('a watcher to win the dispute', () => watchers.some((w) => w.disputes().some((d) => d.status === 'providerLost')));
     // Whichever watcher opened first played it out; the other stood aside.
     for (const w of watchers) for (const d of w.disputes()) assert.equal(getAddress(d.receipt.provider), faulty);
-    const opened = await connection.publicClient.getContractEvents({ address: net.chain.deployment.contracts.disputeGame, abi: disputeGameAbi, eventName: 'DisputeOpened', fromBlock: 0n, strict: true });
+    const opened = await connection.publicClient.getContractEvents({
+      address: net.chain.deployment.contracts.disputeGame,
+      abi: disputeGameAbi,
+      eventName: 'DisputeOpened',
+      fromBlock: 0n,
+      strict: true,
+    });
     assert.ok(opened.length >= 1);
     for (const event of opened) assert.equal(getAddress(event.args.provider), faulty, 'no honest provider is disputed');
   } finally {

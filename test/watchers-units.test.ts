@@ -25,8 +25,14 @@ test('the fault option picks a seeded share of requests, the same every time', (
   const fault = checkFaultOptions({ rate: 0.3, seed: 4 });
   const picked = hashes.filter((h) => cheatsOn(fault, h));
   assert.ok(picked.length > 450 && picked.length < 750, `about 30 % of 2000, got ${picked.length}`);
-  assert.deepEqual(hashes.filter((h) => cheatsOn({ rate: 0.3, seed: 4 }, h)), picked);
-  assert.notDeepEqual(hashes.filter((h) => cheatsOn({ rate: 0.3, seed: 5 }, h)), picked);
+  assert.deepEqual(
+    hashes.filter((h) => cheatsOn({ rate: 0.3, seed: 4 }, h)),
+    picked,
+  );
+  assert.notDeepEqual(
+    hashes.filter((h) => cheatsOn({ rate: 0.3, seed: 5 }, h)),
+    picked,
+  );
   assert.equal(hashes.filter((h) => cheatsOn({ rate: 0, seed: 4 }, h)).length, 0);
   assert.equal(hashes.filter((h) => cheatsOn({ rate: 1, seed: 4 }, h)).length, hashes.length);
   assert.throws(() => checkFaultOptions({ rate: 1.5, seed: 1 }), /fault.rate must be a number from 0 to 1/);
@@ -50,7 +56,10 @@ test('a tampered trace differs from the honest one in exactly one element of the
 test('sampling is seeded and keeps about the asked share', () => {
   const picked = hashes.filter((h) => sampled(0.1, 9, h, provider));
   assert.ok(picked.length > 120 && picked.length < 280, `about 10 % of 2000, got ${picked.length}`);
-  assert.deepEqual(hashes.filter((h) => sampled(0.1, 9, h, provider)), picked);
+  assert.deepEqual(
+    hashes.filter((h) => sampled(0.1, 9, h, provider)),
+    picked,
+  );
   assert.equal(hashes.filter((h) => sampled(0, 9, h, provider)).length, 0);
   assert.equal(hashes.filter((h) => sampled(1, 9, h, provider)).length, hashes.length);
 });
@@ -70,9 +79,20 @@ test('the disagreement feed pairs each line with its input, waits for a late inp
   const file = join(dir, 'disagreements.jsonl');
   const inputs = join(dir, 'disagreement-inputs.jsonl');
   const receipt = (n: number) => ({
-    requestHash: hashes[n]!, client: provider, provider, modelId: hashes[100]!, inputHash: hashes[101]!, outputHash: hashes[102 + n]!, traceRoot: hashes[103]!, fee: '8000', channelTotal: '8000', issuedAt: '1893456000', verification: 2,
+    requestHash: hashes[n]!,
+    client: provider,
+    provider,
+    modelId: hashes[100]!,
+    inputHash: hashes[101]!,
+    outputHash: hashes[102 + n]!,
+    traceRoot: hashes[103]!,
+    fee: '8000',
+    channelTotal: '8000',
+    issuedAt: '1893456000',
+    verification: 2,
   });
-  const line = (n: number, at: string) => `${JSON.stringify({ at, requestHash: hashes[n], modelId: hashes[100], client: provider, results: [{ provider, outputHash: hashes[102 + n], receipt: receipt(n), signature: `0x${'11'.repeat(65)}`, output: [1], shape: [1] }] })}\n`;
+  const line = (n: number, at: string) =>
+    `${JSON.stringify({ at, requestHash: hashes[n], modelId: hashes[100], client: provider, results: [{ provider, outputHash: hashes[102 + n], receipt: receipt(n), signature: `0x${'11'.repeat(65)}`, output: [1], shape: [1] }] })}\n`;
   let now = Date.parse('2030-01-01T00:00:00Z');
   const feed = new DisagreementFeed(file, inputs, () => now);
   assert.deepEqual(feed.read(0), [], 'no file yet');

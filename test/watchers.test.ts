@@ -112,7 +112,13 @@ test('client traffic alone gets the faulty provider caught, slashed, jailed; the
     await until('the watcher to re-execute the honest results', () => watcher.stats.correct >= correctBefore + 4);
 
     // No dispute ever named an honest provider.
-    const opened = await connection.publicClient.getContractEvents({ address: net.chain.deployment.contracts.disputeGame, abi: disputeGameAbi, eventName: 'DisputeOpened', fromBlock: 0n, strict: true });
+    const opened = await connection.publicClient.getContractEvents({
+      address: net.chain.deployment.contracts.disputeGame,
+      abi: disputeGameAbi,
+      eventName: 'DisputeOpened',
+      fromBlock: 0n,
+      strict: true,
+    });
     assert.ok(opened.length >= 1);
     for (const event of opened) assert.equal(getAddress(event.args.provider), getAddress(faulty.address));
     for (const p of net.providers) assert.equal((await providerInfo(connection, p.address)).activeStake, STAKE, 'honest stake untouched');
@@ -136,7 +142,14 @@ test('a provider node restarted in the middle of a dispute still answers it', as
     const model = loadModel('digits-mlp');
     const honest = traceOfQuantized(quantizedEngine(model.engine), inputHashOf(model.engine, digit).quantized);
     assert.notEqual(honest.root, receipt.traceRoot, 'the faulty node signed a wrong trace');
-    const { id, moves } = await openDispute(connection, { game, token: net.chain.deployment.contracts.token, receipt, signature, quantizedInput: honest.tensors[0]!, bond: defaultDisputeParameters.minBond });
+    const { id, moves } = await openDispute(connection, {
+      game,
+      token: net.chain.deployment.contracts.token,
+      receipt,
+      signature,
+      quantizedInput: honest.tensors[0]!,
+      bond: defaultDisputeParameters.minBond,
+    });
     assert.equal((await readOpenCall(connection, moves[1]!.hash)).receipt.requestHash, receipt.requestHash);
 
     await until('the node to reveal its roots', async () => (await readDispute(connection, game, id)).phase === 'AwaitLayer');
@@ -158,11 +171,18 @@ test('a provider node restarted in the middle of a dispute still answers it', as
     });
     // The restarted node reveals each round of the descent; the test plays the challenger.
     for (;;) {
-      await until('the restarted node to reveal the next nodes', async () => ['AwaitPick', 'AwaitStep', 'None'].includes((await readDispute(connection, game, id)).phase));
+      await until('the restarted node to reveal the next nodes', async () =>
+        ['AwaitPick', 'AwaitStep', 'None'].includes((await readDispute(connection, game, id)).phase),
+      );
       if ((await readDispute(connection, game, id)).phase === 'None') break;
       await playChallenger(connection, game, id, { artifact: model.engine.artifact, trace: honest });
     }
-    const settled = await connection.publicClient.readContract({ address: game, abi: disputeGameAbi, functionName: 'isSettled', args: [await receiptIdOf(connection, game, receipt)] });
+    const settled = await connection.publicClient.readContract({
+      address: game,
+      abi: disputeGameAbi,
+      functionName: 'isSettled',
+      args: [await receiptIdOf(connection, game, receipt)],
+    });
     assert.equal(settled, true, 'the provider lost: the receipt is settled');
     const resolution = await readResolution(connection, game, id, 0n);
     assert.equal(resolution?.outcome, 'ProviderComputedWrong', 'the node answered every move; it lost on the step, not by a timeout');

@@ -22,15 +22,26 @@ const GAS_MONEY = parseEther('1');
 export async function fundClients({ funder, deployment, count, escrow }: FundClientsParameters): Promise<SignerConnection[]> {
   const clients: SignerConnection[] = [];
   for (let i = 0; i < count; i++) {
-    clients.push(await connectSigner({ rpcUrl: funder.rpcUrl, expectedChainId: deployment.chainId, privateKey: generatePrivateKey(), keySource: `generated client ${i}` }));
+    clients.push(
+      await connectSigner({ rpcUrl: funder.rpcUrl, expectedChainId: deployment.chainId, privateKey: generatePrivateKey(), keySource: `generated client ${i}` }),
+    );
   }
   for (const client of clients) {
     await transact(funder, 'send gas money', () => funder.walletClient.sendTransaction({ to: client.account.address, value: GAS_MONEY }));
   }
   // Each client has its own nonce sequence, so the clients fund themselves in parallel.
-  await Promise.all(clients.map(async (client) => {
-    await transact(client, 'token faucet', () => client.walletClient.writeContract({ address: deployment.contracts.token, abi: trellisTokenAbi, functionName: 'faucet', args: [client.account.address, escrow] }));
-    await deposit(client, deployment, escrow);
-  }));
+  await Promise.all(
+    clients.map(async (client) => {
+      await transact(client, 'token faucet', () =>
+        client.walletClient.writeContract({
+          address: deployment.contracts.token,
+          abi: trellisTokenAbi,
+          functionName: 'faucet',
+          args: [client.account.address, escrow],
+        }),
+      );
+      await deposit(client, deployment, escrow);
+    }),
+  );
   return clients;
 }

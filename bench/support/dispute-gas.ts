@@ -20,11 +20,29 @@ export const defaultModelNames = ['breast-cancer-mlp', 'digits-mlp', 'digits-cnn
 export type DefaultModelName = (typeof defaultModelNames)[number];
 
 export const measuredGas: Readonly<Record<DefaultModelName | 'large-layer', MoveGas>> = {
-  'breast-cancer-mlp': { moves: 6, open: 447_230, revealRoots: 164_116, chooseLayer: 141_258, revealNodes: 80_447, pick: 55_920, step: 451_995, total: 1_338_660 },
+  'breast-cancer-mlp': {
+    moves: 6,
+    open: 447_230,
+    revealRoots: 164_116,
+    chooseLayer: 141_258,
+    revealNodes: 80_447,
+    pick: 55_920,
+    step: 451_995,
+    total: 1_338_660,
+  },
   'digits-mlp': { moves: 8, open: 462_102, revealRoots: 164_116, chooseLayer: 144_436, revealNodes: 82_979, pick: 55_776, step: 483_079, total: 1_489_380 },
   'digits-cnn': { moves: 10, open: 462_090, revealRoots: 188_777, chooseLayer: 155_392, revealNodes: 82_967, pick: 55_601, step: 612_904, total: 1_569_162 },
   // 32x28x28 layer (bench/support/large-layer-model.ts); its step is a dense row over 1568 inputs.
-  'large-layer': { moves: 12, open: 1_206_896, revealRoots: 188_777, chooseLayer: 332_960, revealNodes: 82_979, pick: 55_613, step: 3_530_936, total: 5_392_732 },
+  'large-layer': {
+    moves: 12,
+    open: 1_206_896,
+    revealRoots: 188_777,
+    chooseLayer: 332_960,
+    revealNodes: 82_979,
+    pick: 55_613,
+    step: 3_530_936,
+    total: 5_392_732,
+  },
 };
 
 /** `timeout` against a silent provider: the slash, the jail and the split included. */

@@ -20,11 +20,29 @@ export function largeLayerEngine(): Engine {
       { name: 'fc.bias', dims: [10], data: fixedValues(10, 24, 0.1) },
     ],
     nodes: [
-      { opType: 'Conv', name: 'conv', inputs: ['input', 'conv.weight', 'conv.bias'], outputs: ['c1'], attributes: { dilations: ints([1, 1]), group: int(1), kernel_shape: ints([3, 3]), pads: ints([1, 1, 1, 1]), strides: ints([1, 1]) } },
+      {
+        opType: 'Conv',
+        name: 'conv',
+        inputs: ['input', 'conv.weight', 'conv.bias'],
+        outputs: ['c1'],
+        attributes: { dilations: ints([1, 1]), group: int(1), kernel_shape: ints([3, 3]), pads: ints([1, 1, 1, 1]), strides: ints([1, 1]) },
+      },
       { opType: 'Relu', name: 'relu', inputs: ['c1'], outputs: ['r1'] },
-      { opType: 'MaxPool', name: 'pool', inputs: ['r1'], outputs: ['p1'], attributes: { kernel_shape: ints([4, 4]), pads: ints([0, 0, 0, 0]), strides: ints([4, 4]) } },
+      {
+        opType: 'MaxPool',
+        name: 'pool',
+        inputs: ['r1'],
+        outputs: ['p1'],
+        attributes: { kernel_shape: ints([4, 4]), pads: ints([0, 0, 0, 0]), strides: ints([4, 4]) },
+      },
       { opType: 'Flatten', name: 'flatten', inputs: ['p1'], outputs: ['flat'], attributes: { axis: int(1) } },
-      { opType: 'Gemm', name: 'fc', inputs: ['flat', 'fc.weight', 'fc.bias'], outputs: ['output'], attributes: { alpha: float(1), beta: float(1), transB: int(1) } },
+      {
+        opType: 'Gemm',
+        name: 'fc',
+        inputs: ['flat', 'fc.weight', 'fc.bias'],
+        outputs: ['output'],
+        attributes: { alpha: float(1), beta: float(1), transB: int(1) },
+      },
     ],
   });
   return createEngine(importOnnx(onnx, { calibration: fixedInputs(8, 28 * 28, 31), inputRange: { min: 0, max: 1 } }));

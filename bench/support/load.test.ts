@@ -5,7 +5,14 @@ import { runLoad } from './load.ts';
 describe('time-boxed load', () => {
   test('stops at the request cap, shared by all workers', async () => {
     const calls: number[] = [];
-    const result = await runLoad({ workers: 4, seconds: 60, maxRequests: 25, step: async (worker) => { calls.push(worker); } });
+    const result = await runLoad({
+      workers: 4,
+      seconds: 60,
+      maxRequests: 25,
+      step: async (worker) => {
+        calls.push(worker);
+      },
+    });
     assert.equal(calls.length, 25);
     assert.equal(result.latenciesMs.length, 25);
     assert.equal(result.failed, 0);
@@ -29,7 +36,14 @@ describe('time-boxed load', () => {
   });
 
   test('failures are counted, the first kept, and a worker that only fails gives up', async () => {
-    const result = await runLoad({ workers: 2, seconds: 60, maxRequests: 1000, step: async (worker, index) => { throw new Error(`boom ${worker}/${index}`); } });
+    const result = await runLoad({
+      workers: 2,
+      seconds: 60,
+      maxRequests: 1000,
+      step: async (worker, index) => {
+        throw new Error(`boom ${worker}/${index}`);
+      },
+    });
     assert.equal(result.latenciesMs.length, 0);
     assert.equal(result.failed, 10, 'five consecutive failures per worker');
     assert.match(String(result.firstError), /boom 0\/0/);
@@ -37,7 +51,12 @@ describe('time-boxed load', () => {
 
   test('stops when the time is up', async () => {
     let calls = 0;
-    const result = await runLoad({ workers: 1, seconds: 0.05, maxRequests: 1_000_000, step: () => new Promise((resolve) => setTimeout(() => resolve(++calls), 5)) });
+    const result = await runLoad({
+      workers: 1,
+      seconds: 0.05,
+      maxRequests: 1_000_000,
+      step: () => new Promise((resolve) => setTimeout(() => resolve(++calls), 5)),
+    });
     assert.ok(result.latenciesMs.length < 1_000_000);
     assert.equal(result.latenciesMs.length, calls);
   });

@@ -35,7 +35,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const deadline = begin + options.seconds * 1000;
   const worker = async (id: number) => {
     let failures = 0;
-    for (let index = 0; performance.now() < deadline && started < options.maxRequests && failures < MAX_CONSECUTIVE_FAILURES && !options.signal?.aborted; index++) {
+    for (
+      let index = 0;
+      performance.now() < deadline && started < options.maxRequests && failures < MAX_CONSECUTIVE_FAILURES && !options.signal?.aborted;
+      index++
+    ) {
       started++;
       const t0 = performance.now();
       try {

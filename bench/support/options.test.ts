@@ -22,13 +22,16 @@ describe('numeric bench options', () => {
       [['--max-requests', '12.5'], cap, /expected: an integer in \[10, 100000\]/],
     ];
     for (const [args, option, detail] of cases) {
-      assert.throws(() => numberOption(args, option), (error: unknown) => {
-        assert.ok(error instanceof BenchError);
-        assert.equal(error.code, 'BENCH_OPTION_INVALID');
-        assert.match(error.shortMessage, new RegExp(`^--${option.name} must be`));
-        assert.match(error.details.join('\n'), detail);
-        return true;
-      });
+      assert.throws(
+        () => numberOption(args, option),
+        (error: unknown) => {
+          assert.ok(error instanceof BenchError);
+          assert.equal(error.code, 'BENCH_OPTION_INVALID');
+          assert.match(error.shortMessage, new RegExp(`^--${option.name} must be`));
+          assert.match(error.details.join('\n'), detail);
+          return true;
+        },
+      );
     }
   });
 });

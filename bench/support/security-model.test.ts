@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { defaultDisputeParameters, tokens } from '../../src/chain/parameters.ts';
 import { descentRounds, MAX_TENSOR_SIZE, measuredGas, roundsOf } from './dispute-gas.ts';
-import { defaultAssumptions, defaultGameSettings, gasCost, securityReport, slashSplit, type Assumptions, type GameSettings, type StrategyName } from './security-model.ts';
+import {
+  defaultAssumptions,
+  defaultGameSettings,
+  gasCost,
+  securityReport,
+  slashSplit,
+  type Assumptions,
+  type GameSettings,
+  type StrategyName,
+} from './security-model.ts';
 
 const close = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} is not ${expected}`);
 

@@ -234,7 +234,7 @@ export function securityReport(s: GameSettings = defaultGameSettings(), a: Assum
       lossWhenCaught: selfLoss,
       fixedCost: 0,
       per: 'optimistic request cheated on',
-      assumes: 'watcher sample rate; the puppet wins the race; the client is also the cheat\'s (refund recovered)',
+      assumes: "watcher sample rate; the puppet wins the race; the client is also the cheat's (refund recovered)",
     }),
   ];
 

@@ -43,7 +43,12 @@ export async function settledRequests(connection: Connection, escrow: Address, r
   }
   let settled = 0;
   for (const { client, provider, modelId, totals } of channels.values()) {
-    const redeemed = await connection.publicClient.readContract({ address: escrow, abi: escrowAbi, functionName: 'redeemed', args: [client, provider, modelId] });
+    const redeemed = await connection.publicClient.readContract({
+      address: escrow,
+      abi: escrowAbi,
+      functionName: 'redeemed',
+      args: [client, provider, modelId],
+    });
     settled += totals.filter((total) => total <= redeemed).length;
   }
   return { settled, unsettled: receipts.length - settled, channels: channels.size };

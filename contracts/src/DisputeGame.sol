@@ -77,7 +77,9 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
     ) {
         if (config_.moveTimeout == 0) revert DisputeBadConfig("moveTimeout", 0);
         if (config_.slashAmount == 0) revert DisputeBadConfig("slashAmount", 0);
-        if (config_.challengerShareBps > BPS) revert DisputeBadConfig("challengerShareBps", config_.challengerShareBps);
+        if (config_.challengerShareBps > BPS) {
+            revert DisputeBadConfig("challengerShareBps", config_.challengerShareBps);
+        }
         // A bond that the provider's defence compensation exceeds would pay griefers' targets
         // more than griefers lose; a bond below it could not pay the compensation at all.
         if (config_.defenceCompensation > config_.minBond) {
@@ -145,10 +147,7 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
     }
 
     /// @inheritdoc IDisputeGame
-    function chooseLayer(bytes32 id, LayerMath.Params calldata params_, bytes32[] calldata path)
-        external
-        nonReentrant
-    {
+    function chooseLayer(bytes32 id, LayerMath.Params calldata params_, bytes32[] calldata path) external nonReentrant {
         Dispute storage d = _move(id, Phase.AwaitLayer);
         LayerMath.Params memory p = params_;
         (uint32 inputSize, uint32 rowCount, uint256 layerCount) = modelRegistry.shapeSummary(d.modelId);
@@ -274,7 +273,9 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
     function sweepRefund(bytes32 receiptId) external nonReentrant {
         Refund storage r = _refunds[receiptId];
         if (r.reserved == 0) revert DisputeNoRefund(receiptId);
-        if (block.timestamp < r.sweepableAt) revert DisputeRefundNotSweepable(receiptId, r.sweepableAt, block.timestamp);
+        if (block.timestamp < r.sweepableAt) {
+            revert DisputeRefundNotSweepable(receiptId, r.sweepableAt, block.timestamp);
+        }
         uint256 rest = r.reserved - r.paid;
         r.reserved = 0;
         emit RefundSwept(receiptId, rest);
@@ -345,7 +346,11 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
 
     /// @dev A receipt can be disputed when it is signed by its provider, asked for a verified
     ///      mode with a trace, is inside its challenge window and was not lost on already.
-    function _checkReceipt(Receipt calldata receipt, bytes calldata signature) private view returns (bytes32 receiptId) {
+    function _checkReceipt(Receipt calldata receipt, bytes calldata signature)
+        private
+        view
+        returns (bytes32 receiptId)
+    {
         receiptId = _receiptDigest(receipt);
         if (_settled[receiptId]) revert DisputeReceiptSettled(receiptId);
         if (receipt.verification == 0) revert DisputeNotVerified(receiptId, receipt.verification);
@@ -360,7 +365,9 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
 
     /// @dev The input is the model's, and its root is the receipt's inputHash.
     function _checkInput(Receipt calldata receipt, int256[] calldata input) private view {
-        if (modelRegistry.weightCommitmentOf(receipt.modelId) == bytes32(0)) revert DisputeNoCommitment(receipt.modelId);
+        if (modelRegistry.weightCommitmentOf(receipt.modelId) == bytes32(0)) {
+            revert DisputeNoCommitment(receipt.modelId);
+        }
         (uint32 inputSize,,) = modelRegistry.shapeSummary(receipt.modelId);
         if (input.length != inputSize) revert DisputeInputSize(input.length, inputSize);
         bytes32 inputRoot = _rootOfValues(input);
@@ -392,7 +399,8 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
     function _reachLeaf(bytes32 id, Dispute storage d) private {
         if (d.nodeIndex >= d.size) {
             bool providerWrong = d.node != bytes32(0);
-            return _resolve(id, d, providerWrong, providerWrong ? Outcome.TraceShapeWrong : Outcome.ProviderComputedRight);
+            return
+                _resolve(id, d, providerWrong, providerWrong ? Outcome.TraceShapeWrong : Outcome.ProviderComputedRight);
         }
         int256 value = int256(uint256(d.node));
         if (value < FixedPointMath.ACT_MIN || value > FixedPointMath.ACT_MAX) {
@@ -476,8 +484,9 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
         uint256 leafIndex = modelRegistry.layerShape(modelId, p.layer).rowStart + row;
         bytes32 commitment = modelRegistry.weightCommitmentOf(modelId);
         uint256 depth = TraceMerkle.depthOf(uint256(rowCount) + layerCount);
-        bytes32 rowLeaf =
-            keccak256(abi.encodePacked(uint32(p.layer), uint32(row), uint8(proof.rowShift), int64(proof.bias), weights));
+        bytes32 rowLeaf = keccak256(
+            abi.encodePacked(uint32(p.layer), uint32(row), uint8(proof.rowShift), int64(proof.bias), weights)
+        );
         bytes32 computed = proof.rowPath.length == depth && leafIndex < rowCount
             ? TraceMerkle.rootFromPath(rowLeaf, leafIndex, proof.rowPath, 0, depth)
             : bytes32(0);
@@ -527,7 +536,8 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
             if (position == LayerMath.PAD) continue;
             int256 value = o.values[next];
             _checkValue(value);
-            bytes32 computed = TraceMerkle.rootFromPath(TraceMerkle.elementLeaf(value), position, o.paths, next * depth, depth);
+            bytes32 computed =
+                TraceMerkle.rootFromPath(TraceMerkle.elementLeaf(value), position, o.paths, next * depth, depth);
             if (computed != root) revert DisputeInvalidElementProof(which, position, computed, root);
             out[k] = value;
             ++next;

@@ -123,7 +123,9 @@ contract Escrow is IEscrow, EIP712, ReentrancyGuard {
         nonReentrant
         returns (uint256 totalPaid)
     {
-        if (vouchers.length != signatures.length) revert EscrowLengthMismatch(vouchers.length, signatures.length);
+        if (vouchers.length != signatures.length) {
+            revert EscrowLengthMismatch(vouchers.length, signatures.length);
+        }
         // Read the governance terms once for the whole batch.
         FeeTerms memory terms = _feeTerms();
         // A voucher that fails a check is skipped (with an event), so one bad voucher, put
@@ -169,7 +171,9 @@ contract Escrow is IEscrow, EIP712, ReentrancyGuard {
     function hashVoucher(Voucher calldata voucher) public view returns (bytes32) {
         return _hashTypedDataV4(
             keccak256(
-                abi.encode(VOUCHER_TYPEHASH, voucher.client, voucher.provider, voucher.modelId, voucher.cumulativeAmount)
+                abi.encode(
+                    VOUCHER_TYPEHASH, voucher.client, voucher.provider, voucher.modelId, voucher.cumulativeAmount
+                )
             )
         );
     }
@@ -196,11 +200,10 @@ contract Escrow is IEscrow, EIP712, ReentrancyGuard {
     }
 
     function _feeTerms() private view returns (FeeTerms memory) {
-        return FeeTerms({
-            treasury: params.treasury(),
-            feeBps: params.protocolFeeBps(),
-            royaltyCapBps: params.royaltyCapBps()
-        });
+        return
+            FeeTerms({
+                treasury: params.treasury(), feeBps: params.protocolFeeBps(), royaltyCapBps: params.royaltyCapBps()
+            });
     }
 
     /// @dev The single path by which a client's balance moves to others. Only moves funds

@@ -18,7 +18,8 @@ contract TrellisToken is ITrellisToken, ERC20Permit {
         "ReceiveWithAuthorization(address from,address to,uint256 value,uint256 validAfter,uint256 validBefore,bytes32 nonce)"
     );
     /// @notice keccak256("CancelAuthorization(address authorizer,bytes32 nonce)")
-    bytes32 public constant CANCEL_AUTHORIZATION_TYPEHASH = keccak256("CancelAuthorization(address authorizer,bytes32 nonce)");
+    bytes32 public constant CANCEL_AUTHORIZATION_TYPEHASH =
+        keccak256("CancelAuthorization(address authorizer,bytes32 nonce)");
 
     /// @notice Largest amount one faucet call may mint: 10,000 tokens.
     uint256 public constant FAUCET_CAP = 10_000e6;
@@ -67,7 +68,14 @@ contract TrellisToken is ITrellisToken, ERC20Permit {
         bytes32 s
     ) external {
         _transferWithAuthorization(
-            TRANSFER_WITH_AUTHORIZATION_TYPEHASH, from, to, value, validAfter, validBefore, nonce, abi.encodePacked(r, s, v)
+            TRANSFER_WITH_AUTHORIZATION_TYPEHASH,
+            from,
+            to,
+            value,
+            validAfter,
+            validBefore,
+            nonce,
+            abi.encodePacked(r, s, v)
         );
     }
 
@@ -81,7 +89,9 @@ contract TrellisToken is ITrellisToken, ERC20Permit {
         bytes32 nonce,
         bytes memory signature
     ) external {
-        _transferWithAuthorization(TRANSFER_WITH_AUTHORIZATION_TYPEHASH, from, to, value, validAfter, validBefore, nonce, signature);
+        _transferWithAuthorization(
+            TRANSFER_WITH_AUTHORIZATION_TYPEHASH, from, to, value, validAfter, validBefore, nonce, signature
+        );
     }
 
     /// @inheritdoc ITrellisToken
@@ -98,7 +108,14 @@ contract TrellisToken is ITrellisToken, ERC20Permit {
     ) external {
         if (to != msg.sender) revert TokenCallerNotPayee(to, msg.sender);
         _transferWithAuthorization(
-            RECEIVE_WITH_AUTHORIZATION_TYPEHASH, from, to, value, validAfter, validBefore, nonce, abi.encodePacked(r, s, v)
+            RECEIVE_WITH_AUTHORIZATION_TYPEHASH,
+            from,
+            to,
+            value,
+            validAfter,
+            validBefore,
+            nonce,
+            abi.encodePacked(r, s, v)
         );
     }
 
@@ -113,7 +130,9 @@ contract TrellisToken is ITrellisToken, ERC20Permit {
         bytes memory signature
     ) external {
         if (to != msg.sender) revert TokenCallerNotPayee(to, msg.sender);
-        _transferWithAuthorization(RECEIVE_WITH_AUTHORIZATION_TYPEHASH, from, to, value, validAfter, validBefore, nonce, signature);
+        _transferWithAuthorization(
+            RECEIVE_WITH_AUTHORIZATION_TYPEHASH, from, to, value, validAfter, validBefore, nonce, signature
+        );
     }
 
     /// @inheritdoc ITrellisToken
@@ -144,10 +163,13 @@ contract TrellisToken is ITrellisToken, ERC20Permit {
         bytes32 nonce,
         bytes memory signature
     ) private {
-        if (block.timestamp <= validAfter) revert TokenAuthorizationNotYetValid(validAfter, block.timestamp);
+        if (block.timestamp <= validAfter) {
+            revert TokenAuthorizationNotYetValid(validAfter, block.timestamp);
+        }
         if (block.timestamp >= validBefore) revert TokenAuthorizationExpired(validBefore, block.timestamp);
         _requireUnused(from, nonce);
-        bytes32 digest = _hashTypedDataV4(keccak256(abi.encode(typeHash, from, to, value, validAfter, validBefore, nonce)));
+        bytes32 digest =
+            _hashTypedDataV4(keccak256(abi.encode(typeHash, from, to, value, validAfter, validBefore, nonce)));
         _requireSignature(from, digest, signature);
         _authorizationUsed[from][nonce] = true;
         emit AuthorizationUsed(from, nonce);

@@ -124,7 +124,10 @@ contract DisputeAttacksTest is DisputeSetup {
         vm.prank(challenger);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IDisputeGame.DisputeWindowClosed.selector, game.receiptDigest(r), r.issuedAt + CHALLENGE_WINDOW, block.timestamp
+                IDisputeGame.DisputeWindowClosed.selector,
+                game.receiptDigest(r),
+                r.issuedAt + CHALLENGE_WINDOW,
+                block.timestamp
             )
         );
         game.open(r, sig, input(), BOND);

@@ -114,7 +114,9 @@ contract DisputeGameTest is DisputeSetup {
     function test_timeouts() public {
         bytes32 id = openAs(challenger, true);
         uint256 deadline = block.timestamp + TIMEOUT;
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.DisputeDeadlineNotPassed.selector, id, deadline, block.timestamp));
+        vm.expectRevert(
+            abi.encodeWithSelector(IDisputeGame.DisputeDeadlineNotPassed.selector, id, deadline, block.timestamp)
+        );
         game.timeout(id);
         vm.warp(deadline + 1);
         vm.expectRevert(abi.encodeWithSelector(IDisputeGame.DisputeDeadlinePassed.selector, id, deadline, deadline + 1));
@@ -143,7 +145,8 @@ contract DisputeGameTest is DisputeSetup {
         (four[0], four[1], four[2], four[3]) = (three[0], three[1], three[2], three[2]);
         IDisputeGame.Receipt memory r = receipt(true);
         r.outputHash = four[3];
-        r.traceRoot = TraceMerkle.hashPair(TraceMerkle.hashPair(four[0], four[1]), TraceMerkle.hashPair(four[2], four[3]));
+        r.traceRoot =
+            TraceMerkle.hashPair(TraceMerkle.hashPair(four[0], four[1]), TraceMerkle.hashPair(four[2], four[3]));
         bytes32 id = openAs(challenger, r);
         vm.prank(provider);
         vm.expectRevert(abi.encodeWithSelector(IDisputeGame.DisputeRootCount.selector, 4, 3));
@@ -241,7 +244,9 @@ contract DisputeGameTest is DisputeSetup {
         vm.warp(closesAt + 1);
         vm.prank(challenger);
         vm.expectRevert(
-            abi.encodeWithSelector(IDisputeGame.DisputeWindowClosed.selector, game.receiptDigest(r), closesAt, closesAt + 1)
+            abi.encodeWithSelector(
+                IDisputeGame.DisputeWindowClosed.selector, game.receiptDigest(r), closesAt, closesAt + 1
+            )
         );
         game.open(r, sig, input(), BOND);
     }
@@ -251,7 +256,9 @@ contract DisputeGameTest is DisputeSetup {
         bytes32 digest = game.receiptDigest(r);
         (uint8 v, bytes32 rr, bytes32 s) = vm.sign(0xB0B, digest);
         vm.prank(challenger);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.DisputeBadSignature.selector, digest, vm.addr(0xB0B), provider));
+        vm.expectRevert(
+            abi.encodeWithSelector(IDisputeGame.DisputeBadSignature.selector, digest, vm.addr(0xB0B), provider)
+        );
         game.open(r, abi.encodePacked(rr, s, v), input(), BOND);
     }
 
@@ -284,12 +291,17 @@ contract DisputeGameTest is DisputeSetup {
         game.revealRoots(id, new bytes32[](1));
         bytes32[] memory honest = roots(false);
         vm.expectRevert(
-            abi.encodeWithSelector(IDisputeGame.DisputeRootsMismatch.selector, traceRootOf(honest), receipt(true).traceRoot)
+            abi.encodeWithSelector(
+                IDisputeGame.DisputeRootsMismatch.selector, traceRootOf(honest), receipt(true).traceRoot
+            )
         );
         game.revealRoots(id, honest);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IDisputeGame.DisputeWrongPhase.selector, id, IDisputeGame.Phase.AwaitNodes, IDisputeGame.Phase.AwaitRoots
+                IDisputeGame.DisputeWrongPhase.selector,
+                id,
+                IDisputeGame.Phase.AwaitNodes,
+                IDisputeGame.Phase.AwaitRoots
             )
         );
         game.revealNodes(id, new bytes32[](2));
@@ -321,12 +333,17 @@ contract DisputeGameTest is DisputeSetup {
         p.shift = 2;
         // Leaf index 2 is a left child, then a right child at the next level.
         bytes32 computed = TraceMerkle.hashPair(
-            TraceMerkle.hashPair(commitLeaves[0], commitLeaves[1]), TraceMerkle.hashPair(LayerMath.leaf(p), commitLeaves[3])
+            TraceMerkle.hashPair(commitLeaves[0], commitLeaves[1]),
+            TraceMerkle.hashPair(LayerMath.leaf(p), commitLeaves[3])
         );
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.DisputeInvalidParamsProof.selector, 1, computed, commitment));
+        vm.expectRevert(
+            abi.encodeWithSelector(IDisputeGame.DisputeInvalidParamsProof.selector, 1, computed, commitment)
+        );
         game.chooseLayer(id, p, commitPath(2));
         // A path of another depth proves nothing, whatever it hashes to.
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.DisputeInvalidParamsProof.selector, 1, bytes32(0), commitment));
+        vm.expectRevert(
+            abi.encodeWithSelector(IDisputeGame.DisputeInvalidParamsProof.selector, 1, bytes32(0), commitment)
+        );
         game.chooseLayer(id, layerParams(1), new bytes32[](3));
         vm.stopPrank();
     }
@@ -378,7 +395,9 @@ contract DisputeGameTest is DisputeSetup {
         vm.startPrank(challenger);
         p.params.shift = 2;
         vm.expectRevert(
-            abi.encodeWithSelector(IDisputeGame.DisputeParamsChanged.selector, LayerMath.leaf(p.params), commitLeaves[2])
+            abi.encodeWithSelector(
+                IDisputeGame.DisputeParamsChanged.selector, LayerMath.leaf(p.params), commitLeaves[2]
+            )
         );
         game.step(id, p);
 
@@ -400,7 +419,9 @@ contract DisputeGameTest is DisputeSetup {
         p = denseStep(1);
         p.a.values[0] = 6;
         vm.expectRevert(
-            abi.encodeWithSelector(IDisputeGame.DisputeInvalidElementProof.selector, 0, type(uint256).max, pair(6, 7), pair(5, 7))
+            abi.encodeWithSelector(
+                IDisputeGame.DisputeInvalidElementProof.selector, 0, type(uint256).max, pair(6, 7), pair(5, 7)
+            )
         );
         game.step(id, p);
 
@@ -439,11 +460,15 @@ contract DisputeGameTest is DisputeSetup {
         deployGame(c);
         c = defaultConfig();
         c.challengerShareBps = 10_001;
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.DisputeBadConfig.selector, bytes32("challengerShareBps"), 10_001));
+        vm.expectRevert(
+            abi.encodeWithSelector(IDisputeGame.DisputeBadConfig.selector, bytes32("challengerShareBps"), 10_001)
+        );
         deployGame(c);
         c = defaultConfig();
         c.defenceCompensation = BOND + 1;
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.DisputeBadConfig.selector, bytes32("defenceCompensation"), BOND + 1));
+        vm.expectRevert(
+            abi.encodeWithSelector(IDisputeGame.DisputeBadConfig.selector, bytes32("defenceCompensation"), BOND + 1)
+        );
         deployGame(c);
         c = defaultConfig();
         c.maxRefund = SLASH + 1;
@@ -451,7 +476,9 @@ contract DisputeGameTest is DisputeSetup {
         deployGame(c);
         c = defaultConfig();
         c.maxOpenPerProvider = 0;
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.DisputeBadConfig.selector, bytes32("maxOpenPerProvider"), 0));
+        vm.expectRevert(
+            abi.encodeWithSelector(IDisputeGame.DisputeBadConfig.selector, bytes32("maxOpenPerProvider"), 0)
+        );
         deployGame(c);
     }
 

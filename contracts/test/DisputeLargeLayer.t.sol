@@ -32,7 +32,9 @@ contract DisputeLargeLayerTest is DisputeSetup {
     ///      the two parameter leaves.
     function _commitLevels() internal pure returns (bytes32[][] memory) {
         bytes32[] memory leaves = new bytes32[](ROWS + 2);
-        for (uint256 r; r < ROWS; ++r) leaves[r] = keccak256(abi.encode("row", r));
+        for (uint256 r; r < ROWS; ++r) {
+            leaves[r] = keccak256(abi.encode("row", r));
+        }
         leaves[ROWS] = LayerMath.leaf(_params(1));
         leaves[ROWS + 1] = LayerMath.leaf(_params(2));
         return _levels(leaves);
@@ -104,12 +106,16 @@ contract DisputeLargeLayerTest is DisputeSetup {
     /// @dev Node `index` at `level` (0 = leaves), the zero subtree past the level's end.
     function _node(bytes32[][] memory levels, uint256 level, uint256 index) internal pure returns (bytes32 node) {
         if (index < levels[level].length) return levels[level][index];
-        for (uint256 l; l < level; ++l) node = TraceMerkle.hashPair(node, node);
+        for (uint256 l; l < level; ++l) {
+            node = TraceMerkle.hashPair(node, node);
+        }
     }
 
     function _path(bytes32[][] memory levels, uint256 index) internal pure returns (bytes32[] memory path) {
         path = new bytes32[](levels.length - 1);
-        for (uint256 l; l < path.length; ++l) path[l] = _node(levels, l, (index >> l) ^ 1);
+        for (uint256 l; l < path.length; ++l) {
+            path[l] = _node(levels, l, (index >> l) ^ 1);
+        }
     }
 
     function _measure(uint256 before) internal {
@@ -129,7 +135,9 @@ contract DisputeLargeLayerTest is DisputeSetup {
             modelId: largeModelId,
             inputHash: roots[0],
             outputHash: roots[2],
-            traceRoot: TraceMerkle.hashPair(TraceMerkle.hashPair(roots[0], roots[1]), TraceMerkle.hashPair(roots[2], 0)),
+            traceRoot: TraceMerkle.hashPair(
+                TraceMerkle.hashPair(roots[0], roots[1]), TraceMerkle.hashPair(roots[2], 0)
+            ),
             fee: 1e4,
             channelTotal: 1e4,
             issuedAt: uint64(block.timestamp),
@@ -137,7 +145,9 @@ contract DisputeLargeLayerTest is DisputeSetup {
         });
         (uint8 v, bytes32 rr, bytes32 s) = vm.sign(PROVIDER_KEY, game.receiptDigest(r));
         int256[] memory x = new int256[](INPUT);
-        for (uint256 i; i < INPUT; ++i) x[i] = int256(i % 5);
+        for (uint256 i; i < INPUT; ++i) {
+            x[i] = int256(i % 5);
+        }
 
         uint256 g = gasleft();
         vm.prank(challenger);
@@ -158,7 +168,9 @@ contract DisputeLargeLayerTest is DisputeSetup {
         while (height != 0) {
             uint256 k = height < 4 ? height : 4;
             bytes32[] memory nodes = new bytes32[](1 << k);
-            for (uint256 j; j < nodes.length; ++j) nodes[j] = _node(outputLevels, height - k, (index << k) | j);
+            for (uint256 j; j < nodes.length; ++j) {
+                nodes[j] = _node(outputLevels, height - k, (index << k) | j);
+            }
             g = gasleft();
             vm.prank(provider);
             game.revealNodes(id, nodes);
@@ -216,7 +228,9 @@ contract DisputeLargeLayerTest is DisputeSetup {
         models.publish(keccak256("x"), keccak256("c"), s, "x", 0);
         s = _shape();
         s.layers[0].fanIn = uint32(INPUT + 1);
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelShapeInvalid.selector, 1, bytes32("fanIn"), INPUT + 1));
+        vm.expectRevert(
+            abi.encodeWithSelector(IModelRegistry.ModelShapeInvalid.selector, 1, bytes32("fanIn"), INPUT + 1)
+        );
         models.publish(keccak256("x"), keccak256("c"), s, "x", 0);
         bytes32 id = models.modelIdOf(address(this), keccak256("x"));
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelShapeMissing.selector, id));
@@ -227,5 +241,4 @@ contract DisputeLargeLayerTest is DisputeSetup {
         assertEq(models.layerShape(largeModelId, 1).outSize, SIZE, "with its sizes");
         assertTrue(address(models) != address(0) && ModelRegistry(address(models)).MAX_LAYERS() == 128, "bounds");
     }
-
 }

@@ -69,9 +69,7 @@ contract EscrowTest is Fixture {
     }
 
     function _solvent() internal view {
-        assertEq(
-            token.balanceOf(address(escrow)), escrow.totalBalances() + escrow.totalEarnings(), "escrow solvent"
-        );
+        assertEq(token.balanceOf(address(escrow)), escrow.totalBalances() + escrow.totalEarnings(), "escrow solvent");
     }
 
     // ------------------------------------------------------------------ EIP-712
@@ -98,7 +96,9 @@ contract EscrowTest is Fixture {
             )
         );
         assertEq(escrow.hashVoucher(v), MessageHashUtils.toTypedDataHash(domain, structHash), "digest");
-        assertEq(escrow.channelId(client, provider, modelId), keccak256(abi.encode(client, provider, modelId)), "channel");
+        assertEq(
+            escrow.channelId(client, provider, modelId), keccak256(abi.encode(client, provider, modelId)), "channel"
+        );
     }
 
     // ------------------------------------------------------------------ deposit
@@ -118,9 +118,7 @@ contract EscrowTest is Fixture {
         escrow.deposit(0);
         address stranger = address(0x5);
         vm.prank(stranger);
-        vm.expectRevert(
-            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, address(escrow), 0, 1)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, address(escrow), 0, 1));
         escrow.deposit(1);
     }
 

@@ -68,7 +68,11 @@ contract FixedPointMathTest is TestBase {
         (a[0], a[1], a[2], a[3]) = (5, 6, 8, 9);
         pos[3] = LayerMath.PAD;
         a[3] = 0;
-        _eq(LayerMath.evaluate(p, pos, a, 0, abi.encodePacked(int16(1), int16(2), int16(3), int16(4)), 1, 1), 21, "(1 + 5 + 12 + 24 + 0 + 1) >> 1");
+        _eq(
+            LayerMath.evaluate(p, pos, a, 0, abi.encodePacked(int16(1), int16(2), int16(3), int16(4)), 1, 1),
+            21,
+            "(1 + 5 + 12 + 24 + 0 + 1) >> 1"
+        );
     }
 
     function test_maxPoolSkipsPadding() public pure {

@@ -232,7 +232,9 @@ contract ModelRegistryTest is Fixture {
         vm.assume(content != bytes32(0) && content != CONTENT);
         if (royaltyBps > ROYALTY_CAP_BPS) {
             vm.expectRevert(
-                abi.encodeWithSelector(IModelRegistry.ModelRoyaltyTooHigh.selector, uint256(royaltyBps), ROYALTY_CAP_BPS)
+                abi.encodeWithSelector(
+                    IModelRegistry.ModelRoyaltyTooHigh.selector, uint256(royaltyBps), ROYALTY_CAP_BPS
+                )
             );
         }
         bytes32 id = models.publish(content, bytes32(0), Shapes.none(), "", royaltyBps);

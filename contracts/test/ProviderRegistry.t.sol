@@ -53,7 +53,9 @@ contract ProviderRegistryTest is Fixture {
         vm.startPrank(provider);
         vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.RegistryEmptyEndpoint.selector));
         registry.register("", hex"", MIN_STAKE);
-        vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.RegistryStakeBelowMinimum.selector, MIN_STAKE - 1, MIN_STAKE));
+        vm.expectRevert(
+            abi.encodeWithSelector(IProviderRegistry.RegistryStakeBelowMinimum.selector, MIN_STAKE - 1, MIN_STAKE)
+        );
         registry.register("e", hex"", MIN_STAKE - 1);
         registry.register("e", hex"", MIN_STAKE);
         vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.RegistryAlreadyRegistered.selector, provider));
@@ -399,7 +401,9 @@ contract ProviderRegistryTest is Fixture {
         vm.prank(provider);
         if (remaining != 0 && remaining < MIN_STAKE) {
             vm.expectRevert(
-                abi.encodeWithSelector(IProviderRegistry.RegistryRemainingStakeBelowMinimum.selector, remaining, MIN_STAKE)
+                abi.encodeWithSelector(
+                    IProviderRegistry.RegistryRemainingStakeBelowMinimum.selector, remaining, MIN_STAKE
+                )
             );
             registry.startUnbonding(unbond);
             return;

@@ -67,9 +67,13 @@ contract TrellisParamsTest is Fixture {
             _outOfBounds("unbondingDelay", 91 days, params.MIN_UNBONDING_DELAY(), params.MAX_UNBONDING_DELAY())
         );
         _deploy(1, 91 days);
-        vm.expectRevert(abi.encodeWithSelector(ITrellisParams.ParamsUnbondingNotAfterChallenge.selector, 1 days, 1 days));
+        vm.expectRevert(
+            abi.encodeWithSelector(ITrellisParams.ParamsUnbondingNotAfterChallenge.selector, 1 days, 1 days)
+        );
         _deploy(1, 1 days);
-        vm.expectRevert(_outOfBounds("challengeWindow", 0, params.MIN_CHALLENGE_WINDOW(), params.MAX_CHALLENGE_WINDOW()));
+        vm.expectRevert(
+            _outOfBounds("challengeWindow", 0, params.MIN_CHALLENGE_WINDOW(), params.MAX_CHALLENGE_WINDOW())
+        );
         _deploy(2, 0);
         vm.expectRevert(
             _outOfBounds("withdrawalNotice", 1, params.MIN_WITHDRAWAL_NOTICE(), params.MAX_WITHDRAWAL_NOTICE())
@@ -85,7 +89,9 @@ contract TrellisParamsTest is Fixture {
         _deploy(4, 1_001);
         vm.expectRevert(_outOfBounds("royaltyCapBps", 3_001, 0, 3_000));
         _deploy(5, 3_001);
-        vm.expectRevert(_outOfBounds("royaltyNotice", 61 days, params.MIN_ROYALTY_NOTICE(), params.MAX_ROYALTY_NOTICE()));
+        vm.expectRevert(
+            _outOfBounds("royaltyNotice", 61 days, params.MIN_ROYALTY_NOTICE(), params.MAX_ROYALTY_NOTICE())
+        );
         _deploy(6, 61 days);
         vm.expectRevert(
             _outOfBounds("withdrawalWindow", 0, params.MIN_WITHDRAWAL_WINDOW(), params.MAX_WITHDRAWAL_WINDOW())
@@ -160,7 +166,9 @@ contract TrellisParamsTest is Fixture {
         vm.expectRevert(_outOfBounds("minStake", tooMuch, params.MIN_MIN_STAKE(), params.MAX_MIN_STAKE()));
         params.setMinStake(tooMuch);
         vm.expectRevert(
-            abi.encodeWithSelector(ITrellisParams.ParamsUnbondingNotAfterChallenge.selector, CHALLENGE_WINDOW, CHALLENGE_WINDOW)
+            abi.encodeWithSelector(
+                ITrellisParams.ParamsUnbondingNotAfterChallenge.selector, CHALLENGE_WINDOW, CHALLENGE_WINDOW
+            )
         );
         params.setUnbondingDelay(CHALLENGE_WINDOW);
         vm.expectRevert(
@@ -168,7 +176,9 @@ contract TrellisParamsTest is Fixture {
         );
         params.setUnbondingDelay(12 hours);
         vm.expectRevert(
-            abi.encodeWithSelector(ITrellisParams.ParamsUnbondingNotAfterChallenge.selector, UNBONDING_DELAY, UNBONDING_DELAY)
+            abi.encodeWithSelector(
+                ITrellisParams.ParamsUnbondingNotAfterChallenge.selector, UNBONDING_DELAY, UNBONDING_DELAY
+            )
         );
         params.setChallengeWindow(UNBONDING_DELAY);
         vm.expectRevert(_outOfBounds("challengeWindow", 59 minutes, 1 hours, 30 days));
@@ -183,7 +193,9 @@ contract TrellisParamsTest is Fixture {
         params.setWithdrawalNotice(ROYALTY_NOTICE);
         vm.expectRevert(
             abi.encodeWithSelector(
-                ITrellisParams.ParamsRoyaltyNoticeNotAfterWithdrawalNotice.selector, WITHDRAWAL_NOTICE, WITHDRAWAL_NOTICE
+                ITrellisParams.ParamsRoyaltyNoticeNotAfterWithdrawalNotice.selector,
+                WITHDRAWAL_NOTICE,
+                WITHDRAWAL_NOTICE
             )
         );
         params.setRoyaltyNotice(WITHDRAWAL_NOTICE);
@@ -265,9 +277,7 @@ contract TrellisParamsTest is Fixture {
 
         // A change now waits for the delay.
         bytes memory call = abi.encodeCall(params.setProtocolFeeBps, (300));
-        vm.expectRevert(
-            abi.encodeWithSelector(TimelockController.TimelockInsufficientDelay.selector, 0, 1 hours)
-        );
+        vm.expectRevert(abi.encodeWithSelector(TimelockController.TimelockInsufficientDelay.selector, 0, 1 hours));
         timelock.schedule(address(params), 0, call, bytes32(0), bytes32(0), 0);
         timelock.schedule(address(params), 0, call, bytes32(0), bytes32(0), 1 hours);
         bytes32 id = timelock.hashOperation(address(params), 0, call, bytes32(0), bytes32(0));

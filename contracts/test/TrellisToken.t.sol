@@ -89,7 +89,8 @@ contract TrellisTokenTest is Fixture {
                 deadline
             )
         );
-        (uint8 v, bytes32 r, bytes32 s) = vm.sign(ALICE_KEY, MessageHashUtils.toTypedDataHash(token.DOMAIN_SEPARATOR(), structHash));
+        (uint8 v, bytes32 r, bytes32 s) =
+            vm.sign(ALICE_KEY, MessageHashUtils.toTypedDataHash(token.DOMAIN_SEPARATOR(), structHash));
         token.permit(alice, bob, 7e6, deadline, v, r, s);
         assertEq(token.allowance(alice, bob), 7e6, "allowance");
         assertEq(token.nonces(alice), 1, "nonce");
@@ -97,11 +98,15 @@ contract TrellisTokenTest is Fixture {
 
     // ------------------------------------------------------------------ EIP-3009 helpers
 
-    function _digest(bytes32 typeHash, address from, address to, uint256 value, uint256 afterT, uint256 beforeT, bytes32 nonce)
-        internal
-        view
-        returns (bytes32)
-    {
+    function _digest(
+        bytes32 typeHash,
+        address from,
+        address to,
+        uint256 value,
+        uint256 afterT,
+        uint256 beforeT,
+        bytes32 nonce
+    ) internal view returns (bytes32) {
         bytes32 structHash = keccak256(abi.encode(typeHash, from, to, value, afterT, beforeT, nonce));
         return MessageHashUtils.toTypedDataHash(token.DOMAIN_SEPARATOR(), structHash);
     }
@@ -156,14 +161,17 @@ contract TrellisTokenTest is Fixture {
 
     function test_transferWithAuthorization_revertsAtValidBefore() public {
         uint256 beforeT = block.timestamp;
-        vm.expectRevert(abi.encodeWithSelector(ITrellisToken.TokenAuthorizationExpired.selector, beforeT, block.timestamp));
+        vm.expectRevert(
+            abi.encodeWithSelector(ITrellisToken.TokenAuthorizationExpired.selector, beforeT, block.timestamp)
+        );
         token.transferWithAuthorization(alice, bob, 1, 0, beforeT, bytes32(0), 27, bytes32(0), bytes32(0));
     }
 
     function test_transferWithAuthorization_revertsOnWrongSigner() public {
         bytes32 nonce = keccak256("n1");
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(
-            0xB0B, _digest(token.TRANSFER_WITH_AUTHORIZATION_TYPEHASH(), alice, bob, 10e6, 0, block.timestamp + 60, nonce)
+            0xB0B,
+            _digest(token.TRANSFER_WITH_AUTHORIZATION_TYPEHASH(), alice, bob, 10e6, 0, block.timestamp + 60, nonce)
         );
         vm.expectRevert(abi.encodeWithSelector(ITrellisToken.TokenInvalidSignature.selector, alice));
         token.transferWithAuthorization(alice, bob, 10e6, 0, block.timestamp + 60, nonce, v, r, s);
@@ -183,9 +191,7 @@ contract TrellisTokenTest is Fixture {
         (uint8 v, bytes32 r, bytes32 s) = _sign(
             _digest(token.TRANSFER_WITH_AUTHORIZATION_TYPEHASH(), alice, bob, 2_000e6, 0, block.timestamp + 60, nonce)
         );
-        vm.expectRevert(
-            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, alice, 1_000e6, 2_000e6)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, alice, 1_000e6, 2_000e6));
         token.transferWithAuthorization(alice, bob, 2_000e6, 0, block.timestamp + 60, nonce, v, r, s);
     }
 
@@ -193,8 +199,9 @@ contract TrellisTokenTest is Fixture {
         OneDigestWallet wallet = new OneDigestWallet();
         mint(address(wallet), 5e6);
         bytes32 nonce = keccak256("wallet");
-        bytes32 digest =
-            _digest(token.TRANSFER_WITH_AUTHORIZATION_TYPEHASH(), address(wallet), bob, 5e6, 0, block.timestamp + 60, nonce);
+        bytes32 digest = _digest(
+            token.TRANSFER_WITH_AUTHORIZATION_TYPEHASH(), address(wallet), bob, 5e6, 0, block.timestamp + 60, nonce
+        );
         vm.expectRevert(abi.encodeWithSelector(ITrellisToken.TokenInvalidSignature.selector, address(wallet)));
         token.transferWithAuthorization(address(wallet), bob, 5e6, 0, block.timestamp + 60, nonce, hex"01");
         wallet.approve(digest);
@@ -206,9 +213,8 @@ contract TrellisTokenTest is Fixture {
 
     function test_receiveWithAuthorization_byPayee() public {
         bytes32 nonce = keccak256("r1");
-        (uint8 v, bytes32 r, bytes32 s) = _sign(
-            _digest(token.RECEIVE_WITH_AUTHORIZATION_TYPEHASH(), alice, bob, 3e6, 0, block.timestamp + 60, nonce)
-        );
+        (uint8 v, bytes32 r, bytes32 s) =
+            _sign(_digest(token.RECEIVE_WITH_AUTHORIZATION_TYPEHASH(), alice, bob, 3e6, 0, block.timestamp + 60, nonce));
         vm.prank(bob);
         token.receiveWithAuthorization(alice, bob, 3e6, 0, block.timestamp + 60, nonce, v, r, s);
         assertEq(token.balanceOf(bob), 3e6, "payee");
@@ -217,9 +223,8 @@ contract TrellisTokenTest is Fixture {
 
     function test_receiveWithAuthorization_packedByPayee() public {
         bytes32 nonce = keccak256("r2");
-        (uint8 v, bytes32 r, bytes32 s) = _sign(
-            _digest(token.RECEIVE_WITH_AUTHORIZATION_TYPEHASH(), alice, bob, 3e6, 0, block.timestamp + 60, nonce)
-        );
+        (uint8 v, bytes32 r, bytes32 s) =
+            _sign(_digest(token.RECEIVE_WITH_AUTHORIZATION_TYPEHASH(), alice, bob, 3e6, 0, block.timestamp + 60, nonce));
         vm.prank(bob);
         token.receiveWithAuthorization(alice, bob, 3e6, 0, block.timestamp + 60, nonce, abi.encodePacked(r, s, v));
         assertEq(token.balanceOf(bob), 3e6, "payee");
@@ -259,7 +264,8 @@ contract TrellisTokenTest is Fixture {
         token.cancelAuthorization(alice, nonce, v, r, s);
         assertTrue(token.authorizationState(alice, nonce), "canceled");
 
-        (v, r, s) = _sign(_digest(token.TRANSFER_WITH_AUTHORIZATION_TYPEHASH(), alice, bob, 1, 0, block.timestamp + 60, nonce));
+        (v, r, s) =
+            _sign(_digest(token.TRANSFER_WITH_AUTHORIZATION_TYPEHASH(), alice, bob, 1, 0, block.timestamp + 60, nonce));
         vm.expectRevert(abi.encodeWithSelector(ITrellisToken.TokenAuthorizationUsed.selector, alice, nonce));
         token.transferWithAuthorization(alice, bob, 1, 0, block.timestamp + 60, nonce, v, r, s);
     }
@@ -288,7 +294,9 @@ contract TrellisTokenTest is Fixture {
 
     // ------------------------------------------------------------------ fuzz
 
-    function testFuzz_transferWithAuthorization_window(uint256 value, uint256 afterT, uint256 beforeT, uint256 atTime) public {
+    function testFuzz_transferWithAuthorization_window(uint256 value, uint256 afterT, uint256 beforeT, uint256 atTime)
+        public
+    {
         value = bound(value, 0, 1_000e6);
         afterT = bound(afterT, 0, 2_000_000_000);
         beforeT = bound(beforeT, 0, 2_000_000_000);
@@ -298,7 +306,9 @@ contract TrellisTokenTest is Fixture {
             _sign(_digest(token.TRANSFER_WITH_AUTHORIZATION_TYPEHASH(), alice, bob, value, afterT, beforeT, nonce));
         vm.warp(atTime);
         if (atTime <= afterT) {
-            vm.expectRevert(abi.encodeWithSelector(ITrellisToken.TokenAuthorizationNotYetValid.selector, afterT, atTime));
+            vm.expectRevert(
+                abi.encodeWithSelector(ITrellisToken.TokenAuthorizationNotYetValid.selector, afterT, atTime)
+            );
         } else if (atTime >= beforeT) {
             vm.expectRevert(abi.encodeWithSelector(ITrellisToken.TokenAuthorizationExpired.selector, beforeT, atTime));
         }

@@ -140,7 +140,8 @@ function listeners(port: number): { pid: number; name: string }[] {
     const fields = line.trim().split(/\s+/);
     const [address, hexPort] = (fields[1] ?? '').split(':');
     // State 0A is LISTEN; 0100007F is 127.0.0.1 and 00000000 any address.
-    if (fields[3] === '0A' && (address === '0100007F' || address === '00000000') && Number.parseInt(hexPort ?? '', 16) === port) inodes.add(`socket:[${fields[9]}]`);
+    if (fields[3] === '0A' && (address === '0100007F' || address === '00000000') && Number.parseInt(hexPort ?? '', 16) === port)
+      inodes.add(`socket:[${fields[9]}]`);
   }
   if (inodes.size === 0) return [];
   const found: { pid: number; name: string }[] = [];

@@ -59,11 +59,16 @@ export async function startAnvil(options: AnvilOptions): Promise<Anvil> {
   if (options.port !== 0 && (await answersRpc(`http://127.0.0.1:${options.port}`))) throw refusePortInUse(options.port);
   const log = createWriteStream(join(options.stateDir, 'anvil.log'), { flags: 'a' });
   const args = [
-    '--host', '127.0.0.1',
-    '--port', String(options.port),
-    '--chain-id', String(options.chainId ?? 31337),
-    '--state', join(options.stateDir, 'state.json'),
-    '--state-interval', String(options.stateIntervalSeconds ?? 1),
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--chain-id',
+    String(options.chainId ?? 31337),
+    '--state',
+    join(options.stateDir, 'state.json'),
+    '--state-interval',
+    String(options.stateIntervalSeconds ?? 1),
   ];
   // A process group of its own: Ctrl-C in a terminal signals the whole foreground
   // group, and anvil must not stop before the providers have flushed their vouchers
@@ -154,7 +159,11 @@ function announcedPort(child: ChildProcess): Promise<number> {
     };
     child.stdout?.on('data', onData);
     child.once('exit', (code, signal) =>
-      reject(new ChainError('ANVIL_START_FAILED', 'anvil ended before it announced its port.', { details: [`anvil ended with exit code ${code ?? signal}`, 'see anvil.log in the chain state folder'] })),
+      reject(
+        new ChainError('ANVIL_START_FAILED', 'anvil ended before it announced its port.', {
+          details: [`anvil ended with exit code ${code ?? signal}`, 'see anvil.log in the chain state folder'],
+        }),
+      ),
     );
   });
 }

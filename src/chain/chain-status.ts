@@ -37,5 +37,8 @@ export class ChainProbe {
 export function isChainUnreachable(error: unknown): boolean {
   if (error instanceof TrellisError && error.code === 'RPC_UNREACHABLE') return true;
   if (!(error instanceof BaseError)) return false;
-  return error.walk((e) => e instanceof HttpRequestError || e instanceof TimeoutError || e instanceof WebSocketRequestError || e instanceof SocketClosedError) !== null;
+  return (
+    error.walk((e) => e instanceof HttpRequestError || e instanceof TimeoutError || e instanceof WebSocketRequestError || e instanceof SocketClosedError) !==
+    null
+  );
 }

@@ -1,7 +1,18 @@
 // Connecting to an EVM JSON-RPC endpoint: checks the URL, that the node answers, that
 // it is the chain the caller expects, and that the key is well formed, before anything
 // is sent. Used the same way for the embedded anvil and for any remote network.
-import { createPublicClient, createWalletClient, defineChain, http, type Chain, type Hex, type LocalAccount, type PublicClient, type Transport, type WalletClient } from 'viem';
+import {
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  http,
+  type Chain,
+  type Hex,
+  type LocalAccount,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { ChainError } from './errors.ts';
 
@@ -37,7 +48,10 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   try {
     chainId = await createPublicClient({ transport }).getChainId();
   } catch (cause) {
-    throw new ChainError('RPC_UNREACHABLE', `The RPC endpoint ${options.rpcUrl} does not answer.`, { details: ['is the node running and the URL right?'], cause });
+    throw new ChainError('RPC_UNREACHABLE', `The RPC endpoint ${options.rpcUrl} does not answer.`, {
+      details: ['is the node running and the URL right?'],
+      cause,
+    });
   }
   if (options.expectedChainId !== undefined && chainId !== options.expectedChainId) {
     throw new ChainError('CHAIN_ID_MISMATCH', `The RPC endpoint is on chain ${chainId}, not the expected chain ${options.expectedChainId}.`, {

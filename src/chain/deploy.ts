@@ -103,10 +103,10 @@ export async function deployTrellis(connection: SignerConnection, options: Deplo
   );
   const handover = await handoverCalls(connection, params.address, timelock.address, governance);
   const batch = [handover.map((c) => c.target), handover.map(() => 0n), handover.map((c) => c.data), zeroHash, zeroHash] as const;
-  await send('scheduling the timelock\'s acceptance and delay', () =>
+  await send("scheduling the timelock's acceptance and delay", () =>
     walletClient.writeContract({ address: timelock.address, abi: trellisTimelockAbi, functionName: 'scheduleBatch', args: [...batch, 0n] }),
   );
-  await send('executing the timelock\'s acceptance and delay', () =>
+  await send("executing the timelock's acceptance and delay", () =>
     walletClient.writeContract({ address: timelock.address, abi: trellisTimelockAbi, functionName: 'executeBatch', args: batch }),
   );
   const owner = await publicClient.readContract({ address: params.address, abi: trellisParamsAbi, functionName: 'owner' });
@@ -138,8 +138,14 @@ type Call = { target: Address; data: Hex };
  * proposer and executor: accept ownership of TrellisParams, give the configured accounts
  * their roles, take the deployer's away when it is not one of them, and raise the delay.
  */
-async function handoverCalls({ publicClient, account }: SignerConnection, params: Address, timelock: Address, governance: GovernanceParameters): Promise<Call[]> {
-  const role = (name: 'PROPOSER_ROLE' | 'CANCELLER_ROLE' | 'EXECUTOR_ROLE') => publicClient.readContract({ address: timelock, abi: trellisTimelockAbi, functionName: name });
+async function handoverCalls(
+  { publicClient, account }: SignerConnection,
+  params: Address,
+  timelock: Address,
+  governance: GovernanceParameters,
+): Promise<Call[]> {
+  const role = (name: 'PROPOSER_ROLE' | 'CANCELLER_ROLE' | 'EXECUTOR_ROLE') =>
+    publicClient.readContract({ address: timelock, abi: trellisTimelockAbi, functionName: name });
   const [proposer, canceller, executor] = await Promise.all([role('PROPOSER_ROLE'), role('CANCELLER_ROLE'), role('EXECUTOR_ROLE')]);
   const deployer = account.address;
   const proposers = (governance.proposers ?? [deployer]).map((a) => getAddress(a));

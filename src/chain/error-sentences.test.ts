@@ -24,7 +24,15 @@ async function contractErrors(): Promise<Map<string, readonly AbiParameter[]>> {
 
 // A plausible value per ABI type, to render each sentence once.
 const sample = (p: AbiParameter): unknown =>
-  p.type === 'address' ? '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' : p.type.startsWith('bytes') ? `0x${'ab'.repeat(32)}` : p.type === 'string' ? 'text' : p.type === 'bool' ? true : 1_796_112_480n;
+  p.type === 'address'
+    ? '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'
+    : p.type.startsWith('bytes')
+      ? `0x${'ab'.repeat(32)}`
+      : p.type === 'string'
+        ? 'text'
+        : p.type === 'bool'
+          ? true
+          : 1_796_112_480n;
 
 test('every contract error has a sentence without raw placeholders', async () => {
   const errors = await contractErrors();
@@ -41,7 +49,10 @@ test('every contract error has a sentence without raw placeholders', async () =>
 test('amounts read in tUSD and times as a date and a duration', () => {
   const notReady = errorSentences.EscrowWithdrawalNotReady!({ client: '0x7099', readyAt: 1_796_198_875n, timestamp: 1_796_112_480n });
   assert.match(notReady, /ready in 23 h 59 min, at 2026-12-02 \d\d:\d\d UTC/);
-  assert.equal(errorSentences.EscrowInsufficientBalance!({ client: '0xc', balance: 2_500_000n, needed: 10_000_000n }), 'The escrow of 0xc holds 2.5 tUSD, less than the 10 tUSD needed.');
+  assert.equal(
+    errorSentences.EscrowInsufficientBalance!({ client: '0xc', balance: 2_500_000n, needed: 10_000_000n }),
+    'The escrow of 0xc holds 2.5 tUSD, less than the 10 tUSD needed.',
+  );
   assert.equal(formatDuration(3 * 86_400 + 3_600), '3 d 1 h');
   assert.equal(formatDuration(59), '59 s');
   assert.equal(formatWhen(120, 0), 'in 2 min, at 1970-01-01 00:02 UTC');

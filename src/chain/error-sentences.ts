@@ -25,7 +25,14 @@ const label = (v: unknown) => {
 };
 const bps = (v: unknown) => `${Number(big(v)) / 100} %`;
 
-const phases = ['none', 'awaiting the provider\'s roots', 'awaiting the challenger\'s layer', 'awaiting the provider\'s nodes', 'awaiting the challenger\'s pick', 'awaiting the challenger\'s step'];
+const phases = [
+  'none',
+  "awaiting the provider's roots",
+  "awaiting the challenger's layer",
+  "awaiting the provider's nodes",
+  "awaiting the challenger's pick",
+  "awaiting the challenger's step",
+];
 const phase = (v: unknown) => phases[Number(big(v))] ?? `phase ${text(v)}`;
 
 export const errorSentences: Readonly<Record<string, ErrorSentence>> = {
@@ -36,8 +43,10 @@ export const errorSentences: Readonly<Record<string, ErrorSentence>> = {
   EscrowNoWithdrawalRequest: (a) => `${text(a.client)} has no withdrawal request: start one with \`trellis withdraw <amount>\`.`,
   EscrowNotProvider: (a) => `Only the provider ${text(a.provider)} can redeem its vouchers, not ${text(a.caller)}.`,
   EscrowNothingToClaim: (a) => `${text(a.account)} has no earnings in the escrow to claim.`,
-  EscrowNothingToRedeem: (a) => `The voucher of ${tusd(a.cumulativeAmount)} adds nothing: ${tusd(a.redeemed)} of channel ${short(a.channel)} is already redeemed.`,
-  EscrowWithdrawalExpired: (a) => `The withdrawal request expired ${formatDuration(big(a.timestamp) - big(a.expiresAt))} ago, at ${date(a.expiresAt)}; ask again with \`trellis withdraw <amount>\`.`,
+  EscrowNothingToRedeem: (a) =>
+    `The voucher of ${tusd(a.cumulativeAmount)} adds nothing: ${tusd(a.redeemed)} of channel ${short(a.channel)} is already redeemed.`,
+  EscrowWithdrawalExpired: (a) =>
+    `The withdrawal request expired ${formatDuration(big(a.timestamp) - big(a.expiresAt))} ago, at ${date(a.expiresAt)}; ask again with \`trellis withdraw <amount>\`.`,
   EscrowWithdrawalNotReady: (a) => `The withdrawal of ${text(a.client)} is not ready yet: ready ${formatWhen(big(a.readyAt), big(a.timestamp))}.`,
   EscrowZeroAmount: () => 'The amount must be more than 0 tUSD.',
 
@@ -61,7 +70,8 @@ export const errorSentences: Readonly<Record<string, ErrorSentence>> = {
   TokenAuthorizationUsed: (a) => `The transfer authorization ${short(a.nonce)} of ${text(a.authorizer)} was already used or cancelled.`,
   TokenCallerNotPayee: (a) => `Only the payee ${text(a.payee)} can submit this authorization, not ${text(a.caller)}.`,
   TokenFaucetCapExceeded: (a) => `The faucet gives at most ${tusd(a.cap)} at a time; ${tusd(a.amount)} was asked.`,
-  TokenFaucetDisabled: (a) => `The faucet is off on chain ${text(a.chainId)}${big(a.faucetChainId) === 0n ? '' : ` (it works on chain ${text(a.faucetChainId)} only)`}.`,
+  TokenFaucetDisabled: (a) =>
+    `The faucet is off on chain ${text(a.chainId)}${big(a.faucetChainId) === 0n ? '' : ` (it works on chain ${text(a.faucetChainId)} only)`}.`,
   TokenInvalidSignature: (a) => `The authorization is not signed by ${text(a.signer)}.`,
 
   // Model registry
@@ -91,7 +101,8 @@ export const errorSentences: Readonly<Record<string, ErrorSentence>> = {
   RegistryNotSlasher: (a) => `${text(a.caller)} is not the dispute game, the only account that may slash.`,
   RegistryNothingToWithdraw: (a) => `${text(a.provider)} has no unbonded stake ready to withdraw.`,
   RegistryReceiptAlreadySlashed: (a) => `Receipt ${short(a.receiptId)} was already slashed for.`,
-  RegistryRemainingStakeBelowMinimum: (a) => `That would leave ${tusd(a.remaining)} of stake, below the minimum of ${tusd(a.minimum)}: unbond all of it or less.`,
+  RegistryRemainingStakeBelowMinimum: (a) =>
+    `That would leave ${tusd(a.remaining)} of stake, below the minimum of ${tusd(a.minimum)}: unbond all of it or less.`,
   RegistryStakeBelowMinimum: (a) => `A stake of ${tusd(a.stake)} is below the minimum of ${tusd(a.minimum)}.`,
   RegistryTooManyUnbondings: (a) => `At most ${text(a.max)} unbondings can wait at once: withdraw the ready ones first.`,
   RegistryZeroAmount: () => 'The amount must be more than 0 tUSD.',
@@ -104,14 +115,17 @@ export const errorSentences: Readonly<Record<string, ErrorSentence>> = {
   OwnableUnauthorizedAccount: (a) => `${text(a.account)} is not the owner (the governance timelock) and cannot change the parameters.`,
   ParamsOutOfBounds: (a) => `${label(a.name)} = ${text(a.value)} is outside its bounds ${text(a.min)} to ${text(a.max)}.`,
   ParamsRenounceDisabled: () => 'The parameters cannot be left without an owner.',
-  ParamsRoyaltyNoticeNotAfterWithdrawalNotice: (a) => `The royalty notice (${formatDuration(big(a.royaltyNotice))}) must be longer than the withdrawal notice (${formatDuration(big(a.withdrawalNotice))}).`,
-  ParamsUnbondingNotAfterChallenge: (a) => `The unbonding delay (${formatDuration(big(a.unbondingDelay))}) must be longer than the challenge window (${formatDuration(big(a.challengeWindow))}).`,
+  ParamsRoyaltyNoticeNotAfterWithdrawalNotice: (a) =>
+    `The royalty notice (${formatDuration(big(a.royaltyNotice))}) must be longer than the withdrawal notice (${formatDuration(big(a.withdrawalNotice))}).`,
+  ParamsUnbondingNotAfterChallenge: (a) =>
+    `The unbonding delay (${formatDuration(big(a.unbondingDelay))}) must be longer than the challenge window (${formatDuration(big(a.challengeWindow))}).`,
   ParamsZeroTreasury: () => 'The treasury cannot be the zero address.',
   AccessControlBadConfirmation: () => 'A role can only be renounced by the account itself.',
   AccessControlUnauthorizedAccount: (a) => `${text(a.account)} lacks the role ${short(a.neededRole)} this needs.`,
   FailedCall: () => 'A call made by the timelock failed.',
   TimelockInsufficientDelay: (a) => `A delay of ${formatDuration(big(a.delay))} is shorter than the timelock's minimum of ${formatDuration(big(a.minDelay))}.`,
-  TimelockInvalidOperationLength: (a) => `The operation lists ${text(a.targets)} targets, ${text(a.payloads)} payloads and ${text(a.values)} values; they must match.`,
+  TimelockInvalidOperationLength: (a) =>
+    `The operation lists ${text(a.targets)} targets, ${text(a.payloads)} payloads and ${text(a.values)} values; they must match.`,
   TimelockUnauthorizedCaller: (a) => `${text(a.caller)} may not call the timelock this way.`,
   TimelockUnexecutedPredecessor: (a) => `Operation ${short(a.predecessorId)} must be executed first.`,
   TimelockUnexpectedOperationState: (a) => `Operation ${short(a.operationId)} is not in a state that allows this (not scheduled, not ready, or already done).`,
@@ -138,7 +152,8 @@ export const errorSentences: Readonly<Record<string, ErrorSentence>> = {
   DisputeNotVerified: (a) => `Receipt ${short(a.receiptId)} asked for no verification (mode ${text(a.verification)}) and cannot be disputed.`,
   DisputeNotYourTurn: (a) => `It is ${text(a.expected)}'s turn in dispute ${short(a.id)}, not ${text(a.caller)}'s.`,
   DisputeNothingToClaim: (a) => `${text(a.account)} has no dispute payouts to claim.`,
-  DisputeOperandShape: (a) => `Operand ${text(a.operand)} came with ${text(a.values)} values and ${text(a.paths)} proofs; ${text(a.expectedValues)} and ${text(a.expectedPaths)} were expected.`,
+  DisputeOperandShape: (a) =>
+    `Operand ${text(a.operand)} came with ${text(a.values)} values and ${text(a.paths)} proofs; ${text(a.expectedValues)} and ${text(a.expectedPaths)} were expected.`,
   DisputeParamsChanged: () => 'The dispute parameters changed since the dispute opened; use the ones it opened with.',
   DisputeProviderBusy: (a) => `${text(a.provider)} already answers ${text(a.open)} disputes, the most at once (${text(a.maximum)}); try again when one ends.`,
   DisputeReceiptSettled: (a) => `Receipt ${short(a.receiptId)} was already settled by an earlier dispute.`,
@@ -149,7 +164,8 @@ export const errorSentences: Readonly<Record<string, ErrorSentence>> = {
   DisputeUnknown: (a) => `There is no dispute ${short(a.id)}.`,
   DisputeValueOutOfRange: (a) => `The value ${text(a.value)} is outside the fixed-point range.`,
   DisputeWeightLength: (a) => `${text(a.got)} weights were given; the row has ${text(a.expected)}.`,
-  DisputeWindowClosed: (a) => `The challenge window of receipt ${short(a.receiptId)} closed ${formatDuration(big(a.timestamp) - big(a.closedAt))} ago, at ${date(a.closedAt)}.`,
+  DisputeWindowClosed: (a) =>
+    `The challenge window of receipt ${short(a.receiptId)} closed ${formatDuration(big(a.timestamp) - big(a.closedAt))} ago, at ${date(a.closedAt)}.`,
   DisputeWrongPhase: (a) => `Dispute ${short(a.id)} is ${phase(a.actual)}, not ${phase(a.expected)}.`,
 };
 

@@ -31,7 +31,8 @@ const batchArgs = ({ calls, salt }: GovernanceOperation) =>
 async function sendAndWait(c: SignerConnection, what: string, request: () => Promise<Hex>): Promise<void> {
   const hash = await request();
   const receipt = await c.publicClient.waitForTransactionReceipt({ hash });
-  if (receipt.status !== 'success') throw new ChainError('GOVERNANCE_FAILED', `The timelock refused to ${what}.`, { details: [`transaction ${hash} reverted`] });
+  if (receipt.status !== 'success')
+    throw new ChainError('GOVERNANCE_FAILED', `The timelock refused to ${what}.`, { details: [`transaction ${hash} reverted`] });
 }
 
 /** Schedules the calls with the timelock's minimum delay; returns when they become executable (chain time, seconds). */

@@ -52,7 +52,12 @@ export async function startLocalChain(options: LocalChainOptions): Promise<Local
   const anvil = await startAnvil({ stateDir, port: options.port ?? 8545, chainId: LOCAL_CHAIN_ID, adopt: options.adoptChain });
   try {
     const deployer = devAccount(0);
-    const connection = await connectSigner({ rpcUrl: anvil.rpcUrl, expectedChainId: LOCAL_CHAIN_ID, privateKey: deployer.privateKey, keySource: 'dev account 0' });
+    const connection = await connectSigner({
+      rpcUrl: anvil.rpcUrl,
+      expectedChainId: LOCAL_CHAIN_ID,
+      privateKey: deployer.privateKey,
+      keySource: 'dev account 0',
+    });
     let deployment = readManifest(manifestPath);
     const deployed = deployment === undefined;
     if (deployment) {

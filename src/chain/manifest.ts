@@ -52,16 +52,19 @@ function parseManifest(path: string, value: unknown): Deployment {
   if (!Number.isSafeInteger(chainId) || (chainId as number) <= 0) throw invalid(path, `chainId: expected a positive integer, got ${JSON.stringify(chainId)}`);
   const block = record.deploymentBlock;
   if (!Number.isSafeInteger(block) || (block as number) < 0) throw invalid(path, `deploymentBlock: expected a block number, got ${JSON.stringify(block)}`);
-  if (typeof record.deployer !== 'string' || !isAddress(record.deployer)) throw invalid(path, `deployer: expected an address, got ${JSON.stringify(record.deployer)}`);
+  if (typeof record.deployer !== 'string' || !isAddress(record.deployer))
+    throw invalid(path, `deployer: expected an address, got ${JSON.stringify(record.deployer)}`);
   const contracts = (record.contracts ?? {}) as Record<string, unknown>;
   for (const name of contractNames) {
     const address = contracts[name];
     if (typeof address !== 'string' || !isAddress(address)) throw invalid(path, `contracts.${name}: expected an address, got ${JSON.stringify(address)}`);
   }
   const timelock = record.timelock;
-  if (timelock !== undefined && (typeof timelock !== 'string' || !isAddress(timelock))) throw invalid(path, `timelock: expected an address, got ${JSON.stringify(timelock)}`);
+  if (timelock !== undefined && (typeof timelock !== 'string' || !isAddress(timelock)))
+    throw invalid(path, `timelock: expected an address, got ${JSON.stringify(timelock)}`);
   const publisher = record.modelPublisher;
-  if (publisher !== undefined && (typeof publisher !== 'string' || !isAddress(publisher))) throw invalid(path, `modelPublisher: expected an address, got ${JSON.stringify(publisher)}`);
+  if (publisher !== undefined && (typeof publisher !== 'string' || !isAddress(publisher)))
+    throw invalid(path, `modelPublisher: expected an address, got ${JSON.stringify(publisher)}`);
   return {
     chainId: chainId as number,
     deployer: record.deployer,
@@ -87,7 +90,11 @@ export async function checkManifestMatchesChain(path: string, deployment: Deploy
     const code = await client.getCode({ address: deployment.contracts[name] });
     if (!code || code === '0x') {
       throw new ChainError('MANIFEST_CODE_MISSING', `No contract code at the manifest's ${name} address.`, {
-        details: [`manifest: ${path}`, `${name}: ${deployment.contracts[name]}`, 'the chain state was reset or the manifest is stale; deploy again (locally: --fresh)'],
+        details: [
+          `manifest: ${path}`,
+          `${name}: ${deployment.contracts[name]}`,
+          'the chain state was reset or the manifest is stale; deploy again (locally: --fresh)',
+        ],
       });
     }
   }

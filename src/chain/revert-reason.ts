@@ -24,7 +24,9 @@ export function explainRevert(error: unknown): ExplainedRevert | undefined {
     const inputs = 'inputs' in data.abiItem ? data.abiItem.inputs : [];
     const values = data.args ?? [];
     const named: ErrorArgs = Object.fromEntries(values.map((value, i) => [inputs[i]?.name || `arg${i}`, value]));
-    const raw = `${data.errorName}(${Object.entries(named).map(([k, v]) => `${k}: ${String(v)}`).join(', ')})`;
+    const raw = `${data.errorName}(${Object.entries(named)
+      .map(([k, v]) => `${k}: ${String(v)}`)
+      .join(', ')})`;
     return { name: data.errorName, raw, sentence: errorSentence(data.errorName, named) ?? raw };
   }
   const raw = reverted.reason ?? (reverted.signature ? `unknown error ${reverted.signature}` : undefined);

@@ -33,7 +33,12 @@ export async function readContext(options: NetworkOptions): Promise<ReadContext>
   const manifestPath = options.manifest ?? network.manifest ?? join(dataDir, 'deployment.json');
   const deployment = readManifest(manifestPath);
   if (!deployment) {
-    const from = { option: 'from --data-dir', environment: `from $${DATA_DIR_VARIABLE}`, pointer: 'recorded by the last `trellis up` here', default: 'the default folder' }[source];
+    const from = {
+      option: 'from --data-dir',
+      environment: `from $${DATA_DIR_VARIABLE}`,
+      pointer: 'recorded by the last `trellis up` here',
+      default: 'the default folder',
+    }[source];
     throw new ChainError('MANIFEST_INVALID', `No deployment manifest at ${manifestPath}.`, {
       details: [`data folder: ${dataDir} (${from})`, `start the local network with \`npm start\`; if it runs elsewhere, ${dataDirHint}; or pass --manifest`],
     });
@@ -64,6 +69,11 @@ export async function signerContext(options: NetworkOptions, devIndex: number): 
     key = devAccount(devIndex).privateKey;
     process.stderr.write(`trellis: no ${PRIVATE_KEY_VARIABLE} set; using local dev account ${devIndex}${roleOf(devIndex)} (${devAccount(devIndex).address})\n`);
   }
-  const connection = await connectSigner({ rpcUrl: context.connection.rpcUrl, expectedChainId: context.deployment.chainId, privateKey: key, keySource: PRIVATE_KEY_VARIABLE });
+  const connection = await connectSigner({
+    rpcUrl: context.connection.rpcUrl,
+    expectedChainId: context.deployment.chainId,
+    privateKey: key,
+    keySource: PRIVATE_KEY_VARIABLE,
+  });
   return { ...context, connection };
 }

@@ -33,7 +33,10 @@ export function readJsonRow(file: string): number[] {
 
 /** Row `row` (0-based, header lines that are not numbers skipped) of a CSV file; `drop` trailing columns (labels) removed. */
 export function readCsvRow(file: string, row: number, drop = 0): number[] {
-  const lines = read(file).toString('utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+  const lines = read(file)
+    .toString('utf8')
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '');
   const data = lines.filter((l) => l.split(',').every((cell) => cell.trim() !== '' && Number.isFinite(Number(cell))));
   const line = data[row];
   if (line === undefined) throw invalid(file, `has no data row ${row}.`, [`data rows: ${data.length}`]);
@@ -70,7 +73,8 @@ function decodePgm(file: string, bytes: Buffer): { width: number; height: number
   const [width, height, maxval] = tokens.map(Number) as [number, number, number];
   const count = width * height;
   const values = magic === 'P2' ? text.slice(offset).trim().split(/\s+/).map(Number) : Array.from(bytes.subarray(offset + 1, offset + 1 + count));
-  if (values.length < count || values.some((v) => !Number.isInteger(v) || v < 0 || v > maxval)) throw invalid(file, 'has missing or out-of-range pixel values.');
+  if (values.length < count || values.some((v) => !Number.isInteger(v) || v < 0 || v > maxval))
+    throw invalid(file, 'has missing or out-of-range pixel values.');
   return { width, height, pixels: Uint8Array.from(values.slice(0, count), (v) => Math.round((v * 255) / maxval)) };
 }
 
@@ -87,7 +91,8 @@ function decodePng(file: string, bytes: Buffer): { width: number; height: number
       width = body.readUInt32BE(0);
       height = body.readUInt32BE(4);
       const [depth, color, , , interlace] = [body[8], body[9], body[10], body[11], body[12]];
-      if (depth !== 8 || color !== 0 || interlace !== 0) throw invalid(file, 'only 8-bit grayscale, non-interlaced PNG images are read.', [`bit depth ${depth}, color type ${color}, interlace ${interlace}`]);
+      if (depth !== 8 || color !== 0 || interlace !== 0)
+        throw invalid(file, 'only 8-bit grayscale, non-interlaced PNG images are read.', [`bit depth ${depth}, color type ${color}, interlace ${interlace}`]);
     } else if (type === 'IDAT') data.push(body);
     offset += 12 + length;
   }

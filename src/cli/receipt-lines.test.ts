@@ -9,7 +9,10 @@ const DAY = 86_400n;
 
 test('an optimistic answer says it was not re-executed and until when it can be challenged', () => {
   const line = verificationLine({ issuedAt, verification: 2 }, DAY, issuedAt + 60n, true);
-  assert.equal(line, 'optimistic: signature, fee and output hash checked here, the computation is not re-executed; challengeable until 2026-12-02 08:08 UTC (23 h 59 min left)');
+  assert.equal(
+    line,
+    'optimistic: signature, fee and output hash checked here, the computation is not re-executed; challengeable until 2026-12-02 08:08 UTC (23 h 59 min left)',
+  );
   assert.match(verificationLine({ issuedAt, verification: 2 }, DAY, issuedAt + 2n * DAY, true), /\(closed\)$/);
   assert.match(verificationLine({ issuedAt, verification: 1 }, DAY, issuedAt, false), /DISAGREED/);
   assert.match(verificationLine({ issuedAt, verification: 0 }, DAY, issuedAt, true), /cannot be challenged/);

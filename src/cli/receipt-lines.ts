@@ -28,4 +28,3 @@ export function refundNote(refund: RefundRecord | undefined): string {
   const claimed = refund.paid >= refund.reserved ? 'paid out' : refund.paid > 0n ? `${formatTokens(refund.paid)} paid out` : 'not claimed yet';
   return `  REFUNDED ${formatTokens(refund.reserved)} after a lost dispute (${claimed})`;
 }
-

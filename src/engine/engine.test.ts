@@ -38,9 +38,15 @@ test('golden vectors: outputs, trace roots, ONNX hash and weight commitment are 
   assert.equal(artifact.weightCommitment, GOLDEN.weightCommitment);
   const r = run(engine, fixedInputs(3, 36, 500), { trace: true });
   assert.deepEqual(Array.from(r.output), GOLDEN.output);
-  assert.deepEqual(r.traces!.map((t) => t.root), GOLDEN.roots);
+  assert.deepEqual(
+    r.traces!.map((t) => t.root),
+    GOLDEN.roots,
+  );
   const again = run(createEngine(parseArtifact(serializeArtifact(artifact))), fixedInputs(3, 36, 500), { trace: true });
-  assert.deepEqual(again.traces!.map((t) => t.root), GOLDEN.roots);
+  assert.deepEqual(
+    again.traces!.map((t) => t.root),
+    GOLDEN.roots,
+  );
 });
 
 test('batch and single runs give the same outputs and trace roots', () => {
@@ -63,7 +69,9 @@ test('a plain run equals a traced run; values are the dequantized integers', () 
   assert.equal(plain.traces, undefined);
   assert.deepEqual(plain.output, traced.output);
   assert.deepEqual(Array.from(traced.traces![1]!.tensors.at(-1)!), Array.from(traced.output.subarray(5)));
-  plain.values.forEach((v, i) => assert.equal(v, plain.output[i]! * 2 ** -artifact.output.frac));
+  plain.values.forEach((v, i) => {
+    assert.equal(v, plain.output[i]! * 2 ** -artifact.output.frac);
+  });
   assert.equal(traced.traces![0]!.tensors.length, artifact.layers.length + 1);
 });
 

@@ -24,7 +24,7 @@ export type Engine = {
 };
 
 /** A flat batch (row-major, batch first) or one array per sample. */
-export type RunInput = Float32Array | Float64Array | readonly number[] | readonly (ArrayLike<number>)[];
+export type RunInput = Float32Array | Float64Array | readonly number[] | readonly ArrayLike<number>[];
 
 export type RunOptions = {
   /** Samples in a flat input; default 1. Ignored (inferred) for one array per sample. */
@@ -70,7 +70,10 @@ function flattenInput(engine: Engine, input: RunInput, options: RunOptions): { d
   const size = engine.inputSize;
   const expectedShape = `[N, ${engine.artifact.input.shape.join(', ')}]`;
   if (input === null || typeof input !== 'object' || typeof (input as { length?: unknown }).length !== 'number') {
-    throw new InputShapeError('The input is not an array of numbers.', [`expected: ${expectedShape} as numbers`, `got: ${input === null ? 'null' : typeof input}`]);
+    throw new InputShapeError('The input is not an array of numbers.', [
+      `expected: ${expectedShape} as numbers`,
+      `got: ${input === null ? 'null' : typeof input}`,
+    ]);
   }
   const rows = input as ArrayLike<unknown>;
   if (rows.length > 0 && typeof rows[0] === 'object' && rows[0] !== null) {
@@ -79,7 +82,11 @@ function flattenInput(engine: Engine, input: RunInput, options: RunOptions): { d
     for (let n = 0; n < batch; n++) {
       const row = rows[n] as ArrayLike<unknown> | null;
       if (row === null || typeof row !== 'object' || typeof row.length !== 'number' || row.length !== size) {
-        throw new InputShapeError('A sample has the wrong length.', [`sample: ${n}`, `expected: ${size} values (${expectedShape})`, `got: ${row !== null && typeof row === 'object' ? row.length : typeof row}`]);
+        throw new InputShapeError('A sample has the wrong length.', [
+          `sample: ${n}`,
+          `expected: ${size} values (${expectedShape})`,
+          `got: ${row !== null && typeof row === 'object' ? row.length : typeof row}`,
+        ]);
       }
       for (let i = 0; i < size; i++) data[n * size + i] = row[i];
     }
@@ -90,7 +97,10 @@ function flattenInput(engine: Engine, input: RunInput, options: RunOptions): { d
     throw new InputShapeError('The batch size is not a positive integer.', ['expected: an integer >= 1', `got: ${batch}`]);
   }
   if (rows.length !== batch * size) {
-    throw new InputShapeError('The input has the wrong length.', [`expected: ${batch * size} values (batch ${batch} x ${size}, ${expectedShape})`, `got: ${rows.length}`]);
+    throw new InputShapeError('The input has the wrong length.', [
+      `expected: ${batch * size} values (batch ${batch} x ${size}, ${expectedShape})`,
+      `got: ${rows.length}`,
+    ]);
   }
   return { data: rows, batch };
 }

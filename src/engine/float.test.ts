@@ -44,8 +44,14 @@ test('runs a batch given as rows or as one flat array', async () => {
 test('a bad input shape raises FloatModelError naming expected and got', async () => {
   const model = await FloatModel.load(gemmModel);
   try {
-    await assert.rejects(model.run([[1, 2]]), (e: unknown) => e instanceof FloatModelError && e.code === 'FLOAT_BAD_INPUT_SHAPE' && e.details.includes('expected: 3') && e.details.includes('got: 2'));
-    await assert.rejects(model.run([1, 2, 3, 4]), (e: unknown) => e instanceof FloatModelError && e.code === 'FLOAT_BAD_INPUT_SHAPE' && e.details.some((d) => d.includes('got: 4 values')));
+    await assert.rejects(
+      model.run([[1, 2]]),
+      (e: unknown) => e instanceof FloatModelError && e.code === 'FLOAT_BAD_INPUT_SHAPE' && e.details.includes('expected: 3') && e.details.includes('got: 2'),
+    );
+    await assert.rejects(
+      model.run([1, 2, 3, 4]),
+      (e: unknown) => e instanceof FloatModelError && e.code === 'FLOAT_BAD_INPUT_SHAPE' && e.details.some((d) => d.includes('got: 4 values')),
+    );
     await assert.rejects(model.run([1, 2, 3], 2), (e: unknown) => e instanceof FloatModelError && e.code === 'FLOAT_BAD_INPUT_SHAPE');
     await assert.rejects(model.run([]), (e: unknown) => e instanceof FloatModelError && e.code === 'FLOAT_BAD_INPUT_SHAPE');
     await assert.rejects(model.run([1, Number.NaN, 3]), (e: unknown) => e instanceof FloatModelError && e.details.includes('index: 1'));
@@ -55,5 +61,8 @@ test('a bad input shape raises FloatModelError naming expected and got', async (
 });
 
 test('bytes that are not an ONNX model raise FLOAT_MODEL_INVALID', async () => {
-  await assert.rejects(FloatModel.load(new TextEncoder().encode('not a model')), (e: unknown) => e instanceof FloatModelError && e.code === 'FLOAT_MODEL_INVALID');
+  await assert.rejects(
+    FloatModel.load(new TextEncoder().encode('not a model')),
+    (e: unknown) => e instanceof FloatModelError && e.code === 'FLOAT_MODEL_INVALID',
+  );
 });

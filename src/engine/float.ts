@@ -43,7 +43,8 @@ export class FloatModel {
     };
     let session: ort.InferenceSession;
     try {
-      session = typeof source === 'string' ? await ort.InferenceSession.create(source, sessionOptions) : await ort.InferenceSession.create(source, sessionOptions);
+      session =
+        typeof source === 'string' ? await ort.InferenceSession.create(source, sessionOptions) : await ort.InferenceSession.create(source, sessionOptions);
     } catch (cause) {
       throw new FloatModelError('FLOAT_MODEL_INVALID', 'onnxruntime could not load the model.', {
         details: [typeof source === 'string' ? `file: ${source}` : `bytes: ${source.length}`],
@@ -52,7 +53,7 @@ export class FloatModel {
     }
     const input = session.inputMetadata[0];
     const outputName = session.outputNames[0];
-    if (!input || !input.isTensor || outputName === undefined) {
+    if (!input?.isTensor || outputName === undefined) {
       throw new FloatModelError('FLOAT_MODEL_INVALID', 'The model needs one tensor input and one output.', {
         details: [`inputs: ${session.inputNames.join(', ') || 'none'}`, `outputs: ${session.outputNames.join(', ') || 'none'}`],
       });

@@ -36,8 +36,14 @@ test('tampered trace proofs fail', () => {
 });
 
 test('proving outside the trace raises a typed error', () => {
-  assert.throws(() => proveTraceElement(trace, 99, 0), (e: unknown) => e instanceof EngineError && e.code === 'ENGINE_PROOF_INDEX');
-  assert.throws(() => proveTraceElement(trace, 0, 36), (e: unknown) => e instanceof EngineError && e.code === 'ENGINE_PROOF_INDEX');
+  assert.throws(
+    () => proveTraceElement(trace, 99, 0),
+    (e: unknown) => e instanceof EngineError && e.code === 'ENGINE_PROOF_INDEX',
+  );
+  assert.throws(
+    () => proveTraceElement(trace, 0, 36),
+    (e: unknown) => e instanceof EngineError && e.code === 'ENGINE_PROOF_INDEX',
+  );
 });
 
 test('every weight row proves against the commitment; tampering fails', () => {
@@ -56,7 +62,10 @@ test('every weight row proves against the commitment; tampering fails', () => {
   assert.equal(verifyWeightRow({ ...proof, weights: proof.weights.map((w, i) => (i === 4 ? w + 1 : w)) }, artifact.weightCommitment), false);
   assert.equal(verifyWeightRow({ ...proof, row: 3 }, artifact.weightCommitment), false);
   assert.equal(verifyWeightRow({ ...proof, shift: proof.shift + 1 }, artifact.weightCommitment), false);
-  assert.throws(() => proveWeightRow(artifact, 2, 0), (e: unknown) => e instanceof EngineError && e.code === 'ENGINE_PROOF_INDEX');
+  assert.throws(
+    () => proveWeightRow(artifact, 2, 0),
+    (e: unknown) => e instanceof EngineError && e.code === 'ENGINE_PROOF_INDEX',
+  );
 });
 
 test('the weight leaf preimage is the packed layout of the specification', () => {

@@ -49,7 +49,9 @@ export function elementLeaves(values: Int32Array): Uint8Array {
 
 function rootsLeaves(roots: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(roots.length * 32);
-  roots.forEach((r, i) => out.set(r, i * 32));
+  roots.forEach((r, i) => {
+    out.set(r, i * 32);
+  });
   return out;
 }
 

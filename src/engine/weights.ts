@@ -159,7 +159,9 @@ function commitmentLeaves(artifact: Artifact): { leaves: Uint8Array; index: Map<
     hashes.push(keccak_256(layerParamPreimage(layerParamWords(artifact, t))));
   }
   const leaves = new Uint8Array(hashes.length * 32);
-  hashes.forEach((h, i) => leaves.set(h, i * 32));
+  hashes.forEach((h, i) => {
+    leaves.set(h, i * 32);
+  });
   return { leaves, index };
 }
 

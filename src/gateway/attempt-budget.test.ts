@@ -11,7 +11,8 @@ test('the time left, less the margin, is split over the attempts left; the sum n
   assert.equal(at(9.5), (9_500 - ANSWER_MARGIN_MS) / 3);
   // Three hanging providers in a row use up at most the time before the deadline.
   let clock = now;
-  for (let left = 3; left > 0; left--) clock += attemptTimeoutMs({ deadlineMs: now + 9_500, nowMs: clock, attemptsLeft: left, latencyMs: undefined, capMs: 30_000 })!;
+  for (let left = 3; left > 0; left--)
+    clock += attemptTimeoutMs({ deadlineMs: now + 9_500, nowMs: clock, attemptsLeft: left, latencyMs: undefined, capMs: 30_000 })!;
   assert.ok(clock <= now + 9_500 - ANSWER_MARGIN_MS);
 });
 

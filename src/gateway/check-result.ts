@@ -48,7 +48,8 @@ export async function checkInferResult(body: unknown, expected: ResultExpectatio
   same('inputHash', receipt.inputHash, request.inputHash);
   // Fixed-point outputs are int16 integers; anything else cannot hash to a receipt.
   const fixed = verificationModes[request.verification] !== 'none';
-  if (fixed && !result.output.every((v) => Number.isInteger(v) && v >= -32768 && v <= 32767)) mismatches.push('output: expected int16 integers for a fixed-point result');
+  if (fixed && !result.output.every((v) => Number.isInteger(v) && v >= -32768 && v <= 32767))
+    mismatches.push('output: expected int16 integers for a fixed-point result');
   else same('outputHash', receipt.outputHash, fixed ? fixedOutputHash(result.output) : floatOutputHash(result.output));
   if (receipt.fee > request.maxFee) mismatches.push(`receipt.fee: expected at most maxFee ${request.maxFee}, got ${receipt.fee}`);
   const paidBefore = await expected.paidBefore?.(receipt);
@@ -63,7 +64,9 @@ export async function checkInferResult(body: unknown, expected: ResultExpectatio
   }
   if (signer !== undefined && signer !== expected.provider) mismatches.push(`signature: expected the provider ${expected.provider}, recovered ${signer}`);
   if (mismatches.length > 0) {
-    throw new ProtocolError('PROVIDER_BAD_RESPONSE', `Provider ${expected.provider} answered with a receipt that does not match the request.`, { details: mismatches });
+    throw new ProtocolError('PROVIDER_BAD_RESPONSE', `Provider ${expected.provider} answered with a receipt that does not match the request.`, {
+      details: mismatches,
+    });
   }
   return result;
 }

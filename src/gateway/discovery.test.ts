@@ -22,7 +22,10 @@ before(async () => {
   const owner = await chain.signer(0);
   modelA = await publishModel(owner, chain.deployment, 'model-a');
   modelB = await publishModel(owner, chain.deployment, 'model-b');
-  await registerProvider(await chain.signer(1), chain.deployment, 'http://127.0.0.1:1/', [[modelA, 5n], [modelB, 7n]]);
+  await registerProvider(await chain.signer(1), chain.deployment, 'http://127.0.0.1:1/', [
+    [modelA, 5n],
+    [modelB, 7n],
+  ]);
   await registerProvider(await chain.signer(2), chain.deployment, 'http://127.0.0.1:2', [[modelA, 9n]], tokens('250'));
 });
 after(() => chain.cleanup());
@@ -47,7 +50,13 @@ describe('discovery', () => {
     assert.equal(one?.endpoint, 'http://127.0.0.1:1/');
     assert.equal(one?.activeStake, tokens('100'));
     assert.equal(one?.active, true);
-    assert.deepEqual([...(one?.prices ?? [])], [[modelA, 5n], [modelB, 7n]]);
+    assert.deepEqual(
+      [...(one?.prices ?? [])],
+      [
+        [modelA, 5n],
+        [modelB, 7n],
+      ],
+    );
     assert.equal(providers.get(addressOf(2))?.activeStake, tokens('250'));
     assert.deepEqual([...models.keys()].sort(), [modelA, modelB].sort());
     assert.equal(models.get(modelA)?.owner, addressOf(0));
@@ -85,7 +94,12 @@ describe('discovery', () => {
       await eventually(() => record(2)?.active === false, 'the jailed provider to leave');
       assert.equal(record(2)?.jailedUntil, now + 600n);
 
-      await send(slasher, { address: registry, abi: providerRegistryAbi, functionName: 'slash', args: [addressOf(2), tokens('220'), addressOf(9), keccak256(toHex('a receipt'))] });
+      await send(slasher, {
+        address: registry,
+        abi: providerRegistryAbi,
+        functionName: 'slash',
+        args: [addressOf(2), tokens('220'), addressOf(9), keccak256(toHex('a receipt'))],
+      });
       await eventually(() => record(2)?.unbondingStake === tokens('30'), 'the slash');
       assert.equal(record(2)?.activeStake, 0n, 'the slash takes active stake first');
 
@@ -106,12 +120,23 @@ describe('discovery', () => {
     assert.equal(discovery.cursor, cursor, 'a stopped discovery polls no more');
   });
 
-  test('a deprecated model drops out of the gateway\'s models', async () => {
-    const gateway = await startGateway({ connection: await chain.signer(0), deployment: chain.deployment, dataDir: chain.dataDir, pollIntervalMs: 20, healthIntervalMs: 60_000 });
+  test("a deprecated model drops out of the gateway's models", async () => {
+    const gateway = await startGateway({
+      connection: await chain.signer(0),
+      deployment: chain.deployment,
+      dataDir: chain.dataDir,
+      pollIntervalMs: 20,
+      healthIntervalMs: 60_000,
+    });
     try {
       const listed = async () => ((await (await fetch(`${gateway.url}/v1/models`)).json()) as { models: { modelId: Hex }[] }).models.map((m) => m.modelId);
       assert.deepEqual((await listed()).sort(), [modelA, modelB].sort());
-      await send(await chain.signer(0), { address: chain.deployment.contracts.modelRegistry, abi: modelRegistryAbi, functionName: 'deprecate', args: [modelB] });
+      await send(await chain.signer(0), {
+        address: chain.deployment.contracts.modelRegistry,
+        abi: modelRegistryAbi,
+        functionName: 'deprecate',
+        args: [modelB],
+      });
       await gateway.refresh();
       assert.deepEqual(await listed(), [modelA]);
       const health = (await (await fetch(`${gateway.url}/v1/health`)).json()) as { status: string; providers: number; models: number };

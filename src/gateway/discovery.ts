@@ -107,7 +107,9 @@ export class Discovery {
   private async confirmActive(providers: Address[]): Promise<void> {
     const { publicClient } = this.init.connection;
     const address = this.init.deployment.contracts.providerRegistry;
-    const answers = await Promise.all(providers.map((provider) => publicClient.readContract({ address, abi: providerRegistryAbi, functionName: 'isActive', args: [provider] })));
+    const answers = await Promise.all(
+      providers.map((provider) => publicClient.readContract({ address, abi: providerRegistryAbi, functionName: 'isActive', args: [provider] })),
+    );
     providers.forEach((provider, i) => {
       const record = this.table.providers.get(provider);
       if (record && record.active !== answers[i]) {

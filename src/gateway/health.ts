@@ -101,7 +101,10 @@ export class HealthMonitor {
   private judge(provider: ProviderRecord, answer: { status: number; body: unknown }): Omit<HealthState, 'checkedAt'> {
     const down = (reason: string) => ({ healthy: false, reason, models: new Set<Hex>(), inFlight: 0 });
     if (answer.status !== 200) {
-      const reason = (answer.body as { chain?: { reachable?: unknown } } | null)?.chain?.reachable === false ? 'the node cannot reach the chain' : `health answered HTTP ${answer.status}`;
+      const reason =
+        (answer.body as { chain?: { reachable?: unknown } } | null)?.chain?.reachable === false
+          ? 'the node cannot reach the chain'
+          : `health answered HTTP ${answer.status}`;
       return down(reason);
     }
     const body = answer.body as { status?: unknown; provider?: unknown; chainId?: unknown; models?: unknown; inFlight?: unknown } | null;

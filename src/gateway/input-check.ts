@@ -31,7 +31,9 @@ export class InputChecker {
       throw asProtocolError(error);
     }
     if (inputHash !== request.inputHash) {
-      throw new ProtocolError('INVALID_INPUT', 'The input does not match the request\'s input hash.', { details: [`signed inputHash: ${request.inputHash}`, `hash of the input sent: ${inputHash}`] });
+      throw new ProtocolError('INVALID_INPUT', "The input does not match the request's input hash.", {
+        details: [`signed inputHash: ${request.inputHash}`, `hash of the input sent: ${inputHash}`],
+      });
     }
     return true;
   }

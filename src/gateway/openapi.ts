@@ -39,7 +39,10 @@ export const openApiDocument = {
           'The body is what a provider takes, plus an optional `redundancy`. The signed request is forwarded unchanged. With verification 1 (redundant) the request goes to `redundancy` providers at once and their output hashes are compared.',
         requestBody: { required: true, content: json(ref('InferBody')) },
         responses: {
-          '200': { description: 'A checked result: a single-provider answer, or a redundant one.', content: json({ oneOf: [ref('InferAnswer'), ref('RedundantAnswer')] }) },
+          '200': {
+            description: 'A checked result: a single-provider answer, or a redundant one.',
+            content: json({ oneOf: [ref('InferAnswer'), ref('RedundantAnswer')] }),
+          },
           ...errors(400, 401, 402, 404, 409, 410, 413, 422, 500, 502, 503),
         },
       },
@@ -47,7 +50,14 @@ export const openApiDocument = {
     '/v1/vouchers': {
       post: {
         summary: 'Deliver vouchers, each to the provider it names.',
-        requestBody: { required: true, content: json({ type: 'object', required: ['vouchers'], properties: { vouchers: { type: 'array', minItems: 1, maxItems: 64, items: ref('Voucher') } } }) },
+        requestBody: {
+          required: true,
+          content: json({
+            type: 'object',
+            required: ['vouchers'],
+            properties: { vouchers: { type: 'array', minItems: 1, maxItems: 64, items: ref('Voucher') } },
+          }),
+        },
         responses: {
           '200': {
             description: 'One outcome per provider named.',
@@ -56,7 +66,16 @@ export const openApiDocument = {
               properties: {
                 results: {
                   type: 'array',
-                  items: { type: 'object', required: ['provider', 'ok'], properties: { provider: address, ok: { type: 'boolean' }, answer: { description: "the provider's answer { accepted, channels }" }, error: ref('Error') } },
+                  items: {
+                    type: 'object',
+                    required: ['provider', 'ok'],
+                    properties: {
+                      provider: address,
+                      ok: { type: 'boolean' },
+                      answer: { description: "the provider's answer { accepted, channels }" },
+                      error: ref('Error'),
+                    },
+                  },
                 },
               },
             }),
@@ -68,21 +87,30 @@ export const openApiDocument = {
     '/v1/providers': {
       get: {
         summary: 'Providers known from the registry, with health and measured figures.',
-        responses: { '200': { description: 'The providers.', content: json({ type: 'object', properties: { providers: { type: 'array', items: ref('Provider') } } }) }, ...errors(500) },
+        responses: {
+          '200': { description: 'The providers.', content: json({ type: 'object', properties: { providers: { type: 'array', items: ref('Provider') } } }) },
+          ...errors(500),
+        },
       },
     },
     '/v1/models': {
       get: {
         summary: 'Models that are published and not deprecated, with the providers serving each now.',
-        responses: { '200': { description: 'The models.', content: json({ type: 'object', properties: { models: { type: 'array', items: ref('Model') } } }) }, ...errors(500) },
+        responses: {
+          '200': { description: 'The models.', content: json({ type: 'object', properties: { models: { type: 'array', items: ref('Model') } } }) },
+          ...errors(500),
+        },
       },
     },
     '/v1/health': {
       get: {
         summary: 'The gateway itself: chain, last block read, provider and model counts.',
         responses: {
-          '200': { description: 'Gateway health: the chain node answers on the deployment\'s chain.', content: json(healthSchema('ok')) },
-          '503': { description: 'The chain node does not answer, or is on another chain: nothing can be paid or checked.', content: json(healthSchema('degraded')) },
+          '200': { description: "Gateway health: the chain node answers on the deployment's chain.", content: json(healthSchema('ok')) },
+          '503': {
+            description: 'The chain node does not answer, or is on another chain: nothing can be paid or checked.',
+            content: json(healthSchema('degraded')),
+          },
           ...errors(500),
         },
       },
@@ -101,7 +129,19 @@ export const openApiDocument = {
       Receipt: {
         type: 'object',
         required: ['requestHash', 'client', 'provider', 'modelId', 'inputHash', 'outputHash', 'traceRoot', 'fee', 'channelTotal', 'issuedAt', 'verification'],
-        properties: { requestHash: hex32, client: address, provider: address, modelId: hex32, inputHash: hex32, outputHash: hex32, traceRoot: hex32, fee: uint, channelTotal: uint, issuedAt: { ...uint, description: 'unix seconds when the provider signed; the challenge window runs from here' }, verification: verificationMode },
+        properties: {
+          requestHash: hex32,
+          client: address,
+          provider: address,
+          modelId: hex32,
+          inputHash: hex32,
+          outputHash: hex32,
+          traceRoot: hex32,
+          fee: uint,
+          channelTotal: uint,
+          issuedAt: { ...uint, description: 'unix seconds when the provider signed; the challenge window runs from here' },
+          verification: verificationMode,
+        },
       },
       Voucher: {
         type: 'object',
@@ -122,7 +162,15 @@ export const openApiDocument = {
       InferAnswer: {
         type: 'object',
         required: ['output', 'shape', 'receipt', 'signature', 'provider', 'attempts'],
-        properties: { output: numbers, shape: numbers, frac: { type: ['integer', 'null'] }, receipt: ref('Receipt'), signature, provider: address, attempts: { type: 'integer', minimum: 1 } },
+        properties: {
+          output: numbers,
+          shape: numbers,
+          frac: { type: ['integer', 'null'] },
+          receipt: ref('Receipt'),
+          signature,
+          provider: address,
+          attempts: { type: 'integer', minimum: 1 },
+        },
       },
       RedundantAnswer: {
         type: 'object',
@@ -131,7 +179,10 @@ export const openApiDocument = {
           output: { ...numbers, description: 'the majority output (on a tie, the best-ranked provider)' },
           shape: numbers,
           frac: { type: ['integer', 'null'] },
-          receipts: { type: 'array', items: { type: 'object', required: ['receipt', 'signature', 'provider'], properties: { receipt: ref('Receipt'), signature, provider: address } } },
+          receipts: {
+            type: 'array',
+            items: { type: 'object', required: ['receipt', 'signature', 'provider'], properties: { receipt: ref('Receipt'), signature, provider: address } },
+          },
           agreement: { type: 'boolean', description: 'false: the output hashes differ; every receipt was kept for a dispute' },
           attempts: { type: 'integer', minimum: 2 },
         },
@@ -184,7 +235,12 @@ function healthSchema(status: 'ok' | 'degraded') {
       chainId: { type: 'integer' },
       chain: {
         type: 'object',
-        properties: { reachable: { type: 'boolean' }, chainId: { type: ['integer', 'null'] }, latestBlock: { type: ['string', 'null'] }, reason: { type: 'string' } },
+        properties: {
+          reachable: { type: 'boolean' },
+          chainId: { type: ['integer', 'null'] },
+          latestBlock: { type: ['string', 'null'] },
+          reason: { type: 'string' },
+        },
       },
       syncedBlock: uint,
       providers: { type: 'integer' },

@@ -74,4 +74,5 @@ async function readLimited(response: Response, maxBytes: number): Promise<string
   return Buffer.concat(chunks).toString('utf8');
 }
 
-const tooLarge = (maxBytes: number, seen: string) => new ProviderCallError('PROVIDER_GARBAGE', `The provider's answer is larger than ${maxBytes} bytes.`, { details: [seen] });
+const tooLarge = (maxBytes: number, seen: string) =>
+  new ProviderCallError('PROVIDER_GARBAGE', `The provider's answer is larger than ${maxBytes} bytes.`, { details: [seen] });

@@ -19,8 +19,10 @@ export class RequestMemory {
   /** Takes a request in; REPLAYED when it is being served or was delivered here. */
   claim(requestHash: Hex, now: bigint): void {
     this.forgetExpired(now);
-    if (this.delivered.has(requestHash)) throw new ProtocolError('REPLAYED', 'This gateway already delivered a result for this request.', { details: [`request hash: ${requestHash}`] });
-    if (this.inFlight.has(requestHash)) throw new ProtocolError('REPLAYED', 'This gateway is serving this very request now.', { details: [`request hash: ${requestHash}`] });
+    if (this.delivered.has(requestHash))
+      throw new ProtocolError('REPLAYED', 'This gateway already delivered a result for this request.', { details: [`request hash: ${requestHash}`] });
+    if (this.inFlight.has(requestHash))
+      throw new ProtocolError('REPLAYED', 'This gateway is serving this very request now.', { details: [`request hash: ${requestHash}`] });
     this.inFlight.add(requestHash);
   }
 

@@ -53,7 +53,11 @@ export const checkedByGatewayCodes: ReadonlySet<ProtocolErrorCode> = new Set<Pro
  * the one refusing, since a client could otherwise spoil an honest provider's record
  * at will; when every provider tried gives the same one, that is the answer.
  */
-export const clientStandingCodes: ReadonlySet<ProtocolErrorCode> = new Set<ProtocolErrorCode>(['CREDIT_EXHAUSTED', 'INSUFFICIENT_ESCROW', 'VOUCHER_AMOUNT_WRONG']);
+export const clientStandingCodes: ReadonlySet<ProtocolErrorCode> = new Set<ProtocolErrorCode>([
+  'CREDIT_EXHAUSTED',
+  'INSUFFICIENT_ESCROW',
+  'VOUCHER_AMOUNT_WRONG',
+]);
 
 /** Seconds within which a provider's clock may fairly see a deadline as passed. */
 export const DEADLINE_SKEW_SECONDS = 2n;
@@ -129,9 +133,15 @@ export class InferRouter {
   route(request: InferenceRequest, needed = 1): Attempt[] {
     const { ranked, excluded } = rankProviders(this.candidates(request.modelId), request.maxFee, this.init.weights);
     if (ranked.length < needed) {
-      throw new ProtocolError('NO_PROVIDER', needed === 1 ? `No provider can serve model ${request.modelId} now.` : `Only ${ranked.length} providers can serve model ${request.modelId} now; redundancy ${needed} needs ${needed}.`, {
-        details: excluded.length === 0 ? ['no provider offers this model'] : excluded.map((e) => `${e.provider}: ${e.reason}`),
-      });
+      throw new ProtocolError(
+        'NO_PROVIDER',
+        needed === 1
+          ? `No provider can serve model ${request.modelId} now.`
+          : `Only ${ranked.length} providers can serve model ${request.modelId} now; redundancy ${needed} needs ${needed}.`,
+        {
+          details: excluded.length === 0 ? ['no provider offers this model'] : excluded.map((e) => `${e.provider}: ${e.reason}`),
+        },
+      );
     }
     return ranked.map((r, rank) => ({ provider: this.init.table.providers.get(r.provider) as ProviderRecord, rank }));
   }
@@ -175,7 +185,10 @@ export class InferRouter {
         while (next < queue.length) {
           // A lane's calls run one after another: at most maxAttempts minus the failures so far.
           const timeoutMs = this.attemptTimeout(parsed.request, (queue[next] as Attempt).provider, this.init.maxAttempts - failures.length);
-          if (timeoutMs === undefined) return void (outOfTime = true);
+          if (timeoutMs === undefined) {
+            outOfTime = true;
+            return;
+          }
           const attempt = queue[next++] as Attempt;
           tried.add(attempt.provider.address);
           const outcome = await this.call(attempt.provider, admitted, timeoutMs);
@@ -184,7 +197,8 @@ export class InferRouter {
         }
       };
       await Promise.all(Array.from({ length: k }, lane)).finally(() => this.deliverRemainingVouchers(parsed, raw, tried));
-      if (delivered.length < k) throw failedAnswer(failures, `Only ${delivered.length} of ${k} providers delivered a valid result in ${next} attempts.`, outOfTime);
+      if (delivered.length < k)
+        throw failedAnswer(failures, `Only ${delivered.length} of ${k} providers delivered a valid result in ${next} attempts.`, outOfTime);
       delivered.sort((a, b) => a.rank - b.rank);
       return this.compare(parsed.request, delivered, next);
     });
@@ -212,7 +226,13 @@ export class InferRouter {
   }
 
   private attemptTimeout(request: InferenceRequest, provider: ProviderRecord, attemptsLeft: number): number | undefined {
-    return attemptTimeoutMs({ deadlineMs: Number(request.deadline) * 1000, nowMs: Date.now(), attemptsLeft, latencyMs: this.init.stats.get(provider.address).latencyMs, capMs: this.init.requestTimeoutMs });
+    return attemptTimeoutMs({
+      deadlineMs: Number(request.deadline) * 1000,
+      nowMs: Date.now(),
+      attemptsLeft,
+      latencyMs: this.init.stats.get(provider.address).latencyMs,
+      capMs: this.init.requestTimeoutMs,
+    });
   }
 
   /** Stops accepting background work and waits for what is under way. */
@@ -268,7 +288,11 @@ export class InferRouter {
     } catch (error) {
       if (error instanceof ProviderCallError && error.code === 'PROVIDER_UNREACHABLE') health.markDown(provider.address, error.shortMessage);
       const code = error instanceof ProviderCallError && error.code === 'PROVIDER_GARBAGE' ? 'PROVIDER_BAD_RESPONSE' : 'PROVIDER_FAILED';
-      outcome = { ok: false, fault: true, error: new ProtocolError(code, error instanceof ProviderCallError ? error.shortMessage : `Calling provider ${provider.address} failed.`) };
+      outcome = {
+        ok: false,
+        fault: true,
+        error: new ProtocolError(code, error instanceof ProviderCallError ? error.shortMessage : `Calling provider ${provider.address} failed.`),
+      };
     }
     if (outcome.ok) this.vouchers.record(ownVouchers(parsed, provider.address));
     stats.end(provider.address, { fault: !outcome.ok && outcome.fault, latencyMs: outcome.ok ? performance.now() - started : undefined });
@@ -280,9 +304,21 @@ export class InferRouter {
     const { request } = admitted.parsed;
     if (answer.status === 200) {
       try {
-        return { ok: true, result: await checkInferResult(answer.body, { domain: this.init.domain, provider, request, paidBefore: (receipt) => this.paidBefore(admitted, provider, receipt) }) };
+        return {
+          ok: true,
+          result: await checkInferResult(answer.body, {
+            domain: this.init.domain,
+            provider,
+            request,
+            paidBefore: (receipt) => this.paidBefore(admitted, provider, receipt),
+          }),
+        };
       } catch (error) {
-        return { ok: false, fault: true, error: error instanceof ProtocolError ? error : new ProtocolError('PROVIDER_BAD_RESPONSE', `Provider ${provider} answered with a bad result.`) };
+        return {
+          ok: false,
+          fault: true,
+          error: error instanceof ProtocolError ? error : new ProtocolError('PROVIDER_BAD_RESPONSE', `Provider ${provider} answered with a bad result.`),
+        };
       }
     }
     const error = errorFromBody(answer.body, `Provider ${provider} answered HTTP ${answer.status} without an error body.`);
@@ -292,7 +328,13 @@ export class InferRouter {
       // A deadline this close may have passed on the provider's clock: not a lie.
       if (error.code === 'DEADLINE_EXPIRED' && request.deadline <= nowSeconds() + DEADLINE_SKEW_SECONDS) return { ok: false, fault: false, error: claim };
       this.init.logger.warn('provider refused what the gateway checked', { provider, code: error.code });
-      return { ok: false, fault: true, error: new ProtocolError('PROVIDER_BAD_RESPONSE', `Provider ${provider} answered ${error.code}, which this gateway had already ruled out.`, { details: [`${error.code}: ${error.shortMessage}`, ...error.details] }) };
+      return {
+        ok: false,
+        fault: true,
+        error: new ProtocolError('PROVIDER_BAD_RESPONSE', `Provider ${provider} answered ${error.code}, which this gateway had already ruled out.`, {
+          details: [`${error.code}: ${error.shortMessage}`, ...error.details],
+        }),
+      };
     }
     if (clientStandingCodes.has(error.code) || error.code === 'INVALID_INPUT') return { ok: false, fault: false, error: claim };
     return { ok: false, fault: true, error: claim };
@@ -339,7 +381,9 @@ export class InferRouter {
         this.init.logger.warn('voucher names an unknown provider; not delivered', { provider });
         continue;
       }
-      const task = this.postVouchers(record, vouchers).catch((error: unknown) => this.init.logger.warn('voucher delivery failed', { provider, reason: String(error).split('\n')[0] }));
+      const task = this.postVouchers(record, vouchers).catch((error: unknown) =>
+        this.init.logger.warn('voucher delivery failed', { provider, reason: String(error).split('\n')[0] }),
+      );
       this.background.add(task);
       void task.finally(() => this.background.delete(task));
     }
@@ -347,7 +391,11 @@ export class InferRouter {
 
   /** POSTs vouchers to one provider; returns its status and answer. The ones it accepts are recorded. */
   async postVouchers(provider: ProviderRecord, vouchers: unknown[]): Promise<{ status: number; body: unknown }> {
-    const answer = await fetchJson(`${trimSlash(provider.endpoint)}/v1/vouchers`, { method: 'POST', body: { vouchers }, timeoutMs: this.init.requestTimeoutMs });
+    const answer = await fetchJson(`${trimSlash(provider.endpoint)}/v1/vouchers`, {
+      method: 'POST',
+      body: { vouchers },
+      timeoutMs: this.init.requestTimeoutMs,
+    });
     if (answer.status === 200) {
       try {
         this.vouchers.record(parseVouchers({ path: 'vouchers', value: vouchers }, vouchers.length).filter((v) => v.voucher.provider === provider.address));
@@ -373,7 +421,8 @@ const ownVouchers = (parsed: ParsedInfer, provider: Address) => parsed.vouchers.
 
 const nowSeconds = () => BigInt(Math.floor(Date.now() / 1000));
 
-const describeFailure = ({ provider, error }: Failure) => `${provider}: ${error.code}: ${error.shortMessage}${error.details.length ? ` (${error.details.join('; ')})` : ''}`;
+const describeFailure = ({ provider, error }: Failure) =>
+  `${provider}: ${error.code}: ${error.shortMessage}${error.details.length ? ` (${error.details.join('; ')})` : ''}`;
 
 /**
  * The answer when no provider delivered: the client's own standing when every provider
@@ -381,7 +430,10 @@ const describeFailure = ({ provider, error }: Failure) => `${provider}: ${error.
  * DEADLINE_EXPIRED when the deadline left no time to call anyone.
  */
 function failedAnswer(failures: readonly Failure[], message: string, outOfTime: boolean): ProtocolError {
-  if (failures.length === 0) return new ProtocolError('DEADLINE_EXPIRED', 'The request\'s deadline leaves no time to call a provider.', { details: ['sign the request again with a later deadline'] });
+  if (failures.length === 0)
+    return new ProtocolError('DEADLINE_EXPIRED', "The request's deadline leaves no time to call a provider.", {
+      details: ['sign the request again with a later deadline'],
+    });
   const details = [...failures.map(describeFailure), ...(outOfTime ? ['the deadline left no time for another attempt'] : [])];
   const first = failures[0] as Failure;
   if (failures.every((f) => !f.fault && f.error.code === first.error.code)) return new ProtocolError(first.error.code, first.error.shortMessage, { details });

@@ -34,7 +34,10 @@ describe('routing policy', () => {
       ],
       100n,
     );
-    assert.deepEqual(result.ranked.map((r) => r.provider), [address(6)]);
+    assert.deepEqual(
+      result.ranked.map((r) => r.provider),
+      [address(6)],
+    );
     assert.deepEqual(result.excluded, [
       { provider: address(1), reason: 'inactive' },
       { provider: address(2), reason: 'unhealthy' },
@@ -57,9 +60,13 @@ describe('routing policy', () => {
   });
 
   test('the score is the weighted sum of the documented terms', () => {
-    const [ranked] = rankProviders([candidate(1, { price: 25n, latencyMs: 50, inFlight: LOAD_HALF, errorRate: 0.25, activeStake: 50n }), candidate(2, { price: 100n, latencyMs: 200, activeStake: 200n })], 100n).ranked.filter(
-      (r) => r.provider === address(1),
-    );
+    const [ranked] = rankProviders(
+      [
+        candidate(1, { price: 25n, latencyMs: 50, inFlight: LOAD_HALF, errorRate: 0.25, activeStake: 50n }),
+        candidate(2, { price: 100n, latencyMs: 200, activeStake: 200n }),
+      ],
+      100n,
+    ).ranked.filter((r) => r.provider === address(1));
     assert.ok(ranked);
     assert.deepEqual(ranked.terms, { price: 0.25, latency: 0.25, load: 0.5, errors: 0.25, stake: 0.25 });
     const w = defaultRoutingWeights;
@@ -70,7 +77,10 @@ describe('routing policy', () => {
     const result = rankProviders([candidate(1, { latencyMs: 100 }), candidate(2, { latencyMs: 300 }), candidate(3, { latencyMs: undefined })], 100n);
     const unmeasured = result.ranked.find((r) => r.provider === address(3));
     assert.equal(unmeasured?.terms.latency, 200 / 300);
-    assert.deepEqual(result.ranked.map((r) => r.provider), [address(1), address(3), address(2)]);
+    assert.deepEqual(
+      result.ranked.map((r) => r.provider),
+      [address(1), address(3), address(2)],
+    );
   });
 
   test('weights change the order: with price weighted heavily the cheap slow provider wins', () => {

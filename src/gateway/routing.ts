@@ -75,7 +75,8 @@ export function rankProviders(candidates: readonly RouteCandidate[], maxFee: big
       errors: Math.min(1, Math.max(0, c.errorRate)),
       stake: maxStake === 0n ? 0 : ratio(c.activeStake, maxStake),
     };
-    const score = weights.price * terms.price + weights.latency * terms.latency + weights.load * terms.load + weights.errors * terms.errors - weights.stake * terms.stake;
+    const score =
+      weights.price * terms.price + weights.latency * terms.latency + weights.load * terms.load + weights.errors * terms.errors - weights.stake * terms.stake;
     return { provider: c.provider, price: c.price, score, terms };
   });
   ranked.sort((a, b) => a.score - b.score || (a.provider.toLowerCase() < b.provider.toLowerCase() ? -1 : 1));

@@ -7,14 +7,24 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { type Address, type Hex } from 'viem';
+import type { Address, Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { devAccount } from '../chain/dev-accounts.ts';
 import { modelRegistryAbi } from '../chain/generated/ModelRegistry.ts';
 import { signVoucher } from '../payments/voucher.ts';
 import { toWire } from '../protocol/wire.ts';
 import { DISAGREEMENTS_FILE, startGateway, type Gateway } from './server.ts';
-import { addressOf, publishModel, registerProvider, send, signedBody, startFakeProvider, startTestChain, type FakeProvider, type TestChain } from './testing.ts';
+import {
+  addressOf,
+  publishModel,
+  registerProvider,
+  send,
+  signedBody,
+  startFakeProvider,
+  startTestChain,
+  type FakeProvider,
+  type TestChain,
+} from './testing.ts';
 
 const client = privateKeyToAccount(devAccount(8).privateKey);
 const PRICES = [10n, 20n, 30n, 40n, 50n];
@@ -36,7 +46,10 @@ before(async () => {
   await send(owner, { address: chain.deployment.contracts.modelRegistry, abi: modelRegistryAbi, functionName: 'deprecate', args: [deprecatedModel] });
   fakes = await Promise.all(PRICES.map((price, i) => startFakeProvider(i + 1, chain.domain, price)));
   for (const [i, fake] of fakes.entries()) {
-    await registerProvider(await chain.signer(i + 1), chain.deployment, fake.url, [[model, PRICES[i] as bigint], [deprecatedModel, 1n]]);
+    await registerProvider(await chain.signer(i + 1), chain.deployment, fake.url, [
+      [model, PRICES[i] as bigint],
+      [deprecatedModel, 1n],
+    ]);
   }
   gateway = await startGateway({
     connection: owner,
@@ -73,7 +86,10 @@ beforeEach(async () => {
 
 const post = async (path: string, body: unknown, raw?: string) => {
   const response = await fetch(`${gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw ?? JSON.stringify(body) });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> & { error: { code: string; message: string; details: string[] } } };
+  return {
+    status: response.status,
+    body: (await response.json()) as Record<string, unknown> & { error: { code: string; message: string; details: string[] } },
+  };
 };
 
 const infer = async (over: Partial<Parameters<typeof signedBody>[2]> = {}, extra: Record<string, unknown> = {}) => {
@@ -141,7 +157,10 @@ describe('forwarding and retries', () => {
 
   test('a provider claiming REPLAYED for a request this gateway never delivered is not believed: the next one serves, the liar is counted', async () => {
     fakes[0]!.behaviour = 'replayed';
-    const errorRate = async () => ((await (await fetch(`${gateway.url}/v1/providers`)).json()) as { providers: { address: Address; errorRate: number }[] }).providers.find((p) => p.address === addressOf(1))!.errorRate;
+    const errorRate = async () =>
+      ((await (await fetch(`${gateway.url}/v1/providers`)).json()) as { providers: { address: Address; errorRate: number }[] }).providers.find(
+        (p) => p.address === addressOf(1),
+      )!.errorRate;
     const before = await errorRate();
     const { status, body } = await infer();
     assert.equal(status, 200);
@@ -224,11 +243,20 @@ describe('redundant mode', () => {
     assert.equal(body.agreement, false);
     assert.deepEqual(body.output, [1, 2]);
     assert.equal((body.receipts as unknown[]).length, 3);
-    const lines = readFileSync(join(chain.dataDir, 'gateway', DISAGREEMENTS_FILE), 'utf8').trim().split('\n');
+    const lines = readFileSync(join(chain.dataDir, 'gateway', DISAGREEMENTS_FILE), 'utf8')
+      .trim()
+      .split('\n');
     assert.equal(lines.length, 1);
     const record = JSON.parse(lines[0] ?? '') as { requestHash: Hex; results: { provider: Address; output: number[]; outputHash: Hex }[] };
     assert.equal(record.requestHash, signed.hash);
-    assert.deepEqual(record.results.map((r) => r.output), [[1, 2], [9, 9], [1, 2]]);
+    assert.deepEqual(
+      record.results.map((r) => r.output),
+      [
+        [1, 2],
+        [9, 9],
+        [1, 2],
+      ],
+    );
     assert.equal(new Set(record.results.map((r) => r.outputHash)).size, 2);
   });
 
@@ -237,7 +265,10 @@ describe('redundant mode', () => {
     const { status, body } = await infer({ verification: 1 });
     assert.equal(status, 200);
     assert.equal(body.agreement, true);
-    assert.deepEqual((body.receipts as { provider: Address }[]).map((r) => r.provider), [addressOf(2), addressOf(3)]);
+    assert.deepEqual(
+      (body.receipts as { provider: Address }[]).map((r) => r.provider),
+      [addressOf(2), addressOf(3)],
+    );
     assert.equal(body.attempts, 3);
   });
 
@@ -258,11 +289,23 @@ describe('vouchers', () => {
 
   test('POST /v1/vouchers delivers each voucher to the provider it names', async () => {
     const stranger = '0x000000000000000000000000000000000000dEaD' as Address;
-    const vouchers = [await voucherFor(addressOf(1), 10n), await voucherFor(addressOf(2), 20n), await voucherFor(addressOf(1), 30n), await voucherFor(stranger, 5n)];
+    const vouchers = [
+      await voucherFor(addressOf(1), 10n),
+      await voucherFor(addressOf(2), 20n),
+      await voucherFor(addressOf(1), 30n),
+      await voucherFor(stranger, 5n),
+    ];
     const { status, body } = await post('/v1/vouchers', { vouchers });
     assert.equal(status, 200);
     const results = body.results as { provider: Address; ok: boolean; error?: { code: string } }[];
-    assert.deepEqual(results.map((r) => [r.provider, r.ok]), [[addressOf(1), true], [addressOf(2), true], [stranger, false]]);
+    assert.deepEqual(
+      results.map((r) => [r.provider, r.ok]),
+      [
+        [addressOf(1), true],
+        [addressOf(2), true],
+        [stranger, false],
+      ],
+    );
     assert.equal(results[2]?.error?.code, 'NOT_FOUND');
     assert.deepEqual(fakes[0]?.voucherBodies, [{ vouchers: [vouchers[0], vouchers[2]] }]);
     assert.deepEqual(fakes[1]?.voucherBodies, [{ vouchers: [vouchers[1]] }]);
@@ -273,7 +316,7 @@ describe('vouchers', () => {
     const other = await voucherFor(addressOf(4), 40n);
     const { status } = await infer({}, { vouchers: [mine, other] });
     assert.equal(status, 200);
-    assert.deepEqual((fakes[0]?.inferBodies[0] as { vouchers: unknown[] }).vouchers, [mine]);
+    assert.deepEqual((fakes[0]!.inferBodies[0] as { vouchers: unknown[] }).vouchers, [mine]);
     for (let i = 0; i < 100 && fakes[3]!.voucherBodies.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     assert.deepEqual(fakes[3]?.voucherBodies, [{ vouchers: [other] }]);
     assert.deepEqual(fakes[0]?.voucherBodies, []);
@@ -295,7 +338,7 @@ describe('bad input', () => {
     expectError(await post('/v1/infer', { ...valid, input: [1, 'two'] }), 400, 'INVALID_BODY', /^input\[1\]: expected a finite number/);
     expectError(await post('/v1/infer', [1, 2]), 400, 'INVALID_BODY', /expected an object/);
     expectError(await post('/v1/infer', { ...valid, redundancy: 2 }), 400, 'INVALID_BODY', /redundancy: only allowed with verification 1/);
-    expectError((await infer({ verification: 1 }, { redundancy: 9 })), 400, 'INVALID_BODY', /redundancy: expected an integer from 2 to 5/);
+    expectError(await infer({ verification: 1 }, { redundancy: 9 }), 400, 'INVALID_BODY', /redundancy: expected an integer from 2 to 5/);
     expectError(await infer({ verification: 7 }), 400, 'INVALID_BODY', /request.verification: expected 0 to 2/);
     expectError(await infer({ modelId: `0x${'ab'.repeat(32)}` }), 404, 'UNKNOWN_MODEL', /No model 0xabab.* is registered/);
     expectError(await infer({ modelId: deprecatedModel }), 404, 'UNKNOWN_MODEL', /is deprecated/);
@@ -306,7 +349,12 @@ describe('bad input', () => {
     expectError(await infer({ deadline: BigInt(Math.floor(Date.now() / 1000)) }), 410, 'DEADLINE_EXPIRED', /deadline (has passed|leaves no time)/);
     const stranger = privateKeyToAccount(devAccount(9).privateKey);
     const forged = await signVoucher(stranger, chain.domain, { client: client.address, provider: addressOf(1), modelId: model, cumulativeAmount: 1_000_000n });
-    expectError(await post('/v1/infer', { ...valid, vouchers: [{ ...toWire(forged.voucher), signature: forged.signature }] }), 400, 'VOUCHER_INVALID', /not its client's/);
+    expectError(
+      await post('/v1/infer', { ...valid, vouchers: [{ ...toWire(forged.voucher), signature: forged.signature }] }),
+      400,
+      'VOUCHER_INVALID',
+      /not its client's/,
+    );
     expectError(await post('/v1/infer', { ...valid, request: { ...(valid.request as object), maxFee: '999' } }), 401, 'BAD_SIGNATURE', /not the client's/);
     expectError(await post('/v1/vouchers', { vouchers: [] }), 400, 'INVALID_BODY', /at least one voucher/);
     expectError(await post('/v1/vouchers', { vouchers: [{ client: 'me' }] }), 400, 'INVALID_BODY', /^vouchers\[0\]\.client: expected an address/);
@@ -325,16 +373,16 @@ describe('bad input', () => {
     await gateway.refresh();
     const refused = await infer({ maxFee: 15n });
     assert.equal(refused.status, 503);
-    assert.deepEqual(refused.body.error.details, [
-      `${addressOf(1)}: unhealthy`,
-      ...[2, 3, 4, 5].map((i) => `${addressOf(i)}: price above maxFee`),
-    ]);
+    assert.deepEqual(refused.body.error.details, [`${addressOf(1)}: unhealthy`, ...[2, 3, 4, 5].map((i) => `${addressOf(i)}: price above maxFee`)]);
   });
 });
 
 describe('service', () => {
   test('GET /openapi.json describes every route with its errors', async () => {
-    const document = (await (await fetch(`${gateway.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    const document = (await (await fetch(`${gateway.url}/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
     assert.equal(document.openapi, '3.1.0');
     assert.deepEqual(Object.keys(document.paths).sort(), ['/openapi.json', '/v1/health', '/v1/infer', '/v1/models', '/v1/providers', '/v1/vouchers']);
     const infer = document.paths['/v1/infer']?.post?.responses ?? {};
@@ -349,20 +397,39 @@ describe('service', () => {
 
   test('GET /v1/providers shows stake, prices and measured figures', async () => {
     await infer();
-    const listed = (await (await fetch(`${gateway.url}/v1/providers`)).json()) as { providers: { address: Address; activeStake: string; active: boolean; models: { modelId: Hex; price: string; served: boolean }[]; latencyMs: number | null }[] };
+    const listed = (await (await fetch(`${gateway.url}/v1/providers`)).json()) as {
+      providers: {
+        address: Address;
+        activeStake: string;
+        active: boolean;
+        models: { modelId: Hex; price: string; served: boolean }[];
+        latencyMs: number | null;
+      }[];
+    };
     assert.equal(listed.providers.length, 5);
     const first = listed.providers.find((p) => p.address === addressOf(1));
     assert.equal(first?.activeStake, '100000000');
     assert.equal(first?.active, true);
-    assert.deepEqual(first?.models.find((m) => m.modelId === model), { modelId: model, price: '10', served: true });
+    assert.deepEqual(
+      first?.models.find((m) => m.modelId === model),
+      { modelId: model, price: '10', served: true },
+    );
     assert.equal(typeof first?.latencyMs, 'number');
   });
 
   test('stop closes the server; a gateway refuses bad options', async () => {
-    const second = await startGateway({ connection: await chain.signer(0), deployment: chain.deployment, dataDir: join(chain.dataDir, 'second'), healthIntervalMs: 60_000 });
+    const second = await startGateway({
+      connection: await chain.signer(0),
+      deployment: chain.deployment,
+      dataDir: join(chain.dataDir, 'second'),
+      healthIntervalMs: 60_000,
+    });
     assert.equal((await fetch(`${second.url}/v1/health`)).status, 200);
     await second.stop();
     await assert.rejects(fetch(`${second.url}/v1/health`));
-    await assert.rejects(startGateway({ connection: await chain.signer(0), deployment: chain.deployment, dataDir: chain.dataDir, maxAttempts: 0 }), /maxAttempts must be an integer of at least 1/);
+    await assert.rejects(
+      startGateway({ connection: await chain.signer(0), deployment: chain.deployment, dataDir: chain.dataDir, maxAttempts: 0 }),
+      /maxAttempts must be an integer of at least 1/,
+    );
   });
 });

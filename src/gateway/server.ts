@@ -85,7 +85,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     maxAttempts: settings.maxAttempts,
     requestTimeoutMs: settings.requestTimeoutMs,
     disagreementsPath: join(options.dataDir, DISAGREEMENTS_FILE),
-    redeemed: (client, provider, modelId) => options.connection.publicClient.readContract({ address: options.deployment.contracts.escrow, abi: escrowAbi, functionName: 'redeemed', args: [client, provider, modelId] }),
+    redeemed: (client, provider, modelId) =>
+      options.connection.publicClient.readContract({
+        address: options.deployment.contracts.escrow,
+        abi: escrowAbi,
+        functionName: 'redeemed',
+        args: [client, provider, modelId],
+      }),
   });
 
   await discovery.start();
@@ -96,8 +102,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     throw error;
   }
   const chain = new ChainProbe(options.connection, options.healthTimeoutMs);
-  const app = createApp({ discovery, health, chain, stats, router, domain, log, settings, onResult: options.onResult, disagreementInputsPath: join(options.dataDir, DISAGREEMENT_INPUTS_FILE) });
-  let server;
+  const app = createApp({
+    discovery,
+    health,
+    chain,
+    stats,
+    router,
+    domain,
+    log,
+    settings,
+    onResult: options.onResult,
+    disagreementInputsPath: join(options.dataDir, DISAGREEMENT_INPUTS_FILE),
+  });
+  let server: Awaited<ReturnType<typeof listen>>;
   try {
     server = await listen(app, options.host ?? '127.0.0.1', options.port ?? 0);
   } catch (error) {
@@ -138,7 +155,9 @@ function checkOptions(options: GatewayOptions): Settings {
     ['requestTimeoutMs', settings.requestTimeoutMs, 1],
   ] as const) {
     if (!Number.isSafeInteger(value) || value < least) {
-      throw new GatewayError('GATEWAY_OPTIONS_INVALID', `The gateway option ${name} must be an integer of at least ${least}.`, { details: [`got ${String(value)}`] });
+      throw new GatewayError('GATEWAY_OPTIONS_INVALID', `The gateway option ${name} must be an integer of at least ${least}.`, {
+        details: [`got ${String(value)}`],
+      });
     }
   }
   return Object.freeze(settings);
@@ -194,7 +213,8 @@ function createApp(parts: AppParts): Hono {
       const answer = await router.inferRedundant(parsed, body, redundancy);
       // disagreements.jsonl lacks the input a dispute needs; keep it beside, for watchers.
       if (!answer.agreement) appendDisagreementInput(parts.disagreementInputsPath, { requestHash: hashRequest(domain, request), input });
-      for (const r of answer.receipts) notify({ request, input, receipt: parseReceipt({ path: 'receipt', value: r.receipt }), signature: r.signature, disagreement: !answer.agreement });
+      for (const r of answer.receipts)
+        notify({ request, input, receipt: parseReceipt({ path: 'receipt', value: r.receipt }), signature: r.signature, disagreement: !answer.agreement });
       return c.json(answer);
     }
     const answer = await router.infer(parsed, body);
@@ -209,7 +229,9 @@ function createApp(parts: AppParts): Hono {
     const vouchers = parseVouchers({ path: 'vouchers', value: rawVouchers });
     if (vouchers.length === 0) throw new ProtocolError('INVALID_BODY', 'vouchers: expected at least one voucher.', { details: ['got nothing'] });
     const byProvider = new Map<Address, unknown[]>();
-    vouchers.forEach((v, i) => byProvider.set(v.voucher.provider, [...(byProvider.get(v.voucher.provider) ?? []), (rawVouchers as unknown[])[i]]));
+    vouchers.forEach((v, i) => {
+      byProvider.set(v.voucher.provider, [...(byProvider.get(v.voucher.provider) ?? []), (rawVouchers as unknown[])[i]]);
+    });
     const results = await Promise.all(
       [...byProvider].map(async ([provider, list]) => {
         const record = table.providers.get(provider);
@@ -219,7 +241,11 @@ function createApp(parts: AppParts): Hono {
           if (answer.status === 200) return { provider, ok: true, answer: answer.body };
           return { provider, ok: false, error: errorFromBody(answer.body, `Provider ${provider} answered HTTP ${answer.status}.`).toJSON().error };
         } catch (error) {
-          return { provider, ok: false, error: new ProtocolError('PROVIDER_FAILED', error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error)).toJSON().error };
+          return {
+            provider,
+            ok: false,
+            error: new ProtocolError('PROVIDER_FAILED', error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)).toJSON().error,
+          };
         }
       }),
     );
@@ -255,7 +281,9 @@ function createApp(parts: AppParts): Hono {
         .filter((m) => !m.deprecated)
         .map((m) => ({
           ...m,
-          providers: [...table.providers.values()].filter((p) => p.active && p.prices.has(m.modelId) && health.state(p.address)?.healthy === true).map((p) => p.address),
+          providers: [...table.providers.values()]
+            .filter((p) => p.active && p.prices.has(m.modelId) && health.state(p.address)?.healthy === true)
+            .map((p) => p.address),
         })),
     }),
   );
@@ -266,15 +294,23 @@ function createApp(parts: AppParts): Hono {
     const wrongChain = chain.reachable && chain.chainId !== domain.chainId;
     const ok = chain.reachable && !wrongChain;
     const reason = wrongChain ? `the node reports chain ${chain.chainId}, not ${domain.chainId}` : chain.reason;
-    return c.json({
-      status: ok ? 'ok' : 'degraded',
-      chainId: domain.chainId,
-      chain: { reachable: chain.reachable, chainId: chain.chainId, latestBlock: chain.latestBlock?.toString() ?? null, ...(reason === undefined ? {} : { reason }) },
-      syncedBlock: (discovery.cursor - 1n).toString(),
-      providers: providers.length,
-      healthyProviders: providers.filter((p) => p.active && health.state(p.address)?.healthy === true).length,
-      models: [...table.models.values()].filter((m) => !m.deprecated).length,
-    }, ok ? 200 : 503);
+    return c.json(
+      {
+        status: ok ? 'ok' : 'degraded',
+        chainId: domain.chainId,
+        chain: {
+          reachable: chain.reachable,
+          chainId: chain.chainId,
+          latestBlock: chain.latestBlock?.toString() ?? null,
+          ...(reason === undefined ? {} : { reason }),
+        },
+        syncedBlock: (discovery.cursor - 1n).toString(),
+        providers: providers.length,
+        healthyProviders: providers.filter((p) => p.active && health.state(p.address)?.healthy === true).length,
+        models: [...table.models.values()].filter((m) => !m.deprecated).length,
+      },
+      ok ? 200 : 503,
+    );
   });
 
   app.get('/openapi.json', (c) => c.json(openApiDocument));
@@ -286,7 +322,9 @@ function redundancyOf(value: unknown, parsed: ParsedInfer, max: number): number 
   const redundant = parsed.request.verification === verificationModes.indexOf('redundant');
   if (value === undefined) return redundant ? DEFAULT_REDUNDANCY : undefined;
   if (!redundant) {
-    throw new ProtocolError('INVALID_BODY', 'redundancy: only allowed with verification 1 (redundant).', { details: [`got verification ${parsed.request.verification}`] });
+    throw new ProtocolError('INVALID_BODY', 'redundancy: only allowed with verification 1 (redundant).', {
+      details: [`got verification ${parsed.request.verification}`],
+    });
   }
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 2 || value > max) {
     throw new ProtocolError('INVALID_BODY', `redundancy: expected an integer from 2 to ${max}.`, { details: [`got ${JSON.stringify(value)}`] });
@@ -298,15 +336,20 @@ function redundancyOf(value: unknown, parsed: ParsedInfer, max: number): number 
 async function checkRequest(parsed: ParsedInfer, domain: ProtocolDomain, table: Discovery['table']): Promise<void> {
   const { request, signature } = parsed;
   if (request.verification >= verificationModes.length) {
-    throw new ProtocolError('INVALID_BODY', `request.verification: expected 0 to ${verificationModes.length - 1} (${verificationModes.join(', ')}).`, { details: [`got ${request.verification}`] });
+    throw new ProtocolError('INVALID_BODY', `request.verification: expected 0 to ${verificationModes.length - 1} (${verificationModes.join(', ')}).`, {
+      details: [`got ${request.verification}`],
+    });
   }
   const model = table.models.get(request.modelId);
   if (!model) throw new ProtocolError('UNKNOWN_MODEL', `No model ${request.modelId} is registered.`, { details: ['see GET /v1/models'] });
   if (model.deprecated) throw new ProtocolError('UNKNOWN_MODEL', `Model ${request.modelId} is deprecated.`, { details: ['see GET /v1/models'] });
   const now = BigInt(Math.floor(Date.now() / 1000));
-  if (request.deadline < now) throw new ProtocolError('DEADLINE_EXPIRED', 'The request deadline has passed.', { details: [`deadline: ${request.deadline}`, `now: ${now}`] });
+  if (request.deadline < now)
+    throw new ProtocolError('DEADLINE_EXPIRED', 'The request deadline has passed.', { details: [`deadline: ${request.deadline}`, `now: ${now}`] });
   if (request.deadline > now + MAX_REQUEST_TTL_SECONDS) {
-    throw new ProtocolError('DEADLINE_TOO_FAR', `The request deadline is more than ${MAX_REQUEST_TTL_SECONDS} seconds ahead.`, { details: [`deadline: ${request.deadline}`, `now: ${now}`, `latest accepted: ${now + MAX_REQUEST_TTL_SECONDS}`] });
+    throw new ProtocolError('DEADLINE_TOO_FAR', `The request deadline is more than ${MAX_REQUEST_TTL_SECONDS} seconds ahead.`, {
+      details: [`deadline: ${request.deadline}`, `now: ${now}`, `latest accepted: ${now + MAX_REQUEST_TTL_SECONDS}`],
+    });
   }
   let signer: Address | undefined;
   try {
@@ -315,6 +358,8 @@ async function checkRequest(parsed: ParsedInfer, domain: ProtocolDomain, table: 
     signer = undefined;
   }
   if (signer !== request.client) {
-    throw new ProtocolError('BAD_SIGNATURE', 'The request signature is not the client\'s.', { details: [`client: ${request.client}`, `recovered: ${signer ?? 'nothing'}`] });
+    throw new ProtocolError('BAD_SIGNATURE', "The request signature is not the client's.", {
+      details: [`client: ${request.client}`, `recovered: ${signer ?? 'nothing'}`],
+    });
   }
 }

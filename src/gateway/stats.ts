@@ -16,7 +16,8 @@ export type ProviderStats = {
 /** Weight of the newest sample in both averages. */
 export const EMA_ALPHA = 0.2;
 
-export const ema = (previous: number | undefined, sample: number, alpha = EMA_ALPHA): number => (previous === undefined ? sample : previous + alpha * (sample - previous));
+export const ema = (previous: number | undefined, sample: number, alpha = EMA_ALPHA): number =>
+  previous === undefined ? sample : previous + alpha * (sample - previous);
 
 export class StatsBook {
   private readonly stats = new Map<Address, ProviderStats>();

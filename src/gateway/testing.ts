@@ -56,12 +56,28 @@ export async function send(signer: SignerConnection, call: Omit<WriteArgs, 'acco
 
 export async function publishModel(signer: SignerConnection, deployment: Deployment, name: string): Promise<Hex> {
   const contentHash = keccak256(toHex(name));
-  await send(signer, { address: deployment.contracts.modelRegistry, abi: modelRegistryAbi, functionName: 'publish', args: [contentHash, zeroHash, { inputSize: 0, rowCount: 0, layers: [] }, `ipfs://${name}`, 100] });
-  const id = await signer.publicClient.readContract({ address: deployment.contracts.modelRegistry, abi: modelRegistryAbi, functionName: 'modelIdOf', args: [signer.account.address, contentHash] });
+  await send(signer, {
+    address: deployment.contracts.modelRegistry,
+    abi: modelRegistryAbi,
+    functionName: 'publish',
+    args: [contentHash, zeroHash, { inputSize: 0, rowCount: 0, layers: [] }, `ipfs://${name}`, 100],
+  });
+  const id = await signer.publicClient.readContract({
+    address: deployment.contracts.modelRegistry,
+    abi: modelRegistryAbi,
+    functionName: 'modelIdOf',
+    args: [signer.account.address, contentHash],
+  });
   return id.toLowerCase() as Hex;
 }
 
-export async function registerProvider(signer: SignerConnection, deployment: Deployment, endpoint: string, prices: [Hex, bigint][], stake = tokens('100')): Promise<void> {
+export async function registerProvider(
+  signer: SignerConnection,
+  deployment: Deployment,
+  endpoint: string,
+  prices: [Hex, bigint][],
+  stake = tokens('100'),
+): Promise<void> {
   const registry = deployment.contracts.providerRegistry;
   await send(signer, { address: deployment.contracts.token, abi: trellisTokenAbi, functionName: 'approve', args: [registry, stake * 10n] });
   await send(signer, { address: registry, abi: providerRegistryAbi, functionName: 'register', args: [endpoint, '0x', stake] });
@@ -131,9 +147,20 @@ export async function startFakeProvider(index: number, domain: ProtocolDomain, p
       if (amount > (paid.get(key) ?? 0n)) paid.set(key, amount);
     }
   };
-  const fake: FakeProvider = { account, url: '', behaviour: 'honest', inferBodies: [], voucherBodies: [], models: [], healthy: true, healthOverride: {}, stop: async () => undefined };
+  const fake: FakeProvider = {
+    account,
+    url: '',
+    behaviour: 'honest',
+    inferBodies: [],
+    voucherBodies: [],
+    models: [],
+    healthy: true,
+    healthOverride: {},
+    stop: async () => undefined,
+  };
   const reply = (res: ServerResponse, status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-  const error = (res: ServerResponse, status: number, code: string) => reply(res, status, { error: { code, message: `${code} from the test provider`, details: [] } });
+  const error = (res: ServerResponse, status: number, code: string) =>
+    reply(res, status, { error: { code, message: `${code} from the test provider`, details: [] } });
 
   const answerInfer = async (req: IncomingMessage, res: ServerResponse, text: string) => {
     const body = JSON.parse(text) as unknown;
@@ -181,7 +208,14 @@ export async function startFakeProvider(index: number, domain: ProtocolDomain, p
       const text = Buffer.concat(chunks).toString('utf8');
       if (req.method === 'GET' && req.url === '/v1/health') {
         if (!fake.healthy) return error(res, 503, 'SHUTTING_DOWN');
-        return reply(res, 200, { status: 'ok', provider: account.address, chainId: domain.chainId, models: fake.models.map((modelId) => ({ modelId, name: 'test', price: price.toString() })), inFlight: 0, ...fake.healthOverride });
+        return reply(res, 200, {
+          status: 'ok',
+          provider: account.address,
+          chainId: domain.chainId,
+          models: fake.models.map((modelId) => ({ modelId, name: 'test', price: price.toString() })),
+          inFlight: 0,
+          ...fake.healthOverride,
+        });
       }
       if (req.method === 'POST' && req.url === '/v1/vouchers') {
         fake.voucherBodies.push(JSON.parse(text));

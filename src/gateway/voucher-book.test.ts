@@ -13,12 +13,16 @@ const client = privateKeyToAccount(devAccount(1).privateKey);
 const other = privateKeyToAccount(devAccount(2).privateKey);
 const modelId = `0x${'11'.repeat(32)}` as Hex;
 const provider = (n: number) => `0x${n.toString(16).padStart(40, '0')}` as Address;
-const voucher = (amount: bigint, signer = client, to = provider(1)) => signVoucher(signer, domain, { client: client.address, provider: to, modelId, cumulativeAmount: amount });
+const voucher = (amount: bigint, signer = client, to = provider(1)) =>
+  signVoucher(signer, domain, { client: client.address, provider: to, modelId, cumulativeAmount: amount });
 
 test('a voucher not signed by its client is VOUCHER_INVALID; one at or below the record is not even checked', async () => {
   const book = new VoucherBook(domain);
   await book.verify([await voucher(10n)]);
-  await assert.rejects(book.verify([await voucher(10n), await voucher(20n, other)]), { code: 'VOUCHER_INVALID', details: [`vouchers[1]: client ${client.address}, provider ${provider(1)}`, `recovered signer: ${other.address}`] });
+  await assert.rejects(book.verify([await voucher(10n), await voucher(20n, other)]), {
+    code: 'VOUCHER_INVALID',
+    details: [`vouchers[1]: client ${client.address}, provider ${provider(1)}`, `recovered signer: ${other.address}`],
+  });
   book.record([await voucher(30n)]);
   await book.verify([await voucher(30n, other)]);
 });

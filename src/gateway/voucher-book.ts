@@ -32,7 +32,9 @@ export class VoucherBook {
       if (voucher.cumulativeAmount <= (this.paidOn(voucher.client, voucher.provider, voucher.modelId) ?? -1n)) continue;
       const signer = await recoverVoucherSigner(this.domain, signed).catch(() => undefined);
       if (signer === undefined || getAddress(signer) !== getAddress(voucher.client)) {
-        throw new ProtocolError('VOUCHER_INVALID', 'A voucher signature is not its client\'s.', { details: [`vouchers[${i}]: client ${voucher.client}, provider ${voucher.provider}`, `recovered signer: ${signer ?? 'none'}`] });
+        throw new ProtocolError('VOUCHER_INVALID', "A voucher signature is not its client's.", {
+          details: [`vouchers[${i}]: client ${voucher.client}, provider ${voucher.provider}`, `recovered signer: ${signer ?? 'none'}`],
+        });
       }
     }
   }

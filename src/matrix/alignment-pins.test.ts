@@ -23,22 +23,47 @@ type Pin = {
 // decentralization, and maps distributed compute and training to performance x
 // scalability; the report (004) lists Render, Akash, Theta, Golem and iExec as
 // decentralized compute networks and Together.ai as decentralized training.
-const COMPUTE_NETWORK = { cell: 'performance/scalability', by: 'analysis:004_dfd8c7a80ead4898 (compute networks), mapped by analysis:001_8314a9d114c6ee7f' } as const;
+const COMPUTE_NETWORK = {
+  cell: 'performance/scalability',
+  by: 'analysis:004_dfd8c7a80ead4898 (compute networks), mapped by analysis:001_8314a9d114c6ee7f',
+} as const;
 
 const PINS: Readonly<Record<string, Pin>> = {
   akash: { cells: ['performance/security', 'performance/scalability', 'performance/decentralization'], namedFor: COMPUTE_NETWORK },
   arweave: { cells: ['verifiability/security'], why: 'storage proofs; analysis 003 names it for decentralized storage, which is no cell of the grid' },
-  bittensor: { cells: ['performance/security', 'performance/scalability', 'performance/decentralization'], why: 'validators score miners (a supporting technique), so verifiability/decentralization is claimed but not aligned' },
+  bittensor: {
+    cells: ['performance/security', 'performance/scalability', 'performance/decentralization'],
+    why: 'validators score miners (a supporting technique), so verifiability/decentralization is claimed but not aligned',
+  },
   cortex: { cells: ['verifiability/security', 'verifiability/decentralization'], why: 'nodes re-run inference (partial): aligned, with low evidence' },
   'fetch-ai': { cells: ['performance/security', 'performance/scalability', 'performance/decentralization'] },
   filecoin: {
-    cells: ['verifiability/security', 'verifiability/scalability', 'verifiability/decentralization', 'privacy/security', 'performance/security', 'performance/scalability', 'performance/decentralization'],
+    cells: [
+      'verifiability/security',
+      'verifiability/scalability',
+      'verifiability/decentralization',
+      'privacy/security',
+      'performance/security',
+      'performance/scalability',
+      'performance/decentralization',
+    ],
     why: 'privacy/security comes from zk proofs, which the grid counts as a privacy technique although Filecoin proofs only verify storage; pinned so that a finer vocabulary shows up here',
   },
-  golem: { cells: ['verifiability/security', 'verifiability/decentralization', 'performance/scalability', 'performance/decentralization'], namedFor: COMPUTE_NETWORK },
+  golem: {
+    cells: ['verifiability/security', 'verifiability/decentralization', 'performance/scalability', 'performance/decentralization'],
+    namedFor: COMPUTE_NETWORK,
+  },
   grass: { cells: [], why: 'zk proofs only planned, incentives alone address no cell' },
   iexec: {
-    cells: ['verifiability/security', 'verifiability/decentralization', 'privacy/security', 'privacy/scalability', 'performance/security', 'performance/scalability', 'performance/decentralization'],
+    cells: [
+      'verifiability/security',
+      'verifiability/decentralization',
+      'privacy/security',
+      'privacy/scalability',
+      'performance/security',
+      'performance/scalability',
+      'performance/decentralization',
+    ],
     namedFor: COMPUTE_NETWORK,
   },
   molecule: { cells: [], why: 'an on-chain registry of research IP addresses no cell' },

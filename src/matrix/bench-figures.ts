@@ -11,7 +11,9 @@ export function readBenchFigures(root: string): BenchRead {
   const dir = join(root, 'bench', 'results');
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort();
+    names = readdirSync(dir)
+      .filter((n) => n.endsWith('.jsonl'))
+      .sort();
   } catch {
     return { figures: [], problems: [] };
   }

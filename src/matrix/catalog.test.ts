@@ -24,8 +24,32 @@ test('every catalog file validates, and the catalog holds the twenty projects', 
   const entries = loadCatalog();
   assert.equal(entries.length, files.length);
   assert.ok(entries.length >= 20);
-  for (const want of ['render', 'akash', 'theta', 'golem', 'iexec', 'ocean-protocol', 'singularitynet', 'fetch-ai', 'bittensor', 'together-ai', 'oasis', 'secret-network', 'sorachain', 'filecoin', 'arweave', 'grass', 'numerai', 'cortex', 'molecule', 'x402']) {
-    assert.ok(entries.some((e) => e.id === want), `catalog has ${want}`);
+  for (const want of [
+    'render',
+    'akash',
+    'theta',
+    'golem',
+    'iexec',
+    'ocean-protocol',
+    'singularitynet',
+    'fetch-ai',
+    'bittensor',
+    'together-ai',
+    'oasis',
+    'secret-network',
+    'sorachain',
+    'filecoin',
+    'arweave',
+    'grass',
+    'numerai',
+    'cortex',
+    'molecule',
+    'x402',
+  ]) {
+    assert.ok(
+      entries.some((e) => e.id === want),
+      `catalog has ${want}`,
+    );
   }
 });
 

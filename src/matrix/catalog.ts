@@ -39,7 +39,12 @@ export function resolveProfile(ref: string, dir: string = defaultCatalogDir()): 
   if (ref.endsWith('.yaml') || ref.endsWith('.yml') || ref.includes('/')) {
     return { id: basename(ref).replace(/\.ya?ml$/, ''), file: ref, profile: loadProfileFile(ref) };
   }
-  const ids = existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.yaml')).map((n) => basename(n, '.yaml')).sort() : [];
+  const ids = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((n) => n.endsWith('.yaml'))
+        .map((n) => basename(n, '.yaml'))
+        .sort()
+    : [];
   const wanted = normalizeName(ref);
   const byId = ids.find((id) => normalizeName(id) === wanted);
   if (byId) return { id: byId, file: join(dir, `${byId}.yaml`), profile: loadProfileFile(join(dir, `${byId}.yaml`)) };

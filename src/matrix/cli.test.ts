@@ -41,7 +41,10 @@ test('matrix evaluate of an invalid profile file names the field', () => {
   const dir = mkdtempSync(join(tmpdir(), 'trellis-cli-'));
   try {
     const file = join(dir, 'bad.yaml');
-    writeFileSync(file, 'name: Bad\nurl: https://example.org\ncategory: compute\nsummary: s\noperators: {kind: many, source: {url: "https://example.org", says: s}}\nclaims: []\nmechanisms: [{name: magic, evidence: []}]\n');
+    writeFileSync(
+      file,
+      'name: Bad\nurl: https://example.org\ncategory: compute\nsummary: s\noperators: {kind: many, source: {url: "https://example.org", says: s}}\nclaims: []\nmechanisms: [{name: magic, evidence: []}]\n',
+    );
     const r = trellis('evaluate', file);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /^error: profile field "mechanisms\[0\]\.name" is invalid in .*bad\.yaml \(line 7\)\n {2}expected: one of zk proofs, /);

@@ -77,7 +77,9 @@ test('a single operator aligns with no decentralization cell', () => {
 });
 
 test('an audit gives the evidence point on security cells only', () => {
-  const ev = evaluate(testProfile({ mechanisms: [mechanism('TEEs')], evidence: { audits: [{ by: 'Auditor', url: 'https://example.org/audit', says: 'audit' }] } }));
+  const ev = evaluate(
+    testProfile({ mechanisms: [mechanism('TEEs')], evidence: { audits: [{ by: 'Auditor', url: 'https://example.org/audit', says: 'audit' }] } }),
+  );
   assert.equal(cellOf(ev, 'privacy/security').evidence, 3);
   assert.equal(cellOf(ev, 'privacy/scalability').evidence, 2);
 });
@@ -93,7 +95,9 @@ test('a hype flag lowers its cell evidence by one and leaves alignment alone', (
 
 test('alignment is the mean grid strength of the aligned cells; evidence covers aligned and claimed cells', () => {
   // federated learning is core in privacy/decentralization (strong) and privacy/scalability (moderate).
-  const ev = evaluate(testProfile({ mechanisms: [mechanism('federated learning')], claims: [claim('privacy/decentralization'), claim('verifiability/security')] }));
+  const ev = evaluate(
+    testProfile({ mechanisms: [mechanism('federated learning')], claims: [claim('privacy/decentralization'), claim('verifiability/security')] }),
+  );
   assert.deepEqual(ev.alignedCells, ['privacy/decentralization', 'privacy/scalability']);
   assert.equal(ev.alignment, percentDown(STRENGTH_WEIGHT.strong + STRENGTH_WEIGHT.moderate, 2 * STRENGTH_WEIGHT.strong));
   assert.equal(ev.alignment, 83);

@@ -97,7 +97,13 @@ export function evaluate(profile: Profile, rules: readonly HypeRule[] = HYPE_RUL
       aligned.length * STRONGEST_WEIGHT,
     ),
     alignedCells,
-    evidence: backed.length === 0 ? null : percentDown(backed.reduce((sum, c) => sum + c.evidence, 0), backed.length * MAX_CELL_EVIDENCE),
+    evidence:
+      backed.length === 0
+        ? null
+        : percentDown(
+            backed.reduce((sum, c) => sum + c.evidence, 0),
+            backed.length * MAX_CELL_EVIDENCE,
+          ),
     flags,
     notRunning: profile.mechanisms.filter((m) => m.status === 'planned' || m.status === 'missing').map((m) => `${m.name} (${m.status})`),
     unmeasured: (profile.evidence.figures ?? []).filter((f) => f.status !== 'measured').map((f) => `${f.name} (${f.status})`),

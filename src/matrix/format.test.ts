@@ -10,7 +10,9 @@ import { CELL_IDS } from './vocabulary.ts';
 
 const grid = synergyGrid();
 const sample = () =>
-  evaluate(testProfile({ name: 'Sample <Net>', mechanisms: [mechanism('distributed compute')], claims: [claim('performance/scalability', { text: 'fast & cheap' })] }));
+  evaluate(
+    testProfile({ name: 'Sample <Net>', mechanisms: [mechanism('distributed compute')], claims: [claim('performance/scalability', { text: 'fast & cheap' })] }),
+  );
 
 test('table: both scores, the aligned cells and a 3x3 grid with the flags', () => {
   const text = renderEvaluations('table', grid, [sample()], 't');
@@ -28,7 +30,14 @@ test('compare: each cell as aligned or not with its evidence, then both scores',
 });
 
 test('json: the evaluation round-trips', () => {
-  const parsed = JSON.parse(renderEvaluations('json', grid, [sample()], 't')) as { name: string; alignment: number; evidence: number; alignedCells: string[]; cells: unknown[]; flags: unknown[] };
+  const parsed = JSON.parse(renderEvaluations('json', grid, [sample()], 't')) as {
+    name: string;
+    alignment: number;
+    evidence: number;
+    alignedCells: string[];
+    cells: unknown[];
+    flags: unknown[];
+  };
   assert.equal(parsed.name, 'Sample <Net>');
   assert.equal(parsed.alignment, 66);
   assert.equal(parsed.evidence, 50);
@@ -56,7 +65,10 @@ test('html: self-contained, escaped, with all nine cells for each project', () =
   assert.ok(html.includes('<h2>Summary</h2>'));
   assert.ok(html.includes('alignment 66/100 &middot; evidence 50/100'));
   assert.ok(html.includes('<th>alignment</th><th>evidence</th>'));
-  assert.match(html, /data-cell="performance\/scalability" data-aligned="true"[^>]*><span class="score">aligned strong<\/span><span class="mech">evidence 1\/3/);
+  assert.match(
+    html,
+    /data-cell="performance\/scalability" data-aligned="true"[^>]*><span class="score">aligned strong<\/span><span class="mech">evidence 1\/3/,
+  );
 });
 
 test('the grid renders in every format', () => {
@@ -68,6 +80,9 @@ test('the grid renders in every format', () => {
 
 test('an unknown format is an error naming the choices', () => {
   assert.equal(parseFormat('md'), 'md');
-  assert.throws(() => parseFormat('pdf'), (e: unknown) => e instanceof UnknownFormatError && e.message === 'unknown output format "pdf"\n  expected: one of table, json, md, html');
+  assert.throws(
+    () => parseFormat('pdf'),
+    (e: unknown) => e instanceof UnknownFormatError && e.message === 'unknown output format "pdf"\n  expected: one of table, json, md, html',
+  );
   assert.equal(escapeHtml(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
 });

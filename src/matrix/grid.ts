@@ -90,10 +90,7 @@ const CELLS: Readonly<Record<CellId, CellInput>> = {
     why: 'Privacy techniques add work that grows with participants or data, so they scale, but at a price: secure aggregation cost grows with the number of clients and encrypted computation is slow.',
     core: ['MPC and secure aggregation', 'TEEs', 'differential privacy', 'federated learning'],
     supporting: [],
-    tradeOffs: [
-      'pairwise masking in secure aggregation grows with the square of the clients',
-      'differential privacy trades accuracy for privacy budget',
-    ],
+    tradeOffs: ['pairwise masking in secure aggregation grows with the square of the clients', 'differential privacy trades accuracy for privacy budget'],
     examples: ['Secret Network', 'Oasis'],
   },
   'privacy/decentralization': {
@@ -126,10 +123,7 @@ const CELLS: Readonly<Record<CellId, CellInput>> = {
     why: 'Pooling idle GPUs and settling in bulk scales AI work horizontally while the chain only handles money and rules, so both sides grow together.',
     core: ['distributed compute', 'batched settlement'],
     supporting: ['load balancing and routing'],
-    tradeOffs: [
-      'heterogeneous hardware and nodes dropping offline make capacity uneven',
-      'training across the internet is limited by bandwidth between nodes',
-    ],
+    tradeOffs: ['heterogeneous hardware and nodes dropping offline make capacity uneven', 'training across the internet is limited by bandwidth between nodes'],
     examples: ['Render', 'Akash', 'Golem', 'Together.ai'],
   },
   'performance/decentralization': {
@@ -138,10 +132,7 @@ const CELLS: Readonly<Record<CellId, CellInput>> = {
     why: 'Independent nodes vary in speed and availability, sit far apart and must agree through consensus, so latency-sensitive inference and tightly coupled training suffer as decentralization grows.',
     core: ['distributed compute', 'load balancing and routing'],
     supporting: ['reputation and scoring'],
-    tradeOffs: [
-      'latency grows with geographic spread and consensus rounds',
-      'node variability forces over-provisioning or retries',
-    ],
+    tradeOffs: ['latency grows with geographic spread and consensus rounds', 'node variability forces over-provisioning or retries'],
     examples: ['Bittensor', 'Akash'],
   },
 };

@@ -27,7 +27,5 @@ export function backingMechanisms(profile: Profile, claim: Claim): Mechanism[] {
 
 /** Mechanisms a claim names that the project does not run, with their status. */
 export function unbackedNames(profile: Profile, claim: Claim): string[] {
-  return (claim.mechanisms ?? [])
-    .filter((m) => !isRunning(mechanismStatus(profile, m)))
-    .map((m) => `${m} (${mechanismStatus(profile, m) ?? 'not listed'})`);
+  return (claim.mechanisms ?? []).filter((m) => !isRunning(mechanismStatus(profile, m))).map((m) => `${m} (${mechanismStatus(profile, m) ?? 'not listed'})`);
 }

@@ -60,14 +60,20 @@ test('a source must be a URL of a known scheme', () => {
 
 test('a mechanism needs at least one piece of evidence', () => {
   const error = invalid({ ...baseDocument(), mechanisms: [{ name: 'TEEs', evidence: [] }] });
-  assert.equal(error.message, 'profile field "mechanisms[0].evidence" is invalid\n  expected: a list of at least 1 (a mapping with fields url, says)\n  got: a list of 0');
+  assert.equal(
+    error.message,
+    'profile field "mechanisms[0].evidence" is invalid\n  expected: a list of at least 1 (a mapping with fields url, says)\n  got: a list of 0',
+  );
 });
 
 test('malformed YAML is reported with its line', () => {
   const source = 'name: Example\nclaims:\n  - text: "unterminated\n    cell: privacy/security\n';
   assert.throws(
     () => loadProfileText(source, 'bad.yaml'),
-    (error: unknown) => error instanceof ProfileYamlError && error.code === 'MATRIX_PROFILE_YAML' && /^profile bad\.yaml is not valid YAML at line \d+, column \d+/.test(error.message),
+    (error: unknown) =>
+      error instanceof ProfileYamlError &&
+      error.code === 'MATRIX_PROFILE_YAML' &&
+      /^profile bad\.yaml is not valid YAML at line \d+, column \d+/.test(error.message),
   );
 });
 

@@ -2,17 +2,7 @@
 // its token does, and the evidence, each fact with the source it comes from.
 // The schema here is the single definition; the type follows from it.
 import { list, number, object, oneOf, oneOrMany, optional, required, text, type Infer } from './schema.ts';
-import {
-  CATEGORIES,
-  CELL_IDS,
-  CLAIM_KINDS,
-  CONFIDENCE,
-  FIGURE_STATUSES,
-  MECHANISMS,
-  MECHANISM_STATUSES,
-  OPERATOR_KINDS,
-  TOKEN_ROLES,
-} from './vocabulary.ts';
+import { CATEGORIES, CELL_IDS, CLAIM_KINDS, CONFIDENCE, FIGURE_STATUSES, MECHANISMS, MECHANISM_STATUSES, OPERATOR_KINDS, TOKEN_ROLES } from './vocabulary.ts';
 
 /**
  * Where a fact comes from. `https://...` for public pages; `repo:<path>` for a file of

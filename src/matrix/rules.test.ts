@@ -12,7 +12,10 @@ import { verifiableWithoutMechanism } from './rules/verifiable-without-mechanism
 import { claim, mechanism, testProfile, testSource } from './test-profile.ts';
 
 test('the base test profile raises no flag under any rule', () => {
-  assert.deepEqual(HYPE_RULES.flatMap((r) => r.check(testProfile())), []);
+  assert.deepEqual(
+    HYPE_RULES.flatMap((r) => r.check(testProfile())),
+    [],
+  );
 });
 
 test('verifiable-without-mechanism: "verifiable" with only staking is flagged', () => {
@@ -43,7 +46,9 @@ test('privacy-without-mechanism: privacy claimed with nothing private is flagged
 });
 
 test('claim-without-mechanism: a performance claim without an enabling technique is flagged', () => {
-  const flags = claimWithoutMechanism.check(testProfile({ claims: [claim('performance/scalability', { kind: 'capability' })], mechanisms: [mechanism('on-chain payments')] }));
+  const flags = claimWithoutMechanism.check(
+    testProfile({ claims: [claim('performance/scalability', { kind: 'capability' })], mechanisms: [mechanism('on-chain payments')] }),
+  );
   assert.equal(flags.length, 1);
   assert.equal(flags[0]!.rule, 'claim-without-mechanism');
   assert.deepEqual(
@@ -73,7 +78,9 @@ test('unevidenced-performance: a performance claim citing a measured figure pass
 });
 
 test('token-without-role: a governance-only token claimed as stake is flagged', () => {
-  const flags = tokenWithoutRole.check(testProfile({ token: { name: 'GOV', role: 'governance only', claimed_role: 'staking collateral', source: testSource() } }));
+  const flags = tokenWithoutRole.check(
+    testProfile({ token: { name: 'GOV', role: 'governance only', claimed_role: 'staking collateral', source: testSource() } }),
+  );
   assert.equal(flags.length, 1);
   assert.equal(flags[0]!.message, 'GOV is claimed to be staking collateral, but its role is governance only');
 });
@@ -81,7 +88,10 @@ test('token-without-role: a governance-only token claimed as stake is flagged', 
 test('token-without-role: no token while relying on staking is flagged; a staking token is not', () => {
   const relies = testProfile({ token: { role: 'none', source: testSource() }, mechanisms: [mechanism('staking and slashing')] });
   assert.equal(tokenWithoutRole.check(relies).length, 1);
-  const staked = testProfile({ token: { role: ['staking collateral', 'payment'], claimed_role: 'staking collateral', source: testSource() }, mechanisms: [mechanism('staking and slashing')] });
+  const staked = testProfile({
+    token: { role: ['staking collateral', 'payment'], claimed_role: 'staking collateral', source: testSource() },
+    mechanisms: [mechanism('staking and slashing')],
+  });
   assert.deepEqual(tokenWithoutRole.check(staked), []);
   assert.deepEqual(tokenWithoutRole.check(testProfile({ token: { role: 'none', source: testSource() } })), []);
 });
@@ -97,6 +107,9 @@ test('single-operator-decentralization: a single operator claiming decentralizat
   const source = testSource();
   const claims = [claim('privacy/decentralization'), claim('privacy/security')];
   const flags = singleOperatorDecentralization.check(testProfile({ operators: { kind: 'single', source }, claims }));
-  assert.deepEqual(flags.map((f) => f.cell), ['privacy/decentralization']);
+  assert.deepEqual(
+    flags.map((f) => f.cell),
+    ['privacy/decentralization'],
+  );
   assert.deepEqual(singleOperatorDecentralization.check(testProfile({ operators: { kind: 'many', source }, claims })), []);
 });

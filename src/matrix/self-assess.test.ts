@@ -39,7 +39,8 @@ test('mechanisms appear as their code lands, and figures as bench results land',
     'contracts/src/Token.sol': 'contract Token is ERC20 {}',
     'src/matrix/notes.ts': '// redundant execution is described here but not implemented',
     'src/gateway/router.test.ts': 'redundant',
-    'bench/results/gas.jsonl': '{"suite":"gas","figure":"redeem_gas_per_request_n1000","value":95.8,"unit":"gas"}\nnot json\n{"suite":"gas","figure":"extra","value":1,"unit":"x"}\n',
+    'bench/results/gas.jsonl':
+      '{"suite":"gas","figure":"redeem_gas_per_request_n1000","value":95.8,"unit":"gas"}\nnot json\n{"suite":"gas","figure":"extra","value":1,"unit":"x"}\n',
   });
   try {
     const { profile, problems } = selfAssessment(root);

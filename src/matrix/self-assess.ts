@@ -50,12 +50,31 @@ export function selfAssessment(root: string = repositoryRoot()): SelfAssessment 
     ...EXPECTED_FIGURES.map((e) => {
       const hit = bench.figures.find((f) => f.suite === e.suite && f.figure === e.figure);
       return hit
-        ? { name: figureKey(e), value: hit.value, unit: hit.unit, status: 'measured' as const, cell: e.cell, source: { url: `repo:${hit.file}`, says: `last run of the ${e.suite} suite` } }
-        : { name: figureKey(e), unit: e.unit, status: 'missing' as const, cell: e.cell, source: { url: `repo:bench/results/${e.suite}.jsonl`, says: `no ${e.figure} figure in the last run of the ${e.suite} suite` } };
+        ? {
+            name: figureKey(e),
+            value: hit.value,
+            unit: hit.unit,
+            status: 'measured' as const,
+            cell: e.cell,
+            source: { url: `repo:${hit.file}`, says: `last run of the ${e.suite} suite` },
+          }
+        : {
+            name: figureKey(e),
+            unit: e.unit,
+            status: 'missing' as const,
+            cell: e.cell,
+            source: { url: `repo:bench/results/${e.suite}.jsonl`, says: `no ${e.figure} figure in the last run of the ${e.suite} suite` },
+          };
     }),
     ...bench.figures
       .filter((f) => !expectedKeys.has(figureKey(f)))
-      .map((f) => ({ name: figureKey(f), value: f.value, unit: f.unit, status: 'measured' as const, source: { url: `repo:${f.file}`, says: `last run of the ${f.suite} suite` } })),
+      .map((f) => ({
+        name: figureKey(f),
+        value: f.value,
+        unit: f.unit,
+        status: 'measured' as const,
+        source: { url: `repo:${f.file}`, says: `last run of the ${f.suite} suite` },
+      })),
   ];
 
   const registry = found.get('on-chain registry')?.[0];

@@ -17,15 +17,30 @@ export const SELF_DETECTORS: Readonly<Partial<Record<Mechanism, readonly Detecto
   'staking and slashing': [{ area: 'contracts', path: /\.sol$/, content: [/function\s+slash\w*\s*\(/], shows: 'a contract with a slash function' }],
   'optimistic verification / dispute games': [
     { area: 'contracts', path: /\.sol$/, content: [/function\s+\w*(bisect|Bisect)\w*\s*\(/], shows: 'a contract with a bisection step' },
-    { area: 'contracts', path: /Dispute\w*\.sol$/, content: [/function\s+step\s*\(/, /slash/], shows: 'a dispute game that re-executes one step on chain and slashes the loser' },
+    {
+      area: 'contracts',
+      path: /Dispute\w*\.sol$/,
+      content: [/function\s+step\s*\(/, /slash/],
+      shows: 'a dispute game that re-executes one step on chain and slashes the loser',
+    },
   ],
   'zk proofs': [{ area: 'contracts', path: /\.sol$/, content: [/function\s+verifyProof\s*\(/], shows: 'an on-chain proof verifier' }],
   'redundant execution': [{ area: 'src', path: /^src\/(verify|gateway)\//, content: [/redundan/i], shows: 'redundant execution across providers' }],
   'batched settlement': [
-    { area: 'contracts', path: /\.sol$/, content: [/voucher/i, /function\s+(redeem|settle|claim)\w*\s*\(/i], shows: 'voucher redemption in a settlement contract' },
+    {
+      area: 'contracts',
+      path: /\.sol$/,
+      content: [/voucher/i, /function\s+(redeem|settle|claim)\w*\s*\(/i],
+      shows: 'voucher redemption in a settlement contract',
+    },
   ],
   'on-chain payments': [
-    { area: 'contracts', path: /\.sol$/, content: [/function\s+(transfer|receive)WithAuthorization\s*\(/], shows: 'EIP-3009 authorizations for per-call payments' },
+    {
+      area: 'contracts',
+      path: /\.sol$/,
+      content: [/function\s+(transfer|receive)WithAuthorization\s*\(/],
+      shows: 'EIP-3009 authorizations for per-call payments',
+    },
   ],
   'agent wallets and spending limits': [{ area: 'contracts', path: /\.sol$/, content: [/spend(ing)?Limit/i], shows: 'a wallet contract with spending limits' }],
   'on-chain registry': [{ area: 'contracts', path: /Registry\w*\.sol$/, content: [/function\s+register\w*\s*\(/], shows: 'a registry contract' }],
@@ -36,7 +51,12 @@ export const SELF_DETECTORS: Readonly<Partial<Record<Mechanism, readonly Detecto
   'MPC and secure aggregation': [{ area: 'src', path: /^src\/fl\//, content: [/secure.?agg|pairwise.?mask/i], shows: 'secure aggregation of updates' }],
   'differential privacy': [{ area: 'src', path: /^src\/fl\//, content: [/clip/i, /noise|gaussian|laplace/i], shows: 'clipping and noise on updates' }],
   'end-to-end encryption': [
-    { area: 'src', path: /^src\/(provider|gateway|sdk|crypto|client)\//, content: [/x25519|ecies|aes-256-gcm|encryptInput|sealed.?box/i], shows: 'encrypted inputs to the provider' },
+    {
+      area: 'src',
+      path: /^src\/(provider|gateway|sdk|crypto|client)\//,
+      content: [/x25519|ecies|aes-256-gcm|encryptInput|sealed.?box/i],
+      shows: 'encrypted inputs to the provider',
+    },
   ],
   'load balancing and routing': [{ area: 'src', path: /^src\/gateway\//, content: [/balanc|route|latency/i], shows: 'a gateway that routes requests' }],
   'distributed compute': [{ area: 'src', path: /^src\/provider\//, content: [/infer|execute/i], shows: 'provider nodes that execute requests' }],

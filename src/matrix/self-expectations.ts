@@ -31,13 +31,44 @@ export function figureKey(f: { suite: string; figure: string }): string {
 export type SelfClaim = { text: string; cell: CellId; kind?: ClaimKind; mechanisms: readonly Mechanism[] };
 
 export const SELF_CLAIMS: readonly SelfClaim[] = [
-  { cell: 'verifiability/security', text: 'A wrong result can be challenged and costs the provider its stake; small models can carry a zk proof', mechanisms: ['optimistic verification / dispute games', 'zk proofs', 'staking and slashing'] },
-  { cell: 'verifiability/scalability', text: 'Receipts stay off chain; the chain is touched only on dispute, and proofs verify in constant size', mechanisms: ['optimistic verification / dispute games', 'zk proofs', 'batched settlement'] },
-  { cell: 'verifiability/decentralization', text: 'Anyone may watch and challenge, and a request can run on several independent providers', mechanisms: ['redundant execution', 'optimistic verification / dispute games'] },
+  {
+    cell: 'verifiability/security',
+    text: 'A wrong result can be challenged and costs the provider its stake; small models can carry a zk proof',
+    mechanisms: ['optimistic verification / dispute games', 'zk proofs', 'staking and slashing'],
+  },
+  {
+    cell: 'verifiability/scalability',
+    text: 'Receipts stay off chain; the chain is touched only on dispute, and proofs verify in constant size',
+    mechanisms: ['optimistic verification / dispute games', 'zk proofs', 'batched settlement'],
+  },
+  {
+    cell: 'verifiability/decentralization',
+    text: 'Anyone may watch and challenge, and a request can run on several independent providers',
+    mechanisms: ['redundant execution', 'optimistic verification / dispute games'],
+  },
   { cell: 'privacy/security', text: 'Inputs are encrypted end to end to the chosen provider', mechanisms: ['end-to-end encryption'] },
   { cell: 'privacy/scalability', text: 'Federated training protects updates with secure aggregation', mechanisms: ['MPC and secure aggregation'] },
-  { cell: 'privacy/decentralization', text: 'Data owners train models together without handing over their data, coordinated on chain', mechanisms: ['federated learning'] },
-  { cell: 'performance/security', kind: 'performance', text: 'Stake at risk replaces per-request consensus, so a request never waits for a block', mechanisms: ['staking and slashing', 'batched settlement'] },
-  { cell: 'performance/scalability', kind: 'performance', text: 'Off-chain fast path with bulk settlement and load balancing drives gas per request toward zero', mechanisms: ['batched settlement', 'load balancing and routing', 'distributed compute'] },
-  { cell: 'performance/decentralization', kind: 'performance', text: 'Latency-aware routing across independent providers', mechanisms: ['load balancing and routing', 'distributed compute'] },
+  {
+    cell: 'privacy/decentralization',
+    text: 'Data owners train models together without handing over their data, coordinated on chain',
+    mechanisms: ['federated learning'],
+  },
+  {
+    cell: 'performance/security',
+    kind: 'performance',
+    text: 'Stake at risk replaces per-request consensus, so a request never waits for a block',
+    mechanisms: ['staking and slashing', 'batched settlement'],
+  },
+  {
+    cell: 'performance/scalability',
+    kind: 'performance',
+    text: 'Off-chain fast path with bulk settlement and load balancing drives gas per request toward zero',
+    mechanisms: ['batched settlement', 'load balancing and routing', 'distributed compute'],
+  },
+  {
+    cell: 'performance/decentralization',
+    kind: 'performance',
+    text: 'Latency-aware routing across independent providers',
+    mechanisms: ['load balancing and routing', 'distributed compute'],
+  },
 ];

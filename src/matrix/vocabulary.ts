@@ -80,18 +80,7 @@ export const MECHANISM_TRAITS: Readonly<Record<Mechanism, { verifies: boolean; p
 export const TOKEN_ROLES = ['staking collateral', 'payment', 'incentive rewards', 'governance only', 'none'] as const;
 export type TokenRole = (typeof TOKEN_ROLES)[number];
 
-export const CATEGORIES = [
-  'compute',
-  'storage',
-  'data market',
-  'model market',
-  'agents',
-  'privacy',
-  'training',
-  'inference',
-  'payments',
-  'science',
-] as const;
+export const CATEGORIES = ['compute', 'storage', 'data market', 'model market', 'agents', 'privacy', 'training', 'inference', 'payments', 'science'] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 /** How many independent parties run the service; `single` is one company or host. */

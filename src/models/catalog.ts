@@ -30,7 +30,10 @@ export const metadataUriOf = (name: string): string => `trellis:models/${name}`;
 export function listModelNames(modelsDir: string = defaultModelsDir): string[] {
   if (!existsSync(modelsDir)) return [];
   const files = new Set(readdirSync(modelsDir));
-  return [...files].filter((f) => f.endsWith('.onnx') && files.has(f.replace(/\.onnx$/, '.artifact.json'))).map((f) => f.slice(0, -5)).sort();
+  return [...files]
+    .filter((f) => f.endsWith('.onnx') && files.has(f.replace(/\.onnx$/, '.artifact.json')))
+    .map((f) => f.slice(0, -5))
+    .sort();
 }
 
 export function loadModel(name: string, modelsDir: string = defaultModelsDir): CatalogModel {

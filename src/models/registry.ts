@@ -27,13 +27,23 @@ export type ModelTrust = {
 
 /** The model id `publisher` gets for `contentHash`, as the registry derives it. */
 export function modelIdOf(connection: Connection, deployment: Deployment, publisher: Address, contentHash: Hex): Promise<Hex> {
-  return connection.publicClient.readContract({ address: deployment.contracts.modelRegistry, abi: modelRegistryAbi, functionName: 'modelIdOf', args: [publisher, contentHash] });
+  return connection.publicClient.readContract({
+    address: deployment.contracts.modelRegistry,
+    abi: modelRegistryAbi,
+    functionName: 'modelIdOf',
+    args: [publisher, contentHash],
+  });
 }
 
 /** True when `publisher` has published `contentHash` (deprecated or not). */
 export async function isPublishedBy(connection: Connection, deployment: Deployment, publisher: Address, contentHash: Hex): Promise<boolean> {
   const modelId = await modelIdOf(connection, deployment, publisher, contentHash);
-  const published = await connection.publicClient.readContract({ address: deployment.contracts.modelRegistry, abi: modelRegistryAbi, functionName: 'getModel', args: [modelId] });
+  const published = await connection.publicClient.readContract({
+    address: deployment.contracts.modelRegistry,
+    abi: modelRegistryAbi,
+    functionName: 'getModel',
+    args: [modelId],
+  });
   return published.owner !== '0x0000000000000000000000000000000000000000';
 }
 
@@ -47,7 +57,10 @@ export async function resolveModel(connection: Connection, deployment: Deploymen
     return await resolveChecked(connection, deployment, model, trust);
   } catch (error) {
     if (!isChainUnreachable(error)) throw error;
-    throw new ChainError('RPC_UNREACHABLE', `The chain node does not answer, so model "${model.name}" cannot be resolved.`, { details: [`endpoint: ${connection.rpcUrl}`], cause: error });
+    throw new ChainError('RPC_UNREACHABLE', `The chain node does not answer, so model "${model.name}" cannot be resolved.`, {
+      details: [`endpoint: ${connection.rpcUrl}`],
+      cause: error,
+    });
   }
 }
 
@@ -61,7 +74,12 @@ async function resolveChecked(connection: Connection, deployment: Deployment, mo
   }
   const modelId = named ?? (await modelIdOf(connection, deployment, publisher!, model.contentHash));
   const chosen = named === undefined ? `publisher ${publisher}` : `model id ${named}`;
-  const published = await connection.publicClient.readContract({ address: deployment.contracts.modelRegistry, abi: modelRegistryAbi, functionName: 'getModel', args: [modelId] });
+  const published = await connection.publicClient.readContract({
+    address: deployment.contracts.modelRegistry,
+    abi: modelRegistryAbi,
+    functionName: 'getModel',
+    args: [modelId],
+  });
   if (published.owner === '0x0000000000000000000000000000000000000000') {
     throw new ModelError('MODEL_NOT_PUBLISHED', `Model "${model.name}" is not published by the trusted ${named === undefined ? 'publisher' : 'model id'}.`, {
       details: [`trusted: ${chosen}`, `content hash: ${model.contentHash}`, 'publish it first (trellis model publish), or trust another publisher'],
@@ -82,10 +100,17 @@ async function resolveChecked(connection: Connection, deployment: Deployment, mo
   }
   // The shape fixes where each leaf of the commitment sits; a publication whose shape
   // differs from the artifact's would let a dispute prove leaves this node never made.
-  const shape = await connection.publicClient.readContract({ address: deployment.contracts.modelRegistry, abi: modelRegistryAbi, functionName: 'shapeOf', args: [modelId] });
+  const shape = await connection.publicClient.readContract({
+    address: deployment.contracts.modelRegistry,
+    abi: modelRegistryAbi,
+    functionName: 'shapeOf',
+    args: [modelId],
+  });
   const difference = shapeDifference(shape, model.shape);
   if (difference) {
-    throw new ModelError('MODEL_SHAPE_MISMATCH', `The on-chain commitment shape of "${model.name}" is not the one computed from the local artifact.`, { details: [`model id: ${modelId} (${chosen})`, difference] });
+    throw new ModelError('MODEL_SHAPE_MISMATCH', `The on-chain commitment shape of "${model.name}" is not the one computed from the local artifact.`, {
+      details: [`model id: ${modelId} (${chosen})`, difference],
+    });
   }
   return modelId;
 }

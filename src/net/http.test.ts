@@ -53,7 +53,11 @@ test('a chunked body over the limit is refused with 413 BODY_TOO_LARGE, never pa
 });
 
 test('a declared content-length over the limit is refused before reading', async () => {
-  const response = await fetch(`${server.url}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pad: 'x'.repeat(2_000) }) });
+  const response = await fetch(`${server.url}/echo`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ pad: 'x'.repeat(2_000) }),
+  });
   assert.equal(response.status, 413);
   const body = (await response.json()) as Answer['body'];
   assert.match(body.error?.details.join(' ') ?? '', /declared 2010 bytes/);

@@ -63,7 +63,8 @@ export function errorHandler(log: Logger) {
   return (error: Error, c: Context) => {
     const known = asProtocolError(error);
     if (known.code === 'INTERNAL') log.error('request failed', { path: c.req.path, reason: error.message.split('\n')[0] });
-    if (known.code === 'CHAIN_UNREACHABLE') log.warn('request failed: the chain node does not answer', { path: c.req.path, reason: error.message.split('\n')[0] });
+    if (known.code === 'CHAIN_UNREACHABLE')
+      log.warn('request failed: the chain node does not answer', { path: c.req.path, reason: error.message.split('\n')[0] });
     return c.json(known.toJSON(), known.status as ContentfulStatusCode);
   };
 }
@@ -80,7 +81,9 @@ export function asProtocolError(error: unknown): ProtocolError {
 
 /** The server's chain node does not answer: nothing that needs the chain can be done now. */
 export const chainUnreachable = (details: string[] = []): ProtocolError =>
-  new ProtocolError('CHAIN_UNREACHABLE', 'The chain node this server depends on does not answer.', { details: [...details, 'retry later; the operator must bring the chain node back'] });
+  new ProtocolError('CHAIN_UNREACHABLE', 'The chain node this server depends on does not answer.', {
+    details: [...details, 'retry later; the operator must bring the chain node back'],
+  });
 
 export type RunningServer = { url: string; port: number; close(): Promise<void> };
 

@@ -88,7 +88,13 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     }
   };
   try {
-    const signer = (index: number) => connectSigner({ rpcUrl: chain.rpcUrl, expectedChainId: chain.deployment.chainId, privateKey: chain.accounts[index]!.privateKey, keySource: `dev account ${index}` });
+    const signer = (index: number) =>
+      connectSigner({
+        rpcUrl: chain.rpcUrl,
+        expectedChainId: chain.deployment.chainId,
+        privateKey: chain.accounts[index]!.privateKey,
+        keySource: `dev account ${index}`,
+      });
     const owner = await signer(localRoles.modelOwner);
     step('publishing the default models');
     const names = listModelNames();
@@ -181,7 +187,13 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
 async function ensurePublished(owner: SignerConnection, chain: LocalChain, name: string): Promise<void> {
   const model = loadModel(name);
   if (await isPublishedBy(owner, chain.deployment, owner.account.address, model.contentHash)) return;
-  await publishModel(owner, chain.deployment, { contentHash: model.contentHash, weightCommitment: model.weightCommitment, shape: model.shape, metadataURI: model.metadataURI, royaltyBps: ROYALTY_BPS });
+  await publishModel(owner, chain.deployment, {
+    contentHash: model.contentHash,
+    weightCommitment: model.weightCommitment,
+    shape: model.shape,
+    metadataURI: model.metadataURI,
+    royaltyBps: ROYALTY_BPS,
+  });
 }
 
 /**

@@ -11,9 +11,12 @@ import { isVerifiedMode, RECEIPT_CLOCK_SKEW_SECONDS, type InferenceRequest, type
  */
 export function receiptTermProblems(receipt: Receipt, request: InferenceRequest, now: bigint): string[] {
   const problems: string[] = [];
-  if (receipt.verification !== request.verification) problems.push(`receipt.verification: expected ${request.verification} as asked, got ${receipt.verification}`);
-  if (isVerifiedMode(request.verification) && receipt.traceRoot === zeroHash) problems.push('receipt.traceRoot: zero, but a verified mode must commit to a trace');
+  if (receipt.verification !== request.verification)
+    problems.push(`receipt.verification: expected ${request.verification} as asked, got ${receipt.verification}`);
+  if (isVerifiedMode(request.verification) && receipt.traceRoot === zeroHash)
+    problems.push('receipt.traceRoot: zero, but a verified mode must commit to a trace');
   const skew = receipt.issuedAt > now ? receipt.issuedAt - now : now - receipt.issuedAt;
-  if (skew > RECEIPT_CLOCK_SKEW_SECONDS) problems.push(`receipt.issuedAt: ${receipt.issuedAt} is ${skew} s from this clock (${now}); at most ${RECEIPT_CLOCK_SKEW_SECONDS} s allowed`);
+  if (skew > RECEIPT_CLOCK_SKEW_SECONDS)
+    problems.push(`receipt.issuedAt: ${receipt.issuedAt} is ${skew} s from this clock (${now}); at most ${RECEIPT_CLOCK_SKEW_SECONDS} s allowed`);
   return problems;
 }

@@ -47,11 +47,18 @@ const object = (field: Field): Record<string, unknown> =>
 
 const child = (parent: Field, key: string): Field => ({ path: parent.path ? `${parent.path}.${key}` : key, value: object(parent)[key] });
 
-const address = (field: Field): Address => (typeof field.value === 'string' && isAddress(field.value) ? getAddress(field.value) : fail(field, 'an address (0x and 40 hex digits)'));
+const address = (field: Field): Address =>
+  typeof field.value === 'string' && isAddress(field.value) ? getAddress(field.value) : fail(field, 'an address (0x and 40 hex digits)');
 
-const bytes32 = (field: Field): Hex => (typeof field.value === 'string' && isHex(field.value) && field.value.length === 66 ? (field.value.toLowerCase() as Hex) : fail(field, '32 bytes as 0x and 64 hex digits'));
+const bytes32 = (field: Field): Hex =>
+  typeof field.value === 'string' && isHex(field.value) && field.value.length === 66
+    ? (field.value.toLowerCase() as Hex)
+    : fail(field, '32 bytes as 0x and 64 hex digits');
 
-const signature = (field: Field): Hex => (typeof field.value === 'string' && isHex(field.value) && field.value.length === 132 ? field.value : fail(field, 'a 65-byte signature as 0x and 130 hex digits'));
+const signature = (field: Field): Hex =>
+  typeof field.value === 'string' && isHex(field.value) && field.value.length === 132
+    ? field.value
+    : fail(field, 'a 65-byte signature as 0x and 130 hex digits');
 
 const uint = (field: Field, bits = 256): bigint => {
   if (typeof field.value !== 'string' || !/^\d{1,78}$/.test(field.value)) return fail(field, 'an unsigned integer as a decimal string');
@@ -59,7 +66,10 @@ const uint = (field: Field, bits = 256): bigint => {
   return value < 2n ** BigInt(bits) ? value : fail(field, `an integer below 2^${bits}`);
 };
 
-const uint8 = (field: Field): number => (Number.isInteger(field.value) && (field.value as number) >= 0 && (field.value as number) < 256 ? (field.value as number) : fail(field, 'an integer from 0 to 255'));
+const uint8 = (field: Field): number =>
+  Number.isInteger(field.value) && (field.value as number) >= 0 && (field.value as number) < 256
+    ? (field.value as number)
+    : fail(field, 'an integer from 0 to 255');
 
 export function parseRequest(field: Field): InferenceRequest {
   return {
@@ -126,7 +136,10 @@ export function parseInferBody(value: unknown): { request: InferenceRequest; sig
 
 export function parseInferResult(value: unknown): { output: number[]; shape: number[]; frac: number | null; receipt: Receipt; signature: Hex } {
   const body: Field = { path: '', value };
-  const numbers = (field: Field) => (Array.isArray(field.value) && field.value.every((x) => typeof x === 'number' && Number.isFinite(x)) ? (field.value as number[]) : fail(field, 'an array of finite numbers'));
+  const numbers = (field: Field) =>
+    Array.isArray(field.value) && field.value.every((x) => typeof x === 'number' && Number.isFinite(x))
+      ? (field.value as number[])
+      : fail(field, 'an array of finite numbers');
   const frac = child(body, 'frac');
   if (frac.value !== null && !Number.isSafeInteger(frac.value)) fail(frac, 'an integer or null');
   return {

@@ -135,7 +135,10 @@ export class DisputeResponder {
     if (cached) return cached;
     const { receipt, quantizedInput } = await readOpenCall(this.init.connection, followed.openTx);
     if (!this.init.ledger.served(receipt.requestHash.toLowerCase() as Hex)) {
-      this.init.log.warn('disputed receipt is not in this node\'s ledger; answering from the input revealed', { id: followed.id, requestHash: receipt.requestHash });
+      this.init.log.warn("disputed receipt is not in this node's ledger; answering from the input revealed", {
+        id: followed.id,
+        requestHash: receipt.requestHash,
+      });
     }
     const engine = this.init.engines.get(receipt.modelId.toLowerCase() as Hex);
     if (!engine) throw new Error(`model ${receipt.modelId} is not served by this node`);

@@ -12,7 +12,9 @@ import { toWire } from '../protocol/wire.ts';
 import { Ledger } from './ledger.ts';
 
 const dirs: string[] = [];
-after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 const newDir = () => {
   const dir = mkdtempSync(join(tmpdir(), 'trellis-ledger-'));
   dirs.push(dir);
@@ -28,7 +30,19 @@ const FEE = 10n;
 function serve(ledger: Ledger, n: number, issuedAt: number, since = 0): bigint {
   const channelTotal = ledger.nextTotal(client, model, FEE, since);
   const requestHash = `0x${n.toString(16).padStart(64, '0')}` as Hex;
-  const receipt = { requestHash, client, provider, modelId: model, inputHash: zeroHash, outputHash: zeroHash, traceRoot: zeroHash, fee: FEE, channelTotal, issuedAt: BigInt(Math.floor(issuedAt / 1000)), verification: 0 };
+  const receipt = {
+    requestHash,
+    client,
+    provider,
+    modelId: model,
+    inputHash: zeroHash,
+    outputHash: zeroHash,
+    traceRoot: zeroHash,
+    fee: FEE,
+    channelTotal,
+    issuedAt: BigInt(Math.floor(issuedAt / 1000)),
+    verification: 0,
+  };
   ledger.recordResult({ output: [n], shape: [1], frac: 0, receipt: toWire(receipt), signature, issuedAt });
   return channelTotal;
 }
@@ -39,12 +53,18 @@ test('totals grow by the fee; a voucher must match a receipt total; payment free
   assert.equal(serve(ledger, 1, 1_000), 10n);
   assert.equal(ledger.unpaidCount(client, model, 0), 1);
   assert.equal(ledger.owedBy(client, 0), 10n);
-  assert.throws(() => ledger.acceptVoucher(voucher(15n)), (e: unknown) => e instanceof ProtocolError && e.code === 'VOUCHER_AMOUNT_WRONG' && /expected one of: 10\n.*got: 15/s.test(e.message));
+  assert.throws(
+    () => ledger.acceptVoucher(voucher(15n)),
+    (e: unknown) => e instanceof ProtocolError && e.code === 'VOUCHER_AMOUNT_WRONG' && /expected one of: 10\n.*got: 15/s.test(e.message),
+  );
   assert.equal(ledger.acceptVoucher(voucher(10n)), true);
   assert.equal(ledger.acceptVoucher(voucher(10n)), false, 'an amount already paid is not new');
   assert.equal(ledger.unpaidCount(client, model, 0), 0);
   assert.equal(serve(ledger, 2, 2_000), 20n);
-  assert.deepEqual(ledger.redeemable().map((v) => v.voucher.cumulativeAmount), [10n]);
+  assert.deepEqual(
+    ledger.redeemable().map((v) => v.voucher.cumulativeAmount),
+    [10n],
+  );
   ledger.setRedeemed(client, model, 10n);
   assert.deepEqual(ledger.redeemable(), []);
   assert.equal(ledger.owedBy(client, 0), 10n, 'the unpaid second result is still owed');
@@ -78,7 +98,10 @@ test('receipts and vouchers survive a restart, and a torn last line is ignored',
   assert.ok(again.served(`0x${'1'.padStart(64, '0')}`));
   assert.ok(again.served(`0x${'2'.padStart(64, '0')}`));
   assert.equal(again.unpaidCount(client, model, 0), 0);
-  assert.deepEqual(again.redeemable().map((v) => v.voucher.cumulativeAmount), [20n]);
+  assert.deepEqual(
+    again.redeemable().map((v) => v.voucher.cumulativeAmount),
+    [20n],
+  );
   assert.equal(serve(again, 3, 2_000), 30n);
   again.close();
   const third = new Ledger(dir);
@@ -86,7 +109,7 @@ test('receipts and vouchers survive a restart, and a torn last line is ignored',
   third.close();
 });
 
-test('the client\'s next request writes off a result it never paid, once per grace period, and a restart keeps the count', () => {
+test("the client's next request writes off a result it never paid, once per grace period, and a restart keeps the count", () => {
   const dir = newDir();
   const ledger = new Ledger(dir);
   const timing = { graceMs: 60_000, paymentWindowMs: 10_000 };

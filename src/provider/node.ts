@@ -110,7 +110,7 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
   let draining = false;
   const app = new Hono();
   app.onError(errorHandler(log));
-  app.use(async (c, next) => {
+  app.use(async (_c, next) => {
     if (draining) throw new ProtocolError('SHUTTING_DOWN', 'This provider is shutting down.', { details: ['retry on another provider'] });
     await next();
   });
@@ -125,7 +125,12 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
         status: ok ? 'ok' : 'degraded',
         provider: connection.account.address,
         chainId: deployment.chainId,
-        chain: { reachable: chain.reachable, chainId: chain.chainId, latestBlock: chain.latestBlock?.toString() ?? null, ...(chain.reason === undefined ? {} : { reason: chain.reason }) },
+        chain: {
+          reachable: chain.reachable,
+          chainId: chain.chainId,
+          latestBlock: chain.latestBlock?.toString() ?? null,
+          ...(chain.reason === undefined ? {} : { reason: chain.reason }),
+        },
         models: [...served.values()].map((m) => ({ modelId: m.modelId, name: m.model.name, price: m.price.toString() })),
         inFlight: requests.inFlightCount,
       },
@@ -140,11 +145,14 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
   });
   app.get('/v1/receipts/:requestHash', (c) => {
     const stored = ledger.result(c.req.param('requestHash').toLowerCase() as Hex);
-    if (!stored) throw new ProtocolError('UNKNOWN_RECEIPT', 'No receipt for this request hash here.', { details: [`request hash: ${c.req.param('requestHash')}`] });
+    if (!stored)
+      throw new ProtocolError('UNKNOWN_RECEIPT', 'No receipt for this request hash here.', { details: [`request hash: ${c.req.param('requestHash')}`] });
     return c.json(stored);
   });
   app.notFound(() => {
-    throw new ProtocolError('NOT_FOUND', 'No such route.', { details: ['routes: GET /v1/health, POST /v1/infer, POST /v1/vouchers, GET /v1/receipts/:requestHash'] });
+    throw new ProtocolError('NOT_FOUND', 'No such route.', {
+      details: ['routes: GET /v1/health, POST /v1/infer, POST /v1/vouchers, GET /v1/receipts/:requestHash'],
+    });
   });
 
   const server = await listen(app, options.host ?? '127.0.0.1', options.port);
@@ -160,7 +168,12 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
   });
   const settlement = new Settlement(connection, escrow, ledger, { ...defaultSettlement, ...options.settlement }, log.child('settlement'));
   try {
-    await ensureRegistered(connection, deployment, { endpoint: options.publicUrl ?? server.url, stake: options.stake, prices: new Map([...served].map(([id, m]) => [id, m.price])) }, log);
+    await ensureRegistered(
+      connection,
+      deployment,
+      { endpoint: options.publicUrl ?? server.url, stake: options.stake, prices: new Map([...served].map(([id, m]) => [id, m.price])) },
+      log,
+    );
     await settlement.syncFromChain();
     await disputes.start();
   } catch (error) {

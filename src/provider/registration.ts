@@ -20,14 +20,24 @@ export async function ensureRegistered(connection: SignerConnection, deployment:
   };
   const info = await publicClient.readContract({ address: registry, abi: providerRegistryAbi, functionName: 'getProvider', args: [account.address] });
   if (!info.registered) {
-    await send('approved stake', walletClient.writeContract({ address: deployment.contracts.token, abi: trellisTokenAbi, functionName: 'approve', args: [registry, wanted.stake] }));
+    await send(
+      'approved stake',
+      walletClient.writeContract({ address: deployment.contracts.token, abi: trellisTokenAbi, functionName: 'approve', args: [registry, wanted.stake] }),
+    );
     const pubKey = account.publicKey ?? '0x';
-    await send('registered', walletClient.writeContract({ address: registry, abi: providerRegistryAbi, functionName: 'register', args: [wanted.endpoint, pubKey, wanted.stake] }));
+    await send(
+      'registered',
+      walletClient.writeContract({ address: registry, abi: providerRegistryAbi, functionName: 'register', args: [wanted.endpoint, pubKey, wanted.stake] }),
+    );
   } else if (info.endpoint !== wanted.endpoint) {
-    await send('updated endpoint', walletClient.writeContract({ address: registry, abi: providerRegistryAbi, functionName: 'updateEndpoint', args: [wanted.endpoint] }));
+    await send(
+      'updated endpoint',
+      walletClient.writeContract({ address: registry, abi: providerRegistryAbi, functionName: 'updateEndpoint', args: [wanted.endpoint] }),
+    );
   }
   for (const [modelId, price] of wanted.prices) {
     const current = await publicClient.readContract({ address: registry, abi: providerRegistryAbi, functionName: 'priceOf', args: [account.address, modelId] });
-    if (current !== price) await send('set price', walletClient.writeContract({ address: registry, abi: providerRegistryAbi, functionName: 'setPrice', args: [modelId, price] }));
+    if (current !== price)
+      await send('set price', walletClient.writeContract({ address: registry, abi: providerRegistryAbi, functionName: 'setPrice', args: [modelId, price] }));
   }
 }

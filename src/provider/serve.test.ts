@@ -35,7 +35,9 @@ before(async () => {
   const model = loadModel('digits-mlp');
   served = { model, modelId, price: PRICE, float: await openFloatModel(model) };
 });
-after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 /** A provider with its own ledger and a clock the test moves (unix seconds). */
 function provider() {
@@ -71,7 +73,8 @@ async function signed(clock: { now: bigint }, deadline = clock.now + 60n) {
   return { request, signature: await signRequest(client, domain, request), input: digit, vouchers: [] as SignedVoucher[] };
 }
 
-const payFor = (channelTotal: bigint) => signVoucher(client, domain, { client: client.address, provider: providerAccount.address, modelId, cumulativeAmount: channelTotal });
+const payFor = (channelTotal: bigint) =>
+  signVoucher(client, domain, { client: client.address, provider: providerAccount.address, modelId, cumulativeAmount: channelTotal });
 const totalOf = (result: { receipt: unknown }) => parseReceipt({ path: 'receipt', value: result.receipt }).channelTotal;
 const refusedWith = (code: ProtocolErrorCode) => (error: unknown) => error instanceof ProtocolError && error.code === code;
 
@@ -79,7 +82,10 @@ test('a deadline more than MAX_REQUEST_TTL_SECONDS ahead is refused, and nothing
   const { clock, ledger, server } = provider();
   // A captured request that never expires could be replayed for ever.
   const forever = await signed(clock, 2n ** 64n - 1n);
-  await assert.rejects(server.serve(forever), (error: unknown) => refusedWith('DEADLINE_TOO_FAR')(error) && /latest accepted: 1800000300/.test((error as ProtocolError).message));
+  await assert.rejects(
+    server.serve(forever),
+    (error: unknown) => refusedWith('DEADLINE_TOO_FAR')(error) && /latest accepted: 1800000300/.test((error as ProtocolError).message),
+  );
   await assert.rejects(server.serve(await signed(clock, clock.now + MAX_REQUEST_TTL_SECONDS + 1n)), refusedWith('DEADLINE_TOO_FAR'));
   assert.equal(ledger.unpaidCount(client.address, modelId, 0), 0);
   const longest = await server.serve(await signed(clock, clock.now + MAX_REQUEST_TTL_SECONDS));
@@ -87,7 +93,7 @@ test('a deadline more than MAX_REQUEST_TTL_SECONDS ahead is refused, and nothing
   ledger.close();
 });
 
-test('a replay answered to someone else is written off by the client\'s next request: never blocking past the window, never charged', async () => {
+test("a replay answered to someone else is written off by the client's next request: never blocking past the window, never charged", async () => {
   const { clock, ledger, server } = provider();
   // The attacker replays a request the client already had served elsewhere.
   const captured = await signed(clock);
@@ -100,7 +106,7 @@ test('a replay answered to someone else is written off by the client\'s next req
   assert.equal(totalOf(result), PRICE, 'the replayed result is not folded into what the client pays');
   own.vouchers = [await payFor(totalOf(result))];
   assert.equal(await server.acceptVouchers(own.vouchers), 1);
-  assert.equal(ledger.owedBy(client.address, 0), PRICE, 'the provider is owed the client\'s own result only');
+  assert.equal(ledger.owedBy(client.address, 0), PRICE, "the provider is owed the client's own result only");
   assert.equal(ledger.unpaidCount(client.address, modelId, 0), 0);
 
   // The bound the provider keeps: one write-off per channel per grace period. A second

@@ -12,7 +12,16 @@ import type { Trace } from '../engine/trace.ts';
 import type { CatalogModel } from '../models/catalog.ts';
 import { fixedOutputHash, floatOutputHash, inputHashOf } from '../protocol/commitments.ts';
 import { ProtocolError } from '../protocol/errors.ts';
-import { hashRequest, MAX_REQUEST_TTL_SECONDS, recoverRequestSigner, signReceipt, verificationModes, type InferenceRequest, type ProtocolDomain, type Receipt } from '../protocol/messages.ts';
+import {
+  hashRequest,
+  MAX_REQUEST_TTL_SECONDS,
+  recoverRequestSigner,
+  signReceipt,
+  verificationModes,
+  type InferenceRequest,
+  type ProtocolDomain,
+  type Receipt,
+} from '../protocol/messages.ts';
 import { toWire, type InferResult } from '../protocol/wire.ts';
 import { recoverVoucherSigner, type EscrowDomain, type SignedVoucher } from '../payments/voucher.ts';
 import { channelKey, type Ledger } from './ledger.ts';
@@ -63,7 +72,9 @@ export class RequestServer {
 
     const signer = await recoverRequestSigner(deps.domain, request, signature).catch(() => undefined);
     if (signer === undefined || getAddress(signer) !== getAddress(request.client)) {
-      throw new ProtocolError('BAD_SIGNATURE', 'The request signature is not the client\'s.', { details: [`client: ${request.client}`, `recovered signer: ${signer ?? 'none'}`] });
+      throw new ProtocolError('BAD_SIGNATURE', "The request signature is not the client's.", {
+        details: [`client: ${request.client}`, `recovered signer: ${signer ?? 'none'}`],
+      });
     }
     const now = deps.now();
     if (request.deadline <= now) {
@@ -79,17 +90,25 @@ export class RequestServer {
     }
     const served = deps.models.get(request.modelId);
     if (!served) {
-      throw new ProtocolError('UNKNOWN_MODEL', 'This provider does not serve the model.', { details: [`model id: ${request.modelId}`, `served: ${[...deps.models.values()].map((m) => `${m.model.name} (${m.modelId})`).join(', ')}`] });
+      throw new ProtocolError('UNKNOWN_MODEL', 'This provider does not serve the model.', {
+        details: [`model id: ${request.modelId}`, `served: ${[...deps.models.values()].map((m) => `${m.model.name} (${m.modelId})`).join(', ')}`],
+      });
     }
     if (request.verification >= verificationModes.length) {
-      throw new ProtocolError('INVALID_BODY', 'request.verification: unknown verification mode.', { details: [`expected 0..${verificationModes.length - 1} (${verificationModes.join(', ')})`, `got ${request.verification}`] });
+      throw new ProtocolError('INVALID_BODY', 'request.verification: unknown verification mode.', {
+        details: [`expected 0..${verificationModes.length - 1} (${verificationModes.join(', ')})`, `got ${request.verification}`],
+      });
     }
     if (served.price > request.maxFee) {
-      throw new ProtocolError('FEE_TOO_LOW', 'The request\'s maxFee is below this provider\'s price.', { details: [`price: ${served.price}`, `maxFee: ${request.maxFee}`] });
+      throw new ProtocolError('FEE_TOO_LOW', "The request's maxFee is below this provider's price.", {
+        details: [`price: ${served.price}`, `maxFee: ${request.maxFee}`],
+      });
     }
     const { inputHash } = inputHashOf(served.model.engine, input);
     if (inputHash !== request.inputHash) {
-      throw new ProtocolError('INVALID_INPUT', 'The input does not match the request\'s input hash.', { details: [`signed inputHash: ${request.inputHash}`, `hash of the input sent: ${inputHash}`] });
+      throw new ProtocolError('INVALID_INPUT', "The input does not match the request's input hash.", {
+        details: [`signed inputHash: ${request.inputHash}`, `hash of the input sent: ${inputHash}`],
+      });
     }
     await this.acceptVouchers(vouchers);
 
@@ -107,7 +126,7 @@ export class RequestServer {
     }
     const owed = deps.ledger.owedBy(request.client, since) + this.inFlightFees(request.client);
     if (owed + served.price > available) {
-      throw new ProtocolError('INSUFFICIENT_ESCROW', 'The client\'s escrow does not cover this request.', {
+      throw new ProtocolError('INSUFFICIENT_ESCROW', "The client's escrow does not cover this request.", {
         details: [`escrow available: ${available}`, `owed to this provider: ${owed}`, `price: ${served.price}`],
       });
     }
@@ -154,7 +173,9 @@ export class RequestServer {
       if (signed.voucher.cumulativeAmount <= this.deps.ledger.paidAmount(signed.voucher.client, signed.voucher.modelId)) continue;
       const signer = await recoverVoucherSigner(this.deps.domain, signed).catch(() => undefined);
       if (signer === undefined || getAddress(signer) !== getAddress(signed.voucher.client)) {
-        throw new ProtocolError('VOUCHER_INVALID', 'A voucher signature is not its client\'s.', { details: [`client: ${signed.voucher.client}`, `recovered signer: ${signer ?? 'none'}`] });
+        throw new ProtocolError('VOUCHER_INVALID', "A voucher signature is not its client's.", {
+          details: [`client: ${signed.voucher.client}`, `recovered signer: ${signer ?? 'none'}`],
+        });
       }
       if (this.deps.ledger.acceptVoucher(signed)) accepted++;
     }

@@ -134,13 +134,25 @@ export class Settlement {
     const accepted: SignedVoucher[] = [];
     for (const signed of vouchers) {
       try {
-        await this.connection.publicClient.simulateContract({ account: this.connection.account, address: this.escrow, abi: escrowAbi, functionName: 'redeem', args: [signed.voucher, signed.signature] });
+        await this.connection.publicClient.simulateContract({
+          account: this.connection.account,
+          address: this.escrow,
+          abi: escrowAbi,
+          functionName: 'redeem',
+          args: [signed.voucher, signed.signature],
+        });
         accepted.push(signed);
       } catch (error) {
         const revert = explainRevert(error);
         if (revert === undefined) throw error;
         this.ledger.refuseVoucher(signed, revert.raw);
-        this.log.warn('voucher refused by the escrow; dropped', { client: signed.voucher.client, modelId: signed.voucher.modelId, amount: signed.voucher.cumulativeAmount, reason: revert.sentence, error: revert.name });
+        this.log.warn('voucher refused by the escrow; dropped', {
+          client: signed.voucher.client,
+          modelId: signed.voucher.modelId,
+          amount: signed.voucher.cumulativeAmount,
+          reason: revert.sentence,
+          error: revert.name,
+        });
       }
     }
     return accepted;

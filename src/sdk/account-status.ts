@@ -25,15 +25,23 @@ export type WithdrawalStatus = { amount: bigint; readyAt: bigint; expiresAt: big
 
 /** The pending withdrawal of `client` (amount 0 when none) and the chain time. */
 export async function withdrawalStatus(c: Connection, d: Deployment, client: Address): Promise<WithdrawalStatus> {
-  const [pending, now] = await Promise.all([c.publicClient.readContract({ address: d.contracts.escrow, abi: escrowAbi, functionName: 'pendingWithdrawal', args: [client] }), chainTime(c)]);
+  const [pending, now] = await Promise.all([
+    c.publicClient.readContract({ address: d.contracts.escrow, abi: escrowAbi, functionName: 'pendingWithdrawal', args: [client] }),
+    chainTime(c),
+  ]);
   return { amount: pending.amount, readyAt: BigInt(pending.readyAt), expiresAt: BigInt(pending.expiresAt), now };
 }
 
 export type TimingParameters = { withdrawalNotice: bigint; withdrawalWindow: bigint; challengeWindow: bigint };
 
 export async function timingParameters(c: Connection, d: Deployment): Promise<TimingParameters> {
-  const read = (functionName: 'withdrawalNotice' | 'withdrawalWindow' | 'challengeWindow') => c.publicClient.readContract({ address: d.contracts.params, abi: trellisParamsAbi, functionName });
-  const [withdrawalNotice, withdrawalWindow, challengeWindow] = await Promise.all([read('withdrawalNotice'), read('withdrawalWindow'), read('challengeWindow')]);
+  const read = (functionName: 'withdrawalNotice' | 'withdrawalWindow' | 'challengeWindow') =>
+    c.publicClient.readContract({ address: d.contracts.params, abi: trellisParamsAbi, functionName });
+  const [withdrawalNotice, withdrawalWindow, challengeWindow] = await Promise.all([
+    read('withdrawalNotice'),
+    read('withdrawalWindow'),
+    read('challengeWindow'),
+  ]);
   return { withdrawalNotice, withdrawalWindow, challengeWindow };
 }
 
@@ -59,7 +67,12 @@ export async function unredeemedVouchers(c: Connection, d: Deployment, client: A
       provider: voucher.provider,
       modelId: voucher.modelId,
       signed: voucher.cumulativeAmount,
-      redeemed: await c.publicClient.readContract({ address: d.contracts.escrow, abi: escrowAbi, functionName: 'redeemed', args: [client, voucher.provider, voucher.modelId] }),
+      redeemed: await c.publicClient.readContract({
+        address: d.contracts.escrow,
+        abi: escrowAbi,
+        functionName: 'redeemed',
+        args: [client, voucher.provider, voucher.modelId],
+      }),
     })),
   );
 }
@@ -76,4 +89,5 @@ export async function claimable(c: Connection, d: Deployment, account: Address):
 }
 
 /** Who earns the protocol fee: the treasury named in TrellisParams. */
-export const treasuryOf = (c: Connection, d: Deployment): Promise<Address> => c.publicClient.readContract({ address: d.contracts.params, abi: trellisParamsAbi, functionName: 'treasury' });
+export const treasuryOf = (c: Connection, d: Deployment): Promise<Address> =>
+  c.publicClient.readContract({ address: d.contracts.params, abi: trellisParamsAbi, functionName: 'treasury' });

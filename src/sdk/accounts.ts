@@ -13,13 +13,17 @@ import { transact } from './transact.ts';
 
 /** Approves the escrow and deposits `amount` (token base units). */
 export async function deposit(c: SignerConnection, d: Deployment, amount: bigint): Promise<Hash> {
-  await transact(c, 'approve escrow', () => c.walletClient.writeContract({ address: d.contracts.token, abi: trellisTokenAbi, functionName: 'approve', args: [d.contracts.escrow, amount] }));
+  await transact(c, 'approve escrow', () =>
+    c.walletClient.writeContract({ address: d.contracts.token, abi: trellisTokenAbi, functionName: 'approve', args: [d.contracts.escrow, amount] }),
+  );
   return transact(c, 'deposit', () => c.walletClient.writeContract({ address: d.contracts.escrow, abi: escrowAbi, functionName: 'deposit', args: [amount] }));
 }
 
 /** Starts the withdrawal notice for `amount`; vouchers already signed stay redeemable meanwhile. */
 export const requestWithdrawal = (c: SignerConnection, d: Deployment, amount: bigint): Promise<Hash> =>
-  transact(c, 'request withdrawal', () => c.walletClient.writeContract({ address: d.contracts.escrow, abi: escrowAbi, functionName: 'requestWithdrawal', args: [amount] }));
+  transact(c, 'request withdrawal', () =>
+    c.walletClient.writeContract({ address: d.contracts.escrow, abi: escrowAbi, functionName: 'requestWithdrawal', args: [amount] }),
+  );
 
 export const withdraw = (c: SignerConnection, d: Deployment): Promise<Hash> =>
   transact(c, 'withdraw', () => c.walletClient.writeContract({ address: d.contracts.escrow, abi: escrowAbi, functionName: 'withdraw' }));
@@ -43,33 +47,62 @@ export async function balances(c: Connection, d: Deployment, account: Address): 
 }
 
 export async function registerProvider(c: SignerConnection, d: Deployment, endpoint: string, stake: bigint): Promise<Hash> {
-  await transact(c, 'approve stake', () => c.walletClient.writeContract({ address: d.contracts.token, abi: trellisTokenAbi, functionName: 'approve', args: [d.contracts.providerRegistry, stake] }));
-  return transact(c, 'register provider', () => c.walletClient.writeContract({ address: d.contracts.providerRegistry, abi: providerRegistryAbi, functionName: 'register', args: [endpoint, c.account.publicKey, stake] }));
+  await transact(c, 'approve stake', () =>
+    c.walletClient.writeContract({ address: d.contracts.token, abi: trellisTokenAbi, functionName: 'approve', args: [d.contracts.providerRegistry, stake] }),
+  );
+  return transact(c, 'register provider', () =>
+    c.walletClient.writeContract({
+      address: d.contracts.providerRegistry,
+      abi: providerRegistryAbi,
+      functionName: 'register',
+      args: [endpoint, c.account.publicKey, stake],
+    }),
+  );
 }
 
 export async function addStake(c: SignerConnection, d: Deployment, amount: bigint): Promise<Hash> {
-  await transact(c, 'approve stake', () => c.walletClient.writeContract({ address: d.contracts.token, abi: trellisTokenAbi, functionName: 'approve', args: [d.contracts.providerRegistry, amount] }));
-  return transact(c, 'add stake', () => c.walletClient.writeContract({ address: d.contracts.providerRegistry, abi: providerRegistryAbi, functionName: 'addStake', args: [amount] }));
+  await transact(c, 'approve stake', () =>
+    c.walletClient.writeContract({ address: d.contracts.token, abi: trellisTokenAbi, functionName: 'approve', args: [d.contracts.providerRegistry, amount] }),
+  );
+  return transact(c, 'add stake', () =>
+    c.walletClient.writeContract({ address: d.contracts.providerRegistry, abi: providerRegistryAbi, functionName: 'addStake', args: [amount] }),
+  );
 }
 
 export const startUnbonding = (c: SignerConnection, d: Deployment, amount: bigint): Promise<Hash> =>
-  transact(c, 'start unbonding', () => c.walletClient.writeContract({ address: d.contracts.providerRegistry, abi: providerRegistryAbi, functionName: 'startUnbonding', args: [amount] }));
+  transact(c, 'start unbonding', () =>
+    c.walletClient.writeContract({ address: d.contracts.providerRegistry, abi: providerRegistryAbi, functionName: 'startUnbonding', args: [amount] }),
+  );
 
 export const withdrawStake = (c: SignerConnection, d: Deployment): Promise<Hash> =>
-  transact(c, 'withdraw stake', () => c.walletClient.writeContract({ address: d.contracts.providerRegistry, abi: providerRegistryAbi, functionName: 'withdraw' }));
+  transact(c, 'withdraw stake', () =>
+    c.walletClient.writeContract({ address: d.contracts.providerRegistry, abi: providerRegistryAbi, functionName: 'withdraw' }),
+  );
 
 export type PublishModel = { contentHash: Hex; weightCommitment: Hex; shape: CommitmentShape; metadataURI: string; royaltyBps: number };
 
 /** Publishes a model and returns its id (keccak256 of publisher and content hash). */
 export async function publishModel(c: SignerConnection, d: Deployment, model: PublishModel): Promise<Hex> {
   await transact(c, 'publish model', () =>
-    c.walletClient.writeContract({ address: d.contracts.modelRegistry, abi: modelRegistryAbi, functionName: 'publish', args: [model.contentHash, model.weightCommitment, model.shape, model.metadataURI, model.royaltyBps] }),
+    c.walletClient.writeContract({
+      address: d.contracts.modelRegistry,
+      abi: modelRegistryAbi,
+      functionName: 'publish',
+      args: [model.contentHash, model.weightCommitment, model.shape, model.metadataURI, model.royaltyBps],
+    }),
   );
-  return c.publicClient.readContract({ address: d.contracts.modelRegistry, abi: modelRegistryAbi, functionName: 'modelIdOf', args: [c.account.address, model.contentHash] });
+  return c.publicClient.readContract({
+    address: d.contracts.modelRegistry,
+    abi: modelRegistryAbi,
+    functionName: 'modelIdOf',
+    args: [c.account.address, model.contentHash],
+  });
 }
 
 export const setRoyalty = (c: SignerConnection, d: Deployment, modelId: Hex, royaltyBps: number): Promise<Hash> =>
-  transact(c, 'set royalty', () => c.walletClient.writeContract({ address: d.contracts.modelRegistry, abi: modelRegistryAbi, functionName: 'setRoyalty', args: [modelId, royaltyBps] }));
+  transact(c, 'set royalty', () =>
+    c.walletClient.writeContract({ address: d.contracts.modelRegistry, abi: modelRegistryAbi, functionName: 'setRoyalty', args: [modelId, royaltyBps] }),
+  );
 
 /** Moves dispute payouts (bonds back, rewards, compensation) from the dispute game to the wallet. */
 export const claimDisputePayouts = (c: SignerConnection, d: Deployment): Promise<Hash> =>

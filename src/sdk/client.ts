@@ -16,7 +16,16 @@ import { fixedOutputHash, floatOutputHash, inputHashOf } from '../protocol/commi
 import { errorFromBody, ProtocolError } from '../protocol/errors.ts';
 import { channelTotalProblems, expectedChannelTotal } from '../protocol/channel-total.ts';
 import { receiptTermProblems } from '../protocol/receipt-terms.ts';
-import { hashRequest, MAX_REQUEST_TTL_SECONDS, recoverReceiptSigner, signRequest, verificationModes, type InferenceRequest, type Receipt, type Verification } from '../protocol/messages.ts';
+import {
+  hashRequest,
+  MAX_REQUEST_TTL_SECONDS,
+  recoverReceiptSigner,
+  signRequest,
+  verificationModes,
+  type InferenceRequest,
+  type Receipt,
+  type Verification,
+} from '../protocol/messages.ts';
 import { parseInferResult, parseReceipt, toWire } from '../protocol/wire.ts';
 import { ClientState, type StoredReceipt } from './client-state.ts';
 
@@ -83,7 +92,9 @@ export class TrellisClient {
   constructor(private readonly options: TrellisClientOptions) {
     const ttl = options.requestTtlSeconds ?? 60;
     if (!Number.isSafeInteger(ttl) || ttl < 1 || ttl > Number(MAX_REQUEST_TTL_SECONDS)) {
-      throw new TrellisError('INVALID_OPTION', `requestTtlSeconds must be a whole number of seconds from 1 to ${MAX_REQUEST_TTL_SECONDS}.`, { details: [`got: ${ttl}`] });
+      throw new TrellisError('INVALID_OPTION', `requestTtlSeconds must be a whole number of seconds from 1 to ${MAX_REQUEST_TTL_SECONDS}.`, {
+        details: [`got: ${ttl}`],
+      });
     }
     this.requestTtl = ttl;
     this.address = options.connection.account.address;
@@ -103,11 +114,16 @@ export class TrellisClient {
     const { connection, deployment } = this.options;
     const verification = params.verification ?? 'optimistic';
     const mode = verificationModes.indexOf(verification);
-    if (mode < 0) throw new TrellisError('INVALID_VERIFICATION', `Unknown verification mode "${verification}".`, { details: [`expected one of: ${verificationModes.join(', ')}`] });
+    if (mode < 0)
+      throw new TrellisError('INVALID_VERIFICATION', `Unknown verification mode "${verification}".`, {
+        details: [`expected one of: ${verificationModes.join(', ')}`],
+      });
     const { model, modelId } = await this.model(params.model);
     const features = model.preprocess.features;
     if (params.input.length !== features) {
-      throw new TrellisError('INVALID_INPUT', `Model ${model.name} takes ${features} values per row.`, { details: [`expected: ${features}`, `got: ${params.input.length}`] });
+      throw new TrellisError('INVALID_INPUT', `Model ${model.name} takes ${features} values per row.`, {
+        details: [`expected: ${features}`, `got: ${params.input.length}`],
+      });
     }
     const input = Array.from(applyPreprocess(model.preprocess, params.input));
     const { inputHash } = inputHashOf(model.engine, input);
@@ -137,7 +153,12 @@ export class TrellisClient {
     // A gateway in redundant mode answers with several receipts; otherwise one.
     const raw = answer as { receipts?: { receipt: unknown; signature: unknown }[]; agreement?: boolean };
     const parts = Array.isArray(raw.receipts) ? raw.receipts : [answer as { receipt: unknown; signature: unknown }];
-    const output = parseInferResult({ ...(answer as object), frac: (answer as { frac?: unknown }).frac ?? (verification === 'none' ? null : model.engine.artifact.output.frac), receipt: parts[0]?.receipt, signature: parts[0]?.signature });
+    const output = parseInferResult({
+      ...(answer as object),
+      frac: (answer as { frac?: unknown }).frac ?? (verification === 'none' ? null : model.engine.artifact.output.frac),
+      receipt: parts[0]?.receipt,
+      signature: parts[0]?.signature,
+    });
     const outputHash = verification === 'none' ? floatOutputHash(output.output) : fixedOutputHash(output.output);
     // Every receipt is checked before any is kept or paid: one bad receipt refuses the whole answer.
     const receipts: CheckedReceipt[] = [];
@@ -150,10 +171,13 @@ export class TrellisClient {
     // Two receipts of one provider for one request would be paid twice for one result.
     const providers = receipts.map((r) => getAddress(r.receipt.provider));
     if (new Set(providers).size !== providers.length) {
-      throw new ProtocolError('PROVIDER_BAD_RESPONSE', 'The answer carries two receipts of one provider for one request; nothing was paid for it.', { details: [`providers: ${providers.join(', ')}`] });
+      throw new ProtocolError('PROVIDER_BAD_RESPONSE', 'The answer carries two receipts of one provider for one request; nothing was paid for it.', {
+        details: [`providers: ${providers.join(', ')}`],
+      });
     }
     await this.pay(receipts, base, (accepted) => {
-      for (const { receipt, signature: sig } of accepted) this.state.addReceipt({ receipt: toWire(receipt), signature: sig, output: output.output, frac: output.frac, verification });
+      for (const { receipt, signature: sig } of accepted)
+        this.state.addReceipt({ receipt: toWire(receipt), signature: sig, output: output.output, frac: output.frac, verification });
     });
     const values = output.frac === null ? output.output : output.output.map((q) => q * 2 ** -output.frac!);
     return { values, label: values.indexOf(Math.max(...values)), receipts, agreement: raw.agreement ?? true };
@@ -166,7 +190,11 @@ export class TrellisClient {
   async flushVouchers(): Promise<void> {
     const all = this.state.allVouchers();
     if (all.length === 0 || !this.options.gatewayUrl) return;
-    await this.post(`${this.options.gatewayUrl}/v1/vouchers`, { vouchers: all.map((s) => ({ ...toWire(s.voucher), signature: s.signature })) }, VOUCHER_POST_TIMEOUT_MS);
+    await this.post(
+      `${this.options.gatewayUrl}/v1/vouchers`,
+      { vouchers: all.map((s) => ({ ...toWire(s.voucher), signature: s.signature })) },
+      VOUCHER_POST_TIMEOUT_MS,
+    );
   }
 
   /**
@@ -186,21 +214,30 @@ export class TrellisClient {
     const { connection, deployment } = this.options;
     const paid = await Promise.all(receipts.map(({ receipt }) => this.paidBefore(receipt)));
     const problems = receipts.flatMap(({ receipt }, i) => channelTotalProblems(receipt, paid[i]!).map((line) => `provider ${receipt.provider}: ${line}`));
-    if (problems.length > 0) throw new ProtocolError('CHANNEL_TOTAL_WRONG', 'A receipt charges a channel total other than what was paid so far plus its fee; nothing was paid.', { details: problems });
+    if (problems.length > 0)
+      throw new ProtocolError('CHANNEL_TOTAL_WRONG', 'A receipt charges a channel total other than what was paid so far plus its fee; nothing was paid.', {
+        details: problems,
+      });
     keep(receipts);
     const signed = [];
     for (const [i, { receipt }] of receipts.entries()) {
-      const voucher = await signVoucher(connection.account, { chainId: deployment.chainId, escrow: deployment.contracts.escrow }, {
-        client: this.address,
-        provider: receipt.provider,
-        modelId: receipt.modelId,
-        cumulativeAmount: expectedChannelTotal(paid[i]!, receipt.fee),
-      });
+      const voucher = await signVoucher(
+        connection.account,
+        { chainId: deployment.chainId, escrow: deployment.contracts.escrow },
+        {
+          client: this.address,
+          provider: receipt.provider,
+          modelId: receipt.modelId,
+          cumulativeAmount: expectedChannelTotal(paid[i]!, receipt.fee),
+        },
+      );
       this.state.addVoucher(voucher);
       signed.push(voucher);
     }
     // Delivery can fail without loss: the same vouchers ride along with the next request.
-    await this.post(`${base}/v1/vouchers`, { vouchers: signed.map((s) => ({ ...toWire(s.voucher), signature: s.signature })) }, VOUCHER_POST_TIMEOUT_MS).catch(() => undefined);
+    await this.post(`${base}/v1/vouchers`, { vouchers: signed.map((s) => ({ ...toWire(s.voucher), signature: s.signature })) }, VOUCHER_POST_TIMEOUT_MS).catch(
+      () => undefined,
+    );
   }
 
   /**
@@ -220,16 +257,22 @@ export class TrellisClient {
     return onChain > own ? onChain : own;
   }
 
-  private async check(receipt: Receipt, signature: Hex, expected: { request: InferenceRequest; domain: { chainId: number; escrow: Address }; outputHash: Hex | undefined }): Promise<void> {
+  private async check(
+    receipt: Receipt,
+    signature: Hex,
+    expected: { request: InferenceRequest; domain: { chainId: number; escrow: Address }; outputHash: Hex | undefined },
+  ): Promise<void> {
     const problems: string[] = [];
     const signer = await recoverReceiptSigner(expected.domain, receipt, signature).catch(() => undefined);
-    if (!signer || getAddress(signer) !== getAddress(receipt.provider)) problems.push(`receipt signer ${signer ?? 'unknown'} is not the provider ${receipt.provider}`);
+    if (!signer || getAddress(signer) !== getAddress(receipt.provider))
+      problems.push(`receipt signer ${signer ?? 'unknown'} is not the provider ${receipt.provider}`);
     const requestHash = hashRequest(expected.domain, expected.request);
     if (receipt.requestHash !== requestHash) problems.push(`request hash ${receipt.requestHash}, expected ${requestHash}`);
     if (getAddress(receipt.client) !== this.address) problems.push(`client ${receipt.client}, expected ${this.address}`);
     if (receipt.modelId !== expected.request.modelId) problems.push(`model ${receipt.modelId}, expected ${expected.request.modelId}`);
     if (receipt.inputHash !== expected.request.inputHash) problems.push(`input hash ${receipt.inputHash}, expected ${expected.request.inputHash}`);
-    if (expected.outputHash && receipt.outputHash !== expected.outputHash) problems.push(`output hash ${receipt.outputHash}, but the output hashes to ${expected.outputHash}`);
+    if (expected.outputHash && receipt.outputHash !== expected.outputHash)
+      problems.push(`output hash ${receipt.outputHash}, but the output hashes to ${expected.outputHash}`);
     if (receipt.fee > expected.request.maxFee) problems.push(`fee ${receipt.fee} above maxFee ${expected.request.maxFee}`);
     problems.push(...receiptTermProblems(receipt, expected.request, BigInt(Math.floor(Date.now() / 1000))));
     if (problems.length) throw new ProtocolError('PROVIDER_BAD_RESPONSE', 'The receipt does not check out; nothing was paid for it.', { details: problems });
@@ -260,7 +303,9 @@ export class TrellisClient {
       try {
         return await this.post(url, body(), Math.max(1, Number(deadline) * 1000 - Date.now() + WAIT_PAST_DEADLINE_MS));
       } catch (error) {
-        const creditOnly = error instanceof ProtocolError && (error.code === 'CREDIT_EXHAUSTED' || (error.details.length > 0 && error.details.every((line) => line.includes('CREDIT_EXHAUSTED'))));
+        const creditOnly =
+          error instanceof ProtocolError &&
+          (error.code === 'CREDIT_EXHAUSTED' || (error.details.length > 0 && error.details.every((line) => line.includes('CREDIT_EXHAUSTED'))));
         if (!creditOnly || attempt >= 5) throw error;
         await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
       }
@@ -271,7 +316,12 @@ export class TrellisClient {
     let response: Response;
     let text: string;
     try {
-      response = await this.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
+      response = await this.fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
       text = await response.text();
     } catch (cause) {
       throw new ProtocolError('PROVIDER_FAILED', `No answer from ${url}.`, { cause });

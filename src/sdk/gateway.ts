@@ -29,6 +29,7 @@ async function get<T>(gatewayUrl: string, path: string): Promise<T> {
   return (await response.json()) as T;
 }
 
-export const listProviders = async (gatewayUrl: string): Promise<ProviderListing[]> => (await get<{ providers: ProviderListing[] }>(gatewayUrl, '/v1/providers')).providers;
+export const listProviders = async (gatewayUrl: string): Promise<ProviderListing[]> =>
+  (await get<{ providers: ProviderListing[] }>(gatewayUrl, '/v1/providers')).providers;
 
 export const listModels = async (gatewayUrl: string): Promise<ModelListing[]> => (await get<{ models: ModelListing[] }>(gatewayUrl, '/v1/models')).models;

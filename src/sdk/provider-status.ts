@@ -22,7 +22,14 @@ export async function providerStanding(c: Connection, d: Deployment, provider: A
   const [info, openDisputes, slashEvents, now] = await Promise.all([
     c.publicClient.readContract({ address, abi: providerRegistryAbi, functionName: 'getProvider', args: [provider] }),
     c.publicClient.readContract({ address, abi: providerRegistryAbi, functionName: 'openDisputes', args: [provider] }),
-    c.publicClient.getContractEvents({ address, abi: providerRegistryAbi, eventName: 'ProviderSlashed', args: { provider }, fromBlock: BigInt(d.deploymentBlock), strict: true }),
+    c.publicClient.getContractEvents({
+      address,
+      abi: providerRegistryAbi,
+      eventName: 'ProviderSlashed',
+      args: { provider },
+      fromBlock: BigInt(d.deploymentBlock),
+      strict: true,
+    }),
     chainTime(c),
   ]);
   const jailedUntil = BigInt(info.jailedUntil);

@@ -14,7 +14,10 @@ export async function transact(connection: SignerConnection, action: string, sen
     return hash;
   } catch (cause) {
     const revert = explainRevert(cause);
-    if (revert) throw new TrellisError('TRANSACTION_FAILED', `${action} failed: ${revert.sentence}`, { details: revert.sentence === revert.raw ? [] : [`contract error: ${revert.raw}`] });
+    if (revert)
+      throw new TrellisError('TRANSACTION_FAILED', `${action} failed: ${revert.sentence}`, {
+        details: revert.sentence === revert.raw ? [] : [`contract error: ${revert.raw}`],
+      });
     throw new TrellisError('TRANSACTION_FAILED', `${action} failed.`, { details: [cause instanceof BaseError ? cause.shortMessage : String(cause)] });
   }
 }

@@ -55,7 +55,13 @@ export class DisagreementFeed {
         continue;
       }
       try {
-        const results = record.results.map((r) => ({ input, receipt: parseReceipt({ path: 'receipt', value: r.receipt }), signature: r.signature, output: r.output, disagreement: true }));
+        const results = record.results.map((r) => ({
+          input,
+          receipt: parseReceipt({ path: 'receipt', value: r.receipt }),
+          signature: r.signature,
+          output: r.output,
+          disagreement: true,
+        }));
         lines.push({ end, results });
       } catch (error) {
         lines.push({ end, results: [], problem: error instanceof Error ? error.message.split('\n')[0] : String(error) });

@@ -47,7 +47,16 @@ export type DisputeState = DescentPoint & { phase: Phase; deadline: bigint; chal
 
 export async function readDispute(connection: Pick<SignerConnection, 'publicClient'>, game: Address, id: Hex): Promise<DisputeState> {
   const d = await connection.publicClient.readContract({ address: game, abi: disputeGameAbi, functionName: 'getDispute', args: [id] });
-  return { phase: phases[d.phase]!, deadline: d.deadline, challenger: d.challenger, provider: d.provider, layer: d.layer, height: d.height, nodeIndex: d.nodeIndex, receiptId: d.receiptId };
+  return {
+    phase: phases[d.phase]!,
+    deadline: d.deadline,
+    challenger: d.challenger,
+    provider: d.provider,
+    layer: d.layer,
+    height: d.height,
+    nodeIndex: d.nodeIndex,
+    receiptId: d.receiptId,
+  };
 }
 
 export type OpenDisputeParameters = { game: Address; token: Address; receipt: Receipt; signature: Hex; quantizedInput: ArrayLike<number>; bond: bigint };
@@ -55,7 +64,12 @@ export type OpenDisputeParameters = { game: Address; token: Address; receipt: Re
 /** Approves the bond and opens the dispute; returns its id and the two transactions. */
 export async function openDispute(connection: SignerConnection, p: OpenDisputeParameters): Promise<{ id: Hex; moves: GameMove[] }> {
   const approve = await send(connection, 'approve', { address: p.token, abi: trellisTokenAbi, functionName: 'approve', args: [p.game, p.bond] });
-  const open = await send(connection, 'open', { address: p.game, abi: disputeGameAbi, functionName: 'open', args: openArgs(p.receipt, p.signature, p.quantizedInput, p.bond) });
+  const open = await send(connection, 'open', {
+    address: p.game,
+    abi: disputeGameAbi,
+    functionName: 'open',
+    args: openArgs(p.receipt, p.signature, p.quantizedInput, p.bond),
+  });
   return { id: disputeIdOf(await receiptIdOf(connection, p.game, p.receipt), connection.account.address), moves: [approve, open] };
 }
 
@@ -107,7 +121,14 @@ export function claimRefund(connection: SignerConnection, game: Address, receipt
 
 /** The roots the provider revealed in this dispute (latest RootsRevealed event). */
 export async function revealedRoots(connection: Pick<SignerConnection, 'publicClient'>, game: Address, id: Hex): Promise<readonly Hex[]> {
-  const logs = await connection.publicClient.getContractEvents({ address: game, abi: disputeGameAbi, eventName: 'RootsRevealed', args: { id }, fromBlock: 0n, strict: true });
+  const logs = await connection.publicClient.getContractEvents({
+    address: game,
+    abi: disputeGameAbi,
+    eventName: 'RootsRevealed',
+    args: { id },
+    fromBlock: 0n,
+    strict: true,
+  });
   const last = logs.at(-1);
   if (!last) throw new VerifyError('VERIFY_EVENT_MISSING', 'No roots were revealed in this dispute.', { details: [`dispute: ${id}`] });
   return last.args.roots;
@@ -115,7 +136,14 @@ export async function revealedRoots(connection: Pick<SignerConnection, 'publicCl
 
 /** The nodes the provider revealed last in this dispute's descent (latest NodesRevealed event). */
 export async function revealedNodes(connection: Pick<SignerConnection, 'publicClient'>, game: Address, id: Hex): Promise<readonly Hex[]> {
-  const logs = await connection.publicClient.getContractEvents({ address: game, abi: disputeGameAbi, eventName: 'NodesRevealed', args: { id }, fromBlock: 0n, strict: true });
+  const logs = await connection.publicClient.getContractEvents({
+    address: game,
+    abi: disputeGameAbi,
+    eventName: 'NodesRevealed',
+    args: { id },
+    fromBlock: 0n,
+    strict: true,
+  });
   const last = logs.at(-1);
   if (!last) throw new VerifyError('VERIFY_EVENT_MISSING', 'No nodes were revealed in this dispute.', { details: [`dispute: ${id}`] });
   return last.args.nodes;

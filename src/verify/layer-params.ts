@@ -5,8 +5,32 @@ import { LAYER_PARAM_WORDS, layerOpCodes } from '../engine/weights.ts';
 import { VerifyError } from './errors.ts';
 
 const fieldNames = [
-  'layer', 'layerCount', 'op', 'inputA', 'inputB', 'inC', 'inH', 'inW', 'outC', 'outH', 'outW',
-  'kh', 'kw', 'sh', 'sw', 'pt', 'pl', 'pb', 'pr', 'dh', 'dw', 'group', 'shift', 'alignA', 'alignB', 'reciprocal',
+  'layer',
+  'layerCount',
+  'op',
+  'inputA',
+  'inputB',
+  'inC',
+  'inH',
+  'inW',
+  'outC',
+  'outH',
+  'outW',
+  'kh',
+  'kw',
+  'sh',
+  'sw',
+  'pt',
+  'pl',
+  'pb',
+  'pr',
+  'dh',
+  'dw',
+  'group',
+  'shift',
+  'alignA',
+  'alignB',
+  'reciprocal',
 ] as const;
 
 export type LayerParams = { [K in (typeof fieldNames)[number]]: bigint };
@@ -14,7 +38,9 @@ export type LayerParams = { [K in (typeof fieldNames)[number]]: bigint };
 /** The 26 words of a parameter leaf as the contract's struct (field order = word order). */
 export function layerParamsStruct(words: readonly number[]): LayerParams {
   if (words.length !== LAYER_PARAM_WORDS) {
-    throw new VerifyError('VERIFY_LAYER_OUT_OF_RANGE', 'A parameter leaf has the wrong number of words.', { details: [`expected: ${LAYER_PARAM_WORDS}`, `got: ${words.length}`] });
+    throw new VerifyError('VERIFY_LAYER_OUT_OF_RANGE', 'A parameter leaf has the wrong number of words.', {
+      details: [`expected: ${LAYER_PARAM_WORDS}`, `got: ${words.length}`],
+    });
   }
   return Object.fromEntries(fieldNames.map((name, i) => [name, BigInt(words[i]!)])) as LayerParams;
 }

@@ -29,16 +29,30 @@ export class ModelResolver {
     const key = modelId.toLowerCase() as Hex;
     const known = this.byModelId.get(key);
     if (known) return known;
-    const published = await this.connection.publicClient.readContract({ address: this.deployment.contracts.modelRegistry, abi: modelRegistryAbi, functionName: 'getModel', args: [modelId] });
+    const published = await this.connection.publicClient.readContract({
+      address: this.deployment.contracts.modelRegistry,
+      abi: modelRegistryAbi,
+      functionName: 'getModel',
+      args: [modelId],
+    });
     const model = this.byContentHash.get(published.contentHash.toLowerCase() as Hex);
     if (!model) {
-      throw new WatchError('WATCH_MODEL_UNKNOWN', 'The receipt\'s model is not in the models folder.', {
-        details: [`model id: ${modelId}`, `content hash on chain: ${published.contentHash}`, `models here: ${[...this.byContentHash.values()].map((m) => m.name).join(', ') || 'none'}`],
+      throw new WatchError('WATCH_MODEL_UNKNOWN', "The receipt's model is not in the models folder.", {
+        details: [
+          `model id: ${modelId}`,
+          `content hash on chain: ${published.contentHash}`,
+          `models here: ${[...this.byContentHash.values()].map((m) => m.name).join(', ') || 'none'}`,
+        ],
       });
     }
     if (published.weightCommitment.toLowerCase() !== model.weightCommitment.toLowerCase()) {
-      throw new WatchError('WATCH_MODEL_UNKNOWN', 'The receipt\'s model is published under another weight commitment than the local file\'s.', {
-        details: [`model id: ${modelId}`, `model: ${model.name}`, `commitment on chain: ${published.weightCommitment}`, `computed here: ${model.weightCommitment}`],
+      throw new WatchError('WATCH_MODEL_UNKNOWN', "The receipt's model is published under another weight commitment than the local file's.", {
+        details: [
+          `model id: ${modelId}`,
+          `model: ${model.name}`,
+          `commitment on chain: ${published.weightCommitment}`,
+          `computed here: ${model.weightCommitment}`,
+        ],
       });
     }
     this.byModelId.set(key, model);

@@ -32,13 +32,19 @@ test('every layer of every default model proves its parameter leaf; a changed wo
 test('parameter words name layer, count, operator and geometry', () => {
   const cnn = models.find((m) => m.name === 'digits-cnn')!.engine.artifact;
   const conv = layerParamsStruct(layerParamWords(cnn, 1));
-  assert.deepEqual([conv.layer, conv.layerCount, conv.op, conv.inC, conv.inH, conv.inW, conv.outC, conv.kh, conv.pt, conv.group], [1n, 4n, 2n, 1n, 8n, 8n, 8n, 3n, 1n, 1n]);
+  assert.deepEqual(
+    [conv.layer, conv.layerCount, conv.op, conv.inC, conv.inH, conv.inW, conv.outC, conv.kh, conv.pt, conv.group],
+    [1n, 4n, 2n, 1n, 8n, 8n, 8n, 3n, 1n, 1n],
+  );
   const pool = layerParamWords(cnn, 3);
   assert.equal(pool[2], 4);
   // Top-left output of a 3x3 conv with pad 1 reads five padded positions, four real ones.
   const window = windowPositions(layerParamWords(cnn, 1), 0);
   assert.equal(window.filter((p) => p === PAD).length, 5);
-  assert.deepEqual(window.filter((p) => p !== PAD), [0, 1, 8, 9]);
+  assert.deepEqual(
+    window.filter((p) => p !== PAD),
+    [0, 1, 8, 9],
+  );
   assert.deepEqual(windowPositions(pool, 1), [2, 3, 10, 11]);
 });
 
@@ -68,8 +74,14 @@ test('the challenger finds the first tampered tensor, then descends to the tampe
     assert.equal(point.nodeIndex, element, 'the descent ends on the tampered element');
   }
   assert.equal(tensorRoot(honest.tensors[2]!), honest.layerRoots[2]);
-  assert.throws(() => firstDisagreement(honest, honest.layerRoots), (e: unknown) => e instanceof VerifyError && e.code === 'VERIFY_NO_DISAGREEMENT');
-  assert.throws(() => pickChild(honest.tensors[2]!, descentNodes(honest.tensors[2]!, { height: 9, nodeIndex: 0 }), { height: 9, nodeIndex: 0 }, 2), (e: unknown) => e instanceof VerifyError && e.code === 'VERIFY_NO_DISAGREEMENT');
+  assert.throws(
+    () => firstDisagreement(honest, honest.layerRoots),
+    (e: unknown) => e instanceof VerifyError && e.code === 'VERIFY_NO_DISAGREEMENT',
+  );
+  assert.throws(
+    () => pickChild(honest.tensors[2]!, descentNodes(honest.tensors[2]!, { height: 9, nodeIndex: 0 }), { height: 9, nodeIndex: 0 }, 2),
+    (e: unknown) => e instanceof VerifyError && e.code === 'VERIFY_NO_DISAGREEMENT',
+  );
 });
 
 test('weight rows pack as int16 big-endian', () => {

@@ -78,7 +78,10 @@ export function descentNodes(values: Int32Array, { height, nodeIndex }: DescentP
 export function pickChild(honest: Int32Array, revealed: readonly Hex[], point: DescentPoint, layer: number): number {
   const own = descentNodes(honest, point);
   const child = revealed.findIndex((node, j) => node.toLowerCase() !== own[j]!.toLowerCase());
-  if (child < 0) throw new VerifyError('VERIFY_NO_DISAGREEMENT', 'The revealed nodes equal the honest ones.', { details: [`tensor: ${layer}`, `height: ${point.height}`, `node: ${point.nodeIndex}`] });
+  if (child < 0)
+    throw new VerifyError('VERIFY_NO_DISAGREEMENT', 'The revealed nodes equal the honest ones.', {
+      details: [`tensor: ${layer}`, `height: ${point.height}`, `node: ${point.nodeIndex}`],
+    });
   return child;
 }
 

@@ -51,7 +51,14 @@ export class WatcherJournal {
     }
     if (record.kind === 'suspect') {
       const receipt = parseReceipt({ path: 'receipt', value: record.receipt });
-      this.disputes.set(record.id, { id: record.id, receipt, signature: record.signature, quantizedInput: record.quantizedInput, reason: record.reason, status: 'pending' });
+      this.disputes.set(record.id, {
+        id: record.id,
+        receipt,
+        signature: record.signature,
+        quantizedInput: record.quantizedInput,
+        reason: record.reason,
+        status: 'pending',
+      });
       return;
     }
     const dispute = this.disputes.get(record.id);

@@ -54,7 +54,17 @@ const CHECKS_PER_ROUND = 50;
 /** Remembered result keys, so one result is not checked twice (oldest forgotten first). */
 const MAX_SEEN = 100_000;
 /** Refusals of `open` that retrying cannot change. */
-const FINAL_OPEN_REFUSALS = new Set(['DisputeReceiptSettled', 'DisputeAlreadyOpen', 'DisputeBadSignature', 'DisputeInputMismatch', 'DisputeInputSize', 'DisputeNoTrace', 'DisputeNotVerified', 'DisputeWindowClosed', 'DisputeNoCommitment']);
+const FINAL_OPEN_REFUSALS = new Set([
+  'DisputeReceiptSettled',
+  'DisputeAlreadyOpen',
+  'DisputeBadSignature',
+  'DisputeInputMismatch',
+  'DisputeInputSize',
+  'DisputeNoTrace',
+  'DisputeNotVerified',
+  'DisputeWindowClosed',
+  'DisputeNoCommitment',
+]);
 
 export class Watcher {
   readonly stats: WatcherStats = { observed: 0, checked: 0, correct: 0, wrong: 0, dropped: 0, skipped: 0 };
@@ -187,7 +197,9 @@ export class Watcher {
     // Disputes are per challenger: this watcher's id for the receipt.
     const id = disputeIdOf(hashReceipt({ chainId: this.options.deployment.chainId, escrow: this.options.deployment.contracts.escrow }, receipt), this.address);
     if (this.journal.disputes.has(id)) return;
-    const reason = wrongOutput ? `output hash: expected ${outputHash}, receipt says ${receipt.outputHash}` : `trace root: expected ${honest.root}, receipt says ${receipt.traceRoot}`;
+    const reason = wrongOutput
+      ? `output hash: expected ${outputHash}, receipt says ${receipt.outputHash}`
+      : `trace root: expected ${honest.root}, receipt says ${receipt.traceRoot}`;
     this.log.warn('WRONG RESULT: challenging the receipt', { provider: receipt.provider, requestHash: receipt.requestHash, id, reason });
     this.journal.suspect({ id, receipt, signature: result.signature, quantizedInput: Array.from(honest.tensors[0]!), reason });
   }
@@ -244,7 +256,14 @@ export class Watcher {
     const game = deployment.contracts.disputeGame;
     this.bond ??= (await connection.publicClient.readContract({ address: game, abi: disputeGameAbi, functionName: 'config' })).minBond;
     try {
-      const { id, moves } = await openDispute(connection, { game, token: deployment.contracts.token, receipt: dispute.receipt, signature: dispute.signature, quantizedInput: dispute.quantizedInput, bond: this.bond });
+      const { id, moves } = await openDispute(connection, {
+        game,
+        token: deployment.contracts.token,
+        receipt: dispute.receipt,
+        signature: dispute.signature,
+        quantizedInput: dispute.quantizedInput,
+        bond: this.bond,
+      });
       const opened = moves[moves.length - 1]!;
       const tx = await connection.publicClient.getTransactionReceipt({ hash: opened.hash });
       this.journal.opened(id, opened.hash, tx.blockNumber);
@@ -269,16 +288,19 @@ export class Watcher {
     const claimed = await claimPayouts(this.options.connection, game);
     if (claimed) this.log.info('claimed dispute payouts', { tx: claimed.hash });
     const p = resolution.penalty;
-    this.log[resolution.providerLost ? 'warn' : 'info'](resolution.providerLost ? 'dispute resolved: PROVIDER SLASHED' : 'dispute resolved: provider was right', {
-      id: dispute.id,
-      provider: dispute.receipt.provider,
-      outcome: resolution.outcome,
-      slashed: p?.slashed,
-      clientRefund: p?.clientRefund,
-      watcherReward: p?.challengerReward,
-      treasury: p?.treasuryShare,
-      jailedUntil: p?.jailedUntil,
-    });
+    this.log[resolution.providerLost ? 'warn' : 'info'](
+      resolution.providerLost ? 'dispute resolved: PROVIDER SLASHED' : 'dispute resolved: provider was right',
+      {
+        id: dispute.id,
+        provider: dispute.receipt.provider,
+        outcome: resolution.outcome,
+        slashed: p?.slashed,
+        clientRefund: p?.clientRefund,
+        watcherReward: p?.challengerReward,
+        treasury: p?.treasuryShare,
+        jailedUntil: p?.jailedUntil,
+      },
+    );
     this.close(dispute, resolution.providerLost ? 'providerLost' : 'providerWon', { outcome: resolution.outcome });
   }
 
@@ -290,8 +312,14 @@ export class Watcher {
 }
 
 function checkWatcherOptions(options: WatcherOptions) {
-  const settings = { sampleRate: options.sampleRate ?? 1, seed: options.seed ?? 0, intervalMs: options.intervalMs ?? 1_000, maxQueue: options.maxQueue ?? 1_000 };
-  const problem = (name: string, expected: string, got: unknown) => new WatchError('WATCH_OPTIONS_INVALID', `The watcher option ${name} must be ${expected}.`, { details: [`got ${String(got)}`] });
+  const settings = {
+    sampleRate: options.sampleRate ?? 1,
+    seed: options.seed ?? 0,
+    intervalMs: options.intervalMs ?? 1_000,
+    maxQueue: options.maxQueue ?? 1_000,
+  };
+  const problem = (name: string, expected: string, got: unknown) =>
+    new WatchError('WATCH_OPTIONS_INVALID', `The watcher option ${name} must be ${expected}.`, { details: [`got ${String(got)}`] });
   if (!(settings.sampleRate >= 0 && settings.sampleRate <= 1)) throw problem('sampleRate', 'a number from 0 to 1', settings.sampleRate);
   if (!Number.isSafeInteger(settings.seed) || settings.seed < 0) throw problem('seed', 'a non-negative integer', settings.seed);
   if (!Number.isSafeInteger(settings.intervalMs) || settings.intervalMs < 1) throw problem('intervalMs', 'a positive integer', settings.intervalMs);

@@ -74,14 +74,25 @@ export async function startDisputeAutomationNetwork(): Promise<DisputeAutomation
   };
   try {
     const signer = (account: number) =>
-      connectSigner({ rpcUrl: chain.rpcUrl, expectedChainId: chain.deployment.chainId, privateKey: chain.accounts[account]!.privateKey, keySource: `dev account ${account}` });
+      connectSigner({
+        rpcUrl: chain.rpcUrl,
+        expectedChainId: chain.deployment.chainId,
+        privateKey: chain.accounts[account]!.privateKey,
+        keySource: `dev account ${account}`,
+      });
     const reader = await signer(0);
     const { deployment } = chain;
     const game = deployment.contracts.disputeGame;
     const model = loadModel(MODEL);
     const owner = await signer(MODEL_OWNER_ACCOUNT);
     const trust = { publisher: owner.account.address };
-    await publishModel(owner, deployment, { contentHash: model.contentHash, weightCommitment: model.weightCommitment, shape: model.shape, metadataURI: model.metadataURI, royaltyBps: 0 });
+    await publishModel(owner, deployment, {
+      contentHash: model.contentHash,
+      weightCommitment: model.weightCommitment,
+      shape: model.shape,
+      metadataURI: model.metadataURI,
+      royaltyBps: 0,
+    });
     const clientConnection = await signer(CLIENT_ACCOUNT);
     await deposit(clientConnection, deployment, tokens('10'));
     client = new TrellisClient({ connection: clientConnection, deployment, dataDir: join(dataDir, 'client'), trust });
@@ -120,24 +131,49 @@ export async function startDisputeAutomationNetwork(): Promise<DisputeAutomation
         // The watcher takes the input as the provider received it: after preprocessing.
         return { input: Array.from(applyPreprocess(model.preprocess, DIGIT)), receipt, signature };
       },
-      watcherOptions: async (account, journalDir) => ({ connection: await signer(account), deployment, dataDir: journalDir, intervalMs: 150, log: silentLogger }),
+      watcherOptions: async (account, journalDir) => ({
+        connection: await signer(account),
+        deployment,
+        dataDir: journalDir,
+        intervalMs: 150,
+        log: silentLogger,
+      }),
       async travel(seconds) {
         await testClient.increaseTime({ seconds: Number(seconds) });
         await testClient.mine({ blocks: 1 });
       },
       phase: async (id) => (await readDispute(reader, game, id)).phase,
-      tokenBalance: (who) => reader.publicClient.readContract({ address: deployment.contracts.token, abi: trellisTokenAbi, functionName: 'balanceOf', args: [who] }),
+      tokenBalance: (who) =>
+        reader.publicClient.readContract({ address: deployment.contracts.token, abi: trellisTokenAbi, functionName: 'balanceOf', args: [who] }),
       async providerInfo(provider) {
-        const info = await reader.publicClient.readContract({ address: deployment.contracts.providerRegistry, abi: providerRegistryAbi, functionName: 'getProvider', args: [provider] });
+        const info = await reader.publicClient.readContract({
+          address: deployment.contracts.providerRegistry,
+          abi: providerRegistryAbi,
+          functionName: 'getProvider',
+          args: [provider],
+        });
         return { activeStake: info.activeStake, jailedUntil: BigInt(info.jailedUntil) };
       },
       treasury: () => reader.publicClient.readContract({ address: deployment.contracts.params, abi: trellisParamsAbi, functionName: 'treasury' }),
       async openedDisputes() {
-        const events = await reader.publicClient.getContractEvents({ address: game, abi: disputeGameAbi, eventName: 'DisputeOpened', fromBlock: 0n, strict: true });
+        const events = await reader.publicClient.getContractEvents({
+          address: game,
+          abi: disputeGameAbi,
+          eventName: 'DisputeOpened',
+          fromBlock: 0n,
+          strict: true,
+        });
         return events.map((e) => ({ id: e.args.id, challenger: getAddress(e.args.challenger), provider: getAddress(e.args.provider) }));
       },
       async resolvedBy(id) {
-        const events = await reader.publicClient.getContractEvents({ address: game, abi: disputeGameAbi, eventName: 'DisputeResolved', args: { id }, fromBlock: 0n, strict: true });
+        const events = await reader.publicClient.getContractEvents({
+          address: game,
+          abi: disputeGameAbi,
+          eventName: 'DisputeResolved',
+          args: { id },
+          fromBlock: 0n,
+          strict: true,
+        });
         const last = events.at(-1);
         if (!last) throw new Error(`dispute ${id} is not resolved`);
         return getAddress((await reader.publicClient.getTransaction({ hash: last.transactionHash })).from);

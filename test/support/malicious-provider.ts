@@ -129,7 +129,12 @@ export async function startMaliciousProvider(options: MaliciousProviderOptions):
     const honest = parseReceipt({ path: 'receipt', value: result.receipt });
     const paid = held.get(channelOf(honest.client, honest.modelId))?.voucher.cumulativeAmount ?? 0n;
     const edited = edit({ ...honest, channelTotal: paid + honest.fee }, [...result.output]);
-    return { ...result, output: edited.output, receipt: toWire(edited.receipt), signature: await signReceipt(edited.signer ?? account, domain, edited.receipt) };
+    return {
+      ...result,
+      output: edited.output,
+      receipt: toWire(edited.receipt),
+      signature: await signReceipt(edited.signer ?? account, domain, edited.receipt),
+    };
   };
 
   const infer = async (res: ServerResponse, text: string) => {
@@ -137,7 +142,7 @@ export async function startMaliciousProvider(options: MaliciousProviderOptions):
     const lie = provider.lie;
     if (lie === 'hang') return void open.add(res);
     if (lie === 'false-replayed') return send(res, 409, new ProtocolError('REPLAYED', 'This request was already served here.').toJSON());
-    if (lie === 'false-invalid-input') return send(res, 422, new ProtocolError('INVALID_INPUT', 'The input does not match the request\'s input hash.').toJSON());
+    if (lie === 'false-invalid-input') return send(res, 422, new ProtocolError('INVALID_INPUT', "The input does not match the request's input hash.").toJSON());
     const body = parseInferBody(JSON.parse(text));
     await take(body.vouchers);
     // Vouchers are this harness's business (it takes any amount): the honest code never sees them.
@@ -147,13 +152,17 @@ export async function startMaliciousProvider(options: MaliciousProviderOptions):
       case 'inflated-total':
         return send(res, 200, await answer(result, (r, o) => keep({ ...r, channelTotal: r.channelTotal + INFLATION }, o)));
       case 'wrong-output':
-        return send(res, 200, await answer(result, (r, o) => {
-          // Moves the top score to another class: another label, consistently committed to.
-          const top = o.indexOf(Math.max(...o));
-          const other = (top + 1) % o.length;
-          [o[top], o[other]] = [o[other]!, o[top]!];
-          return keep({ ...r, outputHash: fixedOutputHash(o) }, o);
-        }));
+        return send(
+          res,
+          200,
+          await answer(result, (r, o) => {
+            // Moves the top score to another class: another label, consistently committed to.
+            const top = o.indexOf(Math.max(...o));
+            const other = (top + 1) % o.length;
+            [o[top], o[other]] = [o[other]!, o[top]!];
+            return keep({ ...r, outputHash: fixedOutputHash(o) }, o);
+          }),
+        );
       case 'wrong-output-hash':
         return send(res, 200, await answer(result, (r, o) => keep({ ...r, outputHash: keccak256(toHex('another output')) }, o)));
       case 'forged-signature':
@@ -196,7 +205,13 @@ export async function startMaliciousProvider(options: MaliciousProviderOptions):
 
   const route = async (req: IncomingMessage, res: ServerResponse, text: string) => {
     if (req.method === 'GET' && req.url === '/v1/health') {
-      return send(res, 200, { status: 'ok', provider: account.address, chainId: deployment.chainId, models: [{ modelId, name: model.name, price: options.price.toString() }], inFlight: 0 });
+      return send(res, 200, {
+        status: 'ok',
+        provider: account.address,
+        chainId: deployment.chainId,
+        models: [{ modelId, name: model.name, price: options.price.toString() }],
+        inFlight: 0,
+      });
     }
     if (req.method === 'POST' && req.url === '/v1/vouchers') {
       const vouchers = parseVouchers({ path: 'vouchers', value: (JSON.parse(text) as { vouchers?: unknown }).vouchers });
@@ -221,7 +236,14 @@ export async function startMaliciousProvider(options: MaliciousProviderOptions):
   await ensureRegistered(connection, deployment, { endpoint: url, stake: options.stake, prices: new Map([[modelId, options.price]]) }, silentLogger);
 
   const redeem = async (signed: SignedVoucher) => {
-    const hash = await connection.walletClient.writeContract({ address: deployment.contracts.escrow, abi: escrowAbi, functionName: 'redeem', args: [signed.voucher, signed.signature], account, chain: connection.chain });
+    const hash = await connection.walletClient.writeContract({
+      address: deployment.contracts.escrow,
+      abi: escrowAbi,
+      functionName: 'redeem',
+      args: [signed.voucher, signed.signature],
+      account,
+      chain: connection.chain,
+    });
     await connection.publicClient.waitForTransactionReceipt({ hash });
   };
 
@@ -236,7 +258,13 @@ export async function startMaliciousProvider(options: MaliciousProviderOptions):
     async redeemAll() {
       let paid = 0n;
       for (const signed of held.values()) {
-        const read = () => connection.publicClient.readContract({ address: deployment.contracts.escrow, abi: escrowAbi, functionName: 'redeemed', args: [signed.voucher.client, account.address, signed.voucher.modelId] });
+        const read = () =>
+          connection.publicClient.readContract({
+            address: deployment.contracts.escrow,
+            abi: escrowAbi,
+            functionName: 'redeemed',
+            args: [signed.voucher.client, account.address, signed.voucher.modelId],
+          });
         const before = await read();
         if (signed.voucher.cumulativeAmount <= before) continue;
         await redeem(signed);
@@ -249,7 +277,8 @@ export async function startMaliciousProvider(options: MaliciousProviderOptions):
         await redeem(signed);
         return { paid: true };
       } catch (error) {
-        const reason = error instanceof BaseError ? error.walk((e) => typeof (e as { data?: { errorName?: unknown } }).data?.errorName === 'string') : undefined;
+        const reason =
+          error instanceof BaseError ? error.walk((e) => typeof (e as { data?: { errorName?: unknown } }).data?.errorName === 'string') : undefined;
         return { paid: false, reason: (reason as { data?: { errorName?: string } } | undefined)?.data?.errorName ?? String(error).split('\n')[0]! };
       }
     },

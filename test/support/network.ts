@@ -53,7 +53,14 @@ export async function signedBody(
   return { request, body: { request: toWire(request), signature, input: options.input } };
 }
 
-export async function postJson(url: string, body: unknown): Promise<{ status: number; json: { error?: { code: string; message: string; details: string[] } } & Record<string, unknown> }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+export async function postJson(
+  url: string,
+  body: unknown,
+): Promise<{ status: number; json: { error?: { code: string; message: string; details: string[] } } & Record<string, unknown> }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   return { status: response.status, json: (await response.json()) as never };
 }

@@ -202,7 +202,9 @@ interface IDisputeGame {
     /// @notice A committed row has the wrong number of weights for its layer.
     error DisputeWeightLength(uint256 got, uint256 expected);
     /// @notice An operand's values and paths do not have the shape the window needs.
-    error DisputeOperandShape(uint256 operand, uint256 values, uint256 paths, uint256 expectedValues, uint256 expectedPaths);
+    error DisputeOperandShape(
+        uint256 operand, uint256 values, uint256 paths, uint256 expectedValues, uint256 expectedPaths
+    );
     /// @notice `close` on a dispute whose receipt is not settled.
     error DisputeNotClosable(bytes32 id);
     /// @notice Nothing to claim.

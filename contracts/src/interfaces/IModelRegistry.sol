@@ -175,10 +175,7 @@ interface IModelRegistry {
     /// @notice The shape recorded with the commitment (empty when unset).
     function shapeOf(bytes32 modelId) external view returns (Shape memory);
     /// @notice The model-wide part of the shape, in one cheap read.
-    function shapeSummary(bytes32 modelId)
-        external
-        view
-        returns (uint32 inputSize, uint32 rowCount, uint256 layerCount);
+    function shapeSummary(bytes32 modelId) external view returns (uint32 inputSize, uint32 rowCount, uint256 layerCount);
     /// @notice The shape of layer `layer` (1-based).
     function layerShape(bytes32 modelId, uint256 layer) external view returns (LayerShape memory);
     /// @notice Most calldata words one dispute step may carry (the bound `publish` checks).

@@ -86,7 +86,9 @@ library LayerMath {
         uint256 op = p.op;
         if (op == OP_DENSE) {
             pos = new uint256[](p.inC);
-            for (uint256 k; k < pos.length; ++k) pos[k] = k;
+            for (uint256 k; k < pos.length; ++k) {
+                pos[k] = k;
+            }
         } else if (op == OP_RELU || op == OP_ADD) {
             pos = new uint256[](1);
             pos[0] = index;
@@ -113,7 +115,9 @@ library LayerMath {
         uint256 rowShift
     ) internal pure returns (int256) {
         uint256 op = p.op;
-        if (op == OP_DENSE || op == OP_CONV) return FixedPointMath.dotRequantizeRoundHalfUp(a, weights, bias, rowShift);
+        if (op == OP_DENSE || op == OP_CONV) {
+            return FixedPointMath.dotRequantizeRoundHalfUp(a, weights, bias, rowShift);
+        }
         if (op == OP_RELU) return FixedPointMath.relu(a[0]);
         if (op == OP_ADD) return FixedPointMath.addRequantizeRoundHalfUp(a[0], b, p.alignA, p.alignB, p.shift);
         if (op == OP_MAXPOOL) {
@@ -124,7 +128,9 @@ library LayerMath {
             return best;
         }
         int256 sum;
-        for (uint256 k; k < a.length; ++k) sum += a[k];
+        for (uint256 k; k < a.length; ++k) {
+            sum += a[k];
+        }
         return FixedPointMath.averageRoundHalfUp(sum, p.reciprocal);
     }
 

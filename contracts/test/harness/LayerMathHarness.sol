@@ -39,7 +39,11 @@ contract LayerMathHarness {
     }
 
     /// @notice requantizeRoundHalfUp over many accumulators.
-    function requantizeMany(int256[] calldata acc, uint256[] calldata shifts) external pure returns (int256[] memory out) {
+    function requantizeMany(int256[] calldata acc, uint256[] calldata shifts)
+        external
+        pure
+        returns (int256[] memory out)
+    {
         out = new int256[](acc.length);
         for (uint256 i; i < acc.length; ++i) {
             out[i] = FixedPointMath.requantizeRoundHalfUp(acc[i], shifts[i]);
@@ -49,7 +53,9 @@ contract LayerMathHarness {
     /// @notice The Merkle root of a tensor, as the trace defines it.
     function tensorRoot(int256[] calldata values) external pure returns (bytes32) {
         bytes32[] memory leaves = new bytes32[](values.length);
-        for (uint256 i; i < values.length; ++i) leaves[i] = TraceMerkle.elementLeaf(values[i]);
+        for (uint256 i; i < values.length; ++i) {
+            leaves[i] = TraceMerkle.elementLeaf(values[i]);
+        }
         return TraceMerkle.rootOfLeaves(leaves);
     }
 

@@ -90,9 +90,7 @@ contract ClientHandler is TestBase {
         escrow.requestWithdrawal(amount);
         uint256 readyAt = block.timestamp + WITHDRAWAL_NOTICE;
         ghost_request[client] = IEscrow.WithdrawalRequest({
-            amount: amount,
-            readyAt: uint64(readyAt),
-            expiresAt: uint64(readyAt + WITHDRAWAL_WINDOW)
+            amount: amount, readyAt: uint64(readyAt), expiresAt: uint64(readyAt + WITHDRAWAL_WINDOW)
         });
     }
 

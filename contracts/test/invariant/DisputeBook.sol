@@ -140,11 +140,7 @@ contract DisputeBook {
     /// @dev Set when a move that must fail went through; the suite fails on it.
     bool public ghost_badMoveAccepted;
 
-    constructor(
-        IDisputeGame.Config memory config,
-        uint256 refundPeriod_,
-        address treasury_
-    ) {
+    constructor(IDisputeGame.Config memory config, uint256 refundPeriod_, address treasury_) {
         slashAmount = config.slashAmount;
         compensation = config.defenceCompensation;
         maxRefund = config.maxRefund;
@@ -157,9 +153,7 @@ contract DisputeBook {
 
     // ------------------------------------------------------------------ set-up
 
-    function setActors(address honest, address cheating, address[] calldata challengers_, address griefer_)
-        external
-    {
+    function setActors(address honest, address cheating, address[] calldata challengers_, address griefer_) external {
         honestProvider = honest;
         cheater = cheating;
         honestChallengers = challengers_;
@@ -200,9 +194,14 @@ contract DisputeBook {
     }
 
     /// @notice A client signed `total` on a channel (the provider's latest voucher).
-    function bookVoucher(bytes32 channel, address client, address provider, bytes32 modelId, uint256 total, bytes calldata sig)
-        external
-    {
+    function bookVoucher(
+        bytes32 channel,
+        address client,
+        address provider,
+        bytes32 modelId,
+        uint256 total,
+        bytes calldata sig
+    ) external {
         if (_channelParties[channel][0] == address(0)) {
             channels.push(channel);
             _channelParties[channel] = [client, provider];

@@ -98,12 +98,18 @@ contract DisputeInvariants is DisputeSetup, PathTally {
     ///         them few: a dispute's later moves then come often enough.
     function targetSelectors() public view returns (FuzzSelector[] memory targets) {
         targets = new FuzzSelector[](6);
-        targets[0] = _selectors(address(honest), honest.sign.selector, honest.respond.selector, honest.stake.selector, 0);
-        targets[1] = _selectors(address(cheater), cheater.sign.selector, cheater.respond.selector, cheater.stake.selector, 0);
-        targets[2] = _selectors(address(watchers), watchers.open.selector, watchers.play.selector, watchers.claimRefund.selector, 0);
+        targets[0] =
+            _selectors(address(honest), honest.sign.selector, honest.respond.selector, honest.stake.selector, 0);
+        targets[1] =
+            _selectors(address(cheater), cheater.sign.selector, cheater.respond.selector, cheater.stake.selector, 0);
+        targets[2] = _selectors(
+            address(watchers), watchers.open.selector, watchers.play.selector, watchers.claimRefund.selector, 0
+        );
         targets[3] = _selectors(address(griefer), griefer.open.selector, griefer.play.selector, 0, 0);
         targets[4] = _selectors(address(publisher), publisher.publish.selector, 0, 0, 0);
-        targets[5] = _selectors(address(clock), clock.warp.selector, clock.timeout.selector, clock.sweep.selector, clock.claim.selector);
+        targets[5] = _selectors(
+            address(clock), clock.warp.selector, clock.timeout.selector, clock.sweep.selector, clock.claim.selector
+        );
     }
 
     /// @dev Up to four selectors of `target` (zero ends the list).
@@ -187,9 +193,7 @@ contract DisputeInvariants is DisputeSetup, PathTally {
             assertEq(game.claimable(accounts[i]), due, "claimable == credited - claimed");
             owed += due;
         }
-        assertEq(
-            token.balanceOf(address(game)), owed + book.ghost_bondsOpen() + book.unpaidReserves(), "game balance"
-        );
+        assertEq(token.balanceOf(address(game)), owed + book.ghost_bondsOpen() + book.unpaidReserves(), "game balance");
         uint256 staked = book.stakeOf(honest.self()) + book.stakeOf(cheater.self());
         assertEq(registry.totalStaked(), staked, "totalStaked == book");
         assertEq(token.balanceOf(address(registry)), staked, "registry balance == book");

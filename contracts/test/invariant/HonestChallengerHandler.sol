@@ -32,7 +32,9 @@ contract HonestChallengerHandler is DisputeActor {
             for (uint256 k; k < n; ++k) {
                 uint256 i = (seed % n + k) % n;
                 DisputeBook.ReceiptRecord memory r = book.receiptAt(i);
-                if (r.kind == book.HONEST() || book.ghost_settled(r.digest) || book.opened(r.digest, challenger)) continue;
+                if (r.kind == book.HONEST() || book.ghost_settled(r.digest) || book.opened(r.digest, challenger)) {
+                    continue;
+                }
                 if (pass == 0 && !book.opened(r.digest, other)) continue;
                 if (block.timestamp > uint256(r.receipt.issuedAt) + params.challengeWindow()) continue;
                 bond = bound(bond, BOND, 3 * BOND);

@@ -34,7 +34,11 @@ contract Ledger {
 
     /// @notice What redeeming `voucher` pays now: what the channel still owes, as far as the
     ///         client's balance goes.
-    function redemptionDue(bytes32 channel, IEscrow.Voucher memory voucher) public view returns (uint256 paid, uint256 owed) {
+    function redemptionDue(bytes32 channel, IEscrow.Voucher memory voucher)
+        public
+        view
+        returns (uint256 paid, uint256 owed)
+    {
         uint256 already = ghost_redeemed[channel];
         owed = voucher.cumulativeAmount > already ? voucher.cumulativeAmount - already : 0;
         uint256 balance = ghost_balance[voucher.client];

@@ -18,7 +18,8 @@ contract PublisherHandler is DisputeActor {
 
     constructor(DisputeBook book_, System memory s) DisputeActor(book_, s) {
         commitment = TraceMerkle.hashPair(
-            TraceMerkle.hashPair(commitLeaves[0], commitLeaves[1]), TraceMerkle.hashPair(commitLeaves[2], commitLeaves[3])
+            TraceMerkle.hashPair(commitLeaves[0], commitLeaves[1]),
+            TraceMerkle.hashPair(commitLeaves[2], commitLeaves[3])
         );
     }
 

@@ -26,7 +26,9 @@ contract SlasherHandler is TestBase {
         address provider = ledger.providers(seed % ledger.providerCount());
         if (!registry.getProvider(provider).registered) return;
         amount = bound(amount, 1, 600e6);
-        ghost_slashed += registry.slash(provider, amount, WATCHER, keccak256(abi.encode(address(this), ++ghost_slashCalls)));
+        ghost_slashed += registry.slash(
+            provider, amount, WATCHER, keccak256(abi.encode(address(this), ++ghost_slashCalls))
+        );
     }
 
     function jail(uint256 seed, uint256 duration) external {

@@ -110,7 +110,8 @@ contract TrellisInvariants is Fixture, PathTally {
             assertEq(escrow.balanceOf(client), ledger.ghost_balance(client), "balance == the ledger's");
             assertEq(
                 escrow.balanceOf(client),
-                clients.ghost_deposited(client) - clients.ghost_withdrawn(client) - providers.ghost_paidByClient(client),
+                clients.ghost_deposited(client) - clients.ghost_withdrawn(client)
+                    - providers.ghost_paidByClient(client),
                 "balance == deposits - withdrawals - signed redemptions"
             );
         }

@@ -56,7 +56,8 @@ abstract contract DisputeSetup is Fixture {
         commitLeaves[2] = LayerMath.leaf(layerParams(1));
         commitLeaves[3] = LayerMath.leaf(layerParams(2));
         commitment = TraceMerkle.hashPair(
-            TraceMerkle.hashPair(commitLeaves[0], commitLeaves[1]), TraceMerkle.hashPair(commitLeaves[2], commitLeaves[3])
+            TraceMerkle.hashPair(commitLeaves[0], commitLeaves[1]),
+            TraceMerkle.hashPair(commitLeaves[2], commitLeaves[3])
         );
         modelId = models.publish(keccak256("model"), commitment, shape(), "m", 0);
     }

@@ -20,33 +20,53 @@ export function registerChainCommands(program: Command): void {
     .option('--manifest <path>', 'where to write the deployment manifest', 'deployment.json')
     .option('--initial-supply <tokens>', 'payment tokens minted to the deployer', '0')
     .option('--faucet', 'enable the token faucet (only for test networks)')
-    .option('--timelock-delay <seconds>', 'delay of the governance timelock that owns the parameters (production: 172800 or more)', String(defaultGovernanceParameters.minDelay))
+    .option(
+      '--timelock-delay <seconds>',
+      'delay of the governance timelock that owns the parameters (production: 172800 or more)',
+      String(defaultGovernanceParameters.minDelay),
+    )
     .option('--governor <address>', 'account (e.g. a multisig) that proposes and executes governance operations instead of the deployer')
     .option('--model-publisher <address>', 'record this account in the manifest as the publisher whose models clients and providers trust by default')
-    .action(async (options: { rpcUrl: string; chainId?: string; manifest: string; initialSupply: string; faucet?: boolean; timelockDelay: string; governor?: string; modelPublisher?: string }) => {
-      const step = progress();
-      const existing = readManifest(options.manifest);
-      if (existing) {
-        throw new ChainError('MANIFEST_INVALID', `A deployment manifest already exists at ${options.manifest}.`, {
-          details: [`it names chain ${existing.chainId}; choose another --manifest path to deploy again`],
+    .action(
+      async (options: {
+        rpcUrl: string;
+        chainId?: string;
+        manifest: string;
+        initialSupply: string;
+        faucet?: boolean;
+        timelockDelay: string;
+        governor?: string;
+        modelPublisher?: string;
+      }) => {
+        const step = progress();
+        const existing = readManifest(options.manifest);
+        if (existing) {
+          throw new ChainError('MANIFEST_INVALID', `A deployment manifest already exists at ${options.manifest}.`, {
+            details: [`it names chain ${existing.chainId}; choose another --manifest path to deploy again`],
+          });
+        }
+        const minDelay = BigInt(parseIntegerOption('--timelock-delay', options.timelockDelay, 0, 365 * 86_400));
+        const governors: Address[] | undefined = options.governor === undefined ? undefined : [parseAddressOption('--governor', options.governor)];
+        const modelPublisher = options.modelPublisher === undefined ? undefined : parseAddressOption('--model-publisher', options.modelPublisher);
+        const expectedChainId = options.chainId === undefined ? undefined : parseIntegerOption('--chain-id', options.chainId, 1, Number.MAX_SAFE_INTEGER);
+        step(`connecting to ${options.rpcUrl}`);
+        const connection = await connectSigner({
+          rpcUrl: options.rpcUrl,
+          expectedChainId,
+          privateKey: readEnvironment().privateKey,
+          keySource: PRIVATE_KEY_VARIABLE,
         });
-      }
-      const minDelay = BigInt(parseIntegerOption('--timelock-delay', options.timelockDelay, 0, 365 * 86_400));
-      const governors: Address[] | undefined = options.governor === undefined ? undefined : [parseAddressOption('--governor', options.governor)];
-      const modelPublisher = options.modelPublisher === undefined ? undefined : parseAddressOption('--model-publisher', options.modelPublisher);
-      const expectedChainId = options.chainId === undefined ? undefined : parseIntegerOption('--chain-id', options.chainId, 1, Number.MAX_SAFE_INTEGER);
-      step(`connecting to ${options.rpcUrl}`);
-      const connection = await connectSigner({ rpcUrl: options.rpcUrl, expectedChainId, privateKey: readEnvironment().privateKey, keySource: PRIVATE_KEY_VARIABLE });
-      const { deployTrellis } = await import('../../chain/deploy.ts');
-      const deployed = await deployTrellis(connection, {
-        faucetChainId: options.faucet ? BigInt(connection.chain.id) : 0n,
-        initialSupply: parseTokens('--initial-supply', options.initialSupply),
-        governance: { minDelay, proposers: governors },
-        onStep: step,
-      });
-      const deployment = modelPublisher === undefined ? deployed : { ...deployed, modelPublisher };
-      await checkManifestMatchesChain(options.manifest, deployment, connection.publicClient);
-      writeManifest(options.manifest, deployment);
-      console.log(JSON.stringify(deployment, null, 2));
-    });
+        const { deployTrellis } = await import('../../chain/deploy.ts');
+        const deployed = await deployTrellis(connection, {
+          faucetChainId: options.faucet ? BigInt(connection.chain.id) : 0n,
+          initialSupply: parseTokens('--initial-supply', options.initialSupply),
+          governance: { minDelay, proposers: governors },
+          onStep: step,
+        });
+        const deployment = modelPublisher === undefined ? deployed : { ...deployed, modelPublisher };
+        await checkManifestMatchesChain(options.manifest, deployment, connection.publicClient);
+        writeManifest(options.manifest, deployment);
+        console.log(JSON.stringify(deployment, null, 2));
+      },
+    );
 }

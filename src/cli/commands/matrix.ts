@@ -85,7 +85,22 @@ export function registerMatrixCommands(program: Command): void {
       const format = parseFormat(options.format);
       const rows = loadCatalog(catalogDir(command)).map((entry) => ({ entry, evaluation: evaluate(entry.profile) }));
       if (format === 'json') {
-        emit(`${JSON.stringify(rows.map(({ entry, evaluation }) => ({ id: entry.id, name: entry.profile.name, category: entry.profile.category, alignment: evaluation.alignment, alignedCells: evaluation.alignedCells, evidence: evaluation.evidence, flags: evaluation.flags.length })), null, 2)}\n`, undefined);
+        emit(
+          `${JSON.stringify(
+            rows.map(({ entry, evaluation }) => ({
+              id: entry.id,
+              name: entry.profile.name,
+              category: entry.profile.category,
+              alignment: evaluation.alignment,
+              alignedCells: evaluation.alignedCells,
+              evidence: evaluation.evidence,
+              flags: evaluation.flags.length,
+            })),
+            null,
+            2,
+          )}\n`,
+          undefined,
+        );
       } else {
         emit(catalogTable(rows), undefined);
       }

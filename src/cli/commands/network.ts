@@ -24,45 +24,50 @@ export function registerNetworkCommands(program: Command): void {
     .option('--quiet', 'do not print the component logs')
     .option('--faulty', 'also start a deliberately faulty provider (port+9) and a watcher that catches it (docs/disputes.md)')
     .option('--fault-rate <rate>', 'with --faulty: share of requests the faulty provider answers wrongly, 0..1', '0.5')
-    .action(async (options: { dataDir?: string; port: string; fresh?: boolean; adoptChain?: boolean; quiet?: boolean; faulty?: boolean; faultRate: string }) => {
-      const dataDir = resolveUpDataDir(options.dataDir);
-      const { startLocalNetwork } = await import('../../network/local-network.ts');
-      const log = options.quiet ? lineLogger(() => {}) : lineLogger((line) => process.stderr.write(`${line}\n`));
-      const network = await startLocalNetwork({
-        dataDir,
-        port: parseIntegerOption('--port', options.port, 0, 65_530),
-        fresh: options.fresh ?? false,
-        adoptChain: options.adoptChain ?? false,
-        log,
-        onStep: progress(),
-        onStopped: (component) => process.stderr.write(`trellis: stopped ${component}\n`),
-        faulty: options.faulty ? { rate: parseRateOption('--fault-rate', options.faultRate) } : undefined,
-      });
-      const { chain } = network;
-      if (chain.adopted) console.log(`\ntook over the anvil left running by an earlier run (${chain.rpcUrl})`);
-      console.log(`\nTrellis local network ${chain.deployed ? 'started' : 'resumed'} (chain id ${chain.deployment.chainId}, data in ${dataDir})`);
-      const row = (label: string, value: string) => console.log(`  ${label.padEnd(18)} ${value}`);
-      row('chain RPC', chain.rpcUrl);
-      row('gateway', `${network.gatewayUrl}  (API: ${network.gatewayUrl}/openapi.json)`);
-      for (const [i, p] of network.providers.entries()) row(`provider ${i + 1}`, `${p.url}  ${p.address}`);
-      if (network.faultyProvider) row('FAULTY provider', `${network.faultyProvider.url}  ${network.faultyProvider.address}  (cheats on purpose)`);
-      if (network.watcher) row('watcher', `${network.watcher.address}  (in the gateway process; watch its log lines)`);
-      for (const [name, address] of Object.entries(chain.deployment.contracts)) row(name, address);
-      recordDataDir(dataDir);
-      console.log('\nTry, in another terminal:');
-      for (const example of exampleCommands(dataDir)) console.log(`  ${example}`);
-      if (dataDir !== DEFAULT_DATA_DIR) console.log(`  (from this folder, commands find ${dataDir} without --data-dir: ${DEFAULT_DATA_DIR}/data-dir points to it)`);
-      console.log(`  curl -s ${network.gatewayUrl}/v1/providers`);
-      console.log('\nPress Ctrl-C to stop; everything resumes on the next start.');
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      process.stderr.write('trellis: stopping in order: gateway, providers (finishing requests, redeeming vouchers), then the chain...\n');
-      await network.stop();
-    });
+    .action(
+      async (options: { dataDir?: string; port: string; fresh?: boolean; adoptChain?: boolean; quiet?: boolean; faulty?: boolean; faultRate: string }) => {
+        const dataDir = resolveUpDataDir(options.dataDir);
+        const { startLocalNetwork } = await import('../../network/local-network.ts');
+        const log = options.quiet ? lineLogger(() => {}) : lineLogger((line) => process.stderr.write(`${line}\n`));
+        const network = await startLocalNetwork({
+          dataDir,
+          port: parseIntegerOption('--port', options.port, 0, 65_530),
+          fresh: options.fresh ?? false,
+          adoptChain: options.adoptChain ?? false,
+          log,
+          onStep: progress(),
+          onStopped: (component) => process.stderr.write(`trellis: stopped ${component}\n`),
+          faulty: options.faulty ? { rate: parseRateOption('--fault-rate', options.faultRate) } : undefined,
+        });
+        const { chain } = network;
+        if (chain.adopted) console.log(`\ntook over the anvil left running by an earlier run (${chain.rpcUrl})`);
+        console.log(`\nTrellis local network ${chain.deployed ? 'started' : 'resumed'} (chain id ${chain.deployment.chainId}, data in ${dataDir})`);
+        const row = (label: string, value: string) => console.log(`  ${label.padEnd(18)} ${value}`);
+        row('chain RPC', chain.rpcUrl);
+        row('gateway', `${network.gatewayUrl}  (API: ${network.gatewayUrl}/openapi.json)`);
+        for (const [i, p] of network.providers.entries()) row(`provider ${i + 1}`, `${p.url}  ${p.address}`);
+        if (network.faultyProvider) row('FAULTY provider', `${network.faultyProvider.url}  ${network.faultyProvider.address}  (cheats on purpose)`);
+        if (network.watcher) row('watcher', `${network.watcher.address}  (in the gateway process; watch its log lines)`);
+        for (const [name, address] of Object.entries(chain.deployment.contracts)) row(name, address);
+        recordDataDir(dataDir);
+        console.log('\nTry, in another terminal:');
+        for (const example of exampleCommands(dataDir)) console.log(`  ${example}`);
+        if (dataDir !== DEFAULT_DATA_DIR)
+          console.log(`  (from this folder, commands find ${dataDir} without --data-dir: ${DEFAULT_DATA_DIR}/data-dir points to it)`);
+        console.log(`  curl -s ${network.gatewayUrl}/v1/providers`);
+        console.log('\nPress Ctrl-C to stop; everything resumes on the next start.');
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        process.stderr.write('trellis: stopping in order: gateway, providers (finishing requests, redeeming vouchers), then the chain...\n');
+        await network.stop();
+      },
+    );
 
-  addNetworkOptions(program.command('providers').description('providers the gateway discovered on chain: prices, stake, health').option('--json', 'print JSON')).action(async (options: NetworkOptions & { json?: boolean }) => {
+  addNetworkOptions(
+    program.command('providers').description('providers the gateway discovered on chain: prices, stake, health').option('--json', 'print JSON'),
+  ).action(async (options: NetworkOptions & { json?: boolean }) => {
     const context = await readContext(options);
     const gateway = gatewayOf(context);
     const [providers, models] = await Promise.all([listProviders(gateway), listModels(gateway)]);
@@ -74,23 +79,29 @@ export function registerNetworkCommands(program: Command): void {
       const prices = p.models.map((m) => `${names.get(m.modelId.toLowerCase()) ?? `${m.modelId.slice(0, 10)}…`} ${formatTokens(BigInt(m.price))}`).join(', ');
       console.log(`${p.address}  ${standingWord(p.healthy, standing)}  stake ${formatTokens(BigInt(p.activeStake))}  ${p.endpoint}`);
       console.log(`  prices per request: ${prices || 'none'}`);
-      if (standing.slashes > 0) console.log(`  slashed ${standing.slashes} time(s), ${formatTokens(standing.slashed)} in all, for wrong answers proven on chain`);
-      if (standing.jailed) console.log(`  jailed until ${formatDate(standing.jailedUntil)} (${formatDuration(standing.jailedUntil - standing.now)} left): the gateway sends it no requests`);
+      if (standing.slashes > 0)
+        console.log(`  slashed ${standing.slashes} time(s), ${formatTokens(standing.slashed)} in all, for wrong answers proven on chain`);
+      if (standing.jailed)
+        console.log(
+          `  jailed until ${formatDate(standing.jailedUntil)} (${formatDuration(standing.jailedUntil - standing.now)} left): the gateway sends it no requests`,
+        );
       if (standing.openDisputes > 0n) console.log(`  ${standing.openDisputes} open dispute(s) against it`);
       if (!p.healthy && p.healthReason) console.log(`  unhealthy: ${p.healthReason}`);
     }
     console.log(`${providers.length} provider(s)`);
   });
 
-  addNetworkOptions(program.command('models').description('models published on chain, with the providers serving them').option('--json', 'print JSON')).action(async (options: NetworkOptions & { json?: boolean }) => {
-    const models = await listModels(gatewayOf(await readContext(options)));
-    if (options.json) return console.log(JSON.stringify(models, null, 2));
-    for (const m of models) {
-      console.log(`${modelName(m.metadataURI).padEnd(18)}  royalty ${m.royaltyBps / 100} % to ${m.owner}  served by ${m.providers.length} provider(s)`);
-      console.log(`  id ${m.modelId}`);
-    }
-    console.log(`${models.length} model(s)`);
-  });
+  addNetworkOptions(program.command('models').description('models published on chain, with the providers serving them').option('--json', 'print JSON')).action(
+    async (options: NetworkOptions & { json?: boolean }) => {
+      const models = await listModels(gatewayOf(await readContext(options)));
+      if (options.json) return console.log(JSON.stringify(models, null, 2));
+      for (const m of models) {
+        console.log(`${modelName(m.metadataURI).padEnd(18)}  royalty ${m.royaltyBps / 100} % to ${m.owner}  served by ${m.providers.length} provider(s)`);
+        console.log(`  id ${m.modelId}`);
+      }
+      console.log(`${models.length} model(s)`);
+    },
+  );
 }
 
 /** `trellis up`'s folder: --data-dir, else $TRELLIS_DATA_DIR, else .trellis (never the pointer: starting is explicit). */

@@ -12,7 +12,6 @@ import { formatTokens, parseTokens } from '../amounts.ts';
 import { parseAddressOption, parseIntegerOption, parseModelIdOption } from '../options.ts';
 import { progress } from '../progress.ts';
 
-
 /** The provider config file: which models at which price, where to listen, how much to stake. */
 type ProviderConfig = {
   dataDir: string;
@@ -35,17 +34,25 @@ function readProviderConfig(file: string): ProviderConfig {
     throw new TrellisError('INVALID_CONFIG', `${file} is not a readable JSON file.`, { cause });
   }
   const config = value as Partial<ProviderConfig>;
-  const problem = (field: string, expected: string) => new TrellisError('INVALID_CONFIG', `${file}: ${field}: expected ${expected}.`, { details: [`got ${JSON.stringify((config as Record<string, unknown>)[field.split(/[.[]/)[0]!])}`] });
+  const problem = (field: string, expected: string) =>
+    new TrellisError('INVALID_CONFIG', `${file}: ${field}: expected ${expected}.`, {
+      details: [`got ${JSON.stringify((config as Record<string, unknown>)[field.split(/[.[]/)[0]!])}`],
+    });
   if (typeof config.dataDir !== 'string') throw problem('dataDir', 'a folder path');
   if (!Number.isInteger(config.port)) throw problem('port', 'an integer');
   if (typeof config.stake !== 'string') throw problem('stake', 'an amount in tUSD as a string, e.g. "500"');
   if (!Array.isArray(config.models) || config.models.length === 0) throw problem('models', 'a non-empty array of { "name", "price" }');
   const settlement = config.settlement as Record<string, unknown> | undefined;
-  if (settlement !== undefined && (typeof settlement !== 'object' || ['batchSize', 'maxAgeMs'].some((k) => settlement[k] !== undefined && !(Number.isInteger(settlement[k]) && (settlement[k] as number) > 0)))) {
+  if (
+    settlement !== undefined &&
+    (typeof settlement !== 'object' ||
+      ['batchSize', 'maxAgeMs'].some((k) => settlement[k] !== undefined && !(Number.isInteger(settlement[k]) && (settlement[k] as number) > 0)))
+  ) {
     throw problem('settlement', '{ "batchSize"?: positive integer, "maxAgeMs"?: positive integer }');
   }
   config.models.forEach((m, i) => {
-    if (typeof m?.name !== 'string' || typeof m.price !== 'string' || (m.modelId !== undefined && typeof m.modelId !== 'string')) throw problem(`models[${i}]`, '{ "name": string, "price": "0.01", "modelId"?: "0x…" }');
+    if (typeof m?.name !== 'string' || typeof m.price !== 'string' || (m.modelId !== undefined && typeof m.modelId !== 'string'))
+      throw problem(`models[${i}]`, '{ "name": string, "price": "0.01", "modelId"?: "0x…" }');
   });
   if (config.publisher !== undefined && typeof config.publisher !== 'string') throw problem('publisher', 'an address');
   return config as ProviderConfig;
@@ -54,7 +61,9 @@ function readProviderConfig(file: string): ProviderConfig {
 /** The config's publisher and model ids, the command line's --publisher first. */
 function providerTrust(config: ProviderConfig, publisher: string | undefined): ModelTrust {
   const chosen = publisher ?? config.publisher;
-  const modelIds = Object.fromEntries(config.models.flatMap((m, i) => (m.modelId === undefined ? [] : [[m.name, parseModelIdOption(`models[${i}].modelId`, m.modelId)]])));
+  const modelIds = Object.fromEntries(
+    config.models.flatMap((m, i) => (m.modelId === undefined ? [] : [[m.name, parseModelIdOption(`models[${i}].modelId`, m.modelId)]])),
+  );
   return {
     ...(chosen === undefined ? {} : { publisher: parseAddressOption(publisher === undefined ? 'publisher' : '--publisher', chosen) }),
     ...(Object.keys(modelIds).length === 0 ? {} : { modelIds }),
@@ -72,37 +81,40 @@ export function registerProviderCommands(program: Command): void {
       .command('start')
       .description('run a provider node (registers and stakes when needed)')
       .requiredOption('--config <file.json>', 'provider config: { dataDir, port, stake, publisher?, models: [{ name, price, modelId? }] }')
-      .option('--publisher <address>', 'serve the models as published by this account (overrides the config; default: the deployment\'s model publisher)'),
-  ).action(
-    async (options: NetworkOptions & { config: string; publisher?: string }) => {
-      const config = readProviderConfig(options.config);
-      const trust = providerTrust(config, options.publisher);
-      const context = await signerContext(options, localRoles.providers[0]);
-      progress()('starting the provider node');
-      const { startProviderNode } = await import('../../provider/node.ts');
-      const node = await startProviderNode({
-        connection: context.connection,
-        deployment: context.deployment,
-        dataDir: config.dataDir,
-        port: config.port,
-        publicUrl: config.publicUrl,
-        stake: parseTokens('stake', config.stake),
-        models: config.models.map((m, i) => ({ name: m.name, price: parseTokens(`models[${i}].price`, m.price) })),
-        trust,
-        settlement: config.settlement,
-        log: lineLogger((line) => process.stderr.write(`${line}\n`)),
-      });
-      console.log(`provider ${node.address} serving ${node.models.map((m) => m.name).join(', ')} at ${node.url}; Ctrl-C to stop`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      process.stderr.write('trellis: stopping (finishing requests in flight, redeeming vouchers)...\n');
-      await node.stop();
-    },
-  );
+      .option('--publisher <address>', "serve the models as published by this account (overrides the config; default: the deployment's model publisher)"),
+  ).action(async (options: NetworkOptions & { config: string; publisher?: string }) => {
+    const config = readProviderConfig(options.config);
+    const trust = providerTrust(config, options.publisher);
+    const context = await signerContext(options, localRoles.providers[0]);
+    progress()('starting the provider node');
+    const { startProviderNode } = await import('../../provider/node.ts');
+    const node = await startProviderNode({
+      connection: context.connection,
+      deployment: context.deployment,
+      dataDir: config.dataDir,
+      port: config.port,
+      publicUrl: config.publicUrl,
+      stake: parseTokens('stake', config.stake),
+      models: config.models.map((m, i) => ({ name: m.name, price: parseTokens(`models[${i}].price`, m.price) })),
+      trust,
+      settlement: config.settlement,
+      log: lineLogger((line) => process.stderr.write(`${line}\n`)),
+    });
+    console.log(`provider ${node.address} serving ${node.models.map((m) => m.name).join(', ')} at ${node.url}; Ctrl-C to stop`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    process.stderr.write('trellis: stopping (finishing requests in flight, redeeming vouchers)...\n');
+    await node.stop();
+  });
 
-  const stakeAction = (name: string, description: string, done: string, run: (ctx: Awaited<ReturnType<typeof signerContext>>, value: bigint) => Promise<unknown>) =>
+  const stakeAction = (
+    name: string,
+    description: string,
+    done: string,
+    run: (ctx: Awaited<ReturnType<typeof signerContext>>, value: bigint) => Promise<unknown>,
+  ) =>
     addNetworkOptions(provider.command(`${name} <amount>`).description(description)).action(async (value: string, options: NetworkOptions) => {
       const context = await signerContext(options, localRoles.providers[0]);
       const amount = parseTokens('amount', value);
@@ -110,7 +122,12 @@ export function registerProviderCommands(program: Command): void {
       console.log(`${done.replace('AMOUNT', formatTokens(amount))} for ${context.connection.account.address}`);
     });
   stakeAction('stake', 'add stake (tUSD)', 'added AMOUNT of stake', async (c, v) => (await accounts()).addStake(c.connection, c.deployment, v));
-  stakeAction('unbond', 'start unbonding stake (tUSD); withdraw after the unbonding delay', 'started unbonding AMOUNT; `trellis provider withdraw` takes it after the unbonding delay', async (c, v) => (await accounts()).startUnbonding(c.connection, c.deployment, v));
+  stakeAction(
+    'unbond',
+    'start unbonding stake (tUSD); withdraw after the unbonding delay',
+    'started unbonding AMOUNT; `trellis provider withdraw` takes it after the unbonding delay',
+    async (c, v) => (await accounts()).startUnbonding(c.connection, c.deployment, v),
+  );
   addNetworkOptions(provider.command('withdraw').description('withdraw stake whose unbonding delay has passed')).action(async (options: NetworkOptions) => {
     const context = await signerContext(options, localRoles.providers[0]);
     await (await accounts()).withdrawStake(context.connection, context.deployment);
@@ -119,7 +136,7 @@ export function registerProviderCommands(program: Command): void {
   addNetworkOptions(
     program
       .command('claim')
-      .description('move your earnings (provider share, royalties, fees) and dispute payouts to your wallet (local chain default: provider 1\'s dev account)'),
+      .description("move your earnings (provider share, royalties, fees) and dispute payouts to your wallet (local chain default: provider 1's dev account)"),
   ).action(async (options: NetworkOptions) => {
     const context = await signerContext(options, localRoles.providers[0]);
     const [{ claimEarnings, claimDisputePayouts }, { claimable, treasuryOf }] = await Promise.all([accounts(), import('../../sdk/account-status.ts')]);
@@ -128,7 +145,9 @@ export function registerProviderCommands(program: Command): void {
     console.log(`claiming for ${account}`);
     if (due.earnings > 0n) {
       await claimEarnings(context.connection, context.deployment);
-      console.log(`  earnings         ${formatTokens(due.earnings)} moved from escrow to your wallet (provider share, royalties and fees of redeemed vouchers)`);
+      console.log(
+        `  earnings         ${formatTokens(due.earnings)} moved from escrow to your wallet (provider share, royalties and fees of redeemed vouchers)`,
+      );
     }
     if (due.disputePayouts > 0n) {
       await claimDisputePayouts(context.connection, context.deployment);
@@ -138,28 +157,41 @@ export function registerProviderCommands(program: Command): void {
       const treasury = await treasuryOf(context.connection, context.deployment);
       console.log('  nothing to claim: no earnings in escrow and no dispute payouts.');
       console.log('  earnings arrive when providers redeem vouchers: the provider share to the provider,');
-      console.log(`  royalties to each model's owner${context.deployment.modelPublisher ? ` (the default models: ${context.deployment.modelPublisher})` : ''}, the protocol fee to the treasury (${treasury}).`);
-      console.log('  providers redeem in batches; `trellis balances ACCOUNT` shows any account\'s earnings.');
+      console.log(
+        `  royalties to each model's owner${context.deployment.modelPublisher ? ` (the default models: ${context.deployment.modelPublisher})` : ''}, the protocol fee to the treasury (${treasury}).`,
+      );
+      console.log("  providers redeem in batches; `trellis balances ACCOUNT` shows any account's earnings.");
     } else {
       console.log(`claimed ${formatTokens(due.earnings + due.disputePayouts)} in all`);
     }
   });
 
   const model = program.command('model').description('publish and manage models');
-  addNetworkOptions(model.command('publish <name>').description('publish a model from the models folder by its content hash and weight commitment').option('--royalty <bps>', 'royalty in basis points (100 = 1 %)', '500')).action(
-    async (name: string, options: NetworkOptions & { royalty: string }) => {
-      const royaltyBps = parseIntegerOption('--royalty', options.royalty, 0, 10_000);
-      const { loadModel } = await import('../../models/catalog.ts');
-      const entry = loadModel(name);
+  addNetworkOptions(
+    model
+      .command('publish <name>')
+      .description('publish a model from the models folder by its content hash and weight commitment')
+      .option('--royalty <bps>', 'royalty in basis points (100 = 1 %)', '500'),
+  ).action(async (name: string, options: NetworkOptions & { royalty: string }) => {
+    const royaltyBps = parseIntegerOption('--royalty', options.royalty, 0, 10_000);
+    const { loadModel } = await import('../../models/catalog.ts');
+    const entry = loadModel(name);
+    const context = await signerContext(options, localRoles.modelOwner);
+    const modelId = await (await accounts()).publishModel(context.connection, context.deployment, {
+      contentHash: entry.contentHash,
+      weightCommitment: entry.weightCommitment,
+      shape: entry.shape,
+      metadataURI: entry.metadataURI,
+      royaltyBps,
+    });
+    console.log(`published ${name} as ${modelId}`);
+  });
+  addNetworkOptions(model.command('royalty <modelId> <bps>').description("set a model's royalty in basis points")).action(
+    async (modelId: string, bps: string, options: NetworkOptions) => {
+      if (!isHex(modelId) || modelId.length !== 66) throw new TrellisError('INVALID_OPTION', `"${modelId}" is not a model id (0x and 64 hex digits).`);
       const context = await signerContext(options, localRoles.modelOwner);
-      const modelId = await (await accounts()).publishModel(context.connection, context.deployment, { contentHash: entry.contentHash, weightCommitment: entry.weightCommitment, shape: entry.shape, metadataURI: entry.metadataURI, royaltyBps });
-      console.log(`published ${name} as ${modelId}`);
+      await (await accounts()).setRoyalty(context.connection, context.deployment, modelId as Hex, parseIntegerOption('bps', bps, 0, 10_000));
+      console.log('royalty: set');
     },
   );
-  addNetworkOptions(model.command('royalty <modelId> <bps>').description('set a model\'s royalty in basis points')).action(async (modelId: string, bps: string, options: NetworkOptions) => {
-    if (!isHex(modelId) || modelId.length !== 66) throw new TrellisError('INVALID_OPTION', `"${modelId}" is not a model id (0x and 64 hex digits).`);
-    const context = await signerContext(options, localRoles.modelOwner);
-    await (await accounts()).setRoyalty(context.connection, context.deployment, modelId as Hex, parseIntegerOption('bps', bps, 0, 10_000));
-    console.log('royalty: set');
-  });
 }

@@ -30,10 +30,10 @@ export function registerWatchCommands(program: Command): void {
   addNetworkOptions(
     program
       .command('watch')
-      .description('run a watcher: re-execute redundant-mode disagreements from a gateway\'s files and challenge wrong receipts on chain')
-      .option('--gateway-data <path>', 'the gateway\'s data folder holding disagreements.jsonl (default: <data-dir>/gateway)')
+      .description("run a watcher: re-execute redundant-mode disagreements from a gateway's files and challenge wrong receipts on chain")
+      .option('--gateway-data <path>', "the gateway's data folder holding disagreements.jsonl (default: <data-dir>/gateway)")
       .option('--state <path>', 'where the watcher keeps its journal (default: <data-dir>/watch)')
-      .option('--models-dir <path>', 'models folder to re-execute with (default: the repository\'s models/)')
+      .option('--models-dir <path>', "models folder to re-execute with (default: the repository's models/)")
       .option('--interval-ms <ms>', 'milliseconds between rounds', '1000'),
   ).action(async (options: WatchOptions) => {
     const context = await signerContext(options, WATCH_DEV_ACCOUNT);
@@ -57,6 +57,8 @@ export function registerWatchCommands(program: Command): void {
     await watcher.stop();
     const byStatus = new Map<string, number>();
     for (const d of watcher.disputes()) byStatus.set(d.status, (byStatus.get(d.status) ?? 0) + 1);
-    console.log(`Stopped. Checked ${watcher.stats.checked} results, ${watcher.stats.wrong} wrong; disputes: ${[...byStatus].map(([s, n]) => `${s} ${n}`).join(', ') || 'none'}.`);
+    console.log(
+      `Stopped. Checked ${watcher.stats.checked} results, ${watcher.stats.wrong} wrong; disputes: ${[...byStatus].map(([s, n]) => `${s} ${n}`).join(', ') || 'none'}.`,
+    );
   });
 }

@@ -112,8 +112,16 @@ export function createKeccakPair(): KeccakPair {
       }
       // chi
       for (let y = 0; y < 25; y += 5) {
-        const l0 = lo[y]!, l1 = lo[y + 1]!, l2 = lo[y + 2]!, l3 = lo[y + 3]!, l4 = lo[y + 4]!;
-        const h0 = hi[y]!, h1 = hi[y + 1]!, h2 = hi[y + 2]!, h3 = hi[y + 3]!, h4 = hi[y + 4]!;
+        const l0 = lo[y]!,
+          l1 = lo[y + 1]!,
+          l2 = lo[y + 2]!,
+          l3 = lo[y + 3]!,
+          l4 = lo[y + 4]!;
+        const h0 = hi[y]!,
+          h1 = hi[y + 1]!,
+          h2 = hi[y + 2]!,
+          h3 = hi[y + 3]!,
+          h4 = hi[y + 4]!;
         lo[y] = l0 ^ (~l1 & l2);
         lo[y + 1] = l1 ^ (~l2 & l3);
         lo[y + 2] = l2 ^ (~l3 & l4);

@@ -6,7 +6,9 @@ import { bytesEqual, merkleLevels, merkleProof, merkleRoot, merkleRootFromProof,
 const leaf = (i: number) => keccak_256(Uint8Array.of(i));
 const pack = (nodes: Uint8Array[]) => {
   const out = new Uint8Array(nodes.length * 32);
-  nodes.forEach((n, i) => out.set(n, i * 32));
+  nodes.forEach((n, i) => {
+    out.set(n, i * 32);
+  });
   return out;
 };
 const h = (a: Uint8Array, b: Uint8Array) => keccak_256(pack([a, b]));

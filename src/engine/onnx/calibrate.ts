@@ -5,7 +5,11 @@ import type { Layer } from '../artifact.ts';
 
 const product = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 
-function window(inShape: readonly number[], shape: readonly number[], l: { kernel: readonly number[]; strides: readonly number[]; pads: readonly number[]; dilations?: readonly number[] }) {
+function window(
+  inShape: readonly number[],
+  shape: readonly number[],
+  l: { kernel: readonly number[]; strides: readonly number[]; pads: readonly number[]; dilations?: readonly number[] },
+) {
   const [, H, W] = inShape as [number, number, number];
   const [, OH, OW] = shape as [number, number, number];
   const [kh, kw] = l.kernel as [number, number];

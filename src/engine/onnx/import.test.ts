@@ -35,7 +35,10 @@ test('every exporter form of the CNN imports to the same integers', () => {
         assert.equal(artifact.opset, opset);
         const r = run(createEngine(artifact), cnnCal.slice(0, 3), { trace: true });
         assert.deepEqual(r.output, reference.output, `${opset} ${flatten} ${dense}`);
-        assert.deepEqual(r.traces!.map((t) => t.root), reference.traces!.map((t) => t.root));
+        assert.deepEqual(
+          r.traces!.map((t) => t.root),
+          reference.traces!.map((t) => t.root),
+        );
       }
 });
 
@@ -62,9 +65,14 @@ test('the quantized model stays close to the float model', () => {
   // The same network in floats, from the fixture's own parameters (float32 as stored).
   const [w1, b1, w2, b2] = [fixedValues(48, 1, 0.6), fixedValues(8, 2, 0.2), fixedValues(24, 3, 0.8), fixedValues(3, 4, 0.1)].map((a) => a.map(Math.fround));
   mlpCal.forEach((x, n) => {
-    const h = b1!.map((b, m) => Math.max(0, x.reduce((acc, v, k) => acc + v * w1![m * 6 + k]!, b)));
+    const h = b1!.map((b, m) =>
+      Math.max(
+        0,
+        x.reduce((acc, v, k) => acc + v * w1![m * 6 + k]!, b),
+      ),
+    );
     const y = b2!.map((b, m) => h.reduce((acc, v, k) => acc + v * w2![m * 8 + k]!, b));
-    y.forEach((v, m) => assert.ok(Math.abs(r.values[n * 3 + m]! - v) < 2e-3, `sample ${n} output ${m}: ${r.values[n * 3 + m]} vs ${v}`));
+    for (const [m, v] of y.entries()) assert.ok(Math.abs(r.values[n * 3 + m]! - v) < 2e-3, `sample ${n} output ${m}: ${r.values[n * 3 + m]} vs ${v}`);
   });
 });
 
@@ -101,11 +109,23 @@ test('unsupported opsets are refused with expected vs got', () => {
 
 test('a truncated file, a non-ONNX file and an empty file are refused without crashing', () => {
   const bytes = mlpOnnx();
-  assert.equal(codeOf(() => importOnnx(bytes.subarray(0, Math.floor(bytes.length / 2)), { calibration: mlpCal, inputRange: range })), 'ENGINE_ONNX_DECODE');
+  assert.equal(
+    codeOf(() => importOnnx(bytes.subarray(0, Math.floor(bytes.length / 2)), { calibration: mlpCal, inputRange: range })),
+    'ENGINE_ONNX_DECODE',
+  );
   for (const cut of [1, 7, 50, 200, bytes.length - 3]) codeOf(() => importOnnx(bytes.subarray(0, cut), { calibration: mlpCal, inputRange: range }));
-  assert.equal(codeOf(() => importOnnx(new TextEncoder().encode('this is not an onnx model'), { calibration: mlpCal, inputRange: range })), 'ENGINE_ONNX_DECODE');
-  assert.equal(codeOf(() => importOnnx(new Uint8Array(0), { calibration: mlpCal, inputRange: range })), 'ENGINE_ONNX_DECODE');
-  assert.equal(codeOf(() => importOnnx('model.onnx' as unknown as Uint8Array, { calibration: mlpCal, inputRange: range })), 'ENGINE_ONNX_DECODE');
+  assert.equal(
+    codeOf(() => importOnnx(new TextEncoder().encode('this is not an onnx model'), { calibration: mlpCal, inputRange: range })),
+    'ENGINE_ONNX_DECODE',
+  );
+  assert.equal(
+    codeOf(() => importOnnx(new Uint8Array(0), { calibration: mlpCal, inputRange: range })),
+    'ENGINE_ONNX_DECODE',
+  );
+  assert.equal(
+    codeOf(() => importOnnx('model.onnx' as unknown as Uint8Array, { calibration: mlpCal, inputRange: range })),
+    'ENGINE_ONNX_DECODE',
+  );
 });
 
 test('forms the engine cannot run exactly are refused', () => {
@@ -117,16 +137,52 @@ test('forms the engine cannot run exactly are refused', () => {
       nodes: [{ opType: 'AveragePool', name: 'avg', inputs: ['x'], outputs: ['y'], attributes }],
     });
   const cal = fixedInputs(2, 16, 1);
-  assert.equal(codeOf(() => importOnnx(pool({ kernel_shape: { type: 'ints', value: [2, 2] }, pads: { type: 'ints', value: [1, 1, 1, 1] }, strides: { type: 'ints', value: [2, 2] } }), { calibration: cal, inputRange: range })), 'ENGINE_ONNX_UNSUPPORTED_OP');
-  assert.equal(codeOf(() => importOnnx(pool({ kernel_shape: { type: 'ints', value: [2, 2] }, ceil_mode: { type: 'int', value: 1 } }), { calibration: cal, inputRange: range })), 'ENGINE_ONNX_UNSUPPORTED_OP');
+  assert.equal(
+    codeOf(() =>
+      importOnnx(
+        pool({ kernel_shape: { type: 'ints', value: [2, 2] }, pads: { type: 'ints', value: [1, 1, 1, 1] }, strides: { type: 'ints', value: [2, 2] } }),
+        { calibration: cal, inputRange: range },
+      ),
+    ),
+    'ENGINE_ONNX_UNSUPPORTED_OP',
+  );
+  assert.equal(
+    codeOf(() =>
+      importOnnx(pool({ kernel_shape: { type: 'ints', value: [2, 2] }, ceil_mode: { type: 'int', value: 1 } }), { calibration: cal, inputRange: range }),
+    ),
+    'ENGINE_ONNX_UNSUPPORTED_OP',
+  );
   // count_include_pad = 1 with padding is fine
-  importOnnx(pool({ kernel_shape: { type: 'ints', value: [2, 2] }, pads: { type: 'ints', value: [1, 1, 1, 1] }, strides: { type: 'ints', value: [2, 2] }, count_include_pad: { type: 'int', value: 1 } }), { calibration: cal, inputRange: range });
+  importOnnx(
+    pool({
+      kernel_shape: { type: 'ints', value: [2, 2] },
+      pads: { type: 'ints', value: [1, 1, 1, 1] },
+      strides: { type: 'ints', value: [2, 2] },
+      count_include_pad: { type: 'int', value: 1 },
+    }),
+    { calibration: cal, inputRange: range },
+  );
 });
 
 test('calibration and range errors name what was wrong', () => {
-  assert.equal(codeOf(() => importOnnx(mlpOnnx(), { calibration: [], inputRange: range })), 'ENGINE_CALIBRATION');
-  assert.equal(codeOf(() => importOnnx(mlpOnnx(), { calibration: [[0, 0, 0]], inputRange: range })), 'ENGINE_CALIBRATION');
-  assert.equal(codeOf(() => importOnnx(mlpOnnx(), { calibration: [[0, 0, 0, 0, 0, 2]], inputRange: range })), 'ENGINE_CALIBRATION');
-  assert.equal(codeOf(() => importOnnx(mlpOnnx(), { calibration: [[0, 0, 0, 0, 0, Number.NaN]], inputRange: range })), 'ENGINE_CALIBRATION');
-  assert.equal(codeOf(() => importOnnx(mlpOnnx(), { calibration: mlpCal, inputRange: { min: 1, max: 0 } })), 'ENGINE_CALIBRATION');
+  assert.equal(
+    codeOf(() => importOnnx(mlpOnnx(), { calibration: [], inputRange: range })),
+    'ENGINE_CALIBRATION',
+  );
+  assert.equal(
+    codeOf(() => importOnnx(mlpOnnx(), { calibration: [[0, 0, 0]], inputRange: range })),
+    'ENGINE_CALIBRATION',
+  );
+  assert.equal(
+    codeOf(() => importOnnx(mlpOnnx(), { calibration: [[0, 0, 0, 0, 0, 2]], inputRange: range })),
+    'ENGINE_CALIBRATION',
+  );
+  assert.equal(
+    codeOf(() => importOnnx(mlpOnnx(), { calibration: [[0, 0, 0, 0, 0, Number.NaN]], inputRange: range })),
+    'ENGINE_CALIBRATION',
+  );
+  assert.equal(
+    codeOf(() => importOnnx(mlpOnnx(), { calibration: mlpCal, inputRange: { min: 1, max: 0 } })),
+    'ENGINE_CALIBRATION',
+  );
 });

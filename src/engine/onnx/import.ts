@@ -71,14 +71,16 @@ class GraphWalker {
   act(node: OnnxNode, name: string, i: number): Act {
     const v = this.values.get(name);
     if (!v) throw new OnnxInvalidError('A node reads a tensor that nothing produced.', [`node: ${nodeName(node, i)}`, `tensor: ${name}`]);
-    if (v.kind !== 'act') throw new OnnxUnsupportedOpError(node.opType ?? '', nodeName(node, i), `input "${name}" is a constant where a computed tensor is expected`);
+    if (v.kind !== 'act')
+      throw new OnnxUnsupportedOpError(node.opType ?? '', nodeName(node, i), `input "${name}" is a constant where a computed tensor is expected`);
     return v;
   }
 
   konst(node: OnnxNode, name: string, i: number): Const {
     const v = this.values.get(name);
     if (!v) throw new OnnxInvalidError('A node reads a tensor that nothing produced.', [`node: ${nodeName(node, i)}`, `tensor: ${name}`]);
-    if (v.kind !== 'const') throw new OnnxUnsupportedOpError(node.opType ?? '', nodeName(node, i), `input "${name}" must be a constant (initializer or Constant node)`);
+    if (v.kind !== 'const')
+      throw new OnnxUnsupportedOpError(node.opType ?? '', nodeName(node, i), `input "${name}" must be a constant (initializer or Constant node)`);
     return v;
   }
 
@@ -97,21 +99,25 @@ function out(node: OnnxNode, k = 0): string {
 }
 
 function pair(v: number[], what: string, node: OnnxNode, i: number): [number, number] {
-  if (v.length !== 2 || !v.every((x) => Number.isInteger(x) && x >= 1)) throw new OnnxUnsupportedOpError(node.opType ?? '', nodeName(node, i), `${what} must be two positive integers (2-D only), got ${JSON.stringify(v)}`);
+  if (v.length !== 2 || !v.every((x) => Number.isInteger(x) && x >= 1))
+    throw new OnnxUnsupportedOpError(node.opType ?? '', nodeName(node, i), `${what} must be two positive integers (2-D only), got ${JSON.stringify(v)}`);
   return [v[0]!, v[1]!];
 }
 
 function pads4(node: OnnxNode, i: number): [number, number, number, number] {
   const autoPad = attrString(node, 'auto_pad');
-  if (autoPad !== undefined && autoPad !== 'NOTSET' && autoPad !== 'VALID') throw new OnnxUnsupportedOpError(node.opType ?? '', nodeName(node, i), `auto_pad ${autoPad} (use explicit pads)`);
+  if (autoPad !== undefined && autoPad !== 'NOTSET' && autoPad !== 'VALID')
+    throw new OnnxUnsupportedOpError(node.opType ?? '', nodeName(node, i), `auto_pad ${autoPad} (use explicit pads)`);
   const p = attrInts(node, 'pads', [0, 0, 0, 0]);
-  if (p.length !== 4 || !p.every((x) => Number.isInteger(x) && x >= 0)) throw new OnnxUnsupportedOpError(node.opType ?? '', nodeName(node, i), `pads must be four non-negative integers, got ${JSON.stringify(p)}`);
+  if (p.length !== 4 || !p.every((x) => Number.isInteger(x) && x >= 0))
+    throw new OnnxUnsupportedOpError(node.opType ?? '', nodeName(node, i), `pads must be four non-negative integers, got ${JSON.stringify(p)}`);
   // ONNX orders pads [h_begin, w_begin, h_end, w_end], i.e. [top, left, bottom, right].
   return [p[0]!, p[1]!, p[2]!, p[3]!];
 }
 
 function rank3(node: OnnxNode, i: number, a: Act): [number, number, number] {
-  if (a.shape.length !== 3) throw new OnnxUnsupportedOpError(node.opType ?? '', nodeName(node, i), `input must be [N, C, H, W], got per-sample shape ${JSON.stringify(a.shape)}`);
+  if (a.shape.length !== 3)
+    throw new OnnxUnsupportedOpError(node.opType ?? '', nodeName(node, i), `input must be [N, C, H, W], got per-sample shape ${JSON.stringify(a.shape)}`);
   return a.shape as [number, number, number];
 }
 
@@ -162,7 +168,11 @@ function walkNode(g: GraphWalker, node: OnnxNode, i: number): void {
       }
       const shape = rest.map((d) => (d === -1 ? size / known : d));
       if (product(shape) !== size || !shape.every((d) => Number.isInteger(d) && d > 0)) {
-        throw new OnnxInvalidError('A Reshape does not preserve the element count.', [`node: ${name}`, `expected: ${size} elements per sample`, `got: shape ${JSON.stringify(target)}`]);
+        throw new OnnxInvalidError('A Reshape does not preserve the element count.', [
+          `node: ${name}`,
+          `expected: ${size} elements per sample`,
+          `got: shape ${JSON.stringify(target)}`,
+        ]);
       }
       g.values.set(out(node), { kind: 'act', tensor: a.tensor, shape });
       return;
@@ -171,7 +181,8 @@ function walkNode(g: GraphWalker, node: OnnxNode, i: number): void {
     case 'MatMul': {
       const a = g.act(node, ins[0] ?? '', i);
       const b = g.konst(node, ins[1] ?? '', i);
-      if (a.shape.length !== 1) throw new OnnxUnsupportedOpError(op, name, `input must be [N, K] (flatten first), got per-sample shape ${JSON.stringify(a.shape)}`);
+      if (a.shape.length !== 1)
+        throw new OnnxUnsupportedOpError(op, name, `input must be [N, K] (flatten first), got per-sample shape ${JSON.stringify(a.shape)}`);
       if (b.dims.length !== 2) throw new OnnxUnsupportedOpError(op, name, `weight must be 2-D, got dims ${JSON.stringify(b.dims)}`);
       if (op === 'Gemm' && attrInt(node, 'transA', 0) !== 0) throw new OnnxUnsupportedOpError(op, name, 'transA = 1');
       const transB = op === 'Gemm' ? attrInt(node, 'transB', 0) : 0;
@@ -180,14 +191,16 @@ function walkNode(g: GraphWalker, node: OnnxNode, i: number): void {
       const [d0, d1] = b.dims as [number, number];
       const K = transB ? d1 : d0;
       const M = transB ? d0 : d1;
-      if (K !== a.shape[0]) throw new OnnxInvalidError('A weight does not match its input.', [`node: ${name}`, `expected: ${a.shape[0]} input features`, `got: ${K}`]);
+      if (K !== a.shape[0])
+        throw new OnnxInvalidError('A weight does not match its input.', [`node: ${name}`, `expected: ${a.shape[0]} input features`, `got: ${K}`]);
       // Stored row-major [M][K]: one row per output neuron.
       const weights = new Array<number>(M * K);
       for (let m = 0; m < M; m++) for (let k = 0; k < K; k++) weights[m * K + k] = alpha * b.values[transB ? m * K + k : k * M + m]!;
       const bias = new Array<number>(M).fill(0);
       if (op === 'Gemm' && ins[2]) {
         const c = g.konst(node, ins[2], i);
-        if (c.values.length !== M && c.values.length !== 1) throw new OnnxInvalidError('A Gemm bias does not match its outputs.', [`node: ${name}`, `expected: ${M} values`, `got: ${c.values.length}`]);
+        if (c.values.length !== M && c.values.length !== 1)
+          throw new OnnxInvalidError('A Gemm bias does not match its outputs.', [`node: ${name}`, `expected: ${M} values`, `got: ${c.values.length}`]);
         for (let m = 0; m < M; m++) bias[m] = beta * c.values[c.values.length === 1 ? 0 : m]!;
       }
       const v = g.push({ op: 'dense', name, input: a.tensor, inFeatures: K, outFeatures: M, weightFrac: 0, shift: 0, weights, bias, shape: [M], frac: 0 });
@@ -200,7 +213,12 @@ function walkNode(g: GraphWalker, node: OnnxNode, i: number): void {
       const y = g.values.get(ins[1] ?? '');
       if (!x || !y) throw new OnnxInvalidError('A node reads a tensor that nothing produced.', [`node: ${name}`, `tensor: ${!x ? ins[0] : ins[1]}`]);
       if (x.kind === 'act' && y.kind === 'act') {
-        if (product(x.shape) !== product(y.shape)) throw new OnnxUnsupportedOpError(op, name, `operands must have the same shape (no broadcasting), got ${JSON.stringify(x.shape)} and ${JSON.stringify(y.shape)}`);
+        if (product(x.shape) !== product(y.shape))
+          throw new OnnxUnsupportedOpError(
+            op,
+            name,
+            `operands must have the same shape (no broadcasting), got ${JSON.stringify(x.shape)} and ${JSON.stringify(y.shape)}`,
+          );
         g.values.set(out(node), g.push({ op: 'add', name, inputs: [x.tensor, y.tensor], alignA: 0, alignB: 0, shift: 0, shape: x.shape, frac: 0 }));
         return;
       }
@@ -209,7 +227,8 @@ function walkNode(g: GraphWalker, node: OnnxNode, i: number): void {
       if (a.kind !== 'act' || !g.biasOpen.has(a.tensor) || layer?.op !== 'dense' || g.uses.get(aName) !== 1) {
         throw new OnnxUnsupportedOpError(op, name, 'an Add with a constant is only supported as the bias right after a MatMul');
       }
-      if (c.values.length !== layer.outFeatures && c.values.length !== 1) throw new OnnxInvalidError('A bias does not match its MatMul.', [`node: ${name}`, `expected: ${layer.outFeatures} values`, `got: ${c.values.length}`]);
+      if (c.values.length !== layer.outFeatures && c.values.length !== 1)
+        throw new OnnxInvalidError('A bias does not match its MatMul.', [`node: ${name}`, `expected: ${layer.outFeatures} values`, `got: ${c.values.length}`]);
       for (let m = 0; m < layer.outFeatures; m++) layer.bias[m] = c.values[c.values.length === 1 ? 0 : m]!;
       layer.name = name;
       g.biasOpen.delete(a.tensor);
@@ -229,10 +248,15 @@ function walkNode(g: GraphWalker, node: OnnxNode, i: number): void {
       const [M, cg, kh0, kw0] = w.dims as [number, number, number, number];
       const group = attrInt(node, 'group', 1);
       if (!Number.isInteger(group) || group < 1 || C % group !== 0 || M % group !== 0 || cg !== C / group) {
-        throw new OnnxInvalidError('A Conv weight does not match its input channels and group.', [`node: ${name}`, `expected: C/group = ${C}/${group}`, `got: weight dims ${JSON.stringify(w.dims)}`]);
+        throw new OnnxInvalidError('A Conv weight does not match its input channels and group.', [
+          `node: ${name}`,
+          `expected: C/group = ${C}/${group}`,
+          `got: weight dims ${JSON.stringify(w.dims)}`,
+        ]);
       }
       const kernel = pair(attrInts(node, 'kernel_shape', [kh0, kw0]), 'kernel_shape', node, i);
-      if (kernel[0] !== kh0 || kernel[1] !== kw0) throw new OnnxInvalidError('A Conv kernel_shape does not match its weight.', [`node: ${name}`, `expected: ${kh0}x${kw0}`, `got: ${kernel.join('x')}`]);
+      if (kernel[0] !== kh0 || kernel[1] !== kw0)
+        throw new OnnxInvalidError('A Conv kernel_shape does not match its weight.', [`node: ${name}`, `expected: ${kh0}x${kw0}`, `got: ${kernel.join('x')}`]);
       const strides = pair(attrInts(node, 'strides', [1, 1]), 'strides', node, i);
       const dilations = pair(attrInts(node, 'dilations', [1, 1]), 'dilations', node, i);
       const pads = pads4(node, i);
@@ -242,10 +266,32 @@ function walkNode(g: GraphWalker, node: OnnxNode, i: number): void {
       const bias = new Array<number>(M).fill(0);
       if (ins[2]) {
         const b = g.konst(node, ins[2], i);
-        if (b.values.length !== M) throw new OnnxInvalidError('A Conv bias does not match its output channels.', [`node: ${name}`, `expected: ${M} values`, `got: ${b.values.length}`]);
-        b.values.forEach((v, m) => (bias[m] = v));
+        if (b.values.length !== M)
+          throw new OnnxInvalidError('A Conv bias does not match its output channels.', [`node: ${name}`, `expected: ${M} values`, `got: ${b.values.length}`]);
+        b.values.forEach((v, m) => {
+          bias[m] = v;
+        });
       }
-      g.values.set(out(node), g.push({ op: 'conv', name, input: a.tensor, inShape: [C, H, W], kernel, strides, pads, dilations, group, weightFrac: 0, shift: 0, weights: Array.from(w.values), bias, shape: [M, OH, OW], frac: 0 }));
+      g.values.set(
+        out(node),
+        g.push({
+          op: 'conv',
+          name,
+          input: a.tensor,
+          inShape: [C, H, W],
+          kernel,
+          strides,
+          pads,
+          dilations,
+          group,
+          weightFrac: 0,
+          shift: 0,
+          weights: Array.from(w.values),
+          bias,
+          shape: [M, OH, OW],
+          frac: 0,
+        }),
+      );
       return;
     }
     case 'MaxPool':
@@ -260,15 +306,31 @@ function walkNode(g: GraphWalker, node: OnnxNode, i: number): void {
       if (attrInt(node, 'ceil_mode', 0) !== 0) throw new OnnxUnsupportedOpError(op, name, 'ceil_mode = 1');
       if (attrInt(node, 'storage_order', 0) !== 0) throw new OnnxUnsupportedOpError(op, name, 'storage_order = 1');
       const pads = pads4(node, i);
-      if (pads[0] >= kernel[0] || pads[2] >= kernel[0] || pads[1] >= kernel[1] || pads[3] >= kernel[1]) throw new OnnxUnsupportedOpError(op, name, 'pads must be smaller than the kernel');
+      if (pads[0] >= kernel[0] || pads[2] >= kernel[0] || pads[1] >= kernel[1] || pads[3] >= kernel[1])
+        throw new OnnxUnsupportedOpError(op, name, 'pads must be smaller than the kernel');
       if (op === 'AveragePool' && attrInt(node, 'count_include_pad', 0) === 0 && pads.some((p) => p > 0)) {
         throw new OnnxUnsupportedOpError(op, name, 'count_include_pad = 0 with padding (the divisor must be the whole window)');
       }
       const OH = Math.floor((H + pads[0] + pads[2] - kernel[0]) / strides[0]) + 1;
       const OW = Math.floor((W + pads[1] + pads[3] - kernel[1]) / strides[1]) + 1;
-      if (OH < 1 || OW < 1) throw new OnnxInvalidError('A pooling output would be empty.', [`node: ${name}`, `input: ${C}x${H}x${W}`, `kernel: ${kernel.join('x')}`]);
+      if (OH < 1 || OW < 1)
+        throw new OnnxInvalidError('A pooling output would be empty.', [`node: ${name}`, `input: ${C}x${H}x${W}`, `kernel: ${kernel.join('x')}`]);
       const count = kernel[0] * kernel[1];
-      g.values.set(out(node), g.push({ op: op === 'MaxPool' ? 'maxpool' : 'avgpool', name, input: a.tensor, inShape: [C, H, W], kernel, strides, pads, reciprocal: op === 'MaxPool' ? 0 : reciprocalFor(count), shape: [C, OH, OW], frac: 0 }));
+      g.values.set(
+        out(node),
+        g.push({
+          op: op === 'MaxPool' ? 'maxpool' : 'avgpool',
+          name,
+          input: a.tensor,
+          inShape: [C, H, W],
+          kernel,
+          strides,
+          pads,
+          reciprocal: op === 'MaxPool' ? 0 : reciprocalFor(count),
+          shape: [C, OH, OW],
+          frac: 0,
+        }),
+      );
       return;
     }
     default:
@@ -279,19 +341,31 @@ function walkNode(g: GraphWalker, node: OnnxNode, i: number): void {
 function calibrationBatch(options: ImportOnnxOptions, size: number): { data: Float64Array; batch: number } {
   const { calibration, inputRange } = options;
   if (calibration === null || typeof calibration !== 'object' || typeof calibration.length !== 'number' || calibration.length === 0) {
-    throw new CalibrationError('Calibration needs at least one sample.', ['expected: a non-empty array of samples', `got: ${calibration === null || typeof calibration !== 'object' ? typeof calibration : 'an empty array'}`]);
+    throw new CalibrationError('Calibration needs at least one sample.', [
+      'expected: a non-empty array of samples',
+      `got: ${calibration === null || typeof calibration !== 'object' ? typeof calibration : 'an empty array'}`,
+    ]);
   }
   const nested = typeof calibration[0] === 'object';
   const batch = nested ? calibration.length : calibration.length / size;
-  if (!Number.isInteger(batch)) throw new CalibrationError('The calibration data is not a whole number of samples.', [`expected: a multiple of ${size} values`, `got: ${calibration.length}`]);
+  if (!Number.isInteger(batch))
+    throw new CalibrationError('The calibration data is not a whole number of samples.', [
+      `expected: a multiple of ${size} values`,
+      `got: ${calibration.length}`,
+    ]);
   const data = new Float64Array(batch * size);
   for (let n = 0; n < batch; n++) {
     const row = nested ? (calibration as readonly ArrayLike<number>[])[n]! : undefined;
-    if (row && row.length !== size) throw new CalibrationError('A calibration sample has the wrong length.', [`sample: ${n}`, `expected: ${size} values`, `got: ${row.length}`]);
+    if (row && row.length !== size)
+      throw new CalibrationError('A calibration sample has the wrong length.', [`sample: ${n}`, `expected: ${size} values`, `got: ${row.length}`]);
     for (let k = 0; k < size; k++) {
       const v = row ? row[k] : (calibration as ArrayLike<number>)[n * size + k];
       if (typeof v !== 'number' || !Number.isFinite(v) || v < inputRange.min || v > inputRange.max) {
-        throw new CalibrationError('A calibration value is not a finite number within the input range.', [`sample: ${n}, index: ${k}`, `expected: ${inputRange.min} <= value <= ${inputRange.max}`, `got: ${String(v)}`]);
+        throw new CalibrationError('A calibration value is not a finite number within the input range.', [
+          `sample: ${n}, index: ${k}`,
+          `expected: ${inputRange.min} <= value <= ${inputRange.max}`,
+          `got: ${String(v)}`,
+        ]);
       }
       data[n * size + k] = v;
     }
@@ -312,7 +386,12 @@ function quantize(layers: Layer[], inputFrac: number, maxAbs: readonly number[])
     const t = i + 1;
     if (l.op === 'dense' || l.op === 'conv') {
       const fanIn = l.weights.length / l.bias.length;
-      if (fanIn > MAX_FAN_IN) throw new BoundError('A layer has too large a fan-in for exact 53-bit arithmetic.', [`node: ${l.name}`, `expected: fan-in <= ${MAX_FAN_IN}`, `got: ${fanIn}`]);
+      if (fanIn > MAX_FAN_IN)
+        throw new BoundError('A layer has too large a fan-in for exact 53-bit arithmetic.', [
+          `node: ${l.name}`,
+          `expected: fan-in <= ${MAX_FAN_IN}`,
+          `got: ${fanIn}`,
+        ]);
       const inF = fracs[l.input]!;
       let wF = fracFor(maxAbsOf(l.weights), WEIGHT_MAX, FRAC_MIN, FRAC_MAX);
       let outF = fracFor(maxAbs[t]!, CALIBRATION_LIMIT, FRAC_MIN, FRAC_MAX);
@@ -322,7 +401,8 @@ function quantize(layers: Layer[], inputFrac: number, maxAbs: readonly number[])
       l.weights = l.weights.map((w) => roundHalfAwayFromZero(w * 2 ** wF));
       l.bias = l.bias.map((b) => roundHalfAwayFromZero(b * 2 ** accF));
       const bMax = maxAbsOf(l.bias);
-      if (bMax > BIAS_MAX) throw new BoundError('A bias is too large at the accumulator scale.', [`node: ${l.name}`, `expected: |bias| <= 2^47`, `got: ${bMax}`]);
+      if (bMax > BIAS_MAX)
+        throw new BoundError('A bias is too large at the accumulator scale.', [`node: ${l.name}`, `expected: |bias| <= 2^47`, `got: ${bMax}`]);
       l.weightFrac = wF;
       l.shift = accF - outF;
       l.frac = outF;
@@ -331,13 +411,19 @@ function quantize(layers: Layer[], inputFrac: number, maxAbs: readonly number[])
       const F = Math.max(fa, fb);
       l.alignA = F - fa;
       l.alignB = F - fb;
-      if (Math.max(l.alignA, l.alignB) > ALIGN_MAX) throw new BoundError('An Add joins tensors whose scales are too far apart.', [`node: ${l.name}`, `expected: scale difference <= ${ALIGN_MAX} bits`, `got: ${Math.max(l.alignA, l.alignB)}`]);
+      if (Math.max(l.alignA, l.alignB) > ALIGN_MAX)
+        throw new BoundError('An Add joins tensors whose scales are too far apart.', [
+          `node: ${l.name}`,
+          `expected: scale difference <= ${ALIGN_MAX} bits`,
+          `got: ${Math.max(l.alignA, l.alignB)}`,
+        ]);
       let outF = fracFor(maxAbs[t]!, CALIBRATION_LIMIT, FRAC_MIN, FRAC_MAX);
       outF = Math.min(F, Math.max(outF, F - SHIFT_MAX));
       l.shift = F - outF;
       l.frac = outF;
     } else {
-      if (l.op === 'avgpool' && l.kernel[0] * l.kernel[1] > MAX_FAN_IN) throw new BoundError('A pooling window is too large.', [`node: ${l.name}`, `expected: window <= ${MAX_FAN_IN}`, `got: ${l.kernel[0] * l.kernel[1]}`]);
+      if (l.op === 'avgpool' && l.kernel[0] * l.kernel[1] > MAX_FAN_IN)
+        throw new BoundError('A pooling window is too large.', [`node: ${l.name}`, `expected: window <= ${MAX_FAN_IN}`, `got: ${l.kernel[0] * l.kernel[1]}`]);
       l.frac = fracs[l.input]!;
     }
     fracs.push(l.frac);
@@ -357,21 +443,30 @@ export function importOnnx(bytes: Uint8Array, options: ImportOnnxOptions): Artif
   const g = new GraphWalker();
   for (const t of graph.initializer ?? []) g.values.set(t.name, { kind: 'const', dims: (t.dims ?? []).map(Number), values: tensorValues(t, 'initializer') });
   const inputs = (graph.input ?? []).filter((v) => !g.values.has(v.name));
-  if (inputs.length !== 1) throw new OnnxInvalidError('The model must have exactly one input.', ['expected: 1 graph input', `got: ${inputs.length} (${inputs.map((v) => v.name).join(', ')})`]);
+  if (inputs.length !== 1)
+    throw new OnnxInvalidError('The model must have exactly one input.', [
+      'expected: 1 graph input',
+      `got: ${inputs.length} (${inputs.map((v) => v.name).join(', ')})`,
+    ]);
   const input = inputs[0]!;
   const dims = input.type?.tensorType?.shape?.dim ?? [];
   const inputShape = dims.slice(1).map((d) => d.dimValue ?? -1);
   if (dims.length < 2 || !inputShape.every((d) => Number.isInteger(d) && d > 0)) {
-    throw new OnnxInvalidError('The model input shape must be [N, ...] with fixed sizes after the batch.', [`input: ${input.name}`, `got: [${dims.map((d) => d.dimParam ?? d.dimValue ?? '?').join(', ')}]`]);
+    throw new OnnxInvalidError('The model input shape must be [N, ...] with fixed sizes after the batch.', [
+      `input: ${input.name}`,
+      `got: [${dims.map((d) => d.dimParam ?? d.dimValue ?? '?').join(', ')}]`,
+    ]);
   }
   g.values.set(input.name, { kind: 'act', tensor: 0, shape: inputShape });
   for (const n of nodes) for (const name of n.input ?? []) g.uses.set(name, (g.uses.get(name) ?? 0) + 1);
   const outputs = graph.output ?? [];
   for (const o of outputs) g.uses.set(o.name, (g.uses.get(o.name) ?? 0) + 1);
-  nodes.forEach((n, i) => walkNode(g, n, i));
+  nodes.forEach((n, i) => {
+    walkNode(g, n, i);
+  });
   if (outputs.length !== 1) throw new OnnxInvalidError('The model must have exactly one output.', ['expected: 1 graph output', `got: ${outputs.length}`]);
   const result = g.values.get(outputs[0]!.name);
-  if (!result || result.kind !== 'act' || result.tensor !== g.layers.length) {
+  if (result?.kind !== 'act' || result.tensor !== g.layers.length) {
     throw new OnnxInvalidError('The model output must be the result of the last layer.', [`output: ${outputs[0]!.name}`]);
   }
 

@@ -33,11 +33,43 @@ test('conv: padding, stride, bias and shift', () => {
 test('conv: groups and dilation', () => {
   const out = new Float64Array(4);
   // two groups of one channel, 1x1 kernels 2 and 3, input [[1, 2]], [[3, 4]]
-  conv({ inShape: [2, 1, 2], shape: [2, 1, 2], kernel: [1, 1], strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 2, shift: 0, weights: f([2, 3]), bias: f([0, 0]) }, f([1, 2, 3, 4]), 1, out);
+  conv(
+    {
+      inShape: [2, 1, 2],
+      shape: [2, 1, 2],
+      kernel: [1, 1],
+      strides: [1, 1],
+      pads: [0, 0, 0, 0],
+      dilations: [1, 1],
+      group: 2,
+      shift: 0,
+      weights: f([2, 3]),
+      bias: f([0, 0]),
+    },
+    f([1, 2, 3, 4]),
+    1,
+    out,
+  );
   assert.deepEqual(Array.from(out), [2, 4, 9, 12]);
   const one = new Float64Array(1);
   // dilation 2 over a 3x3 input with a 2x2 kernel of ones reads the four corners
-  conv({ inShape: [1, 3, 3], shape: [1, 1, 1], kernel: [2, 2], strides: [1, 1], pads: [0, 0, 0, 0], dilations: [2, 2], group: 1, shift: 0, weights: f([1, 1, 1, 1]), bias: f([0]) }, f([1, 2, 3, 4, 5, 6, 7, 8, 9]), 1, one);
+  conv(
+    {
+      inShape: [1, 3, 3],
+      shape: [1, 1, 1],
+      kernel: [2, 2],
+      strides: [1, 1],
+      pads: [0, 0, 0, 0],
+      dilations: [2, 2],
+      group: 1,
+      shift: 0,
+      weights: f([1, 1, 1, 1]),
+      bias: f([0]),
+    },
+    f([1, 2, 3, 4, 5, 6, 7, 8, 9]),
+    1,
+    one,
+  );
   assert.deepEqual(Array.from(one), [1 + 3 + 7 + 9]);
 });
 
@@ -60,13 +92,25 @@ test('avgpool: reciprocal multiply then round half up', () => {
   assert.equal(reciprocalFor(4), 2 ** 30);
   assert.equal(reciprocalFor(9), Number((2n ** 33n + 9n) / 18n));
   const out = new Float64Array(3);
-  const p = { inShape: [3, 2, 2], shape: [3, 1, 1], kernel: [2, 2] as [number, number], strides: [1, 1] as [number, number], pads: [0, 0, 0, 0] as [number, number, number, number], reciprocal: reciprocalFor(4) };
+  const p = {
+    inShape: [3, 2, 2],
+    shape: [3, 1, 1],
+    kernel: [2, 2] as [number, number],
+    strides: [1, 1] as [number, number],
+    pads: [0, 0, 0, 0] as [number, number, number, number],
+    reciprocal: reciprocalFor(4),
+  };
   avgpool(p, f([1, 2, 3, 5, 1, 2, 3, 4, -1, -2, -3, -4]), 1, out);
   // 11/4 = 2.75 -> 3; 10/4 = 2.5 -> 3; -10/4 = -2.5 -> -2
   assert.deepEqual(Array.from(out), [3, 3, -2]);
   const nine = new Float64Array(1);
   const R = reciprocalFor(9);
-  avgpool({ inShape: [1, 3, 3], shape: [1, 1, 1], kernel: [3, 3], strides: [1, 1], pads: [0, 0, 0, 0], reciprocal: R }, f([1, 2, 3, 4, 5, 6, 7, 8, 10]), 1, nine);
+  avgpool(
+    { inShape: [1, 3, 3], shape: [1, 1, 1], kernel: [3, 3], strides: [1, 1], pads: [0, 0, 0, 0], reciprocal: R },
+    f([1, 2, 3, 4, 5, 6, 7, 8, 10]),
+    1,
+    nine,
+  );
   assert.equal(nine[0], Number((46n * BigInt(R) + 2n ** 31n) >> 32n)); // 46/9 = 5.11 -> 5
   assert.equal(nine[0], 5);
 });

@@ -31,17 +31,40 @@ function transpose(w: number[], rows: number, cols: number): number[] {
 export type DenseForm = 'gemm-transB' | 'gemm' | 'matmul-add';
 
 /** A dense block x[K] -> y[M] in one of the exporter forms (weights given as [M][K]). */
-function denseNodes(form: DenseForm, prefix: string, x: string, y: string, w: number[], b: number[], M: number, K: number): { nodes: BuildNode[]; inits: BuildTensor[] } {
+function denseNodes(
+  form: DenseForm,
+  prefix: string,
+  x: string,
+  y: string,
+  w: number[],
+  b: number[],
+  M: number,
+  K: number,
+): { nodes: BuildNode[]; inits: BuildTensor[] } {
   if (form === 'gemm-transB') {
     return {
-      nodes: [{ opType: 'Gemm', name: `${prefix}/Gemm`, inputs: [x, `${prefix}.weight`, `${prefix}.bias`], outputs: [y], attributes: { alpha: float(1), beta: float(1), transB: int(1) } }],
-      inits: [{ name: `${prefix}.weight`, dims: [M, K], data: w }, { name: `${prefix}.bias`, dims: [M], data: b }],
+      nodes: [
+        {
+          opType: 'Gemm',
+          name: `${prefix}/Gemm`,
+          inputs: [x, `${prefix}.weight`, `${prefix}.bias`],
+          outputs: [y],
+          attributes: { alpha: float(1), beta: float(1), transB: int(1) },
+        },
+      ],
+      inits: [
+        { name: `${prefix}.weight`, dims: [M, K], data: w },
+        { name: `${prefix}.bias`, dims: [M], data: b },
+      ],
     };
   }
   if (form === 'gemm') {
     return {
       nodes: [{ opType: 'Gemm', name: `${prefix}/Gemm`, inputs: [x, `${prefix}.weight`, `${prefix}.bias`], outputs: [y] }],
-      inits: [{ name: `${prefix}.weight`, dims: [K, M], data: transpose(w, M, K) }, { name: `${prefix}.bias`, dims: [M], data: b }],
+      inits: [
+        { name: `${prefix}.weight`, dims: [K, M], data: transpose(w, M, K) },
+        { name: `${prefix}.bias`, dims: [M], data: b },
+      ],
     };
   }
   return {
@@ -49,7 +72,10 @@ function denseNodes(form: DenseForm, prefix: string, x: string, y: string, w: nu
       { opType: 'MatMul', name: `${prefix}/MatMul`, inputs: [x, `${prefix}.weight`], outputs: [`${y}_mm`] },
       { opType: 'Add', name: `${prefix}/Add`, inputs: [`${prefix}.bias`, `${y}_mm`], outputs: [y] },
     ],
-    inits: [{ name: `${prefix}.weight`, dims: [K, M], data: transpose(w, M, K) }, { name: `${prefix}.bias`, dims: [M], data: b }],
+    inits: [
+      { name: `${prefix}.weight`, dims: [K, M], data: transpose(w, M, K) },
+      { name: `${prefix}.bias`, dims: [M], data: b },
+    ],
   };
 }
 
@@ -88,12 +114,20 @@ export function cnnOnnx(opts: { opset?: number; flatten?: FlattenForm; dense?: D
   const fc = denseNodes(opts.dense ?? 'gemm-transB', 'fc', 'flat', 'output', w, b, 5, 16);
   const shapeInit: BuildTensor = { name: 'flat_shape', dims: [2], data: [-1, 16], type: 'int64' };
   const flattenNodes: BuildNode[] =
-    flatten === 'flatten' ? [{ opType: 'Flatten', name: 'flatten', inputs: ['p2'], outputs: ['flat'], attributes: { axis: int(1) } }]
-    : flatten === 'reshape-initializer' ? [{ opType: 'Reshape', name: 'reshape', inputs: ['p2', 'flat_shape'], outputs: ['flat'] }]
-    : [
-        { opType: 'Constant', name: 'shape_const', inputs: [], outputs: ['flat_shape_c'], attributes: { value: { type: 'tensor', value: { ...shapeInit, name: '' } } } },
-        { opType: 'Reshape', name: 'reshape', inputs: ['p2', 'flat_shape_c'], outputs: ['flat'] },
-      ];
+    flatten === 'flatten'
+      ? [{ opType: 'Flatten', name: 'flatten', inputs: ['p2'], outputs: ['flat'], attributes: { axis: int(1) } }]
+      : flatten === 'reshape-initializer'
+        ? [{ opType: 'Reshape', name: 'reshape', inputs: ['p2', 'flat_shape'], outputs: ['flat'] }]
+        : [
+            {
+              opType: 'Constant',
+              name: 'shape_const',
+              inputs: [],
+              outputs: ['flat_shape_c'],
+              attributes: { value: { type: 'tensor', value: { ...shapeInit, name: '' } } },
+            },
+            { opType: 'Reshape', name: 'reshape', inputs: ['p2', 'flat_shape_c'], outputs: ['flat'] },
+          ];
   return buildOnnx({
     opset: opts.opset ?? 13,
     inputs: [{ name: 'input', shape: ['N', 1, 6, 6] }],
@@ -105,10 +139,28 @@ export function cnnOnnx(opts: { opset?: number; flatten?: FlattenForm; dense?: D
       ...fc.inits,
     ],
     nodes: [
-      { opType: 'Conv', name: 'conv', inputs: ['input', 'conv.weight', 'conv.bias'], outputs: ['c1'], attributes: { dilations: ints([1, 1]), group: int(1), kernel_shape: ints([3, 3]), pads: ints([1, 1, 1, 1]), strides: ints([1, 1]) } },
+      {
+        opType: 'Conv',
+        name: 'conv',
+        inputs: ['input', 'conv.weight', 'conv.bias'],
+        outputs: ['c1'],
+        attributes: { dilations: ints([1, 1]), group: int(1), kernel_shape: ints([3, 3]), pads: ints([1, 1, 1, 1]), strides: ints([1, 1]) },
+      },
       { opType: 'Relu', name: 'relu', inputs: ['c1'], outputs: ['r1'] },
-      { opType: 'MaxPool', name: 'pool', inputs: ['r1'], outputs: ['p1'], attributes: { kernel_shape: ints([2, 2]), pads: ints([0, 0, 0, 0]), strides: ints([2, 2]) } },
-      { opType: 'AveragePool', name: 'avg', inputs: ['p1'], outputs: ['p2'], attributes: { kernel_shape: ints([2, 2]), pads: ints([0, 0, 0, 0]), strides: ints([1, 1]) } },
+      {
+        opType: 'MaxPool',
+        name: 'pool',
+        inputs: ['r1'],
+        outputs: ['p1'],
+        attributes: { kernel_shape: ints([2, 2]), pads: ints([0, 0, 0, 0]), strides: ints([2, 2]) },
+      },
+      {
+        opType: 'AveragePool',
+        name: 'avg',
+        inputs: ['p1'],
+        outputs: ['p2'],
+        attributes: { kernel_shape: ints([2, 2]), pads: ints([0, 0, 0, 0]), strides: ints([1, 1]) },
+      },
       ...flattenNodes,
       ...fc.nodes,
     ],

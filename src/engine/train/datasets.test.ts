@@ -32,12 +32,21 @@ test('malformed rows raise TrainError naming the row and what was expected', () 
     () => parseLabelledCsv('t', 'mem', ['1,2,0', '1,0'], 2, 2),
     (e: unknown) => e instanceof TrainError && e.code === 'TRAIN_DATA_MALFORMED' && e.details.includes('row: 2') && e.details.includes('got: 2'),
   );
-  assert.throws(() => parseLabelledCsv('t', 'mem', ['1,x,0'], 2, 2), (e: unknown) => e instanceof TrainError && e.details.includes('column: 2'));
-  assert.throws(() => parseLabelledCsv('t', 'mem', ['1,2,5'], 2, 2), (e: unknown) => e instanceof TrainError && /label/.test(e.shortMessage));
+  assert.throws(
+    () => parseLabelledCsv('t', 'mem', ['1,x,0'], 2, 2),
+    (e: unknown) => e instanceof TrainError && e.details.includes('column: 2'),
+  );
+  assert.throws(
+    () => parseLabelledCsv('t', 'mem', ['1,2,5'], 2, 2),
+    (e: unknown) => e instanceof TrainError && /label/.test(e.shortMessage),
+  );
 });
 
 test('a breast cancer header that disagrees with the rows is refused', () => {
   const dir = mkdtempSync(join(tmpdir(), 'trellis-data-'));
   writeFileSync(join(dir, 'breast_cancer.csv'), `3,30,malignant,benign\n${Array(31).fill('1').join(',')}\n`);
-  assert.throws(() => loadBreastCancer(dir), (e: unknown) => e instanceof TrainError && e.code === 'TRAIN_DATA_MALFORMED');
+  assert.throws(
+    () => loadBreastCancer(dir),
+    (e: unknown) => e instanceof TrainError && e.code === 'TRAIN_DATA_MALFORMED',
+  );
 });

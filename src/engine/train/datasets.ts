@@ -43,7 +43,10 @@ export function loadBreastCancer(dataDir: string = defaultDataDir): Dataset {
 }
 
 function splitLines(text: string): string[] {
-  return text.split('\n').map((line) => line.trim()).filter((line) => line.length > 0);
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0);
 }
 
 /** Lines of `features` numbers followed by an integer label in [0, classes). */

@@ -24,7 +24,10 @@ for (const spec of modelSpecs) {
     } finally {
       await model.close();
     }
-    const decoded = ModelProto.toObject(ModelProto.decode(bytes), { longs: Number }) as { opsetImport: { version: number }[]; graph: { node: { opType: string }[] } };
+    const decoded = ModelProto.toObject(ModelProto.decode(bytes), { longs: Number }) as {
+      opsetImport: { version: number }[];
+      graph: { node: { opType: string }[] };
+    };
     assert.equal(decoded.opsetImport[0]!.version, spec.opset);
     const ops = decoded.graph.node.map((n) => n.opType);
     assert.ok(!ops.includes('Softmax'));

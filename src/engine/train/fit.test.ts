@@ -50,7 +50,16 @@ test('the same seed gives the same weights bit for bit', () => {
 
 test('bad settings and mismatched data raise TrainError', () => {
   const { net, rng } = toyNet(1);
-  assert.throws(() => fit(net, toyData(), { epochs: 0, batchSize: 16, learningRate: 0.1 }, rng), (e: unknown) => e instanceof TrainError && e.code === 'TRAIN_BAD_CONFIG');
-  assert.throws(() => fit(net, { ...toyData(), features: 3 }, { epochs: 1, batchSize: 16, learningRate: 0.1 }, rng), (e: unknown) => e instanceof TrainError && e.code === 'TRAIN_SHAPE_MISMATCH');
-  assert.throws(() => modelSpec('nope'), (e: unknown) => e instanceof TrainError && e.code === 'TRAIN_UNKNOWN_MODEL');
+  assert.throws(
+    () => fit(net, toyData(), { epochs: 0, batchSize: 16, learningRate: 0.1 }, rng),
+    (e: unknown) => e instanceof TrainError && e.code === 'TRAIN_BAD_CONFIG',
+  );
+  assert.throws(
+    () => fit(net, { ...toyData(), features: 3 }, { epochs: 1, batchSize: 16, learningRate: 0.1 }, rng),
+    (e: unknown) => e instanceof TrainError && e.code === 'TRAIN_SHAPE_MISMATCH',
+  );
+  assert.throws(
+    () => modelSpec('nope'),
+    (e: unknown) => e instanceof TrainError && e.code === 'TRAIN_UNKNOWN_MODEL',
+  );
 });

@@ -26,7 +26,8 @@ const forms: Record<ModelSpec['form'], string> = {
 
 const datasets: Record<ModelSpec['dataset'], string> = {
   digits: '`data/digits.csv.gz`: 1797 handwritten digits, 8x8 pixel counts 0..16 (UCI, E. Alpaydin and C. Kaynak)',
-  breast_cancer: '`data/breast_cancer.csv`: 569 fine-needle aspirates, 30 real features, 0 = malignant, 1 = benign (UCI, W. H. Wolberg, W. N. Street, O. L. Mangasarian)',
+  breast_cancer:
+    '`data/breast_cancer.csv`: 569 fine-needle aspirates, 30 real features, 0 = malignant, 1 = benign (UCI, W. H. Wolberg, W. N. Street, O. L. Mangasarian)',
 };
 
 export function modelCard(entries: readonly CardEntry[]): string {

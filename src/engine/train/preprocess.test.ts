@@ -9,7 +9,10 @@ import { fitStandardizer } from './standardize.ts';
 test('standardizes each feature, then clamps into the declared range', () => {
   const p: Preprocess = { format: 'trellis-preprocess-1', features: 2, standardize: { mean: [10, 0], std: [2, 1] }, range: { min: -3, max: 3 } };
   assert.deepEqual(Array.from(applyPreprocess(p, [12, 1, 0, -7])), [1, 1, -3, -3]);
-  assert.throws(() => applyPreprocess(p, [1, 2, 3]), (e: unknown) => e instanceof TrainError && e.code === 'TRAIN_SHAPE_MISMATCH');
+  assert.throws(
+    () => applyPreprocess(p, [1, 2, 3]),
+    (e: unknown) => e instanceof TrainError && e.code === 'TRAIN_SHAPE_MISMATCH',
+  );
 });
 
 test('the standardizer uses the population std and keeps constant features at std 1', () => {

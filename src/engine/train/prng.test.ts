@@ -13,8 +13,14 @@ test('the same seed gives the same stream, another seed another', () => {
   const b = new Xoshiro128(42);
   const c = new Xoshiro128(43);
   const streamA = Array.from({ length: 8 }, () => a.nextU32());
-  assert.deepEqual(Array.from({ length: 8 }, () => b.nextU32()), streamA);
-  assert.notDeepEqual(Array.from({ length: 8 }, () => c.nextU32()), streamA);
+  assert.deepEqual(
+    Array.from({ length: 8 }, () => b.nextU32()),
+    streamA,
+  );
+  assert.notDeepEqual(
+    Array.from({ length: 8 }, () => c.nextU32()),
+    streamA,
+  );
 });
 
 test('nextFloat stays in [0, 1) and nextInt in [0, n)', () => {
@@ -35,5 +41,8 @@ test('shuffle is a permutation', () => {
   const items = Array.from({ length: 50 }, (_, i) => i);
   const shuffled = new Xoshiro128(1).shuffle([...items]);
   assert.notDeepEqual(shuffled, items);
-  assert.deepEqual([...shuffled].sort((a, b) => a - b), items);
+  assert.deepEqual(
+    [...shuffled].sort((a, b) => a - b),
+    items,
+  );
 });

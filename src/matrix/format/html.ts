@@ -65,7 +65,10 @@ function evaluationHeatmap(ev: Evaluation): string {
 function evaluationSection(ev: Evaluation): string {
   const flags = ev.flags.length
     ? `<ul class="flags">${ev.flags
-        .map((f) => `<li><span class="rule">${escapeHtml(f.rule)}</span>${f.cell ? ` <code>${f.cell}</code>` : ''}${f.claim ? ` &ldquo;${escapeHtml(f.claim)}&rdquo;` : ''}: ${escapeHtml(f.message)}</li>`)
+        .map(
+          (f) =>
+            `<li><span class="rule">${escapeHtml(f.rule)}</span>${f.cell ? ` <code>${f.cell}</code>` : ''}${f.claim ? ` &ldquo;${escapeHtml(f.claim)}&rdquo;` : ''}: ${escapeHtml(f.message)}</li>`,
+        )
         .join('')}</ul>`
     : '<p class="none">No hype flags.</p>';
   const reasons = ev.cells

@@ -8,6 +8,11 @@ export const singleOperatorDecentralization: HypeRule = {
     if (profile.operators.kind !== 'single') return [];
     return profile.claims
       .filter((claim) => claim.cell.endsWith('/decentralization'))
-      .map((claim) => ({ rule: 'single-operator-decentralization', cell: claim.cell, claim: claim.text, message: 'claims decentralization but the service has a single operator' }));
+      .map((claim) => ({
+        rule: 'single-operator-decentralization',
+        cell: claim.cell,
+        claim: claim.text,
+        message: 'claims decentralization but the service has a single operator',
+      }));
   },
 };

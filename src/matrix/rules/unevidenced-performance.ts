@@ -18,9 +18,7 @@ export const unevidencedPerformance: HypeRule = {
         const cited = (claim.figures ?? []).map((name) => ({ name, figure: figures.find((f) => f.name === name) }));
         if (cited.some((c) => c.figure?.status === 'measured')) return [];
         const why =
-          cited.length === 0
-            ? 'cites no figure'
-            : `cites ${cited.map((c) => `${c.name} (${c.figure ? c.figure.status : 'not in evidence'})`).join(', ')}`;
+          cited.length === 0 ? 'cites no figure' : `cites ${cited.map((c) => `${c.name} (${c.figure ? c.figure.status : 'not in evidence'})`).join(', ')}`;
         return [{ rule: 'unevidenced-performance', cell: claim.cell, claim: claim.text, message: `cost or performance claim ${why}; no measured figure` }];
       });
   },

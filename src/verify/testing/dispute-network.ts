@@ -46,9 +46,18 @@ export async function startDisputeNetwork(port: number): Promise<DisputeNetwork>
   try {
     const signer = (index: number) => connectSigner({ rpcUrl: anvil.rpcUrl, privateKey: devAccount(index).privateKey, keySource: `dev account ${index}` });
     const [deployer, client, provider, owner, watcher, rival] = await Promise.all([0, 1, 2, 3, 4, 5].map(signer));
-    const deployment = await deployTrellis(deployer!, { faucetChainId: 31337n, initialSupply: 0n, parameters: { ...defaultParameters, dispute: defaultDisputeParameters } });
+    const deployment = await deployTrellis(deployer!, {
+      faucetChainId: 31337n,
+      initialSupply: 0n,
+      parameters: { ...defaultParameters, dispute: defaultDisputeParameters },
+    });
     for (const who of [provider!, watcher!, rival!, client!]) {
-      const hash = await who.walletClient.writeContract({ address: deployment.contracts.token, abi: trellisTokenAbi, functionName: 'faucet', args: [who.account.address, tokens('5000')] });
+      const hash = await who.walletClient.writeContract({
+        address: deployment.contracts.token,
+        abi: trellisTokenAbi,
+        functionName: 'faucet',
+        args: [who.account.address, tokens('5000')],
+      });
       await who.publicClient.waitForTransactionReceipt({ hash });
     }
     await registerProvider(provider!, deployment, 'http://127.0.0.1:9000', PROVIDER_STAKE);
@@ -56,7 +65,13 @@ export async function startDisputeNetwork(port: number): Promise<DisputeNetwork>
     const models = [];
     for (const name of listModelNames()) {
       const model = loadModel(name);
-      const modelId = await publishModel(owner!, deployment, { contentHash: model.contentHash, weightCommitment: model.weightCommitment, shape: model.shape, metadataURI: model.metadataURI, royaltyBps: 0 });
+      const modelId = await publishModel(owner!, deployment, {
+        contentHash: model.contentHash,
+        weightCommitment: model.weightCommitment,
+        shape: model.shape,
+        metadataURI: model.metadataURI,
+        royaltyBps: 0,
+      });
       models.push({ model, modelId });
     }
     const testClient = createTestClient({ mode: 'anvil', transport: http(anvil.rpcUrl) });
@@ -64,7 +79,18 @@ export async function startDisputeNetwork(port: number): Promise<DisputeNetwork>
       await testClient.increaseTime({ seconds: Number(seconds) });
       await testClient.mine({ blocks: 1 });
     };
-    return { rpcUrl: anvil.rpcUrl, deployment, deployer: deployer!, client: client!, provider: provider!, watcher: watcher!, rival: rival!, models, advance, stop };
+    return {
+      rpcUrl: anvil.rpcUrl,
+      deployment,
+      deployer: deployer!,
+      client: client!,
+      provider: provider!,
+      watcher: watcher!,
+      rival: rival!,
+      models,
+      advance,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
@@ -92,7 +118,13 @@ export function tamperTrace(trace: Trace, layer: number, index: number, delta = 
 }
 
 /** A receipt over `trace`, signed by `provider` under the deployment's inference domain. */
-export async function signedReceipt(net: Pick<DisputeNetwork, 'deployment' | 'client'>, provider: SignerConnection, modelId: Hex, trace: Trace, nonce: number): Promise<{ receipt: Receipt; signature: Hex }> {
+export async function signedReceipt(
+  net: Pick<DisputeNetwork, 'deployment' | 'client'>,
+  provider: SignerConnection,
+  modelId: Hex,
+  trace: Trace,
+  nonce: number,
+): Promise<{ receipt: Receipt; signature: Hex }> {
   const receipt: Receipt = {
     requestHash: keccak256(toHex(`request-${nonce}`)),
     client: net.client.account.address,
