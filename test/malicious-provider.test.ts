@@ -57,7 +57,10 @@ after(async () => {
 });
 
 /** A fresh gateway (so every lie starts from a clean record) and a client using it. */
-async function withGateway<T>(work: (gateway: Gateway, client: TrellisClient) => Promise<T>, clientOptions: { requestTtlSeconds?: number } = {}): Promise<T> {
+async function withGateway<T>(
+  work: (gateway: Gateway, client: TrellisClient) => Promise<T>,
+  clientOptions: { requestTtlSeconds?: number; selfCheckRate?: number } = {},
+): Promise<T> {
   const gateway = await startGateway({
     connection: await connect({ rpcUrl: net.chain.rpcUrl }),
     deployment: net.chain.deployment,
@@ -162,6 +165,26 @@ describe('a lying provider against the gateway and the client', () => {
       // The receipt is what a watcher or the client disputes on chain (docs/disputes.md).
       assert.notEqual(result.receipts[0]!.receipt.traceRoot, `0x${'0'.repeat(64)}`);
     });
+  });
+
+  test('wrong-output, against a client that re-executes its results: refused, nothing signed, the receipt handed back to dispute', async () => {
+    liar.lie = 'wrong-output';
+    await withGateway(
+      async (_gateway, client) => {
+        const before = paidTo(client, liar.address);
+        await assert.rejects(client.infer({ model: 'digits-mlp', input: digit }), (error: unknown) => {
+          assert.ok(error instanceof ProtocolError && error.code === 'RESULT_WRONG', String(error));
+          assert.match(error.details.join('\n'), /receipt \(to dispute\): \{.*"provider":"0x/);
+          return true;
+        });
+        assert.equal(paidTo(client, liar.address), before, 'no voucher was signed for the wrong result');
+        // An honest answer passes the same check and is paid.
+        liar.lie = 'none';
+        const result = await client.infer({ model: 'digits-mlp', input: digit });
+        assert.equal(result.label, 3);
+      },
+      { selfCheckRate: 1 },
+    );
   });
 
   test('honest flows still pay: the liar when honest, direct and through the gateway, and redundant mode around a liar', async () => {

@@ -27,6 +27,8 @@ export const protocolErrorStatus = {
   PROVIDER_BAD_RESPONSE: 502,
   /** A receipt's channelTotal is not what the client paid so far plus the fee: refused, nothing paid. */
   CHANNEL_TOTAL_WRONG: 502,
+  /** The client re-executed a sampled result and it is wrong: refused, nothing paid, receipt kept to dispute. */
+  RESULT_WRONG: 502,
   CHAIN_UNREACHABLE: 503,
   INTERNAL: 500,
 } as const;

@@ -28,6 +28,7 @@ import {
 } from '../protocol/messages.ts';
 import { parseInferResult, parseReceipt, toWire } from '../protocol/wire.ts';
 import { ClientState, type StoredReceipt } from './client-state.ts';
+import { checkSampled, type SelfCheck } from './self-check.ts';
 
 export type TrellisClientOptions = {
   connection: SignerConnection;
@@ -45,6 +46,13 @@ export type TrellisClientOptions = {
   trust?: ModelTrust;
   /** Seconds a request stays valid. */
   requestTtlSeconds?: number;
+  /**
+   * Share (0 to 1) of verified results this client re-executes itself before paying
+   * (src/sdk/self-check.ts); default 0. The sample is seeded by `selfCheckSeed` (default
+   * random per client), so a provider cannot tell which results will be checked.
+   */
+  selfCheckRate?: number;
+  selfCheckSeed?: number;
   fetch?: typeof fetch;
 };
 
@@ -88,6 +96,7 @@ export class TrellisClient {
   private paying: Promise<unknown> = Promise.resolve();
   /** Seconds each request stays valid: providers refuse more than MAX_REQUEST_TTL_SECONDS. */
   private readonly requestTtl: number;
+  private readonly selfCheck: SelfCheck;
 
   constructor(private readonly options: TrellisClientOptions) {
     const ttl = options.requestTtlSeconds ?? 60;
@@ -97,6 +106,9 @@ export class TrellisClient {
       });
     }
     this.requestTtl = ttl;
+    const rate = options.selfCheckRate ?? 0;
+    if (!(rate >= 0 && rate <= 1)) throw new TrellisError('INVALID_OPTION', 'selfCheckRate must be a number from 0 to 1.', { details: [`got: ${rate}`] });
+    this.selfCheck = { rate, seed: options.selfCheckSeed ?? crypto.getRandomValues(new Uint32Array(1))[0]! };
     this.address = options.connection.account.address;
     this.state = new ClientState(options.dataDir);
     this.fetch = options.fetch ?? fetch;
@@ -175,6 +187,7 @@ export class TrellisClient {
         details: [`providers: ${providers.join(', ')}`],
       });
     }
+    if (verification !== 'none') checkSampled(this.selfCheck, model.engine, input, receipts);
     await this.pay(receipts, base, (accepted) => {
       for (const { receipt, signature: sig } of accepted)
         this.state.addReceipt({ receipt: toWire(receipt), signature: sig, output: output.output, frac: output.frac, verification });
