@@ -2,11 +2,7 @@
 // conv (1 -> 32 channels, 3x3, pad 1) on a 28x28 input, relu, max pool 4x4 (to 32x7x7),
 // then dense 1568 -> 10. Weights come from a closed formula, so the model never changes.
 import { buildOnnx, createEngine, importOnnx, type Engine } from '../../src/engine/index.ts';
-import { fixedInputs, fixedValues } from '../../src/engine/testing/fixtures.ts';
-
-const ints = (value: number[]) => ({ type: 'ints' as const, value });
-const int = (value: number) => ({ type: 'int' as const, value });
-const float = (value: number) => ({ type: 'float' as const, value });
+import { fixedInputs, fixedValues, float, int, ints } from '../../src/engine/testing/fixtures.ts';
 
 export function largeLayerEngine(): Engine {
   const onnx = buildOnnx({

@@ -18,9 +18,10 @@ export function fixedInputs(samples: number, size: number, seed: number): number
   return Array.from({ length: samples }, (_, n) => fixedValues(size, seed + n, 0.5).map((v) => v + 0.5));
 }
 
-const int = (value: number) => ({ type: 'int' as const, value });
-const ints = (value: number[]) => ({ type: 'ints' as const, value });
-const float = (value: number) => ({ type: 'float' as const, value });
+/** ONNX attribute values, as the builder takes them. */
+export const int = (value: number) => ({ type: 'int' as const, value });
+export const ints = (value: number[]) => ({ type: 'ints' as const, value });
+export const float = (value: number) => ({ type: 'float' as const, value });
 
 function transpose(w: number[], rows: number, cols: number): number[] {
   const t = new Array<number>(w.length);
