@@ -155,6 +155,17 @@ describe('forwarding and retries', () => {
     assert.match(body.error.details[2] ?? '', /CREDIT_EXHAUSTED/);
   });
 
+  test('a backdated receipt, one of another mode and a verified one without a trace are provider failures, and nothing reaches the client', async () => {
+    fakes[0]!.behaviour = 'backdated';
+    fakes[1]!.behaviour = 'other-mode';
+    fakes[2]!.behaviour = 'no-trace';
+    const { status, body } = await infer({ verification: 2 });
+    assert.equal(status, 502);
+    assert.match(body.error.details[0] ?? '', /receipt.issuedAt: \d+ is 3\d{3} s from this clock/);
+    assert.match(body.error.details[1] ?? '', /receipt.verification: expected 2 as asked, got 0/);
+    assert.match(body.error.details[2] ?? '', /receipt.traceRoot: zero, but a verified mode must commit to a trace/);
+  });
+
   test('a provider claiming REPLAYED for a request this gateway never delivered is not believed: the next one serves, the liar is counted', async () => {
     fakes[0]!.behaviour = 'replayed';
     const errorRate = async () =>

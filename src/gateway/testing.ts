@@ -111,6 +111,12 @@ export type Behaviour =
   /** A well signed receipt for another request. */
   | 'wrong-request'
   | 'overcharge'
+  /** A receipt dated an hour ago: it would leave the challenge window early. */
+  | 'backdated'
+  /** A receipt naming another verification mode than the one asked. */
+  | 'other-mode'
+  /** A verified receipt that commits to no trace: it could never be disputed. */
+  | 'no-trace'
   | 'hang'
   | 'close'
   | 'error-500'
@@ -176,11 +182,11 @@ export async function startFakeProvider(index: number, domain: ProtocolDomain, p
       inputHash: request.inputHash,
       outputHash: (request.verification === 0 ? floatOutputHash : fixedOutputHash)(fake.behaviour === 'mismatched-output' ? [0, 0] : output),
       // A verified mode commits to a trace; its value is never re-executed here.
-      traceRoot: request.verification === 0 ? zeroHash : keccak256(toHex('a trace')),
+      traceRoot: request.verification === 0 || fake.behaviour === 'no-trace' ? zeroHash : keccak256(toHex('a trace')),
       fee: fake.behaviour === 'overcharge' ? request.maxFee + 1n : price,
       channelTotal: (paid.get(`${request.client.toLowerCase()}:${request.modelId.toLowerCase()}`) ?? 0n) + price,
-      issuedAt: BigInt(Math.floor(Date.now() / 1000)),
-      verification: request.verification,
+      issuedAt: BigInt(Math.floor(Date.now() / 1000) - (fake.behaviour === 'backdated' ? 3_600 : 0)),
+      verification: fake.behaviour === 'other-mode' ? (request.verification + 1) % 3 : request.verification,
     };
     const signer = fake.behaviour === 'forged' ? wrongKey : account;
     switch (fake.behaviour) {
