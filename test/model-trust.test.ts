@@ -153,4 +153,33 @@ describe('a republished model takes over nothing', () => {
       client.close();
     }
   });
+
+  test('a publication with the honest commitment but another shape is refused too, naming the field', async () => {
+    const model = loadModel(MODEL);
+    // The commitment is the honest one; the shape moves the first layer's parameter leaf.
+    const reshaped = { ...model.shape, rowCount: model.shape.rowCount + 1 };
+    const liar = await publishModel(await net.signer(ATTACKER + 1), net.chain.deployment, {
+      contentHash: model.contentHash,
+      weightCommitment: model.weightCommitment,
+      shape: reshaped,
+      metadataURI: model.metadataURI,
+      royaltyBps: 0,
+    });
+    const client = new TrellisClient({
+      connection: await net.signer(localRoles.client),
+      deployment: net.chain.deployment,
+      gatewayUrl: net.gatewayUrl,
+      dataDir: join(scratch, 'reshaped-client'),
+      trust: { modelIds: { [MODEL]: liar } },
+    });
+    try {
+      await assert.rejects(client.infer({ model: MODEL, input: digit }), (error: unknown) => {
+        assert.equal((error as { code?: string }).code, 'MODEL_SHAPE_MISMATCH');
+        assert.match(String(error), /row leaves: on chain \d+, here \d+/);
+        return true;
+      });
+    } finally {
+      client.close();
+    }
+  });
 });
