@@ -14,6 +14,7 @@ import {ITrellisParams} from "./interfaces/ITrellisParams.sol";
 import {FixedPointMath} from "./libraries/FixedPointMath.sol";
 import {LayerMath} from "./libraries/LayerMath.sol";
 import {TraceMerkle} from "./libraries/TraceMerkle.sol";
+import {WeightLeaves} from "./libraries/WeightLeaves.sol";
 
 /// @title DisputeGame
 /// @notice Bisection over a receipt's execution trace down to one element of one layer, then
@@ -162,7 +163,7 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
         // Committed parameters that contradict the published shape: the provider served a
         // model whose commitment it did not check against its own artifact.
         IModelRegistry.LayerShape memory shape = modelRegistry.layerShape(d.modelId, p.layer);
-        if (!_matchesShape(p, shape, layerCount, inputSize, d.modelId)) {
+        if (!WeightLeaves.matchesShape(modelRegistry, d.modelId, p, shape, layerCount, inputSize)) {
             return _resolve(id, d, true, Outcome.TraceShapeWrong);
         }
         uint256 size = shape.outSize;
@@ -428,22 +429,6 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
         );
     }
 
-    /// @dev Whether proven parameters agree with the published shape of their layer.
-    function _matchesShape(
-        LayerMath.Params memory p,
-        IModelRegistry.LayerShape memory shape,
-        uint256 layerCount,
-        uint256 inputSize,
-        bytes32 modelId
-    ) private view returns (bool) {
-        if (p.layerCount != layerCount || LayerMath.outSize(p) != shape.outSize) return false;
-        if (p.inputA != shape.inputA || p.inputB != shape.inputB || p.inputA >= p.layer) return false;
-        uint256 sizeA = p.inputA == 0 ? inputSize : modelRegistry.layerShape(modelId, p.inputA).outSize;
-        if (LayerMath.inSize(p) != sizeA) return false;
-        if (LayerMath.window(p, 0).length != shape.fanIn) return false;
-        return LayerMath.isWeighted(p) ? LayerMath.rowLength(p) == shape.rowLength : shape.rowLength == 0;
-    }
-
     function _checkValue(int256 value) private pure {
         if (value < FixedPointMath.ACT_MIN || value > FixedPointMath.ACT_MAX) revert DisputeValueOutOfRange(value);
     }
@@ -484,13 +469,11 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
         uint256 leafIndex = modelRegistry.layerShape(modelId, p.layer).rowStart + row;
         bytes32 commitment = modelRegistry.weightCommitmentOf(modelId);
         uint256 depth = TraceMerkle.depthOf(uint256(rowCount) + layerCount);
-        bytes32 rowLeaf = keccak256(
-            abi.encodePacked(uint32(p.layer), uint32(row), uint8(proof.rowShift), int64(proof.bias), weights)
-        );
+        bytes32 rowLeaf = WeightLeaves.rowLeaf(p.layer, row, proof.rowShift, proof.bias, weights);
         bytes32 computed = proof.rowPath.length == depth && leafIndex < rowCount
             ? TraceMerkle.rootFromPath(rowLeaf, leafIndex, proof.rowPath, 0, depth)
             : bytes32(0);
-        if (computed != commitment || proof.rowShift > type(uint8).max || proof.bias != int64(proof.bias)) {
+        if (computed != commitment || !WeightLeaves.rowFieldsFit(proof.rowShift, proof.bias)) {
             revert DisputeInvalidWeightProof(p.layer, row, computed, commitment);
         }
     }
