@@ -359,7 +359,9 @@ contract ModelBounty is IModelBounty, ReentrancyGuard {
             revert BountyBadTask("revealDeadline", t.revealDeadline);
         }
         if (t.claimDeadline < uint256(t.revealDeadline) + MIN_PHASE || t.claimDeadline > block.timestamp + MAX_DURATION)
-        revert BountyBadTask("claimDeadline", t.claimDeadline);
+        {
+            revert BountyBadTask("claimDeadline", t.claimDeadline);
+        }
     }
 
     /// @dev The caller owns the model, it is verifiable (has a commitment), reads the task's
