@@ -5,6 +5,9 @@
 import { encodeFunctionData, getAddress, zeroAddress, zeroHash, type Abi, type Address, type Hex } from 'viem';
 import { disputeGameAbi, disputeGameBytecode } from './generated/DisputeGame.ts';
 import { escrowAbi, escrowBytecode } from './generated/Escrow.ts';
+import { marketParamsAbi, marketParamsBytecode } from './generated/MarketParams.ts';
+import { modelBountyAbi, modelBountyBytecode } from './generated/ModelBounty.ts';
+import { modelStakingAbi, modelStakingBytecode } from './generated/ModelStaking.ts';
 import { modelRegistryAbi, modelRegistryBytecode } from './generated/ModelRegistry.ts';
 import { providerRegistryAbi, providerRegistryBytecode } from './generated/ProviderRegistry.ts';
 import { trellisParamsAbi, trellisParamsBytecode } from './generated/TrellisParams.ts';
@@ -13,7 +16,14 @@ import { trellisTokenAbi, trellisTokenBytecode } from './generated/TrellisToken.
 import type { SignerConnection } from './connect.ts';
 import { ChainError } from './errors.ts';
 import type { Deployment } from './manifest.ts';
-import { defaultDisputeParameters, defaultGovernanceParameters, defaultParameters, type GovernanceParameters, type ProtocolParameters } from './parameters.ts';
+import {
+  defaultDisputeParameters,
+  defaultGovernanceParameters,
+  defaultMarketParameters,
+  defaultParameters,
+  type GovernanceParameters,
+  type ProtocolParameters,
+} from './parameters.ts';
 
 export type DeployOptions = {
   parameters?: ProtocolParameters;
@@ -73,6 +83,22 @@ export async function deployTrellis(connection: SignerConnection, options: Deplo
     escrow.address,
     dispute,
   ]);
+  const marketParams = await deploy('MarketParams', marketParamsAbi, marketParamsBytecode, [account.address, parameters.market ?? defaultMarketParameters]);
+  const modelStaking = await deploy('ModelStaking', modelStakingAbi, modelStakingBytecode, [
+    token.address,
+    params.address,
+    marketParams.address,
+    modelRegistry.address,
+  ]);
+  const modelBounty = await deploy('ModelBounty', modelBountyAbi, modelBountyBytecode, [
+    token.address,
+    params.address,
+    marketParams.address,
+    modelRegistry.address,
+    modelStaking.address,
+    providerRegistry.address,
+    disputeGame.address,
+  ]);
   const failed = (what: string, cause: unknown) =>
     new ChainError('DEPLOYMENT_FAILED', `${what} failed; no manifest was written.`, {
       details: Object.entries(deployed).map(([name, address]) => `${name} was deployed at ${address} (not recorded)`),
@@ -101,7 +127,10 @@ export async function deployTrellis(connection: SignerConnection, options: Deplo
   await send('handing TrellisParams to the timelock', () =>
     walletClient.writeContract({ address: params.address, abi: trellisParamsAbi, functionName: 'transferOwnership', args: [timelock.address] }),
   );
-  const handover = await handoverCalls(connection, params.address, timelock.address, governance);
+  await send('handing MarketParams to the timelock', () =>
+    walletClient.writeContract({ address: marketParams.address, abi: marketParamsAbi, functionName: 'transferOwnership', args: [timelock.address] }),
+  );
+  const handover = await handoverCalls(connection, [params.address, marketParams.address], timelock.address, governance);
   const batch = [handover.map((c) => c.target), handover.map(() => 0n), handover.map((c) => c.data), zeroHash, zeroHash] as const;
   await send("scheduling the timelock's acceptance and delay", () =>
     walletClient.writeContract({ address: timelock.address, abi: trellisTimelockAbi, functionName: 'scheduleBatch', args: [...batch, 0n] }),
@@ -110,9 +139,10 @@ export async function deployTrellis(connection: SignerConnection, options: Deplo
     walletClient.writeContract({ address: timelock.address, abi: trellisTimelockAbi, functionName: 'executeBatch', args: batch }),
   );
   const owner = await publicClient.readContract({ address: params.address, abi: trellisParamsAbi, functionName: 'owner' });
+  const marketOwner = await publicClient.readContract({ address: marketParams.address, abi: marketParamsAbi, functionName: 'owner' });
   const delay = await publicClient.readContract({ address: timelock.address, abi: trellisTimelockAbi, functionName: 'getMinDelay' });
-  if (getAddress(owner) !== timelock.address || delay !== governance.minDelay) {
-    throw failed('Handing TrellisParams to the timelock', new Error(`owner ${owner}, timelock delay ${delay}`));
+  if (getAddress(owner) !== timelock.address || getAddress(marketOwner) !== timelock.address || delay !== governance.minDelay) {
+    throw failed('Handing the parameters to the timelock', new Error(`owners ${owner} and ${marketOwner}, timelock delay ${delay}`));
   }
 
   return {
@@ -128,6 +158,7 @@ export async function deployTrellis(connection: SignerConnection, options: Deplo
       disputeGame: disputeGame.address,
     },
     timelock: timelock.address,
+    market: { marketParams: marketParams.address, modelStaking: modelStaking.address, modelBounty: modelBounty.address },
   };
 }
 
@@ -135,12 +166,12 @@ type Call = { target: Address; data: Hex };
 
 /**
  * What the timelock runs once, with its delay still zero and the deployer as its only
- * proposer and executor: accept ownership of TrellisParams, give the configured accounts
+ * proposer and executor: accept ownership of the parameter contracts, give the configured accounts
  * their roles, take the deployer's away when it is not one of them, and raise the delay.
  */
 async function handoverCalls(
   { publicClient, account }: SignerConnection,
-  params: Address,
+  owned: Address[],
   timelock: Address,
   governance: GovernanceParameters,
 ): Promise<Call[]> {
@@ -153,7 +184,8 @@ async function handoverCalls(
   const onTimelock = (data: Hex): Call => ({ target: timelock, data });
   const roleCall = (functionName: 'grantRole' | 'revokeRole', roleId: Hex, who: Address) =>
     onTimelock(encodeFunctionData({ abi: trellisTimelockAbi, functionName, args: [roleId, who] }));
-  const calls: Call[] = [{ target: params, data: encodeFunctionData({ abi: trellisParamsAbi, functionName: 'acceptOwnership' }) }];
+  // TrellisParams and MarketParams share Ownable2Step's acceptOwnership.
+  const calls: Call[] = owned.map((target) => ({ target, data: encodeFunctionData({ abi: trellisParamsAbi, functionName: 'acceptOwnership' }) }));
   for (const who of proposers.filter((a) => a !== deployer)) calls.push(roleCall('grantRole', proposer, who), roleCall('grantRole', canceller, who));
   for (const who of executors.filter((a) => a !== deployer)) calls.push(roleCall('grantRole', executor, who));
   if (!proposers.includes(deployer)) calls.push(roleCall('revokeRole', proposer, deployer), roleCall('revokeRole', canceller, deployer));
@@ -164,8 +196,8 @@ async function handoverCalls(
 
 /** Refuses to start a deployment the deployer cannot pay for, so none is left half done for lack of gas. */
 async function checkGasFunds({ publicClient, account }: SignerConnection): Promise<void> {
-  // About 16 M gas for the seven contracts, the slasher wiring and the timelock handover, at the node's current gas price plus margin.
-  const needed = 16_000_000n * ((await publicClient.getGasPrice()) * 2n);
+  // About 26 M gas for the ten contracts, the slasher wiring and the timelock handover, at the node's current gas price plus margin.
+  const needed = 26_000_000n * ((await publicClient.getGasPrice()) * 2n);
   const balance = await publicClient.getBalance({ address: account.address });
   if (balance < needed) {
     throw new ChainError('INSUFFICIENT_GAS_FUNDS', `The deployer ${account.address} cannot pay for the deployment's gas.`, {

@@ -4,6 +4,7 @@
 // contract gains an error without a sentence here.
 import { hexToString, isHex } from 'viem';
 import { formatDate, formatDuration, formatRelative, formatTokens, formatWhen } from './human-units.ts';
+import { marketErrorSentences } from './market-error-sentences.ts';
 
 /** A decoded error's arguments by their ABI names. */
 export type ErrorArgs = Readonly<Record<string, unknown>>;
@@ -36,6 +37,7 @@ const phases = [
 const phase = (v: unknown) => phases[Number(big(v))] ?? `phase ${text(v)}`;
 
 export const errorSentences: Readonly<Record<string, ErrorSentence>> = {
+  ...marketErrorSentences,
   // Escrow
   EscrowInsufficientBalance: (a) => `The escrow of ${text(a.client)} holds ${tusd(a.balance)}, less than the ${tusd(a.needed)} needed.`,
   EscrowInvalidSignature: (a) => `The voucher is not signed by the client ${text(a.client)}.`,

@@ -23,7 +23,12 @@ export type Deployment = {
    * models. Optional, so manifests written before it existed still read.
    */
   modelPublisher?: Address;
+  /** The model market (docs/market.md); absent in manifests written before it existed. */
+  market?: MarketContracts;
 };
+
+export const marketContractNames = ['marketParams', 'modelStaking', 'modelBounty'] as const;
+export type MarketContracts = Record<(typeof marketContractNames)[number], Address>;
 
 export function writeManifest(path: string, deployment: Deployment): void {
   mkdirSync(dirname(path), { recursive: true });
@@ -65,6 +70,13 @@ function parseManifest(path: string, value: unknown): Deployment {
   const publisher = record.modelPublisher;
   if (publisher !== undefined && (typeof publisher !== 'string' || !isAddress(publisher)))
     throw invalid(path, `modelPublisher: expected an address, got ${JSON.stringify(publisher)}`);
+  const market = record.market as Record<string, unknown> | undefined;
+  if (market !== undefined) {
+    for (const name of marketContractNames) {
+      const address = market?.[name];
+      if (typeof address !== 'string' || !isAddress(address)) throw invalid(path, `market.${name}: expected an address, got ${JSON.stringify(address)}`);
+    }
+  }
   return {
     chainId: chainId as number,
     deployer: record.deployer,
@@ -72,6 +84,7 @@ function parseManifest(path: string, value: unknown): Deployment {
     contracts: Object.fromEntries(contractNames.map((name) => [name, contracts[name]])) as Record<ContractName, Address>,
     ...(timelock === undefined ? {} : { timelock }),
     ...(publisher === undefined ? {} : { modelPublisher: publisher }),
+    ...(market === undefined ? {} : { market: Object.fromEntries(marketContractNames.map((name) => [name, market[name]])) as MarketContracts }),
   };
 }
 
@@ -86,15 +99,15 @@ export async function checkManifestMatchesChain(path: string, deployment: Deploy
       details: [`manifest: ${path}`, `manifest chain id: ${deployment.chainId}`, `connected chain id: ${chainId}`],
     });
   }
-  for (const name of contractNames) {
-    const code = await client.getCode({ address: deployment.contracts[name] });
+  const addresses: [string, Address][] = [
+    ...contractNames.map((name): [string, Address] => [name, deployment.contracts[name]]),
+    ...(deployment.market ? marketContractNames.map((name): [string, Address] => [`market.${name}`, deployment.market![name]]) : []),
+  ];
+  for (const [name, address] of addresses) {
+    const code = await client.getCode({ address });
     if (!code || code === '0x') {
       throw new ChainError('MANIFEST_CODE_MISSING', `No contract code at the manifest's ${name} address.`, {
-        details: [
-          `manifest: ${path}`,
-          `${name}: ${deployment.contracts[name]}`,
-          'the chain state was reset or the manifest is stale; deploy again (locally: --fresh)',
-        ],
+        details: [`manifest: ${path}`, `${name}: ${address}`, 'the chain state was reset or the manifest is stale; deploy again (locally: --fresh)'],
       });
     }
   }

@@ -26,6 +26,41 @@ export type ProtocolParameters = {
   royaltyCapBps: bigint;
   /** Dispute game settings (docs/disputes.md); defaults apply when absent. */
   dispute?: DisputeParameters;
+  /** Model staking and bounty settings (docs/market.md); defaults apply when absent. */
+  market?: MarketParameters;
+};
+
+/** The values MarketParams starts with; governance tunes them within its bounds. */
+export type MarketParameters = {
+  /** Bond of a challenger of a model's weight commitment. */
+  modelChallengeBond: bigint;
+  /** Seconds a model's staker has to open a challenged leaf. */
+  modelResponseWindow: bigint;
+  /** Seconds between asking for a model stake back and withdrawing it. */
+  modelUnstakeDelay: bigint;
+  /** Share of a slashed model stake paid to its challenger; the rest goes to the treasury. */
+  modelSlashChallengerBps: bigint;
+  /** Bond a bounty submitter puts up with its model. */
+  bountySubmitBond: bigint;
+  /** Bond of a challenger of one row of a bounty claim. */
+  bountyChallengeBond: bigint;
+  /** Seconds a bounty claim stays open to row challenges. */
+  bountyChallengeWindow: bigint;
+  /** Seconds a claimant has to answer a row challenge. */
+  bountyResponseWindow: bigint;
+};
+
+export const defaultMarketParameters: MarketParameters = {
+  modelChallengeBond: tokens('10'),
+  modelResponseWindow: 1n * DAY,
+  modelUnstakeDelay: 7n * DAY,
+  modelSlashChallengerBps: 5_000n,
+  bountySubmitBond: tokens('10'),
+  bountyChallengeBond: tokens('5'),
+  bountyChallengeWindow: 1n * DAY,
+  // Well under half the receipts' challenge window, so an answer's receipt is still
+  // disputable when it is shown.
+  bountyResponseWindow: 6n * HOUR,
 };
 
 export type DisputeParameters = {
