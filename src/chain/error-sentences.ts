@@ -2,29 +2,11 @@
 // src/chain/generated/), keyed by error name: what went wrong in words, amounts in
 // tUSD, times as dates and durations. src/chain/error-sentences.test.ts fails when a
 // contract gains an error without a sentence here.
-import { hexToString, isHex } from 'viem';
-import { formatDate, formatDuration, formatRelative, formatTokens, formatWhen } from './human-units.ts';
+import { formatDuration, formatRelative, formatWhen } from './human-units.ts';
 import { marketErrorSentences } from './market-error-sentences.ts';
+import { big, bps, date, label, short, text, tusd, type ErrorArgs, type ErrorSentence } from './sentence-parts.ts';
 
-/** A decoded error's arguments by their ABI names. */
-export type ErrorArgs = Readonly<Record<string, unknown>>;
-export type ErrorSentence = (args: ErrorArgs) => string;
-
-const big = (v: unknown): bigint => (typeof v === 'bigint' ? v : BigInt(typeof v === 'number' || typeof v === 'string' ? v : 0));
-const tusd = (v: unknown) => formatTokens(big(v));
-const date = (v: unknown) => formatDate(big(v));
-const text = (v: unknown) => String(v);
-const short = (v: unknown) => {
-  const s = String(v);
-  return s.length > 14 ? `${s.slice(0, 10)}…` : s;
-};
-/** A bytes32 that holds a short name (a parameter's or a field's), else its hex. */
-const label = (v: unknown) => {
-  if (!isHex(v)) return String(v);
-  const name = hexToString(v).replace(/\0+$/, '');
-  return /^[\x20-\x7e]+$/.test(name) ? name : short(v);
-};
-const bps = (v: unknown) => `${Number(big(v)) / 100} %`;
+export type { ErrorArgs, ErrorSentence } from './sentence-parts.ts';
 
 const phases = [
   'none',

@@ -1,22 +1,7 @@
 // Sentences for the model market's contract errors (ModelStaking, ModelBounty,
 // MarketParams), merged into src/chain/error-sentences.ts.
-import { hexToString, isHex } from 'viem';
-import { formatDate, formatTokens } from './human-units.ts';
-import type { ErrorSentence } from './error-sentences.ts';
+import { big, bps, date, label, short, text, tusd, type ErrorSentence } from './sentence-parts.ts';
 
-const big = (v: unknown): bigint => (typeof v === 'bigint' ? v : BigInt(typeof v === 'number' || typeof v === 'string' ? v : 0));
-const tusd = (v: unknown) => formatTokens(big(v));
-const date = (v: unknown) => formatDate(big(v));
-const text = (v: unknown) => String(v);
-const short = (v: unknown) => {
-  const s = String(v);
-  return s.length > 14 ? `${s.slice(0, 10)}…` : s;
-};
-const label = (v: unknown) => {
-  if (!isHex(v)) return String(v);
-  const name = hexToString(v).replace(/\0+$/, '');
-  return /^[\x20-\x7e]+$/.test(name) ? name : short(v);
-};
 const stakingStatus = (v: unknown) => ['unknown', 'open', 'answered', 'slashed'][Number(big(v))] ?? `status ${text(v)}`;
 const rowStatus = (v: unknown) => ['unknown', 'open', 'answered', 'upheld', 'rejected'][Number(big(v))] ?? `status ${text(v)}`;
 /** A stored quantity that was a string field name in bytes32 reads better as words. */
@@ -65,7 +50,7 @@ export const marketErrorSentences: Readonly<Record<string, ErrorSentence>> = {
   BountyRevealMismatch: (a) => `The revealed rows give root ${short(a.computed)}, not the committed ${short(a.evalRoot)}.`,
   BountyNotSubmitter: (a) => `Model ${short(a.modelId)} was entered by ${text(a.submitter)}, not ${text(a.caller)}.`,
   BountyAlreadyClaimed: (a) => `Model ${short(a.modelId)} has already claimed.`,
-  BountyBelowTarget: (a) => `${text(a.correct)} of ${text(a.rowCount)} rows right does not beat the target of ${Number(big(a.targetBps)) / 100} %.`,
+  BountyBelowTarget: (a) => `${text(a.correct)} of ${text(a.rowCount)} rows right does not beat the target of ${bps(a.targetBps)}.`,
   BountyNotClaimed: (a) => `Model ${short(a.modelId)} has no claim (or no submission) in this bounty.`,
   BountyClaimVoided: (a) => `The claim of model ${short(a.modelId)} was already voided.`,
   BountyChallengeWindowClosed: (a) => `The claim's challenge window closed at ${date(a.challengeEnds)}.`,
