@@ -4,9 +4,11 @@
 // watcher challenges a row and the owner answers with a provider's receipt; after the
 // windows the owner is paid the reward, its bond and the watcher's bond.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { bytesToHex, concat, createTestClient, encodeAbiParameters, encodePacked, http, keccak256, toHex, type Hex } from 'viem';
 import { connectSigner, type SignerConnection } from '../src/chain/connect.ts';
@@ -68,6 +70,23 @@ function run(input: number[]): Int32Array[] {
   return [Int32Array.from(input), Int32Array.from(dense), Int32Array.from(dense.map((v) => Math.max(0, v)))];
 }
 
+const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'trellis.js');
+
+type Run = { status: number | null; stdout: string; stderr: string };
+function trellis(args: string[]): Promise<Run> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.TRELLIS_DATA_DIR;
+  delete env.TRELLIS_PRIVATE_KEY;
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { env, timeout: 120_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
 describe('model market end to end', () => {
   let chain: LocalChain;
   let dataDir: string;
@@ -75,6 +94,7 @@ describe('model market end to end', () => {
   let provider: SignerConnection;
   let watcher: SignerConnection;
   let owner: SignerConnection;
+  let modelId: Hex;
 
   const testClient = () => createTestClient({ mode: 'anvil', transport: http(chain.rpcUrl) });
   const warp = async (seconds: bigint) => {
@@ -111,7 +131,7 @@ describe('model market end to end', () => {
   test('a staked model wins a bounty through a row challenge it answers', async () => {
     const d = chain.deployment;
     assert.ok(d.market, 'the manifest names the market contracts');
-    const modelId = await publishModel(owner, d, {
+    modelId = await publishModel(owner, d, {
       contentHash: keccak256(toHex('tiny')),
       weightCommitment: commitment,
       shape,
@@ -193,5 +213,22 @@ describe('model market end to end', () => {
     const before = await wallet(owner);
     await withdrawBountyCredits(owner, d);
     assert.equal((await wallet(owner)) - before, credited);
+  });
+
+  test('the CLI shows the stake and names what is wrong', async () => {
+    const network = ['--manifest', chain.manifestPath, '--rpc-url', chain.rpcUrl];
+    const status = await trellis(['model', 'stake-status', modelId, '--json', ...network]);
+    assert.equal(status.status, 0, status.stderr);
+    const stake = JSON.parse(status.stdout) as { active: string; slashed: boolean; openChallenges: number };
+    assert.equal(stake.active, String(tokens('50')));
+    assert.equal(stake.slashed, false);
+    const nothing = await trellis(['bounty', 'withdraw', ...network]);
+    assert.notEqual(nothing.status, 0);
+    assert.match(nothing.stderr, /Nothing is credited to 0x[0-9a-fA-F]{40} in the bounties\./);
+    const missing = await trellis(['bounty', 'post', '--eval', join(dataDir, 'none.json'), '--input-size', '2', '--classes', '2', '--reward', '1', ...network]);
+    assert.notEqual(missing.status, 0);
+    assert.match(missing.stderr, /none\.json: cannot be read/);
+    const unfit = await trellis(['model', 'unstake', modelId, ...network]);
+    assert.match(unfit.stderr, /has no unstaking stake to withdraw/);
   });
 });

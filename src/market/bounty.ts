@@ -107,3 +107,22 @@ export async function bountyStatus(c: Connection, d: Deployment, bountyId: bigin
   ]);
   return { bounty, task, submissions };
 }
+
+/** The row challenges of a bounty, from its RowChallenged events. */
+export async function listRowChallenges(c: Connection, d: Deployment, bountyId: bigint) {
+  const address = marketOf(d).modelBounty;
+  const logs = await c.publicClient.getContractEvents({
+    address,
+    abi: modelBountyAbi,
+    eventName: 'RowChallenged',
+    args: { bountyId },
+    fromBlock: BigInt(d.deploymentBlock),
+  });
+  return Promise.all(
+    logs.map(async (log) => {
+      const id = log.args.id!;
+      const state = await c.publicClient.readContract({ address, abi: modelBountyAbi, functionName: 'getChallenge', args: [id] });
+      return { id, status: state.status, deadline: state.deadline };
+    }),
+  );
+}

@@ -1,5 +1,6 @@
 // The list of command groups the CLI offers; one import per area.
 import type { Command } from 'commander';
+import { registerBountyCommands } from './bounty.ts';
 import { registerChainCommands } from './chain.ts';
 import { registerClientCommands } from './client.ts';
 import { registerMatrixCommands } from './matrix.ts';
@@ -14,4 +15,5 @@ export function registerCommands(program: Command): void {
   registerChainCommands(program);
   registerMatrixCommands(program);
   registerWatchCommands(program);
+  registerBountyCommands(program);
 }

@@ -1,5 +1,6 @@
 // Provider and model-owner commands: run a provider node from a config file, manage
 // stake and earnings, publish a model and set its royalty.
+import { registerModelStakeCommands } from './model-stake.ts';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { isHex, type Hex } from 'viem';
@@ -166,7 +167,8 @@ export function registerProviderCommands(program: Command): void {
     }
   });
 
-  const model = program.command('model').description('publish and manage models');
+  const model = program.command('model').description('publish, manage and stake on models');
+  registerModelStakeCommands(model);
   addNetworkOptions(
     model
       .command('publish <name>')
