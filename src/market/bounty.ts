@@ -1,7 +1,7 @@
 // Bounty calls: post a task with an escrowed reward, enter a model, reveal the set,
 // claim with predictions, challenge a row, answer it with a receipt, settle, finalize
 // and withdraw (docs/market.md). Each takes a signer connection and the deployment.
-import { parseEventLogs, type Address, type Hash, type Hex } from 'viem';
+import { parseEventLogs, type Address, type ContractFunctionArgs, type ContractFunctionName, type Hash, type Hex } from 'viem';
 import type { Connection, SignerConnection } from '../chain/connect.ts';
 import { marketParamsAbi } from '../chain/generated/MarketParams.ts';
 import { modelBountyAbi } from '../chain/generated/ModelBounty.ts';
@@ -25,10 +25,20 @@ export type BountyTask = {
   claimDeadline: bigint;
 };
 
-const write = (c: SignerConnection, d: Deployment, action: string, functionName: string, args: readonly unknown[]): Promise<Hash> =>
+type BountyAbi = typeof modelBountyAbi;
+
+/** Sends one ModelBounty call, typed by its function name, through `transact` for its error. */
+const write = <F extends ContractFunctionName<BountyAbi, 'nonpayable'>>(
+  c: SignerConnection,
+  d: Deployment,
+  action: string,
+  functionName: F,
+  args: ContractFunctionArgs<BountyAbi, 'nonpayable', F>,
+): Promise<Hash> =>
   transact(c, action, () =>
-    // The function names and arguments come from this module's typed wrappers below.
-    c.walletClient.writeContract({ address: marketOf(d).modelBounty, abi: modelBountyAbi, functionName, args } as never),
+    c.walletClient.writeContract({ address: marketOf(d).modelBounty, abi: modelBountyAbi, functionName, args } as Parameters<
+      typeof c.walletClient.writeContract
+    >[0]),
   );
 
 const approve = (c: SignerConnection, d: Deployment, what: string, amount: bigint): Promise<Hash> =>
