@@ -58,8 +58,7 @@ export const defaultMarketParameters: MarketParameters = {
   bountySubmitBond: tokens('10'),
   bountyChallengeBond: tokens('5'),
   bountyChallengeWindow: 1n * DAY,
-  // Well under half the receipts' challenge window, so an answer's receipt is still
-  // disputable when it is shown.
+  // Time to have the row's input run by a provider and send its receipt.
   bountyResponseWindow: 6n * HOUR,
 };
 
