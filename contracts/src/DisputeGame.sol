@@ -157,8 +157,7 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
         bytes32 leaf = LayerMath.leaf(p);
         bytes32 commitment = modelRegistry.weightCommitmentOf(d.modelId);
         uint256 depth = TraceMerkle.depthOf(uint256(rowCount) + layerCount);
-        bytes32 computed =
-            path.length == depth ? TraceMerkle.rootFromPath(leaf, rowCount + p.layer - 1, path, 0, depth) : bytes32(0);
+        bytes32 computed = TraceMerkle.rootFromExactPath(leaf, rowCount + p.layer - 1, path, depth);
         if (computed != commitment) revert DisputeInvalidParamsProof(p.layer, computed, commitment);
         // Committed parameters that contradict the published shape: the provider served a
         // model whose commitment it did not check against its own artifact.

@@ -446,7 +446,7 @@ contract ModelBounty is IModelBounty, ReentrancyGuard {
         if (row >= t.rowCount) revert BountyRowOutOfRange(row, t.rowCount);
         uint256 depth = TraceMerkle.depthOf(t.rowCount);
         bytes32 leaf = _rowLeaf(inputHash, uint8(_labels[bountyId][row]));
-        bytes32 computed = path.length == depth ? TraceMerkle.rootFromPath(leaf, row, path, 0, depth) : bytes32(0);
+        bytes32 computed = TraceMerkle.rootFromExactPath(leaf, row, path, depth);
         if (computed != t.evalRoot) revert BountyInvalidRowProof(row, computed, t.evalRoot);
     }
 

@@ -237,7 +237,7 @@ contract ModelStaking is IModelStaking, ReentrancyGuard {
     {
         bytes32 commitment = modelRegistry.weightCommitmentOf(modelId);
         uint256 depth = TraceMerkle.depthOf(leafCount);
-        bytes32 computed = path.length == depth ? TraceMerkle.rootFromPath(leaf, index, path, 0, depth) : bytes32(0);
+        bytes32 computed = TraceMerkle.rootFromExactPath(leaf, index, path, depth);
         if (computed != commitment) revert StakingInvalidLeafProof(index, computed, commitment);
     }
 

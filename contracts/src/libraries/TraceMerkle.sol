@@ -39,6 +39,16 @@ library TraceMerkle {
         }
     }
 
+    /// @notice Root from a leaf and a path of exactly `depth` siblings; zero, which no
+    ///         commitment the contracts accept equals, for a path of any other length.
+    function rootFromExactPath(bytes32 leaf, uint256 index, bytes32[] calldata path, uint256 depth)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return path.length == depth ? rootFromPath(leaf, index, path, 0, depth) : bytes32(0);
+    }
+
     /// @notice Root over leaf nodes (zero for none), hashing the array in place.
     function rootOfLeaves(bytes32[] memory leaves) internal pure returns (bytes32) {
         uint256 n = leaves.length;

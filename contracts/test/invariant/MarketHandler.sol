@@ -333,7 +333,7 @@ contract MarketHandler is MarketSetup {
         bytes32 open = _rowChallenge(seed, IModelBounty.Status.Open);
         if (open != 0) return seed % 3 != 0 ? this.answerClaim(seed) : this.timeoutClaim(seed);
         bytes32 answered = _rowChallenge(seed, IModelBounty.Status.Answered);
-        if (answered != 0) return seed % 4 == 0 ? this.slashAnswer(seed) : this.settleAnswer(seed);
+        if (answered != 0) return seed % 2 == 0 ? this.slashAnswer(seed) : this.settleAnswer(seed);
         if (seed % 3 != 0) {
             uint256 before = rowChallenges.length;
             this.challengeClaim(seed, row);

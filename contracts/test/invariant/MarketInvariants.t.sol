@@ -106,7 +106,7 @@ contract MarketInvariants is PathTally {
         p[5] = Path("bounty without winner", handler.ghost_noWinner(), 8);
         p[6] = Path("unanswered row voids claim", handler.ghost_liarCaught(), 8);
         p[7] = Path("slashed receipt voids claim", handler.ghost_answerSlashed(), 16);
-        p[8] = Path("honest row answer settled", handler.ghost_griefLost(), 8);
+        p[8] = Path("honest row answer settled", handler.ghost_griefLost(), 16);
         p[9] = Path("bounty withdrawal", handler.ghost_withdrawals(), 2);
         tallyPaths("TRELLIS_MARKET_PATHS", p);
     }
