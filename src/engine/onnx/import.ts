@@ -4,7 +4,7 @@
 // See docs/engine-spec.md for every rule applied here.
 import { keccak_256 } from '@noble/hashes/sha3';
 import type { Artifact, Layer } from '../artifact.ts';
-import { BoundError, CalibrationError, OnnxInvalidError, OnnxOpsetError, OnnxUnsupportedOpError } from '../errors.ts';
+import { BoundError, CalibrationError, OnnxInvalidError, OnnxOpsetError, OnnxUnsupportedOpError, OnnxUnsupportedOpsError } from '../errors.ts';
 import { BIAS_MAX, MAX_FAN_IN, SHIFT_MAX, WEIGHT_MAX, ACT_MAX, fracFor, roundHalfAwayFromZero } from '../fixed.ts';
 import { toHex } from '../merkle/hex.ts';
 import { reciprocalFor } from '../ops/avgpool.ts';
@@ -338,6 +338,35 @@ function walkNode(g: GraphWalker, node: OnnxNode, i: number): void {
   }
 }
 
+const supportedOps = new Set(['Identity', 'Dropout', 'Constant', 'Flatten', 'Reshape', 'Gemm', 'MatMul', 'Add', 'Relu', 'Conv', 'MaxPool', 'AveragePool']);
+
+/**
+ * Walks every node, collecting each unsupported one instead of stopping at the first.
+ * A node that reads the output of a refused node cannot be checked beyond its operator
+ * (its input shape is unknown), so it is reported only when its operator is unsupported.
+ */
+function walkNodes(g: GraphWalker, nodes: readonly OnnxNode[]): void {
+  const problems: OnnxUnsupportedOpError[] = [];
+  const refused = new Set<string>();
+  nodes.forEach((n, i) => {
+    if ((n.input ?? []).some((name) => refused.has(name))) {
+      const op = n.opType ?? '';
+      if (!supportedOps.has(op) || (n.domain && n.domain !== 'ai.onnx')) problems.push(new OnnxUnsupportedOpError(op, nodeName(n, i)));
+      for (const name of n.output ?? []) refused.add(name);
+      return;
+    }
+    try {
+      walkNode(g, n, i);
+    } catch (error) {
+      if (!(error instanceof OnnxUnsupportedOpError)) throw error;
+      problems.push(error);
+      for (const name of n.output ?? []) refused.add(name);
+    }
+  });
+  if (problems.length === 1) throw problems[0];
+  if (problems.length > 1) throw new OnnxUnsupportedOpsError(problems);
+}
+
 function calibrationBatch(options: ImportOnnxOptions, size: number): { data: Float64Array; batch: number } {
   const { calibration, inputRange } = options;
   if (calibration === null || typeof calibration !== 'object' || typeof calibration.length !== 'number' || calibration.length === 0) {
@@ -461,9 +490,7 @@ export function importOnnx(bytes: Uint8Array, options: ImportOnnxOptions): Artif
   for (const n of nodes) for (const name of n.input ?? []) g.uses.set(name, (g.uses.get(name) ?? 0) + 1);
   const outputs = graph.output ?? [];
   for (const o of outputs) g.uses.set(o.name, (g.uses.get(o.name) ?? 0) + 1);
-  nodes.forEach((n, i) => {
-    walkNode(g, n, i);
-  });
+  walkNodes(g, nodes);
   if (outputs.length !== 1) throw new OnnxInvalidError('The model must have exactly one output.', ['expected: 1 graph output', `got: ${outputs.length}`]);
   const result = g.values.get(outputs[0]!.name);
   if (result?.kind !== 'act' || result.tensor !== g.layers.length) {
