@@ -11,6 +11,7 @@ import { applyPreprocess } from '../engine/train/preprocess.ts';
 import { TrellisError } from '../errors.ts';
 import { loadModel, type CatalogModel } from '../models/catalog.ts';
 import { resolveModel, type ModelTrust } from '../models/registry.ts';
+import { classLabelOf, describeInputShape } from '../models/schema.ts';
 import { signVoucher } from '../payments/voucher.ts';
 import { fixedOutputHash, floatOutputHash, inputHashOf } from '../protocol/commitments.ts';
 import { errorFromBody, ProtocolError } from '../protocol/errors.ts';
@@ -77,6 +78,8 @@ export type InferResult = {
   values: number[];
   /** Index of the largest output: the predicted class. */
   label: number;
+  /** The predicted class's name from the model's schema (the index as text when it names none). */
+  labelName: string;
   receipts: CheckedReceipt[];
   /** False when redundant providers disagreed (both receipts are kept). */
   agreement: boolean;
@@ -133,8 +136,8 @@ export class TrellisClient {
     const { model, modelId } = await this.model(params.model);
     const features = model.preprocess.features;
     if (params.input.length !== features) {
-      throw new TrellisError('INVALID_INPUT', `Model ${model.name} takes ${features} values per row.`, {
-        details: [`expected: ${features}`, `got: ${params.input.length}`],
+      throw new TrellisError('INVALID_INPUT', `Model ${model.name} takes ${describeInputShape(model.schema)} per row, not ${params.input.length}.`, {
+        details: [`expected: ${features} values`, `got: ${params.input.length}`, 'give the values flattened in the order of the input shape'],
       });
     }
     const input = Array.from(applyPreprocess(model.preprocess, params.input));
@@ -193,7 +196,8 @@ export class TrellisClient {
         this.state.addReceipt({ receipt: toWire(receipt), signature: sig, output: output.output, frac: output.frac, verification });
     });
     const values = output.frac === null ? output.output : output.output.map((q) => q * 2 ** -output.frac!);
-    return { values, label: values.indexOf(Math.max(...values)), receipts, agreement: raw.agreement ?? true };
+    const label = values.indexOf(Math.max(...values));
+    return { values, label, labelName: classLabelOf(model.schema, label), receipts, agreement: raw.agreement ?? true };
   }
 
   /**
