@@ -1,5 +1,5 @@
 // Provider and model-owner commands: run a provider node from a config file, manage
-// stake and earnings, publish a model and set its royalty.
+// stake and earnings, import and publish a model and set its royalty.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { isHex, type Hex } from 'viem';
@@ -11,6 +11,7 @@ import { addNetworkOptions, signerContext, type NetworkOptions } from '../contex
 import { formatTokens, parseTokens } from '../amounts.ts';
 import { parseAddressOption, parseIntegerOption, parseModelIdOption } from '../options.ts';
 import { progress } from '../progress.ts';
+import { registerModelImportCommand } from './model-import.ts';
 
 /** The provider config file: which models at which price, where to listen, how much to stake. */
 type ProviderConfig = {
@@ -166,7 +167,8 @@ export function registerProviderCommands(program: Command): void {
     }
   });
 
-  const model = program.command('model').description('publish and manage models');
+  const model = program.command('model').description('import, publish and manage models');
+  registerModelImportCommand(model);
   addNetworkOptions(
     model
       .command('publish <name>')

@@ -10,7 +10,7 @@ import { toHex } from '../merkle/hex.ts';
 import { reciprocalFor } from '../ops/avgpool.ts';
 import { weightCommitment } from '../weights.ts';
 import { calibrate } from './calibrate.ts';
-import { decodeModel, tensorValues, type OnnxAttribute, type OnnxModel, type OnnxNode } from './decode.ts';
+import { decodeModel, tensorValues, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxValueInfo } from './decode.ts';
 
 export type ImportOnnxOptions = {
   /** Calibration samples (floats): one array per sample, or a flat array of whole samples. */
@@ -459,19 +459,10 @@ function quantize(layers: Layer[], inputFrac: number, maxAbs: readonly number[])
   });
 }
 
-/** Imports an ONNX file into a fixed-point artifact (see docs/engine-spec.md). */
-export function importOnnx(bytes: Uint8Array, options: ImportOnnxOptions): Artifact {
-  const range = options?.inputRange;
-  if (!range || !Number.isFinite(range.min) || !Number.isFinite(range.max) || !(range.min <= range.max)) {
-    throw new CalibrationError('The declared input range is invalid.', ['expected: finite min <= max', `got: ${JSON.stringify(range)}`]);
-  }
-  const model = decodeModel(bytes);
-  const opset = defaultOpset(model);
-  const graph = model.graph!;
-  const nodes = graph.node ?? [];
-  const g = new GraphWalker();
-  for (const t of graph.initializer ?? []) g.values.set(t.name, { kind: 'const', dims: (t.dims ?? []).map(Number), values: tensorValues(t, 'initializer') });
-  const inputs = (graph.input ?? []).filter((v) => !g.values.has(v.name));
+/** The graph's one input that is not an initializer, and its per-sample shape. */
+function graphInput(graph: NonNullable<OnnxModel['graph']>): { input: OnnxValueInfo; inputShape: number[] } {
+  const constants = new Set((graph.initializer ?? []).map((t) => t.name));
+  const inputs = (graph.input ?? []).filter((v) => !constants.has(v.name));
   if (inputs.length !== 1)
     throw new OnnxInvalidError('The model must have exactly one input.', [
       'expected: 1 graph input',
@@ -486,6 +477,29 @@ export function importOnnx(bytes: Uint8Array, options: ImportOnnxOptions): Artif
       `got: [${dims.map((d) => d.dimParam ?? d.dimValue ?? '?').join(', ')}]`,
     ]);
   }
+  return { input, inputShape };
+}
+
+/** The per-sample input shape of an ONNX file, e.g. to read its calibration rows before importing it. */
+export function onnxInputShape(bytes: Uint8Array): number[] {
+  const model = decodeModel(bytes);
+  defaultOpset(model);
+  return graphInput(model.graph!).inputShape;
+}
+
+/** Imports an ONNX file into a fixed-point artifact (see docs/engine-spec.md). */
+export function importOnnx(bytes: Uint8Array, options: ImportOnnxOptions): Artifact {
+  const range = options?.inputRange;
+  if (!range || !Number.isFinite(range.min) || !Number.isFinite(range.max) || !(range.min <= range.max)) {
+    throw new CalibrationError('The declared input range is invalid.', ['expected: finite min <= max', `got: ${JSON.stringify(range)}`]);
+  }
+  const model = decodeModel(bytes);
+  const opset = defaultOpset(model);
+  const graph = model.graph!;
+  const nodes = graph.node ?? [];
+  const g = new GraphWalker();
+  for (const t of graph.initializer ?? []) g.values.set(t.name, { kind: 'const', dims: (t.dims ?? []).map(Number), values: tensorValues(t, 'initializer') });
+  const { input, inputShape } = graphInput(graph);
   g.values.set(input.name, { kind: 'act', tensor: 0, shape: inputShape });
   for (const n of nodes) for (const name of n.input ?? []) g.uses.set(name, (g.uses.get(name) ?? 0) + 1);
   const outputs = graph.output ?? [];
