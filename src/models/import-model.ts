@@ -13,7 +13,7 @@ import { checkRowsInRange, parseLabelsCsv, parseRowsCsv, type CsvRows } from './
 import type { DisputeStep } from './dispute-step.ts';
 import { readModelPackage, type ModelPackage } from './package/read.ts';
 import { writeModelPackage } from './package/write.ts';
-import { schemaOf } from './schema.ts';
+import { schemaOf, sizeOfShape } from './schema.ts';
 
 export type ModelImportErrorCode =
   | 'IMPORT_FILE_UNREADABLE'
@@ -137,7 +137,7 @@ export async function importModel(p: ImportModelParameters): Promise<ImportModel
     });
   const onnx = readFile(p.onnxFile, 'ONNX file');
   const shape = onnxShapeOf(onnx, p.onnxFile);
-  const width = shape.reduce((a, b) => a * b, 1);
+  const width = sizeOfShape(shape);
   const calibrationCsv = readFile(p.calibrationFile, 'calibration file');
   const calibration = parseRowsCsv(decode(calibrationCsv), p.calibrationFile, width, shape);
   const preprocess = p.preprocessFile ? readPreprocess(p.preprocessFile, width) : undefined;
@@ -155,7 +155,7 @@ export async function importModel(p: ImportModelParameters): Promise<ImportModel
   let evaluation: ImportModelResult['evaluation'];
   if (p.evalFile && p.labelsFile) {
     const rows = parseRowsCsv(decode(readFile(p.evalFile, 'evaluation file')), p.evalFile, width, shape);
-    const classes = artifact.output.shape.reduce((a, b) => a * b, 1);
+    const classes = sizeOfShape(artifact.output.shape);
     const { labels } = parseLabelsCsv(decode(readFile(p.labelsFile, 'labels file')), p.labelsFile, classes, schema.output.classLabels);
     if (labels.length !== rows.rows) {
       throw new ModelImportError('IMPORT_LABELS_COUNT', `${p.labelsFile} has ${labels.length} labels for the ${rows.rows} rows of ${p.evalFile}.`, {

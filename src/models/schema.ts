@@ -28,7 +28,8 @@ type SchemaSource = { input: { shape: readonly number[]; range: { min: number; m
 
 export type SchemaNames = { featureNames?: readonly string[]; classLabels?: readonly string[] };
 
-const product = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
+/** Elements of a shape: 64 for [1, 8, 8]. */
+export const sizeOfShape = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 
 const invalid = (shortMessage: string, details: string[]) => new ModelError('MODEL_SCHEMA_INVALID', shortMessage, { details });
 
@@ -46,8 +47,8 @@ export function schemaOf(artifact: SchemaSource, names: SchemaNames = {}): Model
 
 function checkNames(schema: ModelSchema): void {
   const lists = [
-    ['feature names', schema.input.featureNames, product(schema.input.shape), 'input values'],
-    ['class labels', schema.output.classLabels, product(schema.output.shape), 'output values'],
+    ['feature names', schema.input.featureNames, sizeOfShape(schema.input.shape), 'input values'],
+    ['class labels', schema.output.classLabels, sizeOfShape(schema.output.shape), 'output values'],
   ] as const;
   for (const [what, list, size, of] of lists) {
     if (list === undefined) continue;
@@ -105,7 +106,7 @@ export function classLabelOf(schema: ModelSchema, index: number): string {
 
 /** The input shape as people read it: "64 values (shape [64])" or "64 values (shape [1, 8, 8])". */
 export function describeInputShape(schema: ModelSchema): string {
-  return `${product(schema.input.shape)} values (shape [${schema.input.shape.join(', ')}])`;
+  return `${sizeOfShape(schema.input.shape)} values (shape [${schema.input.shape.join(', ')}])`;
 }
 
 /** Canonical JSON of a schema: two-space indentation, fixed key order, trailing newline. */

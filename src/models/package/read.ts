@@ -12,7 +12,7 @@ import { commitmentShape } from '../../engine/weights.ts';
 import { TrellisError } from '../../errors.ts';
 import { metadataUriOf, type CatalogModel } from '../catalog.ts';
 import { parseRowsCsv } from '../csv-rows.ts';
-import { parseModelSchema, schemaDifference } from '../schema.ts';
+import { parseModelSchema, schemaDifference, sizeOfShape, type ModelSchema } from '../schema.ts';
 import { PackageError } from './errors.ts';
 import { PACKAGE_FORMAT, packageFileNames, packageFileRoles, type PackageManifest } from './format.ts';
 
@@ -34,7 +34,7 @@ function readBytes(dir: string, name: string): Uint8Array {
 
 const isHash = (v: unknown): v is Hex => typeof v === 'string' && isHex(v) && v.length === 66;
 
-function parseManifest(dir: string, bytes: Uint8Array): PackageManifest {
+function parseManifest(dir: string, bytes: Uint8Array): { manifest: PackageManifest; schema: ModelSchema } {
   let m: PackageManifest;
   try {
     m = JSON.parse(new TextDecoder().decode(bytes)) as PackageManifest;
@@ -57,12 +57,11 @@ function parseManifest(dir: string, bytes: Uint8Array): PackageManifest {
   if (!isHash(m.provenance.calibration.keccak256))
     throw invalid(dir, 'provenance.calibration.keccak256', 'a keccak256 hash', m.provenance.calibration.keccak256);
   try {
-    parseModelSchema({ input: m.input, output: m.output }, join(dir, packageFileNames.manifest));
+    return { manifest: m, schema: parseModelSchema({ input: m.input, output: m.output }, join(dir, packageFileNames.manifest)) };
   } catch (cause) {
     if (!(cause instanceof TrellisError)) throw cause;
     throw new PackageError('PACKAGE_MANIFEST_INVALID', cause.shortMessage, { details: [...cause.details] });
   }
-  return m;
 }
 
 const mismatch = (dir: string, what: string, expected: string, got: string) =>
@@ -70,7 +69,7 @@ const mismatch = (dir: string, what: string, expected: string, got: string) =>
 
 /** Reads and verifies the package in `dir`; throws a PackageError naming the first problem. */
 export function readModelPackage(dir: string): ModelPackage {
-  const manifest = parseManifest(dir, readBytes(dir, packageFileNames.manifest));
+  const { manifest, schema } = parseManifest(dir, readBytes(dir, packageFileNames.manifest));
   const files = new Map(packageFileRoles.map((role) => [role, readBytes(dir, packageFileNames[role])]));
   for (const role of packageFileRoles) {
     const name = packageFileNames[role];
@@ -93,11 +92,10 @@ export function readModelPackage(dir: string): ModelPackage {
   const shape = commitmentShape(artifact);
   if (JSON.stringify(shape) !== JSON.stringify(manifest.commitmentShape))
     throw mismatch(dir, 'the commitment shape', JSON.stringify(manifest.commitmentShape), JSON.stringify(shape));
-  const schema = parseModelSchema({ input: manifest.input, output: manifest.output }, join(dir, packageFileNames.manifest));
   const difference = schemaDifference(schema, artifact);
   if (difference) throw mismatch(dir, 'the input or output schema', difference, 'see the line above');
   const preprocess = JSON.parse(decode('preprocess')) as Preprocess;
-  const size = artifact.input.shape.reduce((a, b) => a * b, 1);
+  const size = sizeOfShape(artifact.input.shape);
   if (preprocess.format !== 'trellis-preprocess-1' || preprocess.features !== size)
     throw mismatch(dir, `${packageFileNames.preprocess}`, `trellis-preprocess-1 over ${size} features`, `${preprocess.format} over ${preprocess.features}`);
   if (preprocess.range.min !== artifact.input.range.min || preprocess.range.max !== artifact.input.range.max)
@@ -126,12 +124,7 @@ export function readModelPackage(dir: string): ModelPackage {
 
 /** Imports the ONNX file again on the packaged rows; the artifact must come out byte for byte. */
 function checkReproduces(dir: string, manifest: PackageManifest, onnx: Uint8Array, calibrationCsv: string, artifact: Artifact, artifactJson: string): void {
-  const rows = parseRowsCsv(
-    calibrationCsv,
-    join(dir, packageFileNames.calibration),
-    artifact.input.shape.reduce((a, b) => a * b, 1),
-    artifact.input.shape,
-  );
+  const rows = parseRowsCsv(calibrationCsv, join(dir, packageFileNames.calibration), sizeOfShape(artifact.input.shape), artifact.input.shape);
   if (rows.rows !== manifest.provenance.calibration.rows)
     throw mismatch(dir, 'the number of calibration rows', String(manifest.provenance.calibration.rows), String(rows.rows));
   let again: Artifact;
