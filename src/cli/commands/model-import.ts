@@ -1,11 +1,11 @@
 // `trellis model import`: an ONNX file and the author's rows in, a model package out,
 // with the figures an author needs before publishing: float and fixed-point accuracy,
 // their agreement, and what the largest dispute step would cost.
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { MAX_STEP_WORDS, STEP_GAS_BASE, STEP_GAS_PER_WORD } from '../../models/dispute-step.ts';
 import type { ImportModelResult } from '../../models/import-model.ts';
+import { packageVersion } from '../../version.ts';
 
 export type ModelImportOptions = {
   calibration: string;
@@ -19,7 +19,6 @@ export type ModelImportOptions = {
   out?: string;
 };
 
-const toolVersion = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const percent = (v: number) => `${(v * 100).toFixed(2)} %`;
 const millions = (gas: number) => `${(gas / 1e6).toFixed(2)} M`;
 
@@ -41,7 +40,7 @@ export async function runModelImport(onnxFile: string, options: ModelImportOptio
     classLabels,
     licence: options.licence,
     outDir: resolve(options.out ?? `${name ?? onnxFile.replace(/\.onnx$/i, '')}.trellis-model`),
-    toolVersion,
+    toolVersion: packageVersion,
   });
   const pkg = result.package;
   const { input, output } = pkg.schema;
