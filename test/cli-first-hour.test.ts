@@ -3,7 +3,7 @@
 // checked for words and units a person reads (tUSD, dates, durations, model names).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -147,6 +147,26 @@ describe('the CLI as a newcomer uses it, on a non-default data folder', () => {
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }
+  });
+
+  test('infer names the class from the model schema, and a wrong input names the shape the model takes', async () => {
+    // The example row is the data set's first, a malignant tumour (class 0).
+    const cancer = await trellis(['infer', '--model', 'breast-cancer-mlp', '--csv', 'examples/breast-cancer.csv', ...data()]);
+    ok(cancer, 'infer breast-cancer-mlp');
+    assert.match(cancer.stdout, /^label +malignant$/m);
+    const json = await trellis(['infer', '--model', 'breast-cancer-mlp', '--csv', 'examples/breast-cancer.csv', '--json', ...data()]);
+    ok(json, 'infer --json');
+    assert.deepEqual((({ label, labelName }) => ({ label, labelName }))(JSON.parse(json.stdout) as { label: number; labelName: string }), {
+      label: 0,
+      labelName: 'malignant',
+    });
+
+    const short = join(mkdtempSync(join(tmpdir(), 'trellis-short-')), 'short.json');
+    writeFileSync(short, '[1, 2, 3]');
+    const wrong = await trellis(['infer', '--model', 'digits-cnn', '--input', short, ...data()]);
+    assert.equal(wrong.status, 1);
+    assert.match(wrong.stderr, /Model digits-cnn takes 64 values \(shape \[1, 8, 8\]\) per row, not 3\./);
+    rmSync(dirname(short), { recursive: true, force: true });
   });
 
   test('matrix report writes into the data folder by default and says where', async () => {

@@ -39,12 +39,24 @@ export type ModelSpec = {
 
 const digitLabels = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
-/** The columns of data/breast_cancer.csv, named as in data/breast_cancer.rst: ten measures, as mean, standard error and worst. */
-const breastCancerFeatureNames = ['mean', 'standard error', 'worst'].flatMap((stat) =>
-  ['radius', 'texture', 'perimeter', 'area', 'smoothness', 'compactness', 'concavity', 'concave points', 'symmetry', 'fractal dimension'].map(
-    (measure) => `${measure} (${stat})`,
-  ),
-);
+/** The columns of data/breast_cancer.csv (ten measures as mean, standard error and worst), named as in examples/breast-cancer.csv. */
+const breastCancerMeasures = [
+  'radius',
+  'texture',
+  'perimeter',
+  'area',
+  'smoothness',
+  'compactness',
+  'concavity',
+  'concave points',
+  'symmetry',
+  'fractal dimension',
+];
+const breastCancerFeatureNames = [
+  ...breastCancerMeasures.map((m) => `mean ${m}`),
+  ...breastCancerMeasures.map((m) => `${m} error`),
+  ...breastCancerMeasures.map((m) => `worst ${m}`),
+];
 
 export const modelSpecs: readonly ModelSpec[] = [
   {
