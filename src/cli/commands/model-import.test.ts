@@ -13,6 +13,9 @@ import { exportOnnx } from '../../engine/train/export-onnx.ts';
 import { argmaxRows } from '../../engine/train/fit.ts';
 import { modelSpec, type ExportForm } from '../../engine/train/models.ts';
 import { Xoshiro128 } from '../../engine/train/prng.ts';
+import { readModelFiles, modelFilePaths } from '../../engine/train/model-files.ts';
+import { prepareData } from '../../engine/train/prepare-data.ts';
+import { parseArtifact } from '../../engine/index.ts';
 import { readModelPackage } from '../../models/package/read.ts';
 import { runModelImport } from './model-import.ts';
 
@@ -96,6 +99,42 @@ for (const [spec, form, opset] of cases) {
     assert.equal(pkg.schema.output.classLabels?.[3], 'three');
   });
 }
+
+test('a default model imported with its preprocessing and training rows gets its committed weight commitment', async () => {
+  const dir = mkdtempSync(join(root, 'breast-cancer-'));
+  const spec = modelSpec('breast-cancer-mlp');
+  const { train, heldOut } = prepareData(spec);
+  const paths = modelFilePaths(spec.name);
+  const file = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+  const lines: string[] = [];
+  await runModelImport(
+    paths.onnx,
+    {
+      calibration: file('train.csv', csvOf(train.x, 30)),
+      eval: file('held-out.csv', csvOf(heldOut.x, 30)),
+      // Labels by class name, with a header line.
+      labels: file('labels.csv', `diagnosis\n${Array.from(heldOut.y, (y) => (y === 0 ? 'malignant' : 'benign')).join('\n')}\n`),
+      preprocess: paths.preprocess,
+      classLabels: 'malignant,benign',
+      out: join(dir, 'package'),
+    },
+    (line) => lines.push(line),
+  );
+  const pkg = readModelPackage(join(dir, 'package'));
+  const committed = parseArtifact(readModelFiles(spec.name).artifactJson);
+  assert.equal(pkg.weightCommitment, committed.weightCommitment);
+  assert.deepEqual(pkg.preprocess, readModelFiles(spec.name).preprocess);
+  assert.equal(pkg.manifest.name, 'breast-cancer-mlp');
+  assert.match(lines.join('\n'), /in -5\.\.13 \(from the preprocess\)/);
+  assert.match(lines.join('\n'), /on 113 evaluation rows the float model is 96\.46 % accurate and the fixed-point model 96\.46 %/);
+  assert.equal(pkg.manifest.licence, 'NOASSERTION');
+
+  const e = await importRefusal(paths.onnx, { calibration: join(dir, 'train.csv'), preprocess: paths.preprocess, inputRange: '0:1', out: join(dir, 'other') });
+  assert.equal(e.code, 'IMPORT_INPUT_RANGE');
+});
 
 async function importRefusal(onnxFile: string, options: Parameters<typeof runModelImport>[1]): Promise<TrellisError> {
   try {
