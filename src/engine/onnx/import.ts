@@ -338,6 +338,7 @@ function walkNode(g: GraphWalker, node: OnnxNode, i: number): void {
   }
 }
 
+/** The operators walkNode turns into layers or folds away (its switch cases). */
 const supportedOps = new Set(['Identity', 'Dropout', 'Constant', 'Flatten', 'Reshape', 'Gemm', 'MatMul', 'Add', 'Relu', 'Conv', 'MaxPool', 'AveragePool']);
 
 /**
@@ -348,11 +349,15 @@ const supportedOps = new Set(['Identity', 'Dropout', 'Constant', 'Flatten', 'Res
 function walkNodes(g: GraphWalker, nodes: readonly OnnxNode[]): void {
   const problems: OnnxUnsupportedOpError[] = [];
   const refused = new Set<string>();
+  // An empty name is an omitted optional tensor in ONNX, never an edge between nodes.
+  const refuse = (n: OnnxNode) => {
+    for (const name of n.output ?? []) if (name) refused.add(name);
+  };
   nodes.forEach((n, i) => {
     if ((n.input ?? []).some((name) => refused.has(name))) {
       const op = n.opType ?? '';
       if (!supportedOps.has(op) || (n.domain && n.domain !== 'ai.onnx')) problems.push(new OnnxUnsupportedOpError(op, nodeName(n, i)));
-      for (const name of n.output ?? []) refused.add(name);
+      refuse(n);
       return;
     }
     try {
@@ -360,7 +365,7 @@ function walkNodes(g: GraphWalker, nodes: readonly OnnxNode[]): void {
     } catch (error) {
       if (!(error instanceof OnnxUnsupportedOpError)) throw error;
       problems.push(error);
-      for (const name of n.output ?? []) refused.add(name);
+      refuse(n);
     }
   });
   if (problems.length === 1) throw problems[0];
