@@ -12,6 +12,7 @@ import { TrellisError } from '../errors.ts';
 import { checkRowsInRange, parseLabelsCsv, parseRowsCsv, type CsvRows } from './csv-rows.ts';
 import type { DisputeStep } from './dispute-step.ts';
 import { readModelPackage, type ModelPackage } from './package/read.ts';
+import { preprocessProblem } from './preprocess-check.ts';
 import { writeModelPackage } from './package/write.ts';
 import { schemaOf, sizeOfShape } from './schema.ts';
 
@@ -85,19 +86,9 @@ function readPreprocess(file: string, features: number): Preprocess {
     if (cause instanceof ModelImportError) throw cause;
     throw new ModelImportError('IMPORT_PREPROCESS', `${file} is not valid JSON.`, { cause });
   }
-  const std = p?.standardize;
-  const problem =
-    p?.format !== 'trellis-preprocess-1'
-      ? `format: expected "trellis-preprocess-1", got ${JSON.stringify(p?.format)}`
-      : p.features !== features
-        ? `features: expected ${features} (the model input size), got ${JSON.stringify(p.features)}`
-        : !(Number.isFinite(p.range?.min) && Number.isFinite(p.range?.max) && p.range.min < p.range.max)
-          ? `range: expected { "min", "max" } with min < max, got ${JSON.stringify(p.range)}`
-          : std !== null && !(std?.mean?.length === features && std?.std?.length === features)
-            ? `standardize: expected null or { "mean": [${features} numbers], "std": [${features} numbers] }`
-            : undefined;
+  const problem = preprocessProblem(p, features);
   if (problem) throw new ModelImportError('IMPORT_PREPROCESS', `${file} is not a preprocess file for this model.`, { details: [problem] });
-  return { format: p.format, features: p.features, standardize: std, range: { min: p.range.min, max: p.range.max } };
+  return { format: p.format, features: p.features, standardize: p.standardize, range: { min: p.range.min, max: p.range.max } };
 }
 
 function rowsExtremes(rows: CsvRows): { min: number; max: number } {

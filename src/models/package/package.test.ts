@@ -136,6 +136,13 @@ test('a manifest whose hashes or schema differ from the files is refused', () =>
   });
   assert.equal(refusal(() => readModelPackage(dir)).code, 'PACKAGE_CONTENT_MISMATCH');
 
+  const preprocess = freshDir();
+  writeModelPackage(preprocess, contents());
+  replaceFile(preprocess, 'preprocess.json', JSON.stringify({ format: 'trellis-preprocess-1', features: 5, standardize: null, range }));
+  const wide = refusal(() => readModelPackage(preprocess));
+  assert.equal(wide.code, 'PACKAGE_CONTENT_MISMATCH');
+  assert.match(wide.details.join('\n'), /features: expected 6 \(the model input size\), got 5/);
+
   const labels = freshDir();
   writeModelPackage(labels, contents());
   replaceFile(labels, 'MODEL_CARD.md', '# edited\n', (m) => {

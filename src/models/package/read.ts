@@ -13,6 +13,7 @@ import { TrellisError } from '../../errors.ts';
 import { metadataUriOf, type CatalogModel } from '../catalog.ts';
 import { parseRowsCsv } from '../csv-rows.ts';
 import { parseModelSchema, schemaDifference, sizeOfShape, type ModelSchema } from '../schema.ts';
+import { preprocessProblem } from '../preprocess-check.ts';
 import { PackageError } from './errors.ts';
 import { PACKAGE_FORMAT, packageFileNames, packageFileRoles, type PackageManifest } from './format.ts';
 
@@ -64,6 +65,14 @@ function parseManifest(dir: string, bytes: Uint8Array): { manifest: PackageManif
   }
 }
 
+function parseJson(dir: string, name: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new PackageError('PACKAGE_CONTENT_MISMATCH', `${join(dir, name)} is not valid JSON.`, { cause });
+  }
+}
+
 const mismatch = (dir: string, what: string, expected: string, got: string) =>
   new PackageError('PACKAGE_CONTENT_MISMATCH', `${dir}: ${what} is not what the manifest says.`, { details: [`manifest: ${expected}`, `files: ${got}`] });
 
@@ -93,11 +102,12 @@ export function readModelPackage(dir: string): ModelPackage {
   if (JSON.stringify(shape) !== JSON.stringify(manifest.commitmentShape))
     throw mismatch(dir, 'the commitment shape', JSON.stringify(manifest.commitmentShape), JSON.stringify(shape));
   const difference = schemaDifference(schema, artifact);
-  if (difference) throw mismatch(dir, 'the input or output schema', difference, 'see the line above');
-  const preprocess = JSON.parse(decode('preprocess')) as Preprocess;
+  if (difference)
+    throw new PackageError('PACKAGE_CONTENT_MISMATCH', `${dir}: the input or output schema of the manifest is not the artifact's.`, { details: [difference] });
+  const preprocess = parseJson(dir, packageFileNames.preprocess, decode('preprocess')) as Preprocess;
   const size = sizeOfShape(artifact.input.shape);
-  if (preprocess.format !== 'trellis-preprocess-1' || preprocess.features !== size)
-    throw mismatch(dir, `${packageFileNames.preprocess}`, `trellis-preprocess-1 over ${size} features`, `${preprocess.format} over ${preprocess.features}`);
+  const problem = preprocessProblem(preprocess, size);
+  if (problem) throw mismatch(dir, packageFileNames.preprocess, `a trellis-preprocess-1 file over ${size} features`, problem);
   if (preprocess.range.min !== artifact.input.range.min || preprocess.range.max !== artifact.input.range.max)
     throw mismatch(
       dir,
