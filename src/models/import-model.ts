@@ -4,7 +4,7 @@
 // largest dispute step is sized, and the package is written and read back through the
 // same checks any later reader applies.
 import { readFileSync } from 'node:fs';
-import { basename, extname } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { importOnnx, OnnxDecodeError, onnxInputShape } from '../engine/index.ts';
 import { compareFloatAndFixed, type Comparison } from '../engine/train/evaluate.ts';
 import type { Preprocess } from '../engine/train/preprocess.ts';
@@ -41,7 +41,8 @@ export type ImportModelParameters = {
   classLabels?: readonly string[];
   /** SPDX identifier; default NOASSERTION (the SPDX word for "not stated"). */
   licence?: string;
-  outDir: string;
+  /** Default: NAME.trellis-model beside the ONNX file. */
+  outDir?: string;
   toolVersion: string;
 };
 
@@ -164,7 +165,8 @@ export async function importModel(p: ImportModelParameters): Promise<ImportModel
     evaluation = { ...comparison, clampedValues };
   }
 
-  writeModelPackage(p.outDir, {
+  const outDir = p.outDir ?? join(dirname(p.onnxFile), `${name}.trellis-model`);
+  writeModelPackage(outDir, {
     name,
     onnx,
     sourceFile: basename(p.onnxFile),
@@ -187,6 +189,6 @@ export async function importModel(p: ImportModelParameters): Promise<ImportModel
         }
       : {}),
   });
-  const written = readModelPackage(p.outDir);
+  const written = readModelPackage(outDir);
   return { package: written, calibrationRows: calibration.rows, inputRange, rangeFrom, evaluation, disputeStep: written.manifest.disputeStep };
 }

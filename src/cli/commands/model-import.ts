@@ -28,18 +28,17 @@ export async function runModelImport(onnxFile: string, options: ModelImportOptio
   const { importModel, parseInputRange } = await import('../../models/import-model.ts');
   const classLabels = options.classLabels?.split(',').map((l) => l.trim());
   const inputRange = options.inputRange === undefined ? undefined : parseInputRange(options.inputRange);
-  const name = options.name;
   const result = await importModel({
     onnxFile,
     calibrationFile: options.calibration,
     evalFile: options.eval,
     labelsFile: options.labels,
     inputRange,
-    name,
+    name: options.name,
     preprocessFile: options.preprocess,
     classLabels,
     licence: options.licence,
-    outDir: resolve(options.out ?? `${name ?? onnxFile.replace(/\.onnx$/i, '')}.trellis-model`),
+    ...(options.out === undefined ? {} : { outDir: resolve(options.out) }),
     toolVersion: packageVersion,
   });
   const pkg = result.package;
@@ -78,7 +77,7 @@ export function registerModelImportCommand(model: Command): void {
     .option('--preprocess <p.json>', 'what clients do to a raw row first (trellis-preprocess-1)')
     .option('--class-labels <a,b,c>', 'one name per output, in output order')
     .option('--licence <spdx>', 'the SPDX licence of the model (default NOASSERTION)')
-    .option('--out <dir>', 'the package folder to write (default: NAME.trellis-model)')
+    .option('--out <dir>', 'the package folder to write (default: NAME.trellis-model beside the ONNX file)')
     .action(async (file: string, options: ModelImportOptions) => {
       await runModelImport(file, options);
     });
