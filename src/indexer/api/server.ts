@@ -29,14 +29,22 @@ export const paymentKinds = ['deposit', 'withdrawal_requested', 'withdrawal', 'r
 
 export async function startIndexerApi(options: IndexerApiOptions): Promise<RunningServer> {
   const log = (options.log ?? silentLogger).child('indexer-api');
-  const server = await listen(createIndexerApp(options, log), options.host ?? '127.0.0.1', options.port ?? 0);
+  // Streams never end by themselves; closing the server ends them first, or it would wait for them forever.
+  const closing = new AbortController();
+  const server = await listen(createIndexerApp(options, log, closing.signal), options.host ?? '127.0.0.1', options.port ?? 0);
   log.info('listening', { url: server.url });
-  return server;
+  return {
+    ...server,
+    close: () => {
+      closing.abort();
+      return server.close();
+    },
+  };
 }
 
 const PAGE = ['limit', 'cursor'] as const;
 
-export function createIndexerApp(options: Pick<IndexerApiOptions, 'db' | 'indexer'>, log: Logger = silentLogger): Hono {
+export function createIndexerApp(options: Pick<IndexerApiOptions, 'db' | 'indexer'>, log: Logger = silentLogger, closing?: AbortSignal): Hono {
   const { db, indexer } = options;
   const app = new Hono();
   const page = (q: Map<string, string>) => ({ limit: parseLimit(q.get('limit')), cursor: q.get('cursor') });
@@ -101,7 +109,7 @@ export function createIndexerApp(options: Pick<IndexerApiOptions, 'db' | 'indexe
     return c.json(await listEvents(db, eventFilter(q), page(q)));
   });
 
-  app.get('/v1/stream', (c) => streamEvents(c, indexer, eventFilter(query(c, 'contract', 'name'))));
+  app.get('/v1/stream', (c) => streamEvents(c, indexer, eventFilter(query(c, 'contract', 'name')), closing));
 
   app.notFound((c) => {
     const error = new IndexerError('ROUTE_NOT_FOUND', `No route ${c.req.method} ${c.req.path}.`, { details: ['see GET /openapi.json'] });

@@ -8,7 +8,7 @@ import type { Indexer } from '../indexer.ts';
 
 const KEEPALIVE_MS = 15_000;
 
-export function streamEvents(c: Context, indexer: Pick<Indexer, 'subscribe'>, filter: { contract?: string; name?: string }) {
+export function streamEvents(c: Context, indexer: Pick<Indexer, 'subscribe'>, filter: { contract?: string; name?: string }, closing?: AbortSignal) {
   return streamSSE(c, async (stream) => {
     let writing = Promise.resolve();
     // Writes are chained so that events go out in the order they were indexed.
@@ -31,7 +31,12 @@ export function streamEvents(c: Context, indexer: Pick<Indexer, 'subscribe'>, fi
         );
     }, KEEPALIVE_MS);
     send({ event: 'ready', data: JSON.stringify({ filter }) });
-    await new Promise<void>((resolve) => stream.onAbort(resolve));
+    await new Promise<void>((resolve) => {
+      stream.onAbort(resolve);
+      if (closing?.aborted) resolve();
+      closing?.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await writing;
     clearInterval(keepalive);
     unsubscribe();
   });
