@@ -119,12 +119,18 @@ class ChainIndexer implements Indexer {
     const identity = await this.identity();
     const state = await readState(db);
     const mismatch = state && differs(state, identity);
-    if (!state || mismatch) {
-      if (mismatch) this.log.warn(`starting over: ${mismatch}`, { deploymentBlock: deployment.deploymentBlock });
-      await db.transaction((tx) => startIndex(tx, identity));
-    } else {
+    if (!state) await this.startOver(identity);
+    else if (mismatch) await this.startOver(identity, mismatch);
+    else {
       this.log.info('resuming', { indexedBlock: state.indexedBlock, skippedLogs: state.skippedLogs });
+      await this.loadState();
     }
+  }
+
+  /** Empties the index and starts from the deployment block; `why` is logged when an index is thrown away. */
+  private async startOver(identity: ChainIdentity, why?: string): Promise<void> {
+    if (why) this.log.warn(`starting over: ${why}`, { deploymentBlock: identity.deploymentBlock });
+    await this.options.db.transaction((tx) => startIndex(tx, identity));
     await this.loadState();
   }
 
@@ -280,24 +286,14 @@ class ChainIndexer implements Indexer {
 
   /** The stored tip is not on the chain: another chain, a reorg, or a chain restarted from an earlier block. */
   private async handleFork(tipMissing: boolean): Promise<void> {
-    const { db, deployment } = this.options;
+    const { db } = this.options;
     const identity = await this.identity();
     const state = await readState(db);
     const mismatch = state && differs(state, identity);
-    if (mismatch) {
-      this.log.warn(`starting over: ${mismatch}`, { deploymentBlock: deployment.deploymentBlock });
-      await db.transaction((tx) => startIndex(tx, identity));
-      await this.loadState();
-      return;
-    }
+    if (mismatch) return this.startOver(identity, mismatch);
     const before = this.indexedBlock;
     const keep = await this.commonAncestor();
-    if (keep === undefined) {
-      this.log.warn('starting over: no indexed block is on the chain any more', { indexedBlock: before });
-      await db.transaction((tx) => startIndex(tx, identity));
-      await this.loadState();
-      return;
-    }
+    if (keep === undefined) return this.startOver(identity, `no indexed block up to ${before} is on the chain any more`);
     if (tipMissing)
       this.log.warn('the chain is behind the index: it restarted from an earlier block; rewinding', { indexedBlock: before, head: this.head ?? -1 });
     else this.log.warn('reorg: the indexed chain was replaced; rewinding', { indexedBlock: before });

@@ -96,12 +96,10 @@ export async function storedBlock(db: Queryable, number: number): Promise<{ numb
  */
 export async function rewindTo(db: Database, keep: number): Promise<number> {
   return db.transaction(async (tx) => {
-    const [{ count }] = (await tx.query<{ count: number }>('SELECT count(*)::int AS count FROM raw_events WHERE block_number > $1', [keep])) as [
-      { count: number },
-    ];
+    const [removed] = await tx.query<{ count: number }>('SELECT count(*)::int AS count FROM raw_events WHERE block_number > $1', [keep]);
     await tx.query('DELETE FROM blocks WHERE number > $1', [keep]);
     await tx.query('UPDATE indexer_state SET indexed_block = $1, skipped_logs = (SELECT count(*) FROM skipped_logs) WHERE id = 1', [keep]);
     await rebuildProjections(tx);
-    return count;
+    return removed?.count ?? 0;
   });
 }
