@@ -68,6 +68,26 @@ describe('indexing a deployment', () => {
       assert.ok(names.includes(name), name);
   });
 
+  test('a block waits for its confirmations before it is indexed', async () => {
+    const waiting = await migratedDatabase();
+    const confirmed = await startIndexer({ rpcUrl: chain.rpcUrl, deployment: chain.deployment, db: waiting, confirmations: 3, pollIntervalMs: 3_600_000 });
+    try {
+      await confirmed.syncOnce();
+      const head = Number(await (await chain.signer(roles.client)).publicClient.getBlockNumber());
+      assert.equal(confirmed.status().head, head);
+      assert.equal(confirmed.status().indexedBlock, head - 3);
+      assert.equal(confirmed.status().lag, 3);
+      // The redemption was the last transaction: its block is not confirmed yet.
+      assert.equal(await count(waiting, "SELECT count(*)::int AS n FROM payments WHERE kind = 'redemption'"), 0);
+      await chain.anvil.mine({ blocks: 3 });
+      await confirmed.syncOnce();
+      assert.equal(await count(waiting, "SELECT count(*)::int AS n FROM payments WHERE kind = 'redemption'"), 1);
+    } finally {
+      await confirmed.stop();
+      await waiting.close();
+    }
+  });
+
   test('a reorg removes the orphaned rows and indexes the new fork', async () => {
     const client = await chain.signer(roles.client);
     const snapshot = await chain.anvil.snapshot();
