@@ -9,7 +9,11 @@ export type Environment = Readonly<{
   dataDir: string;
   /** Whether $TRELLIS_DATA_DIR chose `dataDir` (otherwise it is the default). */
   dataDirFromEnvironment: boolean;
+  /** A PostgreSQL server for the indexer; unset, it embeds its own (PGlite). */
+  databaseUrl: string | undefined;
 }>;
+
+export const DATABASE_URL_VARIABLE = 'DATABASE_URL';
 
 export const DATA_DIR_VARIABLE = 'TRELLIS_DATA_DIR';
 export const DEFAULT_DATA_DIR = '.trellis';
@@ -22,5 +26,6 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     rpcUrl: env.TRELLIS_RPC_URL,
     dataDir: env[DATA_DIR_VARIABLE] ?? DEFAULT_DATA_DIR,
     dataDirFromEnvironment: env[DATA_DIR_VARIABLE] !== undefined,
+    databaseUrl: env[DATABASE_URL_VARIABLE] || undefined,
   });
 }

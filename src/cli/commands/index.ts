@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { registerChainCommands } from './chain.ts';
 import { registerClientCommands } from './client.ts';
+import { registerIndexerCommands } from './indexer.ts';
 import { registerMatrixCommands } from './matrix.ts';
 import { registerNetworkCommands } from './network.ts';
 import { registerProviderCommands } from './provider.ts';
@@ -14,4 +15,5 @@ export function registerCommands(program: Command): void {
   registerChainCommands(program);
   registerMatrixCommands(program);
   registerWatchCommands(program);
+  registerIndexerCommands(program);
 }
