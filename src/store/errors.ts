@@ -21,6 +21,8 @@ export type StoreErrorCode =
   /** A path with `..`, `.`, an empty segment or a separator in a name. */
   | 'STORE_PATH_INVALID'
   | 'STORE_PATH_NOT_FOUND'
+  /** An HTTP request for a format or dag-scope the store does not serve. */
+  | 'STORE_REQUEST_INVALID'
   /** An export into a folder that already holds files. */
   | 'STORE_OUTPUT_EXISTS'
   | 'STORE_LIMITS_INVALID'

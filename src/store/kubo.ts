@@ -11,6 +11,7 @@ import { carStream } from './car.ts';
 import { cidKey } from './cid.ts';
 import { StoreError } from './errors.ts';
 import { readRemote, type RequestBounds } from './remote-request.ts';
+import { toWebStream } from './web-stream.ts';
 
 const rpcUrl = (base: string, command: string, query: Record<string, string>) => `${base.replace(/\/+$/, '')}/api/v0/${command}?${new URLSearchParams(query)}`;
 
@@ -28,7 +29,7 @@ export async function kuboImportPackage(base: string, store: BlockStore, root: C
     {
       method: 'POST',
       headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
-      body: toStream(multipart(boundary, carStream(store, root))),
+      body: toWebStream(multipart(boundary, carStream(store, root))),
       duplex: 'half',
     } as RequestInit,
     { ...bounds, maxBytes: 64 * 1024 },
@@ -71,23 +72,4 @@ async function* multipart(boundary: string, content: AsyncIterable<Uint8Array>):
   yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="package.car"\r\nContent-Type: application/vnd.ipld.car\r\n\r\n`);
   yield* content;
   yield Buffer.from(`\r\n--${boundary}--\r\n`);
-}
-
-/** A web stream over an async iterable, read only as fast as the request sends it. */
-export function toStream(source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
-  const iterator = source[Symbol.asyncIterator]();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const next = await iterator.next();
-        if (next.done) controller.close();
-        else controller.enqueue(next.value);
-      } catch (error) {
-        controller.error(error);
-      }
-    },
-    async cancel() {
-      await iterator.return?.(undefined);
-    },
-  });
 }
