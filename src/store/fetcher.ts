@@ -59,15 +59,16 @@ export async function fetchPackage(store: BlockStore, root: CID, options: FetchO
         } catch (error) {
           // A lie ends the source; a CAR that is merely cut short or refused leaves the blocks route.
           if (!(error instanceof StoreError) || error.code === 'STORE_BLOCK_MISMATCH' || PACKAGE_FAULTS.has(error.code)) throw error;
-          log.warn('CAR fetch incomplete; asking block by block', { source: name, reason: error.shortMessage });
+          log.warn('CAR fetch incomplete; asking block by block', { source: name, code: error.code, reason: error.shortMessage });
         }
       }
       await blockByBlock(missing, source, { ...timing, maxBytes: store.limits.maxBlockBytes }, name);
     } catch (error) {
       if (error instanceof StoreError && PACKAGE_FAULTS.has(error.code)) throw error;
+      const code = error instanceof StoreError ? error.code : 'UNEXPECTED';
       const reason = error instanceof Error ? error.message.split('\n').join('; ') : String(error);
-      log.warn('source failed; trying the next', { source: name, reason });
-      failures.push(`${name}: ${reason}`);
+      log.warn('source failed; trying the next', { source: name, code, reason });
+      failures.push(`${name}: ${code}: ${reason}`);
     }
   }
   if (!missing.done) {
