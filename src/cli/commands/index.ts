@@ -5,6 +5,7 @@ import { registerClientCommands } from './client.ts';
 import { registerMatrixCommands } from './matrix.ts';
 import { registerNetworkCommands } from './network.ts';
 import { registerProviderCommands } from './provider.ts';
+import { registerStoreCommands } from './store.ts';
 import { registerWatchCommands } from './watch.ts';
 
 export function registerCommands(program: Command): void {
@@ -14,4 +15,5 @@ export function registerCommands(program: Command): void {
   registerChainCommands(program);
   registerMatrixCommands(program);
   registerWatchCommands(program);
+  registerStoreCommands(program);
 }
