@@ -3,14 +3,13 @@
 // that is down, then writes the files out; a malformed CID is one clear error line.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { listen } from '../net/http.ts';
 import { BlockStore } from '../store/block-store.ts';
 import { storeRoutes } from '../store/http-routes.ts';
-import { FIXTURE_CID, fixtureFiles, tempDir, writeFixture } from '../store/testing.ts';
+import { assertFixtureFiles, FIXTURE_CID, tempDir, writeFixture } from '../store/testing.ts';
 
 const binary = fileURLToPath(new URL('../../bin/trellis.js', import.meta.url));
 const temp = tempDir('cli');
@@ -47,7 +46,7 @@ test('store add prints the CID, store get fetches it by URI past a dead source, 
     assert.equal(got.status, 0, got.stderr);
     assert.match(got.stdout, new RegExp(`^${FIXTURE_CID}: 9 blocks, \\d+ bytes \\(9 fetched\\) written to `));
     assert.match(got.stderr, /source failed; trying the next/);
-    for (const [path, bytes] of Object.entries(fixtureFiles())) assert.deepEqual(new Uint8Array(readFileSync(join(out, path))), new Uint8Array(bytes), path);
+    assertFixtureFiles(out);
     const listed = await trellis('list');
     assert.equal(listed.stdout, `${FIXTURE_CID}\n`);
   } finally {

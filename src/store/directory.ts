@@ -71,7 +71,7 @@ async function listFiles(dir: string, prefix = ''): Promise<{ path: string; size
   for (const name of names) {
     const path = join(dir, name);
     const info = await lstat(path);
-    if (info.isDirectory()) found.push(...(await listFiles(path, `${prefix}${name}/`)));
+    if (info.isDirectory()) found.push(...(await listFiles(path, `${prefix}${checkName(name, dir)}/`)));
     else if (info.isFile()) found.push({ path: `${prefix}${checkName(name, dir)}`, size: info.size });
     else {
       throw new StoreError('STORE_DIRECTORY_INVALID', `${path} is neither a regular file nor a folder.`, {

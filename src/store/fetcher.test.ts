@@ -5,8 +5,6 @@
 // source, each is refused with a reason that names it, and the package still arrives
 // whole from the honest one. Alone, each makes the fetch fail naming the CID and source.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Hono } from 'hono';
 import type { CID } from 'multiformats/cid';
@@ -15,10 +13,9 @@ import { BlockStore } from './block-store.ts';
 import { blockCid, RAW_CODE } from './cid.ts';
 import { walkDag } from './dag.ts';
 import { addDirectory, exportDirectory } from './directory.ts';
-import { StoreError } from './errors.ts';
 import { fetchPackage, type FetchOptions } from './fetcher.ts';
 import { storeRoutes } from './http-routes.ts';
-import { carOf, fixtureFiles, recordingLogger, tempDir, writeFixture } from './testing.ts';
+import { assertFixtureFiles, carOf, errorCode, recordingLogger, tempDir, writeFixture } from './testing.ts';
 
 const temp = tempDir('fetch');
 const servers: RunningServer[] = [];
@@ -28,8 +25,7 @@ let blocks: { cid: CID; bytes: Uint8Array }[];
 /** Two leaves of model.onnx, full 256 KiB chunks. */
 let leafA: { cid: CID; bytes: Uint8Array };
 let leafB: { cid: CID; bytes: Uint8Array };
-let n = 0;
-const fresh = () => join(temp.dir, `case-${n++}`);
+const fresh = temp.fresh;
 
 before(async () => {
   const store = await BlockStore.open(fresh());
@@ -106,11 +102,9 @@ const options = (sources: RunningServer[], extra: Partial<FetchOptions> = {}) =>
 async function assertWhole(store: BlockStore): Promise<void> {
   const out = fresh();
   await exportDirectory(store, root, out);
-  for (const [path, bytes] of Object.entries(fixtureFiles())) assert.deepEqual(new Uint8Array(readFileSync(join(out, path))), new Uint8Array(bytes), path);
+  assertFixtureFiles(out);
   assert.deepEqual((await store.roots()).map(String), [root.toString()]);
 }
-
-const code = (error: unknown) => (error instanceof StoreError ? error.code : String(error));
 
 type Attack = {
   name: string;
@@ -210,7 +204,7 @@ test('with only lying sources the fetch fails, naming the block, each source and
   const stalling = await liar(await attacks[6]!.lies());
   const store = await BlockStore.open(fresh());
   await assert.rejects(fetchPackage(store, root, options([bad, stalling])), (error) => {
-    assert.equal(code(error), 'STORE_FETCH_FAILED');
+    assert.equal(errorCode(error), 'STORE_FETCH_FAILED');
     const text = String((error as Error).message);
     assert.match(text, new RegExp(`${bad.url}: STORE_BLOCK_MISMATCH: .*${leafA.cid.toString()}`));
     assert.match(text, new RegExp(`${stalling.url}: STORE_SOURCE_TIMEOUT`));
@@ -223,7 +217,7 @@ test('with only lying sources the fetch fails, naming the block, each source and
 test('a package larger than the limits fails at once, whichever source sends it', async () => {
   const store = await BlockStore.open(fresh(), { limits: { maxPackageBytes: 100_000 } });
   const second = await serve(storeRoutes(await BlockStore.open(fresh())));
-  await assert.rejects(fetchPackage(store, root, options([honest, second])), (error) => code(error) === 'STORE_PACKAGE_TOO_LARGE');
+  await assert.rejects(fetchPackage(store, root, options([honest, second])), (error) => errorCode(error) === 'STORE_PACKAGE_TOO_LARGE');
 });
 
 test('block by block from a gateway, and nothing asked for when the store already holds the package', async () => {

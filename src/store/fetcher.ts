@@ -11,7 +11,7 @@ import type { BlockStore } from './block-store.ts';
 import { readCar } from './car.ts';
 import { checkCid } from './cid.ts';
 import { StoreError, type StoreErrorCode } from './errors.ts';
-import { kuboGetBlock } from './kubo.ts';
+import { kuboGetBlock, kuboName } from './kubo.ts';
 import { MissingBlocks } from './missing-blocks.ts';
 import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, openRemote, readRemote, type RequestBounds } from './remote-request.ts';
 
@@ -80,7 +80,7 @@ export async function fetchPackage(store: BlockStore, root: CID, options: FetchO
   return { root: missing.root, blocks: missing.tally.blocks, bytes: missing.tally.bytes, fetched: missing.fetched };
 }
 
-const sourceName = (source: StoreSource) => (source.kind === 'kubo' ? `the IPFS node at ${source.url}` : source.url);
+const sourceName = (source: StoreSource) => (source.kind === 'kubo' ? kuboName(source.url) : source.url);
 
 const gatewayUrl = (base: string, cid: CID, format: 'car' | 'raw') =>
   `${base.replace(/\/+$/, '')}/ipfs/${cid.toString()}?format=${format}${format === 'car' ? '&dag-scope=all' : ''}`;

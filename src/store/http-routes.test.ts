@@ -13,7 +13,7 @@ import { blockCid, RAW_CODE } from './cid.ts';
 import { walkDag } from './dag.ts';
 import { addDirectory } from './directory.ts';
 import { CAR_CONTENT_TYPE, RAW_CONTENT_TYPE, storeRoutes } from './http-routes.ts';
-import { fixtureFiles, tempDir, writeFixture } from './testing.ts';
+import { fixtureFiles, once, tempDir, writeFixture } from './testing.ts';
 
 const temp = tempDir('http');
 let app: Hono;
@@ -31,9 +31,6 @@ after(() => temp.remove());
 
 const get = (path: string, headers: Record<string, string> = {}, method = 'GET') => app.request(path, { method, headers });
 const bytesOf = async (response: Response) => new Uint8Array(await response.arrayBuffer());
-async function* once(bytes: Uint8Array) {
-  yield bytes;
-}
 const errorCode = async (response: Response) => ((await response.json()) as { error: { code: string } }).error.code;
 
 test('a raw block is served by ?format=raw and by Accept, with its content type and length', async () => {

@@ -4,7 +4,6 @@
 // lacks it), POST /api/v0/dag/import takes a CAR in a multipart `file` field and
 // answers one JSON line per root. No real kubo runs here.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Hono } from 'hono';
 import type { CID } from 'multiformats/cid';
@@ -14,18 +13,16 @@ import { readCar } from './car.ts';
 import { parseCid, RAW_CODE } from './cid.ts';
 import { walkDag } from './dag.ts';
 import { addDirectory, exportDirectory } from './directory.ts';
-import { StoreError } from './errors.ts';
 import { fetchPackage } from './fetcher.ts';
 import { storeRoutes } from './http-routes.ts';
 import { kuboImportPackage } from './kubo.ts';
-import { recordingLogger, tempDir, writeFixture } from './testing.ts';
+import { errorCode, once, recordingLogger, tempDir, writeFixture } from './testing.ts';
 
 const temp = tempDir('kubo');
 const servers: RunningServer[] = [];
 let source: BlockStore;
 let root: CID;
-let n = 0;
-const fresh = () => join(temp.dir, `case-${n++}`);
+const fresh = temp.fresh;
 
 before(async () => {
   source = await BlockStore.open(fresh());
@@ -74,12 +71,6 @@ async function mimicKubo(
   return { server, store, calls };
 }
 
-async function* once(bytes: Uint8Array) {
-  yield bytes;
-}
-
-const code = (error: unknown) => (error instanceof StoreError ? error.code : String(error));
-
 test('a package is fetched block by block from an IPFS node through its RPC API, every call a POST with arg', async () => {
   const kubo = await mimicKubo(source);
   const store = await BlockStore.open(fresh());
@@ -116,7 +107,7 @@ test('an IPFS node that returns a tampered block is refused and the gateway afte
 test('an IPFS node that lacks a block fails with its own message, naming the node', async () => {
   const kubo = await mimicKubo(await BlockStore.open(fresh()));
   await assert.rejects(fetchPackage(await BlockStore.open(fresh()), root, { sources: [{ kind: 'kubo', url: kubo.server.url }] }), (error) => {
-    assert.equal(code(error), 'STORE_FETCH_FAILED');
+    assert.equal(errorCode(error), 'STORE_FETCH_FAILED');
     assert.match(String(error), /the IPFS node at http:\/\/127\.0\.0\.1:\d+: STORE_SOURCE_FAILED: .*answered 500.*block was not found locally/);
     return true;
   });

@@ -13,16 +13,19 @@ import { StoreError } from './errors.ts';
 import { readRemote, type RequestBounds } from './remote-request.ts';
 import { toWebStream } from './web-stream.ts';
 
+/** How errors and logs name a node. */
+export const kuboName = (base: string) => `the IPFS node at ${base}`;
+
 const rpcUrl = (base: string, command: string, query: Record<string, string>) => `${base.replace(/\/+$/, '')}/api/v0/${command}?${new URLSearchParams(query)}`;
 
 /** One block's bytes as the node holds them; checking them against the CID is the caller's. */
 export function kuboGetBlock(base: string, cid: CID, bounds: RequestBounds): Promise<Uint8Array> {
-  return readRemote(rpcUrl(base, 'block/get', { arg: cid.toString() }), { method: 'POST' }, bounds, `the IPFS node at ${base}`);
+  return readRemote(rpcUrl(base, 'block/get', { arg: cid.toString() }), { method: 'POST' }, bounds, kuboName(base));
 }
 
 /** Sends the package `root` to the node as a CAR and checks that the node pinned that root. */
 export async function kuboImportPackage(base: string, store: BlockStore, root: CID, bounds: Omit<RequestBounds, 'maxBytes'>): Promise<void> {
-  const from = `the IPFS node at ${base}`;
+  const from = kuboName(base);
   const boundary = `trellis-${randomBytes(12).toString('hex')}`;
   const answer = await readRemote(
     rpcUrl(base, 'dag/import', { 'pin-roots': 'true' }),

@@ -39,10 +39,6 @@ export class MissingBlocks {
     return [...this.wanted.values()];
   }
 
-  isWanted(cid: CID): boolean {
-    return this.wanted.has(cidKey(cid));
-  }
-
   /** Checks and stores one block from `from`; a repeat of a block already taken is ignored. */
   async accept(cid: CID, bytes: Uint8Array, from: string): Promise<void> {
     const key = cidKey(cid);

@@ -3,7 +3,7 @@
 // blocks survive a reopen; a folder comes back byte for byte; bad input is refused
 // with a code that names it.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import * as dagPb from '@ipld/dag-pb';
@@ -13,15 +13,11 @@ import { BlockStore } from './block-store.ts';
 import { blockCid, CID_SETTINGS, DAG_PB_CODE, parseCid, parseIpfsUri, RAW_CODE, toIpfsUri } from './cid.ts';
 import { walkDag } from './dag.ts';
 import { addDirectory, exportDirectory } from './directory.ts';
-import { StoreError } from './errors.ts';
-import { FIXTURE_CID, fixtureFiles, tempDir, writeFixture } from './testing.ts';
+import { assertFixtureFiles, errorCode, FIXTURE_CID, fixtureFiles, tempDir, writeFixture } from './testing.ts';
 
 const temp = tempDir('store');
 after(() => temp.remove());
-let n = 0;
-const fresh = () => join(temp.dir, `case-${n++}`);
-
-const code = (error: unknown) => (error instanceof StoreError ? error.code : String(error));
+const fresh = temp.fresh;
 
 type Node = { cid: CID; size: number };
 
@@ -84,32 +80,35 @@ test('blocks and roots survive closing and reopening the store, and the folder e
   assert.equal(await reopened.has(root), true);
   const out = fresh();
   await exportDirectory(reopened, root, out);
-  for (const [path, bytes] of Object.entries(fixtureFiles())) assert.deepEqual(new Uint8Array(readFileSync(join(out, path))), new Uint8Array(bytes), path);
-  await assert.rejects(exportDirectory(reopened, root, out), (e) => code(e) === 'STORE_OUTPUT_EXISTS');
+  assertFixtureFiles(out);
+  await assert.rejects(exportDirectory(reopened, root, out), (e) => errorCode(e) === 'STORE_OUTPUT_EXISTS');
 });
 
 test('a block whose bytes do not match its CID is refused on write and on read', async () => {
   const dir = fresh();
   const store = await BlockStore.open(dir);
   const cid = await blockCid(RAW_CODE, Buffer.from('honest'));
-  await assert.rejects(store.putBlock(cid, Buffer.from('forged'), 'a test'), (e) => code(e) === 'STORE_BLOCK_MISMATCH' && String(e).includes(cid.toString()));
+  await assert.rejects(
+    store.putBlock(cid, Buffer.from('forged'), 'a test'),
+    (e) => errorCode(e) === 'STORE_BLOCK_MISMATCH' && String(e).includes(cid.toString()),
+  );
   await store.putBlock(cid, Buffer.from('honest'));
   // A bit flipped on disk is reported, not served.
   const key = cid.toString();
   writeFileSync(join(dir, 'blocks', key.slice(-3, -1), key), 'hondst');
-  await assert.rejects(store.getBlock(cid), (e) => code(e) === 'STORE_BLOCK_MISMATCH');
-  await assert.rejects(store.getBlock(await blockCid(RAW_CODE, Buffer.from('absent'))), (e) => code(e) === 'STORE_BLOCK_NOT_FOUND');
+  await assert.rejects(store.getBlock(cid), (e) => errorCode(e) === 'STORE_BLOCK_MISMATCH');
+  await assert.rejects(store.getBlock(await blockCid(RAW_CODE, Buffer.from('absent'))), (e) => errorCode(e) === 'STORE_BLOCK_NOT_FOUND');
 });
 
 test('a folder holding a link, or larger than the limits, is refused before it is stored', async () => {
   const linked = writeFixture(fresh(), { 'a.txt': Buffer.from('a') });
   symlinkSync('/etc/hostname', join(linked, 'b.txt'));
-  await assert.rejects(addDirectory(await BlockStore.open(fresh()), linked), (e) => code(e) === 'STORE_DIRECTORY_INVALID' && String(e).includes('b.txt'));
+  await assert.rejects(addDirectory(await BlockStore.open(fresh()), linked), (e) => errorCode(e) === 'STORE_DIRECTORY_INVALID' && String(e).includes('b.txt'));
   const small = await BlockStore.open(fresh(), { limits: { maxPackageBytes: 100_000 } });
-  await assert.rejects(addDirectory(small, writeFixture(fresh())), (e) => code(e) === 'STORE_PACKAGE_TOO_LARGE');
+  await assert.rejects(addDirectory(small, writeFixture(fresh())), (e) => errorCode(e) === 'STORE_PACKAGE_TOO_LARGE');
   const few = await BlockStore.open(fresh(), { limits: { maxBlocks: 3 } });
-  await assert.rejects(addDirectory(few, writeFixture(fresh())), (e) => code(e) === 'STORE_PACKAGE_TOO_LARGE');
-  await assert.rejects(BlockStore.open(fresh(), { limits: { maxBlocks: 0 } }), (e) => code(e) === 'STORE_LIMITS_INVALID');
+  await assert.rejects(addDirectory(few, writeFixture(fresh())), (e) => errorCode(e) === 'STORE_PACKAGE_TOO_LARGE');
+  await assert.rejects(BlockStore.open(fresh(), { limits: { maxBlocks: 0 } }), (e) => errorCode(e) === 'STORE_LIMITS_INVALID');
 });
 
 test('ipfs:// URIs round-trip, and anything else is refused with a clear error', () => {
@@ -119,17 +118,17 @@ test('ipfs:// URIs round-trip, and anything else is refused with a clear error',
   for (const bad of ['', FIXTURE_CID, `https://ipfs.io/ipfs/${FIXTURE_CID}`, `ipfs://${FIXTURE_CID}/model.onnx`, 'ipfs://notacid', `ipns://${FIXTURE_CID}`]) {
     assert.throws(
       () => parseIpfsUri(bad),
-      (e) => code(e) === 'STORE_URI_INVALID',
+      (e) => errorCode(e) === 'STORE_URI_INVALID',
       bad,
     );
   }
   assert.throws(
     () => parseCid('bafy-not-a-cid'),
-    (e) => code(e) === 'STORE_CID_INVALID',
+    (e) => errorCode(e) === 'STORE_CID_INVALID',
   );
   // A CID of another codec (dag-cbor) names nothing a package holds.
   assert.throws(
     () => parseCid('bafyreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku'),
-    (e) => code(e) === 'STORE_CID_INVALID',
+    (e) => errorCode(e) === 'STORE_CID_INVALID',
   );
 });

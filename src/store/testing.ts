@@ -1,12 +1,14 @@
 // Test support for the store: a fixed package folder, temporary folders, CARs built
 // from chosen blocks (honest or tampered), and a logger that keeps what it was told.
 // Used by the store's tests only.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CarWriter } from '@ipld/car';
 import type { CID } from 'multiformats/cid';
 import type { LogFields, Logger } from '../log.ts';
+import { StoreError } from './errors.ts';
 
 /** A model package as the tests use it: small files, one of three chunks, and a sub-folder. */
 export function fixtureFiles(): Record<string, Uint8Array> {
@@ -38,10 +40,24 @@ export function writeFixture(dir: string, files = fixtureFiles()): string {
   return dir;
 }
 
-/** A temporary folder and its removal. */
-export function tempDir(prefix: string): { dir: string; remove(): void } {
+/** A temporary folder, new paths inside it (not yet created), and its removal. */
+export function tempDir(prefix: string): { dir: string; fresh(): string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), `trellis-store-${prefix}-`));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  let n = 0;
+  return { dir, fresh: () => join(dir, `case-${n++}`), remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Checks that `out` holds the fixture's files, byte for byte. */
+export function assertFixtureFiles(out: string): void {
+  for (const [path, bytes] of Object.entries(fixtureFiles())) assert.deepEqual(new Uint8Array(readFileSync(join(out, path))), new Uint8Array(bytes), path);
+}
+
+/** The code of a StoreError, or the text of anything else, for assert.rejects and assert.throws. */
+export const errorCode = (error: unknown): string => (error instanceof StoreError ? error.code : String(error));
+
+/** One chunk as an async iterable, as a body stream would give it. */
+export async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes;
 }
 
 /** A CARv1 with these roots and blocks, in this order, whatever they hold. */
