@@ -1,9 +1,10 @@
 // How a package is addressed. A folder's CID is the one standard IPFS tooling gives
 // for the same folder with the settings below, so a package added here can be pinned,
 // served and checked by any IPFS node, and a CID published on chain means the same
-// bytes everywhere. The settings are those of `ipfs add -r --cid-version=1` in kubo
-// (its `test-cid-v1` profile); they are spelled out rather than left to library
-// defaults so that an upgrade of the importer cannot change a package's CID.
+// bytes everywhere. The settings are those of kubo's
+// `ipfs add -r --cid-version=1 --raw-leaves --chunker=size-262144` (its long-standing
+// defaults with CIDv1); they are spelled out rather than left to library defaults so
+// that an upgrade of the importer, or of kubo's defaults, cannot change a package's CID.
 import * as dagPb from '@ipld/dag-pb';
 import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';

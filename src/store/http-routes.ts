@@ -58,12 +58,14 @@ export function storeRoutes(store: BlockStore): Hono {
   });
   app.get('/ipfs/*', async (c) => {
     const request = parseRequest(c);
+    // HEAD runs this GET handler; a stream made for it would start reading and never be drained.
+    const head = c.req.method === 'HEAD';
     const common = { 'x-content-type-options': 'nosniff', 'cache-control': IMMUTABLE, 'x-ipfs-path': `/ipfs/${[request.cid, ...request.segments].join('/')}` };
     if (request.format === 'car') {
       if (request.segments.length > 0) throw badRequest('A CAR is served for a bare CID only; ask for the CID the path leads to.');
       // Known before the first byte: an unknown root is a 404, not an empty CAR.
       await store.getBlock(request.cid);
-      return c.body(toWebStream(carStream(store, request.cid, request.scope)), 200, {
+      return streamed(head, () => carStream(store, request.cid, request.scope), {
         ...common,
         'content-type': CAR_CONTENT_TYPE,
         etag: `"${request.cid}.car.${request.scope}"`,
@@ -89,7 +91,7 @@ export function storeRoutes(store: BlockStore): Hono {
     }
     if (entry.type !== 'file' && entry.type !== 'raw')
       throw new StoreError('STORE_DAG_INVALID', `${entry.cid} is a ${entry.type}, which a package cannot hold.`);
-    return c.body(toWebStream(entry.content()), 200, {
+    return streamed(head, () => entry.content(), {
       ...common,
       'content-type': contentTypeOf(request.segments.at(-1) ?? ''),
       'content-length': String(entry.size),
@@ -98,6 +100,10 @@ export function storeRoutes(store: BlockStore): Hono {
   });
   return app;
 }
+
+/** A streamed answer; for HEAD the stream is never made. */
+const streamed = (head: boolean, source: () => AsyncIterable<Uint8Array>, headers: Record<string, string>) =>
+  new Response(head ? null : toWebStream(source()), { status: 200, headers });
 
 const badRequest = (message: string, details: string[] = []) => new StoreError('STORE_REQUEST_INVALID', message, { details });
 

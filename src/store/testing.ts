@@ -26,7 +26,7 @@ export function fixtureFiles(): Record<string, Uint8Array> {
 /**
  * The CID of fixtureFiles(), derived once by adding the folder with addDirectory and
  * matched by the DAG that store.test.ts builds node by node from the UnixFS spec; by
- * the settings in cid.ts it is what `ipfs add -r --cid-version=1` prints for the same
+ * the settings in cid.ts it is what kubo's `ipfs add -r --cid-version=1 --raw-leaves` prints for the same
  * folder (kubo itself does not run in these tests). Pinned so that a change of library
  * or setting that would move a package's CID fails a test.
  */
