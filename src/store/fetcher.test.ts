@@ -48,14 +48,16 @@ async function serve(app: Hono): Promise<RunningServer> {
 }
 
 type Body = ConstructorParameters<typeof Response>[0];
-type Lies = { car?: () => Body | Promise<Body>; raw?: (cid: string) => Body | undefined };
+type Lies = { car?: () => Body | Promise<Body>; raw?: (cid: string) => Body | undefined; status?: number };
 
 /** A source that answers CAR and raw requests with what `lies` says; anything it does not cover is a 404. */
 function liar(lies: Lies): Promise<RunningServer> {
   const app = new Hono();
   app.get('/ipfs/:cid', async (c) => {
     const body = c.req.query('format') === 'car' ? await lies.car?.() : lies.raw?.(c.req.param('cid'));
-    return body === undefined ? c.text('not here', 404) : new Response(body, { headers: { 'content-type': 'application/octet-stream' } });
+    return body === undefined
+      ? c.text('not here', 404)
+      : new Response(body, { status: lies.status ?? 200, headers: { 'content-type': 'application/octet-stream' } });
   });
   return serve(app);
 }
@@ -173,6 +175,15 @@ const attacks: Attack[] = [
     carGivenUpWith: 'STORE_BODY_TOO_LARGE',
   },
   {
+    name: 'an error answer with an endless body',
+    lies: async () => {
+      const junk = new Uint8Array(64 * 1024).fill(0x41);
+      return { status: 500, car: () => endless(junk, junk), raw: () => endless(junk, junk) };
+    },
+    refusedWith: 'STORE_SOURCE_FAILED',
+    carGivenUpWith: 'STORE_SOURCE_FAILED',
+  },
+  {
     name: 'a body that stalls',
     lies: async () => {
       const head = await carOf([root], []);
@@ -201,7 +212,7 @@ for (const attack of attacks) {
 
 test('with only lying sources the fetch fails, naming the block, each source and its reason', async () => {
   const bad = await liar(await attacks[0]!.lies());
-  const stalling = await liar(await attacks[6]!.lies());
+  const stalling = await liar(await attacks.find((a) => a.name === 'a body that stalls')!.lies());
   const store = await BlockStore.open(fresh());
   await assert.rejects(fetchPackage(store, root, options([bad, stalling])), (error) => {
     assert.equal(errorCode(error), 'STORE_FETCH_FAILED');

@@ -47,8 +47,8 @@ export async function openRemote(url: string, init: RequestInit, bounds: Request
     throw fail(cause);
   }
   if (response.status < 200 || response.status > 299) {
+    const text = await errorExcerpt(response);
     clearTimeout(deadline);
-    const text = await response.text().catch(() => '');
     throw new StoreError('STORE_SOURCE_FAILED', `${from} answered ${response.status}.`, {
       details: [`source: ${from}`, `url: ${url}`, ...(text ? [`body: ${text.slice(0, 200).trim()}`] : [])],
     });
@@ -103,6 +103,20 @@ export async function readRemote(url: string, init: RequestInit, bounds: Request
     await body.close();
   }
   return Buffer.concat(parts);
+}
+
+/** The start of an error answer, for the message; the rest, however long, is not read. */
+async function errorExcerpt(response: Response): Promise<string> {
+  const reader = response.body?.getReader();
+  if (!reader) return '';
+  try {
+    const first = await reader.read();
+    return first.done ? '' : Buffer.from(first.value.subarray(0, 200)).toString('utf8');
+  } catch {
+    return '';
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
 }
 
 const tooLarge = (from: string, max: number, got: string) =>
