@@ -1,9 +1,10 @@
 // CAR (content-addressed archive, version 1) in and out. Writing walks the DAG in
-// depth-first order, as a trustless gateway answers `dag-scope=all`. Reading is done
-// with the decoder's low-level parts so that a section's declared length is checked
-// against the block size limit before its bytes are buffered; checking each block
-// against its CID is left to the caller, which knows which blocks it still wants.
-import { CarWriter } from '@ipld/car';
+// depth-first order, as a trustless gateway answers `dag-scope=all`, one section at a
+// time as the reader asks. Reading is done with the decoder's low-level parts so that
+// a section's declared length is checked against the block size limit before its bytes
+// are buffered; checking each block against its CID is left to the caller, which knows
+// which blocks it still wants.
+import * as CarBufferWriter from '@ipld/car/buffer-writer';
 import { asyncIterableReader, readBlockHead, readHeader } from '@ipld/car/decoder';
 import type { CID } from 'multiformats/cid';
 import type { BlockStore } from './block-store.ts';
@@ -16,26 +17,29 @@ export type DagScope = 'all' | 'block';
 
 export type Block = { cid: CID; bytes: Uint8Array };
 
-/** The CAR of `root`; a block missing part-way ends the stream with an error, never a short CAR that looks whole. */
+/**
+ * The CAR of `root`, encoded as it is read: a reader that stops early leaves nothing
+ * running behind it. A block missing part-way ends the stream with an error, never a
+ * short CAR that looks whole.
+ */
 export async function* carStream(store: BlockStore, root: CID, scope: DagScope = 'all'): AsyncGenerator<Uint8Array> {
-  const { writer, out } = CarWriter.create([root]);
-  // The writer hands out bytes only as they are read, so blocks are fed alongside the reading.
-  const feeding = (async () => {
-    try {
-      if (scope === 'block') await writer.put({ cid: root, bytes: await store.getBlock(root) });
-      else for await (const block of walkDag(store, root)) await writer.put(block);
-    } finally {
-      await writer.close();
-    }
-  })();
-  let failure: unknown;
-  feeding.catch((error: unknown) => {
-    failure = error;
-  });
-  for await (const chunk of out) yield chunk;
-  await feeding.catch(() => undefined);
-  if (failure !== undefined) throw failure;
+  yield carHeader(root);
+  if (scope === 'block') yield carSection({ cid: root, bytes: await store.getBlock(root) });
+  else for await (const block of walkDag(store, root)) yield carSection(block);
 }
+
+const carHeader = (root: CID): Uint8Array => {
+  const roots = [root];
+  return CarBufferWriter.createWriter(new ArrayBuffer(CarBufferWriter.headerLength({ roots })), { roots }).close();
+};
+
+/** One section (length, CID, bytes), written by the library's encoder behind an empty header that is cut off. */
+const carSection = (block: Block): Uint8Array => {
+  const headerSize = CarBufferWriter.headerLength({ roots: [] });
+  const writer = CarBufferWriter.createWriter(new ArrayBuffer(headerSize + CarBufferWriter.blockLength(block)), { headerSize });
+  writer.write(block);
+  return writer.close().subarray(headerSize);
+};
 
 /**
  * The blocks of a CARv1 whose roots must include `root`, as they arrive. A section
