@@ -11,7 +11,7 @@ import { formatError } from './format-error.ts';
 import { packageVersion } from '../version.ts';
 
 /** Commands and command groups that never touch a contract, by their path after `trellis`. */
-const CHAIN_FREE = new Set(['matrix', 'model import']);
+const CHAIN_FREE = new Set(['matrix', 'model import', 'store']);
 
 const needsContracts = (command: Command): boolean => {
   for (let c: Command | null = command; c?.parent; c = c.parent) {

@@ -6,6 +6,7 @@ import { registerIndexerCommands } from './indexer.ts';
 import { registerMatrixCommands } from './matrix.ts';
 import { registerNetworkCommands } from './network.ts';
 import { registerProviderCommands } from './provider.ts';
+import { registerStoreCommands } from './store.ts';
 import { registerWatchCommands } from './watch.ts';
 
 export function registerCommands(program: Command): void {
@@ -16,4 +17,5 @@ export function registerCommands(program: Command): void {
   registerMatrixCommands(program);
   registerWatchCommands(program);
   registerIndexerCommands(program);
+  registerStoreCommands(program);
 }
