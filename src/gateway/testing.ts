@@ -84,7 +84,10 @@ export async function registerProvider(
   for (const [modelId, price] of prices) await send(signer, { address: registry, abi: providerRegistryAbi, functionName: 'setPrice', args: [modelId, price] });
 }
 
-/** A request signed by `client`, with its JSON body. */
+/** The routing key of the gateway under test: requests name it as their router. */
+export const gatewayAccount = privateKeyToAccount(devAccount(10).privateKey);
+
+/** A request signed by `client` and routed through the gateway under test, with its JSON body. */
 export async function signedBody(client: LocalAccount, domain: ProtocolDomain, over: Partial<InferenceRequest> & { modelId: Hex }, nonce: bigint) {
   const request: InferenceRequest = {
     client: client.address,
@@ -93,6 +96,7 @@ export async function signedBody(client: LocalAccount, domain: ProtocolDomain, o
     nonce,
     deadline: BigInt(Math.floor(Date.now() / 1000) + 120),
     verification: 0,
+    router: gatewayAccount.address,
     ...over,
   };
   const signature = await signRequest(client, domain, request);
@@ -121,7 +125,9 @@ export type Behaviour =
   | 'close'
   | 'error-500'
   | 'credit-exhausted'
-  | 'replayed';
+  | 'replayed'
+  /** Refuses a request the gateway routed correctly, as if its assignment were wrong. */
+  | 'assignment-invalid';
 
 export type FakeProvider = {
   account: LocalAccount;
@@ -202,6 +208,8 @@ export async function startFakeProvider(index: number, domain: ProtocolDomain, p
         return error(res, 402, 'CREDIT_EXHAUSTED');
       case 'replayed':
         return error(res, 409, 'REPLAYED');
+      case 'assignment-invalid':
+        return error(res, 403, 'ASSIGNMENT_INVALID');
       default:
         return reply(res, 200, { output, shape: [output.length], frac: null, receipt: toWire(receipt), signature: await signReceipt(signer, domain, receipt) });
     }

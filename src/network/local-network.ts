@@ -5,7 +5,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Address } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 import { connect, connectSigner, type SignerConnection } from '../chain/connect.ts';
+import { devAccount } from '../chain/dev-accounts.ts';
 import { startLocalChain, type LocalChain } from '../chain/local-chain.ts';
 import { writeManifest } from '../chain/manifest.ts';
 import { tokens } from '../chain/parameters.ts';
@@ -60,6 +62,8 @@ export type LocalNetworkOptions = {
 export type LocalNetwork = {
   chain: LocalChain;
   gatewayUrl: string;
+  /** The gateway's routing address: the router its clients' requests name. */
+  gatewayAddress: Address;
   providers: ProviderNode[];
   /** With `faulty`: the faulty provider and the gateway's watcher. */
   faultyProvider?: ProviderNode;
@@ -153,9 +157,11 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     }
 
     step('starting the gateway');
-    // The gateway holds no keys: a read-only connection is all it gets.
+    // The gateway holds no funds: a read-only connection and its routing key are all it gets.
+    const gatewayAccount = privateKeyToAccount(devAccount(localRoles.gateway).privateKey);
     const gateway = await startGateway({
       connection: await connect({ rpcUrl: chain.rpcUrl, expectedChainId: chain.deployment.chainId }),
+      account: gatewayAccount,
       deployment: chain.deployment,
       dataDir: join(options.dataDir, 'gateway'),
       host: '127.0.0.1',
@@ -177,7 +183,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
       providers: [...providers, ...(faultyProvider ? [faultyProvider] : [])].map((p) => ({ address: p.address, url: p.url })),
     };
     writeFileSync(join(options.dataDir, 'network.json'), `${JSON.stringify(file, null, 2)}\n`);
-    return { chain, gatewayUrl: gateway.url, providers, faultyProvider, watcher, stop: stopAll };
+    return { chain, gatewayUrl: gateway.url, gatewayAddress: gatewayAccount.address, providers, faultyProvider, watcher, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -44,7 +44,7 @@ export function registerNetworkCommands(program: Command): void {
         console.log(`\nTrellis local network ${chain.deployed ? 'started' : 'resumed'} (chain id ${chain.deployment.chainId}, data in ${dataDir})`);
         const row = (label: string, value: string) => console.log(`  ${label.padEnd(18)} ${value}`);
         row('chain RPC', chain.rpcUrl);
-        row('gateway', `${network.gatewayUrl}  (API: ${network.gatewayUrl}/openapi.json)`);
+        row('gateway', `${network.gatewayUrl}  ${network.gatewayAddress}  (API: ${network.gatewayUrl}/openapi.json)`);
         for (const [i, p] of network.providers.entries()) row(`provider ${i + 1}`, `${p.url}  ${p.address}`);
         if (network.faultyProvider) row('FAULTY provider', `${network.faultyProvider.url}  ${network.faultyProvider.address}  (cheats on purpose)`);
         if (network.watcher) row('watcher', `${network.watcher.address}  (in the gateway process; watch its log lines)`);
