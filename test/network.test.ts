@@ -190,6 +190,27 @@ describe('the local network end to end', () => {
     assert.ok(redeemed < BigInt(receipt.channelTotal), 'the unpaid receipt was not redeemed');
   });
 
+  test('a client signs nothing for a gateway whose routing address it cannot learn', async () => {
+    const sent: string[] = [];
+    const client = new TrellisClient({
+      connection: await net.signer(localRoles.client),
+      deployment: net.chain.deployment,
+      // A provider node's health names a provider, not a gateway.
+      gatewayUrl: net.providers[0]!.url,
+      dataDir: join(net.dataDir, 'routerless-client'),
+      fetch: (input, init) => {
+        sent.push(`${init?.method ?? 'GET'} ${String(input)}`);
+        return fetch(input, init);
+      },
+    });
+    try {
+      await assert.rejects(client.infer({ model: 'digits-mlp', input: digit }), { code: 'ROUTER_UNKNOWN' });
+      assert.deepEqual(sent, [`GET ${net.providers[0]!.url}/v1/health`], 'no request was sent');
+    } finally {
+      client.close();
+    }
+  });
+
   test('the CLI: infer from an 8x8 image, list providers, and a clear error for bad options', async () => {
     // Asynchronous: the network under test runs in this process and must keep serving.
     const trellis = (...args: string[]) =>
