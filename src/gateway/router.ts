@@ -1,8 +1,9 @@
 // Forwarding an inference: refuse what the gateway can judge itself (a replay it
 // knows, a bad voucher signature, an input that does not hash to the signed one),
-// rank the providers, send the client's signed request unchanged to the best one
-// with this gateway's assignment of it to that provider, check the answer, and on a provider's failure try the next one (at most
-// `maxAttempts`, never the same provider twice, all inside the request's deadline).
+// rank the providers, send the client's signed request unchanged to the best one with
+// this gateway's assignment of it to that provider, check the answer, and on a
+// provider's failure try the next one (at most `maxAttempts`, never the same provider
+// twice, all inside the request's deadline).
 // The client pays only after delivery (docs/protocol.md), so a retry never charges
 // twice. Redundant mode sends the same request to k providers at once, each with its
 // own assignment, and compares their outputs.
@@ -30,9 +31,10 @@ export type ParsedInfer = ParsedInferBody;
 /**
  * Refusals the gateway has ruled out itself before forwarding: it parsed the body,
  * checked the signature, the deadline and that it is the request's router, signed the
- * provider's assignment, checked the vouchers' signatures, and knows its own replays (INVALID_INPUT joins them when it could check the input, DEADLINE_EXPIRED
- * unless the deadline is really that close). A provider answering one of them is
- * lying: the answer counts as its fault and the next provider is tried.
+ * provider's assignment, checked the vouchers' signatures, and knows its own replays
+ * (INVALID_INPUT joins them when it could check the input, DEADLINE_EXPIRED unless the
+ * deadline is really that close). A provider answering one of them is lying: the
+ * answer counts as its fault and the next provider is tried.
  */
 export const checkedByGatewayCodes: ReadonlySet<ProtocolErrorCode> = new Set<ProtocolErrorCode>([
   'MALFORMED_JSON',

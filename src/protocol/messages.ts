@@ -64,8 +64,8 @@ export type Receipt = {
 
 /**
  * The longest a signed request may stay valid: a provider refuses one whose deadline
- * lies further ahead of its clock. It bounds how long a captured request can be
- * replayed to other providers; clients pick a deadline within it.
+ * lies further ahead of its clock. It bounds how long a captured request stays valid
+ * anywhere, its router included; clients pick a deadline within it.
  */
 export const MAX_REQUEST_TTL_SECONDS = 300n;
 
