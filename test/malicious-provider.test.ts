@@ -14,6 +14,7 @@ import { connect, type SignerConnection } from '../src/chain/connect.ts';
 import { escrowAbi } from '../src/chain/generated/Escrow.ts';
 import { tokens } from '../src/chain/parameters.ts';
 import { startGateway, type Gateway } from '../src/gateway/server.ts';
+import { localGatewayAccount } from '../src/network/local-network.ts';
 import { signVoucher, type SignedVoucher } from '../src/payments/voucher.ts';
 import { ProtocolError } from '../src/protocol/errors.ts';
 import { toWire } from '../src/protocol/wire.ts';
@@ -21,7 +22,7 @@ import { startProviderNode } from '../src/provider/node.ts';
 import { balances, deposit, requestWithdrawal } from '../src/sdk/accounts.ts';
 import { TrellisClient } from '../src/sdk/client.ts';
 import { INFLATION, startMaliciousProvider, type Lie, type MaliciousProvider } from './support/malicious-provider.ts';
-import { gatewayAccount, postJson, signedBody, startTestNetwork, type TestNetwork } from './support/network.ts';
+import { postJson, signedBody, startTestNetwork, type TestNetwork } from './support/network.ts';
 
 const digit = JSON.parse(readFileSync(new URL('../examples/digit-3.json', import.meta.url), 'utf8')) as number[];
 const LIAR_ACCOUNT = 5;
@@ -63,7 +64,7 @@ async function withGateway<T>(
 ): Promise<T> {
   const gateway = await startGateway({
     connection: await connect({ rpcUrl: net.chain.rpcUrl }),
-    account: gatewayAccount,
+    account: localGatewayAccount,
     deployment: net.chain.deployment,
     dataDir: join(net.dataDir, `gateway-${++gateways}`),
     pollIntervalMs: 60_000,
@@ -380,7 +381,7 @@ describe('a malicious client against an honest provider', () => {
   test('a replay through the gateway of a request it delivered is refused by the gateway itself', async () => {
     await withGateway(async (gateway) => {
       liar.lie = 'none';
-      const { body } = await signedBody(clientConnection, net, { model: 'digits-mlp', input: digit, router: gatewayAccount.address });
+      const { body } = await signedBody(clientConnection, net, { model: 'digits-mlp', input: digit, router: localGatewayAccount.address });
       const first = await postJson(`${gateway.url}/v1/infer`, body);
       assert.equal(first.status, 200, JSON.stringify(first.json));
       const again = await postJson(`${gateway.url}/v1/infer`, body);

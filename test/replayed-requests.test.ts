@@ -14,7 +14,7 @@ import { connect } from '../src/chain/connect.ts';
 import { escrowAbi } from '../src/chain/generated/Escrow.ts';
 import { tokens } from '../src/chain/parameters.ts';
 import { startGateway, type Gateway } from '../src/gateway/server.ts';
-import { localRoles } from '../src/network/local-network.ts';
+import { localGatewayAccount, localRoles } from '../src/network/local-network.ts';
 import { signVoucher } from '../src/payments/voucher.ts';
 import { startProviderNode, type ProviderNode } from '../src/provider/node.ts';
 import { balances } from '../src/sdk/accounts.ts';
@@ -23,7 +23,7 @@ import type { SignerConnection } from '../src/chain/connect.ts';
 import { hashRequest, signAssignment } from '../src/protocol/messages.ts';
 import { parseInferBody, toWire } from '../src/protocol/wire.ts';
 import { startMaliciousProvider, type MaliciousProvider } from './support/malicious-provider.ts';
-import { gatewayAccount, postJson, signedBody, startTestNetwork, type TestNetwork } from './support/network.ts';
+import { postJson, signedBody, startTestNetwork, type TestNetwork } from './support/network.ts';
 
 const digit = JSON.parse(readFileSync(new URL('../examples/digit-3.json', import.meta.url), 'utf8')) as number[];
 const VICTIM_ACCOUNT = 6;
@@ -65,7 +65,7 @@ before(async () => {
   });
   gateway = await startGateway({
     connection: await connect({ rpcUrl: net.chain.rpcUrl }),
-    account: gatewayAccount,
+    account: localGatewayAccount,
     deployment: net.chain.deployment,
     dataDir: join(net.dataDir, 'replay-gateway'),
     pollIntervalMs: 60_000,
@@ -121,7 +121,7 @@ test('a provider replaying a request the gateway sent it is refused at every oth
     assert.equal(routed.receipts[0]!.receipt.provider, attacker.address, 'the gateway sent the request to the attacker');
     const captured = attacker.captured.at(-1) as Record<string, unknown>;
     const { request } = parseInferBody(captured);
-    assert.equal(request.router, gatewayAccount.address);
+    assert.equal(request.router, localGatewayAccount.address);
     const requestHash = hashRequest(domain, request);
 
     for (let round = 0; round < REPLAY_ROUNDS; round++) {

@@ -16,6 +16,7 @@ import { trellisTokenAbi } from '../chain/generated/TrellisToken.ts';
 import { startLocalChain, type LocalChain } from '../chain/local-chain.ts';
 import type { Deployment } from '../chain/manifest.ts';
 import { tokens } from '../chain/parameters.ts';
+import { localRoles } from '../network/roles.ts';
 import { fixedOutputHash, floatOutputHash } from '../protocol/commitments.ts';
 import { hashRequest, signReceipt, signRequest, type InferenceRequest, type ProtocolDomain, type Receipt } from '../protocol/messages.ts';
 import { parseInferBody, toWire } from '../protocol/wire.ts';
@@ -84,8 +85,8 @@ export async function registerProvider(
   for (const [modelId, price] of prices) await send(signer, { address: registry, abi: providerRegistryAbi, functionName: 'setPrice', args: [modelId, price] });
 }
 
-/** The routing key of the gateway under test: requests name it as their router. */
-export const gatewayAccount = privateKeyToAccount(devAccount(10).privateKey);
+/** The routing key of the gateway under test, the local network's: requests name it as their router. */
+export const gatewayAccount = privateKeyToAccount(devAccount(localRoles.gateway).privateKey);
 
 /** A request signed by `client` and routed through the gateway under test, with its JSON body. */
 export async function signedBody(client: LocalAccount, domain: ProtocolDomain, over: Partial<InferenceRequest> & { modelId: Hex }, nonce: bigint) {

@@ -34,6 +34,9 @@ const DEFAULT_FAULT_RATE = 0.5;
 const ROYALTY_BPS = 500; // 5 % to the model owner
 const CLIENT_DEPOSIT = tokens('100');
 
+/** The gateway's routing key: it signs assignments off chain and holds no funds. */
+export const localGatewayAccount = privateKeyToAccount(devAccount(localRoles.gateway).privateKey);
+
 export type LocalNetworkOptions = {
   dataDir: string;
   /**
@@ -158,10 +161,9 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
 
     step('starting the gateway');
     // The gateway holds no funds: a read-only connection and its routing key are all it gets.
-    const gatewayAccount = privateKeyToAccount(devAccount(localRoles.gateway).privateKey);
     const gateway = await startGateway({
       connection: await connect({ rpcUrl: chain.rpcUrl, expectedChainId: chain.deployment.chainId }),
-      account: gatewayAccount,
+      account: localGatewayAccount,
       deployment: chain.deployment,
       dataDir: join(options.dataDir, 'gateway'),
       host: '127.0.0.1',
@@ -183,7 +185,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
       providers: [...providers, ...(faultyProvider ? [faultyProvider] : [])].map((p) => ({ address: p.address, url: p.url })),
     };
     writeFileSync(join(options.dataDir, 'network.json'), `${JSON.stringify(file, null, 2)}\n`);
-    return { chain, gatewayUrl: gateway.url, gatewayAddress: gatewayAccount.address, providers, faultyProvider, watcher, stop: stopAll };
+    return { chain, gatewayUrl: gateway.url, gatewayAddress: localGatewayAccount.address, providers, faultyProvider, watcher, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -5,18 +5,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Address, Hex } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
 import { connectSigner, type SignerConnection } from '../../src/chain/connect.ts';
 import { devAccount } from '../../src/chain/dev-accounts.ts';
 import { silentLogger } from '../../src/log.ts';
 import { loadModel } from '../../src/models/catalog.ts';
-import { localRoles, startLocalNetwork, type LocalNetwork } from '../../src/network/local-network.ts';
+import { startLocalNetwork, type LocalNetwork } from '../../src/network/local-network.ts';
 import { inputHashOf } from '../../src/protocol/commitments.ts';
 import { signRequest, verificationModes, type InferenceRequest, type Verification } from '../../src/protocol/messages.ts';
 import { toWire } from '../../src/protocol/wire.ts';
-
-/** The routing key of the network's gateway, for tests that start gateways of their own. */
-export const gatewayAccount = privateKeyToAccount(devAccount(localRoles.gateway).privateKey);
 
 export type TestNetwork = LocalNetwork & { dataDir: string; signer(index: number): Promise<SignerConnection>; dispose(): Promise<void> };
 
