@@ -4,7 +4,7 @@
 // so a second start resumes: chain state, receipts and unredeemed vouchers.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Address } from 'viem';
+import type { Address, LocalAccount } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { connect, connectSigner, type SignerConnection } from '../chain/connect.ts';
 import { devAccount } from '../chain/dev-accounts.ts';
@@ -53,6 +53,8 @@ export type LocalNetworkOptions = {
   onStep?: (step: string) => void;
   /** Called once per component as the network stops, in the order they stop. */
   onStopped?: (component: string) => void;
+  /** The gateway's routing key (default: localGatewayAccount). */
+  gatewayAccount?: LocalAccount;
   /** When providers redeem; tests hold redemption back to settle at a known moment. */
   settlement?: Partial<SettlementOptions>;
   /**
@@ -161,9 +163,10 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
 
     step('starting the gateway');
     // The gateway holds no funds: a read-only connection and its routing key are all it gets.
+    const gatewayAccount = options.gatewayAccount ?? localGatewayAccount;
     const gateway = await startGateway({
       connection: await connect({ rpcUrl: chain.rpcUrl, expectedChainId: chain.deployment.chainId }),
-      account: localGatewayAccount,
+      account: gatewayAccount,
       deployment: chain.deployment,
       dataDir: join(options.dataDir, 'gateway'),
       host: '127.0.0.1',
@@ -185,7 +188,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
       providers: [...providers, ...(faultyProvider ? [faultyProvider] : [])].map((p) => ({ address: p.address, url: p.url })),
     };
     writeFileSync(join(options.dataDir, 'network.json'), `${JSON.stringify(file, null, 2)}\n`);
-    return { chain, gatewayUrl: gateway.url, gatewayAddress: localGatewayAccount.address, providers, faultyProvider, watcher, stop: stopAll };
+    return { chain, gatewayUrl: gateway.url, gatewayAddress: gatewayAccount.address, providers, faultyProvider, watcher, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
