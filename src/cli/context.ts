@@ -56,7 +56,6 @@ function roleOf(index: number): string {
   if (provider >= 0) return `, provider ${provider + 1}`;
   if (index === localRoles.modelOwner) return ', the owner of the default models';
   if (index === localRoles.deployer) return ', the deployer and treasury';
-  if (index === localRoles.gateway) return ", the gateway's routing key";
   return '';
 }
 
