@@ -182,7 +182,9 @@ describe('trellis up as a newcomer starts and stops it', () => {
   test('prints examples that run as printed, records its folder, and stops in dependency order on Ctrl-C', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'trellis-up-cwd-'));
     const dataDir = join(mkdtempSync(join(tmpdir(), 'trellis-up-')), 'net');
-    const env: NodeJS.ProcessEnv = { ...process.env };
+    const gatewayKey = devAccount(11);
+    // The routing key from the environment, given without 0x as keys often are.
+    const env: NodeJS.ProcessEnv = { ...process.env, TRELLIS_GATEWAY_KEY: gatewayKey.privateKey.slice(2) };
     delete env.TRELLIS_DATA_DIR;
     // Its own process group, so that signalling the group is what Ctrl-C in a terminal does.
     const child = spawn(process.execPath, [bin, 'up', '--data-dir', dataDir, '--port', '0', '--quiet'], { cwd, env, detached: true });
@@ -199,6 +201,10 @@ describe('trellis up as a newcomer starts and stops it', () => {
       });
       assert.match(stdout, new RegExp(`npx trellis infer --model digits-mlp --image examples/digit-3.pgm --data-dir ${dataDir.replaceAll('/', '\\/')}`));
       assert.match(stdout, /npx trellis balances --data-dir /);
+      const gatewayUrl = new RegExp(`gateway +(http://\\S+) +${gatewayKey.address}`).exec(stdout)?.[1];
+      assert.ok(gatewayUrl, `the gateway row names the routing address from TRELLIS_GATEWAY_KEY:\n${stdout}`);
+      const health = (await (await fetch(`${gatewayUrl}/v1/health`)).json()) as { gateway: string };
+      assert.equal(health.gateway, gatewayKey.address);
 
       // The examples as printed, and without --data-dir from the folder `up` ran in.
       const printed = stdout
