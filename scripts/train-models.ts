@@ -1,6 +1,6 @@
 // `npm run models [name...]`: trains the default models from the shipped data, exports
-// each to ONNX, imports it into a fixed-point artifact and writes models/ (the files
-// and the card). The same code and seeds rewrite the same bytes.
+// each to ONNX, imports it into a fixed-point artifact and writes models/ (the files,
+// the schemas with class labels, and the card). The same code and seeds rewrite the same bytes.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { serializeArtifact } from '../src/engine/index.ts';
 import { compareFloatAndFixed } from '../src/engine/train/evaluate.ts';
@@ -10,6 +10,8 @@ import { modelCard, type CardEntry } from '../src/engine/train/model-card.ts';
 import { defaultModelsDir, modelFilePaths, serializePreprocess } from '../src/engine/train/model-files.ts';
 import { modelSpec, modelSpecs } from '../src/engine/train/models.ts';
 import { trainModel } from '../src/engine/train/train-model.ts';
+import { defaultModelSchema } from '../src/models/default-schemas.ts';
+import { serializeModelSchema } from '../src/models/schema.ts';
 
 const only = process.argv.slice(2);
 for (const name of only) modelSpec(name); // fails early on an unknown name
@@ -26,6 +28,7 @@ for (const spec of modelSpecs.filter((s) => only.length === 0 || only.includes(s
   writeFileSync(paths.onnx, onnx);
   writeFileSync(paths.artifact, serializeArtifact(artifact));
   writeFileSync(paths.preprocess, serializePreprocess(trained.preprocess));
+  writeFileSync(paths.schema, serializeModelSchema(defaultModelSchema(spec, artifact)));
   const comparison = await compareFloatAndFixed(onnx, artifact, trained.heldOut);
   entries.push({
     spec,

@@ -9,12 +9,19 @@ export type Environment = Readonly<{
   dataDir: string;
   /** Whether $TRELLIS_DATA_DIR chose `dataDir` (otherwise it is the default). */
   dataDirFromEnvironment: boolean;
+  /** A PostgreSQL server for the indexer; unset, it embeds its own (PGlite). */
+  databaseUrl: string | undefined;
+  /** The gateway's routing key (it signs assignments only); the local network's dev key when unset. */
+  gatewayKey: string | undefined;
 }>;
+
+export const DATABASE_URL_VARIABLE = 'DATABASE_URL';
 
 export const DATA_DIR_VARIABLE = 'TRELLIS_DATA_DIR';
 export const DEFAULT_DATA_DIR = '.trellis';
 
 export const PRIVATE_KEY_VARIABLE = 'TRELLIS_PRIVATE_KEY';
+export const GATEWAY_KEY_VARIABLE = 'TRELLIS_GATEWAY_KEY';
 
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
   return Object.freeze({
@@ -22,5 +29,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     rpcUrl: env.TRELLIS_RPC_URL,
     dataDir: env[DATA_DIR_VARIABLE] ?? DEFAULT_DATA_DIR,
     dataDirFromEnvironment: env[DATA_DIR_VARIABLE] !== undefined,
+    databaseUrl: env[DATABASE_URL_VARIABLE] || undefined,
+    gatewayKey: env[GATEWAY_KEY_VARIABLE],
   });
 }

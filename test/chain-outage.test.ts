@@ -41,8 +41,8 @@ describe('a chain node that dies', () => {
 
   test('with the chain gone, health is not ok and requests name the cause', async () => {
     const client = await net.signer(localRoles.client);
-    const gatewayRequest = await signedBody(client, net, { model: 'digits-mlp', input: digit });
-    const providerRequest = await signedBody(client, net, { model: 'digits-mlp', input: digit });
+    const gatewayRequest = await signedBody(client, net, { model: 'digits-mlp', input: digit, router: net.gatewayAddress });
+    const providerRequest = await signedBody(client, net, { model: 'digits-mlp', input: digit, router: net.providers[0]!.address });
     await net.chain.stop();
 
     const { status, body } = await health(net.gatewayUrl);

@@ -3,7 +3,7 @@
 // checked for words and units a person reads (tUSD, dates, durations, model names).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -149,6 +149,26 @@ describe('the CLI as a newcomer uses it, on a non-default data folder', () => {
     }
   });
 
+  test('infer names the class from the model schema, and a wrong input names the shape the model takes', async () => {
+    // The example row is the data set's first, a malignant tumour (class 0).
+    const cancer = await trellis(['infer', '--model', 'breast-cancer-mlp', '--csv', 'examples/breast-cancer.csv', ...data()]);
+    ok(cancer, 'infer breast-cancer-mlp');
+    assert.match(cancer.stdout, /^label +malignant$/m);
+    const json = await trellis(['infer', '--model', 'breast-cancer-mlp', '--csv', 'examples/breast-cancer.csv', '--json', ...data()]);
+    ok(json, 'infer --json');
+    assert.deepEqual((({ label, labelName }) => ({ label, labelName }))(JSON.parse(json.stdout) as { label: number; labelName: string }), {
+      label: 0,
+      labelName: 'malignant',
+    });
+
+    const short = join(mkdtempSync(join(tmpdir(), 'trellis-short-')), 'short.json');
+    writeFileSync(short, '[1, 2, 3]');
+    const wrong = await trellis(['infer', '--model', 'digits-cnn', '--input', short, ...data()]);
+    assert.equal(wrong.status, 1);
+    assert.match(wrong.stderr, /Model digits-cnn takes 64 values \(shape \[1, 8, 8\]\) per row, not 3\./);
+    rmSync(dirname(short), { recursive: true, force: true });
+  });
+
   test('matrix report writes into the data folder by default and says where', async () => {
     const run = await trellis(['matrix', 'report'], { env: { TRELLIS_DATA_DIR: net.dataDir } });
     ok(run, 'matrix report');
@@ -162,7 +182,9 @@ describe('trellis up as a newcomer starts and stops it', () => {
   test('prints examples that run as printed, records its folder, and stops in dependency order on Ctrl-C', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'trellis-up-cwd-'));
     const dataDir = join(mkdtempSync(join(tmpdir(), 'trellis-up-')), 'net');
-    const env: NodeJS.ProcessEnv = { ...process.env };
+    const gatewayKey = devAccount(11);
+    // The routing key from the environment, given without 0x as keys often are.
+    const env: NodeJS.ProcessEnv = { ...process.env, TRELLIS_GATEWAY_KEY: gatewayKey.privateKey.slice(2) };
     delete env.TRELLIS_DATA_DIR;
     // Its own process group, so that signalling the group is what Ctrl-C in a terminal does.
     const child = spawn(process.execPath, [bin, 'up', '--data-dir', dataDir, '--port', '0', '--quiet'], { cwd, env, detached: true });
@@ -179,6 +201,10 @@ describe('trellis up as a newcomer starts and stops it', () => {
       });
       assert.match(stdout, new RegExp(`npx trellis infer --model digits-mlp --image examples/digit-3.pgm --data-dir ${dataDir.replaceAll('/', '\\/')}`));
       assert.match(stdout, /npx trellis balances --data-dir /);
+      const gatewayUrl = new RegExp(`gateway +(http://\\S+) +${gatewayKey.address}`).exec(stdout)?.[1];
+      assert.ok(gatewayUrl, `the gateway row names the routing address from TRELLIS_GATEWAY_KEY:\n${stdout}`);
+      const health = (await (await fetch(`${gatewayUrl}/v1/health`)).json()) as { gateway: string };
+      assert.equal(health.gateway, gatewayKey.address);
 
       // The examples as printed, and without --data-dir from the folder `up` ran in.
       const printed = stdout

@@ -14,6 +14,7 @@ import { connect, type SignerConnection } from '../src/chain/connect.ts';
 import { escrowAbi } from '../src/chain/generated/Escrow.ts';
 import { tokens } from '../src/chain/parameters.ts';
 import { startGateway, type Gateway } from '../src/gateway/server.ts';
+import { localGatewayAccount } from '../src/network/local-network.ts';
 import { signVoucher, type SignedVoucher } from '../src/payments/voucher.ts';
 import { ProtocolError } from '../src/protocol/errors.ts';
 import { toWire } from '../src/protocol/wire.ts';
@@ -63,6 +64,7 @@ async function withGateway<T>(
 ): Promise<T> {
   const gateway = await startGateway({
     connection: await connect({ rpcUrl: net.chain.rpcUrl }),
+    account: localGatewayAccount,
     deployment: net.chain.deployment,
     dataDir: join(net.dataDir, `gateway-${++gateways}`),
     pollIntervalMs: 60_000,
@@ -263,7 +265,10 @@ describe('a lying provider against the gateway and the client', () => {
       const fee = node.models[0]!.price;
       await client.infer({ model: 'digits-mlp', input: digit, providerUrl: node.url });
       // Served, but its answer never reaches the client (a time-out between computing and answering).
-      const lost = await postJson(`${node.url}/v1/infer`, (await signedBody(clientConnection, net, { model: 'digits-mlp', input: digit })).body);
+      const lost = await postJson(
+        `${node.url}/v1/infer`,
+        (await signedBody(clientConnection, net, { model: 'digits-mlp', input: digit, router: node.address })).body,
+      );
       assert.equal(BigInt((lost.json.receipt as { channelTotal: string }).channelTotal), 2n * fee);
       await new Promise((resolve) => setTimeout(resolve, WRITE_OFF_GRACE_MS + 500));
       const next = await client.infer({ model: 'digits-mlp', input: digit, providerUrl: node.url });
@@ -320,7 +325,7 @@ describe('a malicious client against an honest provider', () => {
     await deposit(greedy, deployment, 10n * fee);
     const domain = { chainId: deployment.chainId, escrow: deployment.contracts.escrow };
     const infer = async (vouchers: SignedVoucher[] = []) => {
-      const { body } = await signedBody(greedy, net, { model: 'digits-mlp', input: digit });
+      const { body } = await signedBody(greedy, net, { model: 'digits-mlp', input: digit, router: provider.address });
       return {
         body,
         ...(await postJson(`${provider.url}/v1/infer`, { ...body, vouchers: vouchers.map((v) => ({ ...toWire(v.voucher), signature: v.signature })) })),
@@ -376,7 +381,7 @@ describe('a malicious client against an honest provider', () => {
   test('a replay through the gateway of a request it delivered is refused by the gateway itself', async () => {
     await withGateway(async (gateway) => {
       liar.lie = 'none';
-      const { body } = await signedBody(clientConnection, net, { model: 'digits-mlp', input: digit });
+      const { body } = await signedBody(clientConnection, net, { model: 'digits-mlp', input: digit, router: localGatewayAccount.address });
       const first = await postJson(`${gateway.url}/v1/infer`, body);
       assert.equal(first.status, 200, JSON.stringify(first.json));
       const again = await postJson(`${gateway.url}/v1/infer`, body);

@@ -1,5 +1,5 @@
 // The committed default models: each ONNX file re-imports to its committed artifact
-// byte for byte, the preprocessing files follow from data and seed, the fixed-point
+// byte for byte, the preprocessing and schema files follow from data, seed and spec, the fixed-point
 // engine agrees with onnxruntime on held-out rows, and training is deterministic.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -11,6 +11,8 @@ import { readModelFiles, serializePreprocess } from '../src/engine/train/model-f
 import { modelSpec, modelSpecs, type ModelSpec } from '../src/engine/train/models.ts';
 import { prepareData } from '../src/engine/train/prepare-data.ts';
 import { trainModel } from '../src/engine/train/train-model.ts';
+import { defaultModelSchema } from '../src/models/default-schemas.ts';
+import { serializeModelSchema } from '../src/models/schema.ts';
 
 /**
  * Quantization tolerance on logits: the engine's output differs from float by input
@@ -32,6 +34,7 @@ for (const spec of modelSpecs) {
     assert.equal(serializePreprocess(prepared.preprocess), serializePreprocess(files.preprocess));
     const artifactJson = serializeArtifact(importDefaultModel(files.onnx, prepared));
     assert.ok(artifactJson === files.artifactJson, `re-import of models/${spec.name}.onnx differs from models/${spec.name}.artifact.json`);
+    assert.equal(files.schemaJson, serializeModelSchema(defaultModelSchema(spec, parseArtifact(artifactJson))));
   });
 
   test(`${spec.name}: fixed point agrees with onnxruntime on held-out rows`, async () => {

@@ -113,10 +113,13 @@ describe('the local network end to end', () => {
     const provider = net.providers[0]!;
     const client = await net.signer(localRoles.client);
     const stranger = await net.signer(6); // tokens in the wallet, nothing in escrow
-    const targets = [provider.url, net.gatewayUrl];
+    const targets = [
+      { base: provider.url, router: provider.address },
+      { base: net.gatewayUrl, router: net.gatewayAddress },
+    ];
     const escrowBefore = (await balances(client, deployment, client.account.address)).escrow;
 
-    for (const base of targets) {
+    for (const [i, { base, router }] of targets.entries()) {
       const infer = `${base}/v1/infer`;
       const expect = async (body: unknown, status: number, code: string, text?: RegExp) => {
         const { status: got, json } = await postJson(infer, body);
@@ -126,23 +129,31 @@ describe('the local network end to end', () => {
       };
       await expect('{"request": ', 400, 'MALFORMED_JSON');
       await expect('x'.repeat(70_000), 413, 'BODY_TOO_LARGE');
-      const good = await signedBody(client, net, { model: 'digits-mlp', input: digit });
+      const good = await signedBody(client, net, { model: 'digits-mlp', input: digit, router });
       await expect({ ...good.body, signature: undefined }, 400, 'INVALID_BODY', /signature: expected a 65-byte signature/);
       await expect({ ...good.body, request: { ...good.body.request, maxFee: '-1' } }, 400, 'INVALID_BODY', /request\.maxFee/);
-      const forged = await signedBody(stranger, net, { model: 'digits-mlp', input: digit });
+      await expect({ ...good.body, request: { ...good.body.request, router: undefined } }, 400, 'INVALID_BODY', /request\.router: expected an address/);
+      await expect({ ...good.body, assignment: 'mine' }, 400, 'INVALID_BODY', /assignment: expected an object/);
+      const noProvider = { requestHash: `0x${'11'.repeat(32)}`, signature: good.body.signature };
+      await expect({ ...good.body, assignment: noProvider }, 400, 'INVALID_BODY', /assignment\.provider: expected an address.*got nothing/);
+      await expect({ ...good.body, assignment: { ...noProvider, provider: router, requestHash: 7 } }, 400, 'INVALID_BODY', /assignment\.requestHash/);
+      // Signed for the other target: the gateway and the provider each refuse a request routed elsewhere.
+      const elsewhere = await signedBody(client, net, { model: 'digits-mlp', input: digit, router: targets[1 - i]!.router });
+      await expect(elsewhere.body, 403, 'ROUTE_MISMATCH', new RegExp(`request router: ${targets[1 - i]!.router}`));
+      const forged = await signedBody(stranger, net, { model: 'digits-mlp', input: digit, router });
       await expect({ ...forged.body, request: good.body.request }, 401, 'BAD_SIGNATURE');
       await expect({ ...good.body, input: digit.slice(0, 63) }, 422, 'INVALID_INPUT', /64/);
       await expect({ ...good.body, input: digit.map((v, i) => (i === 5 ? 99 : v)) }, 422, 'INVALID_INPUT');
-      const expired = await signedBody(client, net, { model: 'digits-mlp', input: digit, deadline: 1000n });
+      const expired = await signedBody(client, net, { model: 'digits-mlp', input: digit, deadline: 1000n, router });
       await expect(expired.body, 410, 'DEADLINE_EXPIRED');
-      const unknown = await signedBody(client, net, { model: 'digits-mlp', input: digit, modelId: `0x${'ab'.repeat(32)}` });
+      const unknown = await signedBody(client, net, { model: 'digits-mlp', input: digit, modelId: `0x${'ab'.repeat(32)}`, router });
       await expect(unknown.body, 404, 'UNKNOWN_MODEL', /0xabab/);
-      const poor = await signedBody(stranger, net, { model: 'digits-mlp', input: digit });
+      const poor = await signedBody(stranger, net, { model: 'digits-mlp', input: digit, router });
       await expect(poor.body, 402, 'INSUFFICIENT_ESCROW');
     }
 
     // A replayed request is served once only.
-    const once = await signedBody(client, net, { model: 'digits-mlp', input: digit });
+    const once = await signedBody(client, net, { model: 'digits-mlp', input: digit, router: provider.address });
     const first = await postJson(`${provider.url}/v1/infer`, once.body);
     assert.equal(first.status, 200);
     const replay = await postJson(`${provider.url}/v1/infer`, once.body);
@@ -177,6 +188,27 @@ describe('the local network end to end', () => {
       args: [client.account.address, provider.address, receipt.modelId],
     });
     assert.ok(redeemed < BigInt(receipt.channelTotal), 'the unpaid receipt was not redeemed');
+  });
+
+  test('a client signs nothing for a gateway whose routing address it cannot learn', async () => {
+    const sent: string[] = [];
+    const client = new TrellisClient({
+      connection: await net.signer(localRoles.client),
+      deployment: net.chain.deployment,
+      // A provider node's health names a provider, not a gateway.
+      gatewayUrl: net.providers[0]!.url,
+      dataDir: join(net.dataDir, 'routerless-client'),
+      fetch: (input, init) => {
+        sent.push(`${init?.method ?? 'GET'} ${String(input)}`);
+        return fetch(input, init);
+      },
+    });
+    try {
+      await assert.rejects(client.infer({ model: 'digits-mlp', input: digit }), { code: 'ROUTER_UNKNOWN' });
+      assert.deepEqual(sent, [`GET ${net.providers[0]!.url}/v1/health`], 'no request was sent');
+    } finally {
+      client.close();
+    }
   });
 
   test('the CLI: infer from an 8x8 image, list providers, and a clear error for bad options', async () => {

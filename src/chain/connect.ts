@@ -71,16 +71,20 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
 }
 
 export async function connectSigner(options: ConnectOptions & { privateKey: string | undefined; keySource: string }): Promise<SignerConnection> {
-  const key = parsePrivateKey(options.privateKey, options.keySource);
-  let account: LocalAccount;
-  try {
-    account = privateKeyToAccount(key);
-  } catch (cause) {
-    throw new ChainError('PRIVATE_KEY_MALFORMED', `The private key in ${options.keySource} is not a valid secp256k1 key.`, { cause });
-  }
+  const account = accountFromKey(options.privateKey, options.keySource);
   const connection = await connect(options);
   const walletClient = createWalletClient({ account, chain: connection.chain, transport: http(options.rpcUrl, { timeout: 30_000 }) });
   return { ...connection, account, walletClient };
+}
+
+/** The account of a hex private key, validated; `source` names where it came from, for the error. */
+export function accountFromKey(value: string | undefined, source: string): LocalAccount {
+  const key = parsePrivateKey(value, source);
+  try {
+    return privateKeyToAccount(key);
+  } catch (cause) {
+    throw new ChainError('PRIVATE_KEY_MALFORMED', `The private key in ${source} is not a valid secp256k1 key.`, { cause });
+  }
 }
 
 /** Validates a hex private key; `source` names where it came from, for the error. */

@@ -4,19 +4,21 @@
 // Command files load what needs the contract bindings only when a command runs, so
 // that help, the version and the matrix commands answer at once on a fresh clone;
 // a command that needs the chain compiles the contracts first, with progress.
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { ensureContractBindings } from '../chain/bindings-build.ts';
 import { registerCommands } from './commands/index.ts';
 import { formatError } from './format-error.ts';
+import { packageVersion } from '../version.ts';
 
-const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-
-/** Command groups that never touch a contract. */
-const CHAIN_FREE = new Set(['matrix']);
+/** Commands and command groups that never touch a contract, by their path after `trellis`. */
+const CHAIN_FREE = new Set(['matrix', 'model import', 'store']);
 
 const needsContracts = (command: Command): boolean => {
-  for (let c: Command | null = command; c; c = c.parent) if (CHAIN_FREE.has(c.name())) return false;
+  for (let c: Command | null = command; c?.parent; c = c.parent) {
+    const path: string[] = [];
+    for (let p: Command | null = c; p?.parent; p = p.parent) path.unshift(p.name());
+    if (CHAIN_FREE.has(path.join(' '))) return false;
+  }
   return true;
 };
 

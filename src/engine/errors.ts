@@ -38,10 +38,32 @@ export class OnnxOpsetError extends EngineError {
 
 export class OnnxUnsupportedOpError extends EngineError {
   override name = 'OnnxUnsupportedOpError';
+  readonly opType: string;
+  readonly nodeName: string;
+  readonly reason: string | undefined;
   constructor(opType: string, nodeName: string, reason?: string) {
     super('ENGINE_ONNX_UNSUPPORTED_OP', `Operator ${opType} (node "${nodeName}") is not supported.`, {
       details: [`operator: ${opType}`, `node: ${nodeName}`, ...(reason ? [`reason: ${reason}`] : [])],
     });
+    this.opType = opType;
+    this.nodeName = nodeName;
+    this.reason = reason;
+  }
+}
+
+/**
+ * Several nodes the engine cannot run, all named at once so that a model's author sees
+ * every change the export needs in one go rather than one per attempt.
+ */
+export class OnnxUnsupportedOpsError extends EngineError {
+  override name = 'OnnxUnsupportedOpsError';
+  readonly problems: readonly OnnxUnsupportedOpError[];
+  constructor(problems: readonly OnnxUnsupportedOpError[]) {
+    const ops = [...new Set(problems.map((p) => p.opType))];
+    super('ENGINE_ONNX_UNSUPPORTED_OP', `${problems.length} nodes use operators or forms the engine does not support (${ops.join(', ')}).`, {
+      details: problems.map((p) => `node "${p.nodeName}": ${p.opType}${p.reason ? ` (${p.reason})` : ''}`),
+    });
+    this.problems = problems;
   }
 }
 

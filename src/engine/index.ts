@@ -16,7 +16,7 @@ export { buildOnnx } from './onnx/build.ts';
 export type { BuildOnnxParameters, BuildNode, BuildTensor, BuildAttribute, BuildValueInfo } from './onnx/build.ts';
 
 /** ONNX bytes + calibration samples + declared input range -> artifact. */
-export { importOnnx } from './onnx/import.ts';
+export { importOnnx, onnxInputShape } from './onnx/import.ts';
 export type { ImportOnnxOptions } from './onnx/import.ts';
 
 /** Canonical JSON of an artifact, and its checked parse. */

@@ -11,7 +11,7 @@ import { tokens } from '../chain/parameters.ts';
 import { governLocally } from '../../test/support/governance.ts';
 import { Discovery } from './discovery.ts';
 import { startGateway } from './server.ts';
-import { addressOf, publishModel, registerProvider, send, startTestChain, type TestChain } from './testing.ts';
+import { addressOf, gatewayAccount, publishModel, registerProvider, send, startTestChain, type TestChain } from './testing.ts';
 
 let chain: TestChain;
 let modelA: Hex;
@@ -123,6 +123,7 @@ describe('discovery', () => {
   test("a deprecated model drops out of the gateway's models", async () => {
     const gateway = await startGateway({
       connection: await chain.signer(0),
+      account: gatewayAccount,
       deployment: chain.deployment,
       dataDir: chain.dataDir,
       pollIntervalMs: 20,

@@ -29,21 +29,21 @@ export const openApiDocument = {
     title: 'Trellis gateway',
     version: '1',
     description:
-      'Routes inference requests to provider nodes discovered from the chain, retries failures on other providers, and checks every receipt. Holds no funds and no keys. See docs/gateway.md and docs/protocol.md.',
+      'Routes inference requests to provider nodes discovered from the chain, retries failures on other providers, and checks every receipt. Holds no funds and no client keys; its own routing key signs, for each provider it sends a request to, an assignment of that request to that provider. See docs/gateway.md and docs/protocol.md.',
   },
   paths: {
     '/v1/infer': {
       post: {
         summary: 'Run one inference on the best provider (or on k providers in redundant mode).',
         description:
-          'The body is what a provider takes, plus an optional `redundancy`. The signed request is forwarded unchanged. With verification 1 (redundant) the request goes to `redundancy` providers at once and their output hashes are compared.',
+          'The body is what a provider takes, plus an optional `redundancy`. The request must name this gateway as its `router` (the `gateway` address of GET /v1/health), or it is refused with ROUTE_MISMATCH (403). The signed request is forwarded unchanged, with an assignment of it to the provider called, signed by the gateway. With verification 1 (redundant) the request goes to `redundancy` providers at once and their output hashes are compared.',
         requestBody: { required: true, content: json(ref('InferBody')) },
         responses: {
           '200': {
             description: 'A checked result: a single-provider answer, or a redundant one.',
             content: json({ oneOf: [ref('InferAnswer'), ref('RedundantAnswer')] }),
           },
-          ...errors(400, 401, 402, 404, 409, 410, 413, 422, 500, 502, 503),
+          ...errors(400, 401, 402, 403, 404, 409, 410, 413, 422, 500, 502, 503),
         },
       },
     },
@@ -104,7 +104,7 @@ export const openApiDocument = {
     },
     '/v1/health': {
       get: {
-        summary: 'The gateway itself: chain, last block read, provider and model counts.',
+        summary: 'The gateway itself: its routing address, chain, last block read, provider and model counts.',
         responses: {
           '200': { description: "Gateway health: the chain node answers on the deployment's chain.", content: json(healthSchema('ok')) },
           '503': {
@@ -123,8 +123,17 @@ export const openApiDocument = {
     schemas: {
       InferenceRequest: {
         type: 'object',
-        required: ['client', 'modelId', 'inputHash', 'maxFee', 'nonce', 'deadline', 'verification'],
-        properties: { client: address, modelId: hex32, inputHash: hex32, maxFee: uint, nonce: uint, deadline: uint, verification: verificationMode },
+        required: ['client', 'modelId', 'inputHash', 'maxFee', 'nonce', 'deadline', 'verification', 'router'],
+        properties: {
+          client: address,
+          modelId: hex32,
+          inputHash: hex32,
+          maxFee: uint,
+          nonce: uint,
+          deadline: uint,
+          verification: verificationMode,
+          router: { ...address, description: 'the gateway the request is sent through (GET /v1/health, field gateway), or the one provider it is for' },
+        },
       },
       Receipt: {
         type: 'object',
@@ -232,6 +241,7 @@ function healthSchema(status: 'ok' | 'degraded') {
     type: 'object',
     properties: {
       status: { const: status },
+      gateway: { ...address, description: 'the routing address: requests sent here name it as their router' },
       chainId: { type: 'integer' },
       chain: {
         type: 'object',

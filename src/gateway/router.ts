@@ -1,17 +1,18 @@
 // Forwarding an inference: refuse what the gateway can judge itself (a replay it
 // knows, a bad voucher signature, an input that does not hash to the signed one),
-// rank the providers, send the client's signed request unchanged to the best one,
-// check the answer, and on a provider's failure try the next one (at most
-// `maxAttempts`, never the same provider twice, all inside the request's deadline).
+// rank the providers, send the client's signed request unchanged to the best one with
+// this gateway's assignment of it to that provider, check the answer, and on a
+// provider's failure try the next one (at most `maxAttempts`, never the same provider
+// twice, all inside the request's deadline).
 // The client pays only after delivery (docs/protocol.md), so a retry never charges
-// twice. Redundant mode sends the same request to k providers at once and compares
-// their outputs.
-import type { Address, Hex } from 'viem';
+// twice. Redundant mode sends the same request to k providers at once, each with its
+// own assignment, and compares their outputs.
+import type { Address, Hex, LocalAccount } from 'viem';
 import type { Logger } from '../log.ts';
 import { expectedChannelTotal } from '../protocol/channel-total.ts';
 import { errorFromBody, ProtocolError, type ProtocolErrorCode } from '../protocol/errors.ts';
-import { hashRequest, type InferenceRequest, type ProtocolDomain, type Receipt } from '../protocol/messages.ts';
-import { parseVouchers, toWire, type parseInferBody, type Wire } from '../protocol/wire.ts';
+import { hashRequest, signAssignment, type InferenceRequest, type ProtocolDomain, type Receipt } from '../protocol/messages.ts';
+import { parseVouchers, toWire, type ParsedInferBody, type Wire } from '../protocol/wire.ts';
 import { attemptTimeoutMs } from './attempt-budget.ts';
 import { checkInferResult, type CheckedResult } from './check-result.ts';
 import { appendDisagreement } from './disagreements.ts';
@@ -25,14 +26,15 @@ import { rankProviders, type RouteCandidate, type RoutingWeights } from './routi
 import type { StatsBook } from './stats.ts';
 import { VoucherBook } from './voucher-book.ts';
 
-export type ParsedInfer = ReturnType<typeof parseInferBody>;
+export type ParsedInfer = ParsedInferBody;
 
 /**
  * Refusals the gateway has ruled out itself before forwarding: it parsed the body,
- * checked the signature and the deadline, the vouchers' signatures, and knows its own
- * replays (INVALID_INPUT joins them when it could check the input, DEADLINE_EXPIRED
- * unless the deadline is really that close). A provider answering one of them is
- * lying: the answer counts as its fault and the next provider is tried.
+ * checked the signature, the deadline and that it is the request's router, signed the
+ * provider's assignment, checked the vouchers' signatures, and knows its own replays
+ * (INVALID_INPUT joins them when it could check the input, DEADLINE_EXPIRED unless the
+ * deadline is really that close). A provider answering one of them is lying: the
+ * answer counts as its fault and the next provider is tried.
  */
 export const checkedByGatewayCodes: ReadonlySet<ProtocolErrorCode> = new Set<ProtocolErrorCode>([
   'MALFORMED_JSON',
@@ -40,6 +42,8 @@ export const checkedByGatewayCodes: ReadonlySet<ProtocolErrorCode> = new Set<Pro
   'BODY_TOO_LARGE',
   'BAD_SIGNATURE',
   'WRONG_CLIENT',
+  'ROUTE_MISMATCH',
+  'ASSIGNMENT_INVALID',
   'REPLAYED',
   'VOUCHER_INVALID',
   'DEADLINE_EXPIRED',
@@ -66,6 +70,8 @@ export const MAX_INFER_ANSWER_BYTES = 256 * 1024;
 
 export type RouterInit = {
   domain: ProtocolDomain;
+  /** The gateway's routing key: requests name its address as their router, and it signs their assignments. */
+  account: LocalAccount;
   table: NetworkTable;
   health: HealthMonitor;
   stats: StatsBook;
@@ -86,7 +92,7 @@ type Attempt = { provider: ProviderRecord; rank: number };
 type CallOutcome = { ok: true; result: CheckedResult } | { ok: false; error: ProtocolError; fault: boolean };
 type Failure = { provider: Address; error: ProtocolError; fault: boolean };
 /** What the gateway established about a request before calling anyone. */
-type Admitted = { parsed: ParsedInfer; raw: Record<string, unknown>; inputChecked: boolean };
+type Admitted = { parsed: ParsedInfer; raw: Record<string, unknown>; inputChecked: boolean; requestHash: Hex };
 
 export type SingleAnswer = Omit<CheckedResult, 'receipt'> & { receipt: Wire<Receipt>; provider: Address; attempts: number };
 export type RedundantAnswer = {
@@ -217,7 +223,7 @@ export class InferRouter {
     this.requests.claim(requestHash, nowSeconds());
     let delivered = false;
     try {
-      const answer = await work({ parsed, raw, inputChecked });
+      const answer = await work({ parsed, raw, inputChecked, requestHash });
       delivered = true;
       return answer;
     } finally {
@@ -278,7 +284,12 @@ export class InferRouter {
   private async call(provider: ProviderRecord, admitted: Admitted, timeoutMs: number): Promise<CallOutcome> {
     const { stats, health, logger } = this.init;
     const { parsed, raw } = admitted;
-    const body = forwardedBody(parsed, raw, provider.address);
+    // Signed outside the provider's try: a gateway that cannot sign fails on its own account.
+    const { assignment, signature } = await signAssignment(this.init.account, this.init.domain, {
+      requestHash: admitted.requestHash,
+      provider: provider.address,
+    });
+    const body = { ...forwardedBody(parsed, raw, provider.address), assignment: { ...assignment, signature } };
     const started = performance.now();
     stats.begin(provider.address);
     let outcome: CallOutcome;

@@ -12,10 +12,12 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { devAccount } from '../chain/dev-accounts.ts';
 import { modelRegistryAbi } from '../chain/generated/ModelRegistry.ts';
 import { signVoucher } from '../payments/voucher.ts';
-import { toWire } from '../protocol/wire.ts';
+import { recoverAssignmentSigner } from '../protocol/messages.ts';
+import { parseAssignment, toWire } from '../protocol/wire.ts';
 import { DISAGREEMENTS_FILE, startGateway, type Gateway } from './server.ts';
 import {
   addressOf,
+  gatewayAccount,
   publishModel,
   registerProvider,
   send,
@@ -53,6 +55,7 @@ before(async () => {
   }
   gateway = await startGateway({
     connection: owner,
+    account: gatewayAccount,
     deployment: chain.deployment,
     dataDir: join(chain.dataDir, 'gateway'),
     pollIntervalMs: 60_000,
@@ -99,26 +102,39 @@ const infer = async (over: Partial<Parameters<typeof signedBody>[2]> = {}, extra
 
 const calls = () => fakes.map((f) => f.inferBodies.length);
 
+/** The assignment a forwarded body carries: this gateway's, naming `provider` for `requestHash`. */
+async function assertAssigned(forwarded: unknown, requestHash: Hex, provider: Address): Promise<void> {
+  const signed = parseAssignment({ path: 'assignment', value: (forwarded as Record<string, unknown>).assignment });
+  assert.ok(signed, 'the forwarded body carries an assignment');
+  assert.deepEqual(signed.assignment, { requestHash, provider });
+  assert.equal(await recoverAssignmentSigner(chain.domain, signed), gatewayAccount.address);
+}
+
 describe('forwarding and retries', () => {
-  test('the cheapest healthy provider answers; the signed request reaches it unchanged', async () => {
+  test("the cheapest healthy provider answers; the signed request reaches it unchanged, with the gateway's assignment to it", async () => {
     const { status, body, signed } = await infer();
     assert.equal(status, 200);
     assert.equal(body.provider, addressOf(1));
     assert.equal(body.attempts, 1);
     assert.deepEqual(body.output, [1, 2]);
     assert.equal((body.receipt as { requestHash: string }).requestHash, signed.hash);
-    assert.deepEqual(fakes[0]?.inferBodies, [signed.body]);
+    const [forwarded] = fakes[0]!.inferBodies as Record<string, unknown>[];
+    const { assignment: _, ...unchanged } = forwarded!;
+    assert.deepEqual(unchanged, signed.body);
+    await assertAssigned(forwarded, signed.hash, addressOf(1));
     assert.deepEqual(calls(), [1, 0, 0, 0, 0]);
   });
 
   test('garbage and a forged receipt are skipped; the third provider delivers', async () => {
     fakes[0]!.behaviour = 'garbage';
     fakes[1]!.behaviour = 'forged';
-    const { status, body } = await infer();
+    const { status, body, signed } = await infer();
     assert.equal(status, 200);
     assert.equal(body.provider, addressOf(3));
     assert.equal(body.attempts, 3);
     assert.deepEqual(calls(), [1, 1, 1, 0, 0]);
+    // Each retry carries a new assignment, naming the provider it goes to.
+    for (const i of [0, 1, 2]) await assertAssigned(fakes[i]!.inferBodies[0], signed.hash, addressOf(i + 1));
   });
 
   test('a receipt committing to another output than the one returned is skipped', async () => {
@@ -180,6 +196,19 @@ describe('forwarding and retries', () => {
     assert.ok((await errorRate()) > before, 'the false REPLAYED counts against the provider');
   });
 
+  test('a provider refusing the assignment this gateway signed for it is counted as failing; the next one serves', async () => {
+    fakes[0]!.behaviour = 'assignment-invalid';
+    const { status, body } = await infer();
+    assert.equal(status, 200);
+    assert.equal(body.provider, addressOf(2));
+    fakes[1]!.behaviour = 'assignment-invalid';
+    fakes[2]!.behaviour = 'assignment-invalid';
+    const refused = await infer();
+    assert.equal(refused.status, 502, "three lying providers are the providers' failure, not the client's");
+    assert.equal(refused.body.error.code, 'PROVIDER_FAILED');
+    assert.match(refused.body.error.details.join(' '), /answered ASSIGNMENT_INVALID, which this gateway had already ruled out/);
+  });
+
   test('a request this gateway delivered is REPLAYED here, without calling any provider', async () => {
     const signed = await signedBody(client, chain.domain, { modelId: model }, ++nonce);
     assert.equal((await post('/v1/infer', signed.body)).status, 200);
@@ -236,7 +265,7 @@ describe('forwarding and retries', () => {
 
 describe('redundant mode', () => {
   test('k providers agree: every receipt is returned', async () => {
-    const { status, body } = await infer({ verification: 1 }, { redundancy: 3 });
+    const { status, body, signed } = await infer({ verification: 1 }, { redundancy: 3 });
     assert.equal(status, 200);
     assert.equal(body.agreement, true);
     assert.deepEqual(
@@ -244,6 +273,7 @@ describe('redundant mode', () => {
       [addressOf(1), addressOf(2), addressOf(3)],
     );
     assert.deepEqual(calls(), [1, 1, 1, 0, 0]);
+    for (const i of [0, 1, 2]) await assertAssigned(fakes[i]!.inferBodies[0], signed.hash, addressOf(i + 1));
     assert.equal(existsSync(join(chain.dataDir, 'gateway', DISAGREEMENTS_FILE)), false);
   });
 
@@ -356,6 +386,9 @@ describe('bad input', () => {
     expectError(await infer({ modelId: unservedModel }), 503, 'NO_PROVIDER', /No provider can serve model/);
     expectError(await infer({ maxFee: 5n }), 503, 'NO_PROVIDER', /No provider can serve model/);
     expectError(await infer({ deadline: 1n }), 410, 'DEADLINE_EXPIRED', /deadline has passed/);
+    // Signed for one provider, or for another gateway: this gateway cannot route it.
+    expectError(await infer({ router: addressOf(1) }), 403, 'ROUTE_MISMATCH', /names another router than this gateway/);
+    expectError(await infer({ router: addressOf(9) }), 403, 'ROUTE_MISMATCH', /names another router than this gateway/);
     // A deadline this very second leaves no time for any provider call.
     expectError(await infer({ deadline: BigInt(Math.floor(Date.now() / 1000)) }), 410, 'DEADLINE_EXPIRED', /deadline (has passed|leaves no time)/);
     const stranger = privateKeyToAccount(devAccount(9).privateKey);
@@ -373,7 +406,9 @@ describe('bad input', () => {
     assert.equal(missing.status, 404);
     assert.equal(((await missing.json()) as { error: { code: string } }).error.code, 'NOT_FOUND');
     assert.deepEqual(calls(), [0, 0, 0, 0, 0]);
-    assert.equal((await fetch(`${gateway.url}/v1/health`)).status, 200);
+    const health = await fetch(`${gateway.url}/v1/health`);
+    assert.equal(health.status, 200);
+    assert.equal(((await health.json()) as { gateway: Address }).gateway, gatewayAccount.address, 'health names the router clients sign for');
   });
 
   test('NO_PROVIDER names why each provider was left out', async () => {
@@ -397,7 +432,7 @@ describe('service', () => {
     assert.equal(document.openapi, '3.1.0');
     assert.deepEqual(Object.keys(document.paths).sort(), ['/openapi.json', '/v1/health', '/v1/infer', '/v1/models', '/v1/providers', '/v1/vouchers']);
     const infer = document.paths['/v1/infer']?.post?.responses ?? {};
-    assert.deepEqual(Object.keys(infer).sort(), ['200', '400', '401', '402', '404', '409', '410', '413', '422', '500', '502', '503']);
+    assert.deepEqual(Object.keys(infer).sort(), ['200', '400', '401', '402', '403', '404', '409', '410', '413', '422', '500', '502', '503']);
     for (const [path, methods] of Object.entries(document.paths)) {
       for (const [method, operation] of Object.entries(methods)) {
         const answer = await fetch(`${gateway.url}${path}`, { method: method.toUpperCase(), body: method === 'post' ? '{}' : undefined });
@@ -431,6 +466,7 @@ describe('service', () => {
   test('stop closes the server; a gateway refuses bad options', async () => {
     const second = await startGateway({
       connection: await chain.signer(0),
+      account: gatewayAccount,
       deployment: chain.deployment,
       dataDir: join(chain.dataDir, 'second'),
       healthIntervalMs: 60_000,
@@ -439,7 +475,7 @@ describe('service', () => {
     await second.stop();
     await assert.rejects(fetch(`${second.url}/v1/health`));
     await assert.rejects(
-      startGateway({ connection: await chain.signer(0), deployment: chain.deployment, dataDir: chain.dataDir, maxAttempts: 0 }),
+      startGateway({ connection: await chain.signer(0), account: gatewayAccount, deployment: chain.deployment, dataDir: chain.dataDir, maxAttempts: 0 }),
       /maxAttempts must be an integer of at least 1/,
     );
   });

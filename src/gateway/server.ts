@@ -1,9 +1,10 @@
 // The gateway service: discovery from chain events, health checks, and the HTTP API
-// (docs/gateway.md). It holds no funds and no client keys; it forwards the client's
-// signed request unchanged and checks what comes back.
+// (docs/gateway.md). It holds no funds and no client keys, only its routing key: it
+// forwards the client's signed request unchanged, with its signed assignment of it to
+// the provider called, and checks what comes back.
 import { join } from 'node:path';
 import { Hono } from 'hono';
-import { getAddress, type Address } from 'viem';
+import { getAddress, type Address, type LocalAccount } from 'viem';
 import { ChainProbe } from '../chain/chain-status.ts';
 import type { Connection } from '../chain/connect.ts';
 import type { Deployment } from '../chain/manifest.ts';
@@ -25,6 +26,12 @@ import { StatsBook } from './stats.ts';
 
 export type GatewayOptions = {
   connection: Connection;
+  /**
+   * The routing key. Clients sign requests naming its address as their router (read
+   * from GET /v1/health), and providers serve them only with its assignment: it holds
+   * no funds and never goes on chain.
+   */
+  account: LocalAccount;
   deployment: Deployment;
   /** Folder for the gateway's files (the disagreements log). */
   dataDir: string;
@@ -77,6 +84,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const stats = new StatsBook();
   const router = new InferRouter({
     domain,
+    account: options.account,
     table: discovery.table,
     health,
     stats,
@@ -109,6 +117,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     stats,
     router,
     domain,
+    address: options.account.address,
     log,
     settings,
     onResult: options.onResult,
@@ -173,6 +182,8 @@ type AppParts = {
   stats: StatsBook;
   router: InferRouter;
   domain: ProtocolDomain;
+  /** The routing key's address: the router every request sent here must name. */
+  address: Address;
   log: Logger;
   settings: Settings;
   onResult: GatewayOptions['onResult'];
@@ -207,7 +218,7 @@ function createApp(parts: AppParts): Hono {
     const parsed = parseInferBody(raw);
     const body = raw as Record<string, unknown>;
     const redundancy = redundancyOf(body.redundancy, parsed, settings.maxRedundancy);
-    await checkRequest(parsed, domain, table);
+    await checkRequest(parsed, domain, table, parts.address);
     const { request, input } = parsed;
     if (redundancy !== undefined) {
       const answer = await router.inferRedundant(parsed, body, redundancy);
@@ -297,6 +308,7 @@ function createApp(parts: AppParts): Hono {
     return c.json(
       {
         status: ok ? 'ok' : 'degraded',
+        gateway: parts.address,
         chainId: domain.chainId,
         chain: {
           reachable: chain.reachable,
@@ -333,8 +345,14 @@ function redundancyOf(value: unknown, parsed: ParsedInfer, max: number): number 
 }
 
 /** What the gateway can refuse itself, before bothering any provider. */
-async function checkRequest(parsed: ParsedInfer, domain: ProtocolDomain, table: Discovery['table']): Promise<void> {
+async function checkRequest(parsed: ParsedInfer, domain: ProtocolDomain, table: Discovery['table'], self: Address): Promise<void> {
   const { request, signature } = parsed;
+  // A request routed elsewhere is one no provider would take from this gateway.
+  if (getAddress(request.router) !== getAddress(self)) {
+    throw new ProtocolError('ROUTE_MISMATCH', 'The request names another router than this gateway.', {
+      details: [`request router: ${request.router}`, `this gateway: ${self}`, 'sign it again naming this gateway (GET /v1/health, field gateway)'],
+    });
+  }
   if (request.verification >= verificationModes.length) {
     throw new ProtocolError('INVALID_BODY', `request.verification: expected 0 to ${verificationModes.length - 1} (${verificationModes.join(', ')}).`, {
       details: [`got ${request.verification}`],

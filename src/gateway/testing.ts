@@ -16,6 +16,7 @@ import { trellisTokenAbi } from '../chain/generated/TrellisToken.ts';
 import { startLocalChain, type LocalChain } from '../chain/local-chain.ts';
 import type { Deployment } from '../chain/manifest.ts';
 import { tokens } from '../chain/parameters.ts';
+import { localRoles } from '../network/roles.ts';
 import { fixedOutputHash, floatOutputHash } from '../protocol/commitments.ts';
 import { hashRequest, signReceipt, signRequest, type InferenceRequest, type ProtocolDomain, type Receipt } from '../protocol/messages.ts';
 import { parseInferBody, toWire } from '../protocol/wire.ts';
@@ -84,7 +85,10 @@ export async function registerProvider(
   for (const [modelId, price] of prices) await send(signer, { address: registry, abi: providerRegistryAbi, functionName: 'setPrice', args: [modelId, price] });
 }
 
-/** A request signed by `client`, with its JSON body. */
+/** The routing key of the gateway under test, the local network's: requests name it as their router. */
+export const gatewayAccount = privateKeyToAccount(devAccount(localRoles.gateway).privateKey);
+
+/** A request signed by `client` and routed through the gateway under test, with its JSON body. */
 export async function signedBody(client: LocalAccount, domain: ProtocolDomain, over: Partial<InferenceRequest> & { modelId: Hex }, nonce: bigint) {
   const request: InferenceRequest = {
     client: client.address,
@@ -93,6 +97,7 @@ export async function signedBody(client: LocalAccount, domain: ProtocolDomain, o
     nonce,
     deadline: BigInt(Math.floor(Date.now() / 1000) + 120),
     verification: 0,
+    router: gatewayAccount.address,
     ...over,
   };
   const signature = await signRequest(client, domain, request);
@@ -121,7 +126,9 @@ export type Behaviour =
   | 'close'
   | 'error-500'
   | 'credit-exhausted'
-  | 'replayed';
+  | 'replayed'
+  /** Refuses a request the gateway routed correctly, as if its assignment were wrong. */
+  | 'assignment-invalid';
 
 export type FakeProvider = {
   account: LocalAccount;
@@ -202,6 +209,8 @@ export async function startFakeProvider(index: number, domain: ProtocolDomain, p
         return error(res, 402, 'CREDIT_EXHAUSTED');
       case 'replayed':
         return error(res, 409, 'REPLAYED');
+      case 'assignment-invalid':
+        return error(res, 403, 'ASSIGNMENT_INVALID');
       default:
         return reply(res, 200, { output, shape: [output.length], frac: null, receipt: toWire(receipt), signature: await signReceipt(signer, domain, receipt) });
     }

@@ -9,6 +9,8 @@ import type { Preprocess } from '../engine/train/preprocess.ts';
 import { defaultModelsDir, readModelFiles } from '../engine/train/model-files.ts';
 import { TrellisError } from '../errors.ts';
 import type { Hex } from 'viem';
+import { ModelError } from './errors.ts';
+import { parseModelSchema, schemaDifference, schemaOf, type ModelSchema } from './schema.ts';
 
 export type CatalogModel = {
   name: string;
@@ -21,6 +23,8 @@ export type CatalogModel = {
   metadataURI: string;
   engine: Engine;
   preprocess: Preprocess;
+  /** Input and output schema; without a schema file, the artifact's shapes and range with no names. */
+  schema: ModelSchema;
   onnx: Uint8Array;
 };
 
@@ -43,6 +47,9 @@ export function loadModel(name: string, modelsDir: string = defaultModelsDir): C
   }
   const files = readModelFiles(name, modelsDir);
   const artifact = parseArtifact(files.artifactJson);
+  const schema = files.schemaJson === undefined ? schemaOf(artifact) : readSchema(`${name}.schema.json`, files.schemaJson);
+  const difference = schemaDifference(schema, artifact);
+  if (difference) throw new ModelError('MODEL_SCHEMA_INVALID', `The schema of model "${name}" does not describe its artifact.`, { details: [difference] });
   return {
     name,
     contentHash: artifact.onnxHash,
@@ -51,8 +58,18 @@ export function loadModel(name: string, modelsDir: string = defaultModelsDir): C
     metadataURI: metadataUriOf(name),
     engine: createEngine(artifact),
     preprocess: files.preprocess,
+    schema,
     onnx: files.onnx,
   };
+}
+
+function readSchema(file: string, json: string): ModelSchema {
+  try {
+    return parseModelSchema(JSON.parse(json), file);
+  } catch (cause) {
+    if (cause instanceof ModelError) throw cause;
+    throw new ModelError('MODEL_SCHEMA_INVALID', `${file} is not valid JSON.`, { cause });
+  }
 }
 
 /** Opens the float path of a model (onnxruntime session); done once per node. */

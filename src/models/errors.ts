@@ -1,5 +1,6 @@
 // Errors of model resolution: which on-chain publication of a model a client or a
-// provider uses, and whether it is the model the local artifact holds.
+// provider uses, whether it is the model the local artifact holds, and whether its
+// declared schema fits it.
 import { TrellisError } from '../errors.ts';
 
 export type ModelErrorCode =
@@ -8,7 +9,8 @@ export type ModelErrorCode =
   | 'MODEL_CONTENT_MISMATCH'
   | 'MODEL_DEPRECATED'
   | 'MODEL_COMMITMENT_MISMATCH'
-  | 'MODEL_SHAPE_MISMATCH';
+  | 'MODEL_SHAPE_MISMATCH'
+  | 'MODEL_SCHEMA_INVALID';
 
 export class ModelError extends TrellisError<ModelErrorCode> {
   override name = 'ModelError';

@@ -4,8 +4,10 @@
 // so a second start resumes: chain state, receipts and unredeemed vouchers.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Address } from 'viem';
+import type { Address, LocalAccount } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 import { connect, connectSigner, type SignerConnection } from '../chain/connect.ts';
+import { devAccount } from '../chain/dev-accounts.ts';
 import { startLocalChain, type LocalChain } from '../chain/local-chain.ts';
 import { writeManifest } from '../chain/manifest.ts';
 import { tokens } from '../chain/parameters.ts';
@@ -32,6 +34,9 @@ const DEFAULT_FAULT_RATE = 0.5;
 const ROYALTY_BPS = 500; // 5 % to the model owner
 const CLIENT_DEPOSIT = tokens('100');
 
+/** The gateway's routing key: it signs assignments off chain and holds no funds. */
+export const localGatewayAccount = privateKeyToAccount(devAccount(localRoles.gateway).privateKey);
+
 export type LocalNetworkOptions = {
   dataDir: string;
   /**
@@ -48,6 +53,8 @@ export type LocalNetworkOptions = {
   onStep?: (step: string) => void;
   /** Called once per component as the network stops, in the order they stop. */
   onStopped?: (component: string) => void;
+  /** The gateway's routing key (default: localGatewayAccount). */
+  gatewayAccount?: LocalAccount;
   /** When providers redeem; tests hold redemption back to settle at a known moment. */
   settlement?: Partial<SettlementOptions>;
   /**
@@ -60,6 +67,8 @@ export type LocalNetworkOptions = {
 export type LocalNetwork = {
   chain: LocalChain;
   gatewayUrl: string;
+  /** The gateway's routing address: the router its clients' requests name. */
+  gatewayAddress: Address;
   providers: ProviderNode[];
   /** With `faulty`: the faulty provider and the gateway's watcher. */
   faultyProvider?: ProviderNode;
@@ -153,9 +162,11 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     }
 
     step('starting the gateway');
-    // The gateway holds no keys: a read-only connection is all it gets.
+    // The gateway holds no funds: a read-only connection and its routing key are all it gets.
+    const gatewayAccount = options.gatewayAccount ?? localGatewayAccount;
     const gateway = await startGateway({
       connection: await connect({ rpcUrl: chain.rpcUrl, expectedChainId: chain.deployment.chainId }),
+      account: gatewayAccount,
       deployment: chain.deployment,
       dataDir: join(options.dataDir, 'gateway'),
       host: '127.0.0.1',
@@ -177,7 +188,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
       providers: [...providers, ...(faultyProvider ? [faultyProvider] : [])].map((p) => ({ address: p.address, url: p.url })),
     };
     writeFileSync(join(options.dataDir, 'network.json'), `${JSON.stringify(file, null, 2)}\n`);
-    return { chain, gatewayUrl: gateway.url, providers, faultyProvider, watcher, stop: stopAll };
+    return { chain, gatewayUrl: gateway.url, gatewayAddress: gatewayAccount.address, providers, faultyProvider, watcher, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

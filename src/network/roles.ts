@@ -1,5 +1,9 @@
 // Dev account roles on the local chain, in a module of their own so that the CLI can
 // name them without loading the network (and the contract bindings) it describes.
 
-/** Dev account roles on the local chain (anvil's accounts 0..9). */
-export const localRoles = { deployer: 0, client: 1, providers: [2, 3, 4], faultyProvider: 5, watcher: 8, modelOwner: 9 } as const;
+/**
+ * Dev account roles on the local chain (anvil's accounts 0..9). The gateway's routing
+ * key only signs assignments off chain and needs no funds: it is the next key of the
+ * same mnemonic, so that no test or local role that uses a funded account collides with it.
+ */
+export const localRoles = { deployer: 0, client: 1, providers: [2, 3, 4], faultyProvider: 5, watcher: 8, modelOwner: 9, gateway: 10 } as const;

@@ -11,6 +11,10 @@ export const protocolErrorStatus = {
   UNKNOWN_RECEIPT: 404,
   BAD_SIGNATURE: 401,
   WRONG_CLIENT: 401,
+  /** The request names another router than this provider and carries no assignment. */
+  ROUTE_MISMATCH: 403,
+  /** The assignment is not the request router's word that it sent this request to this provider. */
+  ASSIGNMENT_INVALID: 403,
   REPLAYED: 409,
   DEADLINE_EXPIRED: 410,
   DEADLINE_TOO_FAR: 400,

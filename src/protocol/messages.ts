@@ -1,7 +1,12 @@
-// The two signed messages of an inference, as EIP-712 typed data:
-//  - InferenceRequest, signed by the client. It names no provider, so a gateway can
-//    route it to any provider (or to k of them in redundant mode) and retry it
-//    elsewhere without asking the client to sign again.
+// The signed messages of an inference, as EIP-712 typed data:
+//  - InferenceRequest, signed by the client. It names its router: the one provider it
+//    is meant for, or the gateway it is sent through. Through a gateway it names no
+//    provider, so the gateway can route it to any provider (or to k of them in
+//    redundant mode) and retry it elsewhere without asking the client to sign again.
+//  - Assignment, signed by the router gateway for each provider it sends a request to.
+//    A provider serves a request only if it is the router or holds the router's
+//    assignment, so someone who captured a signed request cannot have it served (and
+//    charged to the client) anywhere the client's router did not send it.
 //  - Receipt, signed by the provider: what it computed (input, output and trace
 //    commitments) and what it charges. Anyone holding a receipt and the input can
 //    challenge it on chain.
@@ -24,7 +29,13 @@ export type InferenceRequest = {
   /** Unix seconds after which no provider may serve it; at most MAX_REQUEST_TTL_SECONDS ahead. */
   deadline: bigint;
   verification: number;
+  /** The provider this request is for, or the gateway that assigns it to providers. */
+  router: Address;
 };
+
+/** The router's word that it sent this request to this provider. */
+export type Assignment = { requestHash: Hex; provider: Address };
+export type SignedAssignment = { assignment: Assignment; signature: Hex };
 
 export type Receipt = {
   requestHash: Hex;
@@ -53,8 +64,8 @@ export type Receipt = {
 
 /**
  * The longest a signed request may stay valid: a provider refuses one whose deadline
- * lies further ahead of its clock. It bounds how long a captured request can be
- * replayed to other providers; clients pick a deadline within it.
+ * lies further ahead of its clock. It bounds how long a captured request stays valid
+ * anywhere, its router included; clients pick a deadline within it.
  */
 export const MAX_REQUEST_TTL_SECONDS = 300n;
 
@@ -77,6 +88,14 @@ export const requestTypes = {
     { name: 'nonce', type: 'uint256' },
     { name: 'deadline', type: 'uint256' },
     { name: 'verification', type: 'uint8' },
+    { name: 'router', type: 'address' },
+  ],
+} as const;
+
+export const assignmentTypes = {
+  Assignment: [
+    { name: 'requestHash', type: 'bytes32' },
+    { name: 'provider', type: 'address' },
   ],
 } as const;
 
@@ -106,6 +125,19 @@ export function signRequest(account: LocalAccount, domain: ProtocolDomain, reque
 
 export function recoverRequestSigner(domain: ProtocolDomain, request: InferenceRequest, signature: Hex): Promise<Address> {
   return recoverTypedDataAddress({ domain: domainOf(domain), types: requestTypes, primaryType: 'InferenceRequest', message: request, signature });
+}
+
+export function hashAssignment(domain: ProtocolDomain, assignment: Assignment): Hex {
+  return hashTypedData({ domain: domainOf(domain), types: assignmentTypes, primaryType: 'Assignment', message: assignment });
+}
+
+export async function signAssignment(account: LocalAccount, domain: ProtocolDomain, assignment: Assignment): Promise<SignedAssignment> {
+  const signature = await account.signTypedData({ domain: domainOf(domain), types: assignmentTypes, primaryType: 'Assignment', message: assignment });
+  return { assignment, signature };
+}
+
+export function recoverAssignmentSigner(domain: ProtocolDomain, { assignment, signature }: SignedAssignment): Promise<Address> {
+  return recoverTypedDataAddress({ domain: domainOf(domain), types: assignmentTypes, primaryType: 'Assignment', message: assignment, signature });
 }
 
 export function hashReceipt(domain: ProtocolDomain, receipt: Receipt): Hex {

@@ -4,7 +4,7 @@
 import { getAddress, isAddress, isHex, type Address, type Hex } from 'viem';
 import type { SignedVoucher } from '../payments/voucher.ts';
 import { ProtocolError } from './errors.ts';
-import type { InferenceRequest, Receipt } from './messages.ts';
+import type { InferenceRequest, Receipt, SignedAssignment } from './messages.ts';
 
 export type Wire<T> = { [K in keyof T]: T[K] extends bigint ? string : T[K] };
 
@@ -15,6 +15,8 @@ export type InferBody = {
   input: number[];
   /** Vouchers paying for earlier results (see docs/protocol.md, "Paying"). */
   vouchers?: Wire<SignedVoucher['voucher'] & { signature: Hex }>[];
+  /** The router gateway's assignment of the request to the provider it is sent to; absent when the provider is the router. */
+  assignment?: SignedAssignment['assignment'] & { signature: Hex };
 };
 
 export type InferResult = {
@@ -80,6 +82,16 @@ export function parseRequest(field: Field): InferenceRequest {
     nonce: uint(child(field, 'nonce')),
     deadline: uint(child(field, 'deadline'), 64),
     verification: uint8(child(field, 'verification')),
+    router: address(child(field, 'router')),
+  };
+}
+
+/** Parses an assignment (`assignment`), absent when the body has none. */
+export function parseAssignment(field: Field): SignedAssignment | undefined {
+  if (field.value === undefined) return undefined;
+  return {
+    assignment: { requestHash: bytes32(child(field, 'requestHash')), provider: address(child(field, 'provider')) },
+    signature: signature(child(field, 'signature')),
   };
 }
 
@@ -118,7 +130,9 @@ export function parseVouchers(field: Field, max = 64): SignedVoucher[] {
   return field.value.map((value, i) => parseSignedVoucher({ path: `${field.path}[${i}]`, value }));
 }
 
-export function parseInferBody(value: unknown): { request: InferenceRequest; signature: Hex; input: number[]; vouchers: SignedVoucher[] } {
+export type ParsedInferBody = { request: InferenceRequest; signature: Hex; input: number[]; vouchers: SignedVoucher[]; assignment?: SignedAssignment };
+
+export function parseInferBody(value: unknown): ParsedInferBody {
   const body: Field = { path: '', value };
   object(body);
   const input = child(body, 'input');
@@ -131,6 +145,7 @@ export function parseInferBody(value: unknown): { request: InferenceRequest; sig
     signature: signature(child(body, 'signature')),
     input: input.value as number[],
     vouchers: parseVouchers(child(body, 'vouchers')),
+    assignment: parseAssignment(child(body, 'assignment')),
   };
 }
 

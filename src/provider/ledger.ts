@@ -145,9 +145,11 @@ export class Ledger {
   /**
    * Called when the client's next request on a channel arrives, after the vouchers it
    * carries were taken: an unpaid receipt older than the payment window is one the
-   * client never received, most likely the answer to a replay of its request by
-   * someone else, or a retry whose answer the gateway no longer waited for. It is
-   * written off at once, so it neither blocks the channel nor counts in the next
+   * client never received: an answer lost on its way, a retry whose answer the gateway
+   * no longer waited for, or a request its router gateway sent to more providers than
+   * it answered with. Replays by anyone else are refused before they are served
+   * (route-check.ts); this stays as the defence against what routing cannot rule out.
+   * It is written off at once, so it neither blocks the channel nor counts in the next
    * total. At most one write-off per channel per grace period, so a client that
    * simply never pays still gets no more than one unpaid result per grace period.
    * A receipt younger than the window still counts: its voucher may be on its way.

@@ -1,5 +1,6 @@
 // A provider's request server under a controlled clock: request lifetime is capped, a
-// replayed request answered to someone else does not cost or block the client, a
+// request is served only when this provider is its router or holds the router's
+// assignment, a result whose answer never reached the client does not cost or block it, a
 // client that never pays still gets no more than one result per grace period, and an
 // honest client whose voucher is on its way pays for every result.
 import assert from 'node:assert/strict';
@@ -7,14 +8,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Hex } from 'viem';
+import type { Address, Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { devAccount } from '../chain/dev-accounts.ts';
 import { openFloatModel, loadModel } from '../models/catalog.ts';
 import { signVoucher, type SignedVoucher } from '../payments/voucher.ts';
 import { inputHashOf } from '../protocol/commitments.ts';
 import { ProtocolError, type ProtocolErrorCode } from '../protocol/errors.ts';
-import { MAX_REQUEST_TTL_SECONDS, signRequest, verificationModes, type InferenceRequest } from '../protocol/messages.ts';
+import { hashRequest, MAX_REQUEST_TTL_SECONDS, signAssignment, signRequest, verificationModes, type InferenceRequest } from '../protocol/messages.ts';
 import { parseReceipt } from '../protocol/wire.ts';
 import { Ledger } from './ledger.ts';
 import { RequestServer, type ServedModel } from './serve.ts';
@@ -23,6 +24,8 @@ const digit = JSON.parse(readFileSync(new URL('../../examples/digit-3.json', imp
 const domain = { chainId: 31337, escrow: '0x5FbDB2315678afecb367f032d93F642f64180aa3' } as const;
 const client = privateKeyToAccount(devAccount(1).privateKey);
 const providerAccount = privateKeyToAccount(devAccount(2).privateKey);
+const otherProvider = privateKeyToAccount(devAccount(3).privateKey);
+const gatewayAccount = privateKeyToAccount(devAccount(10).privateKey);
 const modelId = `0x${'42'.repeat(32)}` as Hex;
 const PRICE = 10n;
 const GRACE_MS = 60_000;
@@ -60,7 +63,7 @@ function provider() {
 }
 
 let nonce = 0n;
-async function signed(clock: { now: bigint }, deadline = clock.now + 60n) {
+async function signed(clock: { now: bigint }, deadline = clock.now + 60n, router: Address = providerAccount.address) {
   const request: InferenceRequest = {
     client: client.address,
     modelId,
@@ -69,6 +72,7 @@ async function signed(clock: { now: bigint }, deadline = clock.now + 60n) {
     nonce: ++nonce,
     deadline,
     verification: verificationModes.indexOf('none'),
+    router,
   };
   return { request, signature: await signRequest(client, domain, request), input: digit, vouchers: [] as SignedVoucher[] };
 }
@@ -93,30 +97,49 @@ test('a deadline more than MAX_REQUEST_TTL_SECONDS ahead is refused, and nothing
   ledger.close();
 });
 
-test("a replay answered to someone else is written off by the client's next request: never blocking past the window, never charged", async () => {
+test('a request routed elsewhere is refused before any work unless its router assigned it here, and nothing is recorded', async () => {
   const { clock, ledger, server } = provider();
-  // The attacker replays a request the client already had served elsewhere.
-  const captured = await signed(clock);
-  const replayed = await server.serve(captured);
-  assert.equal(totalOf(replayed), PRICE);
+  const viaGateway = await signed(clock, undefined, gatewayAccount.address);
+  const requestHash = hashRequest(domain, viaGateway.request);
+  await assert.rejects(server.serve(viaGateway), refusedWith('ROUTE_MISMATCH'));
+  const toOther = await signed(clock, undefined, otherProvider.address);
+  await assert.rejects(server.serve(toOther), refusedWith('ROUTE_MISMATCH'));
+  const forged = await signAssignment(otherProvider, domain, { requestHash, provider: providerAccount.address });
+  await assert.rejects(server.serve({ ...viaGateway, assignment: forged }), refusedWith('ASSIGNMENT_INVALID'));
+  const elsewhere = await signAssignment(gatewayAccount, domain, { requestHash, provider: otherProvider.address });
+  await assert.rejects(server.serve({ ...viaGateway, assignment: elsewhere }), refusedWith('ASSIGNMENT_INVALID'));
+  const another = await signAssignment(gatewayAccount, domain, { requestHash: hashRequest(domain, toOther.request), provider: providerAccount.address });
+  await assert.rejects(server.serve({ ...viaGateway, assignment: another }), refusedWith('ASSIGNMENT_INVALID'));
+  assert.equal(ledger.unpaidCount(client.address, modelId, 0), 0, 'no refusal is recorded against the channel');
+  const assigned = await signAssignment(gatewayAccount, domain, { requestHash, provider: providerAccount.address });
+  assert.equal(totalOf(await server.serve({ ...viaGateway, assignment: assigned })), PRICE, "the router's own assignment is served");
+  ledger.close();
+});
+
+test('a result whose answer never reached the client is written off by its next request: never blocking past the window, never charged', async () => {
+  const { clock, ledger, server } = provider();
+  // Served and recorded, but the answer was lost on its way (the client never paid it).
+  const lost = await signed(clock);
+  const unpaid = await server.serve(lost);
+  assert.equal(totalOf(unpaid), PRICE);
 
   clock.now += BigInt(WINDOW_MS / 1000);
   const own = await signed(clock);
   const result = await server.serve(own);
-  assert.equal(totalOf(result), PRICE, 'the replayed result is not folded into what the client pays');
+  assert.equal(totalOf(result), PRICE, 'the lost result is not folded into what the client pays');
   own.vouchers = [await payFor(totalOf(result))];
   assert.equal(await server.acceptVouchers(own.vouchers), 1);
   assert.equal(ledger.owedBy(client.address, 0), PRICE, "the provider is owed the client's own result only");
   assert.equal(ledger.unpaidCount(client.address, modelId, 0), 0);
 
   // The bound the provider keeps: one write-off per channel per grace period. A second
-  // replay within it blocks the channel as before, until it ages out.
+  // lost answer within it blocks the channel as before, until it ages out.
   const second = await server.serve(await signed(clock));
   clock.now += BigInt(WINDOW_MS / 1000);
   await assert.rejects(server.serve({ ...(await signed(clock)), vouchers: own.vouchers }), refusedWith('CREDIT_EXHAUSTED'));
   clock.now = START + BigInt((WINDOW_MS + GRACE_MS) / 1000);
   const later = await server.serve({ ...(await signed(clock)), vouchers: own.vouchers });
-  assert.equal(totalOf(later), 2n * PRICE, 'the second replay was written off in its turn and never charged');
+  assert.equal(totalOf(later), 2n * PRICE, 'the second lost result was written off in its turn and never charged');
   assert.equal(totalOf(second), 2n * PRICE);
   ledger.close();
 });

@@ -1,4 +1,5 @@
 // What a provider does with one request, in order: check the client's signature, the
+// route (this provider is the request's router or holds its router's assignment), the
 // deadline (not passed, not more than MAX_REQUEST_TTL_SECONDS ahead) and the nonce (no
 // replay); take the vouchers paying for earlier results; check the model, the fee and
 // the input; write off what the client shows it never received; check the channel's
@@ -22,9 +23,10 @@ import {
   type ProtocolDomain,
   type Receipt,
 } from '../protocol/messages.ts';
-import { toWire, type InferResult } from '../protocol/wire.ts';
+import { toWire, type InferResult, type ParsedInferBody } from '../protocol/wire.ts';
 import { recoverVoucherSigner, type EscrowDomain, type SignedVoucher } from '../payments/voucher.ts';
 import { channelKey, type Ledger } from './ledger.ts';
+import { checkRoute } from './route-check.ts';
 
 export type ServedModel = { model: CatalogModel; modelId: Hex; price: bigint; float: FloatModel };
 
@@ -65,7 +67,7 @@ export class RequestServer {
     return this.inFlight.size;
   }
 
-  async serve(body: { request: InferenceRequest; signature: Hex; input: number[]; vouchers: SignedVoucher[] }): Promise<InferResult> {
+  async serve(body: ParsedInferBody): Promise<InferResult> {
     const { request, signature, input, vouchers } = body;
     const { deps } = this;
     const requestHash = hashRequest(deps.domain, request);
@@ -76,6 +78,7 @@ export class RequestServer {
         details: [`client: ${request.client}`, `recovered signer: ${signer ?? 'none'}`],
       });
     }
+    await checkRoute(deps.domain, deps.account.address, request, requestHash, body.assignment);
     const now = deps.now();
     if (request.deadline <= now) {
       throw new ProtocolError('DEADLINE_EXPIRED', 'The request deadline has passed.', { details: [`deadline: ${request.deadline}`, `now: ${now}`] });

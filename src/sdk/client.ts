@@ -1,8 +1,9 @@
 // The Trellis client: signs requests and vouchers with the caller's key, sends requests
-// through a gateway (or straight to a provider), checks every receipt it gets back
-// (the provider's signature, the request it answers, the input and output hashes, the
-// fee, the channel total), keeps the receipts, and pays for each checked result with a
-// voucher for exactly what it had paid on the channel plus that result's fee.
+// through a gateway (or straight to a provider), each naming that gateway (or provider)
+// as its router so that no one else can have it served, checks every receipt it gets
+// back (the provider's signature, the request it answers, the input and output hashes,
+// the fee, the channel total), keeps the receipts, and pays for each checked result
+// with a voucher for exactly what it had paid on the channel plus that result's fee.
 import { getAddress, hexToBigInt, toHex, type Address, type Hex } from 'viem';
 import type { SignerConnection } from '../chain/connect.ts';
 import type { Deployment } from '../chain/manifest.ts';
@@ -11,6 +12,7 @@ import { applyPreprocess } from '../engine/train/preprocess.ts';
 import { TrellisError } from '../errors.ts';
 import { loadModel, type CatalogModel } from '../models/catalog.ts';
 import { resolveModel, type ModelTrust } from '../models/registry.ts';
+import { classLabelOf, describeInputShape } from '../models/schema.ts';
 import { signVoucher } from '../payments/voucher.ts';
 import { fixedOutputHash, floatOutputHash, inputHashOf } from '../protocol/commitments.ts';
 import { errorFromBody, ProtocolError } from '../protocol/errors.ts';
@@ -28,6 +30,7 @@ import {
 } from '../protocol/messages.ts';
 import { parseInferResult, parseReceipt, toWire } from '../protocol/wire.ts';
 import { ClientState, type StoredReceipt } from './client-state.ts';
+import { fetchRouterAddress, type RouterKind } from './router-address.ts';
 import { checkSampled, type SelfCheck } from './self-check.ts';
 
 export type TrellisClientOptions = {
@@ -77,6 +80,8 @@ export type InferResult = {
   values: number[];
   /** Index of the largest output: the predicted class. */
   label: number;
+  /** The predicted class's name from the model's schema (the index as text when it names none). */
+  labelName: string;
   receipts: CheckedReceipt[];
   /** False when redundant providers disagreed (both receipts are kept). */
   agreement: boolean;
@@ -97,6 +102,8 @@ export class TrellisClient {
   /** Seconds each request stays valid: providers refuse more than MAX_REQUEST_TTL_SECONDS. */
   private readonly requestTtl: number;
   private readonly selfCheck: SelfCheck;
+  /** The router address learned for each gateway or provider URL. */
+  private readonly routers = new Map<string, Promise<Address>>();
 
   constructor(private readonly options: TrellisClientOptions) {
     const ttl = options.requestTtlSeconds ?? 60;
@@ -133,13 +140,17 @@ export class TrellisClient {
     const { model, modelId } = await this.model(params.model);
     const features = model.preprocess.features;
     if (params.input.length !== features) {
-      throw new TrellisError('INVALID_INPUT', `Model ${model.name} takes ${features} values per row.`, {
-        details: [`expected: ${features}`, `got: ${params.input.length}`],
+      throw new TrellisError('INVALID_INPUT', `Model ${model.name} takes ${describeInputShape(model.schema)} per row, not ${params.input.length}.`, {
+        details: [`expected: ${features} values`, `got: ${params.input.length}`, 'give the values flattened in the order of the input shape'],
       });
     }
     const input = Array.from(applyPreprocess(model.preprocess, params.input));
     const { inputHash } = inputHashOf(model.engine, input);
     const domain = { chainId: deployment.chainId, escrow: deployment.contracts.escrow };
+    const base = params.providerUrl ?? this.options.gatewayUrl;
+    if (!base) throw new TrellisError('NO_ENDPOINT', 'No gateway or provider URL to send the request to.');
+    const kind: RouterKind = params.providerUrl ? 'provider' : 'gateway';
+    const routerKey = `${kind} ${base}`;
     const request: InferenceRequest = {
       client: this.address,
       modelId,
@@ -148,10 +159,9 @@ export class TrellisClient {
       nonce: hexToBigInt(toHex(crypto.getRandomValues(new Uint8Array(16)))),
       deadline: BigInt(Math.floor(Date.now() / 1000) + this.requestTtl),
       verification: mode,
+      router: await this.router(routerKey, base, kind),
     };
     const signature = await signRequest(connection.account, domain, request);
-    const base = params.providerUrl ?? this.options.gatewayUrl;
-    if (!base) throw new TrellisError('NO_ENDPOINT', 'No gateway or provider URL to send the request to.');
     // Built at each attempt, so that a retry carries the vouchers signed meanwhile.
     const body = () => ({
       request: toWire(request),
@@ -160,7 +170,11 @@ export class TrellisClient {
       vouchers: this.state.vouchersFor(modelId).map((s) => ({ ...toWire(s.voucher), signature: s.signature })),
       ...(verification === 'redundant' ? { redundancy: params.redundancy ?? 2 } : {}),
     });
-    const answer = await this.postInfer(`${base}/v1/infer`, body, request.deadline);
+    const answer = await this.postInfer(`${base}/v1/infer`, body, request.deadline).catch((error: unknown) => {
+      // A router whose key changed since it was learned is asked again next time.
+      if (error instanceof ProtocolError && error.code === 'ROUTE_MISMATCH') this.routers.delete(routerKey);
+      throw error;
+    });
 
     // A gateway in redundant mode answers with several receipts; otherwise one.
     const raw = answer as { receipts?: { receipt: unknown; signature: unknown }[]; agreement?: boolean };
@@ -193,7 +207,8 @@ export class TrellisClient {
         this.state.addReceipt({ receipt: toWire(receipt), signature: sig, output: output.output, frac: output.frac, verification });
     });
     const values = output.frac === null ? output.output : output.output.map((q) => q * 2 ** -output.frac!);
-    return { values, label: values.indexOf(Math.max(...values)), receipts, agreement: raw.agreement ?? true };
+    const label = values.indexOf(Math.max(...values));
+    return { values, label, labelName: classLabelOf(model.schema, label), receipts, agreement: raw.agreement ?? true };
   }
 
   /**
@@ -289,6 +304,17 @@ export class TrellisClient {
     if (receipt.fee > expected.request.maxFee) problems.push(`fee ${receipt.fee} above maxFee ${expected.request.maxFee}`);
     problems.push(...receiptTermProblems(receipt, expected.request, BigInt(Math.floor(Date.now() / 1000))));
     if (problems.length) throw new ProtocolError('PROVIDER_BAD_RESPONSE', 'The receipt does not check out; nothing was paid for it.', { details: problems });
+  }
+
+  /** The router a request sent to `base` names, learned once per `key`; a failed lookup is tried again next time. */
+  private router(key: string, base: string, kind: RouterKind): Promise<Address> {
+    let known = this.routers.get(key);
+    if (!known) {
+      known = fetchRouterAddress(this.fetch, base, kind);
+      this.routers.set(key, known);
+      known.catch(() => this.routers.delete(key));
+    }
+    return known;
   }
 
   private async model(name: string): Promise<{ model: CatalogModel; modelId: Hex }> {

@@ -59,6 +59,8 @@ export type MaliciousProvider = {
   lie: Lie;
   /** POST /v1/infer calls received. */
   inferCalls: number;
+  /** Every POST /v1/infer body as received: what this provider could replay elsewhere. */
+  captured: unknown[];
   /** The largest voucher received on each channel (client, model), whatever its amount. */
   heldVouchers(): SignedVoucher[];
   /** Redeems every held voucher on chain; returns what the escrow paid. */
@@ -139,6 +141,7 @@ export async function startMaliciousProvider(options: MaliciousProviderOptions):
 
   const infer = async (res: ServerResponse, text: string) => {
     provider.inferCalls += 1;
+    provider.captured.push(JSON.parse(text));
     const lie = provider.lie;
     if (lie === 'hang') return void open.add(res);
     if (lie === 'false-replayed') return send(res, 409, new ProtocolError('REPLAYED', 'This request was already served here.').toJSON());
@@ -254,6 +257,7 @@ export async function startMaliciousProvider(options: MaliciousProviderOptions):
     price: options.price,
     lie: 'none',
     inferCalls: 0,
+    captured: [],
     heldVouchers: () => [...held.values()],
     async redeemAll() {
       let paid = 0n;

@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Hex } from 'viem';
+import type { Address, Hex } from 'viem';
 import { connectSigner, type SignerConnection } from '../../src/chain/connect.ts';
 import { devAccount } from '../../src/chain/dev-accounts.ts';
 import { silentLogger } from '../../src/log.ts';
@@ -31,11 +31,23 @@ export async function startTestNetwork(): Promise<TestNetwork> {
   };
 }
 
-/** A signed infer body, built by hand so tests can break any part of it. */
+/**
+ * A signed infer body, built by hand so tests can break any part of it. `router` is
+ * where it is meant to go: the network's gateway or one provider's address.
+ */
 export async function signedBody(
   signer: SignerConnection,
   network: LocalNetwork,
-  options: { model: string; input: number[]; verification?: Verification; deadline?: bigint; maxFee?: bigint; nonce?: bigint; modelId?: Hex },
+  options: {
+    model: string;
+    input: number[];
+    router: Address;
+    verification?: Verification;
+    deadline?: bigint;
+    maxFee?: bigint;
+    nonce?: bigint;
+    modelId?: Hex;
+  },
 ): Promise<{ request: InferenceRequest; body: { request: ReturnType<typeof toWire<InferenceRequest>>; signature: Hex; input: number[] } }> {
   const model = loadModel(options.model);
   const { deployment } = network.chain;
@@ -48,6 +60,7 @@ export async function signedBody(
     nonce: options.nonce ?? BigInt(Math.floor(Math.random() * 2 ** 48)),
     deadline: options.deadline ?? BigInt(Math.floor(Date.now() / 1000) + 60),
     verification: verificationModes.indexOf(options.verification ?? 'optimistic'),
+    router: options.router,
   };
   const signature = await signRequest(signer.account, { chainId: deployment.chainId, escrow: deployment.contracts.escrow }, request);
   return { request, body: { request: toWire(request), signature, input: options.input } };

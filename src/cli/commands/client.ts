@@ -146,6 +146,7 @@ export function registerClientCommands(program: Command): void {
             JSON.stringify(
               {
                 label: result.label,
+                labelName: result.labelName,
                 values: result.values,
                 agreement: result.agreement,
                 receipts: result.receipts.map((r) => ({ ...toWire(r.receipt), signature: r.signature })),
@@ -158,7 +159,7 @@ export function registerClientCommands(program: Command): void {
         }
         const { chainTime, timingParameters } = await import('../../sdk/account-status.ts');
         const [timing, now] = await Promise.all([timingParameters(context.connection, context.deployment), chainTime(context.connection)]);
-        console.log(`label    ${result.label}`);
+        console.log(`label    ${result.labelName}`);
         console.log(`values   ${result.values.map((v) => v.toFixed(3)).join(' ')}`);
         for (const { receipt } of result.receipts)
           console.log(`receipt  provider ${receipt.provider}  fee ${formatTokens(receipt.fee)}  request ${receipt.requestHash}`);

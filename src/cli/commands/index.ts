@@ -3,9 +3,11 @@ import type { Command } from 'commander';
 import { registerBountyCommands } from './bounty.ts';
 import { registerChainCommands } from './chain.ts';
 import { registerClientCommands } from './client.ts';
+import { registerIndexerCommands } from './indexer.ts';
 import { registerMatrixCommands } from './matrix.ts';
 import { registerNetworkCommands } from './network.ts';
 import { registerProviderCommands } from './provider.ts';
+import { registerStoreCommands } from './store.ts';
 import { registerWatchCommands } from './watch.ts';
 
 export function registerCommands(program: Command): void {
@@ -15,5 +17,7 @@ export function registerCommands(program: Command): void {
   registerChainCommands(program);
   registerMatrixCommands(program);
   registerWatchCommands(program);
+  registerIndexerCommands(program);
+  registerStoreCommands(program);
   registerBountyCommands(program);
 }

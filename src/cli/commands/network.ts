@@ -2,7 +2,8 @@
 // the gateway knows from chain events.
 import type { Command } from 'commander';
 import { lineLogger } from '../../log.ts';
-import { DEFAULT_DATA_DIR, readEnvironment } from '../../config.ts';
+import { DEFAULT_DATA_DIR, GATEWAY_KEY_VARIABLE, readEnvironment } from '../../config.ts';
+import { localRoles } from '../../network/roles.ts';
 import { recordDataDir } from '../data-dir.ts';
 import { TrellisError } from '../../errors.ts';
 import { listModels, listProviders } from '../../sdk/gateway.ts';
@@ -16,7 +17,9 @@ import { progress } from '../progress.ts';
 export function registerNetworkCommands(program: Command): void {
   program
     .command('up')
-    .description('bring up the local network on 127.0.0.1: chain, contracts, default models, three providers, a gateway')
+    .description(
+      `bring up the local network on 127.0.0.1: chain, contracts, default models, three providers, a gateway (routing key: $${GATEWAY_KEY_VARIABLE}, or dev key ${localRoles.gateway})`,
+    )
     .option('--data-dir <path>', 'where all state lives (default: $TRELLIS_DATA_DIR or .trellis)')
     .option('--port <port>', 'chain RPC port; the gateway uses port+5, providers port+6..port+8 (0: free ports the system picks)', '8545')
     .option('--fresh', 'delete the data folder and start over')
@@ -28,6 +31,8 @@ export function registerNetworkCommands(program: Command): void {
       async (options: { dataDir?: string; port: string; fresh?: boolean; adoptChain?: boolean; quiet?: boolean; faulty?: boolean; faultRate: string }) => {
         const dataDir = resolveUpDataDir(options.dataDir);
         const { startLocalNetwork } = await import('../../network/local-network.ts');
+        const { gatewayKey } = readEnvironment();
+        const gatewayAccount = gatewayKey === undefined ? undefined : (await import('../../chain/connect.ts')).accountFromKey(gatewayKey, GATEWAY_KEY_VARIABLE);
         const log = options.quiet ? lineLogger(() => {}) : lineLogger((line) => process.stderr.write(`${line}\n`));
         const network = await startLocalNetwork({
           dataDir,
@@ -38,13 +43,14 @@ export function registerNetworkCommands(program: Command): void {
           onStep: progress(),
           onStopped: (component) => process.stderr.write(`trellis: stopped ${component}\n`),
           faulty: options.faulty ? { rate: parseRateOption('--fault-rate', options.faultRate) } : undefined,
+          gatewayAccount,
         });
         const { chain } = network;
         if (chain.adopted) console.log(`\ntook over the anvil left running by an earlier run (${chain.rpcUrl})`);
         console.log(`\nTrellis local network ${chain.deployed ? 'started' : 'resumed'} (chain id ${chain.deployment.chainId}, data in ${dataDir})`);
         const row = (label: string, value: string) => console.log(`  ${label.padEnd(18)} ${value}`);
         row('chain RPC', chain.rpcUrl);
-        row('gateway', `${network.gatewayUrl}  (API: ${network.gatewayUrl}/openapi.json)`);
+        row('gateway', `${network.gatewayUrl}  ${network.gatewayAddress}  (API: ${network.gatewayUrl}/openapi.json)`);
         for (const [i, p] of network.providers.entries()) row(`provider ${i + 1}`, `${p.url}  ${p.address}`);
         if (network.faultyProvider) row('FAULTY provider', `${network.faultyProvider.url}  ${network.faultyProvider.address}  (cheats on purpose)`);
         if (network.watcher) row('watcher', `${network.watcher.address}  (in the gateway process; watch its log lines)`);

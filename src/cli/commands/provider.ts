@@ -1,5 +1,5 @@
 // Provider and model-owner commands: run a provider node from a config file, manage
-// stake and earnings, publish a model and set its royalty.
+// stake and earnings, import, publish and stake on a model and set its royalty.
 import { registerModelStakeCommands } from './model-stake.ts';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -12,6 +12,7 @@ import { addNetworkOptions, signerContext, type NetworkOptions } from '../contex
 import { formatTokens, parseTokens } from '../amounts.ts';
 import { parseAddressOption, parseIntegerOption, parseModelIdOption } from '../options.ts';
 import { progress } from '../progress.ts';
+import { registerModelImportCommand } from './model-import.ts';
 
 /** The provider config file: which models at which price, where to listen, how much to stake. */
 type ProviderConfig = {
@@ -167,7 +168,8 @@ export function registerProviderCommands(program: Command): void {
     }
   });
 
-  const model = program.command('model').description('publish, manage and stake on models');
+  const model = program.command('model').description('import, publish, manage and stake on models');
+  registerModelImportCommand(model);
   registerModelStakeCommands(model);
   addNetworkOptions(
     model

@@ -94,6 +94,44 @@ test('an unsupported operator is refused naming the operator and the node', () =
   }
 });
 
+test('a graph with several unsupported operators is refused listing every one of them at once', () => {
+  // The layout of a recurrent export: Transpose to time-major, LSTM, Squeeze, then a
+  // supported Gemm head reading the refused part, and a Sigmoid after it.
+  const bytes = buildOnnx({
+    opset: 13,
+    inputs: [{ name: 'x', shape: ['N', 4, 3] }],
+    outputs: [{ name: 'y', shape: ['N', 2] }],
+    initializers: [
+      { name: 'W', dims: [1, 8, 3], data: fixedValues(24, 1, 0.5) },
+      { name: 'R', dims: [1, 8, 2], data: fixedValues(16, 2, 0.5) },
+      { name: 'head.weight', dims: [2, 2], data: fixedValues(4, 3, 0.5) },
+      { name: 'axes', dims: [1], data: [0], type: 'int64' },
+    ],
+    nodes: [
+      { opType: 'Transpose', name: '/rnn/Transpose', inputs: ['x'], outputs: ['t'], attributes: { perm: { type: 'ints', value: [1, 0, 2] } } },
+      { opType: 'LSTM', name: '/rnn/LSTM', inputs: ['t', 'W', 'R'], outputs: ['', 'h'], attributes: { hidden_size: { type: 'int', value: 2 } } },
+      { opType: 'Squeeze', name: '/rnn/Squeeze', inputs: ['h', 'axes'], outputs: ['s'] },
+      { opType: 'Gemm', name: '/head/Gemm', inputs: ['s', 'head.weight'], outputs: ['g'], attributes: { transB: { type: 'int', value: 1 } } },
+      { opType: 'Sigmoid', name: '/head/Sigmoid', inputs: ['g'], outputs: ['y'] },
+    ],
+  });
+  try {
+    importOnnx(bytes, { calibration: [fixedValues(12, 4, 0.5).map((v) => v + 0.5)], inputRange: range });
+    assert.fail('expected an error');
+  } catch (e) {
+    assert.ok(e instanceof EngineError);
+    assert.equal(e.code, 'ENGINE_ONNX_UNSUPPORTED_OP');
+    assert.match(e.shortMessage, /4 nodes/);
+    for (const op of ['Transpose', 'LSTM', 'Squeeze', 'Sigmoid']) assert.match(e.shortMessage, new RegExp(op));
+    assert.deepEqual(e.details, [
+      'node "/rnn/Transpose": Transpose',
+      'node "/rnn/LSTM": LSTM',
+      'node "/rnn/Squeeze": Squeeze',
+      'node "/head/Sigmoid": Sigmoid',
+    ]);
+  }
+});
+
 test('unsupported opsets are refused with expected vs got', () => {
   for (const opset of [9, 10, 18, 21]) {
     try {

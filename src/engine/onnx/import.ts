@@ -4,13 +4,13 @@
 // See docs/engine-spec.md for every rule applied here.
 import { keccak_256 } from '@noble/hashes/sha3';
 import type { Artifact, Layer } from '../artifact.ts';
-import { BoundError, CalibrationError, OnnxInvalidError, OnnxOpsetError, OnnxUnsupportedOpError } from '../errors.ts';
+import { BoundError, CalibrationError, OnnxInvalidError, OnnxOpsetError, OnnxUnsupportedOpError, OnnxUnsupportedOpsError } from '../errors.ts';
 import { BIAS_MAX, MAX_FAN_IN, SHIFT_MAX, WEIGHT_MAX, ACT_MAX, fracFor, roundHalfAwayFromZero } from '../fixed.ts';
 import { toHex } from '../merkle/hex.ts';
 import { reciprocalFor } from '../ops/avgpool.ts';
 import { weightCommitment } from '../weights.ts';
 import { calibrate } from './calibrate.ts';
-import { decodeModel, tensorValues, type OnnxAttribute, type OnnxModel, type OnnxNode } from './decode.ts';
+import { decodeModel, tensorValues, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxValueInfo } from './decode.ts';
 
 export type ImportOnnxOptions = {
   /** Calibration samples (floats): one array per sample, or a flat array of whole samples. */
@@ -338,6 +338,40 @@ function walkNode(g: GraphWalker, node: OnnxNode, i: number): void {
   }
 }
 
+/** The operators walkNode turns into layers or folds away (its switch cases). */
+const supportedOps = new Set(['Identity', 'Dropout', 'Constant', 'Flatten', 'Reshape', 'Gemm', 'MatMul', 'Add', 'Relu', 'Conv', 'MaxPool', 'AveragePool']);
+
+/**
+ * Walks every node, collecting each unsupported one instead of stopping at the first.
+ * A node that reads the output of a refused node cannot be checked beyond its operator
+ * (its input shape is unknown), so it is reported only when its operator is unsupported.
+ */
+function walkNodes(g: GraphWalker, nodes: readonly OnnxNode[]): void {
+  const problems: OnnxUnsupportedOpError[] = [];
+  const refused = new Set<string>();
+  // An empty name is an omitted optional tensor in ONNX, never an edge between nodes.
+  const refuse = (n: OnnxNode) => {
+    for (const name of n.output ?? []) if (name) refused.add(name);
+  };
+  nodes.forEach((n, i) => {
+    if ((n.input ?? []).some((name) => refused.has(name))) {
+      const op = n.opType ?? '';
+      if (!supportedOps.has(op) || (n.domain && n.domain !== 'ai.onnx')) problems.push(new OnnxUnsupportedOpError(op, nodeName(n, i)));
+      refuse(n);
+      return;
+    }
+    try {
+      walkNode(g, n, i);
+    } catch (error) {
+      if (!(error instanceof OnnxUnsupportedOpError)) throw error;
+      problems.push(error);
+      refuse(n);
+    }
+  });
+  if (problems.length === 1) throw problems[0];
+  if (problems.length > 1) throw new OnnxUnsupportedOpsError(problems);
+}
+
 function calibrationBatch(options: ImportOnnxOptions, size: number): { data: Float64Array; batch: number } {
   const { calibration, inputRange } = options;
   if (calibration === null || typeof calibration !== 'object' || typeof calibration.length !== 'number' || calibration.length === 0) {
@@ -430,19 +464,10 @@ function quantize(layers: Layer[], inputFrac: number, maxAbs: readonly number[])
   });
 }
 
-/** Imports an ONNX file into a fixed-point artifact (see docs/engine-spec.md). */
-export function importOnnx(bytes: Uint8Array, options: ImportOnnxOptions): Artifact {
-  const range = options?.inputRange;
-  if (!range || !Number.isFinite(range.min) || !Number.isFinite(range.max) || !(range.min <= range.max)) {
-    throw new CalibrationError('The declared input range is invalid.', ['expected: finite min <= max', `got: ${JSON.stringify(range)}`]);
-  }
-  const model = decodeModel(bytes);
-  const opset = defaultOpset(model);
-  const graph = model.graph!;
-  const nodes = graph.node ?? [];
-  const g = new GraphWalker();
-  for (const t of graph.initializer ?? []) g.values.set(t.name, { kind: 'const', dims: (t.dims ?? []).map(Number), values: tensorValues(t, 'initializer') });
-  const inputs = (graph.input ?? []).filter((v) => !g.values.has(v.name));
+/** The graph's one input that is not an initializer, and its per-sample shape. */
+function graphInput(graph: NonNullable<OnnxModel['graph']>): { input: OnnxValueInfo; inputShape: number[] } {
+  const constants = new Set((graph.initializer ?? []).map((t) => t.name));
+  const inputs = (graph.input ?? []).filter((v) => !constants.has(v.name));
   if (inputs.length !== 1)
     throw new OnnxInvalidError('The model must have exactly one input.', [
       'expected: 1 graph input',
@@ -457,13 +482,34 @@ export function importOnnx(bytes: Uint8Array, options: ImportOnnxOptions): Artif
       `got: [${dims.map((d) => d.dimParam ?? d.dimValue ?? '?').join(', ')}]`,
     ]);
   }
+  return { input, inputShape };
+}
+
+/** The per-sample input shape of an ONNX file, e.g. to read its calibration rows before importing it. */
+export function onnxInputShape(bytes: Uint8Array): number[] {
+  const model = decodeModel(bytes);
+  defaultOpset(model);
+  return graphInput(model.graph!).inputShape;
+}
+
+/** Imports an ONNX file into a fixed-point artifact (see docs/engine-spec.md). */
+export function importOnnx(bytes: Uint8Array, options: ImportOnnxOptions): Artifact {
+  const range = options?.inputRange;
+  if (!range || !Number.isFinite(range.min) || !Number.isFinite(range.max) || !(range.min <= range.max)) {
+    throw new CalibrationError('The declared input range is invalid.', ['expected: finite min <= max', `got: ${JSON.stringify(range)}`]);
+  }
+  const model = decodeModel(bytes);
+  const opset = defaultOpset(model);
+  const graph = model.graph!;
+  const nodes = graph.node ?? [];
+  const g = new GraphWalker();
+  for (const t of graph.initializer ?? []) g.values.set(t.name, { kind: 'const', dims: (t.dims ?? []).map(Number), values: tensorValues(t, 'initializer') });
+  const { input, inputShape } = graphInput(graph);
   g.values.set(input.name, { kind: 'act', tensor: 0, shape: inputShape });
   for (const n of nodes) for (const name of n.input ?? []) g.uses.set(name, (g.uses.get(name) ?? 0) + 1);
   const outputs = graph.output ?? [];
   for (const o of outputs) g.uses.set(o.name, (g.uses.get(o.name) ?? 0) + 1);
-  nodes.forEach((n, i) => {
-    walkNode(g, n, i);
-  });
+  walkNodes(g, nodes);
   if (outputs.length !== 1) throw new OnnxInvalidError('The model must have exactly one output.', ['expected: 1 graph output', `got: ${outputs.length}`]);
   const result = g.values.get(outputs[0]!.name);
   if (result?.kind !== 'act' || result.tensor !== g.layers.length) {

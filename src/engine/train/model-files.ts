@@ -1,25 +1,27 @@
 // Where the default models live in the repository and how their files are named:
 // models/<name>.onnx (the float model), models/<name>.artifact.json (the fixed-point
-// artifact the engine runs) and models/<name>.preprocess.json (what a client does to
-// a raw row first).
-import { readFileSync } from 'node:fs';
+// artifact the engine runs), models/<name>.preprocess.json (what a client does to
+// a raw row first) and models/<name>.schema.json (input and output schema with the
+// feature names and class labels; optional, so a folder of older models still loads).
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Preprocess } from './preprocess.ts';
 
 export const defaultModelsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'models');
 
-export type ModelFilePaths = { onnx: string; artifact: string; preprocess: string };
+export type ModelFilePaths = { onnx: string; artifact: string; preprocess: string; schema: string };
 
 export function modelFilePaths(name: string, modelsDir: string = defaultModelsDir): ModelFilePaths {
   return {
     onnx: join(modelsDir, `${name}.onnx`),
     artifact: join(modelsDir, `${name}.artifact.json`),
     preprocess: join(modelsDir, `${name}.preprocess.json`),
+    schema: join(modelsDir, `${name}.schema.json`),
   };
 }
 
-export type ModelFiles = { onnx: Uint8Array; artifactJson: string; preprocess: Preprocess };
+export type ModelFiles = { onnx: Uint8Array; artifactJson: string; preprocess: Preprocess; schemaJson?: string };
 
 export function readModelFiles(name: string, modelsDir: string = defaultModelsDir): ModelFiles {
   const paths = modelFilePaths(name, modelsDir);
@@ -27,6 +29,7 @@ export function readModelFiles(name: string, modelsDir: string = defaultModelsDi
     onnx: new Uint8Array(readFileSync(paths.onnx)),
     artifactJson: readFileSync(paths.artifact, 'utf8'),
     preprocess: JSON.parse(readFileSync(paths.preprocess, 'utf8')) as Preprocess,
+    ...(existsSync(paths.schema) ? { schemaJson: readFileSync(paths.schema, 'utf8') } : {}),
   };
 }
 

@@ -29,9 +29,34 @@ export type ModelSpec = {
   fit: FitOptions;
   opset: number;
   form: ExportForm;
+  /** The class each output stands for, written to models/<name>.schema.json. */
+  classLabels: readonly string[];
+  /** The name of each input value, when the data set names them. */
+  featureNames?: readonly string[];
   /** Builds the network with weights drawn from `rng`. */
   build(rng: Xoshiro128): Sequential;
 };
+
+const digitLabels = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+
+/** The columns of data/breast_cancer.csv (ten measures as mean, standard error and worst), named as in examples/breast-cancer.csv. */
+const breastCancerMeasures = [
+  'radius',
+  'texture',
+  'perimeter',
+  'area',
+  'smoothness',
+  'compactness',
+  'concavity',
+  'concave points',
+  'symmetry',
+  'fractal dimension',
+];
+const breastCancerFeatureNames = [
+  ...breastCancerMeasures.map((m) => `mean ${m}`),
+  ...breastCancerMeasures.map((m) => `${m} error`),
+  ...breastCancerMeasures.map((m) => `worst ${m}`),
+];
 
 export const modelSpecs: readonly ModelSpec[] = [
   {
@@ -45,6 +70,7 @@ export const modelSpecs: readonly ModelSpec[] = [
     fit: { epochs: 40, batchSize: 32, learningRate: 0.003 },
     opset: 13,
     form: 'gemm',
+    classLabels: digitLabels,
     build(rng) {
       const fc1 = new Dense(64, 32, 'fc1');
       const fc2 = new Dense(32, 10, 'fc2');
@@ -64,6 +90,7 @@ export const modelSpecs: readonly ModelSpec[] = [
     fit: { epochs: 30, batchSize: 32, learningRate: 0.003 },
     opset: 11,
     form: 'conv-reshape-gemm',
+    classLabels: digitLabels,
     build(rng) {
       const conv = new Conv2d(1, 8, 3, 1, 'conv');
       const fc = new Dense(8 * 4 * 4, 10, 'fc');
@@ -84,6 +111,9 @@ export const modelSpecs: readonly ModelSpec[] = [
     fit: { epochs: 60, batchSize: 16, learningRate: 0.001 },
     opset: 17,
     form: 'matmul-add',
+    // data/breast_cancer.rst: class 0 is malignant, 1 benign.
+    classLabels: ['malignant', 'benign'],
+    featureNames: breastCancerFeatureNames,
     build(rng) {
       const fc1 = new Dense(30, 16, 'fc1');
       const fc2 = new Dense(16, 2, 'fc2');

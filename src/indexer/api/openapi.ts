@@ -1,0 +1,223 @@
+// The index API as an OpenAPI 3.1 document, served at GET /openapi.json. Kept as data
+// beside the routes (server.ts); a test checks that the routes the server answers and
+// the paths described here are the same.
+import { contractNames } from '../../chain/manifest.ts';
+import { indexerErrorStatus } from '../errors.ts';
+import { DEFAULT_LIMIT, MAX_LIMIT } from './params.ts';
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: object) => ({ 'application/json': { schema } });
+const hex32 = { type: 'string', pattern: '^0x[0-9a-fA-F]{64}$' };
+const address = { type: 'string', pattern: '^0x[0-9a-fA-F]{40}$' };
+const amount = { type: 'string', pattern: '^[0-9]{1,78}$', description: 'token base units as a decimal string' };
+const nullableAmount = { ...amount, type: ['string', 'null'] };
+const integer = { type: 'integer', minimum: 0 };
+const nullableInteger = { type: ['integer', 'null'], minimum: 0 };
+
+const codesWith = (status: number) =>
+  Object.entries(indexerErrorStatus)
+    .filter(([code, s]) => s === status && code !== 'DATABASE_TOO_NEW' && code !== 'INDEXER_OPTIONS_INVALID')
+    .map(([code]) => code)
+    .join(', ');
+const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((s) => [String(s), { description: `Error codes: ${codesWith(s)}.`, content: json(ref('ErrorBody')) }]));
+
+const queryParam = (name: string, schema: object, description: string) => ({ name, in: 'query', required: false, schema, description });
+const pathParam = (name: string, schema: object) => ({ name, in: 'path', required: true, schema });
+const pageParams = [
+  queryParam('limit', { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT }, 'items per page'),
+  queryParam('cursor', { type: 'string' }, 'the nextCursor of the previous page'),
+];
+const eventParams = [
+  queryParam('contract', { type: 'string', enum: [...contractNames] }, 'only events of this contract'),
+  queryParam('name', { type: 'string' }, 'only events of this name (for example Deposited)'),
+];
+const pageOf = (item: string) => ({
+  type: 'object',
+  required: ['items', 'nextCursor'],
+  properties: { items: { type: 'array', items: ref(item) }, nextCursor: { type: ['string', 'null'], description: 'null on the last page' } },
+});
+
+const list = (summary: string, item: string, params: object[] = []) => ({
+  get: { summary, parameters: [...params, ...pageParams], responses: { '200': { description: 'One page.', content: json(pageOf(item)) }, ...errors(400) } },
+});
+const detail = (summary: string, param: object, schema: object) => ({
+  get: { summary, parameters: [param], responses: { '200': { description: 'The record.', content: json(schema) }, ...errors(400, 404) } },
+});
+
+const position = { blockNumber: integer, logIndex: integer, txHash: hex32 };
+
+export const indexerOpenApi = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Trellis index',
+    version: '1',
+    description:
+      'Read-only view of one Trellis deployment as indexed from chain events: providers, models, payments, disputes and every raw event, with a live stream. Lists are keyset-paginated. See docs/indexer.md.',
+  },
+  paths: {
+    '/openapi.json': { get: { summary: 'This document.', responses: { '200': { description: 'The OpenAPI document.' } } } },
+    '/v1/status': {
+      get: {
+        summary: 'How far the index is: the indexed block, the chain head, confirmations and lag.',
+        responses: { '200': { description: 'The status.', content: json(ref('Status')) }, ...errors(400) },
+      },
+    },
+    '/v1/providers': list('Providers, by address.', 'Provider'),
+    '/v1/providers/{address}': detail('One provider with its prices and slashes.', pathParam('address', address), ref('ProviderDetail')),
+    '/v1/models': list('Published models, newest first.', 'Model', [queryParam('owner', address, 'only models of this owner')]),
+    '/v1/models/{id}': detail('One model with the prices providers set for it.', pathParam('id', hex32), ref('ModelDetail')),
+    '/v1/disputes': list('Disputes, newest first.', 'Dispute', [
+      queryParam('provider', address, 'only disputes against this provider'),
+      queryParam('resolved', { type: 'string', enum: ['true', 'false'] }, 'only resolved or only open disputes'),
+    ]),
+    '/v1/disputes/{id}': detail('One dispute with its moves and payouts.', pathParam('id', hex32), ref('DisputeDetail')),
+    '/v1/payments': list('Escrow payments, newest first: deposits, withdrawals, redemptions and claims.', 'Payment', [
+      queryParam('kind', { type: 'string', enum: ['deposit', 'withdrawal_requested', 'withdrawal', 'redemption', 'claim'] }, 'only this kind'),
+      queryParam('account', address, 'only payments of this client (or claimant)'),
+      queryParam('provider', address, 'only redemptions by this provider'),
+    ]),
+    '/v1/events': list('Every indexed event, newest first.', 'Event', eventParams),
+    '/v1/stream': {
+      get: {
+        summary: 'Server-sent events: `event` messages with one indexed event each (an Event as JSON), as they are indexed.',
+        description: 'The first message is `ready`. Events are sent once their block has the configured confirmations; the id is "block:logIndex".',
+        parameters: eventParams,
+        responses: { '200': { description: 'An event stream.', content: { 'text/event-stream': { schema: { type: 'string' } } } }, ...errors(400) },
+      },
+    },
+  },
+  components: {
+    schemas: {
+      ErrorBody: {
+        type: 'object',
+        required: ['error'],
+        properties: {
+          error: {
+            type: 'object',
+            required: ['code', 'message', 'details'],
+            properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'array', items: { type: 'string' } } },
+          },
+        },
+      },
+      Status: {
+        type: 'object',
+        properties: {
+          chainId: integer,
+          deploymentBlock: integer,
+          indexedBlock: { type: 'integer', description: 'the last block whose events are all indexed' },
+          head: nullableInteger,
+          confirmations: integer,
+          lag: { ...nullableInteger, description: 'head minus indexedBlock' },
+          skippedLogs: { ...integer, description: 'logs of Trellis contracts that could not be decoded' },
+          failures: { ...integer, description: 'consecutive failed indexing steps (the chain node does not answer)' },
+          lastError: { type: ['string', 'null'] },
+        },
+      },
+      Event: {
+        type: 'object',
+        properties: { ...position, contract: { type: 'string', enum: [...contractNames] }, address, name: { type: 'string' }, args: { type: 'object' } },
+      },
+      Provider: {
+        type: 'object',
+        properties: {
+          address,
+          endpoint: { type: 'string' },
+          pubKey: { type: 'string' },
+          activeStake: amount,
+          unbondingStake: amount,
+          withdrawnStake: amount,
+          slashedTotal: amount,
+          slashCount: integer,
+          jailedUntil: { ...integer, description: 'unix time; 0 if never jailed' },
+          openDisputes: integer,
+          registeredBlock: integer,
+          updatedBlock: integer,
+        },
+      },
+      Price: { type: 'object', properties: { provider: address, modelId: hex32, price: amount, updatedBlock: integer } },
+      Slash: {
+        type: 'object',
+        properties: { ...position, provider: address, recipient: address, slasher: address, requested: amount, fromActive: amount, fromUnbonding: amount },
+      },
+      ProviderDetail: {
+        allOf: [
+          ref('Provider'),
+          { type: 'object', properties: { prices: { type: 'array', items: ref('Price') }, slashes: { type: 'array', items: ref('Slash'), maxItems: 100 } } },
+        ],
+      },
+      Model: {
+        type: 'object',
+        properties: {
+          id: hex32,
+          owner: address,
+          contentHash: hex32,
+          weightCommitment: hex32,
+          metadataURI: { type: 'string' },
+          royaltyBps: integer,
+          pendingRoyalty: { type: ['object', 'null'], properties: { royaltyBps: integer, effectiveAt: integer } },
+          shape: { type: ['object', 'null'], properties: { inputSize: integer, rowCount: integer, layerCount: integer } },
+          deprecated: { type: 'boolean' },
+          publishedBlock: integer,
+          publishedTx: hex32,
+          updatedBlock: integer,
+        },
+      },
+      ModelDetail: { allOf: [ref('Model'), { type: 'object', properties: { prices: { type: 'array', items: ref('Price') } } }] },
+      Payment: {
+        type: 'object',
+        properties: {
+          ...position,
+          kind: { type: 'string', enum: ['deposit', 'withdrawal_requested', 'withdrawal', 'redemption', 'claim'] },
+          account: address,
+          provider: { ...address, type: ['string', 'null'] },
+          modelId: { ...hex32, type: ['string', 'null'] },
+          amount: { ...amount, description: 'for a redemption, what was paid' },
+          balance: { ...nullableAmount, description: 'escrow balance after a deposit or withdrawal' },
+          cumulativeAmount: nullableAmount,
+          shortfall: nullableAmount,
+        },
+      },
+      Dispute: {
+        type: 'object',
+        properties: {
+          id: hex32,
+          challenger: address,
+          provider: address,
+          receiptId: hex32,
+          client: address,
+          modelId: hex32,
+          bond: amount,
+          lastMove: { type: 'string' },
+          deadline: integer,
+          resolved: { type: 'boolean' },
+          providerLost: { type: ['boolean', 'null'] },
+          outcome: nullableInteger,
+          winner: { ...address, type: ['string', 'null'] },
+          openedBlock: integer,
+          openedTx: hex32,
+          updatedBlock: integer,
+        },
+      },
+      Move: { type: 'object', properties: { ...position, name: { type: 'string' }, args: { type: 'object' } } },
+      Payout: {
+        type: 'object',
+        properties: {
+          ...position,
+          contract: { type: 'string' },
+          kind: { type: 'string' },
+          account: { ...address, type: ['string', 'null'] },
+          disputeId: { ...hex32, type: ['string', 'null'] },
+          amount,
+          details: { type: 'object' },
+        },
+      },
+      DisputeDetail: {
+        allOf: [
+          ref('Dispute'),
+          { type: 'object', properties: { moves: { type: 'array', items: ref('Move') }, payouts: { type: 'array', items: ref('Payout') } } },
+        ],
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,51 @@
+// Keyset pagination: a list is sorted by a unique key (for example block number then
+// log index, newest first) and the next page starts after the key of the last row
+// returned. Pages stay stable while new rows arrive, which offsets would not.
+import type { Queryable, Row } from '../db/database.ts';
+import { encodeCursor, parseCursor, type CursorShape, type CursorValue } from './params.ts';
+
+export type ListSpec = {
+  /** FROM and JOIN part, with the selected columns: "SELECT ... FROM table". */
+  select: string;
+  /** The sort key's columns (from code, never from input) and their kinds. */
+  key: readonly { column: string; kind: CursorShape[number] }[];
+  descending: boolean;
+};
+
+export type Filter = { sql: (placeholder: string) => string; value: unknown };
+
+export type Page<T> = { items: T[]; nextCursor: string | null };
+
+export async function listPage<R extends Row, T>(
+  db: Queryable,
+  spec: ListSpec,
+  filters: Filter[],
+  page: { limit: number; cursor: string | undefined },
+  toItem: (row: R) => T,
+  keyOf: (row: R) => CursorValue,
+): Promise<Page<T>> {
+  const after = parseCursor(
+    page.cursor,
+    spec.key.map((k) => k.kind),
+  );
+  const params: unknown[] = [];
+  const placeholder = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const where = filters.map((f) => f.sql(placeholder(f.value)));
+  if (after) {
+    const columns = spec.key.map((k) => k.column).join(', ');
+    const values = after.map((v) => placeholder(v)).join(', ');
+    where.push(`(${columns}) ${spec.descending ? '<' : '>'} (${values})`);
+  }
+  const order = spec.key.map((k) => `${k.column} ${spec.descending ? 'DESC' : 'ASC'}`).join(', ');
+  const sql = `${spec.select}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ${placeholder(page.limit + 1)}`;
+  const rows = await db.query<R>(sql, params);
+  const items = rows.slice(0, page.limit);
+  const last = items[items.length - 1];
+  return { items: items.map(toItem), nextCursor: rows.length > page.limit && last ? encodeCursor(keyOf(last)) : null };
+}
+
+/** A filter `column = value`. */
+export const equals = (column: string, value: unknown): Filter => ({ sql: (p) => `${column} = ${p}`, value });

@@ -1,0 +1,135 @@
+// The index's HTTP API (docs/indexer.md): read-only routes over the database, the
+// indexer's status, and a stream of new events. Every input is validated before a
+// query (params.ts); an error answers with its code and the status the code names.
+import { Hono, type Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ContractName } from '../../chain/manifest.ts';
+import { contractNames } from '../../chain/manifest.ts';
+import { silentLogger, type Logger } from '../../log.ts';
+import { listen, type RunningServer } from '../../net/http.ts';
+import type { Queryable } from '../db/database.ts';
+import { IndexerError } from '../errors.ts';
+import { eventNames } from '../events.ts';
+import type { Indexer } from '../indexer.ts';
+import { indexerOpenApi } from './openapi.ts';
+import { parseAddress, parseBoolean, parseChoice, parseHash, parseLimit, readQuery } from './params.ts';
+import { disputeDetail, listDisputes, listEvents, listModels, listPayments, listProviders, modelDetail, providerDetail } from './queries.ts';
+import { streamEvents } from './stream.ts';
+
+export type IndexerApiOptions = {
+  db: Queryable;
+  indexer: Pick<Indexer, 'status' | 'subscribe'>;
+  host?: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  log?: Logger;
+};
+
+export const paymentKinds = ['deposit', 'withdrawal_requested', 'withdrawal', 'redemption', 'claim'] as const;
+
+export async function startIndexerApi(options: IndexerApiOptions): Promise<RunningServer> {
+  const log = (options.log ?? silentLogger).child('indexer-api');
+  // Streams never end by themselves; closing the server ends them first, or it would wait for them forever.
+  const closing = new AbortController();
+  const server = await listen(createIndexerApp(options, log, closing.signal), options.host ?? '127.0.0.1', options.port ?? 0);
+  log.info('listening', { url: server.url });
+  return {
+    ...server,
+    close: () => {
+      closing.abort();
+      return server.close();
+    },
+  };
+}
+
+const PAGE = ['limit', 'cursor'] as const;
+
+export function createIndexerApp(options: Pick<IndexerApiOptions, 'db' | 'indexer'>, log: Logger = silentLogger, closing?: AbortSignal): Hono {
+  const { db, indexer } = options;
+  const app = new Hono();
+  const page = (q: Map<string, string>) => ({ limit: parseLimit(q.get('limit')), cursor: q.get('cursor') });
+  const query = (c: Context, ...allowed: string[]) => readQuery(c.req.url, allowed);
+  const optional = <T>(value: string | undefined, parse: (v: string) => T) => (value === undefined ? undefined : parse(value));
+  const found = <T>(value: T | undefined, code: 'PROVIDER_NOT_FOUND' | 'MODEL_NOT_FOUND' | 'DISPUTE_NOT_FOUND', what: string): T => {
+    if (value === undefined)
+      throw new IndexerError(code, `No ${what} in the index.`, { details: ['it may not exist, or not be indexed yet: see GET /v1/status'] });
+    return value;
+  };
+
+  app.get('/openapi.json', (c) => c.json(indexerOpenApi));
+
+  app.get('/v1/status', (c) => {
+    query(c);
+    return c.json(indexer.status());
+  });
+
+  app.get('/v1/providers', async (c) => c.json(await listProviders(db, page(query(c, ...PAGE)))));
+  app.get('/v1/providers/:address', async (c) => {
+    query(c);
+    const address = parseAddress('address', c.req.param('address'));
+    return c.json(found(await providerDetail(db, address), 'PROVIDER_NOT_FOUND', `provider ${address}`));
+  });
+
+  app.get('/v1/models', async (c) => {
+    const q = query(c, 'owner', ...PAGE);
+    return c.json(await listModels(db, { owner: optional(q.get('owner'), (v) => parseAddress('owner', v)) }, page(q)));
+  });
+  app.get('/v1/models/:id', async (c) => {
+    query(c);
+    const id = parseHash('model id', c.req.param('id'));
+    return c.json(found(await modelDetail(db, id), 'MODEL_NOT_FOUND', `model ${id}`));
+  });
+
+  app.get('/v1/disputes', async (c) => {
+    const q = query(c, 'provider', 'resolved', ...PAGE);
+    const filter = {
+      provider: optional(q.get('provider'), (v) => parseAddress('provider', v)),
+      resolved: optional(q.get('resolved'), (v) => parseBoolean('resolved', v)),
+    };
+    return c.json(await listDisputes(db, filter, page(q)));
+  });
+  app.get('/v1/disputes/:id', async (c) => {
+    query(c);
+    const id = parseHash('dispute id', c.req.param('id'));
+    return c.json(found(await disputeDetail(db, id), 'DISPUTE_NOT_FOUND', `dispute ${id}`));
+  });
+
+  app.get('/v1/payments', async (c) => {
+    const q = query(c, 'kind', 'account', 'provider', ...PAGE);
+    const filter = {
+      kind: optional(q.get('kind'), (v) => parseChoice('kind', v, paymentKinds)),
+      account: optional(q.get('account'), (v) => parseAddress('account', v)),
+      provider: optional(q.get('provider'), (v) => parseAddress('provider', v)),
+    };
+    return c.json(await listPayments(db, filter, page(q)));
+  });
+
+  app.get('/v1/events', async (c) => {
+    const q = query(c, 'contract', 'name', ...PAGE);
+    return c.json(await listEvents(db, eventFilter(q), page(q)));
+  });
+
+  app.get('/v1/stream', (c) => streamEvents(c, indexer, eventFilter(query(c, 'contract', 'name')), closing));
+
+  app.notFound((c) => {
+    const error = new IndexerError('ROUTE_NOT_FOUND', `No route ${c.req.method} ${c.req.path}.`, { details: ['see GET /openapi.json'] });
+    return c.json(error.toJSON(), 404);
+  });
+  app.onError((error, c) => {
+    const known = error instanceof IndexerError ? error : new IndexerError('INTERNAL', 'The server failed to handle the request.');
+    if (known.code === 'INTERNAL') log.error('request failed', { path: c.req.path, reason: error.message.split('\n')[0] });
+    return c.json(known.toJSON(), known.status as ContentfulStatusCode);
+  });
+  return app;
+}
+
+/** contract and name filters; a name alone must be an event of some contract. */
+function eventFilter(q: Map<string, string>): { contract?: ContractName; name?: string } {
+  const contract = q.has('contract') ? parseChoice('contract', q.get('contract')!, contractNames) : undefined;
+  const name = q.get('name');
+  if (name !== undefined) {
+    const known = contract ? eventNames[contract] : [...new Set(Object.values(eventNames).flat())].sort();
+    parseChoice(contract ? `name (an event of ${contract})` : 'name', name, known);
+  }
+  return { ...(contract ? { contract } : {}), ...(name !== undefined ? { name } : {}) };
+}

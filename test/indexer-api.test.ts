@@ -1,0 +1,190 @@
+// The index's HTTP API over a real indexed chain: records and lists, keyset pages and
+// their bounds, bad input answered with 4xx and a code (never a 500), the OpenAPI
+// document matching the routes, and the event stream delivering a new event.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { tokens } from '../src/chain/parameters.ts';
+import { indexerOpenApi } from '../src/indexer/api/openapi.ts';
+import { createIndexerApp, startIndexerApi } from '../src/indexer/api/server.ts';
+import type { Database } from '../src/indexer/db/database.ts';
+import { startIndexer, type Indexer } from '../src/indexer/indexer.ts';
+import type { RunningServer } from '../src/net/http.ts';
+import { deposit } from '../src/sdk/accounts.ts';
+import { migratedDatabase, roles, someActivity, startTestChain, type Activity, type TestChain } from './support/indexer.ts';
+
+type Body = Record<string, unknown> & {
+  error?: { code: string; message: string; details: string[] };
+  items?: Record<string, unknown>[];
+  nextCursor?: string | null;
+};
+
+describe('the index API', () => {
+  let chain: TestChain;
+  let db: Database;
+  let indexer: Indexer;
+  let api: RunningServer;
+  let activity: Activity;
+  const get = async (path: string): Promise<{ status: number; body: Body }> => {
+    const response = await fetch(`${api.url}${path}`);
+    return { status: response.status, body: (await response.json()) as Body };
+  };
+  const refused = async (path: string, status: number, code: string) => {
+    const { status: got, body } = await get(path);
+    assert.equal(got, status, `${path}: ${JSON.stringify(body)}`);
+    assert.equal(body.error?.code, code, path);
+    assert.ok(body.error?.message, 'says what is wrong');
+  };
+
+  before(async () => {
+    chain = await startTestChain();
+    activity = await someActivity(chain);
+    db = await migratedDatabase();
+    indexer = await startIndexer({ rpcUrl: chain.rpcUrl, deployment: chain.deployment, db, pollIntervalMs: 50 });
+    await indexer.syncOnce();
+    api = await startIndexerApi({ db, indexer });
+  });
+  after(async () => {
+    await api?.close();
+    await indexer?.stop();
+    await db?.close();
+    await chain?.dispose();
+  });
+
+  test('status names the indexed block, the head and the lag', async () => {
+    const { status, body } = await get('/v1/status');
+    assert.equal(status, 200);
+    assert.equal(body.chainId, chain.deployment.chainId);
+    assert.equal(body.confirmations, 0);
+    assert.equal(typeof body.indexedBlock, 'number');
+    assert.equal(typeof body.lag, 'number');
+  });
+
+  test('providers, models and payments as projected', async () => {
+    const provider = chain.accounts[roles.provider]!.address;
+    const providers = await get('/v1/providers');
+    assert.deepEqual(
+      providers.body.items?.map((p) => p.address),
+      [provider],
+    );
+    const one = await get(`/v1/providers/${provider.toLowerCase()}`);
+    assert.equal(one.status, 200);
+    assert.equal(one.body.activeStake, activity.stake.toString());
+    assert.deepEqual(one.body.slashes, []);
+
+    const model = await get(`/v1/models/${activity.modelId.toUpperCase().replace('0X', '0x')}`);
+    assert.equal(model.status, 200);
+    assert.equal(model.body.owner, chain.accounts[roles.modelOwner]!.address);
+    assert.equal(model.body.royaltyBps, 500);
+    const owned = await get(`/v1/models?owner=${chain.accounts[roles.modelOwner]!.address}`);
+    assert.equal(owned.body.items?.length, 1);
+
+    const redemptions = await get(`/v1/payments?kind=redemption&provider=${provider}`);
+    assert.equal(redemptions.status, 200);
+    assert.deepEqual(
+      redemptions.body.items?.map((p) => p.amount),
+      [activity.paid.toString()],
+    );
+    const deposits = await get(`/v1/payments?kind=deposit&account=${chain.accounts[roles.client]!.address}`);
+    assert.equal(deposits.body.items?.[0]?.amount, activity.deposited.toString());
+    assert.deepEqual((await get('/v1/disputes')).body, { items: [], nextCursor: null });
+  });
+
+  test('events page by cursor, newest first, without overlap or gaps', async () => {
+    const all = await get('/v1/events?contract=token&limit=100');
+    const expected = all.body.items!.map((e) => `${e.blockNumber}:${e.logIndex}`);
+    assert.ok(expected.length > 3, `token events: ${expected.length}`);
+    const seen: string[] = [];
+    let cursor: string | null | undefined;
+    do {
+      const page = await get(`/v1/events?contract=token&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      assert.equal(page.status, 200);
+      assert.ok(page.body.items!.length <= 2);
+      seen.push(...page.body.items!.map((e) => `${e.blockNumber}:${e.logIndex}`));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    assert.deepEqual(seen, expected);
+    const named = await get('/v1/events?contract=escrow&name=Deposited');
+    assert.ok(named.body.items!.every((e) => e.name === 'Deposited' && e.contract === 'escrow'));
+    assert.equal(named.body.items!.length, 1);
+  });
+
+  test('page sizes out of range and foreign cursors are refused', async () => {
+    for (const limit of ['0', '101', '-1', '1.5', 'abc', '', '100000']) await refused(`/v1/events?limit=${limit}`, 400, 'INVALID_LIMIT');
+    assert.equal((await get('/v1/events?limit=100')).status, 200);
+    for (const cursor of ['nope', Buffer.from('[1]').toString('base64url'), Buffer.from('["x","y"]').toString('base64url'), "'%20OR%201=1"]) {
+      await refused(`/v1/events?cursor=${cursor}`, 400, 'INVALID_CURSOR');
+    }
+  });
+
+  test('wrong addresses and hashes, unknown ids, routes and parameters: 4xx with a code', async () => {
+    await refused('/v1/providers/0x1234', 400, 'INVALID_ADDRESS');
+    await refused(`/v1/providers/${'0x'.padEnd(42, 'g')}`, 400, 'INVALID_ADDRESS');
+    await refused(`/v1/providers/0x${'12'.repeat(20)}`, 404, 'PROVIDER_NOT_FOUND');
+    await refused('/v1/models/0x1234', 400, 'INVALID_ID');
+    await refused(`/v1/models/0x${'ab'.repeat(32)}`, 404, 'MODEL_NOT_FOUND');
+    await refused(`/v1/disputes/0x${'cd'.repeat(32)}`, 404, 'DISPUTE_NOT_FOUND');
+    await refused('/v1/disputes?resolved=maybe', 400, 'INVALID_QUERY');
+    await refused('/v1/payments?kind=gift', 400, 'INVALID_QUERY');
+    await refused('/v1/payments?account=client', 400, 'INVALID_ADDRESS');
+    await refused('/v1/events?contract=bank', 400, 'INVALID_QUERY');
+    await refused('/v1/events?contract=escrow&name=ModelPublished', 400, 'INVALID_QUERY');
+    await refused('/v1/events?sort=name', 400, 'INVALID_QUERY');
+    await refused('/v1/events?limit=5&limit=6', 400, 'INVALID_QUERY');
+    await refused('/v1/status?verbose=1', 400, 'INVALID_QUERY');
+    await refused('/v2/anything', 404, 'ROUTE_NOT_FOUND');
+  });
+
+  test('SQL-looking input is refused as input, and the tables are intact', async () => {
+    const sql = ["'; DROP TABLE raw_events; --", "0x' OR '1'='1", 'Deposited) OR (1=1', '1; SELECT pg_sleep(10)'].map(encodeURIComponent);
+    for (const value of sql) {
+      await refused(`/v1/providers/${value}`, 400, 'INVALID_ADDRESS');
+      await refused(`/v1/models/${value}`, 400, 'INVALID_ID');
+      await refused(`/v1/disputes/${value}`, 400, 'INVALID_ID');
+      await refused(`/v1/events?name=${value}`, 400, 'INVALID_QUERY');
+      await refused(`/v1/events?contract=${value}`, 400, 'INVALID_QUERY');
+      await refused(`/v1/payments?kind=${value}`, 400, 'INVALID_QUERY');
+      await refused(`/v1/events?cursor=${value}`, 400, 'INVALID_CURSOR');
+      await refused(`/v1/events?limit=${value}`, 400, 'INVALID_LIMIT');
+    }
+    assert.ok((await get('/v1/events')).body.items!.length > 0);
+  });
+
+  test('the OpenAPI document describes exactly the routes the server answers', async () => {
+    const { status, body } = await get('/openapi.json');
+    assert.equal(status, 200);
+    assert.equal(body.openapi, '3.1.0');
+    const app = createIndexerApp({ db, indexer });
+    const routes = new Set(app.routes.filter((r) => r.method === 'GET').map((r) => r.path.replace(/:(\w+)/g, '{$1}')));
+    assert.deepEqual([...routes].sort(), Object.keys(indexerOpenApi.paths).sort());
+  });
+
+  test('the stream sends a new event once it is indexed', async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${api.url}/v1/stream?contract=escrow&name=Deposited`, { signal: controller.signal });
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /text\/event-stream/);
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    const readUntil = async (pattern: RegExp) => {
+      while (!pattern.test(text)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended: ${text}`);
+        text += value;
+      }
+    };
+    try {
+      await readUntil(/event: ready/);
+      await deposit(await chain.signer(roles.client), chain.deployment, tokens('7'));
+      await readUntil(/event: event\ndata: .*\n/);
+      const line = text.split('\n').find((l) => l.startsWith('data: {"blockNumber"'))!;
+      const event = JSON.parse(line.slice('data: '.length)) as { name: string; contract: string; args: { amount: string } };
+      assert.equal(event.name, 'Deposited');
+      assert.equal(event.contract, 'escrow');
+      assert.equal(event.args.amount, tokens('7').toString());
+    } finally {
+      controller.abort();
+      await reader.cancel().catch(() => {});
+    }
+    await refused('/v1/stream?name=Nothing', 400, 'INVALID_QUERY');
+  });
+});
