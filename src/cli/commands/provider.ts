@@ -9,7 +9,7 @@ import type { ModelTrust } from '../../models/registry.ts';
 import { localRoles } from '../../network/roles.ts';
 import { addNetworkOptions, signerContext, type NetworkOptions } from '../context.ts';
 import { formatTokens, parseTokens } from '../amounts.ts';
-import { parseAddressOption, parseIntegerOption, parseModelIdOption } from '../options.ts';
+import { parseAddressOption, parseIntegerOption, parseModelIdOption, parseUrlOption } from '../options.ts';
 import { progress } from '../progress.ts';
 import { registerModelImportCommand } from './model-import.ts';
 import { registerModelPublishCommand } from './model-publish.ts';
@@ -27,7 +27,7 @@ type ProviderConfig = {
    * models folder; a name with a model id serves that publication of the local files.
    */
   models: { name?: string; price: string; modelId?: string; cid?: string }[];
-  /** Trellis stores or IPFS gateways to fetch packages from (the gateway, other providers). */
+  /** Trellis stores or IPFS gateways to fetch packages from (other providers, stores); the gateway is tried after them. */
   storeSources?: string[];
   /** Redeem when this many channels are due, or when the oldest voucher is this old. */
   settlement?: { batchSize?: number; maxAgeMs?: number };
@@ -119,7 +119,11 @@ export function registerProviderCommands(program: Command): void {
         if (m.cid !== undefined) return { cid: m.cid, price };
         return { modelId: parseModelIdOption(`models[${i}].modelId`, m.modelId!), price };
       }),
-      storeSources: (config.storeSources ?? []).map((url) => ({ kind: 'gateway' as const, url })),
+      // The gateway last: it fetches from providers, so the config's own stores come first.
+      storeSources: [
+        ...(config.storeSources ?? []).map((url, i) => parseUrlOption(`storeSources[${i}]`, url)),
+        ...(context.gatewayUrl ? [context.gatewayUrl] : []),
+      ].map((url) => ({ kind: 'gateway' as const, url })),
       trust,
       settlement: config.settlement,
       log: lineLogger((line) => process.stderr.write(`${line}\n`)),
