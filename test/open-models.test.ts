@@ -6,7 +6,7 @@
 // results. A publication whose CID holds another model, and a CID no source holds, are
 // refused by the provider and the client with a clear error, and nothing is charged.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -21,6 +21,7 @@ import { TrellisError } from '../src/errors.ts';
 import { silentLogger } from '../src/log.ts';
 import { listen } from '../src/net/http.ts';
 import { readModelPackage } from '../src/models/package/read.ts';
+import { isPublishedBy } from '../src/models/registry.ts';
 import { localRoles } from '../src/network/local-network.ts';
 import { startProviderNode, type ProviderNode, type ServedModelChoice } from '../src/provider/node.ts';
 import { publishModel } from '../src/sdk/accounts.ts';
@@ -129,6 +130,24 @@ describe('models published by content address are served and called from anywher
       settlement: { batchSize: 1_000_000, maxAgeMs: 3_600_000 },
       log: silentLogger,
     });
+
+  test('a package that fails a check is not published; a CID is fetched and verified before it is', async () => {
+    const attacker = { connection: await net.signer(ATTACKER), deployment: net.chain.deployment, gatewayUrl: undefined, dataDir: join(scratch, 'attacker') };
+    const tampered = join(scratch, 'tampered');
+    cpSync(join(scratch, 'author', 'mlp-matmul', 'package'), tampered, { recursive: true });
+    writeFileSync(join(tampered, 'MODEL_CARD.md'), 'changed after the package was written\n');
+    const matmul = readModelPackage(join(scratch, 'author', 'mlp-matmul', 'package'));
+    await assert.rejects(
+      runModelPublish(tampered, { royaltyBps: 0 }, attacker, () => {}),
+      refusedWith('PACKAGE_HASH_MISMATCH', /MODEL_CARD\.md was changed/),
+    );
+    assert.equal(await isPublishedBy(attacker.connection, net.chain.deployment, attacker.connection.account.address, matmul.contentHash), false);
+
+    const cid = published.get('mlp-matmul')!.cid;
+    const { model } = await runModelPublish(cid, { royaltyBps: 0, from: [storeServer.url] }, attacker, () => {});
+    assert.equal(model.metadataURI, `ipfs://${cid}`);
+    assert.equal(model.contentHash, matmul.contentHash);
+  });
 
   test('a provider refuses a publication whose CID holds another model, and a CID no source holds', async () => {
     await assert.rejects(

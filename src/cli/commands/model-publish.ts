@@ -5,37 +5,44 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import type { CID } from 'multiformats/cid';
 import type { Hex } from 'viem';
 import type { SignerContext } from '../context.ts';
 import { addNetworkOptions, signerContext, type NetworkOptions } from '../context.ts';
 import type { CatalogModel } from '../../models/catalog.ts';
+import { TrellisError } from '../../errors.ts';
 import { localRoles } from '../../network/roles.ts';
 import { collect, parseIntegerOption, parseUrlOption } from '../options.ts';
 
 export type ModelPublishOptions = { royaltyBps: number; from?: readonly string[]; store?: string };
 
-const looksLikeCid = (text: string) => /^(bafy|bafk|Qm)[A-Za-z0-9]+$/.test(text) || text.startsWith('ipfs://');
+/** The CID `target` spells (bare or as ipfs://), or undefined when it spells none. */
+function cidOf(target: string, store: typeof import('../../store/index.ts')): CID | undefined {
+  try {
+    return target.startsWith('ipfs://') ? store.parseIpfsUri(target) : store.parseCid(target);
+  } catch {
+    return undefined;
+  }
+}
 
 /** The model `target` names, verified: a package folder, a package CID, or a default model's name. */
 async function modelToPublish(target: string, options: ModelPublishOptions, context: SignerContext): Promise<CatalogModel> {
-  if (existsSync(target) && statSync(target).isDirectory()) {
-    const [{ BlockStore }, { storeModelPackage }] = await Promise.all([import('../../store/index.ts'), import('../../models/package/travel.ts')]);
-    return storeModelPackage(await BlockStore.open(options.store ?? join(context.dataDir, 'store')), target);
+  const isFolder = existsSync(target) && statSync(target).isDirectory();
+  const storeModule = await import('../../store/index.ts');
+  const cid = isFolder ? undefined : cidOf(target, storeModule);
+  if (!isFolder && !cid) {
+    if (/[\\/]/.test(target))
+      throw new TrellisError('INVALID_OPTION', `${target} is not a package folder.`, {
+        details: ['give a package folder, a package CID or a default model name'],
+      });
+    const { loadModel } = await import('../../models/catalog.ts');
+    return loadModel(target);
   }
-  if (looksLikeCid(target)) {
-    const [{ BlockStore, parseCid, parseIpfsUri }, { openModelPackage }] = await Promise.all([
-      import('../../store/index.ts'),
-      import('../../models/package/travel.ts'),
-    ]);
-    const urls = [...(options.from ?? []).map((url) => parseUrlOption('--from', url)), ...(context.gatewayUrl ? [context.gatewayUrl] : [])];
-    return openModelPackage(target.startsWith('ipfs://') ? parseIpfsUri(target) : parseCid(target), {
-      store: await BlockStore.open(options.store ?? join(context.dataDir, 'store')),
-      sources: urls.map((url) => ({ kind: 'gateway' as const, url })),
-      cacheDir: join(context.dataDir, 'packages'),
-    });
-  }
-  const { loadModel } = await import('../../models/catalog.ts');
-  return loadModel(target);
+  const { storeModelPackage, openModelPackage } = await import('../../models/package/travel.ts');
+  const store = await storeModule.BlockStore.open(options.store ?? join(context.dataDir, 'store'));
+  if (!cid) return storeModelPackage(store, target);
+  const urls = [...(options.from ?? []).map((url) => parseUrlOption('--from', url)), ...(context.gatewayUrl ? [context.gatewayUrl] : [])];
+  return openModelPackage(cid, { store, sources: urls.map((url) => ({ kind: 'gateway' as const, url })), cacheDir: join(context.dataDir, 'packages') });
 }
 
 /** Verifies and publishes `target`; prints one sentence through `print` and returns the model id. */
