@@ -57,11 +57,17 @@ async function findByName(options: ModelSourceOptions, name: string, packages: P
   }
   const listed = (await listModels(options.gatewayUrl)).filter((m) => m.owner.toLowerCase() === publisher.toLowerCase() && m.metadataURI.startsWith('ipfs://'));
   // The name lives in each package's manifest, not on chain: the packages are opened (and cached) to learn it.
+  const unusable: string[] = [];
   for (const listing of listed) {
-    const found = await loadPublishedModel(options.connection, options.deployment, listing.modelId, packages).catch(() => undefined);
-    if (found?.model.name === name) return found;
+    try {
+      const found = await loadPublishedModel(options.connection, options.deployment, listing.modelId, packages);
+      if (found.model.name === name) return found;
+    } catch (error) {
+      // One unusable package does not hide the others; it is named if none is the one asked for.
+      unusable.push(`${listing.modelId}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    }
   }
   throw new ModelError('MODEL_NOT_PUBLISHED', `The trusted publisher ${publisher} has published no package named "${name}".`, {
-    details: [`packages of that publisher at the gateway: ${listed.length}`, 'name the model by its model id instead'],
+    details: [`packages of that publisher at the gateway: ${listed.length}`, ...unusable, 'name the model by its model id instead'],
   });
 }
