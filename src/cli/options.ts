@@ -36,3 +36,19 @@ export function parseTrustOptions(options: { publisher?: string; modelId?: strin
     ...(options.modelId === undefined || model === undefined ? {} : { modelIds: { [model]: parseModelIdOption('--model-id', options.modelId) } }),
   };
 }
+
+/** An http(s) URL option, without trailing slashes. */
+export function parseUrlOption(name: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new TrellisError('INVALID_OPTION', `${name} must be an http:// or https:// URL, got "${value}".`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new TrellisError('INVALID_OPTION', `${name} must be an http:// or https:// URL, got "${value}".`);
+  return value.replace(/\/+$/, '');
+}
+
+/** Commander's accumulator for an option that may be repeated. */
+export const collect = (value: string, previous: string[]) => [...previous, value];

@@ -16,10 +16,12 @@ import { hashRequest, MAX_REQUEST_TTL_SECONDS, recoverRequestSigner, verificatio
 import { parseInferBody, parseReceipt, parseVouchers } from '../protocol/wire.ts';
 import { appendDisagreementInput, DISAGREEMENT_INPUTS_FILE } from '../verify/disagreement-inputs.ts';
 import type { ObservedResult } from '../verify/observed-result.ts';
+import { BlockStore } from '../store/index.ts';
 import { Discovery } from './discovery.ts';
 import { GatewayError } from './errors.ts';
 import { HealthMonitor } from './health.ts';
 import { openApiDocument } from './openapi.ts';
+import { packageRoutes } from './package-routes.ts';
 import { InferRouter, type ParsedInfer } from './router.ts';
 import { defaultRoutingWeights, type RoutingWeights } from './routing.ts';
 import { StatsBook } from './stats.ts';
@@ -33,7 +35,7 @@ export type GatewayOptions = {
    */
   account: LocalAccount;
   deployment: Deployment;
-  /** Folder for the gateway's files (the disagreements log). */
+  /** Folder for the gateway's files (the disagreements log, the package store in store/). */
   dataDir: string;
   host?: string;
   /** 0 (the default) picks a free port. */
@@ -71,6 +73,7 @@ export const DISAGREEMENTS_FILE = 'disagreements.jsonl';
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const settings = checkOptions(options);
+  const store = await BlockStore.open(join(options.dataDir, 'store'));
   const log = (options.log ?? silentLogger).child('gateway');
   const domain: ProtocolDomain = { chainId: options.deployment.chainId, escrow: options.deployment.contracts.escrow };
   const discovery = new Discovery({ connection: options.connection, deployment: options.deployment, logger: log, pollIntervalMs: options.pollIntervalMs });
@@ -111,6 +114,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }
   const chain = new ChainProbe(options.connection, options.healthTimeoutMs);
   const app = createApp({
+    store,
     discovery,
     health,
     chain,
@@ -188,6 +192,7 @@ type AppParts = {
   settings: Settings;
   onResult: GatewayOptions['onResult'];
   disagreementInputsPath: string;
+  store: BlockStore;
 };
 
 function createApp(parts: AppParts): Hono {
@@ -211,6 +216,7 @@ function createApp(parts: AppParts): Hono {
     }
     return handleError(error, c);
   });
+  app.route('/', packageRoutes(parts.store, table, log));
   app.notFound((c) => c.json(new ProtocolError('NOT_FOUND', `No route ${c.req.method} ${c.req.path}.`, { details: ['see GET /openapi.json'] }).toJSON(), 404));
 
   app.post('/v1/infer', async (c) => {

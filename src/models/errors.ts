@@ -10,7 +10,9 @@ export type ModelErrorCode =
   | 'MODEL_DEPRECATED'
   | 'MODEL_COMMITMENT_MISMATCH'
   | 'MODEL_SHAPE_MISMATCH'
-  | 'MODEL_SCHEMA_INVALID';
+  | 'MODEL_SCHEMA_INVALID'
+  /** A publication whose metadata URI names no package (not ipfs://<cid>). */
+  | 'MODEL_URI_UNSUPPORTED';
 
 export class ModelError extends TrellisError<ModelErrorCode> {
   override name = 'ModelError';

@@ -2,6 +2,7 @@
 // serves its models over HTTP, persists what it is owed, redeems it on chain in
 // batches, and on stop finishes the requests in flight first.
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { Hono } from 'hono';
 import type { Address, Hex } from 'viem';
 import { ChainProbe } from '../chain/chain-status.ts';
@@ -10,11 +11,14 @@ import type { Deployment } from '../chain/manifest.ts';
 import { escrowAbi } from '../chain/generated/Escrow.ts';
 import { FloatModel } from '../engine/float.ts';
 import { silentLogger, type Logger } from '../log.ts';
-import { loadModel } from '../models/catalog.ts';
+import { loadModel, type CatalogModel } from '../models/catalog.ts';
+import type { PackageSources } from '../models/package/travel.ts';
+import { loadModelByCid, loadPublishedModel } from '../models/published.ts';
 import { resolveModel, type ModelTrust } from '../models/registry.ts';
 import { errorHandler, listen, readJson } from '../net/http.ts';
 import { ProtocolError } from '../protocol/errors.ts';
 import { parseInferBody, parseVouchers } from '../protocol/wire.ts';
+import { BlockStore, parseCid, storeRoutes, type StoreSource } from '../store/index.ts';
 import { Ledger } from './ledger.ts';
 import { DisputeResponder } from './disputes.ts';
 import { checkFaultOptions, signedTraceFor, type FaultOptions } from './faults.ts';
@@ -25,10 +29,16 @@ import { defaultSettlement, Settlement, type SettlementOptions } from './settlem
 export type ProviderNodeOptions = {
   connection: SignerConnection;
   deployment: Deployment;
-  /** Where receipts and vouchers are kept. */
+  /** Where receipts, vouchers and the block store (store/, served at /ipfs) are kept. */
   dataDir: string;
-  models: readonly { name: string; price: bigint }[];
+  /**
+   * Each model by its model id or package CID (fetched, verified and held to its
+   * publication), or by name from the models folder.
+   */
+  models: readonly ServedModelChoice[];
   modelsDir?: string;
+  /** Where packages missing from this node's store are fetched: the gateway, other providers, stores. */
+  storeSources?: readonly StoreSource[];
   /**
    * Which publication of each model to serve (default: the deployment's model
    * publisher). A publication whose weight commitment is not the one computed from the
@@ -59,6 +69,8 @@ export type ProviderNodeOptions = {
   log?: Logger;
 };
 
+export type ServedModelChoice = { price: bigint } & ({ modelId: Hex } | { cid: string } | { name: string });
+
 export type ProviderNode = {
   url: string;
   address: Address;
@@ -71,11 +83,12 @@ export type ProviderNode = {
 export async function startProviderNode(options: ProviderNodeOptions): Promise<ProviderNode> {
   const { connection, deployment } = options;
   const log = options.log ?? silentLogger;
+  const store = await BlockStore.open(join(options.dataDir, 'store'));
+  const packages: PackageSources = { store, sources: options.storeSources ?? [], cacheDir: join(options.dataDir, 'packages'), log };
   const served = new Map<Hex, ServedModel>();
-  for (const { name, price } of options.models) {
-    const model = loadModel(name, options.modelsDir);
-    const modelId = await resolveModel(connection, deployment, model, options.trust);
-    served.set(modelId, { model, modelId, price, float: await FloatModel.load(model.onnx) });
+  for (const choice of options.models) {
+    const { model, modelId } = await chooseModel(options, choice, packages);
+    served.set(modelId, { model, modelId, price: choice.price, float: await FloatModel.load(model.onnx) });
   }
 
   const fault = options.fault ? checkFaultOptions(options.fault) : undefined;
@@ -137,6 +150,8 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
       ok ? 200 : 503,
     );
   });
+  // The packages this node serves, so that clients and other nodes can fetch them from it.
+  app.route('/', storeRoutes(store));
   app.post('/v1/infer', async (c) => c.json(await requests.serve(parseInferBody(await readJson(c)))));
   app.post('/v1/vouchers', async (c) => {
     const body = await readJson(c);
@@ -151,7 +166,7 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
   });
   app.notFound(() => {
     throw new ProtocolError('NOT_FOUND', 'No such route.', {
-      details: ['routes: GET /v1/health, POST /v1/infer, POST /v1/vouchers, GET /v1/receipts/:requestHash'],
+      details: ['routes: GET /v1/health, POST /v1/infer, POST /v1/vouchers, GET /v1/receipts/:requestHash, GET /ipfs/:cid'],
     });
   });
 
@@ -199,4 +214,12 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
       log.info('provider stopped');
     },
   };
+}
+
+async function chooseModel(options: ProviderNodeOptions, choice: ServedModelChoice, packages: PackageSources): Promise<{ model: CatalogModel; modelId: Hex }> {
+  const { connection, deployment } = options;
+  if ('modelId' in choice) return loadPublishedModel(connection, deployment, choice.modelId, packages);
+  if ('cid' in choice) return loadModelByCid(connection, deployment, parseCid(choice.cid), packages, options.trust);
+  const model = loadModel(choice.name, options.modelsDir);
+  return { model, modelId: await resolveModel(connection, deployment, model, options.trust) };
 }

@@ -10,8 +10,8 @@ import type { Deployment } from '../chain/manifest.ts';
 import { escrowAbi } from '../chain/generated/Escrow.ts';
 import { applyPreprocess } from '../engine/train/preprocess.ts';
 import { TrellisError } from '../errors.ts';
-import { loadModel, type CatalogModel } from '../models/catalog.ts';
-import { resolveModel, type ModelTrust } from '../models/registry.ts';
+import type { CatalogModel } from '../models/catalog.ts';
+import type { ModelTrust } from '../models/registry.ts';
 import { classLabelOf, describeInputShape } from '../models/schema.ts';
 import { signVoucher } from '../payments/voucher.ts';
 import { fixedOutputHash, floatOutputHash, inputHashOf } from '../protocol/commitments.ts';
@@ -31,7 +31,9 @@ import {
 import { parseInferResult, parseReceipt, toWire } from '../protocol/wire.ts';
 import { ClientState, type StoredReceipt } from './client-state.ts';
 import { fetchRouterAddress, type RouterKind } from './router-address.ts';
+import { findModel } from './model-source.ts';
 import { checkSampled, type SelfCheck } from './self-check.ts';
+import type { StoreSource } from '../store/index.ts';
 
 export type TrellisClientOptions = {
   connection: SignerConnection;
@@ -41,6 +43,8 @@ export type TrellisClientOptions = {
   /** Where this client keeps its receipts and vouchers. */
   dataDir: string;
   modelsDir?: string;
+  /** Stores to fetch model packages from after the gateway and the provider called. */
+  storeSources?: readonly StoreSource[];
   /**
    * Which publication of each model to call (default: the deployment's model
    * publisher); a publication under another weight commitment than the local
@@ -60,7 +64,7 @@ export type TrellisClientOptions = {
 };
 
 export type InferParameters = {
-  /** A model name from the models folder, e.g. "digits-mlp". */
+  /** A model id, or a name: a default model in the models folder, else a package of the trusted publisher. */
   model: string;
   /** One raw row (before the model's preprocessing), e.g. 64 pixel values for digits. */
   input: readonly number[];
@@ -137,7 +141,7 @@ export class TrellisClient {
       throw new TrellisError('INVALID_VERIFICATION', `Unknown verification mode "${verification}".`, {
         details: [`expected one of: ${verificationModes.join(', ')}`],
       });
-    const { model, modelId } = await this.model(params.model);
+    const { model, modelId } = await this.model(params.model, params.providerUrl);
     const features = model.preprocess.features;
     if (params.input.length !== features) {
       throw new TrellisError('INVALID_INPUT', `Model ${model.name} takes ${describeInputShape(model.schema)} per row, not ${params.input.length}.`, {
@@ -317,12 +321,10 @@ export class TrellisClient {
     return known;
   }
 
-  private async model(name: string): Promise<{ model: CatalogModel; modelId: Hex }> {
+  private async model(name: string, providerUrl: string | undefined): Promise<{ model: CatalogModel; modelId: Hex }> {
     let entry = this.models.get(name);
     if (!entry) {
-      const model = loadModel(name, this.options.modelsDir);
-      const modelId = await resolveModel(this.options.connection, this.options.deployment, model, this.options.trust);
-      entry = { model, modelId };
+      entry = await findModel(this.options, name, providerUrl);
       this.models.set(name, entry);
     }
     return entry;

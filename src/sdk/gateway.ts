@@ -33,3 +33,21 @@ export const listProviders = async (gatewayUrl: string): Promise<ProviderListing
   (await get<{ providers: ProviderListing[] }>(gatewayUrl, '/v1/providers')).providers;
 
 export const listModels = async (gatewayUrl: string): Promise<ModelListing[]> => (await get<{ models: ModelListing[] }>(gatewayUrl, '/v1/models')).models;
+
+/**
+ * The name a listing shows for a model: a package's manifest name, read from the
+ * gateway's store (for display only: whoever uses the model fetches and verifies the
+ * package), or a default model's name from its `trellis:models/<name>` URI.
+ */
+export async function modelDisplayName(gatewayUrl: string, metadataURI: string): Promise<string> {
+  if (!metadataURI.startsWith('ipfs://')) return metadataURI.replace(/^trellis:models\//, '');
+  const cid = metadataURI.slice('ipfs://'.length);
+  try {
+    const response = await fetch(`${gatewayUrl}/ipfs/${cid}/trellis-model.json`, { signal: AbortSignal.timeout(10_000) });
+    const name = response.ok ? ((await response.json()) as { name?: unknown }).name : undefined;
+    if (typeof name === 'string' && name !== '') return name;
+  } catch {
+    // A package the gateway cannot give is shown by its URI.
+  }
+  return metadataURI;
+}

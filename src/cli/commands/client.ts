@@ -77,7 +77,10 @@ export function registerClientCommands(program: Command): void {
     program
       .command('infer')
       .description('run one inference through the gateway (or a provider), check its receipt and pay for it')
-      .requiredOption('--model <name>', 'model name, e.g. digits-mlp, digits-cnn, breast-cancer-mlp')
+      .requiredOption(
+        '--model <name|id>',
+        "a default model's name (digits-mlp, digits-cnn, breast-cancer-mlp), a package's name among the trusted publisher's models, or a model id",
+      )
       .option('--input <file.json>', 'a JSON array of numbers (one raw row)')
       .option('--csv <file>', 'take the row from a CSV file')
       .option('--row <n>', 'CSV data row (0-based)', '0')

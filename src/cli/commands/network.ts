@@ -6,7 +6,7 @@ import { DEFAULT_DATA_DIR, GATEWAY_KEY_VARIABLE, readEnvironment } from '../../c
 import { localRoles } from '../../network/roles.ts';
 import { recordDataDir } from '../data-dir.ts';
 import { TrellisError } from '../../errors.ts';
-import { listModels, listProviders } from '../../sdk/gateway.ts';
+import { listModels, listProviders, modelDisplayName } from '../../sdk/gateway.ts';
 import { addNetworkOptions, readContext, type NetworkOptions, type ReadContext } from '../context.ts';
 import { formatDate, formatDuration } from '../../chain/human-units.ts';
 import { formatTokens } from '../amounts.ts';
@@ -79,7 +79,7 @@ export function registerNetworkCommands(program: Command): void {
     const [providers, models] = await Promise.all([listProviders(gateway), listModels(gateway)]);
     if (options.json) return console.log(JSON.stringify(providers, null, 2));
     const { providerStanding } = await import('../../sdk/provider-status.ts');
-    const names = new Map(models.map((m) => [m.modelId.toLowerCase(), modelName(m.metadataURI)]));
+    const names = new Map(await Promise.all(models.map(async (m) => [m.modelId.toLowerCase(), await modelDisplayName(gateway, m.metadataURI)] as const)));
     for (const p of providers) {
       const standing = await providerStanding(context.connection, context.deployment, p.address);
       const prices = p.models.map((m) => `${names.get(m.modelId.toLowerCase()) ?? `${m.modelId.slice(0, 10)}…`} ${formatTokens(BigInt(m.price))}`).join(', ');
@@ -99,10 +99,13 @@ export function registerNetworkCommands(program: Command): void {
 
   addNetworkOptions(program.command('models').description('models published on chain, with the providers serving them').option('--json', 'print JSON')).action(
     async (options: NetworkOptions & { json?: boolean }) => {
-      const models = await listModels(gatewayOf(await readContext(options)));
+      const gateway = gatewayOf(await readContext(options));
+      const models = await listModels(gateway);
       if (options.json) return console.log(JSON.stringify(models, null, 2));
       for (const m of models) {
-        console.log(`${modelName(m.metadataURI).padEnd(18)}  royalty ${m.royaltyBps / 100} % to ${m.owner}  served by ${m.providers.length} provider(s)`);
+        console.log(
+          `${(await modelDisplayName(gateway, m.metadataURI)).padEnd(18)}  royalty ${m.royaltyBps / 100} % to ${m.owner}  served by ${m.providers.length} provider(s)`,
+        );
         console.log(`  id ${m.modelId}`);
       }
       console.log(`${models.length} model(s)`);
@@ -137,9 +140,6 @@ function standingWord(healthy: boolean, standing: { jailed: boolean; slashes: nu
   if (standing.slashes > 0) return healthy ? 'slashed  ' : 'slashed, unhealthy';
   return healthy ? 'healthy  ' : 'unhealthy';
 }
-
-/** The name people type (`--model digits-mlp`) from a default model's metadata URI; other URIs as they are. */
-const modelName = (metadataURI: string) => metadataURI.replace(/^trellis:models\//, '');
 
 function gatewayOf(context: ReadContext): string {
   if (!context.gatewayUrl) throw new TrellisError('NO_ENDPOINT', 'No gateway known: start the local network (npm start) or pass --gateway.');

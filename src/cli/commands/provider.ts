@@ -10,9 +10,10 @@ import type { ModelTrust } from '../../models/registry.ts';
 import { localRoles } from '../../network/roles.ts';
 import { addNetworkOptions, signerContext, type NetworkOptions } from '../context.ts';
 import { formatTokens, parseTokens } from '../amounts.ts';
-import { parseAddressOption, parseIntegerOption, parseModelIdOption } from '../options.ts';
+import { parseAddressOption, parseIntegerOption, parseModelIdOption, parseUrlOption } from '../options.ts';
 import { progress } from '../progress.ts';
 import { registerModelImportCommand } from './model-import.ts';
+import { registerModelPublishCommand } from './model-publish.ts';
 
 /** The provider config file: which models at which price, where to listen, how much to stake. */
 type ProviderConfig = {
@@ -22,8 +23,13 @@ type ProviderConfig = {
   stake: string;
   /** Serve the publications of this account (default: the deployment's model publisher). */
   publisher?: string;
-  /** A model id per model, to serve a publication other than the publisher's. */
-  models: { name: string; price: string; modelId?: string }[];
+  /**
+   * Each model by model id or package CID (fetched and verified), or by name from the
+   * models folder; a name with a model id serves that publication of the local files.
+   */
+  models: { name?: string; price: string; modelId?: string; cid?: string }[];
+  /** Trellis stores or IPFS gateways to fetch packages from (other providers, stores); the gateway is tried after them. */
+  storeSources?: string[];
   /** Redeem when this many channels are due, or when the oldest voucher is this old. */
   settlement?: { batchSize?: number; maxAgeMs?: number };
 };
@@ -53,9 +59,20 @@ function readProviderConfig(file: string): ProviderConfig {
     throw problem('settlement', '{ "batchSize"?: positive integer, "maxAgeMs"?: positive integer }');
   }
   config.models.forEach((m, i) => {
-    if (typeof m?.name !== 'string' || typeof m.price !== 'string' || (m.modelId !== undefined && typeof m.modelId !== 'string'))
-      throw problem(`models[${i}]`, '{ "name": string, "price": "0.01", "modelId"?: "0x…" }');
+    const optional = (v: unknown) => v === undefined || typeof v === 'string';
+    const named = [m?.name, m?.modelId, m?.cid].some((v) => typeof v === 'string');
+    if (
+      !named ||
+      typeof m.price !== 'string' ||
+      !optional(m.name) ||
+      !optional(m.modelId) ||
+      !optional(m.cid) ||
+      (m.cid !== undefined && m.modelId !== undefined)
+    )
+      throw problem(`models[${i}]`, '{ "modelId": "0x…" } or { "cid": "bafy…" } or { "name": string }, with "price": "0.01"');
   });
+  if (config.storeSources !== undefined && !(Array.isArray(config.storeSources) && config.storeSources.every((u) => typeof u === 'string')))
+    throw problem('storeSources', 'an array of store or gateway URLs');
   if (config.publisher !== undefined && typeof config.publisher !== 'string') throw problem('publisher', 'an address');
   return config as ProviderConfig;
 }
@@ -64,7 +81,7 @@ function readProviderConfig(file: string): ProviderConfig {
 function providerTrust(config: ProviderConfig, publisher: string | undefined): ModelTrust {
   const chosen = publisher ?? config.publisher;
   const modelIds = Object.fromEntries(
-    config.models.flatMap((m, i) => (m.modelId === undefined ? [] : [[m.name, parseModelIdOption(`models[${i}].modelId`, m.modelId)]])),
+    config.models.flatMap((m, i) => (m.modelId === undefined || m.name === undefined ? [] : [[m.name, parseModelIdOption(`models[${i}].modelId`, m.modelId)]])),
   );
   return {
     ...(chosen === undefined ? {} : { publisher: parseAddressOption(publisher === undefined ? 'publisher' : '--publisher', chosen) }),
@@ -82,7 +99,7 @@ export function registerProviderCommands(program: Command): void {
     provider
       .command('start')
       .description('run a provider node (registers and stakes when needed)')
-      .requiredOption('--config <file.json>', 'provider config: { dataDir, port, stake, publisher?, models: [{ name, price, modelId? }] }')
+      .requiredOption('--config <file.json>', 'provider config: { dataDir, port, stake, publisher?, storeSources?, models: [{ modelId | cid | name, price }] }')
       .option('--publisher <address>', "serve the models as published by this account (overrides the config; default: the deployment's model publisher)"),
   ).action(async (options: NetworkOptions & { config: string; publisher?: string }) => {
     const config = readProviderConfig(options.config);
@@ -97,7 +114,17 @@ export function registerProviderCommands(program: Command): void {
       port: config.port,
       publicUrl: config.publicUrl,
       stake: parseTokens('stake', config.stake),
-      models: config.models.map((m, i) => ({ name: m.name, price: parseTokens(`models[${i}].price`, m.price) })),
+      models: config.models.map((m, i) => {
+        const price = parseTokens(`models[${i}].price`, m.price);
+        if (m.name !== undefined) return { name: m.name, price };
+        if (m.cid !== undefined) return { cid: m.cid, price };
+        return { modelId: parseModelIdOption(`models[${i}].modelId`, m.modelId!), price };
+      }),
+      // The gateway last: it fetches from providers, so the config's own stores come first.
+      storeSources: [
+        ...(config.storeSources ?? []).map((url, i) => parseUrlOption(`storeSources[${i}]`, url)),
+        ...(context.gatewayUrl ? [context.gatewayUrl] : []),
+      ].map((url) => ({ kind: 'gateway' as const, url })),
       trust,
       settlement: config.settlement,
       log: lineLogger((line) => process.stderr.write(`${line}\n`)),
@@ -171,25 +198,7 @@ export function registerProviderCommands(program: Command): void {
   const model = program.command('model').description('import, publish, manage and stake on models');
   registerModelImportCommand(model);
   registerModelStakeCommands(model);
-  addNetworkOptions(
-    model
-      .command('publish <name>')
-      .description('publish a model from the models folder by its content hash and weight commitment')
-      .option('--royalty <bps>', 'royalty in basis points (100 = 1 %)', '500'),
-  ).action(async (name: string, options: NetworkOptions & { royalty: string }) => {
-    const royaltyBps = parseIntegerOption('--royalty', options.royalty, 0, 10_000);
-    const { loadModel } = await import('../../models/catalog.ts');
-    const entry = loadModel(name);
-    const context = await signerContext(options, localRoles.modelOwner);
-    const modelId = await (await accounts()).publishModel(context.connection, context.deployment, {
-      contentHash: entry.contentHash,
-      weightCommitment: entry.weightCommitment,
-      shape: entry.shape,
-      metadataURI: entry.metadataURI,
-      royaltyBps,
-    });
-    console.log(`published ${name} as ${modelId}`);
-  });
+  registerModelPublishCommand(model);
   addNetworkOptions(model.command('royalty <modelId> <bps>').description("set a model's royalty in basis points")).action(
     async (modelId: string, bps: string, options: NetworkOptions) => {
       if (!isHex(modelId) || modelId.length !== 66) throw new TrellisError('INVALID_OPTION', `"${modelId}" is not a model id (0x and 64 hex digits).`);

@@ -7,27 +7,13 @@ import type { Command } from 'commander';
 import { TrellisError } from '../../errors.ts';
 import { lineLogger } from '../../log.ts';
 import { resolveDataDir } from '../data-dir.ts';
-import { parseIntegerOption } from '../options.ts';
+import { collect, parseIntegerOption, parseUrlOption } from '../options.ts';
 
 type StoreOptions = { store?: string };
 type GetOptions = StoreOptions & { out: string; from: string[]; kubo: string[]; mode: string; timeoutMs: string };
 
-const collect = (value: string, previous: string[]) => [...previous, value];
-
 /** Where the store lives: --store, else `store/` in the data folder the other commands use. */
 const storeDir = (options: StoreOptions) => options.store ?? join(resolveDataDir(undefined).dataDir, 'store');
-
-function parseUrlOption(name: string, value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new TrellisError('INVALID_OPTION', `${name} must be an http:// or https:// URL, got "${value}".`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new TrellisError('INVALID_OPTION', `${name} must be an http:// or https:// URL, got "${value}".`);
-  return value.replace(/\/+$/, '');
-}
 
 export function registerStoreCommands(program: Command): void {
   const store = program
