@@ -72,7 +72,7 @@ export class RequestServer {
     const { deps } = this;
     const requestHash = hashRequest(deps.domain, request);
 
-    const signer = await recoverRequestSigner(deps.domain, request, signature).catch(() => undefined);
+    const signer = await recoverRequestSigner(deps.domain, request, signature, requestHash).catch(() => undefined);
     if (signer === undefined || getAddress(signer) !== getAddress(request.client)) {
       throw new ProtocolError('BAD_SIGNATURE', "The request signature is not the client's.", {
         details: [`client: ${request.client}`, `recovered signer: ${signer ?? 'none'}`],
