@@ -157,7 +157,7 @@ export class RequestServer {
           receipt: toWire(receipt),
           signature: await signReceipt(deps.account, deps.domain, receipt),
         };
-        deps.ledger.recordResult({ ...result, issuedAt: Number(deps.now()) * 1000 });
+        await deps.ledger.recordResult({ ...result, issuedAt: Number(deps.now()) * 1000 });
         return result;
       });
     } finally {
