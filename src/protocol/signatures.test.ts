@@ -128,6 +128,12 @@ test('malformed signatures are refused, or recovered, exactly as viem does', asy
     '0x',
   ];
   for (let i = 0; i < SAMPLES; i++) variants.push(toHex(randomBytes(65)));
+  // Random r and low s with a valid v: the fast path's domain, mostly recovering some key.
+  for (let i = 0; i < SAMPLES; i++) {
+    const bytes = randomBytes(64);
+    bytes[32] = bytes[32]! & 0x7f;
+    variants.push(`${toHex(bytes)}${i % 2 ? '1b' : '1c'}`);
+  }
   for (const signature of variants) {
     const ours = await outcome(recoverRequestSigner(domain, request, signature));
     const theirs = await outcome(recoverTypedDataAddress({ ...typed, signature }));

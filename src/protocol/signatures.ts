@@ -1,10 +1,13 @@
-// secp256k1 signing and recovery over a digest already computed, with @noble/curves
-// imported statically: viem's recovery imports it anew inside every call, which costs
-// more than the curve arithmetic under a module loader. Both accept and refuse exactly
-// what viem's recoverAddress and LocalAccount signing do (test: signatures.test.ts).
+// secp256k1 signing and recovery over a digest already computed. Recovery runs in
+// libsecp256k1 (tiny-secp256k1, WebAssembly) for an ordinary signature and in
+// @noble/curves, imported statically, for anything unusual: noble is what viem uses, so
+// what viem accepts or refuses is decided the same way here (viem's own recovery also
+// imports noble anew inside every call, which costs more than the arithmetic under a
+// module loader). Test: signatures.test.ts, against viem.
 import { secp256k1 } from '@noble/curves/secp256k1';
 import { keccak_256 } from '@noble/hashes/sha3';
-import { bytesToHex } from '@noble/hashes/utils';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils';
+import * as libsecp256k1 from 'tiny-secp256k1';
 import { checksumAddress, type Address, type Hex, type LocalAccount } from 'viem';
 
 /** viem's rule for the last byte: 0/1 or 27/28, nothing else. */
@@ -20,8 +23,32 @@ export function recoverDigestSigner(digest: Hex, signature: Hex): Address {
   if (typeof signature !== 'string' || !/^0x[0-9a-fA-F]*$/.test(signature)) throw new Error('invalid signature');
   if (Math.ceil((signature.length - 2) / 2) !== 65) throw new Error('invalid signature length');
   const bit = recoveryBit(Number.parseInt(signature.slice(130), 16));
-  const point = secp256k1.Signature.fromCompact(signature.substring(2, 130)).addRecoveryBit(bit).recoverPublicKey(digest.substring(2));
-  const publicKey = point.toRawBytes(false);
+  const publicKey = ordinary(signature) ? fastRecover(digest, signature, bit) : undefined;
+  return addressOf(
+    publicKey ?? secp256k1.Signature.fromCompact(signature.substring(2, 130)).addRecoveryBit(bit).recoverPublicKey(digest.substring(2)).toRawBytes(false),
+  );
+}
+
+const N = secp256k1.CURVE.n;
+
+/** r and s in range and s low: the signatures every honest signer makes. */
+function ordinary(signature: Hex): boolean {
+  if (!/^0x[0-9a-fA-F]{130}$/.test(signature)) return false;
+  const r = BigInt(`0x${signature.slice(2, 66)}`);
+  const s = BigInt(`0x${signature.slice(66, 130)}`);
+  return r > 0n && r < N && s > 0n && s <= N >> 1n;
+}
+
+/** Undefined when libsecp256k1 finds no key: noble then refuses it in viem's words. */
+function fastRecover(digest: Hex, signature: Hex, bit: number): Uint8Array | undefined {
+  try {
+    return libsecp256k1.recover(hexToBytes(digest.slice(2)), hexToBytes(signature.slice(2, 130)), bit as 0 | 1, false) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function addressOf(publicKey: Uint8Array): Address {
   return checksumAddress(`0x${bytesToHex(keccak_256(publicKey.subarray(1)).subarray(12))}`);
 }
 
