@@ -322,6 +322,7 @@ export class InferRouter {
             domain: this.init.domain,
             provider,
             request,
+            requestHash: admitted.requestHash,
             paidBefore: (receipt) => this.paidBefore(admitted, provider, receipt),
           }),
         };
