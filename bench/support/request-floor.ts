@@ -3,7 +3,7 @@
 // with its trace and sign the receipt. Also the protocol's signing and recovery against
 // viem's typed-data functions on the same messages, for the speed ratios.
 import { recoverTypedDataAddress, zeroHash, type LocalAccount } from 'viem';
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { generatePrivateKey } from 'viem/accounts';
 import { run, type Engine } from '../../src/engine/index.ts';
 import { fixedOutputHash, inputHashOf } from '../../src/protocol/commitments.ts';
 import {
@@ -16,6 +16,7 @@ import {
   type ProtocolDomain,
   type Receipt,
 } from '../../src/protocol/messages.ts';
+import { accountOfKey } from '../../src/protocol/signatures.ts';
 import { parseInferBody, toWire } from '../../src/protocol/wire.ts';
 
 const domain: ProtocolDomain = { chainId: 31337, escrow: '0x5FbDB2315678afecb367f032d93F642f64180aa3' };
@@ -31,8 +32,8 @@ async function cpuPerCall(count: number, step: (i: number) => unknown): Promise<
 }
 
 async function fixtures(engine: Engine, row: number[]) {
-  const client = privateKeyToAccount(generatePrivateKey());
-  const provider = privateKeyToAccount(generatePrivateKey());
+  const client = accountOfKey(generatePrivateKey());
+  const provider = accountOfKey(generatePrivateKey());
   const request: InferenceRequest = {
     client: client.address,
     modelId: `0x${'42'.repeat(32)}`,

@@ -19,6 +19,7 @@ import {
   type InferenceRequest,
   type Receipt,
 } from './messages.ts';
+import { accountOfKey } from './signatures.ts';
 
 const SAMPLES = 40;
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
@@ -158,5 +159,19 @@ test('values viem refuses to hash are refused here too', () => {
   for (const message of bad) {
     assert.throws(() => hashTypedData(typed(message)));
     assert.throws(() => hashRequest(domain, message));
+  }
+});
+
+test('an account of a key signs bare hashes and every protocol message to the bytes viem signs them', async () => {
+  for (let i = 0; i < SAMPLES; i++) {
+    const key = generatePrivateKey();
+    const [fast, plain] = [accountOfKey(key), privateKeyToAccount(key)];
+    assert.equal(fast.address, plain.address);
+    const hash = hex32();
+    assert.equal(await fast.sign!({ hash }), await plain.sign!({ hash }));
+    const domain = protocolDomain();
+    const receipt = randomReceipt();
+    const typed = { domain: viemDomain('Trellis Inference', domain), types: receiptTypes, primaryType: 'Receipt', message: receipt } as const;
+    assert.equal(await signReceipt(fast, domain, receipt), await plain.signTypedData(typed));
   }
 });

@@ -9,6 +9,7 @@ import { keccak_256 } from '@noble/hashes/sha3';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils';
 import * as libsecp256k1 from 'tiny-secp256k1';
 import { checksumAddress, type Address, type Hex, type LocalAccount } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 
 /** viem's rule for the last byte: 0/1 or 27/28, nothing else. */
 function recoveryBit(v: number): number {
@@ -59,4 +60,19 @@ function addressOf(publicKey: Uint8Array): Address {
  */
 export function signDigest(account: LocalAccount, digest: Hex, typedData: () => Promise<Hex>): Promise<Hex> {
   return account.sign ? account.sign({ hash: digest }) : typedData();
+}
+
+/**
+ * viem's account of a private key, whose bare-hash signing (what every protocol message
+ * uses, see signDigest) runs in libsecp256k1: RFC 6979 nonces and low s as noble's, so
+ * the bytes are those viem's own signing gives (test: signatures.test.ts).
+ */
+export function accountOfKey(privateKey: Hex): LocalAccount {
+  const account = privateKeyToAccount(privateKey);
+  const secret = hexToBytes(privateKey.slice(2));
+  const sign = async ({ hash }: { hash: Hex }): Promise<Hex> => {
+    const { signature, recoveryId } = libsecp256k1.signRecoverable(hexToBytes(hash.slice(2)), secret);
+    return `0x${bytesToHex(signature)}${recoveryId === 0 ? '1b' : '1c'}`;
+  };
+  return { ...account, sign };
 }
