@@ -19,6 +19,7 @@ import { BenchError } from './support/errors.ts';
 import { summarizeLatencies, type LatencySummary } from './support/latency.ts';
 import { runLoad, type LoadResult } from './support/load.ts';
 import { numberOption } from './support/options.ts';
+import { cryptoSpeedRatios, providerFloorUs } from './support/request-floor.ts';
 import { redemptionGas, settledRequests } from './support/settlement.ts';
 
 const MODEL = 'digits-mlp';
@@ -29,6 +30,8 @@ const CLIENT_ESCROW = tokens('1000');
 const FUNDER_ACCOUNT = 5;
 /** Untimed requests per client first: model lookup, connections, first channel. */
 const WARMUP_REQUESTS = 2;
+/** Calls per in-process CPU measurement (the floor, each crypto function). */
+const CPU_SAMPLES = 300;
 
 type Options = { seconds: number; maxRequests: number };
 
@@ -95,6 +98,14 @@ async function measure(net: TestNetwork, options: Options, signal: AbortSignal):
     return s;
   };
   const ratio = (figure: string, label: string, value: number) => figures.push({ figure, value, unit: 'x', label });
+  // Clients, gateway and providers share this process: its CPU is all of theirs.
+  const cpuPerRequest = (figure: string, what: string, used: NodeJS.CpuUsage, result: LoadResult) =>
+    figures.push({
+      figure,
+      value: (used.user + used.system) / Math.max(1, result.latenciesMs.length),
+      unit: 'us',
+      label: `${what}: CPU of the whole process (client included) per request`,
+    });
   let failed = 0;
 
   // The provider's own work on a request, without signing, HTTP, storage or payment:
@@ -104,6 +115,17 @@ async function measure(net: TestNetwork, options: Options, signal: AbortSignal):
   for (let i = 0; i < 20; i++) run(model.engine, row, { batch: 1, trace: true });
   const inprocessResult = await load(1, async () => run(model.engine, row, { batch: 1, trace: true }));
   const inprocess = phase('inprocess', 'in-process engine run with trace', inprocessResult);
+
+  progress("the provider's necessary work per request, and the protocol's crypto against viem's");
+  figures.push({
+    figure: 'floor_provider_us_per_req',
+    value: await providerFloorUs(model.engine, row, CPU_SAMPLES),
+    unit: 'us',
+    label: 'provider floor: parse, recover, input hash, traced run, sign (CPU per request)',
+  });
+  const crypto = await cryptoSpeedRatios(model.engine, row, CPU_SAMPLES);
+  ratio('crypto_fast_vs_viem_ratio_recover', 'signature recovery, viem typed data / protocol (CPU)', crypto.recover);
+  ratio('crypto_fast_vs_viem_ratio_sign', 'receipt signing, viem typed data / protocol (CPU)', crypto.sign);
 
   progress(`funding ${Math.max(...CONCURRENCY)} client accounts`);
   const funder = await net.signer(FUNDER_ACCOUNT);
@@ -126,14 +148,18 @@ async function measure(net: TestNetwork, options: Options, signal: AbortSignal):
     for (let i = 0; i < WARMUP_REQUESTS; i++) await direct();
 
     progress(`one client straight to a provider (${options.seconds} s)`);
+    const directCpu = process.cpuUsage();
     const directResult = await load(1, direct);
+    cpuPerRequest('provider_cpu_us_per_req', 'one client straight to a provider', process.cpuUsage(directCpu), directResult);
     failed += directResult.failed;
     const straight = phase('provider', 'one client, straight to a provider', directResult);
 
     const levels = new Map<number, LatencySummary>();
     for (const workers of CONCURRENCY) {
       progress(`${workers} concurrent client(s) through the gateway (${options.seconds} s)`);
+      const cpu = process.cpuUsage();
       const result = await load(workers, viaGateway);
+      if (workers === 1) cpuPerRequest('gateway_cpu_us_per_req', 'one client through the gateway', process.cpuUsage(cpu), result);
       failed += result.failed;
       levels.set(workers, phase(`gateway_c${workers}`, `${workers} client(s) through the gateway`, result));
     }

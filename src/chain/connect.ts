@@ -13,7 +13,7 @@ import {
   type Transport,
   type WalletClient,
 } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import { accountOfKey } from '../protocol/signatures.ts';
 import { ChainError } from './errors.ts';
 
 export type Connection = {
@@ -81,7 +81,7 @@ export async function connectSigner(options: ConnectOptions & { privateKey: stri
 export function accountFromKey(value: string | undefined, source: string): LocalAccount {
   const key = parsePrivateKey(value, source);
   try {
-    return privateKeyToAccount(key);
+    return accountOfKey(key);
   } catch (cause) {
     throw new ChainError('PRIVATE_KEY_MALFORMED', `The private key in ${source} is not a valid secp256k1 key.`, { cause });
   }

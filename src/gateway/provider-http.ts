@@ -5,6 +5,7 @@
 // streams in, so a provider cannot make the gateway hold more than `maxBytes` of it.
 // The status and parsed JSON of any answer are returned; judging them is the caller's
 // business.
+import { BodyTooLarge, httpCall, type HttpAnswer } from '../net/http-client.ts';
 import { ProviderCallError } from './errors.ts';
 
 export type FetchJsonOptions = {
@@ -16,63 +17,31 @@ export type FetchJsonOptions = {
 };
 
 export async function fetchJson(url: string, options: FetchJsonOptions): Promise<{ status: number; body: unknown }> {
-  const maxBytes = options.maxBytes ?? 4 * 1024 * 1024;
   const signal = AbortSignal.timeout(options.timeoutMs);
-  let response: Response;
+  let answer: HttpAnswer;
   try {
-    response = await fetch(url, {
+    answer = await httpCall(url, {
       method: options.method ?? 'GET',
       headers: options.body === undefined ? {} : { 'content-type': 'application/json' },
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       signal,
-      redirect: 'error',
+      maxBytes: options.maxBytes ?? 4 * 1024 * 1024,
     });
   } catch (cause) {
-    throw failure(signal, url, cause);
+    if (cause instanceof BodyTooLarge)
+      throw new ProviderCallError('PROVIDER_GARBAGE', `The provider's answer is larger than ${cause.maxBytes} bytes.`, { details: [cause.seen] });
+    if (signal.aborted) throw new ProviderCallError('PROVIDER_TIMEOUT', `The provider at ${url} did not answer in time.`, { cause });
+    throw new ProviderCallError('PROVIDER_UNREACHABLE', `The provider at ${url} could not be reached.`, { cause });
   }
-  const declared = Number(response.headers.get('content-length') ?? 0);
-  if (declared > maxBytes) {
-    await response.body?.cancel().catch(() => undefined);
-    throw tooLarge(maxBytes, `it declares ${declared} bytes`);
-  }
-  let text: string;
+  // A provider that redirects is not followed: the gateway calls only the address it routed to.
+  if (answer.status >= 300 && answer.status < 400)
+    throw new ProviderCallError('PROVIDER_UNREACHABLE', `The provider at ${url} could not be reached.`, { details: [`it redirects (HTTP ${answer.status})`] });
+  const text = answer.body.toString('utf8');
   try {
-    text = await readLimited(response, maxBytes);
-  } catch (cause) {
-    if (cause instanceof ProviderCallError) throw cause;
-    throw failure(signal, url, cause);
-  }
-  try {
-    return { status: response.status, body: JSON.parse(text) as unknown };
+    return { status: answer.status, body: JSON.parse(text) as unknown };
   } catch {
-    throw new ProviderCallError('PROVIDER_GARBAGE', `The provider at ${url} answered HTTP ${response.status} with something that is not JSON.`, {
+    throw new ProviderCallError('PROVIDER_GARBAGE', `The provider at ${url} answered HTTP ${answer.status} with something that is not JSON.`, {
       details: [`got ${JSON.stringify(text.slice(0, 60))}`],
     });
   }
 }
-
-function failure(signal: AbortSignal, url: string, cause: unknown): ProviderCallError {
-  if (signal.aborted) return new ProviderCallError('PROVIDER_TIMEOUT', `The provider at ${url} did not answer in time.`, { cause });
-  return new ProviderCallError('PROVIDER_UNREACHABLE', `The provider at ${url} could not be reached.`, { cause });
-}
-
-async function readLimited(response: Response, maxBytes: number): Promise<string> {
-  if (!response.body) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(maxBytes, `${size} bytes read so far`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-const tooLarge = (maxBytes: number, seen: string) =>
-  new ProviderCallError('PROVIDER_GARBAGE', `The provider's answer is larger than ${maxBytes} bytes.`, { details: [seen] });

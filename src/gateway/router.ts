@@ -12,6 +12,7 @@ import type { Logger } from '../log.ts';
 import { expectedChannelTotal } from '../protocol/channel-total.ts';
 import { errorFromBody, ProtocolError, type ProtocolErrorCode } from '../protocol/errors.ts';
 import { hashRequest, signAssignment, type InferenceRequest, type ProtocolDomain, type Receipt } from '../protocol/messages.ts';
+import type { SignedVoucher } from '../payments/voucher.ts';
 import { parseVouchers, toWire, type ParsedInferBody, type Wire } from '../protocol/wire.ts';
 import { attemptTimeoutMs } from './attempt-budget.ts';
 import { checkInferResult, type CheckedResult } from './check-result.ts';
@@ -289,7 +290,7 @@ export class InferRouter {
       requestHash: admitted.requestHash,
       provider: provider.address,
     });
-    const body = { ...forwardedBody(parsed, raw, provider.address), assignment: { ...assignment, signature } };
+    const body = { ...forwardedBody(parsed, raw, provider.address, (v) => this.vouchers.held(v)), assignment: { ...assignment, signature } };
     const started = performance.now();
     stats.begin(provider.address);
     let outcome: CallOutcome;
@@ -321,6 +322,7 @@ export class InferRouter {
             domain: this.init.domain,
             provider,
             request,
+            requestHash: admitted.requestHash,
             paidBefore: (receipt) => this.paidBefore(admitted, provider, receipt),
           }),
         };
@@ -384,7 +386,8 @@ export class InferRouter {
     const rawVouchers = Array.isArray(raw.vouchers) ? (raw.vouchers as unknown[]) : [];
     const byProvider = new Map<Address, unknown[]>();
     parsed.vouchers.forEach((v, i) => {
-      if (!tried.has(v.voucher.provider)) byProvider.set(v.voucher.provider, [...(byProvider.get(v.voucher.provider) ?? []), rawVouchers[i]]);
+      if (!tried.has(v.voucher.provider) && !this.vouchers.held(v))
+        byProvider.set(v.voucher.provider, [...(byProvider.get(v.voucher.provider) ?? []), rawVouchers[i]]);
     });
     for (const [provider, vouchers] of byProvider) {
       const record = this.init.table.providers.get(provider);
@@ -419,9 +422,13 @@ export class InferRouter {
 }
 
 /** The client's body as received, with only the vouchers that name this provider. */
-function forwardedBody(parsed: ParsedInfer, raw: Record<string, unknown>, provider: Address): Record<string, unknown> {
+/** The body for one provider: its own vouchers only, and none it already holds. */
+function forwardedBody(parsed: ParsedInfer, raw: Record<string, unknown>, provider: Address, held: (v: SignedVoucher) => boolean): Record<string, unknown> {
   const rawVouchers = Array.isArray(raw.vouchers) ? (raw.vouchers as unknown[]) : [];
-  const own = rawVouchers.filter((_, i) => parsed.vouchers[i]?.voucher.provider === provider);
+  const own = rawVouchers.filter((_, i) => {
+    const parsedVoucher = parsed.vouchers[i];
+    return parsedVoucher?.voucher.provider === provider && !held(parsedVoucher);
+  });
   const body: Record<string, unknown> = { request: raw.request, signature: raw.signature, input: raw.input };
   if (own.length > 0) body.vouchers = own;
   return body;

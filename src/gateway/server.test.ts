@@ -352,8 +352,9 @@ describe('vouchers', () => {
     assert.deepEqual(fakes[1]?.voucherBodies, [{ vouchers: [vouchers[1]] }]);
   });
 
-  test('vouchers riding on a request: the serving provider gets its own inline, the others by POST', async () => {
-    const mine = await voucherFor(addressOf(1), 10n);
+  test('vouchers riding on a request: the serving provider gets its own inline, the others by POST, and none twice', async () => {
+    // Above the 30 the previous test delivered: the gateway forwards no amount a provider holds.
+    const mine = await voucherFor(addressOf(1), 50n);
     const other = await voucherFor(addressOf(4), 40n);
     const { status } = await infer({}, { vouchers: [mine, other] });
     assert.equal(status, 200);
@@ -361,6 +362,15 @@ describe('vouchers', () => {
     for (let i = 0; i < 100 && fakes[3]!.voucherBodies.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     assert.deepEqual(fakes[3]?.voucherBodies, [{ vouchers: [other] }]);
     assert.deepEqual(fakes[0]?.voucherBodies, []);
+
+    // The same vouchers on the next request: both providers hold them already.
+    assert.equal((await infer({}, { vouchers: [mine, other] })).status, 200);
+    const later = fakes.flatMap((f) => f.inferBodies).slice(1) as { vouchers?: unknown[] }[];
+    assert.equal(later.length, 1);
+    assert.equal(later[0]?.vouchers, undefined);
+    // A side POST would have been started before the answer; give it time to land.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(fakes[3]?.voucherBodies, [{ vouchers: [other] }], 'no second POST of a voucher already delivered');
   });
 });
 

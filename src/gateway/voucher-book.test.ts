@@ -1,5 +1,6 @@
 // The gateway's record of what clients paid: only vouchers signed by their client
-// pass, only accepted ones raise the record, and it stays bounded.
+// pass, only accepted ones raise the record, it stays bounded, and it tells which
+// vouchers a provider already holds.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Address, Hex } from 'viem';
@@ -35,4 +36,14 @@ test('the record is the largest accepted amount per channel, never lowered, and 
   book.record([await voucher(5n, client, provider(2)), await voucher(7n, client, provider(3))]);
   assert.equal(book.paidOn(client.address, provider(1), modelId), undefined, 'the oldest channel was forgotten');
   assert.equal(book.paidOn(client.address, provider(3), modelId), 7n);
+});
+
+test('a voucher is held by its provider once one at least as large was accepted there, so it is not sent again', async () => {
+  const book = new VoucherBook(domain);
+  assert.equal(book.held(await voucher(10n)), false, 'nothing accepted yet');
+  book.record([await voucher(10n)]);
+  assert.equal(book.held(await voucher(10n)), true);
+  assert.equal(book.held(await voucher(5n)), true);
+  assert.equal(book.held(await voucher(20n)), false, 'a larger amount is news to the provider');
+  assert.equal(book.held(await voucher(10n, client, provider(2))), false, 'another provider holds nothing');
 });

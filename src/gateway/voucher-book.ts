@@ -29,7 +29,7 @@ export class VoucherBook {
   async verify(vouchers: readonly SignedVoucher[]): Promise<void> {
     for (const [i, signed] of vouchers.entries()) {
       const { voucher } = signed;
-      if (voucher.cumulativeAmount <= (this.paidOn(voucher.client, voucher.provider, voucher.modelId) ?? -1n)) continue;
+      if (this.held(signed)) continue;
       const signer = await recoverVoucherSigner(this.domain, signed).catch(() => undefined);
       if (signer === undefined || getAddress(signer) !== getAddress(voucher.client)) {
         throw new ProtocolError('VOUCHER_INVALID', "A voucher signature is not its client's.", {
@@ -48,6 +48,14 @@ export class VoucherBook {
       this.paid.set(key, voucher.cumulativeAmount);
       while (this.paid.size > this.capacity) this.paid.delete(this.paid.keys().next().value as string);
     }
+  }
+
+  /**
+   * Whether the voucher's provider already accepted one at least as large on its
+   * channel: sending it again changes nothing there, so the gateway does not.
+   */
+  held({ voucher }: SignedVoucher): boolean {
+    return voucher.cumulativeAmount <= (this.paidOn(voucher.client, voucher.provider, voucher.modelId) ?? -1n);
   }
 
   /** The largest amount seen on a channel; undefined when none passed through here. */

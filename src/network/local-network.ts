@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Address, LocalAccount } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import { accountOfKey } from '../protocol/signatures.ts';
 import { connect, connectSigner, type SignerConnection } from '../chain/connect.ts';
 import { devAccount } from '../chain/dev-accounts.ts';
 import { startLocalChain, type LocalChain } from '../chain/local-chain.ts';
@@ -35,7 +35,7 @@ const ROYALTY_BPS = 500; // 5 % to the model owner
 const CLIENT_DEPOSIT = tokens('100');
 
 /** The gateway's routing key: it signs assignments off chain and holds no funds. */
-export const localGatewayAccount = privateKeyToAccount(devAccount(localRoles.gateway).privateKey);
+export const localGatewayAccount = accountOfKey(devAccount(localRoles.gateway).privateKey);
 
 export type LocalNetworkOptions = {
   dataDir: string;

@@ -1,7 +1,9 @@
 // EIP-712 vouchers: a client's signed statement of the total it owes one provider for
 // one model so far (a channel). The Escrow contract pays the difference between the
 // latest voucher and what it already paid, so a provider keeps only the latest one.
-import { hashTypedData, recoverTypedDataAddress, type Address, type Hex, type LocalAccount } from 'viem';
+import type { Address, Hex, LocalAccount } from 'viem';
+import { recoverDigestSigner, signDigest } from '../protocol/signatures.ts';
+import { structHasher } from '../protocol/typed-data.ts';
 
 export type Voucher = {
   client: Address;
@@ -26,16 +28,20 @@ export const voucherTypes = {
 
 const domainOf = ({ chainId, escrow }: EscrowDomain) => ({ name: 'Trellis Escrow', version: '1', chainId, verifyingContract: escrow }) as const;
 
+const digestOf = structHasher<Voucher>('Voucher', voucherTypes.Voucher);
+
 export async function signVoucher(client: LocalAccount, domain: EscrowDomain, voucher: Voucher): Promise<SignedVoucher> {
-  const signature = await client.signTypedData({ domain: domainOf(domain), types: voucherTypes, primaryType: 'Voucher', message: voucher });
+  const signature = await signDigest(client, voucherDigest(domain, voucher), () =>
+    client.signTypedData({ domain: domainOf(domain), types: voucherTypes, primaryType: 'Voucher', message: voucher }),
+  );
   return { voucher, signature };
 }
 
 export function voucherDigest(domain: EscrowDomain, voucher: Voucher): Hex {
-  return hashTypedData({ domain: domainOf(domain), types: voucherTypes, primaryType: 'Voucher', message: voucher });
+  return digestOf(domainOf(domain), voucher);
 }
 
 /** The address that signed a voucher (compare it with `voucher.client`). */
-export function recoverVoucherSigner(domain: EscrowDomain, { voucher, signature }: SignedVoucher): Promise<Address> {
-  return recoverTypedDataAddress({ domain: domainOf(domain), types: voucherTypes, primaryType: 'Voucher', message: voucher, signature });
+export async function recoverVoucherSigner(domain: EscrowDomain, { voucher, signature }: SignedVoucher): Promise<Address> {
+  return recoverDigestSigner(voucherDigest(domain, voucher), signature);
 }

@@ -12,7 +12,9 @@
 //    challenge it on chain.
 // Both use the domain "Trellis Inference" / "1" on the deployment's chain, bound to its
 // escrow contract, so signatures from another deployment never verify here.
-import { hashTypedData, recoverTypedDataAddress, type Address, type Hex, type LocalAccount } from 'viem';
+import type { Address, Hex, LocalAccount } from 'viem';
+import { recoverDigestSigner, signDigest } from './signatures.ts';
+import { structHasher } from './typed-data.ts';
 
 export const verificationModes = ['none', 'redundant', 'optimistic'] as const;
 export type Verification = (typeof verificationModes)[number];
@@ -115,39 +117,53 @@ export const receiptTypes = {
   ],
 } as const;
 
+const requestDigest = structHasher<InferenceRequest>('InferenceRequest', requestTypes.InferenceRequest);
+const assignmentDigest = structHasher<Assignment>('Assignment', assignmentTypes.Assignment);
+const receiptDigest = structHasher<Receipt>('Receipt', receiptTypes.Receipt);
+
 export function hashRequest(domain: ProtocolDomain, request: InferenceRequest): Hex {
-  return hashTypedData({ domain: domainOf(domain), types: requestTypes, primaryType: 'InferenceRequest', message: request });
+  return requestDigest(domainOf(domain), request);
 }
 
 export function signRequest(account: LocalAccount, domain: ProtocolDomain, request: InferenceRequest): Promise<Hex> {
-  return account.signTypedData({ domain: domainOf(domain), types: requestTypes, primaryType: 'InferenceRequest', message: request });
+  return signDigest(account, hashRequest(domain, request), () =>
+    account.signTypedData({ domain: domainOf(domain), types: requestTypes, primaryType: 'InferenceRequest', message: request }),
+  );
 }
 
-export function recoverRequestSigner(domain: ProtocolDomain, request: InferenceRequest, signature: Hex): Promise<Address> {
-  return recoverTypedDataAddress({ domain: domainOf(domain), types: requestTypes, primaryType: 'InferenceRequest', message: request, signature });
+/**
+ * The request's signer. A caller that already holds the request's hash passes it, so
+ * the request is hashed once for both the check and the receipt.
+ */
+export async function recoverRequestSigner(domain: ProtocolDomain, request: InferenceRequest, signature: Hex, requestHash?: Hex): Promise<Address> {
+  return recoverDigestSigner(requestHash ?? hashRequest(domain, request), signature);
 }
 
 export function hashAssignment(domain: ProtocolDomain, assignment: Assignment): Hex {
-  return hashTypedData({ domain: domainOf(domain), types: assignmentTypes, primaryType: 'Assignment', message: assignment });
+  return assignmentDigest(domainOf(domain), assignment);
 }
 
 export async function signAssignment(account: LocalAccount, domain: ProtocolDomain, assignment: Assignment): Promise<SignedAssignment> {
-  const signature = await account.signTypedData({ domain: domainOf(domain), types: assignmentTypes, primaryType: 'Assignment', message: assignment });
+  const signature = await signDigest(account, hashAssignment(domain, assignment), () =>
+    account.signTypedData({ domain: domainOf(domain), types: assignmentTypes, primaryType: 'Assignment', message: assignment }),
+  );
   return { assignment, signature };
 }
 
-export function recoverAssignmentSigner(domain: ProtocolDomain, { assignment, signature }: SignedAssignment): Promise<Address> {
-  return recoverTypedDataAddress({ domain: domainOf(domain), types: assignmentTypes, primaryType: 'Assignment', message: assignment, signature });
+export async function recoverAssignmentSigner(domain: ProtocolDomain, { assignment, signature }: SignedAssignment): Promise<Address> {
+  return recoverDigestSigner(hashAssignment(domain, assignment), signature);
 }
 
 export function hashReceipt(domain: ProtocolDomain, receipt: Receipt): Hex {
-  return hashTypedData({ domain: domainOf(domain), types: receiptTypes, primaryType: 'Receipt', message: receipt });
+  return receiptDigest(domainOf(domain), receipt);
 }
 
 export function signReceipt(account: LocalAccount, domain: ProtocolDomain, receipt: Receipt): Promise<Hex> {
-  return account.signTypedData({ domain: domainOf(domain), types: receiptTypes, primaryType: 'Receipt', message: receipt });
+  return signDigest(account, hashReceipt(domain, receipt), () =>
+    account.signTypedData({ domain: domainOf(domain), types: receiptTypes, primaryType: 'Receipt', message: receipt }),
+  );
 }
 
-export function recoverReceiptSigner(domain: ProtocolDomain, receipt: Receipt, signature: Hex): Promise<Address> {
-  return recoverTypedDataAddress({ domain: domainOf(domain), types: receiptTypes, primaryType: 'Receipt', message: receipt, signature });
+export async function recoverReceiptSigner(domain: ProtocolDomain, receipt: Receipt, signature: Hex): Promise<Address> {
+  return recoverDigestSigner(hashReceipt(domain, receipt), signature);
 }

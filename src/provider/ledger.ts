@@ -8,7 +8,7 @@ import { ProtocolError } from '../protocol/errors.ts';
 import type { Receipt } from '../protocol/messages.ts';
 import { parseReceipt, parseSignedVoucher, toWire, type InferResult } from '../protocol/wire.ts';
 import type { SignedVoucher } from '../payments/voucher.ts';
-import { Journal } from '../storage/journal.ts';
+import { Journal, type Fsync } from '../storage/journal.ts';
 
 /** A served result as journaled: the answer, and when it was issued (ms since epoch). */
 export type StoredResult = InferResult & { issuedAt: number };
@@ -70,7 +70,8 @@ export class Ledger {
   private readonly refused = new Set<string>();
   private readonly refusedJournal: Journal<RefusedRecord>;
 
-  constructor(dataDir: string) {
+  /** `fsync` replaces the journals' flush (tests count and inspect flushes). */
+  constructor(dataDir: string, fsync?: Fsync) {
     const receiptsPath = join(dataDir, 'receipts.jsonl');
     const vouchersPath = join(dataDir, 'vouchers.jsonl');
     const writeOffsPath = join(dataDir, 'write-offs.jsonl');
@@ -89,10 +90,10 @@ export class Ledger {
       const found = this.issuedByHash.get(requestHash);
       if (found) this.markWrittenOff(found.channel, found.issued, at);
     }
-    this.receiptJournal = new Journal(receiptsPath);
-    this.voucherJournal = new Journal(vouchersPath);
-    this.writeOffJournal = new Journal(writeOffsPath);
-    this.refusedJournal = new Journal(refusedPath);
+    this.receiptJournal = new Journal(receiptsPath, fsync);
+    this.voucherJournal = new Journal(vouchersPath, fsync);
+    this.writeOffJournal = new Journal(writeOffsPath, fsync);
+    this.refusedJournal = new Journal(refusedPath, fsync);
   }
 
   close(): void {
@@ -202,10 +203,15 @@ export class Ledger {
     return owed;
   }
 
-  /** Persists a receipt and its result; call before answering. */
-  recordResult(stored: StoredResult): void {
-    this.receiptJournal.append(stored);
+  /**
+   * Records a receipt and its result; answer only once the promise resolves (the
+   * receipt is on disk). It counts on its channel at once, so the next receipt's total
+   * and replays see it while the fsync runs.
+   */
+  recordResult(stored: StoredResult): Promise<void> {
+    const synced = this.receiptJournal.appendSynced(stored);
     this.index(stored);
+    return synced;
   }
 
   /**

@@ -4,7 +4,7 @@
 // client that never pays still gets no more than one result per grace period, and an
 // honest client whose voucher is on its way pays for every result.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { fsync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -17,6 +17,8 @@ import { inputHashOf } from '../protocol/commitments.ts';
 import { ProtocolError, type ProtocolErrorCode } from '../protocol/errors.ts';
 import { hashRequest, MAX_REQUEST_TTL_SECONDS, signAssignment, signRequest, verificationModes, type InferenceRequest } from '../protocol/messages.ts';
 import { parseReceipt } from '../protocol/wire.ts';
+import { Journal, type Fsync } from '../storage/journal.ts';
+import type { StoredResult } from './ledger.ts';
 import { Ledger } from './ledger.ts';
 import { RequestServer, type ServedModel } from './serve.ts';
 
@@ -43,11 +45,10 @@ after(() => {
 });
 
 /** A provider with its own ledger and a clock the test moves (unix seconds). */
-function provider() {
-  const dir = mkdtempSync(join(tmpdir(), 'trellis-serve-'));
+function provider(fsync?: Fsync, dir = mkdtempSync(join(tmpdir(), 'trellis-serve-'))) {
   dirs.push(dir);
   const clock = { now: START };
-  const ledger = new Ledger(dir);
+  const ledger = new Ledger(dir, fsync);
   const server = new RequestServer({
     account: providerAccount,
     domain,
@@ -59,7 +60,7 @@ function provider() {
     unpaidGraceMs: GRACE_MS,
     paymentWindowMs: WINDOW_MS,
   });
-  return { clock, ledger, server };
+  return { clock, ledger, server, dir };
 }
 
 let nonce = 0n;
@@ -174,5 +175,33 @@ test('an honest client whose voucher is still on its way is asked to wait, then 
   const second = await server.serve(next);
   assert.equal(totalOf(second), 2n * PRICE, 'the provider is paid for both');
   assert.equal(ledger.owedBy(client.address, 0), PRICE * 2n);
+  ledger.close();
+});
+
+test('a receipt answered to the client was on disk before the answer: an fsync ran after it was written', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trellis-serve-'));
+  const receiptsPath = join(dir, 'receipts.jsonl');
+  /** The request hashes each flush of the receipt journal made durable. */
+  const flushed: Hex[][] = [];
+  const hook: Fsync = (fd, done) => {
+    const onDisk = Journal.read<StoredResult>(receiptsPath).map((r) => (r.receipt as { requestHash: Hex }).requestHash);
+    fsync(fd, (error) => {
+      if (!error) flushed.push(onDisk);
+      done(error);
+    });
+  };
+  const { clock, ledger, server } = provider(hook, dir);
+  const { request, ...rest } = await signed(clock);
+  const answer = await server.serve({ request, ...rest });
+  const requestHash = parseReceipt({ path: 'receipt', value: answer.receipt }).requestHash;
+  assert.equal(requestHash, hashRequest(domain, request));
+  assert.ok(
+    flushed.some((hashes) => hashes.includes(requestHash)),
+    'a completed fsync covered the receipt before serve() answered',
+  );
+  assert.deepEqual(
+    Journal.read<StoredResult>(receiptsPath).map((r) => (r.receipt as { requestHash: Hex }).requestHash),
+    [requestHash],
+  );
   ledger.close();
 });

@@ -72,7 +72,7 @@ export class RequestServer {
     const { deps } = this;
     const requestHash = hashRequest(deps.domain, request);
 
-    const signer = await recoverRequestSigner(deps.domain, request, signature).catch(() => undefined);
+    const signer = await recoverRequestSigner(deps.domain, request, signature, requestHash).catch(() => undefined);
     if (signer === undefined || getAddress(signer) !== getAddress(request.client)) {
       throw new ProtocolError('BAD_SIGNATURE', "The request signature is not the client's.", {
         details: [`client: ${request.client}`, `recovered signer: ${signer ?? 'none'}`],
@@ -157,7 +157,7 @@ export class RequestServer {
           receipt: toWire(receipt),
           signature: await signReceipt(deps.account, deps.domain, receipt),
         };
-        deps.ledger.recordResult({ ...result, issuedAt: Number(deps.now()) * 1000 });
+        await deps.ledger.recordResult({ ...result, issuedAt: Number(deps.now()) * 1000 });
         return result;
       });
     } finally {

@@ -13,6 +13,7 @@ import { TrellisError } from '../errors.ts';
 import type { CatalogModel } from '../models/catalog.ts';
 import type { ModelTrust } from '../models/registry.ts';
 import { classLabelOf, describeInputShape } from '../models/schema.ts';
+import { keepAliveFetch } from '../net/http-client.ts';
 import { signVoucher } from '../payments/voucher.ts';
 import { fixedOutputHash, floatOutputHash, inputHashOf } from '../protocol/commitments.ts';
 import { errorFromBody, ProtocolError } from '../protocol/errors.ts';
@@ -122,7 +123,7 @@ export class TrellisClient {
     this.selfCheck = { rate, seed: options.selfCheckSeed ?? crypto.getRandomValues(new Uint32Array(1))[0]! };
     this.address = options.connection.account.address;
     this.state = new ClientState(options.dataDir);
-    this.fetch = options.fetch ?? fetch;
+    this.fetch = options.fetch ?? keepAliveFetch;
   }
 
   close(): void {
