@@ -2,7 +2,7 @@
 // `trellis up`) and deployment manifest, overridden by options or the environment,
 // and the key from TRELLIS_PRIVATE_KEY — or, on the local chain only, a dev account.
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { connect, connectSigner, type Connection, type SignerConnection } from '../chain/connect.ts';
 import { devAccount } from '../chain/dev-accounts.ts';
 import { ChainError } from '../chain/errors.ts';
@@ -30,7 +30,7 @@ export async function readContext(options: NetworkOptions): Promise<ReadContext>
   const { dataDir, source } = resolveDataDir(options.dataDir);
   const networkPath = join(dataDir, 'network.json');
   const network = existsSync(networkPath) ? (JSON.parse(readFileSync(networkPath, 'utf8')) as Partial<NetworkFile>) : {};
-  const manifestPath = options.manifest ?? network.manifest ?? join(dataDir, 'deployment.json');
+  const manifestPath = options.manifest ?? (network.manifest === undefined ? join(dataDir, 'deployment.json') : resolve(dataDir, network.manifest));
   const deployment = readManifest(manifestPath);
   if (!deployment) {
     const from = {

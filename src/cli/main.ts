@@ -34,6 +34,13 @@ const program = new Command()
 
 registerCommands(program);
 
+// Output piped into a reader that stops early (`trellis receipts | head`): the rest
+// has nowhere to go, which is not an error of the command.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {

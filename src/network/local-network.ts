@@ -3,7 +3,7 @@
 // a funded client, all on 127.0.0.1. Every part keeps its state under one data folder,
 // so a second start resumes: chain state, receipts and unredeemed vouchers.
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { Address, LocalAccount } from 'viem';
 import { accountOfKey } from '../protocol/signatures.ts';
 import { connect, connectSigner, type SignerConnection } from '../chain/connect.ts';
@@ -184,7 +184,8 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     const file: NetworkFile = {
       rpcUrl: chain.rpcUrl,
       gatewayUrl: gateway.url,
-      manifest: chain.manifestPath,
+      // Relative to the data folder, so commands run from any directory find it.
+      manifest: relative(options.dataDir, chain.manifestPath),
       providers: [...providers, ...(faultyProvider ? [faultyProvider] : [])].map((p) => ({ address: p.address, url: p.url })),
     };
     writeFileSync(join(options.dataDir, 'network.json'), `${JSON.stringify(file, null, 2)}\n`);
