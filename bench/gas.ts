@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createTestClient, http, keccak256, parseSignature, toHex, type Address, type Hash, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { startAnvil } from '../src/chain/anvil.ts';
-import { connectSigner, type SignerConnection } from '../src/chain/connect.ts';
+import { connectDevSigner, type SignerConnection } from '../src/chain/connect.ts';
 import { deployTrellis } from '../src/chain/deploy.ts';
 import { devAccount } from '../src/chain/dev-accounts.ts';
 import { defaultParameters, tokens } from '../src/chain/parameters.ts';
@@ -35,7 +35,7 @@ export async function main(): Promise<void> {
 }
 
 async function measure(rpcUrl: string): Promise<Figure[]> {
-  const signer = (index: number) => connectSigner({ rpcUrl, privateKey: devAccount(index).privateKey, keySource: `dev account ${index}` });
+  const signer = (index: number) => connectDevSigner(rpcUrl, index);
   const [deployer, client, provider, owner] = await Promise.all([signer(0), signer(1), signer(2), signer(3)]);
   const deployment = await deployTrellis(deployer, { faucetChainId: 31337n, initialSupply: 0n });
   const { token, escrow, providerRegistry, modelRegistry } = deployment.contracts;

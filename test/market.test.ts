@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { bytesToHex, concat, createTestClient, encodeAbiParameters, encodePacked, http, keccak256, toHex, type Hex } from 'viem';
-import { connectSigner, type SignerConnection } from '../src/chain/connect.ts';
+import { connectDevSigner, type SignerConnection } from '../src/chain/connect.ts';
 import { trellisTokenAbi } from '../src/chain/generated/TrellisToken.ts';
 import { startLocalChain, type LocalChain } from '../src/chain/local-chain.ts';
 import { tokens } from '../src/chain/parameters.ts';
@@ -108,13 +108,7 @@ describe('model market end to end', () => {
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'trellis-market-'));
     chain = await startLocalChain({ dataDir: join(dataDir, 'net'), port: 0, fresh: true });
-    const signer = (index: number) =>
-      connectSigner({
-        rpcUrl: chain.rpcUrl,
-        expectedChainId: chain.deployment.chainId,
-        privateKey: chain.accounts[index]!.privateKey,
-        keySource: `dev account ${index}`,
-      });
+    const signer = (index: number) => connectDevSigner(chain.rpcUrl, index, chain.deployment.chainId);
     [poster, provider, watcher, owner] = (await Promise.all([1, 2, 8, 9].map(signer))) as [
       SignerConnection,
       SignerConnection,

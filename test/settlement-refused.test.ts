@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { keccak256, toHex, type Address, type Hex } from 'viem';
-import { connectSigner, type SignerConnection } from '../src/chain/connect.ts';
+import { connectDevSigner, type SignerConnection } from '../src/chain/connect.ts';
 import { escrowAbi } from '../src/chain/generated/Escrow.ts';
 import { startLocalChain, type LocalChain } from '../src/chain/local-chain.ts';
 import { tokens } from '../src/chain/parameters.ts';
@@ -47,13 +47,7 @@ describe('settlement with a voucher the escrow refuses', () => {
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'trellis-settle-'));
     chain = await startLocalChain({ dataDir: join(dataDir, 'net'), port: 0, fresh: true });
-    const signer = (index: number) =>
-      connectSigner({
-        rpcUrl: chain.rpcUrl,
-        expectedChainId: chain.deployment.chainId,
-        privateKey: chain.accounts[index]!.privateKey,
-        keySource: `dev account ${index}`,
-      });
+    const signer = (index: number) => connectDevSigner(chain.rpcUrl, index, chain.deployment.chainId);
     [provider, honest, other, forger] = (await Promise.all([2, 1, 7, 6].map(signer))) as [
       SignerConnection,
       SignerConnection,

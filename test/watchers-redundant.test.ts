@@ -8,8 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { getAddress } from 'viem';
-import { connectSigner } from '../src/chain/connect.ts';
-import { devAccount } from '../src/chain/dev-accounts.ts';
+import { connectDevSigner } from '../src/chain/connect.ts';
 import { disputeGameAbi } from '../src/chain/generated/DisputeGame.ts';
 import { tokens } from '../src/chain/parameters.ts';
 import { DISAGREEMENTS_FILE } from '../src/gateway/server.ts';
@@ -50,7 +49,7 @@ async function until(what: string, check: () => boolean | Promise<boolean>, time
 
 test('a redundant disagreement is settled against the faulty provider from the gateway files alone', async () => {
   const faulty = getAddress(net.faultyProvider!.address);
-  const rpc = (index: number) => connectSigner({ rpcUrl: net.chain.rpcUrl, privateKey: devAccount(index).privateKey, keySource: `dev account ${index}` });
+  const rpc = (index: number) => connectDevSigner(net.chain.rpcUrl, index);
   const connection = await rpc(7);
   await deposit(connection, net.chain.deployment, tokens('10'));
   // A second watcher, in this process, that knows nothing but the gateway's files.

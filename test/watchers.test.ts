@@ -8,8 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { getAddress, type Address } from 'viem';
-import { connectSigner, type SignerConnection } from '../src/chain/connect.ts';
-import { devAccount } from '../src/chain/dev-accounts.ts';
+import { connectDevSigner, type SignerConnection } from '../src/chain/connect.ts';
 import { disputeGameAbi } from '../src/chain/generated/DisputeGame.ts';
 import { providerRegistryAbi } from '../src/chain/generated/ProviderRegistry.ts';
 import { trellisTokenAbi } from '../src/chain/generated/TrellisToken.ts';
@@ -34,8 +33,7 @@ const STAKE = tokens('500');
 
 let net: LocalNetwork;
 let dataDir: string;
-const signer = (index: number): Promise<SignerConnection> =>
-  connectSigner({ rpcUrl: net.chain.rpcUrl, privateKey: devAccount(index).privateKey, keySource: `dev account ${index}` });
+const signer = (index: number): Promise<SignerConnection> => connectDevSigner(net.chain.rpcUrl, index);
 
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'trellis-watch-'));

@@ -14,6 +14,7 @@ import {
   type WalletClient,
 } from 'viem';
 import { accountOfKey } from '../protocol/signatures.ts';
+import { devAccount } from './dev-accounts.ts';
 import { ChainError } from './errors.ts';
 
 export type Connection = {
@@ -75,6 +76,11 @@ export async function connectSigner(options: ConnectOptions & { privateKey: stri
   const connection = await connect(options);
   const walletClient = createWalletClient({ account, chain: connection.chain, transport: http(options.rpcUrl, { timeout: 30_000 }) });
   return { ...connection, account, walletClient };
+}
+
+/** A signer for the local chain's dev account `index` (its key is public, see dev-accounts.ts). */
+export function connectDevSigner(rpcUrl: string, index: number, expectedChainId?: number): Promise<SignerConnection> {
+  return connectSigner({ rpcUrl, expectedChainId, privateKey: devAccount(index).privateKey, keySource: `dev account ${index}` });
 }
 
 /** The account of a hex private key, validated; `source` names where it came from, for the error. */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keccak256, toHex, zeroHash, type Address, type Hex, type LocalAccount } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { connectSigner, type SignerConnection } from '../chain/connect.ts';
+import { connectDevSigner, type SignerConnection } from '../chain/connect.ts';
 import { devAccount } from '../chain/dev-accounts.ts';
 import { modelRegistryAbi } from '../chain/generated/ModelRegistry.ts';
 import { providerRegistryAbi } from '../chain/generated/ProviderRegistry.ts';
@@ -34,7 +34,7 @@ export async function startTestChain(port: number): Promise<TestChain> {
     async signer(index) {
       let signer = signers.get(index);
       if (!signer) {
-        signer = await connectSigner({ rpcUrl: chain.rpcUrl, privateKey: devAccount(index).privateKey, keySource: `dev account ${index}` });
+        signer = await connectDevSigner(chain.rpcUrl, index);
         signers.set(index, signer);
       }
       return signer;

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Address, LocalAccount } from 'viem';
 import { accountOfKey } from '../protocol/signatures.ts';
-import { connect, connectSigner, type SignerConnection } from '../chain/connect.ts';
+import { connect, connectDevSigner, type SignerConnection } from '../chain/connect.ts';
 import { devAccount } from '../chain/dev-accounts.ts';
 import { startLocalChain, type LocalChain } from '../chain/local-chain.ts';
 import { writeManifest } from '../chain/manifest.ts';
@@ -97,13 +97,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     }
   };
   try {
-    const signer = (index: number) =>
-      connectSigner({
-        rpcUrl: chain.rpcUrl,
-        expectedChainId: chain.deployment.chainId,
-        privateKey: chain.accounts[index]!.privateKey,
-        keySource: `dev account ${index}`,
-      });
+    const signer = (index: number) => connectDevSigner(chain.rpcUrl, index, chain.deployment.chainId);
     const owner = await signer(localRoles.modelOwner);
     step('publishing the default models');
     const names = listModelNames();

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestClient, getAddress, http, type Address, type Hex } from 'viem';
-import { connectSigner, type SignerConnection } from '../../src/chain/connect.ts';
+import { connectDevSigner, type SignerConnection } from '../../src/chain/connect.ts';
 import { disputeGameAbi } from '../../src/chain/generated/DisputeGame.ts';
 import { providerRegistryAbi } from '../../src/chain/generated/ProviderRegistry.ts';
 import { trellisParamsAbi } from '../../src/chain/generated/TrellisParams.ts';
@@ -73,13 +73,7 @@ export async function startDisputeAutomationNetwork(): Promise<DisputeAutomation
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    const signer = (account: number) =>
-      connectSigner({
-        rpcUrl: chain.rpcUrl,
-        expectedChainId: chain.deployment.chainId,
-        privateKey: chain.accounts[account]!.privateKey,
-        keySource: `dev account ${account}`,
-      });
+    const signer = (account: number) => connectDevSigner(chain.rpcUrl, account, chain.deployment.chainId);
     const reader = await signer(0);
     const { deployment } = chain;
     const game = deployment.contracts.disputeGame;

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestClient, http, type Hex } from 'viem';
-import { connectSigner, type SignerConnection } from '../../src/chain/connect.ts';
+import { connectDevSigner, type SignerConnection } from '../../src/chain/connect.ts';
 import { escrowAbi } from '../../src/chain/generated/Escrow.ts';
 import { startLocalChain, type LocalChain } from '../../src/chain/local-chain.ts';
 import { defaultParameters, tokens } from '../../src/chain/parameters.ts';
@@ -31,13 +31,7 @@ export async function startTestChain(): Promise<TestChain> {
   return {
     ...chain,
     dataDir,
-    signer: (index) =>
-      connectSigner({
-        rpcUrl: chain.rpcUrl,
-        expectedChainId: chain.deployment.chainId,
-        privateKey: chain.accounts[index]!.privateKey,
-        keySource: `dev account ${index}`,
-      }),
+    signer: (index) => connectDevSigner(chain.rpcUrl, index, chain.deployment.chainId),
     anvil: createTestClient({ mode: 'anvil', transport: http(chain.rpcUrl) }),
     async dispose() {
       await chain.stop();

@@ -5,8 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Address, Hex } from 'viem';
-import { connectSigner, type SignerConnection } from '../../src/chain/connect.ts';
-import { devAccount } from '../../src/chain/dev-accounts.ts';
+import { connectDevSigner, type SignerConnection } from '../../src/chain/connect.ts';
 import { silentLogger } from '../../src/log.ts';
 import { loadModel } from '../../src/models/catalog.ts';
 import { startLocalNetwork, type LocalNetwork } from '../../src/network/local-network.ts';
@@ -23,7 +22,7 @@ export async function startTestNetwork(): Promise<TestNetwork> {
   return {
     ...network,
     dataDir,
-    signer: (index) => connectSigner({ rpcUrl: network.chain.rpcUrl, privateKey: devAccount(index).privateKey, keySource: `dev account ${index}` }),
+    signer: (index) => connectDevSigner(network.chain.rpcUrl, index),
     async dispose() {
       await network.stop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -6,9 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestClient, http, keccak256, toHex, type Address, type Hex } from 'viem';
 import { startAnvil } from '../../chain/anvil.ts';
-import { connectSigner, type SignerConnection } from '../../chain/connect.ts';
+import { connectDevSigner, type SignerConnection } from '../../chain/connect.ts';
 import { deployTrellis } from '../../chain/deploy.ts';
-import { devAccount } from '../../chain/dev-accounts.ts';
 import type { Deployment } from '../../chain/manifest.ts';
 import { defaultDisputeParameters, defaultParameters, tokens } from '../../chain/parameters.ts';
 import { trellisTokenAbi } from '../../chain/generated/TrellisToken.ts';
@@ -44,7 +43,7 @@ export async function startDisputeNetwork(port: number): Promise<DisputeNetwork>
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const signer = (index: number) => connectSigner({ rpcUrl: anvil.rpcUrl, privateKey: devAccount(index).privateKey, keySource: `dev account ${index}` });
+    const signer = (index: number) => connectDevSigner(anvil.rpcUrl, index);
     const [deployer, client, provider, owner, watcher, rival] = await Promise.all([0, 1, 2, 3, 4, 5].map(signer));
     const deployment = await deployTrellis(deployer!, {
       faucetChainId: 31337n,
