@@ -238,7 +238,7 @@ contract ReputationTest is DisputeSetup {
         reputation.recordValidation(keccak256("y"));
     }
 
-    function test_scoresOfReadsMany() public {
+    function test_scoresOfReadsMany() public view {
         address[] memory who = new address[](2);
         who[0] = provider;
         who[1] = mallory;
