@@ -28,8 +28,11 @@ contract SpendPermissions is ISpendPermissions, EIP712, ReentrancyGuard {
     /// @notice Where `anyActiveProvider` permissions check the payee.
     IProviderRegistry public immutable providerRegistry;
 
-    mapping(bytes32 hash => bool) private _approved;
-    mapping(bytes32 hash => bool) private _revoked;
+    uint8 private constant APPROVED = 1;
+    uint8 private constant REVOKED = 2;
+
+    /// @dev APPROVED and REVOKED bits in one slot, so a spend reads both with one load.
+    mapping(bytes32 hash => uint8) private _status;
     mapping(bytes32 hash => PeriodSpend) private _lastUpdatedPeriod;
     mapping(address account => uint64) private _epoch;
 
@@ -130,18 +133,18 @@ contract SpendPermissions is ISpendPermissions, EIP712, ReentrancyGuard {
 
     /// @inheritdoc ISpendPermissions
     function isApproved(SpendPermission calldata spendPermission) external view returns (bool) {
-        return _approved[getHash(spendPermission)];
+        return _status[getHash(spendPermission)] & APPROVED != 0;
     }
 
     /// @inheritdoc ISpendPermissions
     function isRevoked(SpendPermission calldata spendPermission) external view returns (bool) {
-        return _revoked[getHash(spendPermission)];
+        return _status[getHash(spendPermission)] & REVOKED != 0;
     }
 
     /// @inheritdoc ISpendPermissions
     function isValid(SpendPermission calldata spendPermission) external view returns (bool) {
         bytes32 hash = getHash(spendPermission);
-        if (!_approved[hash] || _revoked[hash]) return false;
+        if (_status[hash] != APPROVED) return false;
         // Approved permissions were decoded at approval, so this cannot revert.
         return abi.decode(spendPermission.extraData, (Terms)).epoch == _epoch[spendPermission.account];
     }
@@ -170,7 +173,8 @@ contract SpendPermissions is ISpendPermissions, EIP712, ReentrancyGuard {
         if (p.allowance == 0) revert SpendZeroAllowance();
         if (p.period == 0) revert SpendZeroPeriod();
         if (p.start >= p.end) revert SpendInvalidStartEnd(p.start, p.end);
-        if (_revoked[hash]) revert SpendPermissionIsRevoked(hash);
+        uint8 status = _status[hash];
+        if (status & REVOKED != 0) revert SpendPermissionIsRevoked(hash);
         Terms memory terms;
         try this.decodeTerms(p.extraData) returns (Terms memory decoded) {
             terms = decoded;
@@ -180,22 +184,24 @@ contract SpendPermissions is ISpendPermissions, EIP712, ReentrancyGuard {
         if (terms.maxPerCall == 0) revert SpendBadTerms(hash);
         uint64 current = _epoch[p.account];
         if (terms.epoch != current) revert SpendPermissionKilled(p.account, terms.epoch, current);
-        if (_approved[hash]) return;
-        _approved[hash] = true;
+        if (status == APPROVED) return;
+        _status[hash] = APPROVED;
         emit SpendPermissionApproved(hash, p);
     }
 
     function _revoke(SpendPermission calldata p) private {
         bytes32 hash = getHash(p);
-        if (_revoked[hash]) return;
-        _revoked[hash] = true;
+        uint8 status = _status[hash];
+        if (status & REVOKED != 0) return;
+        _status[hash] = status | REVOKED;
         emit SpendPermissionRevoked(hash, p);
     }
 
     /// @dev The permission's terms, if it may be used at all right now (time aside).
     function _usableTerms(SpendPermission calldata p, bytes32 hash) private view returns (Terms memory terms) {
-        if (_revoked[hash]) revert SpendPermissionIsRevoked(hash);
-        if (!_approved[hash]) revert SpendPermissionNotApproved(hash);
+        uint8 status = _status[hash];
+        if (status & REVOKED != 0) revert SpendPermissionIsRevoked(hash);
+        if (status == 0) revert SpendPermissionNotApproved(hash);
         terms = abi.decode(p.extraData, (Terms));
         uint64 current = _epoch[p.account];
         if (terms.epoch != current) revert SpendPermissionKilled(p.account, terms.epoch, current);
