@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { createTestClient, http, parseEther, type Address } from 'viem';
 import { checkSpend } from '../src/agents/check-spend.ts';
 import { AgentError, SpendLimitExceededError } from '../src/agents/errors.ts';
-import { buildPermission, permissionHash, signPermission, type SpendPermission } from '../src/agents/permission.ts';
+import { buildPermission, permissionHash, signPermission, spendPermissionTypes, type SpendPermission } from '../src/agents/permission.ts';
 import { NEUTRAL_SCORE, readReputation, readScores, reputationRegistryOf } from '../src/agents/reputation.ts';
 import { createSessionKey } from '../src/agents/session-key.ts';
 import {
@@ -130,7 +130,38 @@ describe('agent spending limits on chain', () => {
       (e: unknown) => e instanceof AgentError && e.code === 'SPEND_PERMISSION_REVOKED',
     );
     await assert.rejects(rawSpend(permission, service, tokens('0.1')), /SpendPermissionIsRevoked/);
+    // The agent kept the owner's signature: submitting it again is refused, in words.
+    const signature = await signPermission(owner.account, { chainId: chain.deployment.chainId, manager }, permission);
+    await assert.rejects(
+      approvePermission(agent, manager, permission, signature),
+      /approving the spend permission failed: The spend permission 0x.* was revoked/,
+    );
     assert.equal(await balanceOf(owner.account.address), ownerBefore, 'nothing moved');
+  });
+
+  test('a permission signed by anyone but its account is refused', async () => {
+    const now = Number((await owner.publicClient.getBlock()).timestamp);
+    const permission = buildPermission({
+      account: owner.account.address,
+      spender: agent.account.address,
+      token,
+      allowance: tokens('1000'),
+      period: DAY,
+      start: now,
+      end: now + DAY,
+      terms: { maxPerCall: tokens('1000'), epoch: 0n, anyActiveProvider: false, payees: [agent.account.address] },
+    });
+    const domain = { chainId: chain.deployment.chainId, manager };
+    await assert.rejects(signPermission(agent.account, domain, permission), (e: unknown) => e instanceof AgentError && e.code === 'SPEND_SIGNATURE_INVALID');
+    // Signed with the typed data directly, the contract refuses it.
+    const forged = await agent.account.signTypedData({
+      domain: { name: 'Trellis Spend Permissions', version: '1', chainId: domain.chainId, verifyingContract: manager },
+      types: spendPermissionTypes,
+      primaryType: 'SpendPermission',
+      message: permission,
+    });
+    await assert.rejects(approvePermission(agent, manager, permission, forged), /is not signed by its account/);
+    assert.equal(await owner.publicClient.readContract({ address: manager, abi: spendPermissionsAbi, functionName: 'isApproved', args: [permission] }), false);
   });
 
   test('the kill switch stops every permission of the owner at once', async () => {

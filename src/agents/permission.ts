@@ -122,7 +122,7 @@ export const permissionHash = (domain: SpendPermissionsDomain, permission: Spend
   hashTypedData({ domain: domainOf(domain), types: spendPermissionTypes, primaryType: 'SpendPermission', message: permission });
 
 /** The owner's signature over the permission, for `approveWithSignature` (anyone may submit it). */
-export function signPermission(owner: LocalAccount, domain: SpendPermissionsDomain, permission: SpendPermission): Promise<Hex> {
+export async function signPermission(owner: LocalAccount, domain: SpendPermissionsDomain, permission: SpendPermission): Promise<Hex> {
   if (getAddress(owner.address) !== permission.account) {
     throw new AgentError('SPEND_SIGNATURE_INVALID', `Only the permission's account ${permission.account} can sign it, not ${owner.address}.`);
   }
