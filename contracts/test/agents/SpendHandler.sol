@@ -37,10 +37,16 @@ contract SpendHandler is TestBase {
 
     function spend(uint256 value, uint256 payeeSeed) external {
         ISpendPermissions.SpendPermission memory p = permission;
-        uint160 amount = uint160(bound(value, 1, 2e6));
         address payee = payees[payeeSeed % 2];
         bool ended = block.timestamp >= p.end;
         uint256 period = ended ? 0 : (block.timestamp - p.start) / p.period;
+        uint160 amount = uint160(bound(value, 1, 2e6));
+        // One spend in four aims at the edge of what the period has left: one below, at, or
+        // one above it, where an off-by-one in the limit would show.
+        if (value % 4 == 0) {
+            uint256 left = p.allowance - ghost_spentIn[period];
+            amount = uint160(bound(left + (value / 4) % 3, 2, 2e6 + 1) - 1);
+        }
         bool fits = !ended && ghost_spentIn[period] + amount <= p.allowance;
         vm.prank(agent);
         try manager.spend(p, payee, amount) {
