@@ -3,17 +3,19 @@
 // beyond it (the period's remainder, the per-call maximum, a payee not allowed, after a
 // revocation or the kill switch) is refused by name before anything is sent. The same
 // spends sent straight to the contract, as a stolen key would, are refused there too;
-// in every case the owner's wallet loses nothing.
+// in every case the owner's wallet loses nothing. Last, the agent funds its own escrow
+// channel through a spend, pays a provider by voucher, and the redeemed work (only once
+// redeemed, and only once) moves both parties' reputation.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createTestClient, http, parseEther, type Address } from 'viem';
+import { createTestClient, http, keccak256, parseEther, toHex, type Address } from 'viem';
 import { checkSpend } from '../src/agents/check-spend.ts';
 import { AgentError, SpendLimitExceededError } from '../src/agents/errors.ts';
 import { buildPermission, permissionHash, signPermission, spendPermissionTypes, type SpendPermission } from '../src/agents/permission.ts';
-import { NEUTRAL_SCORE, readReputation, readScores, reputationRegistryOf } from '../src/agents/reputation.ts';
+import { NEUTRAL_SCORE, readReputation, readScores, recordRedemption, reputationRegistryOf, routingWeight } from '../src/agents/reputation.ts';
 import { createSessionKey } from '../src/agents/session-key.ts';
 import {
   allowManager,
@@ -26,11 +28,14 @@ import {
   spendPermissionsOf,
 } from '../src/agents/spend-permissions.ts';
 import { connectDevSigner, connectSigner, type SignerConnection } from '../src/chain/connect.ts';
+import { escrowAbi } from '../src/chain/generated/Escrow.ts';
 import { spendPermissionsAbi } from '../src/chain/generated/SpendPermissions.ts';
 import { trellisTokenAbi } from '../src/chain/generated/TrellisToken.ts';
 import { startLocalChain, type LocalChain } from '../src/chain/local-chain.ts';
 import { defaultParameters, tokens } from '../src/chain/parameters.ts';
-import { registerProvider } from '../src/sdk/accounts.ts';
+import { signVoucher } from '../src/payments/voucher.ts';
+import { deposit, registerProvider } from '../src/sdk/accounts.ts';
+import { transact } from '../src/sdk/transact.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'trellis-agent-limits-'));
 const DAY = 86_400;
@@ -61,18 +66,20 @@ after(async () => {
 
 const balanceOf = (who: Address) => owner.publicClient.readContract({ address: token, abi: trellisTokenAbi, functionName: 'balanceOf', args: [who] });
 
-async function grant(salt: bigint): Promise<SpendPermission> {
+type Limits = { allowance: bigint; maxPerCall: bigint; payees: Address[] };
+
+async function grant(salt: bigint, limits: Limits = { allowance: tokens('1'), maxPerCall: tokens('0.4'), payees: [service] }): Promise<SpendPermission> {
   const now = Number((await owner.publicClient.getBlock()).timestamp);
   const permission = buildPermission({
     account: owner.account.address,
     spender: agent.account.address,
     token,
-    allowance: tokens('1'),
+    allowance: limits.allowance,
     period: DAY,
     start: now,
     end: now + 30 * DAY,
     salt,
-    terms: { maxPerCall: tokens('0.4'), epoch: await epochOf(owner, manager, owner.account.address), anyActiveProvider: true, payees: [service] },
+    terms: { maxPerCall: limits.maxPerCall, epoch: await epochOf(owner, manager, owner.account.address), anyActiveProvider: true, payees: limits.payees },
   });
   const signature = await signPermission(owner.account, { chainId: chain.deployment.chainId, manager }, permission);
   await approvePermission(agent, manager, permission, signature);
@@ -194,12 +201,32 @@ describe('agent spending limits on chain', () => {
     );
   });
 
-  test('reputation reads neutral for a provider with no recorded work', async () => {
+  test('the agent funds its escrow channel through a spend, and the redeemed work moves reputation', async () => {
     const registry = reputationRegistryOf(chain.deployment);
-    const scores = await readScores(owner, registry, [provider.account.address, service]);
-    assert.deepEqual([...scores.values()], [NEUTRAL_SCORE, NEUTRAL_SCORE]);
-    const reputation = await readReputation(owner, registry, provider.account.address);
-    assert.equal(reputation.record.paidServed, 0n);
-    assert.equal(reputation.score, NEUTRAL_SCORE);
+    const before = await readScores(owner, registry, [provider.account.address, agent.account.address]);
+    assert.deepEqual([...before.values()], [NEUTRAL_SCORE, NEUTRAL_SCORE], 'no evidence yet');
+
+    // The owner names the session key as a payee, so a spend can fund the agent's escrow.
+    const permission = await grant(7n, { allowance: tokens('5'), maxPerCall: tokens('2'), payees: [agent.account.address] });
+    await spend(agent, manager, permission, agent.account.address, tokens('2'));
+    await deposit(agent, chain.deployment, tokens('2'));
+    const modelId = keccak256(toHex('agent-limits model'));
+    const { escrow } = chain.deployment.contracts;
+    const voucher = { client: agent.account.address, provider: provider.account.address, modelId, cumulativeAmount: tokens('2') };
+    const signed = await signVoucher(agent.account, { chainId: chain.deployment.chainId, escrow }, voucher);
+    const record = () => recordRedemption(owner, registry, agent.account.address, provider.account.address, modelId);
+    await assert.rejects(record(), /recording the redemption failed: Channel .* has 0 tUSD redeemed/, 'a signed voucher alone proves nothing');
+    await transact(provider, 'redeem', () =>
+      provider.walletClient.writeContract({ address: escrow, abi: escrowAbi, functionName: 'redeem', args: [voucher, signed.signature] }),
+    );
+
+    // Once redeemed, anyone records it, once.
+    await record();
+    await assert.rejects(record(), /recording the redemption failed: Channel .* has 2 tUSD redeemed, nothing above the 2 tUSD/);
+    const served = await readReputation(owner, registry, provider.account.address);
+    assert.equal(served.record.paidServed, tokens('2'));
+    assert.equal(served.score, 7_500, '(2 + 1) / (2 + 2) of 10000');
+    assert.equal((await readReputation(owner, registry, agent.account.address)).record.paidSpent, tokens('2'));
+    assert.equal(routingWeight(served.score), 0.75);
   });
 });

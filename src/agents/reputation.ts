@@ -3,10 +3,11 @@
 // lost disputes), from one call for a whole provider list. The registry holds only
 // facts the Escrow, the DisputeGame and trusted validators keep (docs/agents.md), so a
 // router can weigh the score without trusting whoever recorded it.
-import { getAddress, type Address } from 'viem';
-import type { Connection } from '../chain/connect.ts';
+import { getAddress, type Address, type Hash, type Hex } from 'viem';
+import type { Connection, SignerConnection } from '../chain/connect.ts';
 import { reputationRegistryAbi } from '../chain/generated/ReputationRegistry.ts';
 import type { Deployment } from '../chain/manifest.ts';
+import { transact } from '../sdk/transact.ts';
 import { AgentError } from './errors.ts';
 
 /** The score of an address with no recorded evidence. */
@@ -51,3 +52,12 @@ export async function readReputation({ publicClient }: Connection, registry: Add
 
 /** A routing weight in [0, 1] from a score: what a load balancer multiplies a provider's share by. */
 export const routingWeight = (score: number): number => Math.min(Math.max(score, 0), MAX_SCORE) / MAX_SCORE;
+
+/**
+ * Records the growth of a channel's redeemed total (anyone may; a provider after its
+ * redemptions, say). Returns the transaction; the registry refuses a channel with nothing new.
+ */
+export const recordRedemption = (c: SignerConnection, registry: Address, client: Address, provider: Address, modelId: Hex): Promise<Hash> =>
+  transact(c, 'recording the redemption', () =>
+    c.walletClient.writeContract({ address: registry, abi: reputationRegistryAbi, functionName: 'recordRedemption', args: [client, provider, modelId] }),
+  );
