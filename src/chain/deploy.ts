@@ -3,6 +3,7 @@
 // faucet setting differ. The manifest is the caller's to write, once this returns:
 // an interrupted deployment is never recorded as a usable one.
 import { encodeFunctionData, getAddress, zeroAddress, zeroHash, type Abi, type Address, type Hex } from 'viem';
+import { agentIdentityAbi, agentIdentityBytecode } from './generated/AgentIdentity.ts';
 import { disputeGameAbi, disputeGameBytecode } from './generated/DisputeGame.ts';
 import { escrowAbi, escrowBytecode } from './generated/Escrow.ts';
 import { marketParamsAbi, marketParamsBytecode } from './generated/MarketParams.ts';
@@ -10,9 +11,12 @@ import { modelBountyAbi, modelBountyBytecode } from './generated/ModelBounty.ts'
 import { modelStakingAbi, modelStakingBytecode } from './generated/ModelStaking.ts';
 import { modelRegistryAbi, modelRegistryBytecode } from './generated/ModelRegistry.ts';
 import { providerRegistryAbi, providerRegistryBytecode } from './generated/ProviderRegistry.ts';
+import { reputationRegistryAbi, reputationRegistryBytecode } from './generated/ReputationRegistry.ts';
+import { spendPermissionsAbi, spendPermissionsBytecode } from './generated/SpendPermissions.ts';
 import { trellisParamsAbi, trellisParamsBytecode } from './generated/TrellisParams.ts';
 import { trellisTimelockAbi, trellisTimelockBytecode } from './generated/TrellisTimelock.ts';
 import { trellisTokenAbi, trellisTokenBytecode } from './generated/TrellisToken.ts';
+import { validationRegistryAbi, validationRegistryBytecode } from './generated/ValidationRegistry.ts';
 import type { SignerConnection } from './connect.ts';
 import { ChainError } from './errors.ts';
 import type { Deployment } from './manifest.ts';
@@ -21,6 +25,7 @@ import {
   defaultGovernanceParameters,
   defaultMarketParameters,
   defaultParameters,
+  tokens,
   type GovernanceParameters,
   type ProtocolParameters,
 } from './parameters.ts';
@@ -99,6 +104,19 @@ export async function deployTrellis(connection: SignerConnection, options: Deplo
     providerRegistry.address,
     disputeGame.address,
   ]);
+  // Agents (docs/agents.md): spending limits that pay providers the registry reports
+  // active, and identity, validation and reputation read from the escrow and the game.
+  const spendPermissions = await deploy('SpendPermissions', spendPermissionsAbi, spendPermissionsBytecode, [providerRegistry.address]);
+  const agentIdentity = await deploy('AgentIdentity', agentIdentityAbi, agentIdentityBytecode, []);
+  const validationRegistry = await deploy('ValidationRegistry', validationRegistryAbi, validationRegistryBytecode, [agentIdentity.address]);
+  const reputationRegistry = await deploy('ReputationRegistry', reputationRegistryAbi, reputationRegistryBytecode, [
+    escrow.address,
+    disputeGame.address,
+    agentIdentity.address,
+    validationRegistry.address,
+    params.address,
+    tokens('1'),
+  ]);
   const failed = (what: string, cause: unknown) =>
     new ChainError('DEPLOYMENT_FAILED', `${what} failed; no manifest was written.`, {
       details: Object.entries(deployed).map(([name, address]) => `${name} was deployed at ${address} (not recorded)`),
@@ -159,6 +177,12 @@ export async function deployTrellis(connection: SignerConnection, options: Deplo
     },
     timelock: timelock.address,
     market: { marketParams: marketParams.address, modelStaking: modelStaking.address, modelBounty: modelBounty.address },
+    agents: {
+      spendPermissions: spendPermissions.address,
+      agentIdentity: agentIdentity.address,
+      validationRegistry: validationRegistry.address,
+      reputationRegistry: reputationRegistry.address,
+    },
   };
 }
 
@@ -196,8 +220,8 @@ async function handoverCalls(
 
 /** Refuses to start a deployment the deployer cannot pay for, so none is left half done for lack of gas. */
 async function checkGasFunds({ publicClient, account }: SignerConnection): Promise<void> {
-  // About 26 M gas for the ten contracts, the slasher wiring and the timelock handover, at the node's current gas price plus margin.
-  const needed = 26_000_000n * ((await publicClient.getGasPrice()) * 2n);
+  // About 34 M gas for the fourteen contracts, the slasher wiring and the timelock handover, at the node's current gas price plus margin.
+  const needed = 34_000_000n * ((await publicClient.getGasPrice()) * 2n);
   const balance = await publicClient.getBalance({ address: account.address });
   if (balance < needed) {
     throw new ChainError('INSUFFICIENT_GAS_FUNDS', `The deployer ${account.address} cannot pay for the deployment's gas.`, {

@@ -2,6 +2,7 @@
 // src/chain/generated/), keyed by error name: what went wrong in words, amounts in
 // tUSD, times as dates and durations. src/chain/error-sentences.test.ts fails when a
 // contract gains an error without a sentence here.
+import { agentErrorSentences } from './agent-error-sentences.ts';
 import { formatDuration, formatRelative, formatWhen } from './human-units.ts';
 import { marketErrorSentences } from './market-error-sentences.ts';
 import { big, bps, date, label, short, text, tusd, type ErrorArgs, type ErrorSentence } from './sentence-parts.ts';
@@ -20,6 +21,7 @@ const phase = (v: unknown) => phases[Number(big(v))] ?? `phase ${text(v)}`;
 
 export const errorSentences: Readonly<Record<string, ErrorSentence>> = {
   ...marketErrorSentences,
+  ...agentErrorSentences,
   // Escrow
   EscrowInsufficientBalance: (a) => `The escrow of ${text(a.client)} holds ${tusd(a.balance)}, less than the ${tusd(a.needed)} needed.`,
   EscrowInvalidSignature: (a) => `The voucher is not signed by the client ${text(a.client)}.`,

@@ -25,10 +25,15 @@ export type Deployment = {
   modelPublisher?: Address;
   /** The model market (docs/market.md); absent in manifests written before it existed. */
   market?: MarketContracts;
+  /** Agent spending limits, identity and reputation (docs/agents.md); absent in manifests written before they existed. */
+  agents?: AgentContracts;
 };
 
 export const marketContractNames = ['marketParams', 'modelStaking', 'modelBounty'] as const;
 export type MarketContracts = Record<(typeof marketContractNames)[number], Address>;
+
+export const agentContractNames = ['spendPermissions', 'agentIdentity', 'validationRegistry', 'reputationRegistry'] as const;
+export type AgentContracts = Record<(typeof agentContractNames)[number], Address>;
 
 export function writeManifest(path: string, deployment: Deployment): void {
   mkdirSync(dirname(path), { recursive: true });
@@ -77,6 +82,13 @@ function parseManifest(path: string, value: unknown): Deployment {
       if (typeof address !== 'string' || !isAddress(address)) throw invalid(path, `market.${name}: expected an address, got ${JSON.stringify(address)}`);
     }
   }
+  const agents = record.agents as Record<string, unknown> | undefined;
+  if (agents !== undefined) {
+    for (const name of agentContractNames) {
+      const address = agents?.[name];
+      if (typeof address !== 'string' || !isAddress(address)) throw invalid(path, `agents.${name}: expected an address, got ${JSON.stringify(address)}`);
+    }
+  }
   return {
     chainId: chainId as number,
     deployer: record.deployer,
@@ -85,6 +97,7 @@ function parseManifest(path: string, value: unknown): Deployment {
     ...(timelock === undefined ? {} : { timelock }),
     ...(publisher === undefined ? {} : { modelPublisher: publisher }),
     ...(market === undefined ? {} : { market: Object.fromEntries(marketContractNames.map((name) => [name, market[name]])) as MarketContracts }),
+    ...(agents === undefined ? {} : { agents: Object.fromEntries(agentContractNames.map((name) => [name, agents[name]])) as AgentContracts }),
   };
 }
 
@@ -102,6 +115,7 @@ export async function checkManifestMatchesChain(path: string, deployment: Deploy
   const addresses: [string, Address][] = [
     ...contractNames.map((name): [string, Address] => [name, deployment.contracts[name]]),
     ...(deployment.market ? marketContractNames.map((name): [string, Address] => [`market.${name}`, deployment.market![name]]) : []),
+    ...(deployment.agents ? agentContractNames.map((name): [string, Address] => [`agents.${name}`, deployment.agents![name]]) : []),
   ];
   for (const [name, address] of addresses) {
     const code = await client.getCode({ address });

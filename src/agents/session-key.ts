@@ -1,0 +1,11 @@
+// A session key: a fresh key pair the agent holds instead of the owner's key. It owns no
+// funds; it can only spend what a permission naming it as spender allows.
+import type { Address, Hex } from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+
+export type SessionKey = { address: Address; privateKey: Hex };
+
+export function createSessionKey(): SessionKey {
+  const privateKey = generatePrivateKey();
+  return { address: privateKeyToAccount(privateKey).address, privateKey };
+}
