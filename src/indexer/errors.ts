@@ -18,6 +18,7 @@ export const indexerErrorStatus = {
   INTERNAL: 500,
   /** Not answered over HTTP: raised when starting. */
   DATABASE_TOO_NEW: 500,
+  DATABASE_UNREACHABLE: 500,
   INDEXER_OPTIONS_INVALID: 500,
 } as const;
 
