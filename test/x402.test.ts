@@ -57,7 +57,7 @@ async function balanceOf(who: Address): Promise<bigint> {
 
 /** Token balances of the agent, every provider and the facilitator: what must not move on a refusal. */
 async function balances(): Promise<bigint[]> {
-  return Promise.all([devAccount(AGENT).address, ...net.providers.map((p) => p.address), net.x402Facilitator.address].map(balanceOf));
+  return Promise.all([devAccount(AGENT).address, ...net.providers.map((p) => p.address), net.x402Facilitator!.address].map(balanceOf));
 }
 
 /** A signed payment for the 402 this resource answers, built with x402's own client. */
@@ -285,7 +285,7 @@ describe('the facilitator routes on the gateway', () => {
       signers: Record<string, string[]>;
     };
     assert.ok(supported.kinds.some((k) => k.scheme === 'exact' && k.network === network && (k as { x402Version?: number }).x402Version === 2));
-    assert.ok(Object.values(supported.signers).flat().includes(net.x402Facilitator.address));
+    assert.ok(Object.values(supported.signers).flat().includes(net.x402Facilitator!.address));
     for (const path of ['verify', 'settle']) {
       for (const body of ['{', '[]', '{"paymentPayload":{},"paymentRequirements":{"scheme":"exact"}}']) {
         const answer = await fetch(`${net.gatewayUrl}/x402/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
