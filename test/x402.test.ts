@@ -255,6 +255,20 @@ describe('bad payments are refused with the x402 reason, and nothing moves', () 
       await fresh.stop();
     }
 
+    // The same fresh payment presented twice at once at its provider: one call runs and is paid, the other is refused.
+    const racing = await paymentFor(resource, key());
+    const payee = net.providers.find((p) => p.address.toLowerCase() === racing.payload.accepted.payTo.toLowerCase())!;
+    const before = await balances();
+    const answers = await Promise.all(
+      [0, 1].map(() => post(`${payee.url}/x402/v1/infer/${modelId}`, { input: digit }, { 'PAYMENT-SIGNATURE': racing.header })),
+    );
+    assert.deepEqual(answers.map((a) => a.status).sort(), [200, answers.find((a) => a.status !== 200)!.status].sort());
+    const loser = answers.find((a) => a.status !== 200)!;
+    assert.ok([402, 409].includes(loser.status), `refused: ${loser.status}`);
+    assert.equal(await reasonIn(loser), 'invalid_exact_evm_nonce_already_used');
+    const afterRace = await balances();
+    assert.equal(afterRace[0], before[0]! - BigInt(racing.payload.accepted.amount), 'paid once');
+
     // A facilitator started again on the same journal answers a repeated settle from it: same transaction, none sent.
     const restarted = new LocalFacilitator({
       connection: await connect({ rpcUrl: net.chain.rpcUrl }),
@@ -263,7 +277,7 @@ describe('bad payments are refused with the x402 reason, and nothing moves', () 
       dataDir: join(net.dataDir, 'facilitator'),
     });
     try {
-      const before = await balances();
+      const beforeRepeat = await balances();
       const repeated = await restarted.settle(payload, payload.accepted);
       assert.deepEqual({ success: repeated.success, transaction: repeated.transaction }, { success: true, transaction: settled.transaction });
       const verified = await restarted.verify(payload, payload.accepted);
@@ -271,7 +285,7 @@ describe('bad payments are refused with the x402 reason, and nothing moves', () 
         { isValid: verified.isValid, invalidReason: verified.invalidReason },
         { isValid: false, invalidReason: 'invalid_exact_evm_nonce_already_used' },
       );
-      assert.deepEqual(await balances(), before);
+      assert.deepEqual(await balances(), beforeRepeat);
     } finally {
       restarted.close();
     }
