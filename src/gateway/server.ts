@@ -228,7 +228,10 @@ function createApp(parts: AppParts): Hono {
     return handleError(error, c);
   });
   app.route('/', packageRoutes(parts.store, table, log));
-  app.route('/', x402ProxyRoutes({ domain, table, router, maxBodyBytes: settings.maxBodyBytes, requestTimeoutMs: settings.requestTimeoutMs, log }));
+  app.route(
+    '/',
+    x402ProxyRoutes({ domain, table, router, maxBodyBytes: settings.maxBodyBytes, requestTimeoutMs: settings.requestTimeoutMs, log, onResult: notify }),
+  );
   if (parts.x402Facilitator) app.route('/', facilitatorRoutes(parts.x402Facilitator));
   app.notFound((c) => c.json(new ProtocolError('NOT_FOUND', `No route ${c.req.method} ${c.req.path}.`, { details: ['see GET /openapi.json'] }).toJSON(), 404));
 

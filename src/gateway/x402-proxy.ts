@@ -13,6 +13,7 @@ import { httpCall } from '../net/http-client.ts';
 import { readJson } from '../net/http.ts';
 import { ProtocolError } from '../protocol/errors.ts';
 import type { InferenceRequest, ProtocolDomain } from '../protocol/messages.ts';
+import type { ObservedResult } from '../verify/observed-result.ts';
 import { X402Error } from '../x402/errors.ts';
 import { checkPaidResult } from '../x402/paid-result.ts';
 import {
@@ -34,6 +35,8 @@ export type X402ProxyInit = {
   maxBodyBytes: number;
   requestTimeoutMs: number;
   log: Logger;
+  /** Told of every paid result relayed, as of the gateway's signed-request results (a watcher samples both). */
+  onResult?: (result: ObservedResult) => void;
 };
 
 const x402Refusal = (c: Context, error: X402Error, status: ContentfulStatusCode) =>
@@ -49,7 +52,8 @@ export function x402ProxyRoutes(init: X402ProxyInit): Hono {
         details: ['see GET /v1/models'],
       });
     }
-    const body = JSON.stringify(await readJson(c, init.maxBodyBytes));
+    const raw = await readJson(c, init.maxBodyBytes);
+    const body = JSON.stringify(raw);
     const header = c.req.header(PAYMENT_SIGNATURE_HEADER);
     let payment: ExactPayment | undefined;
     let provider: ProviderRecord;
@@ -87,7 +91,10 @@ export function x402ProxyRoutes(init: X402ProxyInit): Hono {
       let parsed: unknown;
       try {
         parsed = JSON.parse(answer.body.toString('utf8'));
-        await checkPaidResult(parsed, { domain: init.domain, payment, modelId });
+        const paid = await checkPaidResult(parsed, { domain: init.domain, payment, modelId });
+        const input = (raw as { input?: unknown } | null)?.input;
+        if (Array.isArray(input))
+          init.onResult?.({ request: paid.request, input: input as number[], receipt: paid.receipt, signature: paid.signature, output: paid.output });
       } catch (error) {
         // Already settled by the provider: the client keeps PAYMENT-RESPONSE and the receipt to dispute.
         init.log.warn('provider answered a paid call with a bad result', { provider: provider.address });
