@@ -19,6 +19,7 @@ import { devAccount } from '../src/chain/dev-accounts.ts';
 import { trellisTokenAbi } from '../src/chain/generated/TrellisToken.ts';
 import { startGateway } from '../src/gateway/server.ts';
 import { localGatewayAccount, localRoles } from '../src/network/local-network.ts';
+import type { ObservedResult } from '../src/verify/observed-result.ts';
 import { LocalFacilitator } from '../src/x402/facilitator.ts';
 import { inputHashOf } from '../src/protocol/commitments.ts';
 import { silentLogger } from '../src/log.ts';
@@ -239,18 +240,28 @@ describe('bad payments are refused with the x402 reason, and nothing moves', () 
     assert.equal(again.status, 402);
     assert.equal(reasonOf(again), 'invalid_exact_evm_nonce_already_used');
 
+    const observed: ObservedResult[] = [];
     const fresh = await startGateway({
       connection: await connect({ rpcUrl: net.chain.rpcUrl }),
       account: localGatewayAccount,
       deployment: net.chain.deployment,
       dataDir: join(net.dataDir, 'gateway-restarted'),
       log: silentLogger,
+      onResult: (result) => observed.push(result),
     });
     try {
       await fresh.refresh();
-      const replayed = await refused(`${fresh.url}/x402/v1/infer/${modelId}`, header);
+      const freshResource = `${fresh.url}/x402/v1/infer/${modelId}`;
+      const replayed = await refused(freshResource, header);
       assert.equal(replayed.status, 402);
       assert.equal(reasonOf(replayed), 'invalid_exact_evm_nonce_already_used');
+      // A new payment through it is served, and its verified result goes to the gateway's watcher hook.
+      const next = await paymentFor(freshResource, key());
+      const served = await post(freshResource, { input: digit, verification: 'optimistic' }, { 'PAYMENT-SIGNATURE': next.header });
+      assert.equal(served.status, 200);
+      assert.equal(observed.length, 1);
+      assert.notEqual(observed[0]!.receipt.traceRoot, `0x${'0'.repeat(64)}`);
+      assert.equal(observed[0]!.request?.nonce, BigInt(parseExactPayment(next.payload).authorization.nonce));
     } finally {
       await fresh.stop();
     }
