@@ -21,6 +21,9 @@ import { startGateway } from '../src/gateway/server.ts';
 import { localGatewayAccount, localRoles } from '../src/network/local-network.ts';
 import type { ObservedResult } from '../src/verify/observed-result.ts';
 import { LocalFacilitator } from '../src/x402/facilitator.ts';
+import { startProviderNode } from '../src/provider/node.ts';
+import { tokens } from '../src/chain/parameters.ts';
+import { HTTPFacilitatorClient } from '@x402/core/server';
 import { inputHashOf } from '../src/protocol/commitments.ts';
 import { silentLogger } from '../src/log.ts';
 import { loadModel } from '../src/models/catalog.ts';
@@ -329,5 +332,36 @@ describe('the facilitator routes on the gateway', () => {
     const verified = await post(`${net.gatewayUrl}/x402/verify`, { x402Version: 2, paymentPayload: payload, paymentRequirements: payload.accepted });
     assert.deepEqual(await verified.json(), { isValid: true, payer: devAccount(AGENT).address });
     assert.deepEqual(await balances(), before, 'verify moves nothing');
+  });
+});
+
+describe('a provider settling through an external facilitator', () => {
+  test("a provider given the gateway's /x402 as its facilitator URL is paid by a stock client, settled by that facilitator", async () => {
+    const node = await startProviderNode({
+      connection: await net.signer(localRoles.faultyProvider), // unused in this network: a fifth, independent provider
+      deployment: net.chain.deployment,
+      dataDir: join(net.dataDir, 'providers', 'external-facilitator'),
+      models: [{ name: 'digits-mlp', price: 7_000n }],
+      port: 0,
+      stake: tokens('500'),
+      x402: { facilitator: new HTTPFacilitatorClient({ url: `${net.gatewayUrl}/x402` }) },
+    });
+    try {
+      const url = `${node.url}/x402/v1/infer/${modelId}`;
+      const paid = await stockClient(devAccount(AGENT).privateKey).fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ input: digit }),
+      });
+      assert.equal(paid.status, 200, await paid.clone().text());
+      const settled = decodePaymentResponseHeader(paid.headers.get('PAYMENT-RESPONSE') as string);
+      const { publicClient } = await connect({ rpcUrl: net.chain.rpcUrl });
+      const transaction = await publicClient.getTransaction({ hash: settled.transaction as Hex });
+      assert.equal(transaction.from.toLowerCase(), net.x402Facilitator!.address.toLowerCase(), 'sent by the gateway-served facilitator');
+      const receipt = ((await paid.json()) as { receipt: { fee: string; provider: string } }).receipt;
+      assert.deepEqual({ fee: receipt.fee, provider: receipt.provider }, { fee: '7000', provider: node.address });
+    } finally {
+      await node.stop();
+    }
   });
 });
