@@ -1,8 +1,7 @@
 // The gas of agent spending limits, read from real receipts on anvil: approving a signed
 // permission, and a spend under it (the first of a period, which opens the period's
 // record; a later one in the same period; one to a provider, checked against the
-// ProviderRegistry). `measureAgentLimitGas` is what the `agents` suite calls;
-// `npm run bench -- agents-limits` runs these figures alone.
+// ProviderRegistry). `npm run bench -- agents-limits`.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -13,7 +13,15 @@ export type Environment = Readonly<{
   databaseUrl: string | undefined;
   /** The gateway's routing key (it signs assignments only); the local network's dev key when unset. */
   gatewayKey: string | undefined;
+  /**
+   * An x402 facilitator (its base URL, e.g. a gateway's http://host:port/x402) that a
+   * provider verifies and settles its paid calls with (docs/x402.md); a provider config's
+   * x402Facilitator overrides it.
+   */
+  x402FacilitatorUrl: string | undefined;
 }>;
+
+export const X402_FACILITATOR_URL_VARIABLE = 'TRELLIS_X402_FACILITATOR_URL';
 
 export const DATABASE_URL_VARIABLE = 'DATABASE_URL';
 
@@ -31,5 +39,6 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     dataDirFromEnvironment: env[DATA_DIR_VARIABLE] !== undefined,
     databaseUrl: env[DATABASE_URL_VARIABLE] || undefined,
     gatewayKey: env[GATEWAY_KEY_VARIABLE],
+    x402FacilitatorUrl: env[X402_FACILITATOR_URL_VARIABLE] || undefined,
   });
 }

@@ -10,6 +10,7 @@ import { marketParamsAbi, marketParamsBytecode } from './generated/MarketParams.
 import { modelBountyAbi, modelBountyBytecode } from './generated/ModelBounty.ts';
 import { modelStakingAbi, modelStakingBytecode } from './generated/ModelStaking.ts';
 import { modelRegistryAbi, modelRegistryBytecode } from './generated/ModelRegistry.ts';
+import { multicall3Abi, multicall3Bytecode } from './generated/Multicall3.ts';
 import { providerRegistryAbi, providerRegistryBytecode } from './generated/ProviderRegistry.ts';
 import { reputationRegistryAbi, reputationRegistryBytecode } from './generated/ReputationRegistry.ts';
 import { spendPermissionsAbi, spendPermissionsBytecode } from './generated/SpendPermissions.ts';
@@ -162,6 +163,9 @@ export async function deployTrellis(connection: SignerConnection, options: Deplo
   if (getAddress(owner) !== timelock.address || getAddress(marketOwner) !== timelock.address || delay !== governance.minDelay) {
     throw failed('Handing the parameters to the timelock', new Error(`owners ${owner} and ${marketOwner}, timelock delay ${delay}`));
   }
+  await plantMulticall3(connection, () => deploy('Multicall3', multicall3Abi, multicall3Bytecode, []), options.onStep).catch((cause: unknown) => {
+    throw cause instanceof ChainError ? cause : failed('Planting Multicall3', cause);
+  });
 
   return {
     chainId: connection.chain.id,
@@ -187,6 +191,37 @@ export async function deployTrellis(connection: SignerConnection, options: Deplo
 }
 
 type Call = { target: Address; data: Hex };
+
+/** Where x402 facilitators (and most tools) expect Multicall3: the same address on every public chain. */
+export const MULTICALL3_ADDRESS: Address = '0xcA11bde05977b3631167028862bE2a173976CA11';
+
+/**
+ * Makes sure Multicall3 answers at its canonical address. Public chains have it; a fresh
+ * anvil does not, and x402's facilitator reads balances and authorization states
+ * through it. The contract is this repository's own (contracts/src/Multicall3.sol):
+ * deployed normally, then its runtime code is copied to the canonical address with
+ * anvil_setCode, which only a development node accepts.
+ */
+export async function plantMulticall3(
+  { publicClient }: SignerConnection,
+  deployOne: () => Promise<{ address: Address }>,
+  onStep?: (step: string) => void,
+): Promise<void> {
+  const present = await publicClient.getCode({ address: MULTICALL3_ADDRESS });
+  if (present !== undefined && present !== '0x') return;
+  const { address } = await deployOne();
+  const code = await publicClient.getCode({ address });
+  if (code === undefined || code === '0x') throw new Error(`Multicall3 deployed at ${address} has no code`);
+  onStep?.(`planting Multicall3 at ${MULTICALL3_ADDRESS}`);
+  try {
+    await publicClient.request({ method: 'anvil_setCode', params: [MULTICALL3_ADDRESS, code] } as never);
+  } catch (cause) {
+    throw new ChainError('DEPLOYMENT_FAILED', `This chain has no Multicall3 at ${MULTICALL3_ADDRESS}, and the node refuses to plant one.`, {
+      details: ['x402 facilitators need Multicall3 at its canonical address', 'deploy it there with its usual keyless deployment, then deploy again'],
+      cause,
+    });
+  }
+}
 
 /**
  * What the timelock runs once, with its delay still zero and the deployer as its only
@@ -220,8 +255,8 @@ async function handoverCalls(
 
 /** Refuses to start a deployment the deployer cannot pay for, so none is left half done for lack of gas. */
 async function checkGasFunds({ publicClient, account }: SignerConnection): Promise<void> {
-  // About 34 M gas for the fourteen contracts, the slasher wiring and the timelock handover, at the node's current gas price plus margin.
-  const needed = 34_000_000n * ((await publicClient.getGasPrice()) * 2n);
+  // About 35 M gas for the fifteen contracts, the slasher wiring and the timelock handover, at the node's current gas price plus margin.
+  const needed = 35_000_000n * ((await publicClient.getGasPrice()) * 2n);
   const balance = await publicClient.getBalance({ address: account.address });
   if (balance < needed) {
     throw new ChainError('INSUFFICIENT_GAS_FUNDS', `The deployer ${account.address} cannot pay for the deployment's gas.`, {

@@ -115,6 +115,65 @@ export const openApiDocument = {
         },
       },
     },
+    '/x402/v1/infer/{modelId}': {
+      post: {
+        summary: 'One inference paid per call with x402 v2 (exact scheme, EIP-3009 in the Trellis token). See docs/x402.md.',
+        description:
+          'Without a PAYMENT-SIGNATURE header: 402 with a PAYMENT-REQUIRED header (base64 JSON) from the provider routing ranks first, naming it as payTo at its price. With one: forwarded to the provider the payment names (accepted.payTo), which verifies, runs, and settles only a call that succeeded; the answer carries PAYMENT-RESPONSE. x402 refusals carry the x402 reason (in PAYMENT-REQUIRED, or as the error code).',
+        parameters: [{ name: 'modelId', in: 'path', required: true, schema: hex32 }],
+        requestBody: {
+          required: true,
+          content: json({
+            type: 'object',
+            required: ['input'],
+            properties: { input: numbers, verification: { enum: ['none', 'redundant', 'optimistic'], default: 'none' } },
+          }),
+        },
+        responses: {
+          '200': {
+            description: 'The result, the provider-signed receipt (channelTotal 0, fee the amount paid) and the request the payment stands for.',
+            content: json({
+              type: 'object',
+              required: ['output', 'shape', 'frac', 'receipt', 'signature', 'request'],
+              properties: { output: numbers, shape: numbers, frac: {}, receipt: ref('Receipt'), signature, request: ref('InferenceRequest') },
+            }),
+          },
+          '400': errorResponse(
+            'A malformed PAYMENT-SIGNATURE or one for another resource (invalid_payload), a payTo that is no provider (invalid_exact_evm_recipient_mismatch), or a bad body.',
+          ),
+          '402': { description: 'Payment required, or refused: the PAYMENT-REQUIRED header carries the requirements and x402 reason.' },
+          '404': errorResponse('UNKNOWN_MODEL.'),
+          '409': errorResponse('invalid_exact_evm_nonce_already_used: the authorization is in use by another call.'),
+          ...errors(413, 422, 500, 502, 503),
+        },
+      },
+    },
+    '/x402/verify': {
+      post: {
+        summary: "x402 facilitator: verify a payment (x402's HTTPFacilitatorClient calls it under the base URL /x402).",
+        responses: {
+          '200': { description: 'VerifyResponse { isValid, invalidReason?, payer }.' },
+          '400': { description: 'Not a verify request: { isValid: false, invalidReason: "invalid_payload" }.' },
+          '404': errorResponse('This gateway serves no facilitator.'),
+        },
+      },
+    },
+    '/x402/settle': {
+      post: {
+        summary: 'x402 facilitator: settle a payment, at most once per authorization nonce.',
+        responses: {
+          '200': { description: 'SettleResponse { success, transaction, network, payer, errorReason? }.' },
+          '400': { description: 'Not a settle request: { success: false, errorReason: "invalid_payload" }.' },
+          '404': errorResponse('This gateway serves no facilitator.'),
+        },
+      },
+    },
+    '/x402/supported': {
+      get: {
+        summary: 'x402 facilitator: the schemes and networks it settles, and its signer.',
+        responses: { '200': { description: 'SupportedResponse { kinds, extensions, signers }.' }, '404': errorResponse('This gateway serves no facilitator.') },
+      },
+    },
     '/openapi.json': {
       get: { summary: 'This document.', responses: { '200': { description: 'OpenAPI 3.1 document.', content: json({ type: 'object' }) } } },
     },

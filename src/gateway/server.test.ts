@@ -440,7 +440,18 @@ describe('service', () => {
       paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
     };
     assert.equal(document.openapi, '3.1.0');
-    assert.deepEqual(Object.keys(document.paths).sort(), ['/openapi.json', '/v1/health', '/v1/infer', '/v1/models', '/v1/providers', '/v1/vouchers']);
+    assert.deepEqual(Object.keys(document.paths).sort(), [
+      '/openapi.json',
+      '/v1/health',
+      '/v1/infer',
+      '/v1/models',
+      '/v1/providers',
+      '/v1/vouchers',
+      '/x402/settle',
+      '/x402/supported',
+      '/x402/v1/infer/{modelId}',
+      '/x402/verify',
+    ]);
     const infer = document.paths['/v1/infer']?.post?.responses ?? {};
     assert.deepEqual(Object.keys(infer).sort(), ['200', '400', '401', '402', '403', '404', '409', '410', '413', '422', '500', '502', '503']);
     for (const [path, methods] of Object.entries(document.paths)) {

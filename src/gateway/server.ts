@@ -4,6 +4,7 @@
 // the provider called, and checks what comes back.
 import { join } from 'node:path';
 import { Hono } from 'hono';
+import type { FacilitatorClient } from '@x402/core/server';
 import { getAddress, type Address, type LocalAccount } from 'viem';
 import { ChainProbe } from '../chain/chain-status.ts';
 import type { Connection } from '../chain/connect.ts';
@@ -25,6 +26,8 @@ import { packageRoutes } from './package-routes.ts';
 import { InferRouter, type ParsedInfer } from './router.ts';
 import { defaultRoutingWeights, type RoutingWeights } from './routing.ts';
 import { StatsBook } from './stats.ts';
+import { x402ProxyRoutes } from './x402-proxy.ts';
+import { facilitatorRoutes } from '../x402/facilitator-routes.ts';
 
 export type GatewayOptions = {
   connection: Connection;
@@ -59,6 +62,12 @@ export type GatewayOptions = {
    * It must return at once; an exception is logged and never affects the answer.
    */
   onResult?: (result: ObservedResult) => void;
+  /**
+   * An x402 facilitator to serve at /x402/verify, /x402/settle and /x402/supported
+   * (src/x402/facilitator.ts), for providers and any other x402 server. The paid route
+   * POST /x402/v1/infer/<modelId> needs none: providers settle their own payments.
+   */
+  x402Facilitator?: FacilitatorClient;
 };
 
 export type Gateway = {
@@ -125,6 +134,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     log,
     settings,
     onResult: options.onResult,
+    x402Facilitator: options.x402Facilitator,
     disagreementInputsPath: join(options.dataDir, DISAGREEMENT_INPUTS_FILE),
   });
   let server: Awaited<ReturnType<typeof listen>>;
@@ -191,6 +201,7 @@ type AppParts = {
   log: Logger;
   settings: Settings;
   onResult: GatewayOptions['onResult'];
+  x402Facilitator: GatewayOptions['x402Facilitator'];
   disagreementInputsPath: string;
   store: BlockStore;
 };
@@ -217,6 +228,11 @@ function createApp(parts: AppParts): Hono {
     return handleError(error, c);
   });
   app.route('/', packageRoutes(parts.store, table, log));
+  app.route(
+    '/',
+    x402ProxyRoutes({ domain, table, router, maxBodyBytes: settings.maxBodyBytes, requestTimeoutMs: settings.requestTimeoutMs, log, onResult: notify }),
+  );
+  if (parts.x402Facilitator) app.route('/', facilitatorRoutes(parts.x402Facilitator));
   app.notFound((c) => c.json(new ProtocolError('NOT_FOUND', `No route ${c.req.method} ${c.req.path}.`, { details: ['see GET /openapi.json'] }).toJSON(), 404));
 
   app.post('/v1/infer', async (c) => {

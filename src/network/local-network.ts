@@ -20,6 +20,8 @@ import type { SettlementOptions } from '../provider/settlement.ts';
 import { balances, deposit, publishModel } from '../sdk/accounts.ts';
 import { DISAGREEMENT_INPUTS_FILE } from '../verify/disagreement-inputs.ts';
 import { startWatcher, type Watcher } from '../verify/watcher.ts';
+import { LocalFacilitator } from '../x402/facilitator.ts';
+import { HTTPFacilitatorClient, type FacilitatorClient } from '@x402/core/server';
 
 import { localRoles } from './roles.ts';
 
@@ -62,6 +64,8 @@ export type LocalNetworkOptions = {
    * and a watcher inside the gateway (dev account 8) that catches it (docs/disputes.md).
    */
   faulty?: { rate?: number; seed?: number; watcherIntervalMs?: number; disputePollMs?: number };
+  /** Settle x402 payments with this external facilitator (its base URL) instead of one in the process (dev account 7). */
+  x402FacilitatorUrl?: string;
 };
 
 export type LocalNetwork = {
@@ -73,6 +77,8 @@ export type LocalNetwork = {
   /** With `faulty`: the faulty provider and the gateway's watcher. */
   faultyProvider?: ProviderNode;
   watcher?: Watcher;
+  /** Settles the providers' x402 payments and is served at the gateway's /x402; none with x402FacilitatorUrl. */
+  x402Facilitator: LocalFacilitator | undefined;
   stop(): Promise<void>;
 };
 
@@ -104,6 +110,25 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     for (const name of names) await ensurePublished(owner, chain, name);
     chain = recordModelPublisher(chain, owner.account.address);
 
+    // One x402 facilitator for the whole local network, unless an external one is named:
+    // the providers settle their paid calls through it, and the gateway serves it at /x402.
+    let x402Facilitator: LocalFacilitator | undefined;
+    let facilitator: FacilitatorClient;
+    if (options.x402FacilitatorUrl === undefined) {
+      const local = new LocalFacilitator({
+        connection: await connect({ rpcUrl: chain.rpcUrl, expectedChainId: chain.deployment.chainId }),
+        deployment: chain.deployment,
+        privateKey: devAccount(localRoles.x402Facilitator).privateKey,
+        dataDir: join(options.dataDir, 'facilitator'),
+        log: options.log,
+      });
+      stops.push({ name: 'the x402 facilitator (nonce journal closed)', stop: async () => local.close() });
+      x402Facilitator = local;
+      facilitator = local;
+    } else {
+      facilitator = new HTTPFacilitatorClient({ url: options.x402FacilitatorUrl });
+    }
+
     const providers: ProviderNode[] = [];
     for (const [i, index] of localRoles.providers.entries()) {
       step(`starting provider ${i + 1} of ${localRoles.providers.length}`);
@@ -116,6 +141,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         stake: PROVIDER_STAKE,
         settlement: { batchSize: 20, maxAgeMs: 15_000, ...options.settlement },
         disputePollMs: options.faulty?.disputePollMs,
+        x402: { facilitator },
         log: options.log.child(`provider-${i + 1}`),
       });
       providers.push(node);
@@ -167,6 +193,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
       port: portAt(5),
       log: options.log,
       onResult: watcher ? (result) => watcher.observe(result) : undefined,
+      x402Facilitator,
     });
     stops.push({ name: 'the gateway (no new requests)', stop: () => gateway.stop() });
 
@@ -183,7 +210,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
       providers: [...providers, ...(faultyProvider ? [faultyProvider] : [])].map((p) => ({ address: p.address, url: p.url })),
     };
     writeFileSync(join(options.dataDir, 'network.json'), `${JSON.stringify(file, null, 2)}\n`);
-    return { chain, gatewayUrl: gateway.url, gatewayAddress: gatewayAccount.address, providers, faultyProvider, watcher, stop: stopAll };
+    return { chain, gatewayUrl: gateway.url, gatewayAddress: gatewayAccount.address, providers, faultyProvider, watcher, x402Facilitator, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -5,5 +5,16 @@
  * Dev account roles on the local chain (anvil's accounts 0..9). The gateway's routing
  * key only signs assignments off chain and needs no funds: it is the next key of the
  * same mnemonic, so that no test or local role that uses a funded account collides with it.
+ * The x402 facilitator's settling key (dev account 7) sends the transfers of paid calls
+ * and pays their gas; it holds no other role.
  */
-export const localRoles = { deployer: 0, client: 1, providers: [2, 3, 4], faultyProvider: 5, watcher: 8, modelOwner: 9, gateway: 10 } as const;
+export const localRoles = {
+  deployer: 0,
+  client: 1,
+  providers: [2, 3, 4],
+  faultyProvider: 5,
+  watcher: 8,
+  modelOwner: 9,
+  gateway: 10,
+  x402Facilitator: 7,
+} as const;

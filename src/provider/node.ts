@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hono } from 'hono';
+import type { FacilitatorClient } from '@x402/core/server';
 import type { Address, Hex } from 'viem';
 import { ChainProbe } from '../chain/chain-status.ts';
 import type { SignerConnection } from '../chain/connect.ts';
@@ -25,6 +26,7 @@ import { checkFaultOptions, signedTraceFor, type FaultOptions } from './faults.t
 import { ensureRegistered } from './registration.ts';
 import { RequestServer, type ServedModel } from './serve.ts';
 import { defaultSettlement, Settlement, type SettlementOptions } from './settlement.ts';
+import { x402Routes } from './x402-routes.ts';
 
 export type ProviderNodeOptions = {
   connection: SignerConnection;
@@ -66,6 +68,12 @@ export type ProviderNodeOptions = {
   fault?: FaultOptions;
   /** Milliseconds between polls of the dispute game (default 1000). */
   disputePollMs?: number;
+  /**
+   * Serve paid calls over x402 (POST /x402/v1/infer/<modelId>, docs/x402.md), verified
+   * and settled by this facilitator: one in this process (src/x402/facilitator.ts) or a
+   * remote one (x402's HTTPFacilitatorClient, e.g. on a gateway's /x402). Off unless given.
+   */
+  x402?: { facilitator: FacilitatorClient };
   log?: Logger;
 };
 
@@ -164,9 +172,26 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
       throw new ProtocolError('UNKNOWN_RECEIPT', 'No receipt for this request hash here.', { details: [`request hash: ${c.req.param('requestHash')}`] });
     return c.json(stored);
   });
+  if (options.x402) {
+    app.route(
+      '/',
+      x402Routes({
+        chainId: deployment.chainId,
+        token: deployment.contracts.token,
+        provider: connection.account.address,
+        models: served,
+        requests,
+        ledger,
+        facilitator: options.x402.facilitator,
+        log: log.child('x402'),
+      }),
+    );
+  }
   app.notFound(() => {
     throw new ProtocolError('NOT_FOUND', 'No such route.', {
-      details: ['routes: GET /v1/health, POST /v1/infer, POST /v1/vouchers, GET /v1/receipts/:requestHash, GET /ipfs/:cid'],
+      details: [
+        `routes: GET /v1/health, POST /v1/infer, POST /v1/vouchers, GET /v1/receipts/:requestHash, GET /ipfs/:cid${options.x402 ? ', POST /x402/v1/infer/:modelId' : ''}`,
+      ],
     });
   });
 

@@ -25,7 +25,7 @@ import {
 } from '../protocol/messages.ts';
 import { toWire, type InferResult, type ParsedInferBody } from '../protocol/wire.ts';
 import { recoverVoucherSigner, type EscrowDomain, type SignedVoucher } from '../payments/voucher.ts';
-import { channelKey, type Ledger } from './ledger.ts';
+import { channelKey, type Ledger, type StoredResult } from './ledger.ts';
 import { checkRoute } from './route-check.ts';
 
 export type ServedModel = { model: CatalogModel; modelId: Hex; price: bigint; float: FloatModel };
@@ -160,6 +160,55 @@ export class RequestServer {
         await deps.ledger.recordResult({ ...result, issuedAt: Number(deps.now()) * 1000 });
         return result;
       });
+    } finally {
+      this.inFlight.delete(requestHash);
+    }
+  }
+
+  /**
+   * Serves a call paid by x402 (docs/x402.md): `request` is the one the payment stands
+   * for (src/x402/payment.ts, paidRequest), checked here like a signed one except that
+   * the payment, not the client's signature, authorizes it, and nothing is owed on a
+   * channel (channelTotal 0). The result is returned, not recorded: the caller records
+   * it once the payment is settled, so an unpaid result is never on file to be fetched.
+   */
+  async serveX402(request: InferenceRequest, input: number[], fee: bigint): Promise<StoredResult> {
+    const { deps } = this;
+    const requestHash = hashRequest(deps.domain, request);
+    if (deps.ledger.served(requestHash) || this.inFlight.has(requestHash)) {
+      throw new ProtocolError('REPLAYED', 'This paid call was already served here.', { details: [`request hash: ${requestHash}`] });
+    }
+    const served = deps.models.get(request.modelId);
+    if (!served) throw new ProtocolError('UNKNOWN_MODEL', 'This provider does not serve the model.', { details: [`model id: ${request.modelId}`] });
+    if (request.verification >= verificationModes.length) {
+      throw new ProtocolError('INVALID_BODY', 'verification: unknown verification mode.', {
+        details: [`expected 0..${verificationModes.length - 1} (${verificationModes.join(', ')})`, `got ${request.verification}`],
+      });
+    }
+    this.inFlight.set(requestHash, { key: `x402:${requestHash}`, client: request.client.toLowerCase(), fee: 0n });
+    try {
+      const computed = await this.compute(served, request, input, requestHash);
+      const receipt: Receipt = {
+        requestHash,
+        client: request.client,
+        provider: deps.account.address,
+        modelId: request.modelId,
+        inputHash: request.inputHash,
+        outputHash: computed.outputHash,
+        traceRoot: computed.traceRoot,
+        fee,
+        channelTotal: 0n,
+        issuedAt: deps.now(),
+        verification: request.verification,
+      };
+      return {
+        output: computed.output,
+        shape: computed.shape,
+        frac: computed.frac,
+        receipt: toWire(receipt),
+        signature: await signReceipt(deps.account, deps.domain, receipt),
+        issuedAt: Number(deps.now()) * 1000,
+      };
     } finally {
       this.inFlight.delete(requestHash);
     }

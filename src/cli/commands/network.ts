@@ -2,7 +2,7 @@
 // the gateway knows from chain events.
 import type { Command } from 'commander';
 import { lineLogger } from '../../log.ts';
-import { DEFAULT_DATA_DIR, GATEWAY_KEY_VARIABLE, readEnvironment } from '../../config.ts';
+import { DEFAULT_DATA_DIR, GATEWAY_KEY_VARIABLE, readEnvironment, X402_FACILITATOR_URL_VARIABLE } from '../../config.ts';
 import { localRoles } from '../../network/roles.ts';
 import { recordDataDir } from '../data-dir.ts';
 import { TrellisError } from '../../errors.ts';
@@ -31,7 +31,7 @@ export function registerNetworkCommands(program: Command): void {
       async (options: { dataDir?: string; port: string; fresh?: boolean; adoptChain?: boolean; quiet?: boolean; faulty?: boolean; faultRate: string }) => {
         const dataDir = resolveUpDataDir(options.dataDir);
         const { startLocalNetwork } = await import('../../network/local-network.ts');
-        const { gatewayKey } = readEnvironment();
+        const { gatewayKey, x402FacilitatorUrl } = readEnvironment();
         const gatewayAccount = gatewayKey === undefined ? undefined : (await import('../../chain/connect.ts')).accountFromKey(gatewayKey, GATEWAY_KEY_VARIABLE);
         const log = options.quiet ? lineLogger(() => {}) : lineLogger((line) => process.stderr.write(`${line}\n`));
         const network = await startLocalNetwork({
@@ -44,6 +44,7 @@ export function registerNetworkCommands(program: Command): void {
           onStopped: (component) => process.stderr.write(`trellis: stopped ${component}\n`),
           faulty: options.faulty ? { rate: parseRateOption('--fault-rate', options.faultRate) } : undefined,
           gatewayAccount,
+          x402FacilitatorUrl,
         });
         const { chain } = network;
         if (chain.adopted) console.log(`\ntook over the anvil left running by an earlier run (${chain.rpcUrl})`);
@@ -53,6 +54,12 @@ export function registerNetworkCommands(program: Command): void {
         row('gateway', `${network.gatewayUrl}  ${network.gatewayAddress}  (API: ${network.gatewayUrl}/openapi.json)`);
         for (const [i, p] of network.providers.entries()) row(`provider ${i + 1}`, `${p.url}  ${p.address}`);
         if (network.faultyProvider) row('FAULTY provider', `${network.faultyProvider.url}  ${network.faultyProvider.address}  (cheats on purpose)`);
+        row(
+          'x402 facilitator',
+          network.x402Facilitator
+            ? `${network.gatewayUrl}/x402  settles with ${network.x402Facilitator.address} (dev account 7)`
+            : `${x402FacilitatorUrl} (${X402_FACILITATOR_URL_VARIABLE})`,
+        );
         if (network.watcher) row('watcher', `${network.watcher.address}  (in the gateway process; watch its log lines)`);
         for (const [name, address] of Object.entries(chain.deployment.contracts)) row(name, address);
         recordDataDir(dataDir);
@@ -61,6 +68,7 @@ export function registerNetworkCommands(program: Command): void {
         if (dataDir !== DEFAULT_DATA_DIR)
           console.log(`  (from this folder, commands find ${dataDir} without --data-dir: ${DEFAULT_DATA_DIR}/data-dir points to it)`);
         console.log(`  curl -s ${network.gatewayUrl}/v1/providers`);
+        console.log(`  curl -si -X POST ${network.gatewayUrl}/x402/v1/infer/<modelId> -d '{"input":[...]}'   (402: pay with any x402 client, README.md)`);
         console.log('\nPress Ctrl-C to stop; everything resumes on the next start.');
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);

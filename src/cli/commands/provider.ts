@@ -4,6 +4,7 @@ import { registerModelStakeCommands } from './model-stake.ts';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { isHex, type Hex } from 'viem';
+import { readEnvironment } from '../../config.ts';
 import { TrellisError } from '../../errors.ts';
 import { lineLogger } from '../../log.ts';
 import type { ModelTrust } from '../../models/registry.ts';
@@ -32,6 +33,11 @@ type ProviderConfig = {
   storeSources?: string[];
   /** Redeem when this many channels are due, or when the oldest voucher is this old. */
   settlement?: { batchSize?: number; maxAgeMs?: number };
+  /**
+   * The x402 facilitator that verifies and settles paid calls (POST /x402/v1/infer/<modelId>):
+   * its base URL. Default: $TRELLIS_X402_FACILITATOR_URL, else the local gateway's /x402; none, no paid calls.
+   */
+  x402Facilitator?: string;
 };
 
 function readProviderConfig(file: string): ProviderConfig {
@@ -74,6 +80,7 @@ function readProviderConfig(file: string): ProviderConfig {
   if (config.storeSources !== undefined && !(Array.isArray(config.storeSources) && config.storeSources.every((u) => typeof u === 'string')))
     throw problem('storeSources', 'an array of store or gateway URLs');
   if (config.publisher !== undefined && typeof config.publisher !== 'string') throw problem('publisher', 'an address');
+  if (config.x402Facilitator !== undefined && typeof config.x402Facilitator !== 'string') throw problem('x402Facilitator', 'a URL');
   return config as ProviderConfig;
 }
 
@@ -91,6 +98,15 @@ function providerTrust(config: ProviderConfig, publisher: string | undefined): M
 
 // Loaded when a command runs, not when the CLI starts: it needs the contract bindings.
 const accounts = () => import('../../sdk/accounts.ts');
+
+/** The facilitator a provider settles paid calls with: the config's, the environment's, or the local gateway's. */
+async function x402Facilitator(config: ProviderConfig, gatewayUrl: string | undefined) {
+  const configured = config.x402Facilitator ?? readEnvironment().x402FacilitatorUrl;
+  const url = configured !== undefined ? parseUrlOption('x402Facilitator', configured) : gatewayUrl && `${gatewayUrl.replace(/\/+$/, '')}/x402`;
+  if (!url) return undefined;
+  const { HTTPFacilitatorClient } = await import('@x402/core/server');
+  return { facilitator: new HTTPFacilitatorClient({ url }) };
+}
 
 export function registerProviderCommands(program: Command): void {
   const provider = program.command('provider').description('run and manage a provider node');
@@ -127,6 +143,7 @@ export function registerProviderCommands(program: Command): void {
       ].map((url) => ({ kind: 'gateway' as const, url })),
       trust,
       settlement: config.settlement,
+      x402: await x402Facilitator(config, context.gatewayUrl),
       log: lineLogger((line) => process.stderr.write(`${line}\n`)),
     });
     console.log(`provider ${node.address} serving ${node.models.map((m) => m.name).join(', ')} at ${node.url}; Ctrl-C to stop`);

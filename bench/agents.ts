@@ -1,0 +1,148 @@
+// `npm run bench -- agents [--seconds S] [--max-requests N]`: what agents pay per call.
+// Each phase below returns its figures; add a phase to add figures (bench/README.md
+// lists them). On a fresh local network:
+//  - x402 exact: stock @x402/fetch clients (x402's exact EVM scheme over a viem
+//    account each, holding tokens and no ether) pay digits-mlp calls through the
+//    gateway: requests per second with 1 and 8 agents (each call is the 402, the paid
+//    retry, the model run and an on-chain settlement), the time of the 402 round trip
+//    alone, and the gas of each settlement read from its receipt.
+import { readFileSync } from 'node:fs';
+import { ExactEvmScheme } from '@x402/evm/exact/client';
+import { wrapFetchWithPayment, x402Client } from '@x402/fetch';
+import { decodePaymentResponseHeader } from '@x402/core/http';
+import type { Hex } from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { tokens } from '../src/chain/parameters.ts';
+import { trellisTokenAbi } from '../src/chain/generated/TrellisToken.ts';
+import { transact } from '../src/sdk/transact.ts';
+import { networkOf } from '../src/x402/payment.ts';
+import { startTestNetwork, type TestNetwork } from '../test/support/network.ts';
+import { report, type Figure } from './report.ts';
+import { BenchError } from './support/errors.ts';
+import { summarizeLatencies } from './support/latency.ts';
+import { runLoad } from './support/load.ts';
+import { numberOption } from './support/options.ts';
+
+const MODEL = 'digits-mlp';
+/** Dev account whose tokens fund the agents; not one of the network's own roles. */
+const FUNDER_ACCOUNT = 6;
+const AGENTS = 8;
+/** Tokens each agent holds: far more than a phase spends at about 0.01 a call. */
+const AGENT_TOKENS = tokens('100');
+/** Unpaid calls timed for the 402 round trip. */
+const ROUNDTRIP_SAMPLES = 50;
+
+type Options = { seconds: number; maxRequests: number };
+type Bench = { net: TestNetwork; options: Options; url: string; agents: Hex[]; input: number[] };
+type Phase = (bench: Bench) => Promise<Figure[]>;
+
+/** The suite's phases, in order; each one's figures are listed in bench/README.md. */
+const phases: Phase[] = [x402Exact];
+
+export async function main(args: string[]): Promise<void> {
+  const options: Options = {
+    seconds: numberOption(args, { name: 'seconds', fallback: 5, min: 0.2, max: 30 }),
+    maxRequests: numberOption(args, { name: 'max-requests', fallback: 2000, min: 10, max: 100_000, integer: true }),
+  };
+  progress('starting a local network (anvil, contracts, three providers, gateway, x402 facilitator)');
+  const net = await startTestNetwork();
+  try {
+    const modelId = net.providers[0]!.models.find((m) => m.name === MODEL)!.modelId;
+    const bench: Bench = {
+      net,
+      options,
+      url: `${net.gatewayUrl}/x402/v1/infer/${modelId}`,
+      agents: await fundAgents(net),
+      input: JSON.parse(readFileSync(new URL('../examples/digit-3.json', import.meta.url), 'utf8')) as number[],
+    };
+    const figures: Figure[] = [];
+    for (const phase of phases) figures.push(...(await phase(bench)));
+    report('agents', figures);
+  } finally {
+    progress('stopping the local network');
+    await net.dispose();
+  }
+}
+
+/** Fresh agent keys with tokens and no ether: x402's exact scheme needs no gas from the payer. */
+async function fundAgents(net: TestNetwork): Promise<Hex[]> {
+  const funder = await net.signer(FUNDER_ACCOUNT);
+  const keys = Array.from({ length: AGENTS }, () => generatePrivateKey());
+  for (const key of keys) {
+    await transact(funder, 'fund an agent', () =>
+      funder.walletClient.writeContract({
+        address: net.chain.deployment.contracts.token,
+        abi: trellisTokenAbi,
+        functionName: 'transfer',
+        args: [privateKeyToAccount(key).address, AGENT_TOKENS],
+      }),
+    );
+  }
+  return keys;
+}
+
+async function x402Exact({ net, options, url, agents, input }: Bench): Promise<Figure[]> {
+  const network = networkOf(net.chain.deployment.chainId);
+  const asset = net.chain.deployment.contracts.token;
+  const payers = agents.map((key) =>
+    wrapFetchWithPayment(
+      fetch,
+      x402Client.fromConfig({
+        schemes: [{ network, client: new ExactEvmScheme(privateKeyToAccount(key)) }],
+        spendControls: { allowedAssets: [{ network, asset, maxAmountPerPayment: tokens('1').toString() }] },
+      }),
+    ),
+  );
+  const body = JSON.stringify({ input });
+  const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body };
+  const transactions: Hex[] = [];
+  const paidCall = async (worker: number) => {
+    const answer = await payers[worker]!(url, init);
+    const text = await answer.text();
+    if (answer.status !== 200) throw new BenchError('BENCH_NOTHING_MEASURED', `A paid call answered HTTP ${answer.status}.`, { details: [text.slice(0, 200)] });
+    transactions.push(decodePaymentResponseHeader(answer.headers.get('PAYMENT-RESPONSE') as string).transaction as Hex);
+  };
+  progress('x402 exact: warming up');
+  await paidCall(0);
+  const figures: Figure[] = [];
+  for (const workers of [1, AGENTS]) {
+    progress(`x402 exact: ${workers} agent(s), ${options.seconds} s`);
+    const load = await runLoad({ workers, seconds: options.seconds, maxRequests: options.maxRequests, step: (worker) => paidCall(worker) });
+    if (load.latenciesMs.length === 0) throw new BenchError('BENCH_NOTHING_MEASURED', 'No paid call succeeded.', { details: [String(load.firstError)] });
+    const summary = summarizeLatencies(load.latenciesMs, load.elapsedMs);
+    figures.push(
+      { figure: `agents_x402_exact_rps_c${workers}`, value: summary.perSecond, unit: 'req/s', label: `x402 exact, paid calls per second, ${workers} agent(s)` },
+      { figure: `agents_x402_exact_p50_ms_c${workers}`, value: summary.p50Ms, unit: 'ms', label: `x402 exact, median paid call, ${workers} agent(s)` },
+    );
+  }
+  progress('x402 exact: the 402 round trip');
+  const roundTrips: number[] = [];
+  for (let i = 0; i < ROUNDTRIP_SAMPLES; i++) {
+    const t0 = performance.now();
+    const answer = await fetch(url, init);
+    await answer.arrayBuffer();
+    if (answer.status !== 402) throw new BenchError('BENCH_NOTHING_MEASURED', `An unpaid call answered HTTP ${answer.status}, not 402.`);
+    roundTrips.push(performance.now() - t0);
+  }
+  roundTrips.sort((a, b) => a - b);
+  figures.push({
+    figure: 'agents_x402_402_roundtrip_ms',
+    value: roundTrips[Math.floor(roundTrips.length / 2)]!,
+    unit: 'ms',
+    label: 'x402: the 402 round trip a paid call adds (median)',
+  });
+  const { publicClient } = await net.signer(FUNDER_ACCOUNT);
+  const sample = transactions.slice(-50);
+  const gas = await Promise.all(sample.map((hash) => publicClient.getTransactionReceipt({ hash }).then((r) => r.gasUsed)));
+  figures.push({
+    figure: 'agents_x402_exact_gas_per_call',
+    value: Number(gas.reduce((a, b) => a + b, 0n)) / gas.length,
+    unit: 'gas',
+    label: 'x402 exact: settlement gas per call (one transferWithAuthorization each)',
+  });
+  return figures;
+}
+
+function progress(line: string): void {
+  process.stderr.write(`bench agents: ${line}\n`);
+}
