@@ -9,8 +9,6 @@ import type {
   Config,
   EvaluateAggregate,
   EvaluateIns,
-  EvaluateRes,
-  Failure,
   FitAggregate,
   FitIns,
   FitRes,
