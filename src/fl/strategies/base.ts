@@ -5,18 +5,7 @@
 import { Xoshiro128 } from '../../train/prng.ts';
 import { StrategyError } from './errors.ts';
 import { checkParameters, type Parameters } from './parameters.ts';
-import type {
-  Config,
-  EvaluateAggregate,
-  EvaluateIns,
-  FitAggregate,
-  FitIns,
-  FitRes,
-  Instruction,
-  Metrics,
-  MetricsAggregationFn,
-  Strategy,
-} from './strategy.ts';
+import type { Config, EvaluateAggregate, EvaluateIns, FitAggregate, FitIns, FitRes, Instruction, Metrics, MetricsAggregationFn, Strategy } from './strategy.ts';
 
 /** Flower's FedAvg parameters, in camelCase. */
 export type FedAvgOptions = {

@@ -11,7 +11,8 @@ export type StrategyErrorCode =
   | 'FL_DUPLICATE_CLIENT'
   | 'FL_TOO_FEW_RESULTS'
   | 'FL_NOT_ENOUGH_CLIENTS'
-  | 'FL_BAD_STRATEGY_CONFIG';
+  | 'FL_BAD_STRATEGY_CONFIG'
+  | 'FL_BAD_PARTITION';
 
 export class StrategyError extends TrellisError<StrategyErrorCode> {
   override name = 'StrategyError';
