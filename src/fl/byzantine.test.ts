@@ -4,7 +4,7 @@ import { modelSpec } from '../train/models.ts';
 import { Xoshiro128 } from '../train/prng.ts';
 import { type Attack, poisonUpdate } from './byzantine.ts';
 import { experimentData, runExperiment } from './experiment.ts';
-import type { FedAvgOptions } from './strategies/base.ts';
+import type { FedAvgOptions } from './strategies/create-strategy.ts';
 import { fedAvg } from './strategies/fedavg.ts';
 import { fedTrimmedAvg } from './strategies/fedtrimmedavg.ts';
 import { krum } from './strategies/krum.ts';

@@ -17,7 +17,7 @@ import { LOCAL_EPOCHS_KEY, createLocalClient } from './client/local-client.ts';
 import { getFlatParameters } from './client/network-parameters.ts';
 import { dirichletPartition, iidPartition } from './client/partition.ts';
 import { runSimulation, type RoundRecord } from './simulation.ts';
-import type { FedAvgOptions } from './strategies/base.ts';
+import type { FedAvgOptions } from './strategies/create-strategy.ts';
 import { type Parameters, toFixed } from './strategies/parameters.ts';
 import type { Strategy } from './strategies/strategy.ts';
 

@@ -2,7 +2,7 @@
 // (mu / 2) ||w - w_global||^2 to its loss. The server's only part is to send
 // proximal_mu in every fit config, as Flower's FedProx does.
 import { aggregateWeighted } from './aggregate.ts';
-import { badConfig, createStrategy, type FedAvgOptions } from './base.ts';
+import { badConfig, createStrategy, type FedAvgOptions } from './create-strategy.ts';
 import type { Strategy } from './strategy.ts';
 
 export type FedProxOptions = FedAvgOptions & { proximalMu: number };

@@ -1,7 +1,7 @@
 // FedTrimmedAvg (Yin et al., 2018): per element, drop the floor(beta K) lowest and
 // highest values and average the rest, unweighted. Flower's default beta is 0.2.
 import { aggregateTrimmedMean } from './aggregate.ts';
-import { badConfig, createStrategy, type FedAvgOptions } from './base.ts';
+import { badConfig, createStrategy, type FedAvgOptions } from './create-strategy.ts';
 import type { Strategy } from './strategy.ts';
 
 export type FedTrimmedAvgOptions = FedAvgOptions & { beta?: number };

@@ -4,7 +4,7 @@
 // of the numClientsToKeep lowest. Distances are exact integers and ties go to the
 // lower participant index, so every recomputation selects the same clients.
 import { aggregateWeighted, krumScores, lowestScores } from './aggregate.ts';
-import { badConfig, createStrategy, type FedAvgOptions } from './base.ts';
+import { badConfig, createStrategy, type FedAvgOptions } from './create-strategy.ts';
 import { StrategyError } from './errors.ts';
 import type { Strategy } from './strategy.ts';
 
