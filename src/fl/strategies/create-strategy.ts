@@ -96,14 +96,17 @@ export function createStrategy(name: string, options: FedAvgOptions, combine: Co
       const sorted = [...results].sort((a, b) => a.client - b.client);
       let weighted = 0;
       let examples = 0;
-      for (const r of sorted) {
+      sorted.forEach((r, i) => {
+        if (i > 0 && sorted[i - 1]!.client === r.client) {
+          throw new StrategyError('FL_DUPLICATE_CLIENT', `Client ${r.client} sent more than one evaluation this round.`);
+        }
         checkExampleCount(r.numExamples, r.client);
         if (!Number.isFinite(r.loss)) {
           throw new StrategyError('FL_VALUE_NOT_FINITE', `The loss reported by client ${r.client} is not finite.`, { details: [`got: ${r.loss}`] });
         }
         weighted += r.numExamples * r.loss;
         examples += r.numExamples;
-      }
+      });
       const metrics = options.evaluateMetricsAggregationFn?.(sorted.map((r) => ({ numExamples: r.numExamples, metrics: r.metrics ?? {} }))) ?? {};
       return { loss: weighted / examples, metrics };
     },

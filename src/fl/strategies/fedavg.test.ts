@@ -94,6 +94,9 @@ test('aggregateEvaluate is the example-weighted mean loss; a non-finite loss is 
   assert.equal(evaluated.loss, 2.5);
   assert.equal(strategy.aggregateEvaluate(1, [], []).loss, undefined);
   assert.throws(() => strategy.aggregateEvaluate(1, [{ client: 0, loss: Number.NaN, numExamples: 1 }], []), { code: 'FL_VALUE_NOT_FINITE' });
+  const twice = { client: 1, loss: 0, numExamples: 1000 };
+  assert.throws(() => strategy.aggregateEvaluate(1, [twice, twice], []), { code: 'FL_DUPLICATE_CLIENT' });
+  assert.throws(() => strategy.aggregateEvaluate(1, [{ ...twice, numExamples: 0 }], []), { code: 'FL_BAD_EXAMPLE_COUNT' });
 });
 
 test('bad strategy parameters are refused by name', () => {
