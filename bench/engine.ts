@@ -4,9 +4,9 @@
 // trace. Every loop is time-boxed (S seconds, default 1) and bounded in iterations.
 import { createEngine, parseArtifact, run, type Engine } from '../src/engine/index.ts';
 import { FloatModel } from '../src/engine/float.ts';
-import { readModelFiles } from '../src/engine/train/model-files.ts';
-import { modelSpec } from '../src/engine/train/models.ts';
-import { prepareData } from '../src/engine/train/prepare-data.ts';
+import { readModelFiles } from '../src/train/model-files.ts';
+import { modelSpec } from '../src/train/models.ts';
+import { prepareData } from '../src/train/prepare-data.ts';
 import { report, type Figure } from './report.ts';
 
 const maxIterations = 1_000_000;

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tokens } from '../src/chain/parameters.ts';
 import { run } from '../src/engine/index.ts';
-import { applyPreprocess } from '../src/engine/train/preprocess.ts';
+import { applyPreprocess } from '../src/train/preprocess.ts';
 import { loadModel } from '../src/models/catalog.ts';
 import { TrellisClient } from '../src/sdk/client.ts';
 import { startTestNetwork, type TestNetwork } from '../test/support/network.ts';

@@ -3,10 +3,10 @@
 // argmax agreement and the largest logit error, as a table. Exits 1 when the fixed
 // point falls more than 1 percentage point away from float on any model.
 import { parseArtifact } from '../src/engine/index.ts';
-import { compareFloatAndFixed } from '../src/engine/train/evaluate.ts';
-import { readModelFiles } from '../src/engine/train/model-files.ts';
-import { modelSpecs } from '../src/engine/train/models.ts';
-import { prepareData } from '../src/engine/train/prepare-data.ts';
+import { compareFloatAndFixed } from '../src/train/evaluate.ts';
+import { readModelFiles } from '../src/train/model-files.ts';
+import { modelSpecs } from '../src/train/models.ts';
+import { prepareData } from '../src/train/prepare-data.ts';
 
 const tolerancePp = 1;
 const header = ['model', 'rows', 'float', 'fixed', 'diff (pp)', 'argmax agree', 'max |logit err|', 'within 1 pp'];

@@ -3,13 +3,13 @@
 // the schemas with class labels, and the card). The same code and seeds rewrite the same bytes.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { serializeArtifact } from '../src/engine/index.ts';
-import { compareFloatAndFixed } from '../src/engine/train/evaluate.ts';
-import { exportOnnx } from '../src/engine/train/export-onnx.ts';
-import { importDefaultModel } from '../src/engine/train/import-default-model.ts';
-import { modelCard, type CardEntry } from '../src/engine/train/model-card.ts';
-import { defaultModelsDir, modelFilePaths, serializePreprocess } from '../src/engine/train/model-files.ts';
-import { modelSpec, modelSpecs } from '../src/engine/train/models.ts';
-import { trainModel } from '../src/engine/train/train-model.ts';
+import { compareFloatAndFixed } from '../src/train/evaluate.ts';
+import { exportOnnx } from '../src/train/export-onnx.ts';
+import { importDefaultModel } from '../src/train/import-default-model.ts';
+import { modelCard, type CardEntry } from '../src/train/model-card.ts';
+import { defaultModelsDir, modelFilePaths, serializePreprocess } from '../src/train/model-files.ts';
+import { modelSpec, modelSpecs } from '../src/train/models.ts';
+import { trainModel } from '../src/train/train-model.ts';
 import { defaultModelSchema } from '../src/models/default-schemas.ts';
 import { serializeModelSchema } from '../src/models/schema.ts';
 

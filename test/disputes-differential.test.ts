@@ -19,7 +19,7 @@ import { conv } from '../src/engine/ops/conv.ts';
 import { dense } from '../src/engine/ops/dense.ts';
 import { maxpool } from '../src/engine/ops/maxpool.ts';
 import { relu } from '../src/engine/ops/relu.ts';
-import { Xoshiro128 } from '../src/engine/train/prng.ts';
+import { Xoshiro128 } from '../src/train/prng.ts';
 import { layerParamWords } from '../src/engine/weights.ts';
 import { layerParamsStruct } from '../src/verify/layer-params.ts';
 import { packTensor } from '../src/verify/moves.ts';

@@ -4,13 +4,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseArtifact, serializeArtifact } from '../src/engine/index.ts';
-import { compareFloatAndFixed } from '../src/engine/train/evaluate.ts';
-import { exportOnnx } from '../src/engine/train/export-onnx.ts';
-import { importDefaultModel } from '../src/engine/train/import-default-model.ts';
-import { readModelFiles, serializePreprocess } from '../src/engine/train/model-files.ts';
-import { modelSpec, modelSpecs, type ModelSpec } from '../src/engine/train/models.ts';
-import { prepareData } from '../src/engine/train/prepare-data.ts';
-import { trainModel } from '../src/engine/train/train-model.ts';
+import { compareFloatAndFixed } from '../src/train/evaluate.ts';
+import { exportOnnx } from '../src/train/export-onnx.ts';
+import { importDefaultModel } from '../src/train/import-default-model.ts';
+import { readModelFiles, serializePreprocess } from '../src/train/model-files.ts';
+import { modelSpec, modelSpecs, type ModelSpec } from '../src/train/models.ts';
+import { prepareData } from '../src/train/prepare-data.ts';
+import { trainModel } from '../src/train/train-model.ts';
 import { defaultModelSchema } from '../src/models/default-schemas.ts';
 import { serializeModelSchema } from '../src/models/schema.ts';
 

@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { importOnnx, OnnxDecodeError, onnxInputShape } from '../engine/index.ts';
-import { compareFloatAndFixed, type Comparison } from '../engine/train/evaluate.ts';
-import type { Preprocess } from '../engine/train/preprocess.ts';
+import { compareFloatAndFixed, type Comparison } from '../train/evaluate.ts';
+import type { Preprocess } from '../train/preprocess.ts';
 import { TrellisError } from '../errors.ts';
 import { checkRowsInRange, parseLabelsCsv, parseRowsCsv, type CsvRows } from './csv-rows.ts';
 import type { DisputeStep } from './dispute-step.ts';

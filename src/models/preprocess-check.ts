@@ -1,7 +1,7 @@
 // Whether a parsed preprocess file (trellis-preprocess-1) fits a model of `features`
 // input values: read from an author's file at import and from a package at load, so
 // both refuse the same files for the same reasons.
-import type { Preprocess } from '../engine/train/preprocess.ts';
+import type { Preprocess } from '../train/preprocess.ts';
 
 /** The first field that is wrong, as "field: expected ..., got ...", or undefined. */
 export function preprocessProblem(value: unknown, features: number): string | undefined {

@@ -8,7 +8,7 @@ import { getAddress, hexToBigInt, toHex, type Address, type Hex } from 'viem';
 import type { SignerConnection } from '../chain/connect.ts';
 import type { Deployment } from '../chain/manifest.ts';
 import { escrowAbi } from '../chain/generated/Escrow.ts';
-import { applyPreprocess } from '../engine/train/preprocess.ts';
+import { applyPreprocess } from '../train/preprocess.ts';
 import { TrellisError } from '../errors.ts';
 import type { CatalogModel } from '../models/catalog.ts';
 import type { ModelTrust } from '../models/registry.ts';

@@ -14,7 +14,7 @@ import { trellisParamsAbi } from '../../src/chain/generated/TrellisParams.ts';
 import { trellisTokenAbi } from '../../src/chain/generated/TrellisToken.ts';
 import { startLocalChain, type LocalChain } from '../../src/chain/local-chain.ts';
 import { tokens } from '../../src/chain/parameters.ts';
-import { applyPreprocess } from '../../src/engine/train/preprocess.ts';
+import { applyPreprocess } from '../../src/train/preprocess.ts';
 import { silentLogger } from '../../src/log.ts';
 import { loadModel } from '../../src/models/catalog.ts';
 import { startProviderNode, type ProviderNode } from '../../src/provider/node.ts';

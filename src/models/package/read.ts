@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isHex, keccak256, type Hex } from 'viem';
 import { createEngine, importOnnx, parseArtifact, serializeArtifact, type Artifact } from '../../engine/index.ts';
-import type { Preprocess } from '../../engine/train/preprocess.ts';
+import type { Preprocess } from '../../train/preprocess.ts';
 import { commitmentShape } from '../../engine/weights.ts';
 import { TrellisError } from '../../errors.ts';
 import { metadataUriOf, type CatalogModel } from '../catalog.ts';

@@ -1,6 +1,6 @@
 // models/README.md, written by `npm run models` from the specs and the measured
 // held-out figures, so that the card always states what the committed files do.
-import type { Artifact } from '../index.ts';
+import type { Artifact } from '../engine/index.ts';
 import type { Comparison } from './evaluate.ts';
 import type { ModelSpec } from './models.ts';
 import type { Preprocess } from './preprocess.ts';
@@ -36,7 +36,7 @@ export function modelCard(entries: readonly CardEntry[]): string {
     '',
     'Trained by the project itself from the data it ships (`data/`, see `data/README.md`),',
     'by `npm run models`, which rewrites every file here byte for byte: the trainer',
-    '(`src/engine/train/`) is float64, single-threaded, with a fixed summation order and',
+    '(`src/train/`) is float64, single-threaded, with a fixed summation order and',
     'a seeded xoshiro128** generator, and reads no clock and no Math.random. This card is',
     'written by the same command.',
     '',

@@ -1,8 +1,8 @@
 // Held-out comparison of the float model (onnxruntime) and the fixed-point engine on
 // the same preprocessed rows: the accuracy of each, their difference in percentage
 // points, how often their top classes agree, and the largest logit difference.
-import { createEngine, run, type Artifact } from '../index.ts';
-import { FloatModel } from '../float.ts';
+import { createEngine, run, type Artifact } from '../engine/index.ts';
+import { FloatModel } from '../engine/float.ts';
 import type { Dataset } from './datasets.ts';
 import { argmaxRows } from './fit.ts';
 

@@ -4,7 +4,7 @@
 // model uses another spelling so that the set exercises the importer: Gemm with
 // transB=1; Conv, MaxPool and a constant-shape Reshape; MatMul on a transposed weight
 // followed by Add.
-import { buildOnnx, type BuildNode, type BuildTensor } from '../onnx/build.ts';
+import { buildOnnx, type BuildNode, type BuildTensor } from '../engine/onnx/build.ts';
 import { Conv2d } from './conv2d.ts';
 import { Dense } from './dense.ts';
 import { TrainError } from './errors.ts';

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Preprocess } from './preprocess.ts';
 
-export const defaultModelsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'models');
+export const defaultModelsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'models');
 
 export type ModelFilePaths = { onnx: string; artifact: string; preprocess: string; schema: string };
 

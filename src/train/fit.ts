@@ -13,6 +13,9 @@ export type FitOptions = {
   epochs: number;
   batchSize: number;
   learningRate: number;
+  /** FedProx: adds (mu / 2) ||w - anchor||^2 to the loss, anchor one array per param
+   *  (the round's global model). The reported loss stays the data loss. */
+  proximal?: { mu: number; anchor: readonly Float64Array[] };
 };
 
 export type FitResult = {
@@ -31,7 +34,22 @@ export function fit(net: Sequential, data: Dataset, options: FitOptions, rng: Xo
       details: [`epochs: ${options.epochs}`, `batchSize: ${options.batchSize}`],
     });
   }
-  const optimizer = new Adam(net.params(), { learningRate: options.learningRate });
+  const params = net.params();
+  const proximal = options.proximal;
+  if (
+    proximal &&
+    !(
+      Number.isFinite(proximal.mu) &&
+      proximal.mu >= 0 &&
+      proximal.anchor.length === params.length &&
+      proximal.anchor.every((a, i) => a.length === params[i]!.value.length)
+    )
+  ) {
+    throw new TrainError('TRAIN_BAD_CONFIG', 'The proximal term needs mu >= 0 and one anchor array per parameter, of its size.', {
+      details: [`mu: ${proximal.mu}`, `anchor arrays: ${proximal.anchor.length}, parameters: ${params.length}`],
+    });
+  }
+  const optimizer = new Adam(params, { learningRate: options.learningRate });
   const order = Array.from({ length: data.rows }, (_, i) => i);
   const epochLoss: number[] = [];
   for (let epoch = 0; epoch < options.epochs; epoch++) {
@@ -47,6 +65,13 @@ export function fit(net: Sequential, data: Dataset, options: FitOptions, rng: Xo
       });
       const { loss, grad } = softmaxCrossEntropy(net.forward(x), y);
       net.backward(grad);
+      // The gradient of (mu / 2) ||w - anchor||^2 is mu (w - anchor).
+      if (proximal && proximal.mu > 0) {
+        params.forEach((p, k) => {
+          const anchor = proximal.anchor[k]!;
+          for (let i = 0; i < p.value.length; i++) p.grad[i]! += proximal.mu * (p.value[i]! - anchor[i]!);
+        });
+      }
       optimizer.step();
       lossSum += loss * batch.length;
     }

@@ -19,7 +19,7 @@ export type Dataset = {
 };
 
 /** The repository's data/ folder, found from this file so that it works from any cwd. */
-export const defaultDataDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'data');
+export const defaultDataDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'data');
 
 export function loadDigits(dataDir: string = defaultDataDir): Dataset {
   const path = join(dataDir, 'digits.csv.gz');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FloatModel } from '../float.ts';
-import { ModelProto } from '../onnx/schema.ts';
+import { FloatModel } from '../engine/float.ts';
+import { ModelProto } from '../engine/onnx/schema.ts';
 import { exportOnnx } from './export-onnx.ts';
 import { modelSpecs } from './models.ts';
 import { Xoshiro128 } from './prng.ts';
