@@ -48,7 +48,7 @@ describe('the dashboard', () => {
     await open('providers');
     const honest = main().getByRole('region', { name: `Provider ${network.honestProvider}` });
     await honest.waitFor();
-    assert.match(await honest.innerText(), /Active stake\s+750 TRL/);
+    assert.match(await honest.innerText(), /Active stake\s+750 tUSD/);
     const faulty = main().getByRole('region', { name: `Provider ${network.faultyProvider}` });
     await faulty.getByRole('cell', { name: 'digits-mlp' }).waitFor();
     assert.match(await faulty.innerText(), /in 1 slash\(es\)/);
@@ -103,7 +103,7 @@ describe('the dashboard', () => {
   test('payments and the matrix heatmaps', async () => {
     await open('payments');
     await main().getByRole('cell', { name: 'redemption' }).waitFor();
-    assert.match(await main().innerText(), /1\.5 TRL/);
+    assert.match(await main().innerText(), /1\.5 tUSD/);
     await open('matrix');
     await main()
       .getByRole('table', { name: /Trellis, derived from this repository/ })
@@ -147,7 +147,7 @@ describe('the dashboard', () => {
       (globalThis as unknown as { marker: boolean }).marker = true;
     });
     await network.deposit(tokens('4.2'));
-    await main().getByRole('cell', { name: '4.2 TRL', exact: true }).waitFor();
+    await main().getByRole('cell', { name: '4.2 tUSD', exact: true }).waitFor();
     assert.equal(await page.evaluate(() => (globalThis as unknown as { marker?: boolean }).marker), true, 'the page was not reloaded');
     assert.deepEqual(errors, [], 'no script errors in the page');
   });

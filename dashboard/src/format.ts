@@ -8,7 +8,7 @@ export function tokens(amount: string | bigint): string {
   const whole = formatUnits(BigInt(amount), TOKEN_DECIMALS);
   const [int = '0', frac = ''] = whole.split('.');
   const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${grouped}${frac ? `.${frac.slice(0, 4)}` : ''} TRL`;
+  return `${grouped}${frac ? `.${frac.slice(0, 4)}` : ''} tUSD`;
 }
 
 export const tokenNumber = (amount: string): number => Number(formatUnits(BigInt(amount), TOKEN_DECIMALS));

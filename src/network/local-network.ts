@@ -62,6 +62,8 @@ export type LocalNetworkOptions = {
    * and a watcher inside the gateway (dev account 8) that catches it (docs/disputes.md).
    */
   faulty?: { rate?: number; seed?: number; watcherIntervalMs?: number; disputePollMs?: number };
+  /** Also index the chain and serve the dashboard (docs/dashboard.md) on port + 10, or a free port. */
+  dashboard?: boolean;
 };
 
 export type LocalNetwork = {
@@ -73,6 +75,8 @@ export type LocalNetwork = {
   /** With `faulty`: the faulty provider and the gateway's watcher. */
   faultyProvider?: ProviderNode;
   watcher?: Watcher;
+  /** With `dashboard`: where the dashboard and the index API answer. */
+  dashboardUrl?: string;
   stop(): Promise<void>;
 };
 
@@ -170,6 +174,22 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     });
     stops.push({ name: 'the gateway (no new requests)', stop: () => gateway.stop() });
 
+    let dashboardUrl: string | undefined;
+    if (options.dashboard) {
+      step('starting the indexer and the dashboard');
+      const { startNetworkDashboard } = await import('../indexer/network-dashboard.ts');
+      const running = await startNetworkDashboard({
+        rpcUrl: chain.rpcUrl,
+        deployment: chain.deployment,
+        dataDir: options.dataDir,
+        host: '127.0.0.1',
+        port: portAt(10),
+        log: options.log,
+      });
+      stops.push({ name: 'the indexer and the dashboard (index saved)', stop: () => running.stop() });
+      dashboardUrl = running.url;
+    }
+
     const client = await signer(localRoles.client);
     if ((await balances(client, chain.deployment, client.account.address)).escrow === 0n) {
       step('depositing into escrow for the dev client');
@@ -183,7 +203,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
       providers: [...providers, ...(faultyProvider ? [faultyProvider] : [])].map((p) => ({ address: p.address, url: p.url })),
     };
     writeFileSync(join(options.dataDir, 'network.json'), `${JSON.stringify(file, null, 2)}\n`);
-    return { chain, gatewayUrl: gateway.url, gatewayAddress: gatewayAccount.address, providers, faultyProvider, watcher, stop: stopAll };
+    return { chain, gatewayUrl: gateway.url, gatewayAddress: gatewayAccount.address, providers, faultyProvider, watcher, dashboardUrl, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

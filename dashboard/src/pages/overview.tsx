@@ -77,16 +77,16 @@ function OverviewView() {
             return (
               <div className="charts">
                 <BarChart title="Redemptions" unit="redemptions" bars={a.buckets.map((b) => ({ label: label(b.start), value: b.redemptions }))} />
-                <BarChart title="Paid through escrow" unit="TRL" bars={a.buckets.map((b) => ({ label: label(b.start), value: tokenNumber(b.paid) }))} />
+                <BarChart title="Paid through escrow" unit="tUSD" bars={a.buckets.map((b) => ({ label: label(b.start), value: tokenNumber(b.paid) }))} />
                 <BarChart
                   title="Protocol fees"
-                  unit="TRL"
+                  unit="tUSD"
                   color="#8a4b08"
                   bars={a.buckets.map((b) => ({ label: label(b.start), value: tokenNumber(b.protocolFee) }))}
                 />
                 <BarChart
                   title="Deposits"
-                  unit="TRL"
+                  unit="tUSD"
                   color="#2e7d4f"
                   bars={a.buckets.map((b) => ({ label: label(b.start), value: tokenNumber(b.deposited) }))}
                 />
