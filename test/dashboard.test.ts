@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { tokens } from '../src/chain/parameters.ts';
 import { launchChromium } from './support/browser.ts';
-import { startDashboardNetwork, type DashboardNetwork } from './support/dashboard-network.ts';
+import { HOSTILE_ENDPOINT, startDashboardNetwork, type DashboardNetwork } from './support/dashboard-network.ts';
 
 type Styles = { getComputedStyle(element: unknown): { outlineStyle: string } };
 
@@ -53,6 +53,10 @@ describe('the dashboard', () => {
     await faulty.getByRole('cell', { name: 'digits-mlp' }).waitFor();
     assert.match(await faulty.innerText(), /in 1 slash\(es\)/);
     assert.match(await faulty.innerText(), /not indexed yet/, 'says what the index lacks');
+    // A provider's endpoint is whatever it registered: shown as text, never run as markup.
+    await honest.getByText(HOSTILE_ENDPOINT, { exact: true }).waitFor();
+    assert.equal(await main().locator('img').count(), 0);
+    assert.equal(await page.evaluate(() => (globalThis as unknown as { pwned?: number }).pwned), undefined);
   });
 
   test('models: owner, royalty, package and the provider serving it', async () => {

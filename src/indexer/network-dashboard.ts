@@ -4,6 +4,7 @@
 //
 // Its database is <data-dir>/indexer/network, not the <data-dir>/indexer/db of
 // `trellis indexer`: an embedded database has one process at a time, and both may run.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Deployment } from '../chain/manifest.ts';
 import type { Logger } from '../log.ts';
@@ -23,16 +24,17 @@ export async function startNetworkDashboard(options: {
   port: number;
   log: Logger;
 }): Promise<NetworkDashboard> {
+  const dashboardDir = defaultDashboardDir();
+  if (!existsSync(join(dashboardDir, 'index.html')))
+    options.log.warn('the dashboard is not built; run npm run build (the index API answers meanwhile)', { dashboardDir });
   const db = await openDatabase({ dataDir: join(options.dataDir, 'indexer', 'network') });
   try {
     await migrate(db);
     const indexer = await startIndexer({ rpcUrl: options.rpcUrl, deployment: options.deployment, db, pollIntervalMs: 500, log: options.log });
-    const api = await startIndexerApi({ db, indexer, host: options.host, port: options.port, log: options.log, dashboardDir: defaultDashboardDir() }).catch(
-      async (error: unknown) => {
-        await indexer.stop();
-        throw error;
-      },
-    );
+    const api = await startIndexerApi({ db, indexer, host: options.host, port: options.port, log: options.log, dashboardDir }).catch(async (error: unknown) => {
+      await indexer.stop();
+      throw error;
+    });
     return {
       url: api.url,
       async stop() {

@@ -24,6 +24,7 @@ const FAULTY = 2;
 const HONEST = 3;
 const WATCHER = 6;
 const CLIENT = 1;
+export const HOSTILE_ENDPOINT = 'http://127.0.0.1:9/"><img src=x onerror="globalThis.pwned=1">';
 
 export type DashboardNetwork = {
   net: DisputeAutomationNetwork;
@@ -78,9 +79,10 @@ export async function startDashboardNetwork(): Promise<DashboardNetwork> {
     const disputeId = watcher.disputes()[0]!.id;
     const receiptId = hashReceipt({ chainId: deployment.chainId, escrow: deployment.contracts.escrow }, result.receipt);
 
-    // An honest provider paid by a voucher, redeemed on chain.
+    // A provider paid by a voucher, redeemed on chain. Anyone may register any endpoint
+    // string; this one is markup that would run if a page inserted it as HTML.
     const honest = await net.signer(HONEST);
-    await registerProvider(honest, deployment, 'http://127.0.0.1:9', tokens('750'));
+    await registerProvider(honest, deployment, HOSTILE_ENDPOINT, tokens('750'));
     const client = await net.signer(CLIENT);
     const signed = await signVoucher(
       client.account,

@@ -140,7 +140,8 @@ export function createIndexerApp(options: Pick<IndexerApiOptions, 'db' | 'indexe
       const cache = file.immutable ? 'public, max-age=31536000, immutable' : 'no-cache';
       return c.body(file.body, 200, { 'content-type': file.type, 'cache-control': cache });
     }
-    const error = new IndexerError('ROUTE_NOT_FOUND', `No route ${c.req.method} ${c.req.path}.`, { details: ['see GET /openapi.json'] });
+    const unbuilt = dashboardDir && !c.req.path.startsWith('/v1/') ? [`the dashboard is not built in ${dashboardDir}: run npm run build`] : [];
+    const error = new IndexerError('ROUTE_NOT_FOUND', `No route ${c.req.method} ${c.req.path}.`, { details: [...unbuilt, 'see GET /openapi.json'] });
     return c.json(error.toJSON(), 404);
   });
   app.onError((error, c) => {
