@@ -12,7 +12,7 @@ const outDir = join(repositoryRoot(), 'docs', 'dashboard');
 mkdirSync(outDir, { recursive: true });
 
 const browser = await launchChromium();
-const network = await startDashboardNetwork();
+const network = await startDashboardNetwork({ endpoint: 'http://127.0.0.1:9' });
 try {
   // A few more deposits, so that the charts have more than one bar.
   for (const amount of ['3', '5', '2.5']) await network.deposit(tokens(amount));

@@ -40,7 +40,8 @@ export type DashboardNetwork = {
   stop(): Promise<void>;
 };
 
-export async function startDashboardNetwork(): Promise<DashboardNetwork> {
+/** `endpoint`: what the paid provider registers (default: hostile markup, which the test checks is shown as text). */
+export async function startDashboardNetwork(options: { endpoint?: string } = {}): Promise<DashboardNetwork> {
   const dashboardDir = defaultDashboardDir();
   if (!existsSync(join(dashboardDir, 'index.html'))) throw new Error(`The dashboard is not built (no ${dashboardDir}/index.html): run npm run build first.`);
   // The embedded database takes seconds to start: it does so while the chain plays.
@@ -82,7 +83,7 @@ export async function startDashboardNetwork(): Promise<DashboardNetwork> {
     // A provider paid by a voucher, redeemed on chain. Anyone may register any endpoint
     // string; this one is markup that would run if a page inserted it as HTML.
     const honest = await net.signer(HONEST);
-    await registerProvider(honest, deployment, HOSTILE_ENDPOINT, tokens('750'));
+    await registerProvider(honest, deployment, options.endpoint ?? HOSTILE_ENDPOINT, tokens('750'));
     const client = await net.signer(CLIENT);
     const signed = await signVoucher(
       client.account,
