@@ -9,6 +9,6 @@ export default defineConfig({
   // Relative asset paths, so that the files work under any mount point.
   base: './',
   build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 1000 },
-  // `npx vite dashboard` during development: the API of a running `trellis up` or `trellis indexer`.
+  // `npx vite --config dashboard/vite.config.ts` during development: the API of a running `trellis up` or `trellis indexer`.
   server: { proxy: { '/v1': process.env.TRELLIS_INDEXER_URL ?? 'http://127.0.0.1:8560' } },
 });
