@@ -54,7 +54,7 @@ function OverviewView() {
                       <Hex value={p.address} full />
                     </td>
                     <td className="num">{tokens(p.activeStake)}</td>
-                    <td>{standing(p)}</td>
+                    <td>{standing(p, overview.data?.latestBlockTime)}</td>
                     <td>
                       <NotIndexed what="health" why="health checks happen in the gateway, whose request stream the index does not take yet" />
                     </td>
@@ -99,9 +99,10 @@ function OverviewView() {
   );
 }
 
-export function standing(p: Provider): string {
+/** A provider's standing in words; `now` is chain time (the newest block's), since a jail ends by the chain's clock. */
+export function standing(p: Provider, now: number | null | undefined): string {
   const parts: string[] = [];
-  if (p.jailedUntil && p.jailedUntil * 1000 > Date.now()) parts.push(`jailed until ${time(p.jailedUntil)}`);
+  if (p.jailedUntil && p.jailedUntil > (now ?? Date.now() / 1000)) parts.push(`jailed until ${time(p.jailedUntil)}`);
   if (p.slashCount > 0) parts.push(`slashed ${p.slashCount}×`);
   if (p.openDisputes > 0) parts.push(`${p.openDisputes} open dispute(s)`);
   if (BigInt(p.activeStake) === 0n) parts.push('no active stake');

@@ -2,7 +2,7 @@
 // asks per model (by name), and its slashes. Latency, error rate and reputation are
 // measured by the gateway, whose request stream the index does not take yet.
 import { useQueries, useQuery } from '@tanstack/react-query';
-import { getJson, type Model, type Page, paths, type Provider, type ProviderDetail } from '../api.ts';
+import { getJson, type Model, type Overview, type Page, paths, type Provider, type ProviderDetail } from '../api.ts';
 import { modelName, short, time, tokens } from '../format.ts';
 import type { DashboardPage } from '../page.ts';
 import { Empty, Hex, Loaded, NotIndexed } from '../parts.tsx';
@@ -13,6 +13,7 @@ const gatewayOnly = 'measured by the gateway, whose request stream the index doe
 function ProvidersView() {
   const providers = useQuery({ queryKey: [paths.providers], queryFn: () => getJson<Page<Provider>>(paths.providers) });
   const models = useQuery({ queryKey: [paths.models], queryFn: () => getJson<Page<Model>>(paths.models) });
+  const overview = useQuery({ queryKey: [paths.overview], queryFn: () => getJson<Overview>(paths.overview) });
   const details = useQueries({
     queries: (providers.data?.items ?? []).map((p) => ({
       queryKey: [paths.provider(p.address)],
@@ -51,7 +52,7 @@ function ProvidersView() {
                   </div>
                   <div>
                     <dt>Standing</dt>
-                    <dd>{standing(p)}</dd>
+                    <dd>{standing(p, overview.data?.latestBlockTime)}</dd>
                   </div>
                   <div>
                     <dt>Slashed</dt>
