@@ -207,6 +207,9 @@ describe('trellis up as a newcomer starts and stops it', () => {
       assert.ok(gatewayUrl, `the gateway row names the routing address from TRELLIS_GATEWAY_KEY:\n${stdout}`);
       const health = (await (await fetch(`${gatewayUrl}/v1/health`)).json()) as { gateway: string };
       assert.equal(health.gateway, gatewayKey.address);
+      const dashboardUrl = /dashboard +(http:\/\/\S+)/.exec(stdout)?.[1];
+      assert.ok(dashboardUrl, `a dashboard row:\n${stdout}`);
+      assert.match(await (await fetch(dashboardUrl)).text(), /<div id="root">/, 'the dashboard is served at the printed URL');
 
       // The examples as printed, and without --data-dir from the folder `up` ran in.
       const printed = stdout
@@ -228,7 +231,9 @@ describe('trellis up as a newcomer starts and stops it', () => {
       if (child.exitCode === null) process.kill(-child.pid!, 'SIGINT');
     }
     assert.equal(await exited, 0, stderr);
-    const order = ['stopped the gateway', 'stopped provider 3', 'stopped provider 1', 'stopped the chain'].map((line) => stderr.indexOf(line));
+    const order = ['stopped the indexer and the dashboard', 'stopped the gateway', 'stopped provider 3', 'stopped provider 1', 'stopped the chain'].map(
+      (line) => stderr.indexOf(line),
+    );
     assert.ok(
       order.every((at) => at >= 0),
       `missing stop lines:\n${stderr}`,

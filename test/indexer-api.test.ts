@@ -2,6 +2,9 @@
 // their bounds, bad input answered with 4xx and a code (never a 500), the OpenAPI
 // document matching the routes, and the event stream delivering a new event.
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { tokens } from '../src/chain/parameters.ts';
 import { indexerOpenApi } from '../src/indexer/api/openapi.ts';
@@ -147,6 +150,94 @@ describe('the index API', () => {
       await refused(`/v1/events?limit=${value}`, 400, 'INVALID_LIMIT');
     }
     assert.ok((await get('/v1/events')).body.items!.length > 0);
+  });
+
+  test('overview totals and activity buckets add up to the activity on chain', async () => {
+    const { status, body } = await get('/v1/overview');
+    assert.equal(status, 200);
+    const o = body as unknown as {
+      providers: { count: number; activeStake: string };
+      escrow: { deposited: string; redeemed: string; redemptions: number };
+      fees: { providerAmount: string; royalty: string; protocolFee: string };
+      earningsByModel: { modelId: string; royalty: string; redemptions: number }[];
+    };
+    assert.deepEqual(o.providers, { ...o.providers, count: 1, activeStake: activity.stake.toString() });
+    assert.equal(o.escrow.redeemed, activity.paid.toString());
+    assert.equal(o.escrow.redemptions, 1);
+    const split = BigInt(o.fees.providerAmount) + BigInt(o.fees.royalty) + BigInt(o.fees.protocolFee);
+    assert.equal(split, activity.paid, 'the split of the redemption sums to what was paid');
+    assert.equal(BigInt(o.fees.royalty), (activity.paid * 500n) / 10_000n, 'the royalty is the model owner 5 %');
+    assert.deepEqual(
+      o.earningsByModel.map((e) => [e.modelId, e.royalty, e.redemptions]),
+      [[activity.modelId.toLowerCase(), o.fees.royalty, 1]],
+    );
+
+    const buckets = (await get('/v1/activity?bucket=3600')).body as unknown as { bucketSeconds: number; buckets: { redemptions: number; paid: string }[] };
+    assert.equal(buckets.bucketSeconds, 3600);
+    assert.equal(buckets.buckets.length, 60);
+    assert.equal(
+      buckets.buckets.reduce((n, b) => n + b.redemptions, 0),
+      1,
+    );
+    assert.equal(
+      buckets.buckets.reduce((n, b) => n + BigInt(b.paid), 0n),
+      activity.paid,
+    );
+    for (const bucket of ['0', '86401', '-5', '1e3', 'hour', "1' OR '1'='1"])
+      await refused(`/v1/activity?bucket=${encodeURIComponent(bucket)}`, 400, 'INVALID_QUERY');
+    await refused('/v1/overview?all=1', 400, 'INVALID_QUERY');
+  });
+
+  test('search finds a transaction and a model by hash; an unknown or malformed hash is refused by name', async () => {
+    const [published] = (await get('/v1/events?name=ModelPublished')).body.items!;
+    const tx = await get(`/v1/search/${String(published!.txHash).toUpperCase().replace('0X', '0x')}`);
+    assert.equal(tx.status, 200);
+    const found = tx.body as unknown as { transaction: { events: { name: string }[] }; model: null; receipt: null };
+    assert.ok(found.transaction.events.some((e) => e.name === 'ModelPublished'));
+    const model = (await get(`/v1/search/${activity.modelId}`)).body as unknown as { model: { owner: string }; transaction: null };
+    assert.equal(model.model.owner, chain.accounts[roles.modelOwner]!.address);
+    assert.equal(model.transaction, null);
+    await refused(`/v1/search/0x${'ef'.repeat(32)}`, 404, 'HASH_NOT_FOUND');
+    for (const bad of ['0x1234', 'hello', `0x${'zz'.repeat(32)}`, encodeURIComponent("' OR 1=1 --")]) await refused(`/v1/search/${bad}`, 400, 'INVALID_ID');
+  });
+
+  test('the matrix route gives the grid, Trellis and the catalog', async () => {
+    const { status, body } = await get('/v1/matrix');
+    assert.equal(status, 200);
+    const m = body as unknown as { grid: unknown[]; trellis: { cells: unknown[] }; catalog: { id: string }[] };
+    assert.equal(m.grid.length, 9);
+    assert.equal(m.trellis.cells.length, 9);
+    assert.ok(m.catalog.some((p) => p.id === 'bittensor'));
+  });
+
+  test('dashboard files are served from their folder only, and never in place of an API answer', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'trellis-dashboard-'));
+    try {
+      const dir = join(root, 'dist');
+      mkdirSync(join(dir, 'assets'), { recursive: true });
+      writeFileSync(join(dir, 'index.html'), '<!doctype html><title>index page</title>');
+      writeFileSync(join(dir, 'assets', 'app-1.js'), 'console.log(1)');
+      writeFileSync(join(root, 'secret.txt'), 'outside the folder');
+      const app = createIndexerApp({ db, indexer, dashboardDir: dir });
+      const page = await app.request('/');
+      assert.equal(page.status, 200);
+      assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+      assert.match(await page.text(), /index page/);
+      const script = await app.request('/assets/app-1.js');
+      assert.match(script.headers.get('content-type') ?? '', /javascript/);
+      assert.match(script.headers.get('cache-control') ?? '', /immutable/);
+      for (const outside of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', '/%E0%A4%A']) {
+        const answer = await app.request(outside);
+        const text = await answer.text();
+        assert.doesNotMatch(text, /outside the folder/, outside);
+      }
+      const api = await app.request('/v1/nothing');
+      assert.equal(api.status, 404);
+      assert.equal(((await api.json()) as Body).error?.code, 'ROUTE_NOT_FOUND');
+      assert.equal((await createIndexerApp({ db, indexer }).request('/')).status, 404, 'no dashboard unless one is given');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   test('the OpenAPI document describes exactly the routes the server answers', async () => {

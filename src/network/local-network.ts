@@ -66,6 +66,8 @@ export type LocalNetworkOptions = {
   faulty?: { rate?: number; seed?: number; watcherIntervalMs?: number; disputePollMs?: number };
   /** Settle x402 payments with this external facilitator (its base URL) instead of one in the process (dev account 7). */
   x402FacilitatorUrl?: string;
+  /** Also index the chain and serve the dashboard (docs/dashboard.md) on port + 10, or a free port. */
+  dashboard?: boolean;
 };
 
 export type LocalNetwork = {
@@ -79,6 +81,8 @@ export type LocalNetwork = {
   watcher?: Watcher;
   /** Settles the providers' x402 payments and is served at the gateway's /x402; none with x402FacilitatorUrl. */
   x402Facilitator: LocalFacilitator | undefined;
+  /** With `dashboard`: where the dashboard and the index API answer. */
+  dashboardUrl?: string;
   stop(): Promise<void>;
 };
 
@@ -197,6 +201,22 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     });
     stops.push({ name: 'the gateway (no new requests)', stop: () => gateway.stop() });
 
+    let dashboardUrl: string | undefined;
+    if (options.dashboard) {
+      step('starting the indexer and the dashboard');
+      const { startNetworkDashboard } = await import('../indexer/network-dashboard.ts');
+      const running = await startNetworkDashboard({
+        rpcUrl: chain.rpcUrl,
+        deployment: chain.deployment,
+        dataDir: options.dataDir,
+        host: '127.0.0.1',
+        port: portAt(10),
+        log: options.log,
+      });
+      stops.push({ name: 'the indexer and the dashboard (index saved)', stop: () => running.stop() });
+      dashboardUrl = running.url;
+    }
+
     const client = await signer(localRoles.client);
     if ((await balances(client, chain.deployment, client.account.address)).escrow === 0n) {
       step('depositing into escrow for the dev client');
@@ -210,7 +230,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
       providers: [...providers, ...(faultyProvider ? [faultyProvider] : [])].map((p) => ({ address: p.address, url: p.url })),
     };
     writeFileSync(join(options.dataDir, 'network.json'), `${JSON.stringify(file, null, 2)}\n`);
-    return { chain, gatewayUrl: gateway.url, gatewayAddress: gatewayAccount.address, providers, faultyProvider, watcher, x402Facilitator, stop: stopAll };
+    return { chain, gatewayUrl: gateway.url, gatewayAddress: gatewayAccount.address, providers, faultyProvider, watcher, x402Facilitator, dashboardUrl, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -21,7 +21,11 @@ export function registerNetworkCommands(program: Command): void {
       `bring up the local network on 127.0.0.1: chain, contracts, default models, three providers, a gateway (routing key: $${GATEWAY_KEY_VARIABLE}, or dev key ${localRoles.gateway})`,
     )
     .option('--data-dir <path>', 'where all state lives (default: $TRELLIS_DATA_DIR or .trellis)')
-    .option('--port <port>', 'chain RPC port; the gateway uses port+5, providers port+6..port+8 (0: free ports the system picks)', '8545')
+    .option(
+      '--port <port>',
+      'chain RPC port; the gateway uses port+5, providers port+6..port+8, the dashboard port+10 (0: free ports the system picks)',
+      '8545',
+    )
     .option('--fresh', 'delete the data folder and start over')
     .option('--adopt-chain', 'take over the anvil an earlier, killed run left running on this data folder (refused otherwise)')
     .option('--quiet', 'do not print the component logs')
@@ -36,7 +40,7 @@ export function registerNetworkCommands(program: Command): void {
         const log = options.quiet ? lineLogger(() => {}) : lineLogger((line) => process.stderr.write(`${line}\n`));
         const network = await startLocalNetwork({
           dataDir,
-          port: parseIntegerOption('--port', options.port, 0, 65_530),
+          port: parseIntegerOption('--port', options.port, 0, 65_525),
           fresh: options.fresh ?? false,
           adoptChain: options.adoptChain ?? false,
           log,
@@ -45,12 +49,14 @@ export function registerNetworkCommands(program: Command): void {
           faulty: options.faulty ? { rate: parseRateOption('--fault-rate', options.faultRate) } : undefined,
           gatewayAccount,
           x402FacilitatorUrl,
+          dashboard: true,
         });
         const { chain } = network;
         if (chain.adopted) console.log(`\ntook over the anvil left running by an earlier run (${chain.rpcUrl})`);
         console.log(`\nTrellis local network ${chain.deployed ? 'started' : 'resumed'} (chain id ${chain.deployment.chainId}, data in ${dataDir})`);
         const row = (label: string, value: string) => console.log(`  ${label.padEnd(18)} ${value}`);
         row('chain RPC', chain.rpcUrl);
+        if (network.dashboardUrl) row('dashboard', `${network.dashboardUrl}  (index API: ${network.dashboardUrl}/openapi.json)`);
         row('gateway', `${network.gatewayUrl}  ${network.gatewayAddress}  (API: ${network.gatewayUrl}/openapi.json)`);
         for (const [i, p] of network.providers.entries()) row(`provider ${i + 1}`, `${p.url}  ${p.address}`);
         if (network.faultyProvider) row('FAULTY provider', `${network.faultyProvider.url}  ${network.faultyProvider.address}  (cheats on purpose)`);
@@ -74,7 +80,9 @@ export function registerNetworkCommands(program: Command): void {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);
         });
-        process.stderr.write('trellis: stopping in order: gateway, providers (finishing requests, redeeming vouchers), then the chain...\n');
+        process.stderr.write(
+          'trellis: stopping in order: indexer and dashboard, gateway, providers (finishing requests, redeeming vouchers), then the chain...\n',
+        );
         await network.stop();
       },
     );

@@ -4,6 +4,7 @@
 import { contractNames } from '../../chain/manifest.ts';
 import { indexerErrorStatus } from '../errors.ts';
 import { DEFAULT_LIMIT, MAX_LIMIT } from './params.ts';
+import { ACTIVITY_BUCKETS } from './summary.ts';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ 'application/json': { schema } });
@@ -78,6 +79,33 @@ export const indexerOpenApi = {
       queryParam('provider', address, 'only redemptions by this provider'),
     ]),
     '/v1/events': list('Every indexed event, newest first.', 'Event', eventParams),
+    '/v1/overview': {
+      get: {
+        summary: 'Totals for a first screen: providers and stake, models, disputes, escrow money, fees, and earnings per model and per provider.',
+        responses: { '200': { description: 'The totals.', content: json(ref('Overview')) }, ...errors(400) },
+      },
+    },
+    '/v1/activity': {
+      get: {
+        summary: `Deposits, redemptions and fees in the latest ${ACTIVITY_BUCKETS} buckets of block time, oldest first, ending at the newest indexed block.`,
+        parameters: [queryParam('bucket', { type: 'integer', minimum: 1, maximum: 86_400, default: 60 }, 'seconds of block time per bucket')],
+        responses: { '200': { description: 'The buckets.', content: json(ref('Activity')) }, ...errors(400) },
+      },
+    },
+    '/v1/search/{hash}': {
+      get: {
+        summary: 'What a 32-byte hash names: a transaction (its events and payments), a receipt (the disputes over it), a dispute or a model.',
+        description: 'A receipt reaches the chain only when it is disputed, so undisputed requests are not found (HASH_NOT_FOUND).',
+        parameters: [pathParam('hash', hex32)],
+        responses: { '200': { description: 'Every match.', content: json(ref('SearchResult')) }, ...errors(400, 404) },
+      },
+    },
+    '/v1/matrix': {
+      get: {
+        summary: "The synergy matrix (docs/matrix.md): the grid, Trellis's evaluation and every catalog project's, from this repository rather than the chain.",
+        responses: { '200': { description: 'The grid and the evaluations.', content: json(ref('Matrix')) }, ...errors(400) },
+      },
+    },
     '/v1/stream': {
       get: {
         summary: 'Server-sent events: `event` messages with one indexed event each (an Event as JSON), as they are indexed.',
@@ -210,6 +238,68 @@ export const indexerOpenApi = {
           disputeId: { ...hex32, type: ['string', 'null'] },
           amount,
           details: { type: 'object' },
+        },
+      },
+      Split: { type: 'object', properties: { providerAmount: amount, royalty: amount, protocolFee: amount } },
+      Overview: {
+        type: 'object',
+        properties: {
+          providers: { type: 'object', properties: { count: integer, activeStake: amount, slashedTotal: amount, slashes: integer } },
+          models: { type: 'object', properties: { count: integer, deprecated: integer } },
+          disputes: { type: 'object', properties: { open: integer, resolved: integer, providerLost: integer } },
+          escrow: { type: 'object', properties: { deposited: amount, withdrawn: amount, redeemed: amount, redemptions: integer } },
+          fees: ref('Split'),
+          earningsByModel: { type: 'array', items: { allOf: [ref('Split'), { type: 'object', properties: { modelId: hex32, redemptions: integer } }] } },
+          earningsByProvider: { type: 'array', items: { allOf: [ref('Split'), { type: 'object', properties: { provider: address, redemptions: integer } }] } },
+          latestBlockTime: { ...nullableInteger, description: 'unix time of the newest indexed block' },
+        },
+      },
+      Activity: {
+        type: 'object',
+        properties: {
+          bucketSeconds: integer,
+          buckets: {
+            type: 'array',
+            maxItems: ACTIVITY_BUCKETS,
+            items: {
+              type: 'object',
+              properties: {
+                start: { ...integer, description: 'unix time' },
+                redemptions: integer,
+                paid: amount,
+                deposited: amount,
+                protocolFee: amount,
+                royalty: amount,
+              },
+            },
+          },
+        },
+      },
+      SearchResult: {
+        type: 'object',
+        properties: {
+          hash: hex32,
+          transaction: {
+            type: ['object', 'null'],
+            properties: {
+              txHash: hex32,
+              blockNumber: integer,
+              events: { type: 'array', items: ref('Event') },
+              payments: { type: 'array', items: ref('Payment') },
+            },
+          },
+          receipt: { type: ['object', 'null'], properties: { receiptId: hex32, disputes: { type: 'array', items: ref('Dispute') } } },
+          dispute: { oneOf: [ref('Dispute'), { type: 'null' }] },
+          model: { oneOf: [ref('Model'), { type: 'null' }] },
+        },
+      },
+      Matrix: {
+        type: 'object',
+        description: 'See src/matrix/grid.ts (GridCell) and src/matrix/evaluate.ts (Evaluation) for the shapes.',
+        properties: {
+          grid: { type: 'array', items: { type: 'object' } },
+          trellis: { type: 'object' },
+          catalog: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, evaluation: { type: 'object' } } } },
         },
       },
       DisputeDetail: {

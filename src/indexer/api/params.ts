@@ -59,6 +59,15 @@ export function parseLimit(value: string | undefined): number {
   return limit;
 }
 
+/** A whole number from min to max, written in plain digits. */
+export function parseInteger(name: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!/^\d{1,9}$/.test(value) || n < min || n > max) {
+    throw new IndexerError('INVALID_QUERY', `${name} must be an integer from ${min} to ${max}.`, { details: [`got ${shown(value)}`] });
+  }
+  return n;
+}
+
 /** The kinds of value a cursor holds, in the order of the list's sort key. */
 export type CursorShape = readonly ('integer' | 'text')[];
 export type CursorValue = (number | string)[];

@@ -35,7 +35,7 @@ const providerItem = (r: Row): Item => ({
   updatedBlock: num(r.updated_block),
 });
 
-const modelItem = (r: Row): Item => ({
+export const modelItem = (r: Row): Item => ({
   id: r.id,
   owner: r.owner,
   contentHash: r.content_hash,
@@ -50,7 +50,7 @@ const modelItem = (r: Row): Item => ({
   updatedBlock: num(r.updated_block),
 });
 
-const paymentItem = (r: Row): Item => ({
+export const paymentItem = (r: Row): Item => ({
   blockNumber: num(r.block_number),
   logIndex: r.log_index,
   txHash: r.tx_hash,
@@ -64,7 +64,7 @@ const paymentItem = (r: Row): Item => ({
   shortfall: r.shortfall,
 });
 
-const disputeItem = (r: Row): Item => ({
+export const disputeItem = (r: Row): Item => ({
   id: r.id,
   challenger: r.challenger,
   provider: r.provider,

@@ -11,10 +11,14 @@ import type { Queryable } from '../db/database.ts';
 import { IndexerError } from '../errors.ts';
 import { eventNames } from '../events.ts';
 import type { Indexer } from '../indexer.ts';
+import { dashboardFile } from './dashboard-files.ts';
+import { matrixData } from './matrix.ts';
 import { indexerOpenApi } from './openapi.ts';
-import { parseAddress, parseBoolean, parseChoice, parseHash, parseLimit, readQuery } from './params.ts';
+import { parseAddress, parseBoolean, parseChoice, parseHash, parseInteger, parseLimit, readQuery } from './params.ts';
 import { disputeDetail, listDisputes, listEvents, listModels, listPayments, listProviders, modelDetail, providerDetail } from './queries.ts';
+import { searchHash } from './search.ts';
 import { streamEvents } from './stream.ts';
+import { activity, overview } from './summary.ts';
 
 export type IndexerApiOptions = {
   db: Queryable;
@@ -23,6 +27,8 @@ export type IndexerApiOptions = {
   /** 0 (the default) picks a free port. */
   port?: number;
   log?: Logger;
+  /** A built dashboard (dashboard/dist) to serve at / beside the API; none when unset. */
+  dashboardDir?: string;
 };
 
 export const paymentKinds = ['deposit', 'withdrawal_requested', 'withdrawal', 'redemption', 'claim'] as const;
@@ -44,8 +50,8 @@ export async function startIndexerApi(options: IndexerApiOptions): Promise<Runni
 
 const PAGE = ['limit', 'cursor'] as const;
 
-export function createIndexerApp(options: Pick<IndexerApiOptions, 'db' | 'indexer'>, log: Logger = silentLogger, closing?: AbortSignal): Hono {
-  const { db, indexer } = options;
+export function createIndexerApp(options: Pick<IndexerApiOptions, 'db' | 'indexer' | 'dashboardDir'>, log: Logger = silentLogger, closing?: AbortSignal): Hono {
+  const { db, indexer, dashboardDir } = options;
   const app = new Hono();
   const page = (q: Map<string, string>) => ({ limit: parseLimit(q.get('limit')), cursor: q.get('cursor') });
   const query = (c: Context, ...allowed: string[]) => readQuery(c.req.url, allowed);
@@ -109,10 +115,33 @@ export function createIndexerApp(options: Pick<IndexerApiOptions, 'db' | 'indexe
     return c.json(await listEvents(db, eventFilter(q), page(q)));
   });
 
+  app.get('/v1/overview', async (c) => {
+    query(c);
+    return c.json(await overview(db));
+  });
+  app.get('/v1/activity', async (c) => {
+    const q = query(c, 'bucket');
+    return c.json(await activity(db, optional(q.get('bucket'), (v) => parseInteger('bucket', v, 1, 86_400)) ?? 60));
+  });
+  app.get('/v1/search/:hash', async (c) => {
+    query(c);
+    return c.json(await searchHash(db, parseHash('hash', c.req.param('hash'))));
+  });
+  app.get('/v1/matrix', (c) => {
+    query(c);
+    return c.json(matrixData());
+  });
+
   app.get('/v1/stream', (c) => streamEvents(c, indexer, eventFilter(query(c, 'contract', 'name')), closing));
 
   app.notFound((c) => {
-    const error = new IndexerError('ROUTE_NOT_FOUND', `No route ${c.req.method} ${c.req.path}.`, { details: ['see GET /openapi.json'] });
+    const file = dashboardDir && c.req.method === 'GET' && !c.req.path.startsWith('/v1/') ? dashboardFile(dashboardDir, c.req.path) : undefined;
+    if (file) {
+      const cache = file.immutable ? 'public, max-age=31536000, immutable' : 'no-cache';
+      return c.body(file.body, 200, { 'content-type': file.type, 'cache-control': cache });
+    }
+    const unbuilt = dashboardDir && !c.req.path.startsWith('/v1/') ? [`the dashboard is not built in ${dashboardDir}: run npm run build`] : [];
+    const error = new IndexerError('ROUTE_NOT_FOUND', `No route ${c.req.method} ${c.req.path}.`, { details: [...unbuilt, 'see GET /openapi.json'] });
     return c.json(error.toJSON(), 404);
   });
   app.onError((error, c) => {

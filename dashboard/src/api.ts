@@ -1,0 +1,152 @@
+// Reads of the index API (docs/indexer.md), which serves this dashboard on the same
+// origin. Every answer other than 2xx carries { error: { code, message, details } };
+// it is thrown as an ApiError so that a page can show what was wrong.
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: string[],
+  ) {
+    super(message);
+  }
+}
+
+export async function getJson<T>(path: string): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, { headers: { accept: 'application/json' } });
+  } catch (cause) {
+    throw new ApiError(0, 'INDEX_UNREACHABLE', 'The index API does not answer: is `trellis up` (or `trellis indexer`) still running?', [String(cause)]);
+  }
+  const body = (await response.json().catch(() => null)) as { error?: { code: string; message: string; details?: string[] } } | null;
+  if (!response.ok) {
+    const error = body?.error;
+    throw new ApiError(response.status, error?.code ?? 'HTTP_ERROR', error?.message ?? `The index API answered ${response.status}.`, error?.details ?? []);
+  }
+  return body as T;
+}
+
+export type Page<T> = { items: T[]; nextCursor: string | null };
+
+export type Status = {
+  chainId: number;
+  deploymentBlock: number;
+  indexedBlock: number;
+  head: number | null;
+  confirmations: number;
+  lag: number | null;
+  skippedLogs: number;
+  failures: number;
+  lastError: string | null;
+};
+
+export type Provider = {
+  address: string;
+  endpoint: string;
+  activeStake: string;
+  unbondingStake: string;
+  slashedTotal: string;
+  slashCount: number;
+  jailedUntil: number | null;
+  openDisputes: number;
+  registeredBlock: number;
+};
+export type Price = { provider: string; modelId: string; price: string; updatedBlock: number };
+export type Slash = { blockNumber: number; txHash: string; recipient: string; requested: string; fromActive: string; fromUnbonding: string };
+export type ProviderDetail = Provider & { prices: Price[]; slashes: Slash[] };
+
+export type Model = {
+  id: string;
+  owner: string;
+  contentHash: string;
+  metadataURI: string;
+  royaltyBps: number;
+  pendingRoyalty: { royaltyBps: number; effectiveAt: number } | null;
+  deprecated: boolean;
+  publishedBlock: number;
+};
+export type ModelDetail = Model & { prices: Price[] };
+
+export type Payment = {
+  blockNumber: number;
+  logIndex: number;
+  txHash: string;
+  kind: 'deposit' | 'withdrawal_requested' | 'withdrawal' | 'redemption' | 'claim';
+  account: string;
+  provider: string | null;
+  modelId: string | null;
+  amount: string;
+  balance: string | null;
+  cumulativeAmount: string | null;
+  shortfall: string | null;
+};
+
+export type Dispute = {
+  id: string;
+  challenger: string;
+  provider: string;
+  receiptId: string;
+  client: string;
+  modelId: string;
+  bond: string;
+  lastMove: string;
+  deadline: number;
+  resolved: boolean;
+  providerLost: boolean | null;
+  outcome: number | null;
+  winner: string | null;
+  openedBlock: number;
+};
+export type Move = { blockNumber: number; logIndex: number; txHash: string; name: string; args: Record<string, unknown> };
+export type Payout = { blockNumber: number; logIndex: number; kind: string; account: string | null; amount: string; details: Record<string, unknown> };
+export type DisputeDetail = Dispute & { moves: Move[]; payouts: Payout[] };
+
+export type IndexedEvent = { blockNumber: number; logIndex: number; txHash: string; contract: string; name: string; args: Record<string, unknown> };
+
+export type Split = { providerAmount: string; royalty: string; protocolFee: string };
+export type Overview = {
+  providers: { count: number; activeStake: string; slashedTotal: string; slashes: number };
+  models: { count: number; deprecated: number };
+  disputes: { open: number; resolved: number; providerLost: number };
+  escrow: { deposited: string; withdrawn: string; redeemed: string; redemptions: number };
+  fees: Split;
+  earningsByModel: (Split & { modelId: string; redemptions: number })[];
+  earningsByProvider: (Split & { provider: string; redemptions: number })[];
+  latestBlockTime: number | null;
+};
+export type Activity = {
+  bucketSeconds: number;
+  buckets: { start: number; redemptions: number; paid: string; deposited: string; protocolFee: string; royalty: string }[];
+};
+
+export type SearchResult = {
+  hash: string;
+  transaction: { txHash: string; blockNumber: number; events: IndexedEvent[]; payments: Payment[] } | null;
+  receipt: { receiptId: string; disputes: Dispute[] } | null;
+  dispute: Dispute | null;
+  model: Model | null;
+};
+
+export type Strength = 'strong' | 'moderate' | 'weak';
+export type GridCell = { id: string; property: string; axis: string; strength: Strength; why: string };
+export type CellEvaluation = { id: string; strength: Strength; aligned: boolean; evidence: number; claimed: boolean; mechanisms: string[] };
+export type Evaluation = { name: string; category: string; cells: CellEvaluation[]; alignment: number; evidence: number | null };
+export type Matrix = { grid: GridCell[]; trellis: Evaluation; catalog: { id: string; evaluation: Evaluation }[] };
+
+/** Query keys and their paths: one place, so that live updates know what to refresh. */
+export const paths = {
+  status: '/v1/status',
+  overview: '/v1/overview',
+  activity: '/v1/activity?bucket=10',
+  providers: '/v1/providers?limit=100',
+  provider: (address: string) => `/v1/providers/${address}`,
+  models: '/v1/models?limit=100',
+  model: (id: string) => `/v1/models/${id}`,
+  disputes: '/v1/disputes?limit=100',
+  dispute: (id: string) => `/v1/disputes/${id}`,
+  payments: (kind: string) => `/v1/payments?limit=50${kind === 'all' ? '' : `&kind=${kind}`}`,
+  search: (hash: string) => `/v1/search/${encodeURIComponent(hash)}`,
+  matrix: '/v1/matrix',
+} as const;

@@ -1,0 +1,140 @@
+// Disputes: every dispute with every move of its bisection game (the disputed layer
+// and element, the values each side gave), the outcome and who was paid what.
+import { useQueries, useQuery } from '@tanstack/react-query';
+import { type Dispute, type DisputeDetail, getJson, type Move, type Page, paths } from '../api.ts';
+import { tokens } from '../format.ts';
+import type { DashboardPage } from '../page.ts';
+import { Empty, Hex, Loaded } from '../parts.tsx';
+import { disputeStatus } from './requests.tsx';
+
+function DisputesView() {
+  const disputes = useQuery({ queryKey: [paths.disputes], queryFn: () => getJson<Page<Dispute>>(paths.disputes) });
+  const details = useQueries({
+    queries: (disputes.data?.items ?? []).map((d) => ({ queryKey: [paths.dispute(d.id)], queryFn: () => getJson<DisputeDetail>(paths.dispute(d.id)) })),
+  });
+  const wanted = new URLSearchParams(window.location.hash.split('?')[1] ?? '').get('id');
+  return (
+    <Loaded query={disputes}>
+      {(page) =>
+        page.items.length === 0 ? (
+          <Empty>No dispute has been opened.</Empty>
+        ) : (
+          page.items.map((d, i) => {
+            const detail = details[i]?.data;
+            return (
+              <section key={d.id} className={d.id === wanted ? 'card wanted' : 'card'} aria-label={`Dispute ${d.id}`}>
+                <h2>
+                  Dispute <Hex value={d.id} />: {disputeStatus(d)}
+                </h2>
+                <dl className="figures">
+                  <div>
+                    <dt>Provider</dt>
+                    <dd>
+                      <Hex value={d.provider} full />
+                    </dd>
+                  </div>
+                  <div>
+                    <dt>Challenger</dt>
+                    <dd>
+                      <Hex value={d.challenger} />
+                    </dd>
+                  </div>
+                  <div>
+                    <dt>Receipt</dt>
+                    <dd>
+                      <Hex value={d.receiptId} />
+                    </dd>
+                  </div>
+                  <div>
+                    <dt>Bond</dt>
+                    <dd>{tokens(d.bond)}</dd>
+                  </div>
+                  <div>
+                    <dt>Disputed layer and element</dt>
+                    <dd>{detail ? disputedPoint(detail.moves) : '…'}</dd>
+                  </div>
+                  <div>
+                    <dt>Winner</dt>
+                    <dd>{d.winner ? <Hex value={d.winner} /> : 'not decided'}</dd>
+                  </div>
+                </dl>
+                {detail && (
+                  <>
+                    <h3>Moves</h3>
+                    <ol className="moves">
+                      {detail.moves.map((m) => (
+                        <li key={`${m.blockNumber}:${m.logIndex}`}>
+                          <strong>{m.name}</strong> in block {m.blockNumber}
+                          {moveSummary(m) && `: ${moveSummary(m)}`}
+                        </li>
+                      ))}
+                    </ol>
+                    <h3>Payouts</h3>
+                    {detail.payouts.length === 0 ? (
+                      <Empty>None yet.</Empty>
+                    ) : (
+                      <table>
+                        <thead>
+                          <tr>
+                            <th scope="col">Kind</th>
+                            <th scope="col">To</th>
+                            <th scope="col">Amount</th>
+                            <th scope="col">Block</th>
+                          </tr>
+                        </thead>
+                        <tbody>
+                          {detail.payouts.map((p) => (
+                            <tr key={`${p.blockNumber}:${p.logIndex}`}>
+                              <td>{p.kind}</td>
+                              <td>
+                                <Hex value={p.account} />
+                              </td>
+                              <td className="num">{tokens(p.amount)}</td>
+                              <td className="num">{p.blockNumber}</td>
+                            </tr>
+                          ))}
+                        </tbody>
+                      </table>
+                    )}
+                  </>
+                )}
+              </section>
+            );
+          })
+        )
+      }
+    </Loaded>
+  );
+}
+
+/** The layer and element the game narrowed down to, from its last move that names them. */
+function disputedPoint(moves: Move[]): string {
+  const named = [...moves].reverse().find((m) => m.name === 'StepExecuted' || m.name === 'ElementNamed');
+  if (named) return `layer ${named.args.layer}, element ${named.args.index}`;
+  const layer = [...moves].reverse().find((m) => m.name === 'LayerChosen');
+  return layer ? `layer ${layer.args.layer} (element not named yet)` : 'not narrowed yet';
+}
+
+function moveSummary(m: Move): string {
+  const a = m.args;
+  switch (m.name) {
+    case 'RootsRevealed':
+      return `${Array.isArray(a.roots) ? a.roots.length : '?'} layer roots`;
+    case 'LayerChosen':
+      return `layer ${a.layer} of size ${a.size}`;
+    case 'NodesRevealed':
+      return `height ${a.height}, node ${a.nodeIndex}`;
+    case 'NodePicked':
+      return `child ${a.child} at height ${a.height}`;
+    case 'ElementNamed':
+      return `layer ${a.layer}, element ${a.index}, provider's value ${a.providerValue}`;
+    case 'StepExecuted':
+      return `layer ${a.layer}, element ${a.index}: computed ${a.computed}, provider said ${a.providerValue}`;
+    case 'DisputeResolved':
+      return a.providerLost ? 'the provider lost' : 'the provider won';
+    default:
+      return '';
+  }
+}
+
+export const disputesPage: DashboardPage = { path: 'disputes', title: 'Disputes', Component: DisputesView };

@@ -1,0 +1,134 @@
+// Providers: every registered provider with its stake and standing, the price it
+// asks per model (by name), and its slashes. Latency, error rate and reputation are
+// measured by the gateway, whose request stream the index does not take yet.
+import { useQueries, useQuery } from '@tanstack/react-query';
+import { getJson, type Model, type Overview, type Page, paths, type Provider, type ProviderDetail } from '../api.ts';
+import { modelName, short, time, tokens } from '../format.ts';
+import type { DashboardPage } from '../page.ts';
+import { Empty, Hex, Loaded, NotIndexed } from '../parts.tsx';
+import { standing } from './overview.tsx';
+
+const gatewayOnly = 'measured by the gateway, whose request stream the index does not take yet';
+
+function ProvidersView() {
+  const providers = useQuery({ queryKey: [paths.providers], queryFn: () => getJson<Page<Provider>>(paths.providers) });
+  const models = useQuery({ queryKey: [paths.models], queryFn: () => getJson<Page<Model>>(paths.models) });
+  const overview = useQuery({ queryKey: [paths.overview], queryFn: () => getJson<Overview>(paths.overview) });
+  const details = useQueries({
+    queries: (providers.data?.items ?? []).map((p) => ({
+      queryKey: [paths.provider(p.address)],
+      queryFn: () => getJson<ProviderDetail>(paths.provider(p.address)),
+    })),
+  });
+  const nameOf = (id: string) => {
+    const model = models.data?.items.find((m) => m.id === id);
+    return (model && modelName(model.metadataURI)) ?? short(id);
+  };
+  return (
+    <Loaded query={providers}>
+      {(page) =>
+        page.items.length === 0 ? (
+          <Empty>No provider has registered yet.</Empty>
+        ) : (
+          page.items.map((p, i) => {
+            const detail = details[i]?.data;
+            return (
+              <section key={p.address} aria-label={`Provider ${p.address}`} className="card">
+                <h2>
+                  <Hex value={p.address} full />
+                </h2>
+                <dl className="figures">
+                  <div>
+                    <dt>Endpoint</dt>
+                    <dd>{p.endpoint}</dd>
+                  </div>
+                  <div>
+                    <dt>Active stake</dt>
+                    <dd>{tokens(p.activeStake)}</dd>
+                  </div>
+                  <div>
+                    <dt>Unbonding</dt>
+                    <dd>{tokens(p.unbondingStake)}</dd>
+                  </div>
+                  <div>
+                    <dt>Standing</dt>
+                    <dd>{standing(p, overview.data?.latestBlockTime)}</dd>
+                  </div>
+                  <div>
+                    <dt>Slashed</dt>
+                    <dd>
+                      {tokens(p.slashedTotal)} in {p.slashCount} slash(es)
+                    </dd>
+                  </div>
+                  <div>
+                    <dt>Latency, error rate, reputation</dt>
+                    <dd>
+                      <NotIndexed what="gateway measurements" why={gatewayOnly} />
+                    </dd>
+                  </div>
+                </dl>
+                <h3>Prices per request</h3>
+                {!detail ? (
+                  <p aria-busy="true">Loading…</p>
+                ) : detail.prices.length === 0 ? (
+                  <Empty>No prices set.</Empty>
+                ) : (
+                  <table>
+                    <thead>
+                      <tr>
+                        <th scope="col">Model</th>
+                        <th scope="col">Price</th>
+                        <th scope="col">Set in block</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {detail.prices.map((price) => (
+                        <tr key={price.modelId}>
+                          <td title={price.modelId}>{nameOf(price.modelId)}</td>
+                          <td className="num">{tokens(price.price)}</td>
+                          <td className="num">{price.updatedBlock}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                )}
+                {detail && detail.slashes.length > 0 && (
+                  <>
+                    <h3>Slashes</h3>
+                    <table>
+                      <thead>
+                        <tr>
+                          <th scope="col">Block</th>
+                          <th scope="col">Taken</th>
+                          <th scope="col">To</th>
+                          <th scope="col">Transaction</th>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        {detail.slashes.map((s) => (
+                          <tr key={s.txHash + s.recipient}>
+                            <td className="num">{s.blockNumber}</td>
+                            <td className="num">{tokens(BigInt(s.fromActive) + BigInt(s.fromUnbonding))}</td>
+                            <td>
+                              <Hex value={s.recipient} />
+                            </td>
+                            <td>
+                              <Hex value={s.txHash} />
+                            </td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  </>
+                )}
+                {p.jailedUntil ? <p>Jailed until {time(p.jailedUntil)}.</p> : null}
+              </section>
+            );
+          })
+        )
+      }
+    </Loaded>
+  );
+}
+
+export const providersPage: DashboardPage = { path: 'providers', title: 'Providers', Component: ProvidersView };

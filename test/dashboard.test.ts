@@ -1,0 +1,158 @@
+// The dashboard in a real browser (headless chromium, playwright-core) against a real
+// indexed chain: each page shows what the chain holds, search finds a disputed
+// receipt and names what is wrong with a bad hash, the keyboard reaches every page,
+// and a deposit made on chain appears on an open page without a reload.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { tokens } from '../src/chain/parameters.ts';
+import { launchChromium } from './support/browser.ts';
+import { HOSTILE_ENDPOINT, startDashboardNetwork, type DashboardNetwork } from './support/dashboard-network.ts';
+
+type Styles = { getComputedStyle(element: unknown): { outlineStyle: string } };
+
+describe('the dashboard', () => {
+  let network: DashboardNetwork;
+  let browser: Browser;
+  let page: Page;
+  const errors: string[] = [];
+  const open = async (path: string) => {
+    await page.goto(`${network.api.url}/#/${path}`);
+    await page.locator('main h1').waitFor();
+  };
+  const main = () => page.locator('main');
+
+  before(async () => {
+    // The browser first: a machine without chromium fails at once, saying how to install it.
+    browser = await launchChromium();
+    network = await startDashboardNetwork();
+    page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    page.on('pageerror', (error) => errors.push(error.message));
+  });
+  after(async () => {
+    await browser?.close();
+    await network?.stop();
+  });
+
+  test('overview: totals from the chain and the activity charts', async () => {
+    await open('overview');
+    await main().getByText('in good standing').first().waitFor();
+    const totals = main().locator('.figures');
+    assert.match(await totals.innerText(), /Providers\s+2\b/);
+    assert.match(await totals.innerText(), /Disputes open \/ resolved\s+0 \/ 1/);
+    assert.ok((await main().locator('figure svg[role="img"]').count()) >= 3, 'charts are drawn');
+    assert.match(await main().innerText(), new RegExp(network.honestProvider));
+  });
+
+  test('providers: the address and the stake read from the chain, the slash of the faulty one', async () => {
+    await open('providers');
+    const honest = main().getByRole('region', { name: `Provider ${network.honestProvider}` });
+    await honest.waitFor();
+    assert.match(await honest.innerText(), /Active stake\s+750 tUSD/);
+    const faulty = main().getByRole('region', { name: `Provider ${network.faultyProvider}` });
+    await faulty.getByRole('cell', { name: 'digits-mlp' }).waitFor();
+    assert.match(await faulty.innerText(), /in 1 slash\(es\)/);
+    assert.match(await faulty.innerText(), /not indexed yet/, 'says what the index lacks');
+    // A provider's endpoint is whatever it registered: shown as text, never run as markup.
+    await honest.getByText(HOSTILE_ENDPOINT, { exact: true }).waitFor();
+    assert.equal(await main().locator('img').count(), 0);
+    assert.equal(await page.evaluate(() => (globalThis as unknown as { pwned?: number }).pwned), undefined);
+  });
+
+  test('models: owner, royalty, package and the provider serving it', async () => {
+    await open('models');
+    const row = main()
+      .locator('table')
+      .first()
+      .getByRole('row', { name: /digits-mlp/ });
+    await row.waitFor();
+    assert.match(await row.innerText(), /0 %/);
+    await row.getByText(network.faultyProvider.slice(0, 8)).waitFor();
+  });
+
+  test('disputes: every move, the disputed layer and element, the outcome and payouts', async () => {
+    await open('disputes');
+    const card = main().getByRole('region', { name: `Dispute ${network.disputeId}` });
+    await card.getByText('StepExecuted').waitFor();
+    const text = await card.innerText();
+    for (const move of ['DisputeOpened', 'RootsRevealed', 'LayerChosen', 'ElementNamed', 'StepExecuted', 'DisputeResolved'])
+      assert.match(text, new RegExp(move));
+    assert.match(text, /resolved: provider computed wrong, provider lost/);
+    assert.match(text, /Disputed layer and element\s+layer \d+, element \d+/);
+    assert.match(text, /penalty/, 'the payouts are listed');
+  });
+
+  test('search by a receipt hash finds the disputed receipt; a bad hash is named as bad', async () => {
+    await open('requests');
+    const input = main().getByLabel('Transaction, receipt, dispute or model hash');
+    await input.fill(network.receiptId);
+    await input.press('Enter');
+    const found = main().getByLabel('Search result');
+    await found.getByText(/disputed, resolved: provider computed wrong/).waitFor();
+    assert.match(await found.innerText(), new RegExp(network.receiptId));
+
+    await input.fill('0x1234');
+    await input.press('Enter');
+    const alert = main().getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /"0x1234" is not a 32-byte hash: expected 0x and 64 hex digits, got 4 characters after 0x/);
+
+    const unknown = `0x${'ab'.repeat(32)}`;
+    await input.fill(unknown);
+    await input.press('Enter');
+    await main().getByText('HASH_NOT_FOUND').waitFor();
+    assert.match(await main().getByRole('alert').innerText(), /Nothing in the index has the hash 0xabab/);
+  });
+
+  test('payments and the matrix heatmaps', async () => {
+    await open('payments');
+    await main().getByRole('cell', { name: 'redemption' }).waitFor();
+    assert.match(await main().innerText(), /1\.5 tUSD/);
+    await open('matrix');
+    await main()
+      .getByRole('table', { name: /Trellis, derived from this repository/ })
+      .waitFor();
+    assert.equal(await main().locator('table.heatmap').count(), 3);
+    assert.equal(await main().locator('table.heatmap').first().locator('tbody td').count(), 9);
+  });
+
+  test('the keyboard reaches every page link, with a visible focus', async () => {
+    await open('overview');
+    const links = await page.locator('nav a').evaluateAll((as) => as.map((a) => a.textContent));
+    assert.equal(links.length, 7);
+    const reached = new Set<string>();
+    for (let i = 0; i < 12 && reached.size < links.length; i++) {
+      await page.keyboard.press('Tab');
+      // The root tsconfig has no DOM types: the page's globals are reached through globalThis.
+      const focusedLink = page.locator('nav a:focus');
+      const focused =
+        (await focusedLink.count()) === 1
+          ? {
+              text: await focusedLink.innerText(),
+              outline: await focusedLink.evaluate((el) => (globalThis as unknown as Styles).getComputedStyle(el).outlineStyle),
+            }
+          : null;
+      if (focused) {
+        assert.notEqual(focused.outline, 'none', `${focused.text} shows its focus`);
+        reached.add(focused.text);
+      }
+    }
+    assert.deepEqual([...reached].sort(), [...links].sort());
+    // Enter on a focused link opens its page.
+    await page.keyboard.press('Enter');
+    await page.locator('main h1', { hasText: 'Synergy matrix' }).waitFor();
+  });
+
+  test('a deposit made on chain appears on the open page without a reload', async () => {
+    await open('payments');
+    await main().getByRole('cell', { name: 'redemption' }).waitFor();
+    await page.getByTestId('live').getByText('live', { exact: true }).waitFor();
+    await page.evaluate(() => {
+      (globalThis as unknown as { marker: boolean }).marker = true;
+    });
+    await network.deposit(tokens('4.2'));
+    await main().getByRole('cell', { name: '4.2 tUSD', exact: true }).waitFor();
+    assert.equal(await page.evaluate(() => (globalThis as unknown as { marker?: boolean }).marker), true, 'the page was not reloaded');
+    assert.deepEqual(errors, [], 'no script errors in the page');
+  });
+});

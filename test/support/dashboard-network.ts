@@ -1,0 +1,125 @@
+// A chain with a little of everything the dashboard shows, indexed and served with the
+// built dashboard: a faulty provider caught by a watcher (a dispute played to the end,
+// a slash, payouts), an honest provider's voucher redeemed, deposits. Shared by
+// test/dashboard.test.ts and scripts/dashboard-screenshots.ts.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Address, Hex } from 'viem';
+import { escrowAbi } from '../../src/chain/generated/Escrow.ts';
+import { tokens } from '../../src/chain/parameters.ts';
+import { defaultDashboardDir } from '../../src/indexer/api/dashboard-files.ts';
+import { startIndexerApi } from '../../src/indexer/api/server.ts';
+import { openDatabase, type Database } from '../../src/indexer/db/database.ts';
+import { migrate } from '../../src/indexer/db/migrate.ts';
+import { startIndexer, type Indexer } from '../../src/indexer/indexer.ts';
+import type { RunningServer } from '../../src/net/http.ts';
+import { signVoucher } from '../../src/payments/voucher.ts';
+import { hashReceipt } from '../../src/protocol/messages.ts';
+import { deposit, registerProvider } from '../../src/sdk/accounts.ts';
+import { transact } from '../../src/sdk/transact.ts';
+import { startWatcher } from '../../src/verify/watcher.ts';
+import { startDisputeAutomationNetwork, until, type DisputeAutomationNetwork } from './dispute-automation.ts';
+
+const FAULTY = 2;
+const HONEST = 3;
+const WATCHER = 6;
+const CLIENT = 1;
+export const HOSTILE_ENDPOINT = 'http://127.0.0.1:9/"><img src=x onerror="globalThis.pwned=1">';
+
+export type DashboardNetwork = {
+  net: DisputeAutomationNetwork;
+  db: Database;
+  indexer: Indexer;
+  api: RunningServer;
+  faultyProvider: Address;
+  honestProvider: Address;
+  receiptId: Hex;
+  disputeId: Hex;
+  /** A deposit of `amount` by the client, mined (the dashboard learns of it from the stream). */
+  deposit(amount: bigint): Promise<void>;
+  stop(): Promise<void>;
+};
+
+/** `endpoint`: what the paid provider registers (default: hostile markup, which the test checks is shown as text). */
+export async function startDashboardNetwork(options: { endpoint?: string } = {}): Promise<DashboardNetwork> {
+  const dashboardDir = defaultDashboardDir();
+  if (!existsSync(join(dashboardDir, 'index.html'))) throw new Error(`The dashboard is not built (no ${dashboardDir}/index.html): run npm run build first.`);
+  // The embedded database takes seconds to start: it does so while the chain plays.
+  const opening = openDatabase({}).then(async (db) => {
+    await migrate(db).catch(async (error: unknown) => {
+      await db.close();
+      throw error;
+    });
+    return db;
+  });
+  const net = await startDisputeAutomationNetwork().catch(async (error: unknown) => {
+    await opening.then((db) => db.close()).catch(() => {});
+    throw error;
+  });
+  let db: Database | undefined;
+  let indexer: Indexer | undefined;
+  let api: RunningServer | undefined;
+  const stop = async () => {
+    await api?.close();
+    await indexer?.stop();
+    await db?.close();
+    await net.stop();
+  };
+  try {
+    const { deployment } = net.chain;
+    // A dispute played to the end: the faulty node answers wrong, the watcher re-executes and wins.
+    const node = await net.startFaultyNode(await net.faultyNodeSpec(FAULTY));
+    const result = await net.buyResult(node);
+    const watcher = startWatcher(await net.watcherOptions(WATCHER, join(net.dataDir, 'watcher')));
+    watcher.observe(result);
+    try {
+      await until('the watcher to win the dispute', () => watcher.disputes()[0]?.status === 'providerLost', 60_000);
+    } finally {
+      await watcher.stop();
+    }
+    const disputeId = watcher.disputes()[0]!.id;
+    const receiptId = hashReceipt({ chainId: deployment.chainId, escrow: deployment.contracts.escrow }, result.receipt);
+
+    // A provider paid by a voucher, redeemed on chain. Anyone may register any endpoint
+    // string; this one is markup that would run if a page inserted it as HTML.
+    const honest = await net.signer(HONEST);
+    await registerProvider(honest, deployment, options.endpoint ?? HOSTILE_ENDPOINT, tokens('750'));
+    const client = await net.signer(CLIENT);
+    const signed = await signVoucher(
+      client.account,
+      { chainId: deployment.chainId, escrow: deployment.contracts.escrow },
+      { client: client.account.address, provider: honest.account.address, modelId: result.receipt.modelId, cumulativeAmount: tokens('1.5') },
+    );
+    await transact(honest, 'redeem', () =>
+      honest.walletClient.writeContract({
+        address: deployment.contracts.escrow,
+        abi: escrowAbi,
+        functionName: 'redeem',
+        args: [signed.voucher, signed.signature],
+      }),
+    );
+
+    db = await opening;
+    indexer = await startIndexer({ rpcUrl: net.chain.rpcUrl, deployment, db, pollIntervalMs: 50 });
+    await indexer.syncOnce();
+    api = await startIndexerApi({ db, indexer, dashboardDir });
+    return {
+      net,
+      db,
+      indexer,
+      api,
+      faultyProvider: node.address,
+      honestProvider: honest.account.address,
+      receiptId,
+      disputeId,
+      deposit: async (amount) => {
+        await deposit(client, deployment, amount);
+      },
+      stop,
+    };
+  } catch (error) {
+    db ??= await opening.catch(() => undefined);
+    await stop();
+    throw error;
+  }
+}
