@@ -14,9 +14,9 @@ const generatedDir = join(root, 'src', 'chain', 'generated');
 /** The one line an entry point prints when it cannot build the bindings itself. */
 export const BUILD_HINT = 'run `npm run build` once to compile the contracts and generate src/chain/generated/';
 
-/** Whether every deployable contract (a .sol file directly under contracts/src) has its binding. */
+/** Whether every deployable contract (a .sol file directly under contracts/src or contracts/src/fl) has its binding. */
 export function contractBindingsPresent(): boolean {
-  const names = readdirSync(join(root, 'contracts', 'src')).filter((f) => f.endsWith('.sol'));
+  const names = ['', 'fl'].flatMap((folder) => readdirSync(join(root, 'contracts', 'src', folder))).filter((f) => f.endsWith('.sol'));
   return names.every((file) => existsSync(join(generatedDir, `${file.slice(0, -4)}.ts`)));
 }
 

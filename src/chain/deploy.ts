@@ -4,7 +4,9 @@
 // an interrupted deployment is never recorded as a usable one.
 import { encodeFunctionData, getAddress, zeroAddress, zeroHash, type Abi, type Address, type Hex } from 'viem';
 import { disputeGameAbi, disputeGameBytecode } from './generated/DisputeGame.ts';
+import { contributorRoyaltiesFactoryAbi, contributorRoyaltiesFactoryBytecode } from './generated/ContributorRoyaltiesFactory.ts';
 import { escrowAbi, escrowBytecode } from './generated/Escrow.ts';
+import { federatedTrainingAbi, federatedTrainingBytecode } from './generated/FederatedTraining.ts';
 import { marketParamsAbi, marketParamsBytecode } from './generated/MarketParams.ts';
 import { modelBountyAbi, modelBountyBytecode } from './generated/ModelBounty.ts';
 import { modelStakingAbi, modelStakingBytecode } from './generated/ModelStaking.ts';
@@ -99,6 +101,17 @@ export async function deployTrellis(connection: SignerConnection, options: Deplo
     providerRegistry.address,
     disputeGame.address,
   ]);
+  // Federated training (docs/fl.md): the coordinator, and the factory of each task's royalty account.
+  const royaltiesFactory = await deploy('ContributorRoyaltiesFactory', contributorRoyaltiesFactoryAbi, contributorRoyaltiesFactoryBytecode, [
+    escrow.address,
+    token.address,
+    modelRegistry.address,
+  ]);
+  const federatedTraining = await deploy('FederatedTraining', federatedTrainingAbi, federatedTrainingBytecode, [
+    token.address,
+    modelRegistry.address,
+    royaltiesFactory.address,
+  ]);
   const failed = (what: string, cause: unknown) =>
     new ChainError('DEPLOYMENT_FAILED', `${what} failed; no manifest was written.`, {
       details: Object.entries(deployed).map(([name, address]) => `${name} was deployed at ${address} (not recorded)`),
@@ -159,6 +172,7 @@ export async function deployTrellis(connection: SignerConnection, options: Deplo
     },
     timelock: timelock.address,
     market: { marketParams: marketParams.address, modelStaking: modelStaking.address, modelBounty: modelBounty.address },
+    fl: { federatedTraining: federatedTraining.address, royaltiesFactory: royaltiesFactory.address },
   };
 }
 
@@ -196,8 +210,8 @@ async function handoverCalls(
 
 /** Refuses to start a deployment the deployer cannot pay for, so none is left half done for lack of gas. */
 async function checkGasFunds({ publicClient, account }: SignerConnection): Promise<void> {
-  // About 26 M gas for the ten contracts, the slasher wiring and the timelock handover, at the node's current gas price plus margin.
-  const needed = 26_000_000n * ((await publicClient.getGasPrice()) * 2n);
+  // About 32 M gas for the twelve contracts, the slasher wiring and the timelock handover, at the node's current gas price plus margin.
+  const needed = 32_000_000n * ((await publicClient.getGasPrice()) * 2n);
   const balance = await publicClient.getBalance({ address: account.address });
   if (balance < needed) {
     throw new ChainError('INSUFFICIENT_GAS_FUNDS', `The deployer ${account.address} cannot pay for the deployment's gas.`, {

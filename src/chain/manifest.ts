@@ -25,7 +25,12 @@ export type Deployment = {
   modelPublisher?: Address;
   /** The model market (docs/market.md); absent in manifests written before it existed. */
   market?: MarketContracts;
+  /** Federated training (docs/fl.md); absent in manifests written before it existed. */
+  fl?: FlContracts;
 };
+
+export const flContractNames = ['federatedTraining', 'royaltiesFactory'] as const;
+export type FlContracts = Record<(typeof flContractNames)[number], Address>;
 
 export const marketContractNames = ['marketParams', 'modelStaking', 'modelBounty'] as const;
 export type MarketContracts = Record<(typeof marketContractNames)[number], Address>;
@@ -77,6 +82,13 @@ function parseManifest(path: string, value: unknown): Deployment {
       if (typeof address !== 'string' || !isAddress(address)) throw invalid(path, `market.${name}: expected an address, got ${JSON.stringify(address)}`);
     }
   }
+  const fl = record.fl as Record<string, unknown> | undefined;
+  if (fl !== undefined) {
+    for (const name of flContractNames) {
+      const address = fl?.[name];
+      if (typeof address !== 'string' || !isAddress(address)) throw invalid(path, `fl.${name}: expected an address, got ${JSON.stringify(address)}`);
+    }
+  }
   return {
     chainId: chainId as number,
     deployer: record.deployer,
@@ -85,6 +97,7 @@ function parseManifest(path: string, value: unknown): Deployment {
     ...(timelock === undefined ? {} : { timelock }),
     ...(publisher === undefined ? {} : { modelPublisher: publisher }),
     ...(market === undefined ? {} : { market: Object.fromEntries(marketContractNames.map((name) => [name, market[name]])) as MarketContracts }),
+    ...(fl === undefined ? {} : { fl: Object.fromEntries(flContractNames.map((name) => [name, fl[name]])) as FlContracts }),
   };
 }
 
@@ -102,6 +115,7 @@ export async function checkManifestMatchesChain(path: string, deployment: Deploy
   const addresses: [string, Address][] = [
     ...contractNames.map((name): [string, Address] => [name, deployment.contracts[name]]),
     ...(deployment.market ? marketContractNames.map((name): [string, Address] => [`market.${name}`, deployment.market![name]]) : []),
+    ...(deployment.fl ? flContractNames.map((name): [string, Address] => [`fl.${name}`, deployment.fl![name]]) : []),
   ];
   for (const [name, address] of addresses) {
     const code = await client.getCode({ address });
