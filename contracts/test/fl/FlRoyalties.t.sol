@@ -94,7 +94,7 @@ contract FlRoyaltiesTest is FlSetup {
     /// @notice Nobody can publish through a task's royalty account but its coordinator, and a
     ///         royalty account made by anyone else is not the one the task uses.
     function test_attack_publishThroughRoyaltyAccount() public {
-        (, , ContributorRoyalties royalties) = runAndPublish();
+        (,, ContributorRoyalties royalties) = runAndPublish();
         vm.prank(watcher);
         vm.expectRevert(abi.encodeWithSelector(ContributorRoyalties.RoyaltiesNotCoordinator.selector, watcher));
         royalties.publish(keccak256("mine"), bytes32(0), emptyShape(), "x", 0);
