@@ -34,6 +34,8 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
     uint256 public constant MAX_PARTICIPANTS = 256;
     uint256 public constant MAX_ROUNDS = 1_000;
     uint256 public constant MAX_SCORE = 1 << 128;
+    /// @notice Rounds one call settles at most (see `_sync`).
+    uint256 public constant MAX_SETTLE_PER_CALL = 32;
     /// @notice Shares one scored round hands out in total.
     uint256 public constant SHARES_PER_ROUND = 1e18;
 
@@ -541,6 +543,10 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
         returns (uint256 reward)
     {
         address account = _accounts[taskId][who];
+        // A participant proven to have sent an out-of-range value earns nothing.
+        if (_participants[taskId][account].status == ParticipantStatus.Slashed) {
+            revert FlNotParticipant(taskId, account);
+        }
         reward = Math.mulDiv(roundPool, score, sum);
         uint256 share = Math.mulDiv(SHARES_PER_ROUND, score, sum);
         _claimable[account] += reward;
@@ -591,7 +597,9 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
             r = 1;
             _open(taskId, c, 1, c.startsAt);
         }
-        while (true) {
+        // At most MAX_SETTLE_PER_CALL rounds per call, so that a long idle task can always be
+        // rolled forward within a block by repeated `advance` calls.
+        for (uint256 settled; settled < MAX_SETTLE_PER_CALL; ++settled) {
             (bool done, uint64 end) = _settle(taskId, c, r);
             if (!done) return r;
             if (r == c.rounds) {

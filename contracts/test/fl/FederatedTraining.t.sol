@@ -209,4 +209,25 @@ contract FederatedTrainingTest is FlSetup {
         emit GasUsed("submitUpdate, second of a round", used);
         assertLe(used, 40_000, "second submission of a round under 40k gas (plus the base fee)");
     }
+
+    /// @notice A task idle for many rounds is rolled forward in bounded steps: each call
+    ///         settles at most 32 rounds, and repeated calls reach the end.
+    function test_longIdleTaskAdvancesInSteps() public {
+        IFederatedTraining.TaskConfig memory c = config(IFederatedTraining.Strategy.FedAvg);
+        c.rounds = 100;
+        uint256 id = createTask(c);
+        vm.warp(c.startsAt + 1_000 * uint256(WINDOW));
+        fl.advance(id);
+        assertEq(uint256(fl.taskState(id).currentRound), 33, "round 1 opened and 32 settled");
+        assertEq(uint256(fl.taskState(id).finishedAt), 0, "not yet at the end");
+        for (uint256 i; i < 3; ++i) {
+            fl.advance(id);
+        }
+        IFederatedTraining.TaskState memory s = fl.taskState(id);
+        assertEq(uint256(s.currentRound), 100, "last round");
+        assertEq(uint256(s.finishedAt), uint256(c.startsAt) + 100 * uint256(WINDOW), "ended when round 100 closed");
+        vm.prank(owner);
+        fl.closeTask(id);
+        assertEq(fl.claimable(owner), POOL, "the whole pool back to the owner");
+    }
 }

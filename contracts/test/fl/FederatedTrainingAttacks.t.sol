@@ -341,6 +341,38 @@ contract FederatedTrainingAttacks is FlSetup {
         fl.challengeUpdateRange(id, 1, 0, 3, bad[3], p);
     }
 
+    /// @notice A participant slashed for an out-of-range value cannot be given a reward.
+    function test_attack_rewardForSlashedParticipant() public {
+        c = config(IFederatedTraining.Strategy.FedAvg);
+        id = createTask(c);
+        joinAll(id);
+        vm.warp(c.startsAt);
+        submitAll(id, 1, 3);
+        int256[] memory bad = vector(3, 1);
+        bad[0] = -FlAggregation.MAX_ABS - 1;
+        vm.prank(people[3]);
+        fl.submitUpdate(id, root(bad), ELEMENTS, "bad");
+        vm.prank(watcher);
+        fl.challengeUpdateRange(id, 1, 3, 0, bad[0], proof(bad, 0));
+        vm.warp(c.startsAt + WINDOW);
+        // The rule counts the bad value as the bound; that aggregate stands.
+        int256[] memory agg = new int256[](ELEMENTS);
+        for (uint32 i; i < ELEMENTS; ++i) {
+            (int256[] memory values, uint256[] memory counts) = column(1, firstN(4), i);
+            if (i == 0) values[3] = bad[0];
+            agg[i] = FlAggregation.weightedMean(values, counts);
+        }
+        post(id, agg, new uint32[](0));
+        vm.warp(block.timestamp + WINDOW);
+        fl.advance(id);
+        assertEq(fl.taskState(id).modelRoot, root(agg), "clamped aggregate stood");
+        uint256[] memory scores = new uint256[](4);
+        (scores[0], scores[3]) = (1, 1);
+        vm.prank(owner);
+        vm.expectRevert(abi.encodeWithSelector(IFederatedTraining.FlNotParticipant.selector, id, people[3]));
+        fl.postScores(id, 1, firstN(4), scores);
+    }
+
     function test_attack_aggregatorPostsEarly() public {
         c = config(IFederatedTraining.Strategy.FedAvg);
         id = createTask(c);

@@ -15,9 +15,10 @@ contract FlHandler is FlSetup {
     uint256 public id;
     IFederatedTraining.TaskConfig internal c;
     bool internal done = true;
-    /// @dev Whether the current task saw a post yet: its first post is always wrong, and
-    ///      the aggregator is late only after it, so every run reaches a challenge.
-    bool internal postedOnce;
+    /// @dev Whether the current task saw a wrong aggregate proven yet: until then every post
+    ///      is wrong, nobody drops out, the aggregator is never late and the clock moves only
+    ///      by the task's own steps, so every run reaches a challenge.
+    bool internal provenOnce;
 
     uint256 public ghost_in;
     uint256 public ghost_out;
@@ -65,10 +66,10 @@ contract FlHandler is FlSetup {
         if (rd.status == IFederatedTraining.RoundStatus.Posted) return _challengeOrWait(r, rd, seed);
         if (block.timestamp < rd.start + c.submitWindow) return _submitOrClose(r, rd, seed);
         if (!s.aggregatorStaked) {
-            if (postedOnce && seed % 4 == 0) return vm.warp(rd.aggregateDeadline);
+            if (provenOnce && seed % 4 == 0) return vm.warp(rd.aggregateDeadline);
             return _stake();
         }
-        if (postedOnce && seed % 6 == 0) {
+        if (provenOnce && seed % 6 == 0) {
             vm.warp(rd.aggregateDeadline);
             fl.advance(id);
             ghost_lateSlashes++;
@@ -88,7 +89,7 @@ contract FlHandler is FlSetup {
         ghost_in += c.rewardPool;
         ghost_poolsIn += c.rewardPool;
         done = false;
-        postedOnce = false;
+        provenOnce = false;
     }
 
     function _stake() internal {
@@ -102,7 +103,7 @@ contract FlHandler is FlSetup {
 
     function _joinOrStart(uint256 seed) internal {
         uint256 joined = fl.taskState(id).participantCount;
-        if (joined < 4 && (joined < 3 || seed % 2 == 0 || !postedOnce)) {
+        if (joined < 4 && (joined < 3 || seed % 2 == 0 || !provenOnce)) {
             mint(people[joined], JOIN_STAKE);
             joinAs(id, joined);
             ghost_in += JOIN_STAKE;
@@ -120,7 +121,7 @@ contract FlHandler is FlSetup {
                 continue;
             }
             // Some participants drop out of the round.
-            if (postedOnce && (seed >> i) % 5 == 0) continue;
+            if (provenOnce && (seed >> i) % 5 == 0) continue;
             int256[] memory q = vector(i + 10 * id, r);
             bool outOfRange = (seed >> (8 + i)) % 9 == 0;
             if (outOfRange) q[1] = FlAggregation.MAX_ABS + int256(seed % 1000) + 1;
@@ -167,8 +168,7 @@ contract FlHandler is FlSetup {
     function _post(uint256 r, uint256 seed) internal {
         int256[] memory agg = _honest(r, _included(r));
         // The first post of a task is always wrong, so every run reaches a challenge.
-        bool wrong = !postedOnce || seed % 3 == 0;
-        postedOnce = true;
+        bool wrong = !provenOnce || seed % 3 == 0;
         uint32 index = uint32(seed % ELEMENTS);
         if (wrong) agg[index] += int256(seed % 7) + 1;
         wrongAt[id][r] = wrong ? index : ELEMENTS;
@@ -203,6 +203,13 @@ contract FlHandler is FlSetup {
             ghost_challenges++;
             ghost_toPool += AGG_STAKE - AGG_STAKE / 2;
             wrongAt[id][r] = ELEMENTS;
+            provenOnce = true;
+            // The watcher collects its share at once.
+            uint256 amount = fl.claimable(watcher);
+            vm.prank(watcher);
+            fl.claim();
+            ghost_out += amount;
+            ghost_claims++;
             return;
         }
         // A griefer attacks the honest aggregate with a lie; it must be refused.
@@ -266,7 +273,9 @@ contract FlHandler is FlSetup {
         uint256[] memory scores = new uint256[](who.length);
         uint256 before;
         for (uint256 k; k < who.length; ++k) {
-            scores[k] = (seed >> (k * 16)) % 4 == 0 ? 0 : (seed >> (k * 16)) % 1000;
+            (IFederatedTraining.ParticipantStatus status,,) = fl.participant(id, people[who[k]]);
+            bool slashed = status == IFederatedTraining.ParticipantStatus.Slashed;
+            scores[k] = slashed || (seed >> (k * 16)) % 4 == 0 ? 0 : (seed >> (k * 16)) % 1000;
             before += fl.claimable(people[who[k]]);
         }
         vm.prank(owner);
@@ -279,10 +288,10 @@ contract FlHandler is FlSetup {
     }
 
     /// @notice Moves the clock by up to a third of a window, so deadlines are missed at random too.
-    ///         Until the task's first post the clock moves only by the task's own steps, so
-    ///         that every run gets to a challenge.
+    ///         Until the task's first proven wrong aggregate the clock moves only by the
+    ///         task's own steps, so that every run gets to a challenge.
     function warp(uint256 dt) external {
-        if (!postedOnce) return;
+        if (!provenOnce) return;
         vm.warp(block.timestamp + bound(dt, 1, WINDOW / 3));
     }
 }
