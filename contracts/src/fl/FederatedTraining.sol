@@ -437,8 +437,10 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
         return _configs[taskId];
     }
 
-    function _checkConfig(TaskConfig calldata c) private pure {
+    function _checkConfig(TaskConfig calldata c) private view {
         if (c.initialRoot == bytes32(0)) revert FlConfigInvalid("initialRoot", 0);
+        // Joins close at the start: a start in the past would admit nobody.
+        if (c.startsAt <= block.timestamp) revert FlConfigInvalid("startsAt", c.startsAt);
         if (c.elementCount == 0) revert FlConfigInvalid("elementCount", 0);
         if (c.rounds == 0 || c.rounds > MAX_ROUNDS) revert FlConfigInvalid("rounds", c.rounds);
         if (c.maxParticipants == 0 || c.maxParticipants > MAX_PARTICIPANTS) {

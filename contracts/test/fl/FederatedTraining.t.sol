@@ -170,6 +170,12 @@ contract FederatedTrainingTest is FlSetup {
         vm.expectRevert(abi.encodeWithSelector(IFederatedTraining.FlConfigInvalid.selector, bytes32("quorum"), 3));
         fl.createTask(c, "");
         c = config(IFederatedTraining.Strategy.FedAvg);
+        c.startsAt = uint64(block.timestamp);
+        vm.expectRevert(
+            abi.encodeWithSelector(IFederatedTraining.FlConfigInvalid.selector, bytes32("startsAt"), block.timestamp)
+        );
+        fl.createTask(c, "");
+        c = config(IFederatedTraining.Strategy.FedAvg);
         vm.prank(owner);
         vm.expectRevert(abi.encodeWithSelector(IFederatedTraining.FlStakeMissing.selector, owner, POOL, 0));
         fl.createTask(c, "");
