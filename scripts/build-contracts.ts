@@ -3,9 +3,10 @@
 // src/chain/generated/, so that viem infers every call's arguments and results from
 // the ABI itself. The generated files are build output and never edited by hand.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { deployableContracts } from '../src/chain/bindings-build.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const contractsDir = join(root, 'contracts');
@@ -20,15 +21,7 @@ function forgeBuild(args: string[]): void {
 }
 forgeBuild([]);
 
-// Deployable contracts are the .sol files directly under contracts/src and in the
-// folders listed here (one per area); interfaces and libraries need no bindings.
-const deployableFolders = ['', 'agents'];
-const sourceOf = new Map<string, string>();
-for (const folder of deployableFolders) {
-  for (const file of readdirSync(join(contractsDir, 'src', folder)).filter((f) => f.endsWith('.sol'))) {
-    sourceOf.set(file.slice(0, -4), folder ? `${folder}/${file}` : file);
-  }
-}
+const sourceOf = deployableContracts();
 const names = [...sourceOf.keys()].sort();
 
 type Artifact = { abi: unknown[]; bytecode?: { object: string } };

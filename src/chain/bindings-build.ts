@@ -14,10 +14,23 @@ const generatedDir = join(root, 'src', 'chain', 'generated');
 /** The one line an entry point prints when it cannot build the bindings itself. */
 export const BUILD_HINT = 'run `npm run build` once to compile the contracts and generate src/chain/generated/';
 
-/** Whether every deployable contract (a .sol file directly under contracts/src) has its binding. */
+/**
+ * Deployable contracts: the .sol files directly under contracts/src and in one folder
+ * per area; interfaces and libraries need no bindings. Maps each name to its source.
+ */
+export function deployableContracts(): Map<string, string> {
+  const sourceOf = new Map<string, string>();
+  for (const folder of ['', 'agents', 'fl']) {
+    for (const file of readdirSync(join(root, 'contracts', 'src', folder)).filter((f) => f.endsWith('.sol'))) {
+      sourceOf.set(file.slice(0, -4), folder ? `${folder}/${file}` : file);
+    }
+  }
+  return sourceOf;
+}
+
+/** Whether every deployable contract has its binding. */
 export function contractBindingsPresent(): boolean {
-  const names = readdirSync(join(root, 'contracts', 'src')).filter((f) => f.endsWith('.sol'));
-  return names.every((file) => existsSync(join(generatedDir, `${file.slice(0, -4)}.ts`)));
+  return [...deployableContracts().keys()].every((name) => existsSync(join(generatedDir, `${name}.ts`)));
 }
 
 /**

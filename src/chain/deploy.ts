@@ -5,7 +5,9 @@
 import { encodeFunctionData, getAddress, zeroAddress, zeroHash, type Abi, type Address, type Hex } from 'viem';
 import { agentIdentityAbi, agentIdentityBytecode } from './generated/AgentIdentity.ts';
 import { disputeGameAbi, disputeGameBytecode } from './generated/DisputeGame.ts';
+import { contributorRoyaltiesFactoryAbi, contributorRoyaltiesFactoryBytecode } from './generated/ContributorRoyaltiesFactory.ts';
 import { escrowAbi, escrowBytecode } from './generated/Escrow.ts';
+import { federatedTrainingAbi, federatedTrainingBytecode } from './generated/FederatedTraining.ts';
 import { marketParamsAbi, marketParamsBytecode } from './generated/MarketParams.ts';
 import { modelBountyAbi, modelBountyBytecode } from './generated/ModelBounty.ts';
 import { modelStakingAbi, modelStakingBytecode } from './generated/ModelStaking.ts';
@@ -118,6 +120,17 @@ export async function deployTrellis(connection: SignerConnection, options: Deplo
     params.address,
     tokens('1'),
   ]);
+  // Federated training (docs/fl.md): the coordinator, and the factory of each task's royalty account.
+  const royaltiesFactory = await deploy('ContributorRoyaltiesFactory', contributorRoyaltiesFactoryAbi, contributorRoyaltiesFactoryBytecode, [
+    escrow.address,
+    token.address,
+    modelRegistry.address,
+  ]);
+  const federatedTraining = await deploy('FederatedTraining', federatedTrainingAbi, federatedTrainingBytecode, [
+    token.address,
+    modelRegistry.address,
+    royaltiesFactory.address,
+  ]);
   const failed = (what: string, cause: unknown) =>
     new ChainError('DEPLOYMENT_FAILED', `${what} failed; no manifest was written.`, {
       details: Object.entries(deployed).map(([name, address]) => `${name} was deployed at ${address} (not recorded)`),
@@ -187,6 +200,7 @@ export async function deployTrellis(connection: SignerConnection, options: Deplo
       validationRegistry: validationRegistry.address,
       reputationRegistry: reputationRegistry.address,
     },
+    fl: { federatedTraining: federatedTraining.address, royaltiesFactory: royaltiesFactory.address },
   };
 }
 
@@ -255,8 +269,8 @@ async function handoverCalls(
 
 /** Refuses to start a deployment the deployer cannot pay for, so none is left half done for lack of gas. */
 async function checkGasFunds({ publicClient, account }: SignerConnection): Promise<void> {
-  // About 35 M gas for the fifteen contracts, the slasher wiring and the timelock handover, at the node's current gas price plus margin.
-  const needed = 35_000_000n * ((await publicClient.getGasPrice()) * 2n);
+  // About 41 M gas for the seventeen contracts, the slasher wiring and the timelock handover, at the node's current gas price plus margin.
+  const needed = 41_000_000n * ((await publicClient.getGasPrice()) * 2n);
   const balance = await publicClient.getBalance({ address: account.address });
   if (balance < needed) {
     throw new ChainError('INSUFFICIENT_GAS_FUNDS', `The deployer ${account.address} cannot pay for the deployment's gas.`, {

@@ -27,13 +27,23 @@ export type Deployment = {
   market?: MarketContracts;
   /** Agent spending limits, identity and reputation (docs/agents.md); absent in manifests written before they existed. */
   agents?: AgentContracts;
+  /** Federated training (docs/fl.md); absent in manifests written before it existed. */
+  fl?: FlContracts;
 };
+
+export const flContractNames = ['federatedTraining', 'royaltiesFactory'] as const;
+export type FlContracts = Record<(typeof flContractNames)[number], Address>;
 
 export const marketContractNames = ['marketParams', 'modelStaking', 'modelBounty'] as const;
 export type MarketContracts = Record<(typeof marketContractNames)[number], Address>;
 
 export const agentContractNames = ['spendPermissions', 'agentIdentity', 'validationRegistry', 'reputationRegistry'] as const;
 export type AgentContracts = Record<(typeof agentContractNames)[number], Address>;
+
+/** The areas deployed after the core contracts, each optional in older manifests. */
+const optionalAreas = { market: marketContractNames, agents: agentContractNames, fl: flContractNames } as const;
+type OptionalArea = keyof typeof optionalAreas;
+const optionalAreaNames = Object.keys(optionalAreas) as OptionalArea[];
 
 export function writeManifest(path: string, deployment: Deployment): void {
   mkdirSync(dirname(path), { recursive: true });
@@ -75,19 +85,15 @@ function parseManifest(path: string, value: unknown): Deployment {
   const publisher = record.modelPublisher;
   if (publisher !== undefined && (typeof publisher !== 'string' || !isAddress(publisher)))
     throw invalid(path, `modelPublisher: expected an address, got ${JSON.stringify(publisher)}`);
-  const market = record.market as Record<string, unknown> | undefined;
-  if (market !== undefined) {
-    for (const name of marketContractNames) {
-      const address = market?.[name];
-      if (typeof address !== 'string' || !isAddress(address)) throw invalid(path, `market.${name}: expected an address, got ${JSON.stringify(address)}`);
+  const areas: Partial<Record<OptionalArea, Record<string, Address>>> = {};
+  for (const area of optionalAreaNames) {
+    const found = record[area] as Record<string, unknown> | undefined;
+    if (found === undefined) continue;
+    for (const name of optionalAreas[area]) {
+      const address = found?.[name];
+      if (typeof address !== 'string' || !isAddress(address)) throw invalid(path, `${area}.${name}: expected an address, got ${JSON.stringify(address)}`);
     }
-  }
-  const agents = record.agents as Record<string, unknown> | undefined;
-  if (agents !== undefined) {
-    for (const name of agentContractNames) {
-      const address = agents?.[name];
-      if (typeof address !== 'string' || !isAddress(address)) throw invalid(path, `agents.${name}: expected an address, got ${JSON.stringify(address)}`);
-    }
+    areas[area] = Object.fromEntries(optionalAreas[area].map((name) => [name, found[name]]));
   }
   return {
     chainId: chainId as number,
@@ -96,8 +102,7 @@ function parseManifest(path: string, value: unknown): Deployment {
     contracts: Object.fromEntries(contractNames.map((name) => [name, contracts[name]])) as Record<ContractName, Address>,
     ...(timelock === undefined ? {} : { timelock }),
     ...(publisher === undefined ? {} : { modelPublisher: publisher }),
-    ...(market === undefined ? {} : { market: Object.fromEntries(marketContractNames.map((name) => [name, market[name]])) as MarketContracts }),
-    ...(agents === undefined ? {} : { agents: Object.fromEntries(agentContractNames.map((name) => [name, agents[name]])) as AgentContracts }),
+    ...(areas as Pick<Deployment, OptionalArea>),
   };
 }
 
@@ -114,8 +119,10 @@ export async function checkManifestMatchesChain(path: string, deployment: Deploy
   }
   const addresses: [string, Address][] = [
     ...contractNames.map((name): [string, Address] => [name, deployment.contracts[name]]),
-    ...(deployment.market ? marketContractNames.map((name): [string, Address] => [`market.${name}`, deployment.market![name]]) : []),
-    ...(deployment.agents ? agentContractNames.map((name): [string, Address] => [`agents.${name}`, deployment.agents![name]]) : []),
+    ...optionalAreaNames.flatMap((area) => {
+      const addresses: Record<string, Address> | undefined = deployment[area];
+      return addresses ? Object.entries(addresses).map(([name, address]): [string, Address] => [`${area}.${name}`, address]) : [];
+    }),
   ];
   for (const [name, address] of addresses) {
     const code = await client.getCode({ address });
