@@ -93,7 +93,7 @@ function parseManifest(path: string, value: unknown): Deployment {
       const address = found?.[name];
       if (typeof address !== 'string' || !isAddress(address)) throw invalid(path, `${area}.${name}: expected an address, got ${JSON.stringify(address)}`);
     }
-    areas[area] = Object.fromEntries(optionalAreas[area].map((name) => [name, found[name]]));
+    areas[area] = Object.fromEntries(optionalAreas[area].map((name) => [name, found[name] as Address]));
   }
   return {
     chainId: chainId as number,

@@ -230,7 +230,17 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
       providers: [...providers, ...(faultyProvider ? [faultyProvider] : [])].map((p) => ({ address: p.address, url: p.url })),
     };
     writeFileSync(join(options.dataDir, 'network.json'), `${JSON.stringify(file, null, 2)}\n`);
-    return { chain, gatewayUrl: gateway.url, gatewayAddress: gatewayAccount.address, providers, faultyProvider, watcher, x402Facilitator, dashboardUrl, stop: stopAll };
+    return {
+      chain,
+      gatewayUrl: gateway.url,
+      gatewayAddress: gatewayAccount.address,
+      providers,
+      faultyProvider,
+      watcher,
+      x402Facilitator,
+      dashboardUrl,
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;
