@@ -174,6 +174,18 @@ export const openApiDocument = {
         responses: { '200': { description: 'SupportedResponse { kinds, extensions, signers }.' }, '404': errorResponse('This gateway serves no facilitator.') },
       },
     },
+    '/ipfs/{cid}': {
+      get: {
+        summary:
+          'A model package or one of its blocks by CID, after the IPFS trustless gateway conventions (docs/store.md): ?format=raw or Accept: application/vnd.ipld.raw for one block, ?format=car or application/vnd.ipld.car for a CAR, else the file or folder listing; a path after the CID walks into the package.',
+        responses: {
+          '200': { description: 'The bytes; verify them against the CID (every Trellis fetcher does).' },
+          '400': errorResponse('STORE_CID_INVALID, STORE_PATH_INVALID, STORE_REQUEST_INVALID: not a CID, a bad path, or a format this store does not serve.'),
+          '404': errorResponse('STORE_BLOCK_NOT_FOUND, STORE_PATH_NOT_FOUND: not held here, and no provider of a published model holds it.'),
+          ...errors(500),
+        },
+      },
+    },
     '/openapi.json': {
       get: { summary: 'This document.', responses: { '200': { description: 'OpenAPI 3.1 document.', content: json({ type: 'object' }) } } },
     },

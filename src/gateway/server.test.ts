@@ -441,6 +441,7 @@ describe('service', () => {
     };
     assert.equal(document.openapi, '3.1.0');
     assert.deepEqual(Object.keys(document.paths).sort(), [
+      '/ipfs/{cid}',
       '/openapi.json',
       '/v1/health',
       '/v1/infer',
