@@ -1,7 +1,9 @@
 // `trellis store ...`: content-addressed model packages in the local store. `add`
 // turns a folder into its IPFS CID, `get` fetches a CID from trellis stores, IPFS
 // gateways or an IPFS node, checking every block, and writes the folder out; `list`
-// names the complete packages held. The store modules load only when a command runs.
+// names the complete packages held; `serve` answers for them over HTTP, so that the
+// first provider of a model just published has somewhere to fetch it from. The store
+// modules load only when a command runs.
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { TrellisError } from '../../errors.ts';
@@ -74,5 +76,24 @@ export function registerStoreCommands(program: Command): void {
       const { BlockStore } = await import('../../store/index.ts');
       const blocks = await BlockStore.open(storeDir(command.optsWithGlobals<StoreOptions>()));
       for (const root of await blocks.roots()) process.stdout.write(`${root.toString()}\n`);
+    });
+
+  store
+    .command('serve')
+    .description("serve the store read-only at /ipfs/<cid> (IPFS trustless gateway conventions), e.g. as a provider's storeSources entry")
+    .option('--port <port>', 'HTTP port (0: a free port)', '8570')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .action(async (options: { port: string; host: string }, command: Command) => {
+      const [{ BlockStore, storeRoutes }, { listen }] = await Promise.all([import('../../store/index.ts'), import('../../net/http.ts')]);
+      const dir = storeDir(command.optsWithGlobals<StoreOptions>());
+      const blocks = await BlockStore.open(dir);
+      const server = await listen(storeRoutes(blocks), options.host, parseIntegerOption('--port', options.port, 0, 65_535));
+      const held = (await blocks.roots()).length;
+      process.stdout.write(`serving ${held} package(s) of ${dir} at ${server.url}/ipfs/<cid>; Ctrl-C to stop\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await server.close();
     });
 }
