@@ -148,7 +148,7 @@ describe('SecAgg+ secure aggregation', () => {
     const toZero = (from: number) => shares[from]!.find((s) => s.body.to === accounts[0]!.address)!;
     // Client 1 signs a ciphertext it tampered with: the signature holds, the AEAD does not.
     const bad = toZero(1);
-    const flipped = `${bad.body.ciphertext.slice(0, -2)}${bad.body.ciphertext.endsWith('00') ? '01' : '00'}` as const;
+    const flipped = `${bad.body.ciphertext.slice(0, -2)}${bad.body.ciphertext.endsWith('00') ? '01' : '00'}` as `0x${string}`;
     const tampered = await signMessage(accounts[1]!, session, 'share', { ...bad.body, ciphertext: flipped });
     await assert.rejects(clients[0]!.maskInput([0, 0, 0, 0], [tampered]), refusedWith('SECAGG_SHARE_INVALID'));
     // Client 2's share for client 3 relayed to client 4.
