@@ -20,56 +20,69 @@ export type RoundInput = {
   random?: (client: number) => RandomBytes;
 };
 
+/** Milliseconds spent in the clients' and in the aggregator's code, over the whole round. */
+export type RoundTiming = { client: number; server: number };
+
 export type RoundOutput = {
   result: SecAggResult;
   masked: MaskedInputMessage[];
   /** JSON bytes each client sent and received, by client. */
   bytes: { sent: number; received: number }[];
+  timing: RoundTiming;
 };
 
 const size = (message: unknown) => Buffer.byteLength(JSON.stringify(message));
 
 export async function runSecAggRound(input: RoundInput): Promise<RoundOutput> {
   const { session } = input;
-  const server = new SecAggServer(session, input.aggregator);
+  const timing: RoundTiming = { client: 0, server: 0 };
+  const timed = async <T>(side: keyof RoundTiming, work: () => T | Promise<T>): Promise<T> => {
+    const started = performance.now();
+    const out = await work();
+    timing[side] += performance.now() - started;
+    return out;
+  };
+  const server = await timed('server', () => new SecAggServer(session, input.aggregator));
   const bytes = input.clients.map(() => ({ sent: 0, received: 0 }));
-  const clients = input.clients
-    .map((account, i) => ({ i, client: new SecAggClient({ account, session, random: input.random?.(i) }) }))
-    .filter(({ i }) => !input.dropBeforeKeys?.has(i));
-  for (const { i, client } of clients) {
-    const message = await client.advertiseKeys();
+  const clients = input.clients.map((account, i) => ({ i, account })).filter(({ i }) => !input.dropBeforeKeys?.has(i));
+  const built = new Map<number, SecAggClient>();
+  for (const { i, account } of clients) built.set(i, await timed('client', () => new SecAggClient({ account, session, random: input.random?.(i) })));
+  const live = clients.map(({ i }) => ({ i, client: built.get(i)! }));
+  for (const { i, client } of live) {
+    const message = await timed('client', () => client.advertiseKeys());
     bytes[i]!.sent += size(message);
-    server.receiveKeys(message);
+    await timed('server', () => server.receiveKeys(message));
   }
   const roster = server.keyRoster();
-  for (const { i, client } of clients) {
+  for (const { i, client } of live) {
     // A client needs only its neighbours' keys; the relay sends it just those.
     const mine = roster.filter((m) => client.neighbours.includes(session.participants.indexOf(m.sender)));
     bytes[i]!.received += size(mine);
-    for (const share of await client.shareKeys(mine)) {
+    for (const share of await timed('client', () => client.shareKeys(mine))) {
       bytes[i]!.sent += size(share);
-      server.receiveShare(share);
+      await timed('server', () => server.receiveShare(share));
     }
   }
   const masked: MaskedInputMessage[] = [];
-  const survivors = clients.filter(({ i }) => !input.dropAfterSharing?.has(i));
-  for (const { i, client } of clients) {
-    const shares = server.sharesFor(input.clients[i]!.address);
+  const survivors = live.filter(({ i }) => !input.dropAfterSharing?.has(i));
+  for (const { i, client } of live) {
+    const shares = await timed('server', () => server.sharesFor(input.clients[i]!.address));
     bytes[i]!.received += size(shares);
-    const message = await client.maskInput(input.values[i]!, shares);
+    const message = await timed('client', () => client.maskInput(input.values[i]!, shares));
     if (input.dropAfterSharing?.has(i)) continue;
     bytes[i]!.sent += size(message);
     masked.push(message);
-    server.receiveMaskedInput(message);
+    await timed('server', () => server.receiveMaskedInput(message));
   }
-  const request = await server.unmaskRequest();
+  const request = await timed('server', () => server.unmaskRequest());
   const responses: UnmaskResponse[] = [];
   for (const { i, client } of survivors) {
     bytes[i]!.received += size(request);
-    const response = await client.unmask(request);
+    const response = await timed('client', () => client.unmask(request));
     bytes[i]!.sent += size(response);
     responses.push(response);
   }
-  for (const response of responses) server.receiveUnmaskResponse(response);
-  return { result: await server.aggregate(), masked, bytes };
+  for (const response of responses) await timed('server', () => server.receiveUnmaskResponse(response));
+  const result = await timed('server', () => server.aggregate());
+  return { result, masked, bytes, timing };
 }
