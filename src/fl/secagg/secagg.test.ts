@@ -175,6 +175,19 @@ describe('SecAgg+ secure aggregation', () => {
     await assert.rejects(clients[7]!.unmask(request), refusedWith('SECAGG_TOO_FEW_SURVIVORS'));
   });
 
+  test('a survivor that answers with a corrupted share is caught: the rebuilt seed contradicts its commitment', async () => {
+    const { session, server, clients } = await maskedRound(5, { numShares: 5, reconstructionThreshold: 5 }, 4);
+    const request = await server.unmaskRequest();
+    const responses = await Promise.all(clients.map((c) => c.unmask(request)));
+    const liar = responses[0]!;
+    const [first, ...rest] = liar.body.selfMaskShares;
+    const corrupted = { ...first!, share: `0x${first!.share.slice(2, 4) === 'ff' ? '00' : 'ff'}${first!.share.slice(4)}` as `0x${string}` };
+    const resigned = await signMessage(accounts[0]!, session, 'unmask-response', { ...liar.body, selfMaskShares: [corrupted, ...rest] });
+    server.receiveUnmaskResponse(resigned);
+    for (const r of responses.slice(1)) server.receiveUnmaskResponse(r);
+    await assert.rejects(server.aggregate(), refusedWith('SECAGG_SHARE_INVALID'));
+  });
+
   test('the neighbourhood graph is symmetric, seeded and sub-quadratic', () => {
     const config = resolveConfig({ numShares: 0.2, reconstructionThreshold: 0.5 }, 50);
     assert.equal(config.numShares, 11);
