@@ -108,6 +108,9 @@ describe('SecAgg+ secure aggregation', () => {
     const all = [...session.participants];
     const both = await signMessage(aggregator, session, 'unmask-request', { survivors: all, dropped: [peer] });
     await assert.rejects(client.unmask(both), refusedWith('SECAGG_DOUBLE_REVEAL'));
+    // A request signed by anyone but the session's aggregator is not one.
+    const impostor = await signMessage(accounts[1]!, session, 'unmask-request', { survivors: all, dropped: [] });
+    await assert.rejects(client.unmask(impostor), refusedWith('SECAGG_NOT_PARTICIPANT'));
     // First the peer "survived" (its self-mask share is revealed), then it "dropped" (its key share is asked for).
     const first = await client.unmask(await signMessage(aggregator, session, 'unmask-request', { survivors: all, dropped: [] }));
     assert.ok(first.body.selfMaskShares.some((s) => s.of === peer));
@@ -135,9 +138,9 @@ describe('SecAgg+ secure aggregation', () => {
     server.receiveKeys(keys);
     assert.throws(() => server.receiveKeys(keys), refusedWith('SECAGG_DUPLICATE_MESSAGE'));
     server.receiveKeys(await b.advertiseKeys());
-    // An unmask request signed by a client rather than the aggregator.
-    const fake = await signMessage(accounts[1]!, session, 'unmask-request', { survivors: [...session.participants], dropped: [] });
-    assert.throws(() => server.receiveUnmaskResponse(fake), refusedWith('SECAGG_OUT_OF_ORDER'));
+    // An unmask response before the aggregator asked for one.
+    const early = await signMessage(accounts[1]!, session, 'unmask-response', { selfMaskShares: [], keyShares: [] });
+    assert.throws(() => server.receiveUnmaskResponse(early), refusedWith('SECAGG_OUT_OF_ORDER'));
   });
 
   test('a share that fails authentication, or is relayed to the wrong client, is refused', async () => {
