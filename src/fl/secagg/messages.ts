@@ -78,7 +78,7 @@ export async function signMessage<K extends MessageKind>(account: LocalAccount, 
 /**
  * Refuses a message that is not of the expected kind, belongs to another session or
  * round (a replay), comes from someone not allowed to send it, or was not signed by
- * its sender. Returns the sender's checksummed address.
+ * its sender. Returns the message, typed.
  */
 export function verifyMessage<K extends MessageKind>(message: unknown, session: SecAggSession, kind: K, allowed: readonly Address[]): SignedMessage<K> {
   const m = message as Partial<SignedMessage<K>> | null;
