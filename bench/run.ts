@@ -18,7 +18,7 @@ if (!suite || !suites.includes(suite) || !existsSync(join(here, `${suite}.ts`)))
   process.exit(2);
 }
 // Suites on a chain import the contract bindings, which a fresh clone has not built yet.
-const CHAIN_FREE = ['engine', 'fl', 'security'];
+const CHAIN_FREE = ['engine', 'fl', 'privacy', 'security'];
 if (!CHAIN_FREE.includes(suite)) {
   try {
     await ensureContractBindings((line) => console.error(`bench: ${line}`));
