@@ -23,7 +23,6 @@ import { spendPermissionsAbi } from '../chain/generated/SpendPermissions.ts';
 import { trellisTokenAbi } from '../chain/generated/TrellisToken.ts';
 import { formatDate, formatTokens } from '../chain/human-units.ts';
 import type { Deployment } from '../chain/manifest.ts';
-import { TrellisError } from '../errors.ts';
 import { saveAgent, checkAgentName, type AgentRecord } from './agent-file.ts';
 import { AgentError, SpendLimitExceededError } from './errors.ts';
 import { agentIdentityOf, registerAgentIdentity, registrationURI } from './identity.ts';
@@ -249,7 +248,7 @@ export async function openAgent(record: AgentRecord, options: OpenAgentOptions):
         topUp,
         period.remaining,
         period.periodEnd,
-        `${formatTokens(price)} is more than the ${formatTokens(period.remaining)} left of this period's allowance; it is whole again at ${formatDate(period.periodEnd)}.`,
+        `${formatTokens(topUp)} is more than the ${formatTokens(period.remaining)} left of this period's allowance; it is whole again at ${formatDate(period.periodEnd)}.`,
         { details: [`payee: ${payee}`, `allowance per period: ${formatTokens(permission.allowance)}`, `spent this period: ${formatTokens(period.spent)}`] },
       );
     }
@@ -319,15 +318,14 @@ export async function openAgent(record: AgentRecord, options: OpenAgentOptions):
     },
     async status() {
       const on = { address: manager, abi: spendPermissionsAbi, args: [permission] } as const;
+      // Outside [start, end) the contract has no current period (it reverts): none is read.
+      const block = await read.getBlock({ blockTag: 'latest' });
+      const inWindow = block.timestamp >= BigInt(permission.start) && block.timestamp < BigInt(permission.end);
       const [revoked, approved, epoch, period, held, ownerAllowance, ownerBalance] = await Promise.all([
         read.readContract({ ...on, functionName: 'isRevoked' }),
         read.readContract({ ...on, functionName: 'isApproved' }),
         read.readContract({ address: manager, abi: spendPermissionsAbi, functionName: 'epochOf', args: [permission.account] }),
-        read.readContract({ ...on, functionName: 'getCurrentPeriod' }).catch((cause: unknown) => {
-          // Outside [start, end) the contract has no current period.
-          if (cause instanceof TrellisError) throw cause;
-          return undefined;
-        }),
+        inWindow ? read.readContract({ ...on, functionName: 'getCurrentPeriod' }) : undefined,
         heldBySessionKey(),
         read.readContract({ address: token, abi: trellisTokenAbi, functionName: 'allowance', args: [permission.account, manager] }),
         read.readContract({ address: token, abi: trellisTokenAbi, functionName: 'balanceOf', args: [permission.account] }),
