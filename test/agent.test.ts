@@ -6,6 +6,10 @@
 // contract allows; revoke and the kill switch stop it; the CLI runs end to end.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { encodePaymentRequiredHeader } from '@x402/core/http';
+import type { PaymentRequired } from '@x402/core/types';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,15 +50,15 @@ const spentThisPeriod = async (agent: Agent) =>
       args: [agent.record.permission],
     })
   ).spend;
-const call = (agent: Agent) =>
-  agent.fetch(resource, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input: digit }) });
+const call = (agent: Agent, url = resource) =>
+  agent.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input: digit }) });
 
 /** The agent refuses with this error and leaves every balance and the period's record as they were. */
-async function refusesAndNothingMoves(agent: Agent, check: (error: unknown) => boolean): Promise<unknown> {
+async function refusesAndNothingMoves(agent: Agent, check: (error: unknown) => boolean, url = resource): Promise<unknown> {
   const [before, spent] = await Promise.all([balances(agent), spentThisPeriod(agent).catch(() => -1n)]);
   let caught: unknown;
   await assert.rejects(
-    call(agent).catch((error: unknown) => {
+    call(agent, url).catch((error: unknown) => {
       caught = error;
       throw error;
     }),
@@ -163,6 +167,40 @@ describe('refusals before paying', () => {
   });
 });
 
+describe('a lying server', () => {
+  test('a 402 naming a payee that is no active provider, or another asset, is refused by name and nothing moves', async () => {
+    const agent = await newAgent('lied-to', '1', '0.05');
+    let required: PaymentRequired;
+    const server = createServer((_request, response) => {
+      response.writeHead(402, { 'PAYMENT-REQUIRED': encodePaymentRequiredHeader(required) }).end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x402/v1/infer/0x01`;
+    const accept = {
+      scheme: 'exact',
+      network: 'eip155:31337',
+      asset: token,
+      amount: tokens('0.01').toString(),
+      payTo: devAccount(12).address,
+      maxTimeoutSeconds: 120,
+      extra: { name: 'Trellis USD', version: '1' },
+    };
+    try {
+      required = { x402Version: 2, resource: { url }, accepts: [accept] } as PaymentRequired;
+      await refusesAndNothingMoves(agent, (e) => e instanceof AgentError && e.code === 'SPEND_PAYEE_NOT_ALLOWED', url);
+      required = {
+        x402Version: 2,
+        resource: { url },
+        accepts: [{ ...accept, payTo: net.providers[0]!.address, asset: devAccount(13).address }],
+      } as PaymentRequired;
+      await refusesAndNothingMoves(agent, (e) => e instanceof AgentError && e.code === 'AGENT_PAYMENT_UNSUPPORTED', url);
+    } finally {
+      server.close();
+    }
+    assert.equal(agent.payments.length, 0);
+  });
+});
+
 describe('a compromised agent: the session key used directly, skipping the SDK', () => {
   test('it cannot spend over the period, above the per-call maximum, or to itself more than the limit; the owner loses at most the allowance', async () => {
     const agent = await newAgent('stolen', '0.03', '0.02');
@@ -258,7 +296,7 @@ function trellis(args: string[]): Promise<Run> {
 const ok = (run: Run, what: string) => assert.equal(run.status, 0, `${what} failed:\n${run.stdout}\n${run.stderr}`);
 
 describe('trellis agent', () => {
-  test('create, fund, limits, run, revoke end to end; bad input is named', async () => {
+  test('create, fund, run, revoke, limits end to end; bad input is named', async () => {
     const create = await trellis(['agent', 'create', '--name', 'cli', '--allowance', '0.05', '--period', '1d', '--per-call', '0.02']);
     ok(create, 'create');
     assert.match(create.stdout, /agent +"cli" #\d+, session key 0x[0-9a-fA-F]{40}/);
@@ -267,17 +305,12 @@ describe('trellis agent', () => {
     assert.equal(loadAgentRecord(net.dataDir, 'cli').owner, devAccount(localRoles.agentOwner).address);
 
     // Bad input, in parallel with funding: each is refused by name before anything is sent.
-    const [fund, unknown, above] = await Promise.all([
-      trellis(['agent', 'fund', '1000', '--name', 'cli']),
-      trellis(['agent', 'limits', '--name', 'nobody']),
-      trellis(['agent', 'create', '--name', 'bad', '--allowance', '0.01', '--period', '1d', '--per-call', '0.02']),
-    ]);
+    const [fund, unknown] = await Promise.all([trellis(['agent', 'fund', '1000', '--name', 'cli']), trellis(['agent', 'limits', '--name', 'nobody'])]);
     ok(fund, 'fund');
     assert.match(fund.stdout, /may now pull up to 1000 tUSD/);
-    for (const refused of [unknown, above]) assert.equal(refused.status, 1);
+    assert.equal(unknown.status, 1);
     assert.match(unknown.stderr, /No agent named "nobody"/);
-    assert.match(above.stderr, /per-call maximum is above the allowance/);
-    // The rest of create's bad input, without a process each.
+    // Create's bad input, without a process each (the limits themselves: "refusals before paying").
     assert.throws(() => parseDuration('--period', 'soon'), /--period must be a positive duration such as 90s, 30m, 12h, 1d or 2w, got "soon"/);
     assert.throws(
       () => parseDuration('--period', '0d'),
@@ -291,13 +324,6 @@ describe('trellis agent', () => {
     assert.match(run.stdout, /read the digit +digits-mlp +-> 3 +paid 0\.01\d* tUSD to 0x/);
     assert.match(run.stdout, /stopped: limit reached\./);
 
-    const limits = await trellis(['agent', 'limits', '--name', 'cli']);
-    ok(limits, 'limits');
-    assert.match(limits.stdout, /state +active/);
-    assert.match(limits.stdout, /allowance +0\.05 tUSD per 1 d/);
-    assert.match(limits.stdout, /spent +0\.0\d+ tUSD this period/);
-    assert.match(limits.stdout, /remaining +\d+(\.\d+)? tUSD, whole again in \d+ (h|min)/);
-
     const revoke = await trellis(['agent', 'revoke', '--name', 'cli']);
     ok(revoke, 'revoke');
     const record = loadAgentRecord(net.dataDir, 'cli');
@@ -308,5 +334,11 @@ describe('trellis agent', () => {
       args: [record.permission],
     });
     assert.equal(revoked, true, 'revoked on chain');
+    const limits = await trellis(['agent', 'limits', '--name', 'cli']);
+    ok(limits, 'limits');
+    assert.match(limits.stdout, /state +revoked by the owner/);
+    assert.match(limits.stdout, /allowance +0\.05 tUSD per 1 d/);
+    assert.match(limits.stdout, /spent +0\.0\d+ tUSD this period/);
+    assert.match(limits.stdout, /remaining +\d+(\.\d+)? tUSD, whole again in \d+ (h|min)/);
   });
 });

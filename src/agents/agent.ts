@@ -283,6 +283,12 @@ export async function openAgent(record: AgentRecord, options: OpenAgentOptions):
       response = await paying(input, init);
     } catch (error) {
       if (pending.refusal) throw pending.refusal;
+      // x402 drops requirements its spend controls exclude (another asset) before any hook runs.
+      if (error instanceof Error && error.message.startsWith('Failed to create payment payload')) {
+        throw new AgentError('AGENT_PAYMENT_UNSUPPORTED', `${url} asks for no payment the agent makes (x402 exact, the Trellis token, ${network}).`, {
+          cause: error,
+        });
+      }
       throw new AgentError('AGENT_PAYMENT_FAILED', `The paid call to ${url} failed before an answer.`, { cause: error });
     }
     const header = response.headers.get('PAYMENT-RESPONSE');

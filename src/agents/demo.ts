@@ -28,7 +28,7 @@ const repoExamples = new URL('../../examples/', import.meta.url).pathname;
 export function demoRound(examplesDir: string = repoExamples): DemoStep[] {
   const digit = JSON.parse(readFileSync(join(examplesDir, 'digit-3.json'), 'utf8')) as number[];
   const [, row] = readFileSync(join(examplesDir, 'breast-cancer.csv'), 'utf8').trim().split(/\r?\n/);
-  const record = row!.split(',').map(Number).slice(0, 30); // the last column is the label
+  const record = row!.split(',').map(Number);
   return [
     { model: 'digits-mlp', what: 'read the digit', input: digit },
     { model: 'digits-cnn', what: 'check the digit', input: digit },
