@@ -274,7 +274,7 @@ describe('the demo agent', () => {
     assert.equal(result.paid, await spentThisPeriod(agent));
     assert.ok(lines.some((l) => /read the digit +digits-mlp +-> 3 /.test(l)));
     assert.ok(lines.some((l) => /check the digit +digits-cnn +-> 3 /.test(l)));
-    assert.ok(lines.some((l) => /screen the record +breast-cancer-mlp/.test(l)));
+    assert.ok(lines.some((l) => /screen the record +breast-cancer-mlp +-> malignant /.test(l)));
     assert.match(lines.at(-2)!, /^stopped: limit reached\. .* left this period; the allowance is whole again at /);
   });
 });
