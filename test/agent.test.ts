@@ -276,6 +276,14 @@ describe('the demo agent', () => {
     assert.ok(lines.some((l) => /check the digit +digits-cnn +-> 3 /.test(l)));
     assert.ok(lines.some((l) => /screen the record +breast-cancer-mlp +-> malignant /.test(l)));
     assert.match(lines.at(-2)!, /^stopped: limit reached\. .* left this period; the allowance is whole again at /);
+    // Not a model wrapper (the matrix's agent-wrapper rule): its identity, limits and settlement are on chain.
+    assert.equal((await readAgentIdentity(owner, agent.record.identity, agent.agentId)).wallet, agent.address);
+    assert.equal((await agent.status()).approved, true);
+    for (const p of result.payments) {
+      for (const hash of [p.spendTransaction!, p.settlementTransaction]) {
+        assert.equal((await owner.publicClient.getTransactionReceipt({ hash })).status, 'success');
+      }
+    }
   });
 });
 
