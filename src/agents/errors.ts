@@ -17,7 +17,13 @@ export type AgentErrorCode =
   | 'SPEND_WRONG_SPENDER'
   | 'SPEND_OWNER_FUNDS_SHORT'
   | 'SPEND_PERMISSION_INVALID'
-  | 'SPEND_SIGNATURE_INVALID';
+  | 'SPEND_SIGNATURE_INVALID'
+  | 'AGENT_UNKNOWN'
+  | 'AGENT_EXISTS'
+  | 'AGENT_FILE_INVALID'
+  | 'AGENT_LIMITS_INVALID'
+  | 'AGENT_PAYMENT_UNSUPPORTED'
+  | 'AGENT_PAYMENT_FAILED';
 
 export class AgentError extends TrellisError<AgentErrorCode> {
   override name = 'AgentError';

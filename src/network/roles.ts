@@ -6,7 +6,8 @@
  * key only signs assignments off chain and needs no funds: it is the next key of the
  * same mnemonic, so that no test or local role that uses a funded account collides with it.
  * The x402 facilitator's settling key (dev account 7) sends the transfers of paid calls
- * and pays their gas; it holds no other role.
+ * and pays their gas; it holds no other role. The agent owner (dev account 6) is the
+ * wallet `trellis agent` spends from on the local chain.
  */
 export const localRoles = {
   deployer: 0,
@@ -17,4 +18,5 @@ export const localRoles = {
   modelOwner: 9,
   gateway: 10,
   x402Facilitator: 7,
+  agentOwner: 6,
 } as const;

@@ -1,5 +1,6 @@
 // The list of command groups the CLI offers; one import per area.
 import type { Command } from 'commander';
+import { registerAgentCommands } from './agent.ts';
 import { registerBountyCommands } from './bounty.ts';
 import { registerChainCommands } from './chain.ts';
 import { registerClientCommands } from './client.ts';
@@ -20,4 +21,5 @@ export function registerCommands(program: Command): void {
   registerIndexerCommands(program);
   registerStoreCommands(program);
   registerBountyCommands(program);
+  registerAgentCommands(program);
 }
