@@ -186,7 +186,7 @@ export async function agentActivity(
   const revoked = await grant(2n);
   await revokePermission(owner, manager, revoked);
 
-  const validationHash = keccak256(toHex('validation of the agent card'));
+  const validationHash = keccak256(toHex(`validation of the agent card of ${owner.account.address}`));
   await send(owner, agents.validationRegistry, validationRegistryAbi, 'validationRequest', [
     validator.account.address,
     registered.args.agentId!,
