@@ -116,10 +116,35 @@ describe('the dashboard', () => {
     assert.equal(await main().locator('table.heatmap').first().locator('tbody td').count(), 9);
   });
 
+  test('agents: the identity, the limit and what the period spent, the payments, the reputation', async () => {
+    await open('agents');
+    const identities = main().getByRole('table', { name: 'Agent identities' });
+    await identities.getByText('ipfs://agent-card').waitFor();
+    assert.match(await identities.innerText(), /card: 90\/100/);
+    const limits = main().getByRole('table', { name: 'Spend limits' });
+    await limits.getByText('1.75 tUSD', { exact: false }).waitFor();
+    assert.match(await limits.innerText(), /5 tUSD per 24 h/);
+    assert.match(await limits.innerText(), /revoked/);
+    assert.equal(await main().getByRole('table', { name: 'Agent payments' }).locator('tbody tr').count(), 2);
+    const reputation = main().getByRole('table', { name: 'Reputation' });
+    assert.match(await reputation.innerText(), new RegExp(`${network.honestProvider}\\s+1\\s+redeemed: 1\\.5 tUSD`));
+  });
+
+  test('training: who submitted, the aggregate CID, the challenge and slash, the rewards', async () => {
+    await open('training');
+    const task = main().getByRole('region', { name: `Training task ${network.training.taskId}` });
+    await task.getByText('reward credited').first().waitFor();
+    const text = await task.innerText();
+    assert.match(text, /ipfs:\/\/aggregate\b/);
+    assert.match(text, /\(3\)/, 'three submissions');
+    assert.match(text, /aggregate proven wrong/);
+    assert.match(text, /aggregator slashed/);
+  });
+
   test('the keyboard reaches every page link, with a visible focus', async () => {
     await open('overview');
     const links = await page.locator('nav a').evaluateAll((as) => as.map((a) => a.textContent));
-    assert.equal(links.length, 7);
+    assert.equal(links.length, 9);
     const reached = new Set<string>();
     for (let i = 0; i < 12 && reached.size < links.length; i++) {
       await page.keyboard.press('Tab');

@@ -135,6 +135,73 @@ export type CellEvaluation = { id: string; strength: Strength; aligned: boolean;
 export type Evaluation = { name: string; category: string; cells: CellEvaluation[]; alignment: number; evidence: number | null };
 export type Matrix = { grid: GridCell[]; trellis: Evaluation; catalog: { id: string; evaluation: Evaluation }[] };
 
+export type Agent = { id: number; owner: string; uri: string; wallet: string | null; registeredBlock: number };
+export type Validation = { requestHash: string; validator: string; agentId: number; requestURI: string; response: number | null; tag: string | null };
+export type ReputationScore = { subject: string; tag: string; entries: number; total: string };
+export type AgentDetail = Agent & { validations: Validation[]; reputation: ReputationScore[] };
+export type SpendPermission = {
+  hash: string;
+  account: string;
+  spender: string;
+  allowance: string;
+  period: number;
+  start: number;
+  end: number;
+  revoked: boolean;
+  spentTotal: string;
+};
+export type SpendPeriod = { start: number; end: number; spent: string };
+export type SpendPayment = {
+  blockNumber: number;
+  logIndex: number;
+  txHash: string;
+  permission: string;
+  account: string | null;
+  spender: string | null;
+  payee: string;
+  amount: string;
+};
+export type SpendPermissionDetail = SpendPermission & { killedEpoch: number | null; periods: SpendPeriod[]; payments: SpendPayment[] };
+export type ReputationSubject = { subject: string; entries: number; total: string; byTag: Record<string, string> };
+
+export type TrainingTask = {
+  id: number;
+  owner: string;
+  aggregator: string;
+  rewardPool: string;
+  rounds: number;
+  participants: number;
+  initialModelCid: string;
+  finishedAt: number | null;
+  closed: boolean;
+  modelId: string | null;
+};
+export type TrainingRound = {
+  round: number;
+  status: string;
+  submissions: { account: string; index: number; root: string; cid: string }[];
+  aggregate: { root: string; cid: string; challengeEnd: number } | null;
+  scores: { scoreSum: string; roundPool: string; paid: string } | null;
+};
+export type TrainingOutcome = { blockNumber: number; logIndex: number; kind: string; round: number | null; account: string | null; amount: string };
+export type TrainingTaskDetail = TrainingTask & {
+  participantList: { account: string; index: number; examples: number; slashed: boolean }[];
+  roundList: TrainingRound[];
+  outcomes: TrainingOutcome[];
+};
+
+export type GatewayProvider = { address: string; latencyMs: number | null; errorRate: number; healthy: boolean; healthReason: string; served: number };
+export type GatewaySummary = {
+  requests: number;
+  failed: number;
+  errorRate: number | null;
+  requestsPerSecond: number;
+  windowSeconds: number;
+  latestAt: number | null;
+  providers: GatewayProvider[];
+};
+export type Reputation = { subject: string; scores: ReputationScore[] };
+
 /** Query keys and their paths: one place, so that live updates know what to refresh. */
 export const paths = {
   status: '/v1/status',
@@ -149,4 +216,14 @@ export const paths = {
   payments: (kind: string) => `/v1/payments?limit=50${kind === 'all' ? '' : `&kind=${kind}`}`,
   search: (hash: string) => `/v1/search/${encodeURIComponent(hash)}`,
   matrix: '/v1/matrix',
+  agents: '/v1/agents?limit=100',
+  agent: (id: number) => `/v1/agents/${id}`,
+  spendPermissions: '/v1/spend-permissions?limit=100',
+  spendPermission: (hash: string) => `/v1/spend-permissions/${hash}`,
+  spendPayments: '/v1/spend-payments?limit=50',
+  reputation: '/v1/reputation?limit=100',
+  trainingTasks: '/v1/fl/tasks?limit=100',
+  gateway: '/v1/gateway',
+  reputationOf: (address: string) => `/v1/reputation/${address}`,
+  trainingTask: (id: number) => `/v1/fl/tasks/${id}`,
 } as const;

@@ -25,6 +25,7 @@ import { openApiDocument } from './openapi.ts';
 import { packageRoutes } from './package-routes.ts';
 import { InferRouter, type ParsedInfer } from './router.ts';
 import { defaultRoutingWeights, type RoutingWeights } from './routing.ts';
+import { logRequests, RequestLog, requestLogRoutes } from './request-log.ts';
 import { StatsBook } from './stats.ts';
 import { x402ProxyRoutes } from './x402-proxy.ts';
 import { facilitatorRoutes } from '../x402/facilitator-routes.ts';
@@ -217,6 +218,10 @@ function createApp(parts: AppParts): Hono {
     }
   };
   const app = new Hono();
+  // Recent routing decisions, read by the indexer (request-log.ts).
+  const requests = new RequestLog();
+  app.use('/v1/infer', logRequests(requests));
+  app.route('/', requestLogRoutes(requests));
   const handleError = errorHandler(log);
   // With the chain node down, providers cannot check escrow and every request fails
   // one way or another: say that, rather than "no provider" or an internal error.

@@ -13,6 +13,9 @@ export const indexerErrorStatus = {
   PROVIDER_NOT_FOUND: 404,
   MODEL_NOT_FOUND: 404,
   DISPUTE_NOT_FOUND: 404,
+  AGENT_NOT_FOUND: 404,
+  PERMISSION_NOT_FOUND: 404,
+  TASK_NOT_FOUND: 404,
   /** GET /v1/search: no transaction, receipt, dispute or model has the hash. */
   HASH_NOT_FOUND: 404,
   /** The index is not ready to answer (the database is closing). */

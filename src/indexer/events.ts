@@ -3,20 +3,56 @@
 // ABI is used, so inherited events (the token's Transfer, ...) are indexed too.
 import { decodeEventLog, getAddress, type Abi, type Address, type Hex, type Log } from 'viem';
 import type { ContractName, Deployment } from '../chain/manifest.ts';
+import { agentIdentityAbi } from '../chain/generated/AgentIdentity.ts';
+import { contributorRoyaltiesAbi } from '../chain/generated/ContributorRoyalties.ts';
+import { contributorRoyaltiesFactoryAbi } from '../chain/generated/ContributorRoyaltiesFactory.ts';
 import { disputeGameAbi } from '../chain/generated/DisputeGame.ts';
 import { escrowAbi } from '../chain/generated/Escrow.ts';
+import { federatedTrainingAbi } from '../chain/generated/FederatedTraining.ts';
 import { modelRegistryAbi } from '../chain/generated/ModelRegistry.ts';
 import { providerRegistryAbi } from '../chain/generated/ProviderRegistry.ts';
+import { reputationRegistryAbi } from '../chain/generated/ReputationRegistry.ts';
+import { spendPermissionsAbi } from '../chain/generated/SpendPermissions.ts';
 import { trellisParamsAbi } from '../chain/generated/TrellisParams.ts';
 import { trellisTokenAbi } from '../chain/generated/TrellisToken.ts';
+import { validationRegistryAbi } from '../chain/generated/ValidationRegistry.ts';
 
-export const contractAbis: Record<ContractName, Abi> = {
+/**
+ * The contracts whose events are indexed: the core ones, the optional areas' (agents,
+ * federated training) when the manifest has them, and the royalty splitters the
+ * coordinator creates for each published final model (found from its events).
+ */
+export const indexedContracts = [
+  'token',
+  'params',
+  'modelRegistry',
+  'providerRegistry',
+  'escrow',
+  'disputeGame',
+  'spendPermissions',
+  'agentIdentity',
+  'validationRegistry',
+  'reputationRegistry',
+  'federatedTraining',
+  'royaltiesFactory',
+  'contributorRoyalties',
+] as const;
+export type IndexedContract = (typeof indexedContracts)[number];
+
+export const contractAbis: Record<IndexedContract, Abi> = {
   token: trellisTokenAbi,
   params: trellisParamsAbi,
   modelRegistry: modelRegistryAbi,
   providerRegistry: providerRegistryAbi,
   escrow: escrowAbi,
   disputeGame: disputeGameAbi,
+  spendPermissions: spendPermissionsAbi,
+  agentIdentity: agentIdentityAbi,
+  validationRegistry: validationRegistryAbi,
+  reputationRegistry: reputationRegistryAbi,
+  federatedTraining: federatedTrainingAbi,
+  royaltiesFactory: contributorRoyaltiesFactoryAbi,
+  contributorRoyalties: contributorRoyaltiesAbi,
 };
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -27,21 +63,26 @@ export type IndexedEvent = {
   blockNumber: number;
   logIndex: number;
   txHash: Hex;
-  contract: ContractName;
+  contract: IndexedContract;
   address: Address;
   name: string;
   args: EventArgs;
 };
 
 /** Every event name each contract can emit, for validating API filters. */
-export const eventNames: Record<ContractName, readonly string[]> = Object.fromEntries(
+export const eventNames: Record<IndexedContract, readonly string[]> = Object.fromEntries(
   Object.entries(contractAbis).map(([contract, abi]) => [contract, [...new Set(abi.filter((item) => item.type === 'event').map((item) => item.name))].sort()]),
-) as unknown as Record<ContractName, readonly string[]>;
+) as unknown as Record<IndexedContract, readonly string[]>;
 
-export type AddressBook = Map<string, ContractName>;
+export type AddressBook = Map<string, IndexedContract>;
+
+/** Every fixed address of the deployment by contract name, optional areas included when deployed. */
+export function deployedContracts(deployment: Deployment): Record<string, Address> {
+  return { ...deployment.contracts, ...deployment.agents, ...deployment.fl } as Record<ContractName | string, Address>;
+}
 
 export function addressBook(deployment: Deployment): AddressBook {
-  return new Map(Object.entries(deployment.contracts).map(([name, address]) => [address.toLowerCase(), name as ContractName]));
+  return new Map(Object.entries(deployedContracts(deployment)).map(([name, address]) => [address.toLowerCase(), name as IndexedContract]));
 }
 
 /** Decodes one log of a Trellis contract; throws when it cannot (the caller skips it). */

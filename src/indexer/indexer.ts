@@ -6,14 +6,14 @@
 // block still on the chain; a different genesis block is another chain, answered by
 // starting over. A failing step (the node dropped, the database refused) is retried
 // with a growing delay and logged; a log that cannot be decoded is recorded and skipped.
-import { getAddress, type Address } from 'viem';
+import { getAddress, type Address, type Log } from 'viem';
 import type { Deployment } from '../chain/manifest.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { chainReader, type BlockHeader, type ChainReader } from './chain-reader.ts';
 import type { Database } from './db/database.ts';
 import { IndexerError } from './errors.ts';
-import { addressBook, decodeLog, type IndexedEvent } from './events.ts';
-import { readState, rewindTo, startIndex, storedBlock, storedBlocks, storeRange, type ChainIdentity, type SkippedLog } from './store.ts';
+import { addressBook, decodeLog, deployedContracts, type IndexedEvent } from './events.ts';
+import { readState, rewindTo, royaltyAddresses, startIndex, storedBlock, storedBlocks, storeRange, type ChainIdentity, type SkippedLog } from './store.ts';
 
 export type IndexerOptions = {
   rpcUrl: string;
@@ -102,7 +102,7 @@ class ChainIndexer implements Indexer {
       }
     }
     this.range = this.maxRange;
-    this.addresses = Object.values(options.deployment.contracts);
+    this.addresses = Object.values(deployedContracts(options.deployment));
     this.book = addressBook(options.deployment);
     this.indexedBlock = options.deployment.deploymentBlock - 1;
   }
@@ -231,6 +231,8 @@ class ChainIndexer implements Indexer {
     let logs: Awaited<ReturnType<ChainReader['logs']>>;
     try {
       logs = await this.reader.logs(this.addresses, from, to);
+      const splitters = await this.royaltySplitters(logs);
+      if (splitters.length > 0) logs = [...logs, ...(await this.reader.logs(splitters, from, to))].sort(byPosition);
     } catch (error) {
       // Nodes cap the blocks or results of one eth_getLogs; a smaller range may pass.
       if (this.range > 1) this.range = Math.max(1, Math.floor(this.range / 2));
@@ -270,6 +272,26 @@ class ChainIndexer implements Indexer {
     if (events.length > 0) this.log.info('indexed', { fromBlock: from, toBlock: to, events: events.length });
     if (events.length > 0) this.notify(events);
     return true;
+  }
+
+  /**
+   * The royalty splitters the coordinator created so far: those in the index and those
+   * this range's FinalModelPublished events announce, whose logs are read in the same
+   * range (a splitter may be paid in the block that creates it).
+   */
+  private async royaltySplitters(logs: Log[]): Promise<Address[]> {
+    const found = new Set((await royaltyAddresses(this.options.db)).map((a) => a.toLowerCase()));
+    for (const log of logs) {
+      if (this.book.get(log.address.toLowerCase()) !== 'federatedTraining') continue;
+      try {
+        const event = decodeLog(this.book, log);
+        if (event.name === 'FinalModelPublished') found.add(String(event.args.royalties).toLowerCase());
+      } catch {
+        // Undecodable logs are recorded as skipped below.
+      }
+    }
+    for (const address of found) if (!this.book.has(address)) this.book.set(address, 'contributorRoyalties');
+    return [...found].map((a) => getAddress(a));
   }
 
   private async headers(numbers: number[]): Promise<Map<number, BlockHeader>> {
@@ -321,7 +343,7 @@ class ChainIndexer implements Indexer {
     const genesis = await this.reader.block(0);
     if (!genesis) throw new Error('the chain node has no genesis block');
     const { deployment } = this.options;
-    return { chainId: deployment.chainId, genesisHash: genesis.hash, deploymentBlock: deployment.deploymentBlock, contracts: deployment.contracts };
+    return { chainId: deployment.chainId, genesisHash: genesis.hash, deploymentBlock: deployment.deploymentBlock, contracts: deployedContracts(deployment) };
   }
 
   private async loadState(): Promise<void> {
@@ -341,6 +363,8 @@ class ChainIndexer implements Indexer {
     }
   }
 }
+
+const byPosition = (a: Log, b: Log) => Number(a.blockNumber) - Number(b.blockNumber) || (a.logIndex ?? 0) - (b.logIndex ?? 0);
 
 /** Why a stored index is not of this chain and deployment, or undefined when it is. */
 function differs(state: ChainIdentity, identity: ChainIdentity): string | undefined {

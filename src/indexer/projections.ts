@@ -4,10 +4,21 @@
 // rebuilds after a rewind, so a rebuilt index cannot differ from one built forward.
 import type { Queryable } from './db/database.ts';
 import type { EventArgs, IndexedEvent } from './events.ts';
+import { agentAppliers, agentTables, type Apply } from './projections-agents.ts';
+import { flAppliers, flTables } from './projections-fl.ts';
 
-export const projectionTables = ['providers', 'provider_prices', 'models', 'payments', 'disputes', 'dispute_moves', 'slashes', 'payouts'] as const;
-
-type Apply = (tx: Queryable, event: IndexedEvent, a: EventArgs) => Promise<unknown>;
+export const projectionTables = [
+  'providers',
+  'provider_prices',
+  'models',
+  'payments',
+  'disputes',
+  'dispute_moves',
+  'slashes',
+  'payouts',
+  ...agentTables,
+  ...flTables,
+] as const;
 
 const at = (e: IndexedEvent) => [e.blockNumber, e.logIndex, e.txHash] as const;
 const str = (value: unknown): string => String(value);
@@ -178,6 +189,8 @@ const appliers: Record<string, Apply> = {
   'disputeGame.Claimed': payout('claimed', (a) => ({ account: a.account, amount: str(a.amount) })),
   'disputeGame.RefundPaid': payout('refund', (a) => ({ account: a.client, amount: str(a.amount) })),
   'disputeGame.RefundSwept': payout('refund_swept', (a) => ({ account: null, amount: str(a.amount) })),
+  ...agentAppliers,
+  ...flAppliers,
 };
 
 export async function applyEvent(tx: Queryable, event: IndexedEvent): Promise<void> {

@@ -103,3 +103,9 @@ export async function rewindTo(db: Database, keep: number): Promise<number> {
     return removed?.count ?? 0;
   });
 }
+
+/** The royalty splitters of published final models, whose events are indexed beside the deployment's. */
+export async function royaltyAddresses(db: Queryable): Promise<string[]> {
+  const rows = await db.query<{ royalties: string }>('SELECT royalties FROM fl_tasks WHERE royalties IS NOT NULL');
+  return rows.map((r) => r.royalties);
+}

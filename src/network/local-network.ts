@@ -212,6 +212,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         host: '127.0.0.1',
         port: portAt(10),
         log: options.log,
+        gatewayUrl: gateway.url,
       });
       stops.push({ name: 'the indexer and the dashboard (index saved)', stop: () => running.stop() });
       dashboardUrl = running.url;

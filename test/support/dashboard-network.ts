@@ -1,6 +1,7 @@
 // A chain with a little of everything the dashboard shows, indexed and served with the
 // built dashboard: a faulty provider caught by a watcher (a dispute played to the end,
-// a slash, payouts), an honest provider's voucher redeemed, deposits. Shared by
+// a slash, payouts), an honest provider's voucher redeemed, deposits, an agent with a
+// spend permission, and a training round with a challenge and rewards. Shared by
 // test/dashboard.test.ts and scripts/dashboard-screenshots.ts.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +20,7 @@ import { deposit, registerProvider } from '../../src/sdk/accounts.ts';
 import { transact } from '../../src/sdk/transact.ts';
 import { startWatcher } from '../../src/verify/watcher.ts';
 import { startDisputeAutomationNetwork, until, type DisputeAutomationNetwork } from './dispute-automation.ts';
+import { agentActivity, trainingActivity, type AgentActivity, type TrainingActivity } from './indexer.ts';
 
 const FAULTY = 2;
 const HONEST = 3;
@@ -35,6 +37,10 @@ export type DashboardNetwork = {
   honestProvider: Address;
   receiptId: Hex;
   disputeId: Hex;
+  /** An agent's identity, limits, spends and validation; its redemption recorded as the honest provider's reputation. */
+  agents: AgentActivity;
+  /** A training round with a wrong aggregate proven and slashed, then rewards. */
+  training: TrainingActivity;
   /** A deposit of `amount` by the client, mined (the dashboard learns of it from the stream). */
   deposit(amount: bigint): Promise<void>;
   stop(): Promise<void>;
@@ -99,6 +105,13 @@ export async function startDashboardNetwork(options: { endpoint?: string } = {})
       }),
     );
 
+    const agents = await agentActivity(net.chain.rpcUrl, deployment, {
+      client: client.account.address,
+      provider: honest.account.address,
+      modelId: result.receipt.modelId,
+    });
+    const training = await trainingActivity(net.chain.rpcUrl, deployment);
+
     db = await opening;
     indexer = await startIndexer({ rpcUrl: net.chain.rpcUrl, deployment, db, pollIntervalMs: 50 });
     await indexer.syncOnce();
@@ -112,6 +125,8 @@ export async function startDashboardNetwork(options: { endpoint?: string } = {})
       honestProvider: honest.account.address,
       receiptId,
       disputeId,
+      agents,
+      training,
       deposit: async (amount) => {
         await deposit(client, deployment, amount);
       },

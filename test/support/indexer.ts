@@ -3,9 +3,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestClient, http, type Hex } from 'viem';
-import { connectDevSigner, type SignerConnection } from '../../src/chain/connect.ts';
+import { createTestClient, http, keccak256, parseEther, toHex, type Address, type Hex } from 'viem';
+import { generatePrivateKey } from 'viem/accounts';
+import { buildPermission, permissionHash, signPermission } from '../../src/agents/permission.ts';
+import { allowManager, approvePermission, epochOf, revokePermission, spend } from '../../src/agents/spend-permissions.ts';
+import { connectDevSigner, connectSigner, type SignerConnection } from '../../src/chain/connect.ts';
+import { agentIdentityAbi } from '../../src/chain/generated/AgentIdentity.ts';
 import { escrowAbi } from '../../src/chain/generated/Escrow.ts';
+import { federatedTrainingAbi } from '../../src/chain/generated/FederatedTraining.ts';
+import { reputationRegistryAbi } from '../../src/chain/generated/ReputationRegistry.ts';
+import { trellisTokenAbi } from '../../src/chain/generated/TrellisToken.ts';
+import { validationRegistryAbi } from '../../src/chain/generated/ValidationRegistry.ts';
+import type { Deployment } from '../../src/chain/manifest.ts';
+import { aggregateElement, flStrategyIds } from '../../src/fl/aggregate-element.ts';
+import { commitWeights, elementProof, type WeightCommitment } from '../../src/fl/commitment.ts';
 import { startLocalChain, type LocalChain } from '../../src/chain/local-chain.ts';
 import { defaultParameters, tokens } from '../../src/chain/parameters.ts';
 import { openDatabase, type Database } from '../../src/indexer/db/database.ts';
@@ -81,4 +92,247 @@ export async function someActivity(chain: TestChain): Promise<Activity> {
     }),
   );
   return { modelId, deposited, stake, paid };
+}
+
+/** A new account with gas money and tokens from the local faucet: no clash with the dev accounts other activity uses. */
+export async function freshAccount(rpcUrl: string, deployment: Deployment, funds = tokens('1000')): Promise<SignerConnection> {
+  const who = await connectSigner({ rpcUrl, privateKey: generatePrivateKey(), keySource: 'a test key', expectedChainId: deployment.chainId });
+  await createTestClient({ mode: 'anvil', transport: http(rpcUrl) }).setBalance({ address: who.account.address, value: parseEther('10') });
+  await transact(who, 'faucet', () =>
+    who.walletClient.writeContract({ address: deployment.contracts.token, abi: trellisTokenAbi, functionName: 'faucet', args: [who.account.address, funds] }),
+  );
+  return who;
+}
+
+/** `count` fresh accounts (at least four, so that destructuring them is typed). */
+type Four = [SignerConnection, SignerConnection, SignerConnection, SignerConnection, ...SignerConnection[]];
+async function freshAccounts(rpcUrl: string, deployment: Deployment, count: number): Promise<Four> {
+  return (await Promise.all(Array.from({ length: Math.max(4, count) }, () => freshAccount(rpcUrl, deployment)))) as Four;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: one helper for writes to contracts of different ABIs
+async function send(who: SignerConnection, address: Address, abi: any, functionName: string, args: readonly unknown[]): Promise<Hex> {
+  return transact(who, functionName, async () => {
+    const { request } = await who.publicClient.simulateContract({ account: who.account, address, abi, functionName, args });
+    return who.walletClient.writeContract(request);
+  });
+}
+
+export type AgentActivity = {
+  owner: Address;
+  agentKey: Address;
+  payee: Address;
+  agentId: bigint;
+  permissionHash: Hex;
+  revokedHash: Hex;
+  spends: bigint[];
+  validationHash: Hex;
+  /** Set when a redemption was given: the provider whose reputation it recorded, and the amount. */
+  reputation?: { subject: Address; value: bigint };
+};
+
+/**
+ * An owner registers an agent identity, grants its session key a spend permission and
+ * the key pays twice; a second permission is granted and revoked; a validator answers a
+ * validation request; and, given a redeemed voucher, its redemption is recorded as
+ * reputation of the provider.
+ */
+export async function agentActivity(
+  rpcUrl: string,
+  deployment: Deployment,
+  redemption?: { client: Address; provider: Address; modelId: Hex },
+): Promise<AgentActivity> {
+  const agents = deployment.agents;
+  if (!agents) throw new Error('the deployment has no agent contracts');
+  const [owner, agentKey, payee, validator] = await freshAccounts(rpcUrl, deployment, 4);
+  const manager = agents.spendPermissions;
+  const token = deployment.contracts.token;
+
+  await send(owner, agents.agentIdentity, agentIdentityAbi, 'register', ['ipfs://agent-card']);
+  const [registered] = await owner.publicClient.getContractEvents({
+    address: agents.agentIdentity,
+    abi: agentIdentityAbi,
+    eventName: 'Registered',
+    args: { owner: owner.account.address },
+    fromBlock: 0n,
+  });
+  if (!registered?.args.agentId) throw new Error('the agent was not registered');
+
+  await allowManager(owner, token, manager, tokens('100'));
+  const now = Number((await owner.publicClient.getBlock()).timestamp);
+  const grant = async (salt: bigint) => {
+    const permission = buildPermission({
+      account: owner.account.address,
+      spender: agentKey.account.address,
+      token,
+      allowance: tokens('5'),
+      period: 86_400,
+      start: now,
+      end: now + 30 * 86_400,
+      salt,
+      terms: {
+        maxPerCall: tokens('2'),
+        epoch: await epochOf(owner, manager, owner.account.address),
+        anyActiveProvider: false,
+        payees: [payee.account.address],
+      },
+    });
+    await approvePermission(owner, manager, permission, await signPermission(owner.account, { chainId: deployment.chainId, manager }, permission));
+    return permission;
+  };
+  const permission = await grant(1n);
+  const spends = [tokens('1.25'), tokens('0.5')];
+  for (const value of spends) await spend(agentKey, manager, permission, payee.account.address, value);
+  const revoked = await grant(2n);
+  await revokePermission(owner, manager, revoked);
+
+  const validationHash = keccak256(toHex(`validation of the agent card of ${owner.account.address}`));
+  await send(owner, agents.validationRegistry, validationRegistryAbi, 'validationRequest', [
+    validator.account.address,
+    registered.args.agentId!,
+    'ipfs://request',
+    validationHash,
+  ]);
+  await send(validator, agents.validationRegistry, validationRegistryAbi, 'validationResponse', [
+    validationHash,
+    90,
+    'ipfs://response',
+    `0x${'ab'.repeat(32)}`,
+    'card',
+  ]);
+
+  let reputation: AgentActivity['reputation'];
+  if (redemption) {
+    await send(owner, agents.reputationRegistry, reputationRegistryAbi, 'recordRedemption', [redemption.client, redemption.provider, redemption.modelId]);
+    const redeemed = await owner.publicClient.readContract({
+      address: deployment.contracts.escrow,
+      abi: escrowAbi,
+      functionName: 'redeemed',
+      args: [redemption.client, redemption.provider, redemption.modelId],
+    });
+    reputation = { subject: redemption.provider, value: redeemed };
+  }
+  const domain = { chainId: deployment.chainId, manager };
+  return {
+    owner: owner.account.address,
+    agentKey: agentKey.account.address,
+    payee: payee.account.address,
+    agentId: registered.args.agentId!,
+    permissionHash: permissionHash(domain, permission),
+    revokedHash: permissionHash(domain, revoked),
+    spends,
+    validationHash,
+    ...(reputation ? { reputation } : {}),
+  };
+}
+
+export type TrainingActivity = {
+  taskId: bigint;
+  owner: Address;
+  aggregator: Address;
+  challenger: Address;
+  participants: Address[];
+  wrongCid: string;
+  aggregateCid: string;
+  slashed: bigint;
+};
+
+const FL_ELEMENTS = 4;
+const FL_EXAMPLES = [100n, 50n, 25n];
+
+/**
+ * A federated training task of one FedAvg round: three participants join and submit,
+ * the aggregator posts a wrong aggregate, a watcher proves it wrong (the aggregator is
+ * slashed), the aggregator stakes again and posts the right one, and once it stood the owner posts
+ * scores that credit rewards. Moves the chain's clock about two minutes forward.
+ */
+export async function trainingActivity(rpcUrl: string, deployment: Deployment): Promise<TrainingActivity> {
+  const fl = deployment.fl?.federatedTraining;
+  if (!fl) throw new Error('the deployment has no federated training');
+  const anvil = createTestClient({ mode: 'anvil', transport: http(rpcUrl) });
+  const warpTo = async (timestamp: bigint) => {
+    await anvil.setNextBlockTimestamp({ timestamp });
+    await anvil.mine({ blocks: 1 });
+  };
+  const [owner, aggregator, challenger, ...people] = await freshAccounts(rpcUrl, deployment, 6);
+  for (const who of [owner, aggregator, ...people]) await send(who, deployment.contracts.token, trellisTokenAbi, 'approve', [fl, tokens('1000')]);
+
+  const startsAt = (await owner.publicClient.getBlock()).timestamp + 30n;
+  const window = 30;
+  const aggregatorStake = tokens('40');
+  const config = {
+    initialRoot: commitWeights(Array.from({ length: FL_ELEMENTS }, () => 0n)).root,
+    elementCount: FL_ELEMENTS,
+    strategy: flStrategyIds.FedAvg,
+    trimBetaBps: 0,
+    krumByzantine: 0,
+    krumSelect: 0,
+    proximalMuMicros: 0,
+    rounds: 1,
+    quorum: 3,
+    maxParticipants: 8,
+    startsAt,
+    submitWindow: window,
+    aggregateWindow: window,
+    challengeWindow: window,
+    rewardPool: tokens('90'),
+    joinStake: tokens('10'),
+    aggregator: aggregator.account.address,
+    aggregatorStake,
+    allowlistRoot: `0x${'0'.repeat(64)}` as Hex,
+    validationCommitment: `0x${'11'.repeat(32)}` as Hex,
+    royaltyBps: 500,
+  } as const;
+  await send(owner, fl, federatedTrainingAbi, 'createTask', [config, 'ipfs://initial-model']);
+  const taskId = await owner.publicClient.readContract({ address: fl, abi: federatedTrainingAbi, functionName: 'taskCount' });
+  await send(aggregator, fl, federatedTrainingAbi, 'stakeAggregator', [taskId]);
+  for (const [k, who] of people.entries()) await send(who, fl, federatedTrainingAbi, 'join', [taskId, FL_EXAMPLES[k]!, `0x${'22'.repeat(32)}`, '0x', []]);
+
+  await warpTo(startsAt);
+  const vectors = people.map((_, k) => Array.from({ length: FL_ELEMENTS }, (_, i) => BigInt((k + 1) * 1000 + i * 7 - 20)));
+  const commitments: WeightCommitment[] = vectors.map(commitWeights);
+  for (const [k, who] of people.entries())
+    await send(who, fl, federatedTrainingAbi, 'submitUpdate', [taskId, commitments[k]!.root, FL_ELEMENTS, `ipfs://update-${k}`]);
+
+  const honest = Array.from({ length: FL_ELEMENTS }, (_, i) =>
+    aggregateElement(
+      'FedAvg',
+      {},
+      vectors.map((v) => v[i]!),
+      FL_EXAMPLES,
+    ),
+  );
+  const wrongAt = 2;
+  const posted = honest.map((v, i) => (i === wrongAt ? v + 5n : v));
+  const wrong = commitWeights(posted);
+  await warpTo(startsAt + BigInt(window));
+  await send(aggregator, fl, federatedTrainingAbi, 'postAggregate', [taskId, wrong.root, 'ipfs://aggregate-wrong', [], []]);
+  await send(challenger, fl, federatedTrainingAbi, 'challengeAggregate', [
+    taskId,
+    {
+      index: wrongAt,
+      participants: people.map((_, k) => k),
+      values: vectors.map((v) => v[wrongAt]!),
+      proofs: commitments.map((c) => elementProof(c, wrongAt)),
+      aggregateValue: posted[wrongAt]!,
+      aggregateProof: elementProof(wrong, wrongAt),
+    },
+  ]);
+  // Slashed, the aggregator must stake again before it posts the right aggregate.
+  await send(aggregator, fl, federatedTrainingAbi, 'stakeAggregator', [taskId]);
+  const right = commitWeights(honest);
+  await send(aggregator, fl, federatedTrainingAbi, 'postAggregate', [taskId, right.root, 'ipfs://aggregate', [], []]);
+  const postedAt = (await owner.publicClient.getBlock()).timestamp;
+  await warpTo(postedAt + BigInt(window) + 1n);
+  await send(owner, fl, federatedTrainingAbi, 'postScores', [taskId, 1n, [0, 1, 2], [3n, 2n, 1n]]);
+  return {
+    taskId,
+    owner: owner.account.address,
+    aggregator: aggregator.account.address,
+    challenger: challenger.account.address,
+    participants: people.map((p) => p.account.address),
+    wrongCid: 'ipfs://aggregate-wrong',
+    aggregateCid: 'ipfs://aggregate',
+    slashed: aggregatorStake,
+  };
 }

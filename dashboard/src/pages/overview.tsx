@@ -1,16 +1,38 @@
 // Overview: the network at a glance (providers and stake, models, disputes, money
 // through escrow and the fees it paid), then activity over time as charts.
 import { useQuery } from '@tanstack/react-query';
-import { type Activity, getJson, type Overview, paths, type Provider, type Page } from '../api.ts';
+import { type Activity, type GatewaySummary, getJson, type Overview, paths, type Provider, type Page } from '../api.ts';
 import { BarChart } from '../charts/bar-chart.tsx';
 import { time, tokenNumber, tokens } from '../format.ts';
 import type { DashboardPage } from '../page.ts';
 import { Figures, Hex, Loaded, NotIndexed } from '../parts.tsx';
 
+/** What the gateway reported; not a chain event, so polled rather than refreshed by the stream. */
+export const useGateway = () => useQuery({ queryKey: [paths.gateway], queryFn: () => getJson<GatewaySummary>(paths.gateway), refetchInterval: 5000 });
+
+export const noGateway = 'the index follows no gateway (trellis up does; trellis indexer takes --gateway-url), or the gateway has not reported this yet';
+
+function GatewayHealth({ summary, address }: { summary: GatewaySummary | undefined; address: string }) {
+  const own = summary?.providers.find((p) => p.address === address);
+  if (!own) return <NotIndexed what="health" why={noGateway} />;
+  return <>{own.healthy ? 'healthy' : `unhealthy: ${own.healthReason}`}</>;
+}
+
+function RequestRate({ summary }: { summary: GatewaySummary | undefined }) {
+  if (!summary || summary.latestAt === null) return <NotIndexed what="requests per second" why={noGateway} />;
+  const errors = summary.errorRate === null ? '' : `, ${(summary.errorRate * 100).toFixed(1)} % failed`;
+  return (
+    <span data-testid="request-rate">
+      {summary.requestsPerSecond.toFixed(2)} requests per second over the last {summary.windowSeconds} s ({summary.requests} requests{errors})
+    </span>
+  );
+}
+
 function OverviewView() {
   const overview = useQuery({ queryKey: [paths.overview], queryFn: () => getJson<Overview>(paths.overview) });
   const activity = useQuery({ queryKey: [paths.activity], queryFn: () => getJson<Activity>(paths.activity) });
   const providers = useQuery({ queryKey: [paths.providers], queryFn: () => getJson<Page<Provider>>(paths.providers) });
+  const gateway = useGateway();
   return (
     <>
       <Loaded query={overview}>
@@ -56,7 +78,7 @@ function OverviewView() {
                     <td className="num">{tokens(p.activeStake)}</td>
                     <td>{standing(p, overview.data?.latestBlockTime)}</td>
                     <td>
-                      <NotIndexed what="health" why="health checks happen in the gateway, whose request stream the index does not take yet" />
+                      <GatewayHealth summary={gateway.data} address={p.address} />
                     </td>
                   </tr>
                 ))}
@@ -68,8 +90,8 @@ function OverviewView() {
       <section aria-labelledby="activity">
         <h2 id="activity">Activity</h2>
         <p className="muted">
-          Per {activity.data?.bucketSeconds ?? 10} s of block time. Requests are settled in batches by voucher redemptions, so requests per second are shown as
-          redemptions per bucket; <NotIndexed what="requests per second at the gateway" why="the index does not take the gateway's request stream yet" />.
+          Per {activity.data?.bucketSeconds ?? 10} s of block time. Requests are settled in batches by voucher redemptions, so the charts count redemptions; at
+          the gateway: <RequestRate summary={gateway.data} />.
         </p>
         <Loaded query={activity}>
           {(a) => {

@@ -1,14 +1,22 @@
 // Providers: every registered provider with its stake and standing, the price it
 // asks per model (by name), and its slashes. Latency, error rate and reputation are
-// measured by the gateway, whose request stream the index does not take yet.
+// as the gateway measured them (when the index follows one), reputation from the chain.
 import { useQueries, useQuery } from '@tanstack/react-query';
-import { getJson, type Model, type Overview, type Page, paths, type Provider, type ProviderDetail } from '../api.ts';
+import { getJson, type Model, type Overview, type Page, paths, type GatewayProvider, type Provider, type ProviderDetail, type Reputation } from '../api.ts';
 import { modelName, short, time, tokens } from '../format.ts';
 import type { DashboardPage } from '../page.ts';
 import { Empty, Hex, Loaded, NotIndexed } from '../parts.tsx';
-import { standing } from './overview.tsx';
+import { noGateway, standing, useGateway } from './overview.tsx';
 
-const gatewayOnly = 'measured by the gateway, whose request stream the index does not take yet';
+function Measured({ gateway }: { gateway: GatewayProvider | undefined }) {
+  if (!gateway) return <NotIndexed what="gateway measurements" why={noGateway} />;
+  const latency = gateway.latencyMs === null ? 'no answer timed yet' : `${Math.round(gateway.latencyMs)} ms`;
+  return (
+    <>
+      {latency}, {(gateway.errorRate * 100).toFixed(1)} % errors ({gateway.served} served)
+    </>
+  );
+}
 
 function ProvidersView() {
   const providers = useQuery({ queryKey: [paths.providers], queryFn: () => getJson<Page<Provider>>(paths.providers) });
@@ -18,6 +26,13 @@ function ProvidersView() {
     queries: (providers.data?.items ?? []).map((p) => ({
       queryKey: [paths.provider(p.address)],
       queryFn: () => getJson<ProviderDetail>(paths.provider(p.address)),
+    })),
+  });
+  const gateway = useGateway();
+  const reputations = useQueries({
+    queries: (providers.data?.items ?? []).map((p) => ({
+      queryKey: [paths.reputationOf(p.address)],
+      queryFn: () => getJson<Reputation>(paths.reputationOf(p.address)),
     })),
   });
   const nameOf = (id: string) => {
@@ -61,9 +76,16 @@ function ProvidersView() {
                     </dd>
                   </div>
                   <div>
-                    <dt>Latency, error rate, reputation</dt>
+                    <dt>Latency, error rate</dt>
                     <dd>
-                      <NotIndexed what="gateway measurements" why={gatewayOnly} />
+                      <Measured gateway={gateway.data?.providers.find((g) => g.address === p.address)} />
+                    </dd>
+                  </div>
+                  <div>
+                    <dt>Reputation</dt>
+                    <dd>
+                      {(reputations[i]?.data?.scores ?? []).map((s) => `${s.tag}: ${s.tag === 'redeemed' ? tokens(s.total) : s.total}`).join(', ') ||
+                        'none recorded'}
                     </dd>
                   </div>
                 </dl>

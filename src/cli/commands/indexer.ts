@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { DATABASE_URL_VARIABLE, readEnvironment } from '../../config.ts';
 import { lineLogger } from '../../log.ts';
 import { readContext } from '../context.ts';
-import { parseIntegerOption } from '../options.ts';
+import { parseIntegerOption, parseUrlOption } from '../options.ts';
 
 type IndexerOptions = {
   dataDir?: string;
@@ -19,6 +19,7 @@ type IndexerOptions = {
   port: string;
   host: string;
   pollMs: string;
+  gatewayUrl?: string;
 };
 
 export function registerIndexerCommands(program: Command): void {
@@ -34,16 +35,22 @@ export function registerIndexerCommands(program: Command): void {
     .option('--port <port>', 'HTTP port of the API (0: a free port)', '8560')
     .option('--host <host>', 'address the API listens on', '127.0.0.1')
     .option('--poll-ms <ms>', 'milliseconds between polls of the chain once caught up', '1000')
+    .option('--gateway-url <url>', "a gateway whose request log (routing decisions, latencies) to store beside the chain's events")
     .action(async (options: IndexerOptions) => {
       const confirmations = parseIntegerOption('--confirmations', options.confirmations, 0, 10_000);
       const port = parseIntegerOption('--port', options.port, 0, 65_535);
       const pollIntervalMs = parseIntegerOption('--poll-ms', options.pollMs, 10, 3_600_000);
+      const gatewayUrl = options.gatewayUrl === undefined ? undefined : parseUrlOption('--gateway-url', options.gatewayUrl);
       const context = await readContext(options);
       const [{ openDatabase }, { migrate }, { startIndexer }, { startIndexerApi }] = await Promise.all([
         import('../../indexer/db/database.ts'),
         import('../../indexer/db/migrate.ts'),
         import('../../indexer/indexer.ts'),
         import('../../indexer/api/server.ts'),
+      ]);
+      const [{ defaultDashboardDir }, { startGatewayFollower }] = await Promise.all([
+        import('../../indexer/api/dashboard-files.ts'),
+        import('../../indexer/gateway-follower.ts'),
       ]);
       const log = lineLogger((line) => process.stderr.write(`${line}\n`), 'trellis');
       const databaseUrl = options.databaseUrl ?? readEnvironment().databaseUrl;
@@ -52,15 +59,17 @@ export function registerIndexerCommands(program: Command): void {
         const applied = await migrate(db);
         if (applied.length > 0) log.info('database migrated', { versions: applied.join(',') });
         const indexer = await startIndexer({ rpcUrl: context.connection.rpcUrl, deployment: context.deployment, db, confirmations, pollIntervalMs, log });
-        const api = await startIndexerApi({ db, indexer, host: options.host, port, log });
+        const follower = gatewayUrl ? startGatewayFollower({ gatewayUrl, db, pollIntervalMs, log }) : undefined;
+        const api = await startIndexerApi({ db, indexer, host: options.host, port, log, dashboardDir: defaultDashboardDir() });
         console.log(
-          `Indexing chain ${context.deployment.chainId} into ${db.description}; API at ${api.url} (OpenAPI: ${api.url}/openapi.json). Ctrl-C to stop.`,
+          `Indexing chain ${context.deployment.chainId} into ${db.description}; API at ${api.url} (OpenAPI: ${api.url}/openapi.json); dashboard at ${api.url}/. Ctrl-C to stop.`,
         );
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);
         });
         await api.close();
+        await follower?.stop();
         await indexer.stop();
         console.log(`Stopped at block ${indexer.status().indexedBlock}.`);
       } finally {

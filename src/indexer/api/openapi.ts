@@ -1,9 +1,10 @@
 // The index API as an OpenAPI 3.1 document, served at GET /openapi.json. Kept as data
 // beside the routes (server.ts); a test checks that the routes the server answers and
 // the paths described here are the same.
-import { contractNames } from '../../chain/manifest.ts';
 import { indexerErrorStatus } from '../errors.ts';
+import { indexedContracts } from '../events.ts';
 import { DEFAULT_LIMIT, MAX_LIMIT } from './params.ts';
+import { RATE_WINDOW_SECONDS } from './queries-gateway.ts';
 import { ACTIVITY_BUCKETS } from './summary.ts';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -14,6 +15,10 @@ const amount = { type: 'string', pattern: '^[0-9]{1,78}$', description: 'token b
 const nullableAmount = { ...amount, type: ['string', 'null'] };
 const integer = { type: 'integer', minimum: 0 };
 const nullableInteger = { type: ['integer', 'null'], minimum: 0 };
+const positiveId = { type: 'integer', minimum: 1 };
+const nullable = (schema: object & { type: string }) => ({ ...schema, type: [schema.type, 'null'] });
+const signedAmount = { type: 'string', pattern: '^-?[0-9]{1,78}$', description: 'a signed decimal string' };
+const text = { type: 'string' };
 
 const codesWith = (status: number) =>
   Object.entries(indexerErrorStatus)
@@ -30,7 +35,7 @@ const pageParams = [
   queryParam('cursor', { type: 'string' }, 'the nextCursor of the previous page'),
 ];
 const eventParams = [
-  queryParam('contract', { type: 'string', enum: [...contractNames] }, 'only events of this contract'),
+  queryParam('contract', { type: 'string', enum: [...indexedContracts] }, 'only events of this contract'),
   queryParam('name', { type: 'string' }, 'only events of this name (for example Deposited)'),
 ];
 const pageOf = (item: string) => ({
@@ -78,6 +83,46 @@ export const indexerOpenApi = {
       queryParam('account', address, 'only payments of this client (or claimant)'),
       queryParam('provider', address, 'only redemptions by this provider'),
     ]),
+    '/v1/agents': list('Agent identities, newest first.', 'Agent', [queryParam('owner', address, 'only agents of this owner')]),
+    '/v1/agents/{id}': detail('One agent with its validations and the reputation of its wallet.', pathParam('id', positiveId), ref('AgentDetail')),
+    '/v1/spend-permissions': list('Approved spend permissions, newest first.', 'SpendPermission', [
+      queryParam('account', address, 'only permissions over this wallet'),
+      queryParam('spender', address, 'only permissions of this agent key'),
+    ]),
+    '/v1/spend-permissions/{hash}': detail(
+      'One spend permission with what each period spent and its payments.',
+      pathParam('hash', hex32),
+      ref('SpendPermissionDetail'),
+    ),
+    '/v1/spend-payments': list('Payments agents made under spend permissions, newest first.', 'SpendPayment', [
+      queryParam('account', address, 'only payments from this wallet'),
+      queryParam('spender', address, 'only payments by this agent key'),
+      queryParam('payee', address, 'only payments to this payee'),
+    ]),
+    '/v1/validations': list('Validation requests and responses, by request hash.', 'Validation', [
+      queryParam('agentId', positiveId, 'only validations of this agent'),
+      queryParam('validator', address, 'only validations by this validator'),
+    ]),
+    '/v1/reputation': list('Reputation per subject: entries, total and total per tag, by address.', 'ReputationSubject'),
+    '/v1/reputation/{address}': detail(
+      'The reputation of one address: its scores per tag and its latest entries.',
+      pathParam('address', address),
+      ref('Reputation'),
+    ),
+    '/v1/fl/tasks': list('Federated training tasks, newest first.', 'TrainingTask'),
+    '/v1/fl/tasks/{id}': detail(
+      'One training task with its participants, rounds (submissions, aggregate, scores) and outcomes (challenges, slashes, rewards, claims, royalties).',
+      pathParam('id', positiveId),
+      ref('TrainingTaskDetail'),
+    ),
+    '/v1/gateway': {
+      get: {
+        summary: `What the gateway reported of its traffic: totals, requests per second over the last ${RATE_WINDOW_SECONDS} s, and per provider its measured latency and error rate.`,
+        description: 'Empty (no requests, no providers) unless the indexer follows a gateway (trellis up, or trellis indexer --gateway-url).',
+        responses: { '200': { description: 'The summary.', content: json(ref('GatewaySummary')) }, ...errors(400) },
+      },
+    },
+    '/v1/gateway/requests': list("The gateway's routing decisions, newest first.", 'GatewayRequest'),
     '/v1/events': list('Every indexed event, newest first.', 'Event', eventParams),
     '/v1/overview': {
       get: {
@@ -144,7 +189,7 @@ export const indexerOpenApi = {
       },
       Event: {
         type: 'object',
-        properties: { ...position, contract: { type: 'string', enum: [...contractNames] }, address, name: { type: 'string' }, args: { type: 'object' } },
+        properties: { ...position, contract: { type: 'string', enum: [...indexedContracts] }, address, name: { type: 'string' }, args: { type: 'object' } },
       },
       Provider: {
         type: 'object',
@@ -301,6 +346,240 @@ export const indexerOpenApi = {
           trellis: { type: 'object' },
           catalog: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, evaluation: { type: 'object' } } } },
         },
+      },
+      GatewayRequest: {
+        type: 'object',
+        properties: {
+          gateway: { ...hex32, pattern: '^0x[0-9a-f]{32}$', description: 'the gateway instance (changes when it restarts)' },
+          seq: positiveId,
+          at: { ...integer, description: 'unix milliseconds when the gateway received the request' },
+          requestHash: nullable(hex32),
+          modelId: nullable(hex32),
+          providers: { type: 'array', items: address, description: 'the providers whose receipts came back' },
+          attempts: nullableInteger,
+          latencyMs: integer,
+          status: { type: 'string', description: 'ok, or the error code the gateway answered with' },
+          verification: { type: ['string', 'null'], enum: ['none', 'redundant', 'optimistic', null] },
+        },
+      },
+      GatewaySummary: {
+        type: 'object',
+        properties: {
+          requests: integer,
+          failed: integer,
+          errorRate: { type: ['number', 'null'] },
+          requestsPerSecond: { type: 'number' },
+          windowSeconds: integer,
+          latestAt: nullableInteger,
+          providers: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                address,
+                latencyMs: { type: ['number', 'null'], description: "the gateway's moving average of round trips" },
+                errorRate: { type: 'number', description: "the gateway's moving average of failures, 0 to 1" },
+                healthy: { type: 'boolean' },
+                healthReason: text,
+                served: integer,
+                servedLatencyMs: { type: ['number', 'null'] },
+                updatedAt: integer,
+              },
+            },
+          },
+        },
+      },
+      Agent: {
+        type: 'object',
+        properties: {
+          id: positiveId,
+          owner: address,
+          uri: text,
+          wallet: { ...nullable(address), description: 'the agentWallet; null after a transfer cleared it' },
+          metadata: { type: 'object', description: 'other metadata keys, values as hex' },
+          registeredBlock: integer,
+          registeredTx: hex32,
+          updatedBlock: integer,
+        },
+      },
+      AgentDetail: {
+        allOf: [
+          ref('Agent'),
+          {
+            type: 'object',
+            properties: {
+              validations: { type: 'array', items: ref('Validation'), maxItems: 100 },
+              reputation: { type: 'array', items: ref('ReputationScore') },
+            },
+          },
+        ],
+      },
+      SpendPermission: {
+        type: 'object',
+        properties: {
+          hash: hex32,
+          account: address,
+          spender: address,
+          token: address,
+          allowance: { ...amount, description: 'the most one period may spend' },
+          period: { ...integer, description: 'seconds' },
+          start: integer,
+          end: integer,
+          salt: amount,
+          extraData: text,
+          revoked: { type: 'boolean' },
+          spentTotal: amount,
+          approvedBlock: integer,
+          updatedBlock: integer,
+        },
+      },
+      SpendPeriod: { type: 'object', properties: { start: integer, end: integer, spent: amount, updatedBlock: integer } },
+      SpendPayment: {
+        type: 'object',
+        properties: { ...position, permission: hex32, account: nullable(address), spender: nullable(address), payee: address, amount },
+      },
+      SpendPermissionDetail: {
+        allOf: [
+          ref('SpendPermission'),
+          {
+            type: 'object',
+            properties: {
+              killedEpoch: { ...nullableInteger, description: "the account's kill-switch epoch, if it was ever pulled" },
+              periods: { type: 'array', items: ref('SpendPeriod'), maxItems: 100 },
+              payments: { type: 'array', items: ref('SpendPayment'), maxItems: 100 },
+            },
+          },
+        ],
+      },
+      Validation: {
+        type: 'object',
+        properties: {
+          requestHash: hex32,
+          validator: address,
+          agentId: positiveId,
+          requestURI: text,
+          response: { ...nullableInteger, description: '0 to 100, null until answered' },
+          responseURI: nullable(text),
+          responseHash: nullable(hex32),
+          tag: nullable(text),
+          requestedBlock: integer,
+          respondedBlock: nullableInteger,
+        },
+      },
+      ReputationScore: { type: 'object', properties: { subject: address, tag: text, entries: integer, total: signedAmount, updatedBlock: integer } },
+      ReputationSubject: {
+        type: 'object',
+        properties: { subject: address, entries: integer, total: signedAmount, byTag: { type: 'object' }, updatedBlock: integer },
+      },
+      Reputation: {
+        type: 'object',
+        properties: {
+          subject: address,
+          scores: { type: 'array', items: ref('ReputationScore') },
+          feedback: {
+            type: 'array',
+            maxItems: 100,
+            items: { type: 'object', properties: { ...position, subject: address, source: address, tag: text, value: signedAmount, evidence: hex32 } },
+          },
+        },
+      },
+      TrainingTask: {
+        type: 'object',
+        properties: {
+          id: positiveId,
+          owner: address,
+          config: { type: 'object', description: 'the TaskConfig as created (docs/fl.md)' },
+          initialModelCid: text,
+          aggregator: address,
+          aggregatorStaked: nullableAmount,
+          rewardPool: amount,
+          rounds: integer,
+          participants: integer,
+          finishedAt: nullableInteger,
+          modelRoot: nullable(hex32),
+          closed: { type: 'boolean' },
+          refunded: nullableAmount,
+          modelId: nullable(hex32),
+          royalties: { ...nullable(address), description: "the final model's royalty splitter" },
+          createdBlock: integer,
+          createdTx: hex32,
+          updatedBlock: integer,
+        },
+      },
+      TrainingTaskDetail: {
+        allOf: [
+          ref('TrainingTask'),
+          {
+            type: 'object',
+            properties: {
+              participantList: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    account: address,
+                    index: integer,
+                    examples: integer,
+                    datasetHash: hex32,
+                    slashed: { type: 'boolean' },
+                    returned: nullableAmount,
+                    forfeited: nullableAmount,
+                    joinedBlock: integer,
+                  },
+                },
+              },
+              roundList: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    round: positiveId,
+                    status: { type: 'string', enum: ['none', 'open', 'posted', 'final', 'empty'] },
+                    openedAt: nullableInteger,
+                    submitEnd: nullableInteger,
+                    submissions: {
+                      type: 'array',
+                      items: { type: 'object', properties: { ...position, account: address, index: integer, root: hex32, cid: text } },
+                    },
+                    aggregate: {
+                      type: ['object', 'null'],
+                      properties: { root: hex32, cid: text, excluded: { type: 'array' }, selected: { type: 'array' }, challengeEnd: integer },
+                    },
+                    modelRoot: nullable(hex32),
+                    scores: { type: ['object', 'null'], properties: { scoreSum: amount, roundPool: amount, paid: amount } },
+                    updatedBlock: integer,
+                  },
+                },
+              },
+              outcomes: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    ...position,
+                    kind: {
+                      type: 'string',
+                      enum: [
+                        'challenge',
+                        'aggregator_slashed',
+                        'participant_slashed',
+                        'reward',
+                        'stake_returned',
+                        'claim',
+                        'royalties_collected',
+                        'royalties_paid',
+                      ],
+                    },
+                    round: nullableInteger,
+                    account: nullable(address),
+                    amount,
+                    details: { type: 'object' },
+                  },
+                },
+              },
+            },
+          },
+        ],
       },
       DisputeDetail: {
         allOf: [

@@ -59,6 +59,14 @@ export function parseLimit(value: string | undefined): number {
   return limit;
 }
 
+/** A counter id in a path (an agent or a training task): a positive whole number. */
+export function parseId(name: string, value: string): number {
+  if (!/^[1-9]\d{0,14}$/.test(value)) {
+    throw new IndexerError('INVALID_ID', `${name} must be a positive whole number.`, { details: [`got ${shown(value)}`, 'expected plain digits, like 1'] });
+  }
+  return Number(value);
+}
+
 /** A whole number from min to max, written in plain digits. */
 export function parseInteger(name: string, value: string, min: number, max: number): number {
   const n = Number(value);

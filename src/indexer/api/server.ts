@@ -3,18 +3,28 @@
 // query (params.ts); an error answers with its code and the status the code names.
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { ContractName } from '../../chain/manifest.ts';
-import { contractNames } from '../../chain/manifest.ts';
 import { silentLogger, type Logger } from '../../log.ts';
 import { listen, type RunningServer } from '../../net/http.ts';
 import type { Queryable } from '../db/database.ts';
 import { IndexerError } from '../errors.ts';
-import { eventNames } from '../events.ts';
+import { eventNames, indexedContracts, type IndexedContract } from '../events.ts';
 import type { Indexer } from '../indexer.ts';
 import { dashboardFile } from './dashboard-files.ts';
 import { matrixData } from './matrix.ts';
 import { indexerOpenApi } from './openapi.ts';
-import { parseAddress, parseBoolean, parseChoice, parseHash, parseInteger, parseLimit, readQuery } from './params.ts';
+import { parseAddress, parseBoolean, parseChoice, parseHash, parseId, parseInteger, parseLimit, readQuery } from './params.ts';
+import {
+  agentDetail,
+  listAgents,
+  listPermissions,
+  listSpendPayments,
+  listSubjects,
+  listValidations,
+  permissionDetail,
+  reputationOf,
+} from './queries-agents.ts';
+import { listTasks, taskDetail } from './queries-fl.ts';
+import { gatewaySummary, listGatewayRequests } from './queries-gateway.ts';
 import { disputeDetail, listDisputes, listEvents, listModels, listPayments, listProviders, modelDetail, providerDetail } from './queries.ts';
 import { searchHash } from './search.ts';
 import { streamEvents } from './stream.ts';
@@ -50,13 +60,15 @@ export async function startIndexerApi(options: IndexerApiOptions): Promise<Runni
 
 const PAGE = ['limit', 'cursor'] as const;
 
+type NotFound = 'AGENT_NOT_FOUND' | 'PERMISSION_NOT_FOUND' | 'TASK_NOT_FOUND';
+
 export function createIndexerApp(options: Pick<IndexerApiOptions, 'db' | 'indexer' | 'dashboardDir'>, log: Logger = silentLogger, closing?: AbortSignal): Hono {
   const { db, indexer, dashboardDir } = options;
   const app = new Hono();
   const page = (q: Map<string, string>) => ({ limit: parseLimit(q.get('limit')), cursor: q.get('cursor') });
   const query = (c: Context, ...allowed: string[]) => readQuery(c.req.url, allowed);
   const optional = <T>(value: string | undefined, parse: (v: string) => T) => (value === undefined ? undefined : parse(value));
-  const found = <T>(value: T | undefined, code: 'PROVIDER_NOT_FOUND' | 'MODEL_NOT_FOUND' | 'DISPUTE_NOT_FOUND', what: string): T => {
+  const found = <T>(value: T | undefined, code: 'PROVIDER_NOT_FOUND' | 'MODEL_NOT_FOUND' | 'DISPUTE_NOT_FOUND' | NotFound, what: string): T => {
     if (value === undefined)
       throw new IndexerError(code, `No ${what} in the index.`, { details: ['it may not exist, or not be indexed yet: see GET /v1/status'] });
     return value;
@@ -110,6 +122,63 @@ export function createIndexerApp(options: Pick<IndexerApiOptions, 'db' | 'indexe
     return c.json(await listPayments(db, filter, page(q)));
   });
 
+  app.get('/v1/agents', async (c) => {
+    const q = query(c, 'owner', ...PAGE);
+    return c.json(await listAgents(db, { owner: optional(q.get('owner'), (v) => parseAddress('owner', v)) }, page(q)));
+  });
+  app.get('/v1/agents/:id', async (c) => {
+    query(c);
+    const id = parseId('agent id', c.req.param('id'));
+    return c.json(found(await agentDetail(db, id), 'AGENT_NOT_FOUND', `agent ${id}`));
+  });
+  app.get('/v1/spend-permissions', async (c) => {
+    const q = query(c, 'account', 'spender', ...PAGE);
+    const filter = {
+      account: optional(q.get('account'), (v) => parseAddress('account', v)),
+      spender: optional(q.get('spender'), (v) => parseAddress('spender', v)),
+    };
+    return c.json(await listPermissions(db, filter, page(q)));
+  });
+  app.get('/v1/spend-permissions/:hash', async (c) => {
+    query(c);
+    const hash = parseHash('permission hash', c.req.param('hash'));
+    return c.json(found(await permissionDetail(db, hash), 'PERMISSION_NOT_FOUND', `spend permission ${hash}`));
+  });
+  app.get('/v1/spend-payments', async (c) => {
+    const q = query(c, 'account', 'spender', 'payee', ...PAGE);
+    const filter = {
+      account: optional(q.get('account'), (v) => parseAddress('account', v)),
+      spender: optional(q.get('spender'), (v) => parseAddress('spender', v)),
+      payee: optional(q.get('payee'), (v) => parseAddress('payee', v)),
+    };
+    return c.json(await listSpendPayments(db, filter, page(q)));
+  });
+  app.get('/v1/validations', async (c) => {
+    const q = query(c, 'agentId', 'validator', ...PAGE);
+    const filter = {
+      agentId: optional(q.get('agentId'), (v) => parseId('agentId', v)),
+      validator: optional(q.get('validator'), (v) => parseAddress('validator', v)),
+    };
+    return c.json(await listValidations(db, filter, page(q)));
+  });
+  app.get('/v1/reputation', async (c) => c.json(await listSubjects(db, page(query(c, ...PAGE)))));
+  app.get('/v1/reputation/:address', async (c) => {
+    query(c);
+    return c.json(await reputationOf(db, parseAddress('address', c.req.param('address'))));
+  });
+  app.get('/v1/fl/tasks', async (c) => c.json(await listTasks(db, page(query(c, ...PAGE)))));
+  app.get('/v1/fl/tasks/:id', async (c) => {
+    query(c);
+    const id = parseId('task id', c.req.param('id'));
+    return c.json(found(await taskDetail(db, id), 'TASK_NOT_FOUND', `training task ${id}`));
+  });
+
+  app.get('/v1/gateway', async (c) => {
+    query(c);
+    return c.json(await gatewaySummary(db));
+  });
+  app.get('/v1/gateway/requests', async (c) => c.json(await listGatewayRequests(db, page(query(c, ...PAGE)))));
+
   app.get('/v1/events', async (c) => {
     const q = query(c, 'contract', 'name', ...PAGE);
     return c.json(await listEvents(db, eventFilter(q), page(q)));
@@ -153,8 +222,8 @@ export function createIndexerApp(options: Pick<IndexerApiOptions, 'db' | 'indexe
 }
 
 /** contract and name filters; a name alone must be an event of some contract. */
-function eventFilter(q: Map<string, string>): { contract?: ContractName; name?: string } {
-  const contract = q.has('contract') ? parseChoice('contract', q.get('contract')!, contractNames) : undefined;
+function eventFilter(q: Map<string, string>): { contract?: IndexedContract; name?: string } {
+  const contract = q.has('contract') ? parseChoice('contract', q.get('contract')!, indexedContracts) : undefined;
   const name = q.get('name');
   if (name !== undefined) {
     const known = contract ? eventNames[contract] : [...new Set(Object.values(eventNames).flat())].sort();
