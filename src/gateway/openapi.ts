@@ -174,6 +174,23 @@ export const openApiDocument = {
         responses: { '200': { description: 'SupportedResponse { kinds, extensions, signers }.' }, '404': errorResponse('This gateway serves no facilitator.') },
       },
     },
+    '/v1/requests': {
+      get: {
+        summary:
+          'Recent routing decisions, oldest first (the last 1000 kept in memory; `instance` changes when the gateway restarts): request hash, model, providers, attempts, latency, status, verification mode. Query: after (a seq, default 0), limit (1..500, default 100).',
+        responses: {
+          '200': {
+            description: 'A page of the log.',
+            content: json({
+              type: 'object',
+              required: ['instance', 'items'],
+              properties: { instance: { type: 'string' }, items: { type: 'array', items: { type: 'object' } } },
+            }),
+          },
+          ...errors(400, 500),
+        },
+      },
+    },
     '/ipfs/{cid}': {
       get: {
         summary:

@@ -447,6 +447,7 @@ describe('service', () => {
       '/v1/infer',
       '/v1/models',
       '/v1/providers',
+      '/v1/requests',
       '/v1/vouchers',
       '/x402/settle',
       '/x402/supported',
