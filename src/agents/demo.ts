@@ -11,7 +11,7 @@ import type { Hex } from 'viem';
 import type { Connection } from '../chain/connect.ts';
 import { formatDate, formatTokens } from '../chain/human-units.ts';
 import type { Deployment } from '../chain/manifest.ts';
-import { applyPreprocess } from '../engine/train/preprocess.ts';
+import { applyPreprocess } from '../train/preprocess.ts';
 import { loadModel, type CatalogModel } from '../models/catalog.ts';
 import { resolveModel } from '../models/registry.ts';
 import { classLabelOf } from '../models/schema.ts';
