@@ -132,29 +132,40 @@ contract DisputeInvariants is DisputeSetup, PathTally {
         return info.activeStake + info.unbondingStake;
     }
 
-    /// @notice Stakes: the honest provider keeps its own, every cheat played to the end is
-    ///         slashed, and no receipt twice. (Two campaigns of two checks each rather than
-    ///         four of one: the suite's cost is in its calls, and the checks are cheap.)
+    /// @notice Every check after every call, in two campaigns of half the runs each: forge
+    ///         runs the two side by side, one per core, so the suite takes half the time
+    ///         for the same total of runs, and each property is still checked over all of
+    ///         them. Stakes: the honest provider keeps its own, every cheat played to the
+    ///         end is slashed, and no receipt twice. Money and counts: conservation of
+    ///         bonds, credits, reserves and stake, and the open-dispute counts and phases.
     /// forge-config: default.invariant.fail-on-revert = true
     /// forge-config: ci.invariant.fail-on-revert = true
     /// forge-config: deep.invariant.fail-on-revert = true
     /// forge-config: default.invariant.depth = 200
     /// forge-config: ci.invariant.depth = 200
+    /// forge-config: ci.invariant.runs = 128
     /// forge-config: deep.invariant.depth = 200
-    function invariant_stakes() public view {
-        _honestProviderKeepsStake();
-        _cheatersSlashedOnce();
+    /// forge-config: deep.invariant.runs = 5000
+    function invariant_everyCheckFirstHalf() public view {
+        _everyCheck();
     }
 
-    /// @notice Money and counts: conservation of bonds, credits, reserves and stake, and the
-    ///         open-dispute counts and phases.
+    /// @notice The other half of the runs (see `invariant_everyCheckFirstHalf`).
     /// forge-config: default.invariant.fail-on-revert = true
     /// forge-config: ci.invariant.fail-on-revert = true
     /// forge-config: deep.invariant.fail-on-revert = true
     /// forge-config: default.invariant.depth = 200
     /// forge-config: ci.invariant.depth = 200
+    /// forge-config: ci.invariant.runs = 128
     /// forge-config: deep.invariant.depth = 200
-    function invariant_accounting() public view {
+    /// forge-config: deep.invariant.runs = 5000
+    function invariant_everyCheckSecondHalf() public view {
+        _everyCheck();
+    }
+
+    function _everyCheck() internal view {
+        _honestProviderKeepsStake();
+        _cheatersSlashedOnce();
         _conservation();
         _openDisputesCounted();
     }
