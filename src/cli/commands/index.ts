@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { registerBountyCommands } from './bounty.ts';
 import { registerChainCommands } from './chain.ts';
 import { registerClientCommands } from './client.ts';
+import { registerFlCommands } from './fl.ts';
 import { registerIndexerCommands } from './indexer.ts';
 import { registerMatrixCommands } from './matrix.ts';
 import { registerNetworkCommands } from './network.ts';
@@ -20,4 +21,5 @@ export function registerCommands(program: Command): void {
   registerIndexerCommands(program);
   registerStoreCommands(program);
   registerBountyCommands(program);
+  registerFlCommands(program);
 }
