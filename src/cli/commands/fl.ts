@@ -159,7 +159,24 @@ type RunCliOptions = NetworkOptions &
     pollMs: string;
   };
 
+/** The first line of stdin: `trellis fl demo` starts its processes before the task exists and sends its id once they are loaded. */
+async function taskIdFromStdin(): Promise<string> {
+  const { createInterface } = await import('node:readline');
+  const lines = createInterface({ input: process.stdin });
+  for await (const line of lines) {
+    lines.close();
+    return line.trim();
+  }
+  throw new TrellisError('INVALID_OPTION', 'The task id "-" means the first line of stdin, and stdin closed without one.');
+}
+
 async function runFlRun(task: string, options: RunCliOptions): Promise<void> {
+  if (task === '-') {
+    // Load the SDK first, so that the task's short join window is not spent starting up.
+    await Promise.all([import('../../fl/task/run.ts'), import('../../fl/task/model.ts'), import('../../store/index.ts')]);
+    console.log('ready');
+    task = await taskIdFromStdin();
+  }
   const taskId = parseTaskId(task);
   const roles = (['participant', 'aggregator', 'watcher', 'owner'] as const).filter((r) => options[r]);
   if (roles.length !== 1) throw new TrellisError('INVALID_OPTION', 'Give exactly one of --participant, --aggregator, --watcher, --owner.');
@@ -240,7 +257,7 @@ export function registerFlCommands(program: Command): void {
     addNetworkOptions(
       fl
         .command('run <task>')
-        .description('play one role of a task until it is over')
+        .description('play one role of a task until it is over (task "-": read its id from the first line of stdin)')
         .option('--participant', 'train on --data each round and commit the update (joins first if needed)')
         .option('--aggregator', 'aggregate each round after its submit window')
         .option('--watcher', 'recompute every aggregate and challenge a wrong one')

@@ -76,38 +76,30 @@ export async function runFlDemo(o: DemoOptions): Promise<void> {
   for (const index of [flDemoRoles.aggregator, flDemoRoles.watcher, flDemoRoles.modelProvider, ...parts.map((_, k) => participantIndex(k))]) {
     await fundLocalAccount(deployer, context.deployment, devAccount(index).address, tokens('1000'));
   }
-  const submitWindow = o.data === 'digits' ? 12 : 8;
-  const { taskId, initialCid } = await createTask(owner, {
-    model: spec.name,
-    rounds: o.rounds,
-    quorum: Math.max(2, Math.ceil(o.clients / 2)),
-    startsIn: 15 + o.clients,
-    submitWindow,
-    aggregateWindow: 8,
-    challengeWindow: 4,
-    rewardPool: tokens('90'),
-    joinStake: tokens('5'),
-    aggregator: devAccount(flDemoRoles.aggregator).address,
-    aggregatorStake: tokens('20'),
-    royaltyBps: 1000,
-  });
-  print(
-    `task ${taskId} created by ${context.connection.account.address}: ${o.rounds} rounds of FedAvg, initial model ${initialCid}, pool ${formatTokens(tokens('90'))}`,
-  );
-
   const net = [
     ...(o.networkOptions.dataDir ? ['--data-dir', o.networkOptions.dataDir] : []),
     ...(o.networkOptions.rpcUrl ? ['--rpc-url', o.networkOptions.rpcUrl] : []),
     ...(o.networkOptions.manifest ? ['--manifest', o.networkOptions.manifest] : []),
   ];
   const children: ChildProcess[] = [];
+  const ready: Promise<void>[] = [];
   const start = (label: string, args: string[]) => {
-    const child = spawn(process.execPath, [binPath, 'fl', 'run', String(taskId), '--store', store.dir, ...net, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [binPath, 'fl', 'run', '-', '--store', store.dir, ...net, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    ready.push(
+      new Promise<void>((resolve, reject) => {
+        child.stdout!.once('data', () => resolve());
+        child.once('exit', (code) => reject(new Error(`the ${label} process exited with code ${code} before it was ready`)));
+      }),
+    );
     const prefix = (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n')) if (line.trim() !== '' && !line.startsWith('trellis: no')) print(`  [${label}] ${line}`);
+      for (const line of chunk.toString().split('\n'))
+        if (line.trim() !== '' && line !== 'ready' && !line.startsWith('trellis: no')) print(`  [${label}] ${line}`);
     };
     child.stdout!.on('data', prefix);
     child.stderr!.on('data', prefix);
+    child.on('exit', (code) => {
+      if (code !== 0 && code !== null) print(`  [${label}] exited with code ${code}`);
+    });
     children.push(child);
   };
   files.forEach((file, k) => {
@@ -116,7 +108,7 @@ export async function runFlDemo(o: DemoOptions): Promise<void> {
       '--data',
       file,
       '--epochs',
-      '10',
+      '5',
       '--account',
       String(participantIndex(k)),
       '--seed',
@@ -127,9 +119,32 @@ export async function runFlDemo(o: DemoOptions): Promise<void> {
   });
   start('aggregator', ['--aggregator', '--account', String(flDemoRoles.aggregator), '--poll-ms', '300']);
   start('watcher', ['--watcher', '--account', String(flDemoRoles.watcher), '--poll-ms', '300']);
-  print(`started ${children.length} processes: ${o.clients} ${who}s, the aggregator and the watcher (pids ${children.map((c) => c.pid).join(', ')})`);
-
+  print(
+    `started ${children.length} processes: ${o.clients} ${who}s, the aggregator and the watcher (pids ${children.map((c) => c.pid).join(', ')}); waiting until they are loaded`,
+  );
   try {
+    await Promise.all(ready);
+
+    const submitWindow = o.data === 'digits' ? 12 : 8;
+    const { taskId, initialCid } = await createTask(owner, {
+      model: spec.name,
+      rounds: o.rounds,
+      quorum: Math.max(2, Math.ceil(o.clients / 2)),
+      startsIn: 20 + 2 * o.clients,
+      submitWindow,
+      aggregateWindow: 8,
+      challengeWindow: 4,
+      rewardPool: tokens('90'),
+      joinStake: tokens('5'),
+      aggregator: devAccount(flDemoRoles.aggregator).address,
+      aggregatorStake: tokens('20'),
+      royaltyBps: 1000,
+    });
+    print(
+      `task ${taskId} created by ${context.connection.account.address}: ${o.rounds} rounds of FedAvg, initial model ${initialCid}, pool ${formatTokens(tokens('90'))}`,
+    );
+
+    for (const child of children) child.stdin!.write(`${taskId}\n`);
     const published = await runRole(owner, {
       role: 'owner',
       taskId,

@@ -22,7 +22,7 @@ import { fromFixed, toFixed } from '../strategies/parameters.ts';
 import { aggregateUpdates, strategyName } from './aggregate.ts';
 import { collectUpdates } from './aggregator.ts';
 import { getWeights, putWeights } from './blob.ts';
-import { approveCoordinator, flWrite, modelCidBefore, postedAggregates, readRound, readTask, roundStatuses, type FlContext } from './chain.ts';
+import { approveCoordinator, chainNow, flWrite, modelCidBefore, postedAggregates, readRound, readTask, roundStatuses, type FlContext } from './chain.ts';
 import { FlTaskError } from './errors.ts';
 import { elementCountOf, taskModel, validationSet } from './model.ts';
 import { syncTask } from './sync.ts';
@@ -56,7 +56,7 @@ export async function createTask(ctx: FlContext, o: CreateTaskOptions): Promise<
   const net = spec.build(new Xoshiro128(spec.seed + trainingStreamOffset));
   const elements = toFixed(getFlatParameters(net)).map((q) => BigInt(q));
   const initialCid = await putWeights(ctx.store, { model: spec.name, elements });
-  const now = o.now ?? (await ctx.connection.publicClient.getBlock()).timestamp;
+  const now = o.now ?? (await chainNow(ctx));
   const config = {
     initialRoot: commitWeights(elements).root,
     elementCount: elementCountOf(spec),

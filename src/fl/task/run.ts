@@ -3,6 +3,7 @@
 // participant.ts, aggregator.ts, watcher.ts or owner.ts, so tests drive the same steps
 // with anvil's clock instead of waiting.
 import { formatTokens } from '../../chain/human-units.ts';
+import { TrellisError } from '../../errors.ts';
 import type { Dataset } from '../../train/datasets.ts';
 import { aggregatorStep, stakeAggregator } from './aggregator.ts';
 import { flWrite, readTask, type FlContext } from './chain.ts';
@@ -38,16 +39,34 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 
 /** Runs `role` until the task is over; the owner's run returns the published model. */
 export async function runRole(ctx: FlContext, o: RunOptions): Promise<PublishedTask | undefined> {
-  const { taskId, print } = o;
+  const { print } = o;
   const checked = new Set<string>();
   while (!o.signal?.aborted) {
+    try {
+      const done = await tick(ctx, o, checked);
+      if (done) return done.published;
+    } catch (error) {
+      // A write can land a moment before the deadline the wall clock saw pass (anvil mines
+      // on demand): the contract refuses it by name, and the next tick tries again.
+      if (!(error instanceof TrellisError && error.code === 'TRANSACTION_FAILED')) throw error;
+      print(`retrying: ${error.message}`);
+    }
+    await sleep(o.pollMs ?? 1000, o.signal);
+  }
+  return undefined;
+}
+
+/** One look at the task; returns a value when the role is done. */
+async function tick(ctx: FlContext, o: RunOptions, checked: Set<string>): Promise<{ published: PublishedTask | undefined } | undefined> {
+  const { taskId, print } = o;
+  {
     const t = await syncTask(ctx, taskId);
     switch (o.role) {
       case 'participant': {
         if (t.finished) {
           await withdrawParticipantStake(ctx, taskId);
           print(`task ${taskId} is over; stake withdrawn`);
-          return undefined;
+          return { published: undefined };
         }
         const sent = await participantStep(ctx, taskId, { data: o.data!, epochs: o.epochs ?? 1, seed: o.seed ?? 1 });
         if (sent)
@@ -60,7 +79,7 @@ export async function runRole(ctx: FlContext, o: RunOptions): Promise<PublishedT
         if (t.finished) {
           if (t.state.aggregatorStaked) await flWrite(ctx, `Withdrawing the aggregator stake of task ${taskId}`, 'withdrawAggregatorStake', [taskId]);
           print(`task ${taskId} is over`);
-          return undefined;
+          return { published: undefined };
         }
         if (!t.state.aggregatorStaked) {
           await stakeAggregator(ctx, taskId, t.config.aggregatorStake);
@@ -74,7 +93,7 @@ export async function runRole(ctx: FlContext, o: RunOptions): Promise<PublishedT
         break;
       }
       case 'watcher': {
-        if (t.finished) return undefined;
+        if (t.finished) return { published: undefined };
         const verdict = await watcherStep(ctx, taskId, checked);
         if (verdict?.verdict === 'challenged')
           print(
@@ -93,12 +112,11 @@ export async function runRole(ctx: FlContext, o: RunOptions): Promise<PublishedT
           const published = await finishTask(ctx, taskId, o.workDir!);
           const { state } = await readTask(ctx, taskId);
           print(`published the final model as ${published.modelId} (${published.metadataURI}), owned by the royalty account ${state.royalties}`);
-          return published;
+          return { published };
         }
         break;
       }
     }
-    await sleep(o.pollMs ?? 1000, o.signal);
   }
   return undefined;
 }
