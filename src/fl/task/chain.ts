@@ -214,11 +214,14 @@ export async function modelCidBefore(ctx: Reader, taskId: bigint, round: number)
   return { cid: await initialModelCid(ctx, taskId), root: config.initialRoot };
 }
 
-/** The chain's clock: the latest block's time, or the wall clock when that is later (anvil mines on demand). */
+/**
+ * The chain's clock: the time the next block would get (the pending block's), never
+ * before the latest block. Not the wall clock: a local chain's clock can run behind it,
+ * and a write decided by the wall clock would land before the deadline it waited for.
+ */
 export async function chainNow(ctx: Reader): Promise<bigint> {
-  const block = await ctx.connection.publicClient.getBlock();
-  const wall = BigInt(Math.floor(Date.now() / 1000));
-  return block.timestamp > wall ? block.timestamp : wall;
+  const [latest, pending] = await Promise.all([ctx.connection.publicClient.getBlock(), ctx.connection.publicClient.getBlock({ blockTag: 'pending' })]);
+  return pending.timestamp > latest.timestamp ? pending.timestamp : latest.timestamp;
 }
 
 /** The rounds `account` committed an update in. */
