@@ -36,7 +36,10 @@ export function coordinator(deployment: Deployment): Address {
 export async function flWrite(ctx: FlContext, action: string, functionName: string, args: readonly unknown[]): Promise<Hex> {
   const { connection } = ctx;
   return transact(connection, action, async () => {
+    // Simulated on the pending block: the latest block's time can be long past on a chain
+    // that mines on demand, and a deadline check there would refuse a write that lands fine.
     const { request } = await connection.publicClient.simulateContract({
+      blockTag: 'pending',
       account: connection.account,
       address: coordinator(ctx.deployment),
       abi: federatedTrainingAbi,
