@@ -3,9 +3,27 @@
 // centralized training of the same network on the same rows (digits-mlp: 10 clients,
 // IID and Dirichlet alpha 0.5; breast-cancer-mlp: 5 hospitals, IID), the strategies
 // with 2 of 10 digits clients Byzantine under each attack, and the time of one
-// aggregation as the number of clients grows. Seeded: the accuracy figures are the
+// aggregation as the number of clients grows, and the gas of a participant's
+// submission in a real task on anvil. Seeded: the accuracy figures are the
 // same on every run of the same code.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestClient, http } from 'viem';
+import { startAnvil } from '../src/chain/anvil.ts';
+import { connectDevSigner } from '../src/chain/connect.ts';
+import { deployTrellis } from '../src/chain/deploy.ts';
+import { tokens } from '../src/chain/parameters.ts';
 import type { Attack } from '../src/fl/byzantine.ts';
+import { iidPartition } from '../src/fl/client/partition.ts';
+import { fundLocalAccount } from '../src/fl/task/accounts.ts';
+import { aggregatorStep, stakeAggregator } from '../src/fl/task/aggregator.ts';
+import { taskModel } from '../src/fl/task/model.ts';
+import { createTask } from '../src/fl/task/owner.ts';
+import { joinTask, participantStep } from '../src/fl/task/participant.ts';
+import { BlockStore } from '../src/store/index.ts';
+import { prepareData } from '../src/train/prepare-data.ts';
+import { selectRows } from '../src/train/split.ts';
 import { centralAccuracy, experimentData, type PartitionRule, runExperiment } from '../src/fl/experiment.ts';
 import type { FedAvgOptions } from '../src/fl/strategies/create-strategy.ts';
 import { fedAvg } from '../src/fl/strategies/fedavg.ts';
@@ -127,7 +145,70 @@ export async function main(args: string[]): Promise<void> {
     }
   }
   figures.push({ figure: 'fl_aggregate_per_client_50_vs_5_ratio', value: perClient[2]! / perClient[0]!, unit: 'x' });
+  figures.push({ figure: 'fl_gas_per_participant_round', value: await submitGasPerParticipantRound(), unit: 'gas' });
   report('fl', figures);
+}
+
+/**
+ * Gas of one participant's submitUpdate, the mean over a real task on anvil: 5 data
+ * owners of breast-cancer-mlp, 2 rounds through the SDK (src/fl/task), read from the
+ * receipts. The first submission of a round also opens it and costs more; the mean
+ * covers both.
+ */
+async function submitGasPerParticipantRound(): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'trellis-bench-fl-'));
+  const anvil = await startAnvil({ stateDir: dir, port: 0 });
+  try {
+    const deployer = await connectDevSigner(anvil.rpcUrl, 0);
+    const deployment = await deployTrellis(deployer, { faucetChainId: 31337n, initialSupply: 10_000_000_000n });
+    const store = await BlockStore.open(join(dir, 'store'));
+    const ctx = async (i: number) => ({ connection: await connectDevSigner(anvil.rpcUrl, i), deployment, store });
+    const owner = await ctx(0);
+    const aggregator = await ctx(6);
+    const people = await Promise.all([1, 2, 3, 4, 5].map(ctx));
+    for (const who of [aggregator, ...people]) await fundLocalAccount(deployer, deployment, who.connection.account.address, tokens('100'));
+    const window = 600;
+    const spec = taskModel('breast-cancer-mlp');
+    const { taskId } = await createTask(owner, {
+      model: spec.name,
+      rounds: 2,
+      quorum: 3,
+      startsIn: window,
+      submitWindow: window,
+      aggregateWindow: window,
+      challengeWindow: window,
+      rewardPool: tokens('10'),
+      joinStake: tokens('1'),
+      aggregator: aggregator.connection.account.address,
+      aggregatorStake: tokens('1'),
+      royaltyBps: 0,
+    });
+    await stakeAggregator(aggregator, taskId, tokens('1'));
+    const train = prepareData(spec).train;
+    const data = iidPartition(train.rows, people.length, 1).map((rows) => selectRows(train, rows));
+    for (const [k, who] of people.entries()) await joinTask(who, taskId, { rows: data[k]!.rows, datasetHash: `0x${'ab'.repeat(32)}` });
+    const testClient = createTestClient({ mode: 'anvil', transport: http(anvil.rpcUrl) });
+    const warp = async () => {
+      await testClient.increaseTime({ seconds: window });
+      await testClient.mine({ blocks: 1 });
+    };
+    await warp();
+    const gas: bigint[] = [];
+    for (let round = 1; round <= 2; round++) {
+      for (const [k, who] of people.entries()) {
+        const sent = await participantStep(who, taskId, { data: data[k]!, epochs: 1, seed: k });
+        if (sent) gas.push(sent.gasUsed);
+      }
+      await warp();
+      await aggregatorStep(aggregator, taskId);
+      await warp();
+    }
+    console.error(`fl: ${gas.length} submissions on anvil, gas ${gas.join(', ')}`);
+    return Number(gas.reduce((a, b) => a + b, 0n)) / gas.length;
+  } finally {
+    await anvil.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** The first round (1-based) whose accuracy reaches `target`; -1 when none does. */

@@ -20,3 +20,17 @@ export const localRoles = {
   x402Facilitator: 7,
   agentOwner: 6,
 } as const;
+
+/**
+ * The parties of `trellis fl demo` (src/fl/task/accounts.ts): the task owner is a funded
+ * dev account; the aggregator, the watcher, the provider of the trained model and the
+ * data owners are further keys of the same mnemonic, which the demo funds itself.
+ */
+export const flDemoRoles = {
+  taskOwner: 6,
+  aggregator: 11,
+  watcher: 12,
+  modelProvider: 13,
+  /** Data owner k is dev account firstParticipant + k. */
+  firstParticipant: 20,
+} as const;

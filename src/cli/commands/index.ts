@@ -4,6 +4,7 @@ import { registerAgentCommands } from './agent.ts';
 import { registerBountyCommands } from './bounty.ts';
 import { registerChainCommands } from './chain.ts';
 import { registerClientCommands } from './client.ts';
+import { registerFlCommands } from './fl.ts';
 import { registerIndexerCommands } from './indexer.ts';
 import { registerMatrixCommands } from './matrix.ts';
 import { registerNetworkCommands } from './network.ts';
@@ -22,4 +23,5 @@ export function registerCommands(program: Command): void {
   registerStoreCommands(program);
   registerBountyCommands(program);
   registerAgentCommands(program);
+  registerFlCommands(program);
 }

@@ -1,0 +1,72 @@
+// The aggregator's side of a round: after the submit window, fetch every committed
+// update by its CID, check each blob against its committed root (a blob that is
+// missing or does not match is excluded, by name, and earns nothing), aggregate the
+// rest with the task's rule, put the aggregate in the store and post its root and CID.
+import type { Hex } from 'viem';
+import { commitWeights } from '../commitment.ts';
+import { aggregateUpdates, strategyName } from './aggregate.ts';
+import { getWeights, putWeights } from './blob.ts';
+import { approveCoordinator, committedUpdates, flWrite, modelCidBefore, participantOf, type CommittedUpdate, type FlContext } from './chain.ts';
+import { FlTaskError } from './errors.ts';
+import { syncTask } from './sync.ts';
+
+export type Included = { update: CommittedUpdate; elements: bigint[]; examples: bigint };
+export type Refused = { update: CommittedUpdate; error: FlTaskError };
+
+/** The round's committed updates, split into those whose blobs check out and those refused. */
+export async function collectUpdates(
+  ctx: FlContext,
+  taskId: bigint,
+  round: number,
+  elementCount: number,
+): Promise<{ included: Included[]; refused: Refused[] }> {
+  const included: Included[] = [];
+  const refused: Refused[] = [];
+  for (const update of await committedUpdates(ctx, taskId, round)) {
+    try {
+      const blob = await getWeights(ctx.store, update.cid, { root: update.root, elementCount });
+      included.push({ update, elements: blob.elements, examples: (await participantOf(ctx, taskId, update.account)).examples });
+    } catch (error) {
+      if (!(error instanceof FlTaskError)) throw error;
+      refused.push({ update, error });
+    }
+  }
+  return { included, refused };
+}
+
+export type AggregatorOptions = {
+  /** Tests: a lying aggregator changes the aggregate before committing to it. */
+  tamper?: (elements: bigint[]) => bigint[];
+};
+
+export type Posted = { round: number; root: Hex; cid: string; included: number[]; refused: Refused[] };
+
+/** Posts the round's aggregate once its submit window is over; undefined when there is nothing to do yet. */
+export async function aggregatorStep(ctx: FlContext, taskId: bigint, options: AggregatorOptions = {}): Promise<Posted | undefined> {
+  const t = await syncTask(ctx, taskId);
+  if (t.finished || t.status !== 'Open' || t.submitEnd === undefined || t.now < t.submitEnd) return undefined;
+  if (!t.roundState || t.roundState.submissions < t.config.quorum) return undefined;
+  const strategy = strategyName(t.config.strategy);
+  const { included, refused } = await collectUpdates(ctx, taskId, t.round, t.config.elementCount);
+  if (included.length < t.config.quorum) return undefined;
+  const global = await modelCidBefore(ctx, taskId, t.round);
+  const { model } = await getWeights(ctx.store, global.cid, { root: global.root, elementCount: t.config.elementCount });
+  const honest = aggregateUpdates(
+    strategy,
+    t.config.trimBetaBps,
+    included.map((u) => u.elements),
+    included.map((u) => u.examples),
+  );
+  const elements = options.tamper ? options.tamper(honest) : honest;
+  const { root } = commitWeights(elements);
+  const cid = await putWeights(ctx.store, { model, elements });
+  const excluded = refused.map((r) => r.update.index).sort((a, b) => a - b);
+  await flWrite(ctx, `Posting the round ${t.round} aggregate of task ${taskId}`, 'postAggregate', [taskId, root, cid, excluded, []]);
+  return { round: t.round, root, cid, included: included.map((u) => u.update.index), refused };
+}
+
+/** The aggregator puts in its stake once (approved first). */
+export async function stakeAggregator(ctx: FlContext, taskId: bigint, stake: bigint): Promise<void> {
+  await approveCoordinator(ctx, stake);
+  await flWrite(ctx, `Staking as the aggregator of task ${taskId}`, 'stakeAggregator', [taskId]);
+}

@@ -1,0 +1,234 @@
+// The coordinator as the SDK sees it (contracts/src/fl/FederatedTraining.sol, docs/fl.md):
+// one context per party (its signer, the deployment, the store blobs travel through),
+// writes that explain a revert in words, and the reads every loop needs: a task's
+// config and state, the current round, the updates committed in it, and the CID of the
+// model a round starts from.
+import type { Address, Hex } from 'viem';
+import type { SignerConnection } from '../../chain/connect.ts';
+import { federatedTrainingAbi } from '../../chain/generated/FederatedTraining.ts';
+import { trellisTokenAbi } from '../../chain/generated/TrellisToken.ts';
+import type { Deployment } from '../../chain/manifest.ts';
+import { transact } from '../../sdk/transact.ts';
+import type { BlockStore } from '../../store/index.ts';
+import { FlTaskError } from './errors.ts';
+
+export type FlContext = {
+  connection: SignerConnection;
+  deployment: Deployment;
+  /** Where update and model blobs are put and fetched (shared by the parties of a task). */
+  store: BlockStore;
+};
+
+export const roundStatuses = ['None', 'Open', 'Posted', 'Final', 'Empty'] as const;
+export type RoundStatusName = (typeof roundStatuses)[number];
+
+export function coordinator(deployment: Deployment): Address {
+  const fl = deployment.fl?.federatedTraining;
+  if (!fl) {
+    throw new FlTaskError('FL_UNKNOWN_TASK', 'This deployment has no federated-training coordinator.', {
+      details: ['redeploy the local network (npm start -- --fresh) with a version that deploys contracts/src/fl'],
+    });
+  }
+  return fl;
+}
+
+/** Sends one coordinator write (simulated first, so a revert is explained by name) and waits for it. */
+export async function flWrite(ctx: FlContext, action: string, functionName: string, args: readonly unknown[]): Promise<Hex> {
+  const { connection } = ctx;
+  return transact(connection, action, async () => {
+    // Simulated on the pending block: the latest block's time can be long past on a chain
+    // that mines on demand, and a deadline check there would refuse a write that lands fine.
+    const { request } = await connection.publicClient.simulateContract({
+      blockTag: 'pending',
+      account: connection.account,
+      address: coordinator(ctx.deployment),
+      abi: federatedTrainingAbi,
+      functionName: functionName as never,
+      args: args as never,
+    });
+    return connection.walletClient.writeContract(request as never);
+  });
+}
+
+/** Approves the coordinator to pull `amount` more of the payment token (stakes, the pool). */
+export async function approveCoordinator(ctx: FlContext, amount: bigint): Promise<void> {
+  const { connection, deployment } = ctx;
+  const spender = coordinator(deployment);
+  const current = await connection.publicClient.readContract({
+    address: deployment.contracts.token,
+    abi: trellisTokenAbi,
+    functionName: 'allowance',
+    args: [connection.account.address, spender],
+  });
+  if (current >= amount) return;
+  await transact(connection, 'Approving the coordinator', async () =>
+    connection.walletClient.writeContract({
+      address: deployment.contracts.token,
+      abi: trellisTokenAbi,
+      functionName: 'approve',
+      args: [spender, amount],
+      account: connection.account,
+      chain: connection.walletClient.chain,
+    }),
+  );
+}
+
+type Reader = Pick<FlContext, 'deployment'> & { connection: Pick<SignerConnection, 'publicClient'> };
+
+const read = <T>(ctx: Reader, functionName: string, args: readonly unknown[]): Promise<T> =>
+  ctx.connection.publicClient.readContract({
+    address: coordinator(ctx.deployment),
+    abi: federatedTrainingAbi,
+    functionName: functionName as never,
+    args: args as never,
+  }) as Promise<T>;
+
+export type TaskConfig = {
+  initialRoot: Hex;
+  elementCount: number;
+  strategy: number;
+  trimBetaBps: number;
+  krumByzantine: number;
+  krumSelect: number;
+  proximalMuMicros: number;
+  rounds: number;
+  quorum: number;
+  maxParticipants: number;
+  startsAt: bigint;
+  submitWindow: number;
+  aggregateWindow: number;
+  challengeWindow: number;
+  rewardPool: bigint;
+  joinStake: bigint;
+  aggregator: Address;
+  aggregatorStake: bigint;
+  allowlistRoot: Hex;
+  validationCommitment: Hex;
+  royaltyBps: number;
+};
+
+export type TaskState = {
+  owner: Address;
+  currentRound: number;
+  participantCount: number;
+  aggregatorStaked: boolean;
+  closed: boolean;
+  published: boolean;
+  finishedAt: bigint;
+  poolLeft: bigint;
+  bonus: bigint;
+  modelRoot: Hex;
+  totalShares: bigint;
+  royalties: Address;
+  modelId: Hex;
+};
+
+export type RoundState = {
+  status: number;
+  scored: boolean;
+  posts: number;
+  submissions: number;
+  included: number;
+  start: bigint;
+  aggregateDeadline: bigint;
+  postedAt: bigint;
+  aggregateRoot: Hex;
+  selectionHash: Hex;
+};
+
+/** A task's config and state; an id no task has is refused by name. */
+export async function readTask(ctx: Reader, taskId: bigint): Promise<{ config: TaskConfig; state: TaskState }> {
+  const count = await read<bigint>(ctx, 'taskCount', []);
+  if (taskId < 1n || taskId > count) {
+    throw new FlTaskError('FL_UNKNOWN_TASK', `There is no federated task ${taskId}.`, {
+      details: [count === 0n ? 'no task was created yet (trellis fl create)' : `task ids run from 1 to ${count}`],
+    });
+  }
+  const [config, state] = await Promise.all([read<TaskConfig>(ctx, 'taskConfig', [taskId]), read<TaskState>(ctx, 'taskState', [taskId])]);
+  return { config, state };
+}
+
+export const readRound = (ctx: Reader, taskId: bigint, round: number): Promise<RoundState> => read<RoundState>(ctx, 'round', [taskId, BigInt(round)]);
+
+export async function participantOf(ctx: Reader, taskId: bigint, account: Address): Promise<{ status: number; index: number; examples: bigint }> {
+  const [status, index, examples] = await read<[number, number, bigint]>(ctx, 'participant', [taskId, account]);
+  return { status, index, examples };
+}
+
+export const participantAt = (ctx: Reader, taskId: bigint, index: number): Promise<Address> => read<Address>(ctx, 'participantAt', [taskId, index]);
+export const claimableOf = (ctx: Reader, account: Address): Promise<bigint> => read<bigint>(ctx, 'claimable', [account]);
+export const shareOf = (ctx: Reader, taskId: bigint, account: Address): Promise<bigint> => read<bigint>(ctx, 'shareOf', [taskId, account]);
+
+const events = async (ctx: Reader, eventName: string, args: Record<string, unknown>) =>
+  ctx.connection.publicClient.getContractEvents({
+    address: coordinator(ctx.deployment),
+    abi: federatedTrainingAbi,
+    eventName: eventName as never,
+    args: args as never,
+    fromBlock: 0n,
+    strict: true,
+  }) as unknown as Promise<{ args: Record<string, unknown>; transactionHash: Hex }[]>;
+
+export async function initialModelCid(ctx: Reader, taskId: bigint): Promise<string> {
+  const [created] = await events(ctx, 'TaskCreated', { taskId });
+  if (!created) throw new FlTaskError('FL_UNKNOWN_TASK', `There is no federated task ${taskId}.`);
+  return created.args.initialModelCid as string;
+}
+
+export type CommittedUpdate = { index: number; account: Address; root: Hex; cid: string; transactionHash: Hex };
+
+/** The updates committed in `round`, by participant index. */
+export async function committedUpdates(ctx: Reader, taskId: bigint, round: number): Promise<CommittedUpdate[]> {
+  const logs = await events(ctx, 'UpdateCommitted', { taskId, round: BigInt(round) });
+  return logs
+    .map((l) => ({
+      index: Number(l.args.index),
+      account: l.args.account as Address,
+      root: l.args.root as Hex,
+      cid: l.args.cid as string,
+      transactionHash: l.transactionHash,
+    }))
+    .sort((a, b) => a.index - b.index);
+}
+
+export type PostedAggregate = { round: number; root: Hex; cid: string; excluded: number[] };
+
+/** Every aggregate posted in the task, in order (a round challenged and reposted appears twice). */
+export async function postedAggregates(ctx: Reader, taskId: bigint): Promise<PostedAggregate[]> {
+  const logs = await events(ctx, 'AggregatePosted', { taskId });
+  return logs.map((l) => ({
+    round: Number(l.args.round),
+    root: l.args.root as Hex,
+    cid: l.args.cid as string,
+    excluded: (l.args.excluded as readonly number[]).map(Number),
+  }));
+}
+
+/** The CID of the model round `round` starts from: the last final aggregate before it, else the initial model. */
+export async function modelCidBefore(ctx: Reader, taskId: bigint, round: number): Promise<{ cid: string; root: Hex }> {
+  const { config } = await readTask(ctx, taskId);
+  const posted = await postedAggregates(ctx, taskId);
+  for (let r = round - 1; r >= 1; r--) {
+    const state = await readRound(ctx, taskId, r);
+    if (roundStatuses[state.status] !== 'Final') continue;
+    const last = posted.filter((p) => p.round === r).at(-1);
+    if (last && last.root === state.aggregateRoot) return { cid: last.cid, root: last.root };
+  }
+  return { cid: await initialModelCid(ctx, taskId), root: config.initialRoot };
+}
+
+/**
+ * The chain's clock: the time the next block would get (the pending block's), never
+ * before the latest block. Not the wall clock: a local chain's clock can run behind it,
+ * and a write decided by the wall clock would land before the deadline it waited for.
+ */
+export async function chainNow(ctx: Reader): Promise<bigint> {
+  const [latest, pending] = await Promise.all([ctx.connection.publicClient.getBlock(), ctx.connection.publicClient.getBlock({ blockTag: 'pending' })]);
+  return pending.timestamp > latest.timestamp ? pending.timestamp : latest.timestamp;
+}
+
+/** The rounds `account` committed an update in. */
+export async function roundsSubmittedBy(ctx: Reader, taskId: bigint, account: Address): Promise<number[]> {
+  const logs = await events(ctx, 'UpdateCommitted', { taskId, account });
+  return logs.map((l) => Number(l.args.round));
+}
