@@ -17,7 +17,7 @@
 // committed weights so that |q| < 2^B for every int16 input; with both ranges fixed the
 // pair (qo, r) is unique, which is floor division rounding towards minus infinity.
 // Saturation compares qo with 2^B - 32768 and 2^B + 32767.
-import type { Artifact, DenseLayer } from '../engine/index.ts';
+import type { Artifact, DenseLayer } from '../engine/artifact.ts';
 import { PACK, weightElements } from './commitment.ts';
 import { ZkUnsupportedLayerError } from './errors.ts';
 
