@@ -13,8 +13,10 @@ interface IGroth16Verifier {
 
     /// @notice True when the proof verifies for these public inputs; false for a proof that does
     /// not (including points that are not on the curve).
-    function verifyProof(uint256[2] calldata a, uint256[2][2] calldata b, uint256[2] calldata c, uint256[] calldata input)
-        external
-        view
-        returns (bool);
+    function verifyProof(
+        uint256[2] calldata a,
+        uint256[2][2] calldata b,
+        uint256[2] calldata c,
+        uint256[] calldata input
+    ) external view returns (bool);
 }

@@ -44,8 +44,12 @@ contract ZkRegistryTest is Fixture {
         );
         vm.prank(stranger);
         bytes32 key = zk.verifyAndRecord(modelId, _signals(), a, b, c);
-        assertEq(key, zk.resultKeyOf(modelId, BreastCancerMlpFixture.WEIGHT_HASH, BreastCancerMlpFixture.IO_HASH), "key");
-        assertTrue(zk.isVerified(modelId, BreastCancerMlpFixture.WEIGHT_HASH, BreastCancerMlpFixture.IO_HASH), "recorded");
+        assertEq(
+            key, zk.resultKeyOf(modelId, BreastCancerMlpFixture.WEIGHT_HASH, BreastCancerMlpFixture.IO_HASH), "key"
+        );
+        assertTrue(
+            zk.isVerified(modelId, BreastCancerMlpFixture.WEIGHT_HASH, BreastCancerMlpFixture.IO_HASH), "recorded"
+        );
         // Submitting the same proof again records nothing new and still succeeds.
         vm.recordLogs();
         zk.verifyAndRecord(modelId, _signals(), a, b, c);
@@ -56,20 +60,30 @@ contract ZkRegistryTest is Fixture {
         (uint256[2] memory a, uint256[2][2] memory b, uint256[2] memory c) = BreastCancerMlpFixture.proof();
         // A point off the curve: the pairing precompile refuses it.
         uint256[2] memory badA = [a[0], a[1] + 1];
-        vm.expectRevert(abi.encodeWithSelector(ZkRegistry.ZkProofRejected.selector, modelId, BreastCancerMlpFixture.IO_HASH));
+        vm.expectRevert(
+            abi.encodeWithSelector(ZkRegistry.ZkProofRejected.selector, modelId, BreastCancerMlpFixture.IO_HASH)
+        );
         zk.verifyAndRecord(modelId, _signals(), badA, b, c);
         // A valid curve point that is not the proof's C (the generator).
-        vm.expectRevert(abi.encodeWithSelector(ZkRegistry.ZkProofRejected.selector, modelId, BreastCancerMlpFixture.IO_HASH));
+        vm.expectRevert(
+            abi.encodeWithSelector(ZkRegistry.ZkProofRejected.selector, modelId, BreastCancerMlpFixture.IO_HASH)
+        );
         zk.verifyAndRecord(modelId, _signals(), a, b, [uint256(1), 2]);
         // A's y plus the base field order: the same point mod Q, refused as non-canonical.
         uint256[2] memory aliasA = [a[0], a[1] + Q];
-        vm.expectRevert(abi.encodeWithSelector(ZkRegistry.ZkProofRejected.selector, modelId, BreastCancerMlpFixture.IO_HASH));
+        vm.expectRevert(
+            abi.encodeWithSelector(ZkRegistry.ZkProofRejected.selector, modelId, BreastCancerMlpFixture.IO_HASH)
+        );
         zk.verifyAndRecord(modelId, _signals(), aliasA, b, c);
         // B with its coordinates in the other order (the snarkjs order, not EIP-197's).
         uint256[2][2] memory swapped = [[b[0][1], b[0][0]], [b[1][1], b[1][0]]];
-        vm.expectRevert(abi.encodeWithSelector(ZkRegistry.ZkProofRejected.selector, modelId, BreastCancerMlpFixture.IO_HASH));
+        vm.expectRevert(
+            abi.encodeWithSelector(ZkRegistry.ZkProofRejected.selector, modelId, BreastCancerMlpFixture.IO_HASH)
+        );
         zk.verifyAndRecord(modelId, _signals(), a, swapped, c);
-        assertFalse(zk.isVerified(modelId, BreastCancerMlpFixture.WEIGHT_HASH, BreastCancerMlpFixture.IO_HASH), "not recorded");
+        assertFalse(
+            zk.isVerified(modelId, BreastCancerMlpFixture.WEIGHT_HASH, BreastCancerMlpFixture.IO_HASH), "not recorded"
+        );
     }
 
     function test_tamperedIoHash_isRefused() public {
@@ -141,7 +155,9 @@ contract ZkRegistryTest is Fixture {
         zk.verifyAndRecord(modelId, _signals(), a, b, c);
         vm.prank(owner);
         zk.registerVerifier(modelId, verifier, 12345);
-        assertTrue(zk.isVerified(modelId, BreastCancerMlpFixture.WEIGHT_HASH, BreastCancerMlpFixture.IO_HASH), "recorded");
+        assertTrue(
+            zk.isVerified(modelId, BreastCancerMlpFixture.WEIGHT_HASH, BreastCancerMlpFixture.IO_HASH), "recorded"
+        );
         // The old proof is about the old weights: refused under the new commitment.
         vm.expectRevert(
             abi.encodeWithSelector(
