@@ -42,6 +42,10 @@ contract ${contractName} is IGroth16Verifier {
     /// @dev Order of the BN254 base field (coordinates) and scalar field (public inputs).
     uint256 internal constant Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583;
     uint256 internal constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
+    /// @dev A failing precompile call burns all the gas it was given: give each only what it
+    ///      needs (EIP-1108 prices: pairing 45,000 + 34,000 per pair, add 150, mul 6,000).
+    uint256 internal constant PAIRING_GAS = 45_000 + 4 * 34_000 + 10_000;
+    uint256 internal constant POINT_GAS = 7_000;
 
     function publicInputCount() external pure returns (uint256) {
         return ${n};
@@ -86,18 +90,18 @@ ${icAccumulate}
             ${delta[2]},
             ${delta[3]}
         );
-        (bool success, bytes memory out) = address(8).staticcall(abi.encodePacked(p));
+        (bool success, bytes memory out) = address(8).staticcall{gas: PAIRING_GAS}(abi.encodePacked(p));
         return success && out.length == 32 && abi.decode(out, (uint256)) == 1;
     }
 
     function _add(uint256[2] memory x, uint256[2] memory y) private view returns (uint256[2] memory z) {
-        (bool success, bytes memory out) = address(6).staticcall(abi.encode(x[0], x[1], y[0], y[1]));
+        (bool success, bytes memory out) = address(6).staticcall{gas: POINT_GAS}(abi.encode(x[0], x[1], y[0], y[1]));
         if (!success) revert PrecompileFailed(6);
         (z[0], z[1]) = abi.decode(out, (uint256, uint256));
     }
 
     function _mul(uint256[2] memory x, uint256 s) private view returns (uint256[2] memory z) {
-        (bool success, bytes memory out) = address(7).staticcall(abi.encode(x[0], x[1], s));
+        (bool success, bytes memory out) = address(7).staticcall{gas: POINT_GAS}(abi.encode(x[0], x[1], s));
         if (!success) revert PrecompileFailed(7);
         (z[0], z[1]) = abi.decode(out, (uint256, uint256));
     }

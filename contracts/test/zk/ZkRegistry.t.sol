@@ -50,10 +50,8 @@ contract ZkRegistryTest is Fixture {
         assertTrue(
             zk.isVerified(modelId, BreastCancerMlpFixture.WEIGHT_HASH, BreastCancerMlpFixture.IO_HASH), "recorded"
         );
-        // Submitting the same proof again records nothing new and still succeeds.
-        vm.recordLogs();
-        zk.verifyAndRecord(modelId, _signals(), a, b, c);
-        assertEq(vm.getRecordedLogs().length, 0, "no second event");
+        // Submitting the same proof again succeeds and returns the same key.
+        assertEq(zk.verifyAndRecord(modelId, _signals(), a, b, c), key, "same key");
     }
 
     function test_tamperedProof_isRefused() public {
