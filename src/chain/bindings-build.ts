@@ -20,7 +20,7 @@ export const BUILD_HINT = 'run `npm run build` once to compile the contracts and
  */
 export function deployableContracts(): Map<string, string> {
   const sourceOf = new Map<string, string>();
-  for (const folder of ['', 'agents', 'fl']) {
+  for (const folder of ['', 'agents', 'fl', 'zk']) {
     for (const file of readdirSync(join(root, 'contracts', 'src', folder)).filter((f) => f.endsWith('.sol'))) {
       sourceOf.set(file.slice(0, -4), folder ? `${folder}/${file}` : file);
     }

@@ -1,0 +1,54 @@
+// Where a model's committed zk artifacts live: models/zk/<model>/
+//   circuit.circom  the generated circuit (generateCircuit output, byte for byte)
+//   circuit.wasm    its witness calculator, compiled with circom2
+//   circuit.zkey    the Groth16 proving key (local ceremony, scripts/zk-setup.ts)
+//   vkey.json       the verification key
+//   meta.json       sizes, the ceremony's power and beacons, the Poseidon weight commitment
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ZkArtifactsMissingError } from './errors.ts';
+import type { VerificationKey } from './verifier-sol.ts';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export type ZkMeta = {
+  model: string;
+  constraints: number;
+  power: number;
+  publicSignals: string[];
+  poseidonWeightCommitment: string;
+  ptauBeacon: string;
+  zkeyBeacon: string;
+};
+
+export type ZkArtifacts = { dir: string; circuit: string; wasm: string; zkey: string; vkey: string; meta: string };
+
+export function zkArtifactPaths(model: string): ZkArtifacts {
+  const dir = join(REPO_ROOT, 'models', 'zk', model);
+  return {
+    dir,
+    circuit: join(dir, 'circuit.circom'),
+    wasm: join(dir, 'circuit.wasm'),
+    zkey: join(dir, 'circuit.zkey'),
+    vkey: join(dir, 'vkey.json'),
+    meta: join(dir, 'meta.json'),
+  };
+}
+
+/** The committed artifacts of a model; refuses a model that has none. */
+export function requireZkArtifacts(model: string): ZkArtifacts {
+  const paths = zkArtifactPaths(model);
+  for (const file of [paths.wasm, paths.zkey, paths.vkey, paths.meta]) {
+    if (!existsSync(file)) throw new ZkArtifactsMissingError(model, file);
+  }
+  return paths;
+}
+
+export function readVerificationKey(model: string): VerificationKey {
+  return JSON.parse(readFileSync(requireZkArtifacts(model).vkey, 'utf8')) as VerificationKey;
+}
+
+export function readZkMeta(model: string): ZkMeta {
+  return JSON.parse(readFileSync(requireZkArtifacts(model).meta, 'utf8')) as ZkMeta;
+}
