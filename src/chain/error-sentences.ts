@@ -4,6 +4,7 @@
 // contract gains an error without a sentence here.
 import { agentErrorSentences } from './agent-error-sentences.ts';
 import { flErrorSentences } from './fl-error-sentences.ts';
+import { zkErrorSentences } from './zk-error-sentences.ts';
 import { formatDuration, formatRelative, formatWhen } from './human-units.ts';
 import { marketErrorSentences } from './market-error-sentences.ts';
 import { big, bps, date, label, short, text, tusd, type ErrorArgs, type ErrorSentence } from './sentence-parts.ts';
@@ -24,6 +25,7 @@ export const errorSentences: Readonly<Record<string, ErrorSentence>> = {
   ...marketErrorSentences,
   ...agentErrorSentences,
   ...flErrorSentences,
+  ...zkErrorSentences,
   // Escrow
   EscrowInsufficientBalance: (a) => `The escrow of ${text(a.client)} holds ${tusd(a.balance)}, less than the ${tusd(a.needed)} needed.`,
   EscrowInvalidSignature: (a) => `The voucher is not signed by the client ${text(a.client)}.`,

@@ -1,0 +1,24 @@
+// Sentences for the zk contracts' errors (ZkRegistry and the generated Groth16
+// verifiers), merged into src/chain/error-sentences.ts.
+import { short, text, type ErrorSentence } from './sentence-parts.ts';
+
+/** The EIP-196/197 precompiles a verifier calls (docs/zk.md). */
+const PRECOMPILES: Record<string, string> = { '6': 'point addition (0x06)', '7': 'scalar multiplication (0x07)', '8': 'the pairing check (0x08)' };
+
+export const zkErrorSentences: Readonly<Record<string, ErrorSentence>> = {
+  // Groth16 verifiers
+  PublicInputCount: (a) => `The proof comes with ${text(a.got)} public inputs; this verifier takes ${text(a.expected)}.`,
+  PublicInputNotInField: (a) => `Public input ${text(a.index)} is not below the BN254 field order.`,
+  PrecompileFailed: (a) =>
+    `The elliptic-curve precompile for ${PRECOMPILES[text(a.precompile)] ?? text(a.precompile)} refused the proof's points (not on the curve, or out of range).`,
+
+  // ZkRegistry
+  ZkModelUnknown: (a) => `No model ${short(a.modelId)} is published in the ModelRegistry.`,
+  ZkNotModelOwner: (a) => `Only the owner ${text(a.owner)} of model ${short(a.modelId)} can register its verifier, not ${text(a.caller)}.`,
+  ZkVerifierNotContract: (a) => `The verifier ${text(a.verifier)} has no code.`,
+  ZkBadCommitment: (a) => `The Poseidon weight commitment ${text(a.poseidonCommitment)} is zero or not below the BN254 field order.`,
+  ZkNoVerifier: (a) => `Model ${short(a.modelId)} has no zk verifier registered.`,
+  ZkPublicSignalCount: (a) => `The proof comes with ${text(a.got)} public signals; the registry expects ${text(a.expected)}.`,
+  ZkWeightCommitmentMismatch: (a) => `The proof is for weights committed as ${text(a.got)}; model ${short(a.modelId)} is registered with ${text(a.expected)}.`,
+  ZkProofRejected: (a) => `The proof for model ${short(a.modelId)} and I/O hash ${text(a.ioHash)} does not verify: nothing was recorded.`,
+};
