@@ -25,6 +25,7 @@ import { listen, type RunningServer } from '../src/net/http.ts';
 import { ProtocolError } from '../src/protocol/errors.ts';
 import {
   agentActivity,
+  apiClient,
   migratedDatabase,
   roles,
   someActivity,
@@ -38,7 +39,6 @@ import {
 const provider = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 const hash = (byte: string) => `0x${byte.repeat(32)}`;
 
-type Body = Record<string, unknown> & { error?: { code: string }; items?: Record<string, unknown>[]; nextCursor?: string | null };
 type Round = { round: number; status: string; submissions: { account: string; cid: string }[]; aggregate: { cid: string } | null };
 type Outcome = { kind: string; account: string | null; amount: string; round: number | null };
 
@@ -49,15 +49,7 @@ describe('the index of agents and federated training', () => {
   let api: RunningServer;
   let agents: AgentActivity;
   let training: TrainingActivity;
-  const get = async (path: string): Promise<{ status: number; body: Body }> => {
-    const response = await fetch(`${api.url}${path}`);
-    return { status: response.status, body: (await response.json()) as Body };
-  };
-  const refused = async (path: string, status: number, code: string) => {
-    const { status: got, body } = await get(path);
-    assert.equal(got, status, `${path}: ${JSON.stringify(body)}`);
-    assert.equal(body.error?.code, code, path);
-  };
+  const { get, refused } = apiClient(() => api.url);
 
   before(async () => {
     chain = await startTestChain();

@@ -13,13 +13,7 @@ import type { Database } from '../src/indexer/db/database.ts';
 import { startIndexer, type Indexer } from '../src/indexer/indexer.ts';
 import type { RunningServer } from '../src/net/http.ts';
 import { deposit } from '../src/sdk/accounts.ts';
-import { migratedDatabase, roles, someActivity, startTestChain, type Activity, type TestChain } from './support/indexer.ts';
-
-type Body = Record<string, unknown> & {
-  error?: { code: string; message: string; details: string[] };
-  items?: Record<string, unknown>[];
-  nextCursor?: string | null;
-};
+import { apiClient, migratedDatabase, roles, someActivity, startTestChain, type Activity, type ApiBody, type TestChain } from './support/indexer.ts';
 
 describe('the index API', () => {
   let chain: TestChain;
@@ -27,16 +21,7 @@ describe('the index API', () => {
   let indexer: Indexer;
   let api: RunningServer;
   let activity: Activity;
-  const get = async (path: string): Promise<{ status: number; body: Body }> => {
-    const response = await fetch(`${api.url}${path}`);
-    return { status: response.status, body: (await response.json()) as Body };
-  };
-  const refused = async (path: string, status: number, code: string) => {
-    const { status: got, body } = await get(path);
-    assert.equal(got, status, `${path}: ${JSON.stringify(body)}`);
-    assert.equal(body.error?.code, code, path);
-    assert.ok(body.error?.message, 'says what is wrong');
-  };
+  const { get, refused } = apiClient(() => api.url);
 
   before(async () => {
     chain = await startTestChain();
@@ -233,7 +218,7 @@ describe('the index API', () => {
       }
       const api = await app.request('/v1/nothing');
       assert.equal(api.status, 404);
-      assert.equal(((await api.json()) as Body).error?.code, 'ROUTE_NOT_FOUND');
+      assert.equal(((await api.json()) as ApiBody).error?.code, 'ROUTE_NOT_FOUND');
       assert.equal((await createIndexerApp({ db, indexer }).request('/')).status, 404, 'no dashboard unless one is given');
     } finally {
       rmSync(root, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 // Helpers for indexer tests: a fresh local chain in a temporary folder, signers for its
 // dev accounts, and a little of every kind of activity the index projects.
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -335,4 +336,26 @@ export async function trainingActivity(rpcUrl: string, deployment: Deployment): 
     aggregateCid: 'ipfs://aggregate',
     slashed: aggregatorStake,
   };
+}
+
+/** A JSON body of the index API: a record, a page of items, or an error. */
+export type ApiBody = Record<string, unknown> & {
+  error?: { code: string; message: string; details: string[] };
+  items?: Record<string, unknown>[];
+  nextCursor?: string | null;
+};
+
+/** GET against the index API at `baseUrl()` (read at call time, once the server is up), and the refusal check every API test makes. */
+export function apiClient(baseUrl: () => string) {
+  const get = async (path: string): Promise<{ status: number; body: ApiBody }> => {
+    const response = await fetch(`${baseUrl()}${path}`);
+    return { status: response.status, body: (await response.json()) as ApiBody };
+  };
+  const refused = async (path: string, status: number, code: string) => {
+    const { status: got, body } = await get(path);
+    assert.equal(got, status, `${path}: ${JSON.stringify(body)}`);
+    assert.equal(body.error?.code, code, path);
+    assert.ok(body.error?.message, 'says what is wrong');
+  };
+  return { get, refused };
 }
