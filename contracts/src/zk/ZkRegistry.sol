@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
-import {IGroth16Verifier} from "./IGroth16Verifier.sol";
+import {IGroth16Verifier} from "../interfaces/IGroth16Verifier.sol";
 
 /// @title ZkRegistry
 /// @notice Per model (ModelRegistry id): the Groth16 verifier of its circuit and the Poseidon

@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {Fixture} from "../utils/Fixture.sol";
 import {Shapes} from "../utils/Shapes.sol";
 import {ZkRegistry} from "../../src/zk/ZkRegistry.sol";
-import {IGroth16Verifier} from "../../src/zk/IGroth16Verifier.sol";
+import {IGroth16Verifier} from "../../src/interfaces/IGroth16Verifier.sol";
 import {BreastCancerMlpVerifier} from "../../src/zk/BreastCancerMlpVerifier.sol";
 import {BreastCancerMlpFixture} from "./BreastCancerMlpFixture.sol";
 
