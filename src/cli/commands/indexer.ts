@@ -8,6 +8,7 @@ import { DATABASE_URL_VARIABLE, readEnvironment } from '../../config.ts';
 import { lineLogger } from '../../log.ts';
 import { readContext } from '../context.ts';
 import { parseIntegerOption, parseUrlOption } from '../options.ts';
+import { untilStopSignal } from '../stop-signal.ts';
 
 type IndexerOptions = {
   dataDir?: string;
@@ -64,10 +65,7 @@ export function registerIndexerCommands(program: Command): void {
         console.log(
           `Indexing chain ${context.deployment.chainId} into ${db.description}; API at ${api.url} (OpenAPI: ${api.url}/openapi.json); dashboard at ${api.url}/. Ctrl-C to stop.`,
         );
-        await new Promise<void>((resolve) => {
-          process.once('SIGINT', resolve);
-          process.once('SIGTERM', resolve);
-        });
+        await untilStopSignal();
         await api.close();
         await follower?.stop();
         await indexer.stop();

@@ -13,6 +13,7 @@ import { formatTokens } from '../amounts.ts';
 import { parseIntegerOption } from '../options.ts';
 import { parseRateOption } from './watch.ts';
 import { progress } from '../progress.ts';
+import { untilStopSignal } from '../stop-signal.ts';
 
 export function registerNetworkCommands(program: Command): void {
   program
@@ -76,10 +77,7 @@ export function registerNetworkCommands(program: Command): void {
         console.log(`  curl -s ${network.gatewayUrl}/v1/providers`);
         console.log(`  curl -si -X POST ${network.gatewayUrl}/x402/v1/infer/<modelId> -d '{"input":[...]}'   (402: pay with any x402 client, README.md)`);
         console.log('\nPress Ctrl-C to stop; everything resumes on the next start.');
-        await new Promise<void>((resolve) => {
-          process.once('SIGINT', resolve);
-          process.once('SIGTERM', resolve);
-        });
+        await untilStopSignal();
         process.stderr.write(
           'trellis: stopping in order: indexer and dashboard, gateway, providers (finishing requests, redeeming vouchers), then the chain...\n',
         );

@@ -15,6 +15,7 @@ import { parseAddressOption, parseIntegerOption, parseModelIdOption, parseUrlOpt
 import { progress } from '../progress.ts';
 import { registerModelImportCommand } from './model-import.ts';
 import { registerModelPublishCommand } from './model-publish.ts';
+import { untilStopSignal } from '../stop-signal.ts';
 
 /** The provider config file: which models at which price, where to listen, how much to stake. */
 type ProviderConfig = {
@@ -147,10 +148,7 @@ export function registerProviderCommands(program: Command): void {
       log: lineLogger((line) => process.stderr.write(`${line}\n`)),
     });
     console.log(`provider ${node.address} serving ${node.models.map((m) => m.name).join(', ')} at ${node.url}; Ctrl-C to stop`);
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
+    await untilStopSignal();
     process.stderr.write('trellis: stopping (finishing requests in flight, redeeming vouchers)...\n');
     await node.stop();
   });

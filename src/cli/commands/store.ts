@@ -10,6 +10,7 @@ import { TrellisError } from '../../errors.ts';
 import { lineLogger } from '../../log.ts';
 import { resolveDataDir } from '../data-dir.ts';
 import { collect, parseIntegerOption, parseUrlOption } from '../options.ts';
+import { untilStopSignal } from '../stop-signal.ts';
 
 type StoreOptions = { store?: string };
 type GetOptions = StoreOptions & { out: string; from: string[]; kubo: string[]; mode: string; timeoutMs: string };
@@ -90,10 +91,7 @@ export function registerStoreCommands(program: Command): void {
       const server = await listen(storeRoutes(blocks), options.host, parseIntegerOption('--port', options.port, 0, 65_535));
       const held = (await blocks.roots()).length;
       process.stdout.write(`serving ${held} package(s) of ${dir} at ${server.url}/ipfs/<cid>; Ctrl-C to stop\n`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
+      await untilStopSignal();
       await server.close();
     });
 }

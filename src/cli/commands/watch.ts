@@ -8,6 +8,7 @@ import { lineLogger } from '../../log.ts';
 import { DISAGREEMENT_INPUTS_FILE } from '../../verify/disagreement-inputs.ts';
 import { addNetworkOptions, signerContext, type NetworkOptions } from '../context.ts';
 import { parseIntegerOption } from '../options.ts';
+import { untilStopSignal } from '../stop-signal.ts';
 
 /**
  * The dev account a standalone watcher signs with on the local chain when no key is
@@ -50,10 +51,7 @@ export function registerWatchCommands(program: Command): void {
       log,
     });
     console.log(`Watching ${join(gatewayData, DISAGREEMENTS_FILE)} as ${watcher.address}; Ctrl-C to stop (disputes resume on the next start).`);
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
+    await untilStopSignal();
     await watcher.stop();
     const byStatus = new Map<string, number>();
     for (const d of watcher.disputes()) byStatus.set(d.status, (byStatus.get(d.status) ?? 0) + 1);
