@@ -78,7 +78,7 @@ export function resolveConfig(config: SecAggPlusConfig, participants: number): R
 }
 
 /** Clips to [-c, c] and maps linearly onto [0, Q - 1], rounding to the nearest. */
-export function quantize(values: ArrayLike<number>, config: ResolvedConfig): Uint32Array {
+export function quantize(values: ArrayLike<number>, config: Pick<ResolvedConfig, 'clippingRange' | 'quantizationRange'>): Uint32Array {
   const { clippingRange: c, quantizationRange: q } = config;
   const out = new Uint32Array(values.length);
   for (let i = 0; i < values.length; i++) {
@@ -95,7 +95,7 @@ export function quantize(values: ArrayLike<number>, config: ResolvedConfig): Uin
 }
 
 /** The float sum of `count` clients from the integer sum of their quantized values. */
-export function dequantizeSum(sum: ArrayLike<number>, count: number, config: ResolvedConfig): Float64Array {
+export function dequantizeSum(sum: ArrayLike<number>, count: number, config: Pick<ResolvedConfig, 'clippingRange' | 'quantizationRange'>): Float64Array {
   const { clippingRange: c, quantizationRange: q } = config;
   const out = new Float64Array(sum.length);
   for (let i = 0; i < sum.length; i++) out[i] = (sum[i]! * 2 * c) / (q - 1) - count * c;
