@@ -4,8 +4,11 @@
 // sampling rate) against FedAvg without DP, for breast-cancer-mlp and digits-mlp; and
 // one SecAgg+ round (src/fl/secagg) over a vector of digits-mlp's size at 10 and 50
 // clients: milliseconds per client (clients' and aggregator's time together, divided by
-// n) and the JSON bytes a client sends and receives. Seeded: the accuracy figures are
-// the same on every run of the same code.
+// n) and the JSON bytes a client sends and receives; and the same vector aggregated
+// under Paillier (src/fl/he) at 10 clients, for comparison. Seeded: the accuracy figures
+// are the same on every run of the same code.
+import type { Address } from 'viem';
+import { encryptUpdate, HeAggregator, HeDecryptor } from '../src/fl/he/aggregation.ts';
 import { epsilonAfter, noiseMultiplierFor } from '../src/fl/dp/rdp.ts';
 import { dpServerSideFixedClipping } from '../src/fl/dp/strategies.ts';
 import { experimentData, runExperiment } from '../src/fl/experiment.ts';
@@ -107,5 +110,56 @@ export async function main(args: string[]): Promise<void> {
     unit: 'x',
     label: 'ms per client at 50 / at 10 (1 = linear total cost)',
   });
+  figures.push(...(await paillierFigures(length, figures.find((f) => f.figure === 'privacy_secagg_ms_per_client_10')!.value)));
   report('privacy', figures);
+}
+
+/**
+ * One Paillier-aggregated round of 10 clients over the same vector as SecAgg+ above, with
+ * a 2048-bit key: each client quantizes, packs and encrypts; the aggregator multiplies;
+ * the decryptor opens the sum. Per-client cost counts the aggregator's and decryptor's
+ * time divided by n, as the SecAgg+ figure does.
+ */
+async function paillierFigures(length: number, secAggPerClient: number): Promise<Figure[]> {
+  const n = 10;
+  const participants = Array.from({ length: n }, (_, i) => `0x${(i + 1).toString(16).padStart(40, '0')}` as Address);
+  const started = performance.now();
+  const decryptor = await HeDecryptor.generate();
+  const keygen = performance.now() - started;
+  const session = decryptor.session({ round: 0, participants, vectorLength: length, config: { maxClients: n } });
+  const values = participants.map((_, i) => Array.from({ length }, (_, k) => Math.sin(i + k) * 0.1));
+  encryptUpdate(session, participants[0]!, values[0]!); // warm-up
+  let client = 0;
+  let bytes = 0;
+  const updates = participants.map((sender, i) => {
+    const t = performance.now();
+    const update = encryptUpdate(session, sender, values[i]!);
+    client += performance.now() - t;
+    bytes += Buffer.byteLength(JSON.stringify(update.ciphertexts.map((c) => `0x${c.toString(16)}`)));
+    return update;
+  });
+  const t = performance.now();
+  const aggregator = new HeAggregator(session);
+  for (const update of updates) aggregator.add(update);
+  const sum = decryptor.decryptSum(session, aggregator.aggregate(), n);
+  const server = performance.now() - t;
+  const error = Math.max(...Array.from(sum, (s, k) => Math.abs(s - values.reduce((acc, v) => acc + v[k]!, 0))));
+  if (error > 1e-4) throw new Error(`Paillier sum is off by ${error}`);
+  const perClient = (client + server) / n;
+  console.error(
+    `privacy: Paillier ${n} clients, ${length} values in ${session.packing.blocks} ciphertexts (${session.packing.slotsPerPlaintext} per plaintext)`,
+  );
+  return [
+    { figure: 'privacy_he_keygen_ms', value: keygen, unit: 'ms', label: 'Paillier 2048-bit key generation (once per task)' },
+    { figure: 'privacy_he_ms_per_client_10', value: perClient, unit: 'ms', label: `Paillier round, ${n} clients, ${length} values: ms per client` },
+    { figure: 'privacy_he_client_ms_10', value: client / n, unit: 'ms' },
+    { figure: 'privacy_he_server_ms_10', value: server, unit: 'ms', label: 'aggregator multiplying plus decryptor opening the sum' },
+    { figure: 'privacy_he_bytes_per_client', value: bytes / n, unit: 'B', label: 'JSON bytes a client sends' },
+    {
+      figure: 'privacy_he_vs_secagg_ms_ratio_10',
+      value: perClient / secAggPerClient,
+      unit: 'x',
+      label: 'Paillier ms per client / SecAgg+ ms per client, 10 clients',
+    },
+  ];
 }
