@@ -54,6 +54,10 @@ export const SELF_DETECTORS: Readonly<Partial<Record<Mechanism, readonly Detecto
   'differential privacy': [
     { area: 'src', path: /^src\/fl\//, content: [/clipping.?norm/i, /noise.?multiplier/i], shows: 'clipping and noise calibrated to it on updates' },
   ],
+  // Ciphertexts multiplied to add their plaintexts, not a mention of a cipher.
+  'homomorphic encryption': [
+    { area: 'src', path: /^src\/fl\//, content: [/from 'paillier-bigint'/, /\*\s*\w+\)\s*%\s*this\.n2/], shows: 'Paillier aggregation of encrypted updates' },
+  ],
   'end-to-end encryption': [
     {
       area: 'src',
