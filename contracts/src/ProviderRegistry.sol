@@ -32,6 +32,12 @@ contract ProviderRegistry is IProviderRegistry, ReentrancyGuard {
     mapping(address provider => uint256) private _openDisputes;
     mapping(address provider => mapping(address slasher => uint256)) private _openBySlasher;
     mapping(bytes32 receiptId => bool) private _slashedReceipts;
+    mapping(address provider => EncryptionKey) private _encryptionKeys;
+
+    struct EncryptionKey {
+        bytes32 key;
+        uint64 version;
+    }
 
     /// @param token_ The payment token used for stake.
     /// @param params_ The TrellisParams contract.
@@ -69,6 +75,15 @@ contract ProviderRegistry is IProviderRegistry, ReentrancyGuard {
         if (bytes(endpoint).length == 0) revert RegistryEmptyEndpoint();
         info.endpoint = endpoint;
         emit EndpointUpdated(msg.sender, endpoint);
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function setEncryptionKey(bytes32 key) external {
+        _registered(msg.sender);
+        EncryptionKey storage current = _encryptionKeys[msg.sender];
+        current.key = key;
+        current.version += 1;
+        emit EncryptionKeyRotated(msg.sender, key, current.version);
     }
 
     /// @inheritdoc IProviderRegistry
@@ -213,6 +228,12 @@ contract ProviderRegistry is IProviderRegistry, ReentrancyGuard {
     /// @inheritdoc IProviderRegistry
     function getProvider(address provider) external view returns (ProviderInfo memory) {
         return _providers[provider];
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function encryptionKeyOf(address provider) external view returns (bytes32 key, uint64 version) {
+        EncryptionKey storage current = _encryptionKeys[provider];
+        return (current.key, current.version);
     }
 
     /// @inheritdoc IProviderRegistry

@@ -109,6 +109,29 @@ contract ProviderRegistryTest is Fixture {
         registry.updateEndpoint("");
     }
 
+    function test_setEncryptionKey_rotatesAndOnlyForItself() public {
+        vm.prank(provider);
+        vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.RegistryNotRegistered.selector, provider));
+        registry.setEncryptionKey(bytes32(uint256(1)));
+        _register(MIN_STAKE);
+        vm.expectEmit(address(registry));
+        emit IProviderRegistry.EncryptionKeyRotated(provider, bytes32(uint256(7)), 1);
+        vm.prank(provider);
+        registry.setEncryptionKey(bytes32(uint256(7)));
+        vm.prank(provider);
+        registry.setEncryptionKey(bytes32(uint256(8)));
+        (bytes32 key, uint64 version) = registry.encryptionKeyOf(provider);
+        assertEq(key, bytes32(uint256(8)), "latest key");
+        assertEq(version, 2, "rotations counted");
+        // Nobody else can replace a provider's key: the caller's own entry is all it writes.
+        address stranger = address(0x5EE);
+        vm.prank(stranger);
+        vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.RegistryNotRegistered.selector, stranger));
+        registry.setEncryptionKey(bytes32(uint256(9)));
+        (key,) = registry.encryptionKeyOf(provider);
+        assertEq(key, bytes32(uint256(8)), "unchanged by the stranger");
+    }
+
     function test_setPrice_setsAndRemoves() public {
         _register(MIN_STAKE);
         vm.expectEmit(address(registry));

@@ -33,6 +33,10 @@ export const protocolErrorStatus = {
   CHANNEL_TOTAL_WRONG: 502,
   /** The client re-executed a sampled result and it is wrong: refused, nothing paid, receipt kept to dispute. */
   RESULT_WRONG: 502,
+  /** A sealed input or output that does not open: wrong key, another request's, or altered. */
+  SEALED_INPUT_INVALID: 400,
+  /** The input was sealed to a key this provider no longer holds: read its current key and seal again. */
+  SEALING_KEY_UNKNOWN: 409,
   CHAIN_UNREACHABLE: 503,
   INTERNAL: 500,
 } as const;

@@ -64,6 +64,9 @@ interface IProviderRegistry {
     event ProviderRegistered(address indexed provider, string endpoint, bytes pubKey, uint256 stake);
     /// @notice A provider moved to a new endpoint.
     event EndpointUpdated(address indexed provider, string endpoint);
+    /// @notice A provider published a new X25519 key for sealed inputs (zero: it accepts none);
+    ///         `version` counts its rotations, so a client names the key it sealed to.
+    event EncryptionKeyRotated(address indexed provider, bytes32 key, uint64 version);
     /// @notice A provider's price for a model; price 0 means the model is no longer served.
     event PriceSet(address indexed provider, bytes32 indexed modelId, uint256 price);
     /// @notice Stake was added; `activeStake` is the new total.
@@ -99,6 +102,14 @@ interface IProviderRegistry {
     /// @notice Announces a new endpoint.
     /// @param endpoint Non-empty URL.
     function updateEndpoint(string calldata endpoint) external;
+
+    /// @notice Publishes the X25519 public key clients seal inputs to (HPKE, docs/sealed-inputs.md),
+    ///         replacing the previous one; zero withdraws it. Registered providers only.
+    /// @param key The raw 32-byte X25519 public key.
+    function setEncryptionKey(bytes32 key) external;
+
+    /// @notice The provider's current sealed-input key and its rotation count (0: never set).
+    function encryptionKeyOf(address provider) external view returns (bytes32 key, uint64 version);
 
     /// @notice Sets the price per request for a model; 0 removes the model from the offer.
     /// @param modelId Model id from the ModelRegistry (not checked here).
