@@ -1,4 +1,4 @@
-// Sealed inference inputs (docs/sealed-inputs.md): the client encrypts its input to the
+// Sealed inference inputs (docs/privacy.md, "Sealed inference inputs"): the client encrypts its input to the
 // chosen provider's published X25519 key with HPKE (RFC 9180, base mode, DHKEM(X25519,
 // HKDF-SHA256), HKDF-SHA256, ChaCha20-Poly1305), so the gateway routes bytes it cannot
 // read. The request hash is the associated data: a sealed input opens only as part of

@@ -103,7 +103,7 @@ interface IProviderRegistry {
     /// @param endpoint Non-empty URL.
     function updateEndpoint(string calldata endpoint) external;
 
-    /// @notice Publishes the X25519 public key clients seal inputs to (HPKE, docs/sealed-inputs.md),
+    /// @notice Publishes the X25519 public key clients seal inputs to (HPKE, docs/privacy.md),
     ///         replacing the previous one; zero withdraws it. Registered providers only.
     /// @param key The raw 32-byte X25519 public key.
     function setEncryptionKey(bytes32 key) external;
