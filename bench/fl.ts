@@ -5,8 +5,7 @@
 // with 2 of 10 digits clients Byzantine under each attack, and the time of one
 // aggregation as the number of clients grows, and the gas of a participant's
 // submission (and of a demand to open an element, and its answer) in a real task on
-// anvil. Seeded: the accuracy figures are the
-// same on every run of the same code.
+// anvil. Seeded: the accuracy figures are the same on every run of the same code.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

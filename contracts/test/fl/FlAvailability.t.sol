@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {FlSetup} from "./FlSetup.sol";
 import {IFederatedTraining} from "../../src/interfaces/IFederatedTraining.sol";
+import {FederatedTraining} from "../../src/fl/FederatedTraining.sol";
 import {FlAvailability, IFlAvailability} from "../../src/fl/FlAvailability.sol";
 
 /// @title FlAvailabilityTest
@@ -337,6 +338,20 @@ contract FlAvailabilityTest is FlSetup {
         vm.warp(game.availability(id, 1).challengeEnd);
         fl.advance(id);
         assertEq(fl.taskState(id).modelRoot, root(agg), "the aggregate stood");
+    }
+
+    /// @notice Only the coordinator's own game may report an unanswered demand, and a
+    ///         demand on a task that does not exist is refused by the coordinator's name for it.
+    function test_attack_forgedReportsRefused() public {
+        postRound(1, ELEMENTS);
+        vm.prank(watcher);
+        vm.expectRevert(abi.encodeWithSelector(FederatedTraining.FlNotAvailabilityGame.selector, watcher));
+        fl.reportUnavailable(id, 1, 1, 0, uint64(block.timestamp), watcher);
+        assertEq(uint256(fl.round(id, 1).status), uint256(IFederatedTraining.RoundStatus.Posted), "the post stands");
+        assertTrue(fl.taskState(id).aggregatorStaked, "nobody was slashed");
+        vm.prank(watcher);
+        vm.expectRevert(abi.encodeWithSelector(IFederatedTraining.FlUnknownTask.selector, 99));
+        game.demandOpening(99, 0, 0);
     }
 
     function _range(uint32 from, uint32 to) internal pure returns (uint32[] memory who) {
