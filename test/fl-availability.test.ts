@@ -174,7 +174,9 @@ describe('the availability game on a local chain', () => {
       'participant 0 answers the spam demand on its own update',
     );
     assert.equal((await balance(people[0]!)) - honestBefore, bond, 'and takes the spammer bond');
-    assert.equal((await answerDemands(people[1]!, taskId)).length, 1, "participant 1's client opens what it committed");
+    // Participant 1's client restarted: a fresh context on the same kept store still answers.
+    const restarted = await ctxOf(6);
+    assert.equal((await answerDemands(restarted, taskId)).length, 1, "participant 1's client opens what it committed");
 
     const challenged = await watcherStep(watcher, taskId);
     assert.equal(
