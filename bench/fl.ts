@@ -4,12 +4,12 @@
 // IID and Dirichlet alpha 0.5; breast-cancer-mlp: 5 hospitals, IID), the strategies
 // with 2 of 10 digits clients Byzantine under each attack, and the time of one
 // aggregation as the number of clients grows, and the gas of a participant's
-// submission in a real task on anvil. Seeded: the accuracy figures are the
-// same on every run of the same code.
+// submission (and of a demand to open an element, and its answer) in a real task on
+// anvil. Seeded: the accuracy figures are the same on every run of the same code.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestClient, http } from 'viem';
+import { createTestClient, http, type Hex } from 'viem';
 import { startAnvil } from '../src/chain/anvil.ts';
 import { connectDevSigner } from '../src/chain/connect.ts';
 import { deployTrellis } from '../src/chain/deploy.ts';
@@ -18,6 +18,8 @@ import type { Attack } from '../src/fl/byzantine.ts';
 import { iidPartition } from '../src/fl/client/partition.ts';
 import { fundLocalAccount } from '../src/fl/task/accounts.ts';
 import { aggregatorStep, stakeAggregator } from '../src/fl/task/aggregator.ts';
+import { approveCoordinator, availabilityGame, demandBondOf, gameWrite } from '../src/fl/task/chain.ts';
+import { answerDemands } from '../src/fl/task/openings.ts';
 import { taskModel } from '../src/fl/task/model.ts';
 import { createTask } from '../src/fl/task/owner.ts';
 import { joinTask, participantStep } from '../src/fl/task/participant.ts';
@@ -145,7 +147,12 @@ export async function main(args: string[]): Promise<void> {
     }
   }
   figures.push({ figure: 'fl_aggregate_per_client_50_vs_5_ratio', value: perClient[2]! / perClient[0]!, unit: 'x' });
-  figures.push({ figure: 'fl_gas_per_participant_round', value: await submitGasPerParticipantRound(), unit: 'gas' });
+  const gas = await taskGas();
+  figures.push(
+    { figure: 'fl_gas_per_participant_round', value: gas.submit, unit: 'gas' },
+    { figure: 'fl_gas_demand_opening', value: gas.demand, unit: 'gas' },
+    { figure: 'fl_gas_answer_demand', value: gas.answer, unit: 'gas' },
+  );
   report('fl', figures);
 }
 
@@ -153,9 +160,10 @@ export async function main(args: string[]): Promise<void> {
  * Gas of one participant's submitUpdate, the mean over a real task on anvil: 5 data
  * owners of breast-cancer-mlp, 2 rounds through the SDK (src/fl/task), read from the
  * receipts. The first submission of a round also opens it and costs more; the mean
- * covers both.
+ * covers both. In round 1 a watcher also demands one element of an update and its
+ * participant answers: the gas of each side of the availability game.
  */
-async function submitGasPerParticipantRound(): Promise<number> {
+export async function taskGas(): Promise<{ submit: number; demand: number; answer: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'trellis-bench-fl-'));
   const anvil = await startAnvil({ stateDir: dir, port: 0 });
   try {
@@ -166,7 +174,8 @@ async function submitGasPerParticipantRound(): Promise<number> {
     const owner = await ctx(0);
     const aggregator = await ctx(6);
     const people = await Promise.all([1, 2, 3, 4, 5].map(ctx));
-    for (const who of [aggregator, ...people]) await fundLocalAccount(deployer, deployment, who.connection.account.address, tokens('100'));
+    const watcher = await ctx(7);
+    for (const who of [aggregator, watcher, ...people]) await fundLocalAccount(deployer, deployment, who.connection.account.address, tokens('100'));
     const window = 600;
     const spec = taskModel('breast-cancer-mlp');
     const { taskId } = await createTask(owner, {
@@ -194,6 +203,9 @@ async function submitGasPerParticipantRound(): Promise<number> {
     };
     await warp();
     const gas: bigint[] = [];
+    const gasOf = async (hash: Hex) => (await owner.connection.publicClient.getTransactionReceipt({ hash })).gasUsed;
+    let demand = 0n;
+    let answer = 0n;
     for (let round = 1; round <= 2; round++) {
       for (const [k, who] of people.entries()) {
         const sent = await participantStep(who, taskId, { data: data[k]!, epochs: 1, seed: k });
@@ -201,10 +213,16 @@ async function submitGasPerParticipantRound(): Promise<number> {
       }
       await warp();
       await aggregatorStep(aggregator, taskId);
+      if (round === 1) {
+        await approveCoordinator(watcher, await demandBondOf(watcher, taskId), await availabilityGame(watcher));
+        demand = await gasOf(await gameWrite(watcher, 'Demanding an opening', 'demandOpening', [taskId, 0, 0]));
+        const [opened] = await answerDemands(people[0]!, taskId);
+        answer = await gasOf(opened!.transactionHash);
+      }
       await warp();
     }
-    console.error(`fl: ${gas.length} submissions on anvil, gas ${gas.join(', ')}`);
-    return Number(gas.reduce((a, b) => a + b, 0n)) / gas.length;
+    console.error(`fl: ${gas.length} submissions on anvil, gas ${gas.join(', ')}; demand ${demand}, answer ${answer}`);
+    return { submit: Number(gas.reduce((a, b) => a + b, 0n)) / gas.length, demand: Number(demand), answer: Number(answer) };
   } finally {
     await anvil.stop();
     rmSync(dir, { recursive: true, force: true });

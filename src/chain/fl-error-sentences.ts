@@ -1,9 +1,10 @@
 // Sentences for the federated-training contracts' errors (FederatedTraining,
-// ContributorRoyalties) and Multicall3's, merged into src/chain/error-sentences.ts.
+// FlAvailability, ContributorRoyalties) and Multicall3's, merged into src/chain/error-sentences.ts.
 import { date, label, short, text, tusd, type ErrorSentence } from './sentence-parts.ts';
 
 const ROUND_STATUS = ['not open', 'open for updates', 'holding a posted aggregate', 'final', 'closed without an aggregate'];
 const round = (v: unknown) => ROUND_STATUS[Number(v)] ?? `in state ${text(v)}`;
+const DEMAND_STATUS = ['unknown', 'pending', 'answered already', 'settled unanswered'];
 const who = (participant: unknown) => (Number(participant) === 2 ** 32 - 1 ? 'the aggregate' : `participant ${text(participant)}`);
 
 export const flErrorSentences: Readonly<Record<string, ErrorSentence>> = {
@@ -49,6 +50,22 @@ export const flErrorSentences: Readonly<Record<string, ErrorSentence>> = {
   FlAggregatorStaked: (a) => `The aggregator of task ${text(a.taskId)} still holds stake and cannot be replaced.`,
   FlLengthMismatch: (a) => `Two lists that go together have ${text(a.a)} and ${text(a.b)} entries.`,
   FlNothingToClaim: (a) => `${text(a.account)} has nothing to claim from federated training.`,
+
+  FlNotAvailabilityGame: (a) => `Only the coordinator's availability game reports unanswered demands, not ${text(a.caller)}.`,
+
+  // FlAvailability: demands that an element of a committed update or aggregate be opened
+  FlNotDemandable: (a) =>
+    `Round ${text(a.round)} of task ${text(a.taskId)} takes no demands now: openings are demanded while a posted aggregate is in its first challenge window (until ${date(a.demandEnd)}).`,
+  FlNotIncluded: (a) => `In round ${text(a.round)} of task ${text(a.taskId)}, ${who(a.target)} is not an update the posted aggregate included.`,
+  FlAlreadyDemanded: (a) =>
+    `Element ${text(a.index)} of ${who(a.target)} in round ${text(a.round)} of task ${text(a.taskId)} is already demanded or open on chain.`,
+  FlBondMissing: (a) => `${text(a.account)} approved ${tusd(a.approved)} to the availability game; a demand's bond is ${tusd(a.required)}.`,
+  FlUnknownDemand: (a) => `No opening demand has the id ${text(a.demandId)}.`,
+  FlDemandNotPending: (a) => `Demand ${text(a.demandId)} is ${DEMAND_STATUS[Number(a.status)] ?? `in state ${text(a.status)}`}, not waiting for an answer.`,
+  FlAnswerLate: (a) => `Demand ${text(a.demandId)} took answers until ${date(a.deadline)}; this one is late.`,
+  FlAnswerNotDue: (a) => `Demand ${text(a.demandId)} may still be answered until ${date(a.deadline)}; it can be settled after that.`,
+  FlOpeningInvalid: (a) =>
+    `The value and Merkle path do not open element ${text(a.index)} of ${who(a.target)}'s committed root (demand ${text(a.demandId)}): a wrong value, index or path.`,
 
   // ContributorRoyalties
   RoyaltiesNotCoordinator: (a) => `Only the training coordinator can do this, not ${text(a.caller)}.`,

@@ -13,6 +13,7 @@ import {TraceMerkle} from "../libraries/TraceMerkle.sol";
 import {FlAggregation} from "../libraries/FlAggregation.sol";
 import {ContributorRoyalties} from "./ContributorRoyalties.sol";
 import {ContributorRoyaltiesFactory} from "./ContributorRoyaltiesFactory.sol";
+import {FlAvailability} from "./FlAvailability.sol";
 
 /// @title FederatedTraining
 /// @notice The federated-learning coordinator (docs/fl.md). Rounds run one after another;
@@ -43,6 +44,11 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
     IModelRegistry public immutable registry;
     /// @notice Creates each task's royalty account (the final model's owner).
     ContributorRoyaltiesFactory public immutable royaltiesFactory;
+    /// @notice The data-availability game (demands that an element be opened), created here.
+    FlAvailability public immutable availability;
+
+    /// @notice Only the coordinator's availability game may report an unanswered demand.
+    error FlNotAvailabilityGame(address caller);
 
     struct Participant {
         ParticipantStatus status;
@@ -62,11 +68,14 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
     mapping(uint256 taskId => mapping(uint256 round => mapping(uint32 index => uint16))) private _excludedIn;
     mapping(uint256 taskId => mapping(address account => uint256)) private _shares;
     mapping(address account => uint256) private _claimable;
+    /// @dev When a demand nobody answered made the live post of a round void.
+    mapping(uint256 taskId => mapping(uint256 round => uint64)) private _voidAt;
 
     constructor(IERC20 token_, IModelRegistry registry_, ContributorRoyaltiesFactory factory_) {
         token = token_;
         registry = registry_;
         royaltiesFactory = factory_;
+        availability = new FlAvailability(token_);
     }
 
     // ------------------------------------------------------------------ task setup
@@ -219,15 +228,18 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
         for (uint256 i; i < k; ++i) {
             uint32 who = ch.participants[i];
             bytes32 leaf = TraceMerkle.elementLeaf(ch.values[i]);
-            if (TraceMerkle.rootFromExactPath(leaf, ch.index, ch.proofs[i], depth) != _updates[taskId][r][who]) {
-                revert FlProofInvalid(who);
-            }
+            // A value opened on chain by the availability game stands in for a path.
+            if (
+                TraceMerkle.rootFromExactPath(leaf, ch.index, ch.proofs[i], depth) != _updates[taskId][r][who]
+                    && !_opened(taskId, r, who, ch.index, ch.values[i])
+            ) revert FlProofInvalid(who);
             counts[i] = _participants[taskId][_accounts[taskId][who]].examples;
         }
         bytes32 aggLeaf = TraceMerkle.elementLeaf(ch.aggregateValue);
-        if (TraceMerkle.rootFromExactPath(aggLeaf, ch.index, ch.aggregateProof, depth) != rd.aggregateRoot) {
-            revert FlProofInvalid(type(uint32).max);
-        }
+        if (
+            TraceMerkle.rootFromExactPath(aggLeaf, ch.index, ch.aggregateProof, depth) != rd.aggregateRoot
+                && !_opened(taskId, r, type(uint32).max, ch.index, ch.aggregateValue)
+        ) revert FlProofInvalid(type(uint32).max);
         int256 expected = _aggregate(c, ch.values, counts);
         if (expected == ch.aggregateValue) revert FlAggregateCorrect(ch.index, expected);
 
@@ -262,7 +274,29 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
         if (TraceMerkle.rootFromExactPath(leaf, index, proof, TraceMerkle.depthOf(c.elementCount)) != root) {
             revert FlProofInvalid(who);
         }
-        _slashParticipant(taskId, account);
+        _slashParticipant(taskId, account, msg.sender);
+    }
+
+    /// @notice The availability game reports a demand on element of `target` (a participant
+    ///         index or type(uint32).max for the aggregate) of post `post` that ran out
+    ///         unanswered at `when`: the committer is slashed, and the post, if it still
+    ///         stands, is void (the round closes empty and the aggregator loses its stake).
+    function reportUnavailable(uint256 taskId, uint256 r, uint16 post, uint32 target, uint64 when, address demander)
+        external
+        returns (bool voided)
+    {
+        if (msg.sender != address(availability)) revert FlNotAvailabilityGame(msg.sender);
+        Round storage rd = _rounds[taskId][r];
+        if (rd.status == RoundStatus.Posted && rd.posts == post) {
+            _voidAt[taskId][r] = when;
+            voided = true;
+            if (_states[taskId].aggregatorStaked) _slashAggregator(taskId, r, demander);
+        }
+        address account = _accounts[taskId][target];
+        if (target != type(uint32).max && _participants[taskId][account].status == ParticipantStatus.Active) {
+            _slashParticipant(taskId, account, demander);
+        }
+        _sync(taskId);
     }
 
     // ------------------------------------------------------------------ rewards and the end
@@ -430,6 +464,11 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
         return _claimable[account];
     }
 
+    /// @notice The post (1-based) that excluded participant `index` from round `roundNumber`, 0 if none did.
+    function excludedIn(uint256 taskId, uint256 roundNumber, uint32 index) external view returns (uint16) {
+        return _excludedIn[taskId][roundNumber][index];
+    }
+
     // ------------------------------------------------------------------ internal
 
     function _config(uint256 taskId) private view returns (TaskConfig storage c) {
@@ -438,29 +477,32 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
     }
 
     function _checkConfig(TaskConfig calldata c) private view {
-        if (c.initialRoot == bytes32(0)) revert FlConfigInvalid("initialRoot", 0);
+        _want(c.initialRoot != bytes32(0), "initialRoot", 0);
         // Joins close at the start: a start in the past would admit nobody.
-        if (c.startsAt <= block.timestamp) revert FlConfigInvalid("startsAt", c.startsAt);
-        if (c.elementCount == 0) revert FlConfigInvalid("elementCount", 0);
-        if (c.rounds == 0 || c.rounds > MAX_ROUNDS) revert FlConfigInvalid("rounds", c.rounds);
-        if (c.maxParticipants == 0 || c.maxParticipants > MAX_PARTICIPANTS) {
-            revert FlConfigInvalid("maxParticipants", c.maxParticipants);
-        }
-        if (c.quorum == 0 || c.quorum > c.maxParticipants) revert FlConfigInvalid("quorum", c.quorum);
-        if (c.submitWindow == 0) revert FlConfigInvalid("submitWindow", 0);
-        if (c.aggregateWindow == 0) revert FlConfigInvalid("aggregateWindow", 0);
-        if (c.challengeWindow == 0) revert FlConfigInvalid("challengeWindow", 0);
-        if (c.joinStake == 0) revert FlConfigInvalid("joinStake", 0);
-        if (c.aggregatorStake == 0) revert FlConfigInvalid("aggregatorStake", 0);
-        if (c.aggregator == address(0)) revert FlConfigInvalid("aggregator", 0);
-        if (c.trimBetaBps >= 5_000) revert FlConfigInvalid("trimBetaBps", c.trimBetaBps);
-        if (c.royaltyBps > 10_000) revert FlConfigInvalid("royaltyBps", c.royaltyBps);
+        _want(c.startsAt > block.timestamp, "startsAt", c.startsAt);
+        _want(c.elementCount != 0, "elementCount", 0);
+        _want(c.rounds != 0 && c.rounds <= MAX_ROUNDS, "rounds", c.rounds);
+        _want(c.maxParticipants != 0 && c.maxParticipants <= MAX_PARTICIPANTS, "maxParticipants", c.maxParticipants);
+        _want(c.quorum != 0 && c.quorum <= c.maxParticipants, "quorum", c.quorum);
+        _want(c.submitWindow != 0, "submitWindow", 0);
+        _want(c.aggregateWindow != 0, "aggregateWindow", 0);
+        _want(c.challengeWindow != 0, "challengeWindow", 0);
+        _want(c.joinStake != 0, "joinStake", 0);
+        _want(c.aggregatorStake != 0, "aggregatorStake", 0);
+        _want(c.aggregator != address(0), "aggregator", 0);
+        _want(c.trimBetaBps < 5_000, "trimBetaBps", c.trimBetaBps);
+        _want(c.royaltyBps <= 10_000, "royaltyBps", c.royaltyBps);
         if (_isKrum(c.strategy)) {
-            if (uint256(c.quorum) <= 2 * uint256(c.krumByzantine) + 2) revert FlConfigInvalid("quorum", c.quorum);
-            if (c.strategy == Strategy.MultiKrum && (c.krumSelect == 0 || c.krumSelect > c.quorum)) {
-                revert FlConfigInvalid("krumSelect", c.krumSelect);
+            _want(uint256(c.quorum) > 2 * uint256(c.krumByzantine) + 2, "quorum", c.quorum);
+            if (c.strategy == Strategy.MultiKrum) {
+                _want(c.krumSelect != 0 && c.krumSelect <= c.quorum, "krumSelect", c.krumSelect);
             }
         }
+    }
+
+    /// @dev One config check: refuses `field` with its value unless `ok`.
+    function _want(bool ok, bytes32 field, uint256 value) private pure {
+        if (!ok) revert FlConfigInvalid(field, value);
     }
 
     function _isKrum(Strategy strategy) private pure returns (bool) {
@@ -529,14 +571,14 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
         }
     }
 
-    function _slashParticipant(uint256 taskId, address account) private {
+    function _slashParticipant(uint256 taskId, address account, address challenger) private {
         Participant storage p = _participants[taskId][account];
         if (p.status != ParticipantStatus.Active) revert FlNotParticipant(taskId, account);
         p.status = ParticipantStatus.Slashed;
         (uint256 toChallenger, uint256 toPool) = _split(_configs[taskId].joinStake);
-        _claimable[msg.sender] += toChallenger;
+        _claimable[challenger] += toChallenger;
         _states[taskId].bonus += toPool;
-        emit ParticipantSlashed(taskId, account, msg.sender, toChallenger, toPool);
+        emit ParticipantSlashed(taskId, account, challenger, toChallenger, toPool);
     }
 
     /// @dev Credits one participant its reward pool * score / sum and its share of the round.
@@ -555,6 +597,11 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
         _shares[taskId][account] += share;
         _states[taskId].totalShares += share;
         emit RewardCredited(taskId, r, account, score, reward);
+    }
+
+    /// @dev Whether the availability game opened `value` at that element of the round's live post.
+    function _opened(uint256 taskId, uint256 r, uint32 target, uint32 index, int256 value) private view returns (bool) {
+        return availability.isOpened(taskId, r, target, index, value, _rounds[taskId][r].posts);
     }
 
     function _split(uint256 amount) private pure returns (uint256 toChallenger, uint256 toPool) {
@@ -627,24 +674,39 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
     function _settle(uint256 taskId, TaskConfig storage c, uint256 r) private returns (bool, uint64) {
         Round storage rd = _rounds[taskId][r];
         TaskState storage s = _states[taskId];
-        if (rd.status == RoundStatus.Posted) {
-            uint64 challengeEnd = rd.postedAt + c.challengeWindow;
-            if (block.timestamp < challengeEnd) return (false, 0);
-            rd.status = RoundStatus.Final;
-            s.modelRoot = rd.aggregateRoot;
-            emit RoundClosed(taskId, r, RoundStatus.Final, rd.aggregateRoot);
-            return (true, challengeEnd);
-        }
-        // Open: submissions, then waiting for the aggregate.
-        uint64 submitEnd = rd.start + c.submitWindow;
-        if (block.timestamp < submitEnd) return (false, 0);
         uint64 end;
-        if (rd.submissions < c.quorum) {
-            end = submitEnd;
+        if (rd.status == RoundStatus.Posted) {
+            // A post made void by an unanswered demand closes the round empty at that moment.
+            end = _voidAt[taskId][r];
+            if (end == 0) {
+                uint64 challengeEnd = rd.postedAt + c.challengeWindow;
+                (uint32 pending, uint64 lastDeadline, uint64 extended) = availability.holdOf(taskId, r, rd.posts);
+                if (pending == 0) {
+                    // Answers keep challenges open one more window, so opened values stay usable.
+                    if (extended > challengeEnd) challengeEnd = extended;
+                    if (block.timestamp < challengeEnd) return (false, 0);
+                    rd.status = RoundStatus.Final;
+                    s.modelRoot = rd.aggregateRoot;
+                    emit RoundClosed(taskId, r, RoundStatus.Final, rd.aggregateRoot);
+                    return (true, challengeEnd);
+                }
+                // Pending demands hold the round; one still pending at the last deadline voids
+                // it even if nobody settled it yet (the aggregator's stake then all to the pool).
+                if (block.timestamp < lastDeadline) return (false, 0);
+                end = lastDeadline;
+                if (s.aggregatorStaked) _slashAggregator(taskId, r, address(0));
+            }
         } else {
-            if (block.timestamp < rd.aggregateDeadline) return (false, 0);
-            end = rd.aggregateDeadline;
-            if (s.aggregatorStaked) _slashAggregator(taskId, r, address(0));
+            // Open: submissions, then waiting for the aggregate.
+            uint64 submitEnd = rd.start + c.submitWindow;
+            if (block.timestamp < submitEnd) return (false, 0);
+            if (rd.submissions < c.quorum) {
+                end = submitEnd;
+            } else {
+                if (block.timestamp < rd.aggregateDeadline) return (false, 0);
+                end = rd.aggregateDeadline;
+                if (s.aggregatorStaked) _slashAggregator(taskId, r, address(0));
+            }
         }
         rd.status = RoundStatus.Empty;
         emit RoundClosed(taskId, r, RoundStatus.Empty, s.modelRoot);

@@ -4,20 +4,23 @@ pragma solidity ^0.8.24;
 import {FlSetup} from "./FlSetup.sol";
 import {IFederatedTraining} from "../../src/interfaces/IFederatedTraining.sol";
 import {FlAggregation} from "../../src/libraries/FlAggregation.sol";
+import {FlAvailability, IFlAvailability} from "../../src/fl/FlAvailability.sol";
 
 /// @title FlHandler
 /// @notice Drives FedAvg tasks of two rounds through every step, one move per call, with
 ///         fuzzed choices: who joins and submits, honest or wrong aggregates, late
-///         aggregators, out-of-range updates, lying challenges, scores, the endgame and
+///         aggregators, out-of-range updates, lying challenges, demands that an element be
+///         opened (answered, answered wrongly, or left to run out), scores, the endgame and
 ///         claims. Ghost sums count the tokens that went in and out by the rules, never by
 ///         reading the contract's own counters.
 contract FlHandler is FlSetup {
     uint256 public id;
     IFederatedTraining.TaskConfig internal c;
     bool internal done = true;
-    /// @dev Whether the current task saw a wrong aggregate proven yet: until then every post
-    ///      is wrong, nobody drops out, the aggregator is never late and the clock moves only
-    ///      by the task's own steps, so every run reaches a challenge.
+    /// @dev Whether the current task saw a wrong aggregate proven yet: until then (and until
+    ///      the run voided a post, see `_rough`) every post is wrong, nobody drops out, the
+    ///      aggregator is never late and the clock moves only by the task's own steps, so
+    ///      every run reaches a challenge.
     bool internal provenOnce;
 
     uint256 public ghost_in;
@@ -31,6 +34,18 @@ contract FlHandler is FlSetup {
     uint256 public ghost_lateSlashes;
     uint256 public ghost_claims;
     uint256 public ghost_tasksEnded;
+    uint256 public ghost_demands;
+    uint256 public ghost_answers;
+    uint256 public ghost_refusedAnswers;
+    uint256 public ghost_unanswered;
+    uint256 public ghost_voids;
+    /// @dev Bonds paid into and out of the availability game.
+    uint256 public ghost_bondsIn;
+    uint256 public ghost_bondsOut;
+
+    /// @dev The one demand the handler has pending (0: none), and whether each post had one.
+    uint256 internal pendingDemand;
+    mapping(uint256 task => mapping(uint256 round => mapping(uint256 post => bool))) internal demanded;
 
     /// @dev The vectors submitted this task, and the wrong element of a wrong post (ELEMENTS if honest).
     mapping(uint256 task => mapping(uint256 round => mapping(uint256 who => int256[]))) internal submitted;
@@ -54,10 +69,20 @@ contract FlHandler is FlSetup {
         return address(fl);
     }
 
+    function game() public view returns (FlAvailability) {
+        return fl.availability();
+    }
+
     /// @notice One move of the current task, chosen by its state and `seed`.
     function act(uint256 seed) external {
+        _act(seed);
+    }
+
+    function _act(uint256 seed) internal {
         if (done) return _create();
         if (block.timestamp < c.startsAt) return _joinOrStart(seed);
+        // A demand left to run out is settled before anything rolls the task forward.
+        if (pendingDemand != 0 && block.timestamp >= game().demandOf(pendingDemand).deadline) return _settleDemand();
         fl.advance(id);
         IFederatedTraining.TaskState memory s = fl.taskState(id);
         if (s.finishedAt != 0) return _endgame(seed);
@@ -66,10 +91,10 @@ contract FlHandler is FlSetup {
         if (rd.status == IFederatedTraining.RoundStatus.Posted) return _challengeOrWait(r, rd, seed);
         if (block.timestamp < rd.start + c.submitWindow) return _submitOrClose(r, rd, seed);
         if (!s.aggregatorStaked) {
-            if (provenOnce && seed % 4 == 0) return vm.warp(rd.aggregateDeadline);
+            if (_rough() && seed % 4 == 0) return vm.warp(rd.aggregateDeadline);
             return _stake();
         }
-        if (provenOnce && seed % 6 == 0) {
+        if (_rough() && seed % 6 == 0) {
             vm.warp(rd.aggregateDeadline);
             fl.advance(id);
             ghost_lateSlashes++;
@@ -103,7 +128,7 @@ contract FlHandler is FlSetup {
 
     function _joinOrStart(uint256 seed) internal {
         uint256 joined = fl.taskState(id).participantCount;
-        if (joined < 4 && (joined < 3 || seed % 2 == 0 || !provenOnce)) {
+        if (joined < 4 && (joined < 3 || seed % 2 == 0 || !_rough())) {
             mint(people[joined], JOIN_STAKE);
             joinAs(id, joined);
             ghost_in += JOIN_STAKE;
@@ -121,7 +146,7 @@ contract FlHandler is FlSetup {
                 continue;
             }
             // Some participants drop out of the round.
-            if (provenOnce && (seed >> i) % 5 == 0) continue;
+            if (_rough() && (seed >> i) % 5 == 0) continue;
             int256[] memory q = vector(i + 10 * id, r);
             bool outOfRange = (seed >> (8 + i)) % 9 == 0;
             if (outOfRange) q[1] = FlAggregation.MAX_ABS + int256(seed % 1000) + 1;
@@ -212,6 +237,11 @@ contract FlHandler is FlSetup {
             ghost_claims++;
             return;
         }
+        if (pendingDemand != 0) return _answerOrLetRunOut();
+        if (
+            provenOnce && !demanded[id][r][rd.posts] && block.timestamp < rd.postedAt + c.challengeWindow
+                && (ghost_demands < 2 || seed % 2 == 0)
+        ) return _demand(r, rd.posts, seed);
         // A griefer attacks the honest aggregate with a lie; it must be refused.
         uint32 index = uint32(seed % ELEMENTS);
         int256 lie = int256(seed % 1e9) - 5e8;
@@ -221,7 +251,72 @@ contract FlHandler is FlSetup {
         } catch {
             ghost_refusedChallenges++;
         }
-        vm.warp(rd.postedAt + c.challengeWindow);
+        uint64 end = rd.postedAt + c.challengeWindow;
+        IFlAvailability.Availability memory av = game().availability(id, r);
+        if (av.post == rd.posts && av.challengeEnd > end) end = av.challengeEnd;
+        vm.warp(end);
+    }
+
+    /// @dev The watcher bonds a demand on an element of an included update or, every third
+    ///      time, of the aggregate.
+    function _demand(uint256 r, uint16 post, uint256 seed) internal {
+        uint32[] memory who = _included(r);
+        uint32 target = ghost_demands % 3 == 2 ? type(uint32).max : who[seed % who.length];
+        uint256 bond = game().demandBond(id);
+        mint(watcher, bond);
+        vm.startPrank(watcher);
+        token.approve(address(game()), bond);
+        pendingDemand = game().demandOpening(id, target, uint32(seed % ELEMENTS));
+        vm.stopPrank();
+        demanded[id][r][post] = true;
+        ghost_demands++;
+        ghost_bondsIn += bond;
+    }
+
+    /// @dev Every other demand is answered (after a refused wrong answer); the rest run out.
+    function _answerOrLetRunOut() internal {
+        IFlAvailability.Demand memory d = game().demandOf(pendingDemand);
+        if (ghost_demands % 2 == 0) return vm.warp(d.deadline);
+        int256[] memory q = d.target == type(uint32).max ? postedAgg[id][d.round] : submitted[id][d.round][d.target];
+        try this.wrongAnswer(pendingDemand, q, d.index) {
+            ghost_refusedAnswers = type(uint256).max / 2; // a wrong opening was taken: fails an invariant
+        } catch {
+            ghost_refusedAnswers++;
+        }
+        address answerer = d.target == type(uint32).max ? aggregator : people[d.target];
+        vm.prank(answerer);
+        game().answerDemand(pendingDemand, q[d.index], proof(q, d.index));
+        pendingDemand = 0;
+        ghost_answers++;
+        ghost_bondsOut += d.bond;
+    }
+
+    /// @dev External so that the refused answer can be caught: the right path with a wrong value.
+    function wrongAnswer(uint256 demandId, int256[] memory q, uint32 index) external {
+        require(msg.sender == address(this), "self only");
+        game().answerDemand(demandId, q[index] + 1, proof(q, index));
+    }
+
+    /// @dev Nobody answered: the bond goes back, the post is void, the committer slashed.
+    function _settleDemand() internal {
+        IFlAvailability.Demand memory d = game().demandOf(pendingDemand);
+        IFederatedTraining.Round memory rd = fl.round(id, d.round);
+        bool voids = rd.status == IFederatedTraining.RoundStatus.Posted && rd.posts == d.post;
+        if (voids && fl.taskState(id).aggregatorStaked) ghost_toPool += AGG_STAKE - AGG_STAKE / 2;
+        if (d.target != type(uint32).max) {
+            (IFederatedTraining.ParticipantStatus status,,) = fl.participant(id, people[d.target]);
+            if (status == IFederatedTraining.ParticipantStatus.Active) ghost_toPool += JOIN_STAKE - JOIN_STAKE / 2;
+        }
+        game().settleDemand(pendingDemand);
+        pendingDemand = 0;
+        ghost_unanswered++;
+        ghost_bondsOut += d.bond;
+        if (voids) {
+            ghost_voids++;
+            require(
+                fl.round(id, d.round).status == IFederatedTraining.RoundStatus.Empty, "a void post closed its round"
+            );
+        }
     }
 
     /// @dev External so that the refused challenge can be caught.
@@ -287,11 +382,19 @@ contract FlHandler is FlSetup {
         ghost_rewards += credited - before;
     }
 
+    /// @dev Whether the run may now go rough (drop-outs, late aggregators, a clock that
+    ///      jumps): only once it has proven a wrong aggregate in this task and voided a post by
+    ///      an unanswered demand, so that every run reaches both.
+    function _rough() internal view returns (bool) {
+        return provenOnce && ghost_voids != 0;
+    }
+
     /// @notice Moves the clock by up to a third of a window, so deadlines are missed at random too.
-    ///         Until the task's first proven wrong aggregate the clock moves only by the
-    ///         task's own steps, so that every run gets to a challenge.
+    ///         Until the run has proven a wrong aggregate and voided a post by an unanswered
+    ///         demand the clock moves only by the task's own steps (and this call is one more
+    ///         step), so that every run gets to a challenge and through the availability game.
     function warp(uint256 dt) external {
-        if (!provenOnce) return;
+        if (!_rough()) return _act(dt);
         vm.warp(block.timestamp + bound(dt, 1, WINDOW / 3));
     }
 }

@@ -9,7 +9,8 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 /// @title FlInvariants
 /// @notice Money is conserved by the coordinator: what it holds equals what went in minus
-///         what was paid out, and equals what it owes (pools, bonuses, live stakes, credits).
+///         what was paid out, and equals what it owes (pools, bonuses, live stakes, credits);
+///         its availability game holds exactly the bonds of pending demands.
 contract FlInvariants is TestBase {
     FlHandler internal handler;
 
@@ -64,12 +65,24 @@ contract FlInvariants is TestBase {
         assertEq(held, owed, "held == pools + bonuses + live stakes + credits");
         assertLe(handler.ghost_rewards(), handler.ghost_poolsIn() + handler.ghost_toPool(), "rewards within pools");
         assertLe(handler.ghost_refusedChallenges(), type(uint256).max / 4, "no honest aggregate was slashed");
+        assertLe(handler.ghost_refusedAnswers(), type(uint256).max / 4, "no wrong opening was taken");
+        assertEq(
+            token.balanceOf(address(fl.availability())),
+            handler.ghost_bondsIn() - handler.ghost_bondsOut(),
+            "the availability game holds exactly the pending bonds"
+        );
     }
 
-    /// @notice Each run reached a proven wrong aggregate and paid out claims.
+    /// @notice Each run reached a proven wrong aggregate, demands answered, refused and left
+    ///         to run out (voiding a post), and paid out claims.
     function afterInvariant() public view {
         assertGe(handler.ghost_challenges(), 1, "a wrong aggregate was challenged and slashed");
         assertGe(handler.ghost_claims(), 1, "claims were paid");
+        assertGe(handler.ghost_demands(), 2, "openings were demanded");
+        assertGe(handler.ghost_answers(), 1, "a demand was answered");
+        assertGe(handler.ghost_refusedAnswers(), 1, "a wrong opening was refused");
+        assertGe(handler.ghost_unanswered(), 1, "a demand ran out unanswered");
+        assertGe(handler.ghost_voids(), 1, "an unanswered demand voided a post");
     }
 
     function _fl() internal view returns (FederatedTraining) {

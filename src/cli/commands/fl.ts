@@ -17,9 +17,20 @@ type StoreOption = { store?: string };
 /** The store a task's blobs travel through: --store, else <data-dir>/fl/store (shared by the parties on one machine). */
 const storeDirOf = (options: StoreOption, dataDir: string) => resolve(options.store ?? join(dataDir, 'fl', 'store'));
 
+/**
+ * The signer's own copies of what it committed, to answer demands that an element be
+ * opened: <data-dir>/fl/kept/<address>, on disk, so a restarted client still has them.
+ */
+const keptDirOf = (dataDir: string, account: string) => resolve(join(dataDir, 'fl', 'kept', account.toLowerCase()));
+
 async function flContext(context: SignerContext, options: StoreOption) {
   const { BlockStore } = await import('../../store/index.ts');
-  return { connection: context.connection, deployment: context.deployment, store: await BlockStore.open(storeDirOf(options, context.dataDir)) };
+  return {
+    connection: context.connection,
+    deployment: context.deployment,
+    store: await BlockStore.open(storeDirOf(options, context.dataDir)),
+    kept: await BlockStore.open(keptDirOf(context.dataDir, context.connection.account.address)),
+  };
 }
 
 export function parseTaskId(value: string): bigint {
@@ -100,6 +111,7 @@ export async function runFlStatus(task: string, options: StoreOption, context: R
   );
   const posted = await chain.postedAggregates(ctx, taskId);
   const earnings = await taskEarnings(ctx, taskId);
+  const demands = await chain.taskDemands(ctx, taskId);
   for (let r = 1; r <= state.currentRound; r++) {
     const rd = await chain.readRound(ctx, taskId, r);
     const updates = await chain.committedUpdates(ctx, taskId, r);
@@ -117,6 +129,12 @@ export async function runFlStatus(task: string, options: StoreOption, context: R
     print(
       `  round ${r} ${chain.roundStatuses[rd.status]}: submitted ${updates.map((u) => `#${u.index}`).join(', ') || 'nobody'}; aggregate ${post?.cid ?? 'none'}${post && post.excluded.length > 0 ? ` (excluded ${post.excluded.map((i) => `#${i}`).join(', ')})` : ''}${figures}; rewards ${rewards || 'none yet'}`,
     );
+    for (const d of demands.filter((x) => x.round === r && x.status === 'Pending')) {
+      const target = d.target === chain.AGGREGATE_TARGET ? 'the aggregate' : `#${d.target}`;
+      print(
+        `    open demand ${d.demandId}: element ${d.index} of ${target}, bond ${formatTokens(d.bond)}, to be answered by ${new Date(Number(d.deadline) * 1000).toISOString()}`,
+      );
+    }
   }
   if (state.published) print(`final model ${state.modelId}, royalties to ${state.royalties}`);
 }

@@ -2,18 +2,21 @@
 // update by its CID, check each blob against its committed root (a blob that is
 // missing or does not match is excluded, by name, and earns nothing), aggregate the
 // rest with the task's rule, put the aggregate in the store and post its root and CID.
+// Every blob it aggregated it also keeps (src/fl/task/openings.ts): by including an update
+// it claims to hold it, and a demand on it that nobody answers costs the aggregator its stake.
 import type { Hex } from 'viem';
 import { commitWeights } from '../commitment.ts';
 import { aggregateUpdates, strategyName } from './aggregate.ts';
-import { getWeights, putWeights } from './blob.ts';
+import { getWeights } from './blob.ts';
 import { approveCoordinator, committedUpdates, flWrite, modelCidBefore, participantOf, type CommittedUpdate, type FlContext } from './chain.ts';
 import { FlTaskError } from './errors.ts';
+import { keepBlock, keepWeights } from './openings.ts';
 import { syncTask } from './sync.ts';
 
 export type Included = { update: CommittedUpdate; elements: bigint[]; examples: bigint };
 export type Refused = { update: CommittedUpdate; error: FlTaskError };
 
-/** The round's committed updates, split into those whose blobs check out and those refused. */
+/** The round's committed updates, split into those whose blobs check out (in the party's kept copies or the shared store) and those refused. */
 export async function collectUpdates(
   ctx: FlContext,
   taskId: bigint,
@@ -23,13 +26,20 @@ export async function collectUpdates(
   const included: Included[] = [];
   const refused: Refused[] = [];
   for (const update of await committedUpdates(ctx, taskId, round)) {
-    try {
-      const blob = await getWeights(ctx.store, update.cid, { root: update.root, elementCount });
-      included.push({ update, elements: blob.elements, examples: (await participantOf(ctx, taskId, update.account)).examples });
-    } catch (error) {
-      if (!(error instanceof FlTaskError)) throw error;
-      refused.push({ update, error });
+    let blob: { elements: bigint[] } | undefined;
+    let failure: FlTaskError | undefined;
+    for (const store of ctx.kept ? [ctx.kept, ctx.store] : [ctx.store]) {
+      try {
+        blob = await getWeights(store, update.cid, { root: update.root, elementCount });
+        break;
+      } catch (error) {
+        if (!(error instanceof FlTaskError)) throw error;
+        failure ??= error;
+        if (store === ctx.store) failure = error;
+      }
     }
+    if (blob) included.push({ update, elements: blob.elements, examples: (await participantOf(ctx, taskId, update.account)).examples });
+    else refused.push({ update, error: failure! });
   }
   return { included, refused };
 }
@@ -59,7 +69,8 @@ export async function aggregatorStep(ctx: FlContext, taskId: bigint, options: Ag
   );
   const elements = options.tamper ? options.tamper(honest) : honest;
   const { root } = commitWeights(elements);
-  const cid = await putWeights(ctx.store, { model, elements });
+  for (const u of included) await keepBlock(ctx, u.update.cid);
+  const cid = await keepWeights(ctx, { model, elements });
   const excluded = refused.map((r) => r.update.index).sort((a, b) => a - b);
   await flWrite(ctx, `Posting the round ${t.round} aggregate of task ${taskId}`, 'postAggregate', [taskId, root, cid, excluded, []]);
   return { round: t.round, root, cid, included: included.map((u) => u.update.index), refused };

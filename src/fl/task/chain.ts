@@ -6,6 +6,7 @@
 import type { Address, Hex } from 'viem';
 import type { SignerConnection } from '../../chain/connect.ts';
 import { federatedTrainingAbi } from '../../chain/generated/FederatedTraining.ts';
+import { flAvailabilityAbi } from '../../chain/generated/FlAvailability.ts';
 import { trellisTokenAbi } from '../../chain/generated/TrellisToken.ts';
 import type { Deployment } from '../../chain/manifest.ts';
 import { transact } from '../../sdk/transact.ts';
@@ -17,6 +18,12 @@ export type FlContext = {
   deployment: Deployment;
   /** Where update and model blobs are put and fetched (shared by the parties of a task). */
   store: BlockStore;
+  /**
+   * The party's own copies of the blobs it committed (a participant's updates, the
+   * aggregator's aggregates and the updates it included), on disk so that they survive a
+   * restart: a demand on one of them must be answered from somewhere (src/fl/task/openings.ts).
+   */
+  kept?: BlockStore;
 };
 
 export const roundStatuses = ['None', 'Open', 'Posted', 'Final', 'Empty'] as const;
@@ -32,8 +39,23 @@ export function coordinator(deployment: Deployment): Address {
   return fl;
 }
 
+/**
+ * The game's ABI with the coordinator's errors: a demand rolls the task forward through
+ * the coordinator, whose refusals (an unknown task, say) then come back through the game.
+ */
+const gameAbi = [...flAvailabilityAbi, ...federatedTrainingAbi.filter((item) => item.type === 'error')];
+
 /** Sends one coordinator write (simulated first, so a revert is explained by name) and waits for it. */
 export async function flWrite(ctx: FlContext, action: string, functionName: string, args: readonly unknown[]): Promise<Hex> {
+  return send(ctx, action, coordinator(ctx.deployment), federatedTrainingAbi, functionName, args);
+}
+
+/** Sends one write to the availability game (FlAvailability): demands, answers, settlements. */
+export async function gameWrite(ctx: FlContext, action: string, functionName: string, args: readonly unknown[]): Promise<Hex> {
+  return send(ctx, action, await availabilityGame(ctx), gameAbi, functionName, args);
+}
+
+async function send(ctx: FlContext, action: string, address: Address, abi: readonly unknown[], functionName: string, args: readonly unknown[]): Promise<Hex> {
   const { connection } = ctx;
   return transact(connection, action, async () => {
     // Simulated on the pending block: the latest block's time can be long past on a chain
@@ -41,8 +63,8 @@ export async function flWrite(ctx: FlContext, action: string, functionName: stri
     const { request } = await connection.publicClient.simulateContract({
       blockTag: 'pending',
       account: connection.account,
-      address: coordinator(ctx.deployment),
-      abi: federatedTrainingAbi,
+      address,
+      abi: abi as typeof federatedTrainingAbi,
       functionName: functionName as never,
       args: args as never,
     });
@@ -50,10 +72,9 @@ export async function flWrite(ctx: FlContext, action: string, functionName: stri
   });
 }
 
-/** Approves the coordinator to pull `amount` more of the payment token (stakes, the pool). */
-export async function approveCoordinator(ctx: FlContext, amount: bigint): Promise<void> {
+/** Approves the coordinator (or `spender`, the availability game for bonds) to pull `amount` of the payment token (stakes, the pool, bonds). */
+export async function approveCoordinator(ctx: FlContext, amount: bigint, spender: Address = coordinator(ctx.deployment)): Promise<void> {
   const { connection, deployment } = ctx;
-  const spender = coordinator(deployment);
   const current = await connection.publicClient.readContract({
     address: deployment.contracts.token,
     abi: trellisTokenAbi,
@@ -159,6 +180,29 @@ export const participantAt = (ctx: Reader, taskId: bigint, index: number): Promi
 export const claimableOf = (ctx: Reader, account: Address): Promise<bigint> => read<bigint>(ctx, 'claimable', [account]);
 export const shareOf = (ctx: Reader, taskId: bigint, account: Address): Promise<bigint> => read<bigint>(ctx, 'shareOf', [taskId, account]);
 
+/** The coordinator's availability game, which the coordinator created (its address never changes). */
+export async function availabilityGame(ctx: Reader): Promise<Address> {
+  return read<Address>(ctx, 'availability', []);
+}
+
+const readGame = async <T>(ctx: Reader, functionName: string, args: readonly unknown[]): Promise<T> =>
+  ctx.connection.publicClient.readContract({
+    address: await availabilityGame(ctx),
+    abi: flAvailabilityAbi,
+    functionName: functionName as never,
+    args: args as never,
+  }) as Promise<T>;
+
+const gameEvents = async (ctx: Reader, eventName: string, args: Record<string, unknown>) =>
+  ctx.connection.publicClient.getContractEvents({
+    address: await availabilityGame(ctx),
+    abi: flAvailabilityAbi,
+    eventName: eventName as never,
+    args: args as never,
+    fromBlock: 0n,
+    strict: true,
+  }) as unknown as Promise<{ args: Record<string, unknown>; transactionHash: Hex }[]>;
+
 const events = async (ctx: Reader, eventName: string, args: Record<string, unknown>) =>
   ctx.connection.publicClient.getContractEvents({
     address: coordinator(ctx.deployment),
@@ -232,3 +276,57 @@ export async function roundsSubmittedBy(ctx: Reader, taskId: bigint, account: Ad
   const logs = await events(ctx, 'UpdateCommitted', { taskId, account });
   return logs.map((l) => Number(l.args.round));
 }
+
+/** The target of a demand on the aggregate itself (the contract's AGGREGATE). */
+export const AGGREGATE_TARGET = 2 ** 32 - 1;
+export const demandStatuses = ['None', 'Pending', 'Answered', 'Unanswered'] as const;
+export type DemandStatusName = (typeof demandStatuses)[number];
+
+/** The availability game of one post of a round: pending demands, their latest deadline, the challenge end as answers extended it. */
+export type Availability = { post: number; pending: number; lastDeadline: bigint; challengeEnd: bigint };
+
+export const readAvailability = (ctx: Reader, taskId: bigint, round: number): Promise<Availability> =>
+  readGame<Availability>(ctx, 'availability', [taskId, BigInt(round)]);
+
+export type DemandView = {
+  demandId: bigint;
+  round: number;
+  post: number;
+  demander: Address;
+  /** A participant index, or AGGREGATE_TARGET. */
+  target: number;
+  index: number;
+  bond: bigint;
+  deadline: bigint;
+  status: DemandStatusName;
+  /** The opened value, once answered. */
+  value?: bigint;
+  answerer?: Address;
+};
+
+/** Every demand of the task, with its status now and, for answered ones, the value opened (from `DemandAnswered`). */
+export async function taskDemands(ctx: Reader, taskId: bigint): Promise<DemandView[]> {
+  const [made, answered] = await Promise.all([gameEvents(ctx, 'OpeningDemanded', { taskId }), gameEvents(ctx, 'DemandAnswered', { taskId })]);
+  const answers = new Map(answered.map((l) => [String(l.args.demandId), l.args]));
+  return Promise.all(
+    made.map(async (l) => {
+      const demandId = l.args.demandId as bigint;
+      const d = await readGame<{ status: number; post: number }>(ctx, 'demandOf', [demandId]);
+      const answer = answers.get(String(demandId));
+      return {
+        demandId,
+        round: Number(l.args.round),
+        post: Number(d.post),
+        demander: l.args.demander as Address,
+        target: Number(l.args.target),
+        index: Number(l.args.index),
+        bond: l.args.bond as bigint,
+        deadline: l.args.deadline as bigint,
+        status: demandStatuses[d.status] ?? 'None',
+        ...(answer ? { value: answer.value as bigint, answerer: answer.answerer as Address } : {}),
+      };
+    }),
+  );
+}
+
+export const demandBondOf = (ctx: Reader, taskId: bigint): Promise<bigint> => readGame<bigint>(ctx, 'demandBond', [taskId]);

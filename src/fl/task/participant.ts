@@ -8,10 +8,11 @@ import { formatTokens } from '../../chain/human-units.ts';
 import type { Dataset } from '../../train/datasets.ts';
 import { trainLocal } from '../client/local-training.ts';
 import { commitWeights } from '../commitment.ts';
-import { getWeights, putWeights } from './blob.ts';
+import { getWeights } from './blob.ts';
 import { approveCoordinator, committedUpdates, flWrite, modelCidBefore, participantOf, readTask, roundsSubmittedBy, type FlContext } from './chain.ts';
 import { FlTaskError } from './errors.ts';
 import { taskModel } from './model.ts';
+import { keepWeights } from './openings.ts';
 import { syncTask } from './sync.ts';
 
 const ACTIVE = 1;
@@ -47,6 +48,8 @@ export type ParticipantOptions = {
   seed: number;
   /** Tests: changes the blob after its root is computed (a participant that lies about its update). */
   tamperBlob?: (elements: bigint[]) => bigint[];
+  /** Tests: keeps the update out of the shared store (only in the participant's kept copies), so that nobody else can fetch it. */
+  withholdBlob?: boolean;
 };
 
 export type Submission = { round: number; root: Hex; cid: string; loss: number; gasUsed: bigint };
@@ -78,7 +81,11 @@ export async function participantStep(ctx: FlContext, taskId: bigint, options: P
   });
   const elements = trained.parameters.map((q) => BigInt(q));
   const { root } = commitWeights(elements);
-  const cid = await putWeights(ctx.store, { model: model.model, elements: options.tamperBlob ? options.tamperBlob(elements) : elements });
+  const cid = await keepWeights(
+    ctx,
+    { model: model.model, elements: options.tamperBlob ? options.tamperBlob(elements) : elements },
+    { share: !options.withholdBlob },
+  );
   const hash = await flWrite(ctx, `Submitting the round ${t.round} update of task ${taskId}`, 'submitUpdate', [taskId, root, t.config.elementCount, cid]);
   const { gasUsed } = await ctx.connection.publicClient.getTransactionReceipt({ hash });
   return { round: t.round, root, cid, loss: trained.loss, gasUsed };

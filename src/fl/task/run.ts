@@ -1,16 +1,19 @@
 // The long-running loops behind `trellis fl run`: each role polls the task, acts when
 // its window is open, and stops when the task is over. One tick is one step of
 // participant.ts, aggregator.ts, watcher.ts or owner.ts, so tests drive the same steps
-// with anvil's clock instead of waiting.
+// with anvil's clock instead of waiting. Participants and the aggregator first answer
+// any demand to open what they committed (src/fl/task/openings.ts): an unanswered one
+// costs the committer its stake.
 import { formatTokens } from '../../chain/human-units.ts';
 import { TrellisError } from '../../errors.ts';
 import type { Dataset } from '../../train/datasets.ts';
 import { aggregatorStep, stakeAggregator } from './aggregator.ts';
-import { flWrite, readTask, type FlContext } from './chain.ts';
+import { AGGREGATE_TARGET, flWrite, readTask, type FlContext } from './chain.ts';
 import { finishTask, scoreRounds, type PublishedTask } from './owner.ts';
+import { answerDemands } from './openings.ts';
 import { participantStep, withdrawParticipantStake } from './participant.ts';
 import { syncTask } from './sync.ts';
-import { watcherStep } from './watcher.ts';
+import { watcherStep, type WatchResult } from './watcher.ts';
 
 export type Role = 'participant' | 'aggregator' | 'watcher' | 'owner';
 
@@ -61,6 +64,11 @@ async function tick(ctx: FlContext, o: RunOptions, checked: Set<string>): Promis
   const { taskId, print } = o;
   {
     const t = await syncTask(ctx, taskId);
+    if (o.role === 'participant' || o.role === 'aggregator') {
+      for (const a of await answerDemands(ctx, taskId, { asAggregator: o.role === 'aggregator' })) {
+        print(`round ${a.round}: opened element ${a.index} of ${describeTarget(a.target)} on demand ${a.demandId} (value ${a.value})`);
+      }
+    }
     switch (o.role) {
       case 'participant': {
         if (t.finished) {
@@ -95,12 +103,8 @@ async function tick(ctx: FlContext, o: RunOptions, checked: Set<string>): Promis
       case 'watcher': {
         if (t.finished) return { published: undefined };
         const verdict = await watcherStep(ctx, taskId, checked);
-        if (verdict?.verdict === 'challenged')
-          print(
-            `round ${verdict.round}: WRONG aggregate at element ${verdict.index} (posted ${verdict.posted}, recomputed ${verdict.recomputed}); challenged, aggregator slashed`,
-          );
-        else if (verdict)
-          print(`round ${verdict.round}: aggregate ${verdict.verdict === 'correct' ? 'recomputed and correct' : `not checkable: ${verdict.reason}`}`);
+        // Waiting for answers is not news on every look.
+        if (verdict && verdict.verdict !== 'awaiting') print(describeVerdict(verdict));
         break;
       }
       case 'owner': {
@@ -119,4 +123,26 @@ async function tick(ctx: FlContext, o: RunOptions, checked: Set<string>): Promis
     }
   }
   return undefined;
+}
+
+const describeTarget = (target: number) => (target === AGGREGATE_TARGET ? 'the aggregate' : `participant ${target}'s update`);
+
+function describeVerdict(v: WatchResult): string {
+  const head = `round ${v.round}: `;
+  switch (v.verdict) {
+    case 'challenged':
+      return `${head}WRONG aggregate at element ${v.index} (posted ${v.posted}, recomputed ${v.recomputed}${v.opened > 0 ? `, ${v.opened} values opened on chain` : ''}); challenged, aggregator slashed`;
+    case 'correct':
+      return `${head}aggregate recomputed and correct`;
+    case 'unverifiable':
+      return `${head}aggregate not checkable: ${v.reason}`;
+    case 'demanded':
+      return `${head}${v.reason}; demanded openings of ${v.demands.map((d) => `element ${d.index} of ${describeTarget(d.target)}`).join(', ')}`;
+    case 'awaiting':
+      return `${head}waiting for ${v.pending} demanded opening(s)`;
+    case 'spot-checked':
+      return `${head}the opened element ${v.index} checks out`;
+    case 'settled':
+      return `${head}demand ${v.demandId} went unanswered: bond back, committer slashed${v.voided ? ', the round is void and the aggregator slashed' : ''}`;
+  }
 }
