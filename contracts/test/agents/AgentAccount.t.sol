@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {AccountSetup} from "./AccountSetup.sol";
 import {PlainWallet} from "./PlainWallet.sol";
+import {ReplayingHookWallet} from "./ReplayingHookWallet.sol";
 import {AgentAccount} from "../../src/agents/AgentAccount.sol";
 import {IAgentAccount} from "../../src/interfaces/IAgentAccount.sol";
 import {IAgentAccounts} from "../../src/interfaces/IAgentAccounts.sol";
@@ -316,6 +317,32 @@ contract AgentAccountTest is AccountSetup {
             address(wallet), stranger, 1e6, 0, block.timestamp + 120, nonce, abi.encodePacked(r, s, v)
         );
         assertEq(token.balanceOf(stranger), 1e6, "paid without a hook");
+    }
+
+    function test_aHookCannotSpendTheAuthorizationBeingSettledAgain() public {
+        ReplayingHookWallet wallet = new ReplayingHookWallet(token, mallory);
+        mint(address(wallet), 2e6);
+        bytes32 nonce = bytes32(uint256(1));
+        uint256 validBefore = block.timestamp + 120;
+        (uint8 v, bytes32 r, bytes32 s) =
+            vm.sign(MALLORY_KEY, transferDigest(address(wallet), stranger, 1e6, validBefore, nonce));
+        bytes memory signature = abi.encodePacked(r, s, v);
+        wallet.arm(
+            abi.encodeWithSignature(
+                "transferWithAuthorization(address,address,uint256,uint256,uint256,bytes32,bytes)",
+                address(wallet),
+                stranger,
+                1e6,
+                0,
+                validBefore,
+                nonce,
+                signature
+            )
+        );
+        token.transferWithAuthorization(address(wallet), stranger, 1e6, 0, validBefore, nonce, signature);
+        assertEq(wallet.hookCalls(), 1, "the hook ran once");
+        assertFalse(wallet.replayWentThrough(), "the nonce was used before the hook ran");
+        assertEq(token.balanceOf(stranger), 1e6, "paid once");
     }
 
     function _innerSignature(bytes memory wrapped) internal pure returns (bytes memory inner) {
