@@ -6,12 +6,16 @@
 //    gateway: requests per second with 1 and 8 agents (each call is the 402, the paid
 //    retry, the model run and an on-chain settlement), the time of the 402 round trip
 //    alone, and the gas of each settlement read from its receipt.
+//  - x402 through an agent account: an agent made by `createAgent` (its account pays,
+//    the token's hook spends each price out of the owner's wallet under the permission)
+//    pays the same calls; the gas of each settlement, hook and spend included.
 import { readFileSync } from 'node:fs';
 import { ExactEvmScheme } from '@x402/evm/exact/client';
 import { wrapFetchWithPayment, x402Client } from '@x402/fetch';
 import { decodePaymentResponseHeader } from '@x402/core/http';
 import type { Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { createAgent, fundAgent } from '../src/agents/agent.ts';
 import { tokens } from '../src/chain/parameters.ts';
 import { trellisTokenAbi } from '../src/chain/generated/TrellisToken.ts';
 import { transact } from '../src/sdk/transact.ts';
@@ -37,7 +41,7 @@ type Bench = { net: TestNetwork; options: Options; url: string; agents: Hex[]; i
 type Phase = (bench: Bench) => Promise<Figure[]>;
 
 /** The suite's phases, in order; each one's figures are listed in bench/README.md. */
-const phases: Phase[] = [x402Exact];
+const phases: Phase[] = [x402Exact, x402AgentAccount];
 
 export async function main(args: string[]): Promise<void> {
   const options: Options = {
@@ -141,6 +145,36 @@ async function x402Exact({ net, options, url, agents, input }: Bench): Promise<F
     label: 'x402 exact: settlement gas per call (one transferWithAuthorization each)',
   });
   return figures;
+}
+
+/** Paid calls an agent account makes for its gas figure. */
+const ACCOUNT_CALLS = 20;
+
+async function x402AgentAccount({ net, url, input }: Bench): Promise<Figure[]> {
+  progress(`x402 through an agent account: ${ACCOUNT_CALLS} paid calls`);
+  const owner = await net.signer(FUNDER_ACCOUNT);
+  await fundAgent(owner, net.chain.deployment, tokens('100'));
+  const agent = await createAgent({
+    owner,
+    deployment: net.chain.deployment,
+    name: 'bench',
+    limits: { allowance: tokens('10'), perCall: tokens('0.1'), period: 86_400, lifetime: 86_400 },
+  });
+  const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input }) };
+  for (let i = 0; i < ACCOUNT_CALLS; i++) {
+    const answer = await agent.fetch(url, init);
+    const text = await answer.text();
+    if (answer.status !== 200) throw new BenchError('BENCH_NOTHING_MEASURED', `A paid call answered HTTP ${answer.status}.`, { details: [text.slice(0, 200)] });
+  }
+  const gas = await Promise.all(agent.payments.map((p) => owner.publicClient.getTransactionReceipt({ hash: p.settlementTransaction }).then((r) => r.gasUsed)));
+  return [
+    {
+      figure: 'agents_x402_account_gas_per_call',
+      value: Number(gas.reduce((a, b) => a + b, 0n)) / gas.length,
+      unit: 'gas',
+      label: "x402 through an agent account: settlement gas per call (the hook's spend from the owner included)",
+    },
+  ];
 }
 
 function progress(line: string): void {

@@ -2,8 +2,8 @@
 // side: an agent pays x402 calls through the gateway out of its owner's wallet and the
 // owner loses exactly what was paid; beyond the period's allowance or the per-call
 // maximum it refuses by name before paying, and nothing moves; its session key used
-// directly (a compromised agent process) gets no more out of the owner than the
-// contract allows; revoke and the kill switch stop it; the CLI runs end to end.
+// directly (stolen) pays only active providers within the limits, and the owner loses
+// only what was paid; revoke and the kill switch stop it; the CLI runs end to end.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -14,7 +14,10 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import type { Address } from 'viem';
+import { parseEther, type Address, type Hex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { authorizationTypes } from '@x402/evm';
+import { accountSigner } from '../src/agents/agent-account.ts';
 import { createAgent, fundAgent, type Agent } from '../src/agents/agent.ts';
 import { agentPath, loadAgentRecord, saveAgent } from '../src/agents/agent-file.ts';
 import { parseDuration } from '../src/agents/limits.ts';
@@ -22,6 +25,7 @@ import { runDemo } from '../src/agents/demo.ts';
 import { AgentError, SpendLimitExceededError } from '../src/agents/errors.ts';
 import { readAgentIdentity } from '../src/agents/identity.ts';
 import { connectSigner, type SignerConnection } from '../src/chain/connect.ts';
+import { createSessionKey } from '../src/agents/session-key.ts';
 import { devAccount } from '../src/chain/dev-accounts.ts';
 import { spendPermissionsAbi } from '../src/chain/generated/SpendPermissions.ts';
 import { trellisTokenAbi } from '../src/chain/generated/TrellisToken.ts';
@@ -93,7 +97,7 @@ describe('an agent pays per call within its on-chain limits', () => {
     agent = await newAgent('within', '0.05', '0.02');
   });
 
-  test('its identity is on chain: owned by the owner, its wallet the session key', async () => {
+  test('its identity is on chain: owned by the owner, its wallet the agent account', async () => {
     const identity = await readAgentIdentity(owner, agent.record.identity, agent.agentId);
     assert.equal(identity.owner, owner.account.address);
     assert.equal(identity.wallet, agent.address);
@@ -113,7 +117,8 @@ describe('an agent pays per call within its on-chain limits', () => {
     assert.equal(agent.payments.length, 3);
     assert.ok(paid > 0n);
     assert.equal(before[0]! - after[0]!, paid, "the owner's balance dropped by exactly what was paid");
-    assert.equal(after[1], 0n, 'the session key passed everything on');
+    assert.equal(after[1], 0n, 'the account kept nothing');
+    assert.equal(await balanceOf(agent.sessionKey), 0n, 'the session key holds nothing');
     const gained = after.slice(2).reduce((s, b, i) => s + b - before[i + 2]!, 0n);
     assert.equal(gained, paid, 'the providers got it');
     for (const p of agent.payments) {
@@ -201,36 +206,72 @@ describe('a lying server', () => {
   });
 });
 
-describe('a compromised agent: the session key used directly, skipping the SDK', () => {
-  test('it cannot spend over the period, above the per-call maximum, or to itself more than the limit; the owner loses at most the allowance', async () => {
+describe('a stolen session key, used directly, skipping the SDK', () => {
+  test('it pays only active providers, within the per-call maximum and the period; replays fail; the owner loses only what was paid', async () => {
     const agent = await newAgent('stolen', '0.03', '0.02');
-    const thief = await connectSigner({ rpcUrl: net.chain.rpcUrl, privateKey: agent.record.privateKey, keySource: 'the stolen key' });
-    const { manager, permission } = agent.record;
+    const stolen = privateKeyToAccount(agent.record.privateKey);
+    const signer = accountSigner(agent.address, stolen);
+    // The thief submits its authorizations from an address with gas, and gives the key gas too.
+    const thiefKey = createSessionKey();
+    for (const to of [thiefKey.address, stolen.address]) {
+      await owner.publicClient.waitForTransactionReceipt({ hash: await owner.walletClient.sendTransaction({ to, value: parseEther('0.1') }) });
+    }
+    const thief = await connectSigner({ rpcUrl: net.chain.rpcUrl, privateKey: thiefKey.privateKey, keySource: 'the thief' });
+    const keyHolder = await connectSigner({ rpcUrl: net.chain.rpcUrl, privateKey: agent.record.privateKey, keySource: 'the stolen key' });
+    const provider = net.providers[0]!.address;
     const ownerBefore = await balanceOf(owner.account.address);
-    /** Sends the spend with a fixed gas limit, so that it is mined (and reverts) rather than refused by estimation. */
-    const rawSpend = async (payee: Address, value: bigint) => {
+    const providerBefore = await balanceOf(provider);
+    const thiefBefore = await balanceOf(thief.account.address);
+    let n = 0;
+    /** Signs an authorization from the account with the stolen key and sends it with a fixed gas limit, so that it is mined. */
+    const pay = async (to: Address, value: bigint, replay?: { nonce: Hex; signature: Hex; validBefore: bigint }) => {
+      const nonce = replay?.nonce ?? (`0x${(++n).toString(16).padStart(64, '0')}` as Hex);
+      const validBefore = replay?.validBefore ?? BigInt(Math.floor(Date.now() / 1000) + 3_600);
+      const message = { from: agent.address, to, value, validAfter: 0n, validBefore, nonce };
+      const signature =
+        replay?.signature ??
+        (await signer.signTypedData({
+          domain: { name: 'Trellis USD', version: '1', chainId: 31337, verifyingContract: token },
+          types: { TransferWithAuthorization: authorizationTypes.TransferWithAuthorization },
+          primaryType: 'TransferWithAuthorization',
+          message,
+        }));
       const hash = await thief.walletClient.writeContract({
-        address: manager,
-        abi: spendPermissionsAbi,
-        functionName: 'spend',
-        args: [permission, payee, value],
-        gas: 300_000n,
+        address: token,
+        abi: trellisTokenAbi,
+        functionName: 'transferWithAuthorization',
+        args: [agent.address, to, value, 0n, validBefore, nonce, signature],
+        gas: 400_000n,
       });
-      return (await thief.publicClient.waitForTransactionReceipt({ hash })).status;
+      const status = (await thief.publicClient.waitForTransactionReceipt({ hash })).status;
+      return { status, nonce, signature, validBefore };
     };
-    const attacker = devAccount(12).address;
-    assert.equal(await rawSpend(attacker, tokens('0.01')), 'reverted', 'a payee not allowed');
-    assert.equal(await rawSpend(agent.address, tokens('0.021')), 'reverted', 'above the per-call maximum');
-    assert.equal(await rawSpend(agent.address, tokens('0.02')), 'success');
-    assert.equal(await rawSpend(agent.address, tokens('0.011')), 'reverted', 'over what the period has left');
-    assert.equal(await rawSpend(agent.address, tokens('0.01')), 'success');
-    assert.equal(await rawSpend(agent.address, 1n), 'reverted', 'the period is spent');
-    assert.equal(ownerBefore - (await balanceOf(owner.account.address)), tokens('0.03'), 'the owner lost exactly the allowance, no more');
-    // The stolen tokens sit at the session key: the SDK pays the next call from them and spends nothing more.
-    const before = await spentThisPeriod(agent);
-    assert.equal((await call(agent)).status, 200);
-    assert.equal(agent.payments.at(-1)!.spendTransaction, undefined, 'paid from what the key held');
-    assert.equal(await spentThisPeriod(agent), before);
+    assert.equal((await pay(stolen.address, tokens('0.01'))).status, 'reverted', 'to the session key itself');
+    assert.equal((await pay(thief.account.address, tokens('0.01'))).status, 'reverted', 'to the thief');
+    assert.equal((await pay(provider, tokens('0.021'))).status, 'reverted', 'above the per-call maximum');
+    const paid = await pay(provider, tokens('0.02'));
+    assert.equal(paid.status, 'success', 'an active provider, within the limits');
+    assert.equal((await pay(provider, tokens('0.02'), paid)).status, 'reverted', 'the same authorization again');
+    assert.equal((await pay(thief.account.address, tokens('0.02'), paid)).status, 'reverted', 'the same signature to another payee');
+    assert.equal((await pay(provider, tokens('0.011'))).status, 'reverted', 'over what the period has left');
+    assert.equal((await pay(provider, tokens('0.01'))).status, 'success');
+    assert.equal((await pay(provider, 1n)).status, 'reverted', 'the period is spent');
+    // The key cannot use the permission itself either: the account is its spender.
+    const spendHash = await keyHolder.walletClient.writeContract({
+      address: agent.record.manager,
+      abi: spendPermissionsAbi,
+      functionName: 'spend',
+      args: [agent.record.permission, thief.account.address, 1n],
+      gas: 300_000n,
+    });
+    assert.equal((await keyHolder.publicClient.waitForTransactionReceipt({ hash: spendHash })).status, 'reverted');
+    assert.equal(ownerBefore - (await balanceOf(owner.account.address)), tokens('0.03'), 'the owner lost exactly the allowance');
+    assert.equal((await balanceOf(provider)) - providerBefore, tokens('0.03'), 'all of it to the provider');
+    assert.equal(await balanceOf(thief.account.address), thiefBefore, 'the thief got nothing');
+    assert.equal(await balanceOf(stolen.address), 0n, 'the session key got nothing');
+    assert.equal(await balanceOf(agent.address), 0n, 'the account kept nothing');
+    // The agent itself now refuses by name: the period is spent.
+    await refusesAndNothingMoves(agent, (e) => e instanceof SpendLimitExceededError);
   });
 });
 
@@ -240,14 +281,24 @@ describe('revoke and the kill switch', () => {
     assert.equal((await call(agent)).status, 200);
     await revokePermission(owner, agent.record.manager, agent.record.permission);
     await refusesAndNothingMoves(agent, (e) => e instanceof AgentError && e.code === 'SPEND_PERMISSION_REVOKED');
-    const thief = await connectSigner({ rpcUrl: net.chain.rpcUrl, privateKey: agent.record.privateKey, keySource: 'the key' });
+    // The key's own authorization, sent past the SDK, is refused by the account's hook.
+    const provider = net.providers[0]!.address;
+    const validBefore = BigInt(Math.floor(Date.now() / 1000) + 3_600);
+    const nonce = `0x${'ab'.repeat(32)}` as Hex;
+    const signature = await accountSigner(agent.address, privateKeyToAccount(agent.record.privateKey)).signTypedData({
+      domain: { name: 'Trellis USD', version: '1', chainId: 31337, verifyingContract: token },
+      types: { TransferWithAuthorization: authorizationTypes.TransferWithAuthorization },
+      primaryType: 'TransferWithAuthorization',
+      message: { from: agent.address, to: provider, value: tokens('0.01'), validAfter: 0n, validBefore, nonce },
+    });
     await assert.rejects(
-      thief.publicClient.simulateContract({
-        account: thief.account,
-        address: agent.record.manager,
-        abi: spendPermissionsAbi,
-        functionName: 'spend',
-        args: [agent.record.permission, agent.address, tokens('0.01')],
+      owner.publicClient.simulateContract({
+        account: owner.account,
+        address: token,
+        // The manager's errors too, so that the hook's refusal is decoded by name.
+        abi: [...trellisTokenAbi, ...spendPermissionsAbi.filter((item) => item.type === 'error')],
+        functionName: 'transferWithAuthorization',
+        args: [agent.address, provider, tokens('0.01'), 0n, validBefore, nonce, signature],
       }),
       /SpendPermissionIsRevoked/,
     );
@@ -280,9 +331,7 @@ describe('the demo agent', () => {
     assert.equal((await readAgentIdentity(owner, agent.record.identity, agent.agentId)).wallet, agent.address);
     assert.equal((await agent.status()).approved, true);
     for (const p of result.payments) {
-      for (const hash of [p.spendTransaction!, p.settlementTransaction]) {
-        assert.equal((await owner.publicClient.getTransactionReceipt({ hash })).status, 'success');
-      }
+      assert.equal((await owner.publicClient.getTransactionReceipt({ hash: p.settlementTransaction })).status, 'success');
     }
   });
 });

@@ -4,7 +4,9 @@ pragma solidity ^0.8.24;
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {ERC165Checker} from "@openzeppelin/contracts/utils/introspection/ERC165Checker.sol";
 import {ITrellisToken} from "./interfaces/ITrellisToken.sol";
+import {IAuthorizedTransferHook} from "./interfaces/IAuthorizedTransferHook.sol";
 
 /// @title TrellisToken
 /// @notice Payment token of the network. EIP-712 domain: name "Trellis USD", version "1".
@@ -152,7 +154,9 @@ contract TrellisToken is ITrellisToken, ERC20Permit {
 
     // ------------------------------------------------------------------ internal
 
-    /// @dev The one path every EIP-3009 transfer takes: time window, nonce, signature, then move.
+    /// @dev The one path every EIP-3009 transfer takes: time window, nonce, signature, the
+    ///      payer's hook if it has one (IAuthorizedTransferHook, an agent's account), then move.
+    ///      The nonce is marked used before the hook runs, so the hook cannot replay it.
     function _transferWithAuthorization(
         bytes32 typeHash,
         address from,
@@ -173,6 +177,12 @@ contract TrellisToken is ITrellisToken, ERC20Permit {
         _requireSignature(from, digest, signature);
         _authorizationUsed[from][nonce] = true;
         emit AuthorizationUsed(from, nonce);
+        if (
+            from.code.length != 0
+                && ERC165Checker.supportsERC165InterfaceUnchecked(from, type(IAuthorizedTransferHook).interfaceId)
+        ) {
+            IAuthorizedTransferHook(from).onAuthorizedTransfer(to, value, nonce);
+        }
         _transfer(from, to, value);
     }
 

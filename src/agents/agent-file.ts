@@ -1,7 +1,9 @@
 // Where an agent lives between runs: <data-dir>/agents/<name>.json holds its session
 // key, the permission its owner signed (with the signature) and its identity. The file
 // holds a private key, so it is written readable by its user only (mode 0600); the key
-// spends only within the permission, and the owner's key is never in it.
+// signs only for the agent's account, which pays only within the permission, and the
+// owner's key is never in it. A file from before agent accounts (no `account`) is refused
+// as invalid: create the agent again.
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getAddress, isAddress, isHex, type Address, type Hex } from 'viem';
@@ -11,9 +13,11 @@ import type { SpendPermission } from './permission.ts';
 export type AgentRecord = {
   name: string;
   chainId: number;
-  /** The session key: the agent's only key. */
+  /** The session key: the agent's only key, which signs for its account and holds nothing. */
   privateKey: Hex;
-  address: Address;
+  sessionKey: Address;
+  /** The agent's AgentAccount: the payer of its calls and the permission's spender. */
+  account: Address;
   owner: Address;
   manager: Address;
   permission: SpendPermission;
@@ -84,7 +88,8 @@ export function loadAgentRecord(dataDir: string, name: string): AgentRecord {
       name: String(raw.name),
       chainId: Number(raw.chainId),
       privateKey: hex('privateKey'),
-      address: address('address'),
+      sessionKey: address('sessionKey'),
+      account: address('account'),
       owner: address('owner'),
       manager: address('manager'),
       signature: hex('signature'),

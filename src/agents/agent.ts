@@ -1,41 +1,38 @@
-// An agent: a session key that pays x402 calls out of its owner's wallet, within a
-// spend permission the owner signed and the SpendPermissions contract enforces.
+// An agent: a session key that pays x402 calls out of its owner's wallet through its own
+// contract account, within a spend permission the owner signed and the SpendPermissions
+// contract enforces.
 //
-// How a paid call works (docs/agents.md, "Paying x402 calls under a permission"):
-// x402's exact scheme needs an EIP-3009 authorization signed by whoever holds the
-// tokens, and the session key holds none of the owner's. So before x402's client signs,
-// the agent moves the call's price from the owner to the session key with
-// `SpendPermissions.spend` (the permission names the session key as its one payee),
-// then x402's own exact client signs the authorization for exactly that price, from
-// the session key to the provider. The contract is what bounds the owner's loss: each
-// spend is checked against the per-call maximum and the period's remainder on chain, so
-// a process that skips this code spends no more. This code checks first (for free)
-// and refuses by name before anything is signed or sent.
+// How a paid call works (docs/agents.md, "Paying x402 calls under a permission"): the
+// payer x402 sees is the agent's AgentAccount (agent-account.ts), and x402's own exact
+// client signs each EIP-3009 authorization from it with the session key. When the
+// facilitator settles it, the token calls the account's hook, which pays exactly that
+// price out of the owner's wallet through `SpendPermissions.spendThrough`: payee, per-call
+// maximum, the period's remainder, revocation and the kill switch are all checked there,
+// on chain, for whoever holds the key. This code checks the same first (for free) and
+// refuses by name before anything is signed.
 import { decodePaymentResponseHeader } from '@x402/core/http';
 import type { PaymentPayload, PaymentRequirements } from '@x402/core/types';
 import { ExactEvmScheme } from '@x402/evm/exact/client';
 import { wrapFetchWithPayment, x402Client } from '@x402/fetch';
-import { getAddress, parseEther, type Address, type Hash } from 'viem';
+import { getAddress, zeroAddress, type Address, type Hash } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { connectSigner, type SignerConnection } from '../chain/connect.ts';
-import { providerRegistryAbi } from '../chain/generated/ProviderRegistry.ts';
 import { spendPermissionsAbi } from '../chain/generated/SpendPermissions.ts';
 import { trellisTokenAbi } from '../chain/generated/TrellisToken.ts';
-import { formatDate, formatTokens } from '../chain/human-units.ts';
+import { formatTokens } from '../chain/human-units.ts';
 import type { Deployment } from '../chain/manifest.ts';
+import { accountAddress, accountSigner, agentAccountsOf, createAccount, ownerSignatureForAccount } from './agent-account.ts';
 import { saveAgent, checkAgentName, type AgentRecord } from './agent-file.ts';
-import { AgentError, SpendLimitExceededError } from './errors.ts';
+import { checkSpend } from './check-spend.ts';
+import { AgentError } from './errors.ts';
 import { agentIdentityOf, registerAgentIdentity, registrationURI } from './identity.ts';
 import { checkLimits, type AgentLimits } from './limits.ts';
 import { buildPermission, decodeTerms, signPermission } from './permission.ts';
 import { createSessionKey, type SessionKey } from './session-key.ts';
-import { allowManager, approvePermission, epochOf, remainingThisPeriod, spend, spendPermissionsOf } from './spend-permissions.ts';
-
-/** Ether sent to a new session key for the gas of its spends (about 71k gas each). */
-export const DEFAULT_AGENT_GAS = parseEther('0.05');
+import { allowManager, epochOf, remainingThisPeriod, spendPermissionsOf } from './spend-permissions.ts';
 
 export type CreateAgentParameters = {
-  /** The owner: its wallet pays, its key signs the permission and owns the identity. */
+  /** The owner: its wallet pays, its key signs the permission and owns the identity and the account. */
   owner: SignerConnection;
   deployment: Deployment;
   limits: AgentLimits;
@@ -45,17 +42,13 @@ export type CreateAgentParameters = {
   sessionKey?: SessionKey;
   /** Saves the agent under <dataDir>/agents/<name>.json (mode 0600) when given. */
   dataDir?: string;
-  /** Ether (wei) the owner sends the session key for gas. */
-  gas?: bigint;
 };
 
 export type AgentPayment = {
   url: string;
   payee: Address;
   amount: bigint;
-  /** The spend that moved the price from the owner to the session key (none when it already held it). */
-  spendTransaction: Hash | undefined;
-  /** The x402 settlement: the transfer from the session key to the provider. */
+  /** The x402 settlement: the transfer from the agent's account, paid out of the owner's wallet. */
   settlementTransaction: Hash;
   /** What the period has left after this payment, and when it is whole again. */
   remaining: bigint;
@@ -77,7 +70,7 @@ export type AgentStatus = {
   revoked: boolean;
   approved: boolean;
   killed: boolean;
-  /** Tokens the session key holds (a price moved for a call that then failed, kept for the next). */
+  /** Tokens the account holds: only what someone sent it, which pays nothing and the owner can recover. */
   held: bigint;
   /** What the owner's ERC-20 allowance to the manager and its balance still let it pull. */
   ownerAllowance: bigint;
@@ -86,7 +79,10 @@ export type AgentStatus = {
 
 export type Agent = {
   record: AgentRecord;
+  /** The payer: the agent's account, also its identity's wallet. */
   address: Address;
+  /** The session key, which signs for the account and holds nothing. */
+  sessionKey: Address;
   agentId: bigint;
   /** `fetch`, paying a 402 from the agent's permission; refuses beyond it by name before paying. */
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
@@ -96,62 +92,56 @@ export type Agent = {
 };
 
 /**
- * Creates an agent: a session key with gas, its identity (owned by the owner, wallet =
- * the session key), and a permission with the limits that the owner signs and the agent
- * submits. The owner's ERC-20 allowance to the manager is separate (`fundAgent`).
+ * Creates an agent: a session key, its account (created by the owner, approved under the
+ * permission the owner signs, whose spender is the account) and its identity (owned by the
+ * owner, wallet = the account). The session key needs neither tokens nor gas. The owner's
+ * ERC-20 allowance to the manager is separate (`fundAgent`).
  */
 export async function createAgent(p: CreateAgentParameters): Promise<Agent> {
   const limits = checkLimits(p.limits);
   const name = checkAgentName(p.name ?? 'agent');
   const { owner, deployment } = p;
   const manager = spendPermissionsOf(deployment);
+  const factory = agentAccountsOf(deployment);
   const identity = agentIdentityOf(deployment);
   const key = p.sessionKey ?? createSessionKey();
-  const keyAccount = privateKeyToAccount(key.privateKey);
-
-  const gas = p.gas ?? DEFAULT_AGENT_GAS;
-  if (gas > 0n) {
-    const hash = await owner.walletClient.sendTransaction({ to: key.address, value: gas });
-    await owner.publicClient.waitForTransactionReceipt({ hash });
-  }
-  const agentURI = registrationURI({
-    name,
-    description: p.description ?? 'A Trellis agent paying per call with x402 within an on-chain spend permission.',
-    wallet: key.address,
-    chainId: deployment.chainId,
-    identity,
-  });
-  const agentId = await registerAgentIdentity(owner, identity, agentURI, keyAccount);
 
   const block = await owner.publicClient.getBlock({ blockTag: 'latest' });
   const start = Number(block.timestamp);
-  const permission = buildPermission({
+  const draft = buildPermission({
     account: owner.account.address,
-    spender: key.address,
+    spender: zeroAddress, // the account, known once the rest is fixed
     token: deployment.contracts.token,
     allowance: limits.allowance,
     period: limits.period,
     start,
     end: start + limits.lifetime,
-    salt: agentId,
-    // The session key is the one named payee: each call's price is spent to it, then
-    // paid on by x402 (see the top of this file).
-    terms: { maxPerCall: limits.perCall, epoch: await epochOf(owner, manager, owner.account.address), anyActiveProvider: false, payees: [key.address] },
+    // The session key tells this permission (and so this account) from the owner's others.
+    salt: BigInt(key.address),
+    // The payee is checked on chain against these terms: any active Trellis provider.
+    terms: { maxPerCall: limits.perCall, epoch: await epochOf(owner, manager, owner.account.address), anyActiveProvider: true, payees: [] },
   });
+  const account = await accountAddress(owner, factory, key.address, draft);
+  const permission = { ...draft, spender: account };
   const signature = await signPermission(owner.account, { chainId: deployment.chainId, manager }, permission);
-  const agentConnection = await connectSigner({
-    rpcUrl: owner.rpcUrl,
-    expectedChainId: deployment.chainId,
-    privateKey: key.privateKey,
-    keySource: 'the agent session key',
+  await createAccount(owner, factory, key.address, permission, signature);
+
+  const agentURI = registrationURI({
+    name,
+    description: p.description ?? 'A Trellis agent paying per call with x402 within an on-chain spend permission.',
+    wallet: account,
+    chainId: deployment.chainId,
+    identity,
   });
-  await approvePermission(agentConnection, manager, permission, signature);
+  // The account's wallet consent is the owner's signature, in the account's owner form.
+  const agentId = await registerAgentIdentity(owner, identity, agentURI, account, (digest) => ownerSignatureForAccount(owner.account, digest));
 
   const record: AgentRecord = {
     name,
     chainId: deployment.chainId,
     privateKey: key.privateKey,
-    address: key.address,
+    sessionKey: key.address,
+    account,
     owner: owner.account.address,
     manager,
     permission,
@@ -187,28 +177,19 @@ export async function openAgent(record: AgentRecord, options: OpenAgentOptions):
     privateKey: record.privateKey,
     keySource: `agent "${record.name}"`,
   });
-  const { permission, manager } = record;
+  const { permission, manager, account } = record;
   const token = getAddress(deployment.contracts.token);
   const network = `eip155:${deployment.chainId}` as const;
   const terms = decodeTerms(permission.extraData);
   const payments: AgentPayment[] = [];
 
-  // One paid call at a time: a call's top-up is sized from what the session key holds.
+  // Calls through one agent's fetch are queued, so that each payment's record is its own.
   let queue: Promise<unknown> = Promise.resolve();
-  let pending: {
-    refusal?: Error;
-    payload?: PaymentPayload;
-    payee?: Address;
-    amount?: bigint;
-    spendTransaction?: Hash;
-    remaining?: bigint;
-    periodEnd?: bigint;
-  } = {};
+  let pending: { refusal?: Error; payload?: PaymentPayload; payee?: Address; amount?: bigint; remaining?: bigint; periodEnd?: bigint } = {};
 
   const read = connection.publicClient;
-  const heldBySessionKey = () => read.readContract({ address: token, abi: trellisTokenAbi, functionName: 'balanceOf', args: [connection.account.address] });
 
-  /** Everything checked, then the price moved to the session key, before x402 signs. */
+  /** Everything the account's hook will check, checked first: a refusal signs nothing. */
   async function prepare(requirements: PaymentRequirements): Promise<void> {
     if (requirements.scheme !== 'exact' || requirements.network !== network || getAddress(requirements.asset) !== token) {
       throw new AgentError('AGENT_PAYMENT_UNSUPPORTED', 'The agent pays only x402 exact payments in the Trellis token of its chain.', {
@@ -217,47 +198,18 @@ export async function openAgent(record: AgentRecord, options: OpenAgentOptions):
     }
     const price = BigInt(requirements.amount);
     const payee = getAddress(requirements.payTo);
-    const period = await remainingThisPeriod(connection, manager, permission);
-    const window = [`remaining this period: ${formatTokens(period.remaining)}`, `the allowance is whole again at ${formatDate(period.periodEnd)}`];
     if (price > terms.maxPerCall) {
+      const period = await remainingThisPeriod(connection, manager, permission);
       throw new AgentError('SPEND_ABOVE_MAX_PER_CALL', `${formatTokens(price)} is above the agent's ${formatTokens(terms.maxPerCall)} per call.`, {
-        details: [`payee: ${payee}`, ...window],
+        details: [`payee: ${payee}`, `remaining this period: ${formatTokens(period.remaining)}`],
       });
     }
-    // The payee is not in the on-chain permission (the session key is), so the agent
-    // checks it here: only an active Trellis provider is paid.
-    const registry = await read.readContract({ address: manager, abi: spendPermissionsAbi, functionName: 'providerRegistry' });
-    if (!(await read.readContract({ address: registry, abi: providerRegistryAbi, functionName: 'isActive', args: [payee] }))) {
-      throw new AgentError('SPEND_PAYEE_NOT_ALLOWED', `${payee} is not an active Trellis provider; the agent pays no one else.`);
-    }
-    const held = await heldBySessionKey();
-    const topUp = price > held ? price - held : 0n;
-    if (topUp === 0n) {
-      // Paid from what an earlier failed call left; the permission must still be live.
-      const [revoked, epoch] = await Promise.all([
-        read.readContract({ address: manager, abi: spendPermissionsAbi, functionName: 'isRevoked', args: [permission] }),
-        read.readContract({ address: manager, abi: spendPermissionsAbi, functionName: 'epochOf', args: [permission.account] }),
-      ]);
-      if (revoked) throw new AgentError('SPEND_PERMISSION_REVOKED', 'The spend permission was revoked.');
-      if (epoch !== terms.epoch) throw new AgentError('SPEND_PERMISSION_KILLED', "The owner's kill switch stopped this spend permission.");
-      pending = { payee, amount: price, remaining: period.remaining, periodEnd: period.periodEnd };
-      return;
-    }
-    if (topUp > period.remaining) {
-      throw new SpendLimitExceededError(
-        topUp,
-        period.remaining,
-        period.periodEnd,
-        `${formatTokens(topUp)} is more than the ${formatTokens(period.remaining)} left of this period's allowance; it is whole again at ${formatDate(period.periodEnd)}.`,
-        { details: [`payee: ${payee}`, `allowance per period: ${formatTokens(permission.allowance)}`, `spent this period: ${formatTokens(period.spent)}`] },
-      );
-    }
-    const spent = await spend(connection, manager, permission, connection.account.address, topUp);
-    pending = { payee, amount: price, spendTransaction: spent.transaction, remaining: spent.remaining - topUp, periodEnd: spent.periodEnd };
+    const checked = await checkSpend(connection, { manager, permission, payee, value: price, spender: account });
+    pending = { payee, amount: price, remaining: checked.remaining - price, periodEnd: checked.periodEnd };
   }
 
   const client = x402Client.fromConfig({
-    schemes: [{ network, client: new ExactEvmScheme(privateKeyToAccount(record.privateKey)) }],
+    schemes: [{ network, client: new ExactEvmScheme(accountSigner(account, privateKeyToAccount(record.privateKey))) }],
     // x402 caps spends at assets it knows; the Trellis token is allowed without a cap,
     // since the permission's per-call maximum is checked in `prepare` (by name).
     spendControls: { allowedAssets: [{ network, asset: token }] },
@@ -299,7 +251,6 @@ export async function openAgent(record: AgentRecord, options: OpenAgentOptions):
           url,
           payee: pending.payee,
           amount: pending.amount,
-          spendTransaction: pending.spendTransaction,
           settlementTransaction: settled.transaction as Hash,
           remaining: pending.remaining ?? 0n,
           periodEnd: pending.periodEnd ?? 0n,
@@ -314,7 +265,8 @@ export async function openAgent(record: AgentRecord, options: OpenAgentOptions):
 
   return {
     record,
-    address: connection.account.address,
+    address: account,
+    sessionKey: connection.account.address,
     agentId: record.agentId,
     payments,
     fetch(input, init) {
@@ -332,7 +284,7 @@ export async function openAgent(record: AgentRecord, options: OpenAgentOptions):
         read.readContract({ ...on, functionName: 'isApproved' }),
         read.readContract({ address: manager, abi: spendPermissionsAbi, functionName: 'epochOf', args: [permission.account] }),
         inWindow ? read.readContract({ ...on, functionName: 'getCurrentPeriod' }) : undefined,
-        heldBySessionKey(),
+        read.readContract({ address: token, abi: trellisTokenAbi, functionName: 'balanceOf', args: [account] }),
         read.readContract({ address: token, abi: trellisTokenAbi, functionName: 'allowance', args: [permission.account, manager] }),
         read.readContract({ address: token, abi: trellisTokenAbi, functionName: 'balanceOf', args: [permission.account] }),
       ]);

@@ -3,7 +3,7 @@
 // answer, then screens a breast-cancer record with breast-cancer-mlp; every call is paid
 // through the gateway's x402 route out of the agent's spend permission, and every
 // answer's receipt is checked against the payment that bought it. It logs each payment
-// (provider, amount, transactions, what is left) and stops, by name, when the permission
+// (provider, amount, settlement, what is left) and stops, by name, when the permission
 // refuses the next call: the limit is the contract's, not a counter in this file.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -71,7 +71,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   let stoppedBy: AgentError | undefined;
   const rounds = options.rounds ?? Number.POSITIVE_INFINITY;
 
-  log(`agent #${agent.agentId} (${agent.address}), paying from ${agent.record.owner}`);
+  log(`agent #${agent.agentId} (account ${agent.address}, session key ${agent.sessionKey}), paying from ${agent.record.owner}`);
   task: for (let round = 1; round <= rounds; round++) {
     const labels: string[] = [];
     for (const step of steps) {
@@ -99,7 +99,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       calls++;
       log(
         `round ${round}  ${step.what.padEnd(17)} ${step.model.padEnd(17)} -> ${label.padEnd(9)} paid ${formatTokens(payment.amount)} to ${short(payment.payee)}` +
-          `  spend ${payment.spendTransaction ? short(payment.spendTransaction) : '(held)'}  settle ${short(payment.settlementTransaction)}` +
+          `  settle ${short(payment.settlementTransaction)}` +
           `  left ${formatTokens(payment.remaining)}`,
       );
     }

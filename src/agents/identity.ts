@@ -1,9 +1,8 @@
 // The agent's on-chain identity: an AgentIdentity token (ERC-8004's identity registry)
 // owned by the agent's owner, whose agent URI is the agent's registration file and whose
-// wallet is the session key. Setting the wallet takes the session key's own EIP-712
-// consent, so the record kept under that address (reputation) is the agent's.
-import { getAddress, parseEventLogs, type Address } from 'viem';
-import type { PrivateKeyAccount } from 'viem/accounts';
+// wallet is the agent's account (its payer). Setting the wallet takes that address's own
+// EIP-712 consent, so the record kept under it (reputation) is the agent's.
+import { getAddress, parseEventLogs, type Address, type Hash, type Hex } from 'viem';
 import type { Connection, SignerConnection } from '../chain/connect.ts';
 import { agentIdentityAbi } from '../chain/generated/AgentIdentity.ts';
 import type { Deployment } from '../chain/manifest.ts';
@@ -30,8 +29,18 @@ export function registrationURI(p: { name: string; description: string; wallet: 
   return `data:application/json;base64,${Buffer.from(JSON.stringify(file)).toString('base64')}`;
 }
 
-/** Registers the agent (owned by `owner`) and points its wallet at the session key; returns the agent id. */
-export async function registerAgentIdentity(owner: SignerConnection, identity: Address, agentURI: string, sessionKey: PrivateKeyAccount): Promise<bigint> {
+/**
+ * Registers the agent (owned by `owner`) and points its wallet at `wallet`, whose EIP-712
+ * consent `consent` signs (for an agent account: the owner's signature in the account's
+ * owner form); returns the agent id.
+ */
+export async function registerAgentIdentity(
+  owner: SignerConnection,
+  identity: Address,
+  agentURI: string,
+  wallet: Address,
+  consent: (digest: Hash) => Promise<Hex>,
+): Promise<bigint> {
   const hash = await transact(owner, 'registering the agent identity', () =>
     owner.walletClient.writeContract({ address: identity, abi: agentIdentityAbi, functionName: 'register', args: [agentURI] }),
   );
@@ -46,15 +55,15 @@ export async function registerAgentIdentity(owner: SignerConnection, identity: A
     address: identity,
     abi: agentIdentityAbi,
     functionName: 'agentWalletDigest',
-    args: [agentId, sessionKey.address, owner.account.address, deadline],
+    args: [agentId, wallet, owner.account.address, deadline],
   });
-  const consent = await sessionKey.sign({ hash: digest });
-  await transact(owner, "setting the agent's wallet to its session key", () =>
+  const signature = await consent(digest);
+  await transact(owner, "setting the agent's wallet to its account", () =>
     owner.walletClient.writeContract({
       address: identity,
       abi: agentIdentityAbi,
       functionName: 'setAgentWallet',
-      args: [agentId, sessionKey.address, deadline, consent],
+      args: [agentId, wallet, deadline, signature],
     }),
   );
   return agentId;

@@ -1,5 +1,6 @@
 // A session key: a fresh key pair the agent holds instead of the owner's key. It owns no
-// funds; it can only spend what a permission naming it as spender allows.
+// funds and needs no gas: it signs payments for the agent's account (agent-account.ts),
+// which pays only what the owner's permission allows.
 import type { Address, Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 

@@ -1,5 +1,6 @@
-// Sentences for the agent contracts' errors (SpendPermissions, AgentIdentity,
-// ValidationRegistry, ReputationRegistry), merged into src/chain/error-sentences.ts.
+// Sentences for the agent contracts' errors (SpendPermissions, AgentAccount(s),
+// AgentIdentity, ValidationRegistry, ReputationRegistry), merged into
+// src/chain/error-sentences.ts.
 import { date, short, text, tusd, type ErrorSentence } from './sentence-parts.ts';
 
 export const agentErrorSentences: Readonly<Record<string, ErrorSentence>> = {
@@ -23,6 +24,18 @@ export const agentErrorSentences: Readonly<Record<string, ErrorSentence>> = {
   SpendAboveMaxPerCall: (a) => `${tusd(a.value)} is above the permission's ${tusd(a.maxPerCall)} per call.`,
   SpendLimitExceeded: (a) => `${tusd(a.value)} is more than the ${tusd(a.remaining)} left of this period's allowance.`,
   SpendPayeeNotAllowed: (a) => `The spend permission does not allow paying ${text(a.payee)}.`,
+  SpendThroughNotContract: (a) => `Only a contract spender can pass a spend on; ${text(a.spender)} is a key that would keep it.`,
+  // AgentAccount, AgentAccounts
+  AccountNotToken: (a) => `Only the token ${text(a.token)} calls an agent account's payment hook, not ${text(a.caller)}.`,
+  AccountNotOwner: (a) => `Only the agent account's owner ${text(a.owner)} can do this, not ${text(a.caller)}.`,
+  AccountValueTooLarge: (a) => `A payment of ${text(a.value)} base units is too large for a spend permission.`,
+  AccountsWrongSpender: (a) => `The permission's spender ${text(a.spender)} is not the agent account ${text(a.account)} it is made for.`,
+  AccountsZeroSessionKey: () => 'An agent account needs a session key; the zero address was given.',
+  // OpenZeppelin's Clones and Create2, which the account factory uses
+  CloneArgumentsTooLong: () => "The agent account's configuration is too long to fit in a clone.",
+  Create2EmptyBytecode: () => 'An agent account was to be created from empty code.',
+  FailedDeployment: () => 'Creating the agent account failed (an account with this configuration may exist already).',
+  InsufficientBalance: (a) => `The factory holds ${text(a.balance)} wei and was asked to send ${text(a.needed)}.`,
 
   // AgentIdentity (and the ERC-721 it is)
   IdentityNotAuthorized: (a) => `${text(a.caller)} neither owns agent ${text(a.agentId)} nor is approved for it.`,

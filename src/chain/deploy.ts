@@ -16,6 +16,7 @@ import { multicall3Abi, multicall3Bytecode } from './generated/Multicall3.ts';
 import { providerRegistryAbi, providerRegistryBytecode } from './generated/ProviderRegistry.ts';
 import { reputationRegistryAbi, reputationRegistryBytecode } from './generated/ReputationRegistry.ts';
 import { spendPermissionsAbi, spendPermissionsBytecode } from './generated/SpendPermissions.ts';
+import { agentAccountsAbi, agentAccountsBytecode } from './generated/AgentAccounts.ts';
 import { trellisParamsAbi, trellisParamsBytecode } from './generated/TrellisParams.ts';
 import { trellisTimelockAbi, trellisTimelockBytecode } from './generated/TrellisTimelock.ts';
 import { trellisTokenAbi, trellisTokenBytecode } from './generated/TrellisToken.ts';
@@ -110,6 +111,8 @@ export async function deployTrellis(connection: SignerConnection, options: Deplo
   // Agents (docs/agents.md): spending limits that pay providers the registry reports
   // active, and identity, validation and reputation read from the escrow and the game.
   const spendPermissions = await deploy('SpendPermissions', spendPermissionsAbi, spendPermissionsBytecode, [providerRegistry.address]);
+  // Each agent's x402 payer is a clone made by this factory, spending through the manager.
+  const agentAccounts = await deploy('AgentAccounts', agentAccountsAbi, agentAccountsBytecode, [spendPermissions.address]);
   const agentIdentity = await deploy('AgentIdentity', agentIdentityAbi, agentIdentityBytecode, []);
   const validationRegistry = await deploy('ValidationRegistry', validationRegistryAbi, validationRegistryBytecode, [agentIdentity.address]);
   const reputationRegistry = await deploy('ReputationRegistry', reputationRegistryAbi, reputationRegistryBytecode, [
@@ -196,6 +199,7 @@ export async function deployTrellis(connection: SignerConnection, options: Deplo
     market: { marketParams: marketParams.address, modelStaking: modelStaking.address, modelBounty: modelBounty.address },
     agents: {
       spendPermissions: spendPermissions.address,
+      agentAccounts: agentAccounts.address,
       agentIdentity: agentIdentity.address,
       validationRegistry: validationRegistry.address,
       reputationRegistry: reputationRegistry.address,

@@ -37,7 +37,7 @@ export type FlContracts = Record<(typeof flContractNames)[number], Address>;
 export const marketContractNames = ['marketParams', 'modelStaking', 'modelBounty'] as const;
 export type MarketContracts = Record<(typeof marketContractNames)[number], Address>;
 
-export const agentContractNames = ['spendPermissions', 'agentIdentity', 'validationRegistry', 'reputationRegistry'] as const;
+export const agentContractNames = ['spendPermissions', 'agentAccounts', 'agentIdentity', 'validationRegistry', 'reputationRegistry'] as const;
 export type AgentContracts = Record<(typeof agentContractNames)[number], Address>;
 
 /** The areas deployed after the core contracts, each optional in older manifests. */

@@ -115,7 +115,13 @@ async function freshAccounts(rpcUrl: string, deployment: Deployment, count: numb
 async function send(who: SignerConnection, address: Address, abi: any, functionName: string, args: readonly unknown[]): Promise<Hex> {
   return transact(who, functionName, async () => {
     const { request } = await who.publicClient.simulateContract({ account: who.account, address, abi, functionName, args });
-    return who.walletClient.writeContract(request);
+    // The estimate is made in the current second, the transaction may be mined in the
+    // next: a write of block.timestamp over the same value (validationResponse after
+    // validationRequest, both setting lastUpdate) costs 100 gas within the second and
+    // 2,900 after it, so a bare estimate runs out of gas on a slow machine. A quarter
+    // more covers any such difference.
+    const estimate = await who.publicClient.estimateContractGas({ account: who.account, address, abi, functionName, args });
+    return who.walletClient.writeContract({ ...request, gas: (estimate * 5n) / 4n });
   });
 }
 

@@ -64,21 +64,23 @@ contract SpendPermissions is ISpendPermissions, EIP712, ReentrancyGuard {
 
     /// @inheritdoc ISpendPermissions
     function spend(SpendPermission calldata spendPermission, address payee, uint160 value) external nonReentrant {
-        if (msg.sender != spendPermission.spender) revert SpendNotSpender(msg.sender, spendPermission.spender);
-        if (value == 0) revert SpendZeroValue();
-        bytes32 hash = getHash(spendPermission);
-        Terms memory terms = _usableTerms(spendPermission, hash);
-        PeriodSpend memory current = _currentPeriod(spendPermission, hash);
-        if (value > terms.maxPerCall) revert SpendAboveMaxPerCall(value, terms.maxPerCall);
-        if (!_payeeAllowed(terms, payee)) revert SpendPayeeNotAllowed(payee);
-        uint256 remaining = spendPermission.allowance - current.spend;
-        if (value > remaining) revert SpendLimitExceeded(value, remaining);
-
-        current.spend += value;
-        _lastUpdatedPeriod[hash] = current;
-        emit SpendPermissionUsed(hash, spendPermission.account, msg.sender, spendPermission.token, current);
-        emit SpendPaid(hash, payee, value);
+        _record(spendPermission, payee, value);
         IERC20(spendPermission.token).safeTransferFrom(spendPermission.account, payee, value);
+    }
+
+    /// @inheritdoc ISpendPermissions
+    function spendThrough(SpendPermission calldata spendPermission, address payee, uint160 value)
+        external
+        nonReentrant
+    {
+        _record(spendPermission, payee, value);
+        // An externally owned spender (or one delegated with EIP-7702, whose code its key
+        // chooses) would keep the money: only a contract the owner named can pass it on.
+        bytes memory code = msg.sender.code;
+        if (code.length == 0 || (code.length == 23 && bytes3(code) == 0xef0100)) {
+            revert SpendThroughNotContract(msg.sender);
+        }
+        IERC20(spendPermission.token).safeTransferFrom(spendPermission.account, msg.sender, value);
     }
 
     /// @inheritdoc ISpendPermissions
@@ -187,6 +189,24 @@ contract SpendPermissions is ISpendPermissions, EIP712, ReentrancyGuard {
         if (status == APPROVED) return;
         _status[hash] = APPROVED;
         emit SpendPermissionApproved(hash, p);
+    }
+
+    /// @dev Every check of a spend, in the order `spend` documents, then the period's new total.
+    function _record(SpendPermission calldata p, address payee, uint160 value) private {
+        if (msg.sender != p.spender) revert SpendNotSpender(msg.sender, p.spender);
+        if (value == 0) revert SpendZeroValue();
+        bytes32 hash = getHash(p);
+        Terms memory terms = _usableTerms(p, hash);
+        PeriodSpend memory current = _currentPeriod(p, hash);
+        if (value > terms.maxPerCall) revert SpendAboveMaxPerCall(value, terms.maxPerCall);
+        if (!_payeeAllowed(terms, payee)) revert SpendPayeeNotAllowed(payee);
+        uint256 remaining = p.allowance - current.spend;
+        if (value > remaining) revert SpendLimitExceeded(value, remaining);
+
+        current.spend += value;
+        _lastUpdatedPeriod[hash] = current;
+        emit SpendPermissionUsed(hash, p.account, msg.sender, p.token, current);
+        emit SpendPaid(hash, payee, value);
     }
 
     function _revoke(SpendPermission calldata p) private {

@@ -94,6 +94,8 @@ interface ISpendPermissions {
     error SpendLimitExceeded(uint256 value, uint256 remaining);
     /// @notice The payee is neither a named payee nor (when allowed) an active provider.
     error SpendPayeeNotAllowed(address payee);
+    /// @notice `spendThrough` was called by an externally owned (or EIP-7702 delegated) spender.
+    error SpendThroughNotContract(address spender);
 
     // ------------------------------------------------------------------ events
 
@@ -126,6 +128,12 @@ interface ISpendPermissions {
     ///         Checks, in order: spender, value, approval, epoch, time window, per-call
     ///         maximum, payee, the period's remaining allowance. Then records and pulls.
     function spend(SpendPermission calldata spendPermission, address payee, uint160 value) external;
+
+    /// @notice `spend` for a contract spender that pays the payee itself (an AgentAccount
+    ///         paying an x402 authorization): the same checks against `payee`, but the value
+    ///         moves from the account to the spender, which must pass it on in the same
+    ///         transaction. Refused for an externally owned spender, whose key could keep it.
+    function spendThrough(SpendPermission calldata spendPermission, address payee, uint160 value) external;
 
     /// @notice Revokes a permission for good; only its account may call.
     function revoke(SpendPermission calldata spendPermission) external;

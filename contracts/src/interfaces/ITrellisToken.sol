@@ -39,7 +39,9 @@ interface ITrellisToken {
     function faucet(address to, uint256 amount) external;
 
     /// @notice EIP-3009: moves `value` from `from` to `to` with `from`'s signed authorization.
-    /// @dev Anyone may submit it (a relayer, an x402 facilitator).
+    /// @dev Anyone may submit it (a relayer, an x402 facilitator). A contract `from` that
+    ///      reports IAuthorizedTransferHook (ERC-165) is called back before the tokens move and
+    ///      may refuse or fetch them (an agent's account pulling the price from its owner).
     /// @param from Payer and signer.
     /// @param to Payee.
     /// @param value Token units.

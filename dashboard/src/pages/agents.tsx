@@ -1,6 +1,6 @@
 // Agents: identities (owner, URI, wallet, validations), the spend permissions their
-// session keys hold with what each period spent against the limit, the payments made
-// under them, and reputation per subject and tag.
+// spenders hold (an agent's account, or a key) with what each period spent against the
+// limit, the payments made under them, and reputation per subject and tag.
 import { useQueries, useQuery } from '@tanstack/react-query';
 import {
   type Agent,
@@ -81,7 +81,7 @@ function Limits() {
               <tr>
                 <th scope="col">Permission</th>
                 <th scope="col">Wallet</th>
-                <th scope="col">Agent key</th>
+                <th scope="col">Spender</th>
                 <th scope="col">Limit per period</th>
                 <th scope="col">Spent this period</th>
                 <th scope="col">State</th>
@@ -129,7 +129,7 @@ function Payments() {
             <thead>
               <tr>
                 <th scope="col">Block</th>
-                <th scope="col">Agent key</th>
+                <th scope="col">Spender</th>
                 <th scope="col">Payee</th>
                 <th scope="col">Amount</th>
                 <th scope="col">Transaction</th>

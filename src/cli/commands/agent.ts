@@ -1,10 +1,9 @@
 // `trellis agent`: an agent that pays per call from its owner's wallet within an
 // on-chain spend permission (docs/agents.md). `create` makes its session key (kept under
-// the data folder, mode 0600), registers its identity and has the owner sign the
-// permission; `fund` lets the manager pull from the owner; `limits` reads what is left;
+// the data folder, mode 0600), has the owner sign the permission and create the agent's
+// account (its payer), and registers its identity; `fund` lets the manager pull from the owner; `limits` reads what is left;
 // `run` runs the demo agent; `revoke` and `kill` stop it.
 import type { Command } from 'commander';
-import { formatEther, parseEther } from 'viem';
 import { formatDate, formatDuration, formatWhen } from '../../chain/human-units.ts';
 import { TrellisError } from '../../errors.ts';
 import { localRoles } from '../../network/roles.ts';
@@ -13,7 +12,7 @@ import { AgentError } from '../../agents/errors.ts';
 import { checkLimits, parseDuration } from '../../agents/limits.ts';
 import { addNetworkOptions, readContext, signerContext, type NetworkOptions, type SignerContext } from '../context.ts';
 import { formatTokens, parseTokens } from '../amounts.ts';
-import { parseAmountOption, parseIntegerOption } from '../options.ts';
+import { parseIntegerOption } from '../options.ts';
 import { progress } from '../progress.ts';
 
 type NameOption = { name: string };
@@ -41,9 +40,8 @@ export function registerAgentCommands(program: Command): void {
       .requiredOption('--allowance <tUSD>', 'most the agent may spend per period, e.g. 1')
       .requiredOption('--period <duration>', 'period length, e.g. 1d, 12h, 30m (unspent allowance does not roll over)')
       .requiredOption('--per-call <tUSD>', 'most one paid call may cost, e.g. 0.05')
-      .option('--lifetime <duration>', 'how long the permission lasts', '30d')
-      .option('--gas <ETH>', 'ether the owner sends the session key for the gas of its spends', '0.05'),
-  ).action(async (options: NetworkOptions & NameOption & { allowance: string; period: string; perCall: string; lifetime: string; gas: string }) => {
+      .option('--lifetime <duration>', 'how long the permission lasts', '30d'),
+  ).action(async (options: NetworkOptions & NameOption & { allowance: string; period: string; perCall: string; lifetime: string }) => {
     const limits = {
       allowance: parseTokens('--allowance', options.allowance),
       perCall: parseTokens('--per-call', options.perCall),
@@ -51,23 +49,22 @@ export function registerAgentCommands(program: Command): void {
       lifetime: parseDuration('--lifetime', options.lifetime),
     };
     checkLimits(limits);
-    const gas = parseEther(parseAmountOption('--gas', options.gas, 18));
     const context = await signerContext(options, localRoles.agentOwner);
     const { existsSync } = await import('node:fs');
     const path = agentPath(context.dataDir, options.name);
     if (existsSync(path))
       throw new AgentError('AGENT_EXISTS', `An agent named "${options.name}" exists already.`, { details: [`file: ${path}`, 'choose another --name'] });
     const { createAgent } = await import('../../agents/agent.ts');
-    progress()('creating the session key, the identity and the spend permission');
-    const created = await createAgent({ owner: context.connection, deployment: context.deployment, limits, name: options.name, dataDir: context.dataDir, gas });
+    progress()('creating the session key, the spend permission, the account and the identity');
+    const created = await createAgent({ owner: context.connection, deployment: context.deployment, limits, name: options.name, dataDir: context.dataDir });
     const status = await created.status();
-    console.log(`agent     "${options.name}" #${created.agentId}, session key ${created.address}`);
-    console.log(`saved     ${path} (mode 0600; the key spends only within the permission)`);
+    console.log(`agent     "${options.name}" #${created.agentId}, session key ${created.sessionKey}`);
+    console.log(`account   ${created.address} (the payer; it pays only within the permission)`);
+    console.log(`saved     ${path} (mode 0600; the key signs only for the account)`);
     console.log(`identity  AgentIdentity #${created.agentId}, owned by ${created.record.owner}, wallet ${created.address}`);
     console.log(
       `limits    ${formatTokens(limits.allowance)} per ${formatDuration(limits.period)}, at most ${formatTokens(limits.perCall)} per call, until ${formatDate(status.end)}`,
     );
-    console.log(`gas       ${formatEther(gas)} ETH sent to the session key`);
     if (status.ownerAllowance < limits.allowance)
       console.log(`next      trellis agent fund ${options.allowance}   (lets the permission manager pull from the owner's wallet)`);
   });
@@ -108,7 +105,7 @@ export function registerAgentCommands(program: Command): void {
           : now >= s.end
             ? 'ended'
             : 'active';
-    console.log(`agent      "${record.name}" #${record.agentId}, session key ${record.address}`);
+    console.log(`agent      "${record.name}" #${record.agentId}, session key ${record.sessionKey}, account ${record.account}`);
     console.log(`owner      ${record.owner}`);
     console.log(`state      ${state}`);
     console.log(`allowance  ${formatTokens(s.allowance)} per ${formatDuration(record.permission.period)}`);
@@ -116,9 +113,10 @@ export function registerAgentCommands(program: Command): void {
     console.log(`remaining  ${formatTokens(s.remaining)}${s.periodEnd > 0n ? `, whole again ${formatWhen(s.periodEnd, now)}` : ''}`);
     console.log(`per call   at most ${formatTokens(s.maxPerCall)}`);
     console.log(`ends       ${formatDate(s.end)}`);
-    console.log('payees     active Trellis providers (checked by the agent), paid on from its session key, the one payee on chain');
+    const payees = [...(s.anyActiveProvider ? ['any active Trellis provider'] : []), ...s.payees];
+    console.log(`payees     ${payees.join(', ')} (checked on chain for every payment)`);
     console.log(`owner      balance ${formatTokens(s.ownerBalance)}, allowance to the manager ${formatTokens(s.ownerAllowance)}`);
-    if (s.held > 0n) console.log(`held       ${formatTokens(s.held)} at the session key, for the next call`);
+    if (s.held > 0n) console.log(`held       ${formatTokens(s.held)} sent to the account; it pays nothing, the owner can recover it`);
   });
 
   addNetworkOptions(
