@@ -4,16 +4,12 @@
 // permission; `fund` lets the manager pull from the owner; `limits` reads what is left;
 // `run` runs the demo agent; `revoke` and `kill` stop it.
 import type { Command } from 'commander';
-import { formatEther, parseEther } from 'viem';
-import { formatDate, formatDuration, formatWhen } from '../../chain/human-units.ts';
 import { TrellisError } from '../../errors.ts';
 import { localRoles } from '../../network/roles.ts';
-import { agentPath, loadAgentRecord, type AgentRecord } from '../../agents/agent-file.ts';
+import type { AgentRecord } from '../../agents/agent-file.ts';
 import { AgentError } from '../../agents/errors.ts';
 import { checkLimits, parseDuration } from '../../agents/limits.ts';
 import { addNetworkOptions, readContext, signerContext, type NetworkOptions, type SignerContext } from '../context.ts';
-import { formatTokens, parseTokens } from '../amounts.ts';
-import { parseAmountOption, parseIntegerOption } from '../options.ts';
 import { progress } from '../progress.ts';
 
 type NameOption = { name: string };
@@ -44,6 +40,11 @@ export function registerAgentCommands(program: Command): void {
       .option('--lifetime <duration>', 'how long the permission lasts', '30d')
       .option('--gas <ETH>', 'ether the owner sends the session key for the gas of its spends', '0.05'),
   ).action(async (options: NetworkOptions & NameOption & { allowance: string; period: string; perCall: string; lifetime: string; gas: string }) => {
+    const { parseTokens, formatTokens } = await import('../amounts.ts');
+    const { parseEther, formatEther } = await import('viem');
+    const { parseAmountOption } = await import('../options.ts');
+    const { agentPath } = await import('../../agents/agent-file.ts');
+    const { formatDuration, formatDate } = await import('../../chain/human-units.ts');
     const limits = {
       allowance: parseTokens('--allowance', options.allowance),
       perCall: parseTokens('--per-call', options.perCall),
@@ -78,6 +79,8 @@ export function registerAgentCommands(program: Command): void {
       .description("let the spend manager pull up to <amount> tUSD in total from the owner's wallet (an ERC-20 allowance; it sets, not adds)")
       .option(...nameOption),
   ).action(async (value: string, options: NetworkOptions & NameOption) => {
+    const { parseTokens, formatTokens } = await import('../amounts.ts');
+    const { loadAgentRecord } = await import('../../agents/agent-file.ts');
     const amount = parseTokens('amount', value);
     const context = await readContext(options);
     const record = loadAgentRecord(context.dataDir, options.name);
@@ -93,6 +96,9 @@ export function registerAgentCommands(program: Command): void {
       .description("the agent's allowance, what it spent this period, what is left and until when")
       .option(...nameOption),
   ).action(async (options: NetworkOptions & NameOption) => {
+    const { loadAgentRecord } = await import('../../agents/agent-file.ts');
+    const { formatTokens } = await import('../amounts.ts');
+    const { formatDuration, formatWhen, formatDate } = await import('../../chain/human-units.ts');
     const context = await readContext(options);
     const record = loadAgentRecord(context.dataDir, options.name);
     const { openAgent } = await import('../../agents/agent.ts');
@@ -128,6 +134,8 @@ export function registerAgentCommands(program: Command): void {
       .option(...nameOption)
       .option('--rounds <n>', 'most rounds to run (default: until the permission refuses)'),
   ).action(async (options: NetworkOptions & NameOption & { rounds?: string }) => {
+    const { loadAgentRecord } = await import('../../agents/agent-file.ts');
+    const { parseIntegerOption } = await import('../options.ts');
     const context = await readContext(options);
     if (!context.gatewayUrl) throw new TrellisError('NO_ENDPOINT', 'No gateway known: start the local network (npm start) or pass --gateway.');
     const record = loadAgentRecord(context.dataDir, options.name);
@@ -143,6 +151,7 @@ export function registerAgentCommands(program: Command): void {
       .description("the owner revokes the agent's permission for good")
       .option(...nameOption),
   ).action(async (options: NetworkOptions & NameOption) => {
+    const { loadAgentRecord } = await import('../../agents/agent-file.ts');
     const context = await readContext(options);
     const record = loadAgentRecord(context.dataDir, options.name);
     const owner = await ownerContext(options, record);
@@ -157,6 +166,7 @@ export function registerAgentCommands(program: Command): void {
       .description("the owner's kill switch: every permission it ever signed stops, approved or not")
       .option(...nameOption),
   ).action(async (options: NetworkOptions & NameOption) => {
+    const { loadAgentRecord } = await import('../../agents/agent-file.ts');
     const context = await readContext(options);
     const record = loadAgentRecord(context.dataDir, options.name);
     const owner = await ownerContext(options, record);
