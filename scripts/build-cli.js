@@ -16,8 +16,12 @@ export const cliEntry = join(outDir, 'main.js');
 /** What a build reads: a change to any of them makes dist/ stale. */
 const inputs = [join(root, 'src'), join(root, 'package.json'), fileURLToPath(import.meta.url)];
 const generatedDir = join(root, 'src', 'chain', 'generated');
-/** Files of earlier builds are kept this long for processes still running them (their chunks load lazily). */
-const KEEP_OLD_MS = 10 * 60_000;
+/**
+ * Files of earlier builds are kept this long: a process started from one (a provider
+ * node, `trellis up`) loads its chunks lazily, maybe hours later. An edit changes only
+ * the chunks that hold it, so what accumulates in a day is small.
+ */
+const KEEP_OLD_MS = 24 * 3_600_000;
 
 /** Whether `path`, or anything under it (folders included: a new or deleted file changes its folder), changed after `time`. */
 function changedAfter(path, time) {
