@@ -8,11 +8,8 @@ import { UnknownProjectError } from './errors.ts';
 import { loadProfileFile } from './load-profile.ts';
 import type { Profile } from './profile.ts';
 
-/** The repository root (src/repo-root.ts), under the name the matrix code uses. */
-export const repositoryRoot = repoRoot;
-
 export function defaultCatalogDir(): string {
-  return join(repositoryRoot(), 'catalog');
+  return join(repoRoot(), 'catalog');
 }
 
 export type CatalogEntry = { id: string; file: string; profile: Profile };
