@@ -4,11 +4,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tokens } from '../src/chain/parameters.ts';
-import { repositoryRoot } from '../src/matrix/catalog.ts';
+import { repoRoot } from '../src/repo-root.ts';
 import { launchChromium } from '../test/support/browser.ts';
 import { startDashboardNetwork } from '../test/support/dashboard-network.ts';
 
-const outDir = join(repositoryRoot(), 'docs', 'dashboard');
+const outDir = join(repoRoot(), 'docs', 'dashboard');
 mkdirSync(outDir, { recursive: true });
 
 const browser = await launchChromium();

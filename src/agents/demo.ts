@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Hex } from 'viem';
 import type { Connection } from '../chain/connect.ts';
 import { formatDate, formatTokens } from '../chain/human-units.ts';
+import { repoPath } from '../repo-root.ts';
 import type { Deployment } from '../chain/manifest.ts';
 import { applyPreprocess } from '../train/preprocess.ts';
 import { loadModel, type CatalogModel } from '../models/catalog.ts';
@@ -22,7 +23,7 @@ import { AgentError, SpendLimitExceededError } from './errors.ts';
 
 export type DemoStep = { model: string; what: string; input: number[] };
 
-const repoExamples = new URL('../../examples/', import.meta.url).pathname;
+const repoExamples = repoPath('examples');
 
 /** One round of the task, from the inputs in examples/. */
 export function demoRound(examplesDir: string = repoExamples): DemoStep[] {

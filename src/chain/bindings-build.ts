@@ -4,11 +4,11 @@
 // it can run before anything that does.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { TrellisError } from '../errors.ts';
+import { repoRoot } from '../repo-root.ts';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const root = repoRoot();
 const generatedDir = join(root, 'src', 'chain', 'generated');
 
 /** The one line an entry point prints when it cannot build the bindings itself. */

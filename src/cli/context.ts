@@ -1,12 +1,13 @@
 // Where CLI commands find the network: the data folder's network.json (written by
 // `trellis up`) and deployment manifest, overridden by options or the environment,
 // and the key from TRELLIS_PRIVATE_KEY — or, on the local chain only, a dev account.
+// The chain modules load when a context is read, not when a command file registers
+// its options, so that `trellis --help` loads none of them.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { connect, connectSigner, type Connection, type SignerConnection } from '../chain/connect.ts';
-import { devAccount } from '../chain/dev-accounts.ts';
+import type { Connection, SignerConnection } from '../chain/connect.ts';
 import { ChainError } from '../chain/errors.ts';
-import { checkManifestMatchesChain, readManifest, type Deployment } from '../chain/manifest.ts';
+import type { Deployment } from '../chain/manifest.ts';
 import { DATA_DIR_VARIABLE, PRIVATE_KEY_VARIABLE, readEnvironment } from '../config.ts';
 import { dataDirHint, resolveDataDir } from './data-dir.ts';
 import type { NetworkFile } from '../network/local-network.ts';
@@ -26,6 +27,7 @@ export function addNetworkOptions<T extends { option(flags: string, description:
 }
 
 export async function readContext(options: NetworkOptions): Promise<ReadContext> {
+  const [{ connect }, { checkManifestMatchesChain, readManifest }] = await Promise.all([import('../chain/connect.ts'), import('../chain/manifest.ts')]);
   const env = readEnvironment();
   const { dataDir, source } = resolveDataDir(options.dataDir);
   const networkPath = join(dataDir, 'network.json');
@@ -62,6 +64,7 @@ function roleOf(index: number): string {
 /** The signer: $TRELLIS_PRIVATE_KEY, or on the local chain dev account `devIndex`. */
 export async function signerContext(options: NetworkOptions, devIndex: number): Promise<SignerContext> {
   const context = await readContext(options);
+  const [{ connectSigner }, { devAccount }] = await Promise.all([import('../chain/connect.ts'), import('../chain/dev-accounts.ts')]);
   const env = readEnvironment();
   let key = env.privateKey;
   const { LOCAL_CHAIN_ID } = await import('../chain/local-chain.ts');

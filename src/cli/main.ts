@@ -1,11 +1,13 @@
 // Entry point of the `trellis` command. Each area adds its commands from its own file
 // in ./commands; this file only wires them and turns errors into one clear line.
 //
-// Command files load what needs the contract bindings only when a command runs, so
-// that help, the version and the matrix commands answer at once on a fresh clone;
-// a command that needs the chain compiles the contracts first, with progress.
+// Command files load their implementation only when a command runs (a dynamic import
+// in each action), so that help and the version load little more than commander, and
+// the matrix commands answer on a fresh clone; a command that needs the chain
+// compiles the contracts first, with progress.
+import { spawn } from 'node:child_process';
 import { Command } from 'commander';
-import { ensureContractBindings } from '../chain/bindings-build.ts';
+import { contractBindingsPresent, ensureContractBindings } from '../chain/bindings-build.ts';
 import { registerCommands } from './commands/index.ts';
 import { formatError } from './format-error.ts';
 import { packageVersion } from '../version.ts';
@@ -22,6 +24,24 @@ const needsContracts = (command: Command): boolean => {
   return true;
 };
 
+/** Whether this is the bundle in dist/cli (bin/trellis.js) rather than the sources through tsx. */
+const runningCompiled = import.meta.url.endsWith('.js');
+
+/**
+ * Runs the command again in a new process and exits with its status. The bundle was
+ * built before the contract bindings existed, so its modules that need them only
+ * throw; bin/trellis.js rebuilds it with them first. A SIGTERM is passed on; Ctrl-C
+ * reaches the new process from the terminal itself (one process group).
+ */
+async function runAgain(): Promise<never> {
+  process.stderr.write('trellis: starting again with the compiled contracts\n');
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
+  process.on('SIGTERM', () => child.kill('SIGTERM'));
+  process.on('SIGINT', () => {});
+  const status = await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+  process.exit(status);
+}
+
 const program = new Command()
   .name('trellis')
   .description('Trellis: an open network for verifiable AI work on Ethereum-compatible chains')
@@ -29,7 +49,9 @@ const program = new Command()
   .showHelpAfterError()
   .configureOutput({ outputError: (text, write) => write(text) })
   .hook('preAction', async (_program, command) => {
-    if (needsContracts(command)) await ensureContractBindings((line) => process.stderr.write(`trellis: ${line}\n`));
+    if (!needsContracts(command) || contractBindingsPresent()) return;
+    await ensureContractBindings((line) => process.stderr.write(`trellis: ${line}\n`));
+    if (runningCompiled) await runAgain();
   });
 
 registerCommands(program);

@@ -49,6 +49,3 @@ export function parseUrlOption(name: string, value: string): string {
     throw new TrellisError('INVALID_OPTION', `${name} must be an http:// or https:// URL, got "${value}".`);
   return value.replace(/\/+$/, '');
 }
-
-/** Commander's accumulator for an option that may be repeated. */
-export const collect = (value: string, previous: string[]) => [...previous, value];

@@ -1,20 +1,15 @@
 // The catalog of project profiles: catalog/<id>.yaml at the repository root. A
 // project is found by file id or by its profile name, ignoring case and punctuation.
 import { existsSync, readdirSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join } from 'node:path';
+import { repoRoot } from '../repo-root.ts';
 import { closestMatch, normalizeName } from './closest-match.ts';
 import { UnknownProjectError } from './errors.ts';
 import { loadProfileFile } from './load-profile.ts';
 import type { Profile } from './profile.ts';
 
-/** The repository root, found from this file's place in src/matrix. */
-export function repositoryRoot(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-}
-
 export function defaultCatalogDir(): string {
-  return join(repositoryRoot(), 'catalog');
+  return join(repoRoot(), 'catalog');
 }
 
 export type CatalogEntry = { id: string; file: string; profile: Profile };

@@ -5,9 +5,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { repositoryRoot } from './catalog.ts';
+import { repoRoot } from '../repo-root.ts';
 
-const root = repositoryRoot();
+const root = repoRoot();
 
 function trellis(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [join(root, 'bin', 'trellis.js'), 'matrix', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });

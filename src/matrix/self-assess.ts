@@ -3,7 +3,7 @@
 // only when bench/results holds it, and everything else shows as missing. Nothing
 // here is hard-coded as done, so the result follows the code as it lands.
 import { readBenchFigures } from './bench-figures.ts';
-import { repositoryRoot } from './catalog.ts';
+import { repoRoot } from '../repo-root.ts';
 import { parseProfile, type Profile } from './profile.ts';
 import { repoFiles, type RepoFile } from './repo-files.ts';
 import { SELF_DETECTORS, type Detector } from './self-detectors.ts';
@@ -14,7 +14,7 @@ const CLAIMS_SOURCE = 'repo:docs/matrix.md';
 
 export type SelfAssessment = { profile: Profile; problems: string[] };
 
-export function selfAssessment(root: string = repositoryRoot()): SelfAssessment {
+export function selfAssessment(root: string = repoRoot()): SelfAssessment {
   const files = {
     contracts: repoFiles(root, 'contracts/src', ['.sol']),
     // Tests and the matrix's own code name every mechanism without implementing any.

@@ -15,9 +15,9 @@
 import type { Address, Hex, LocalAccount } from 'viem';
 import { recoverDigestSigner, signDigest } from './signatures.ts';
 import { structHasher } from './typed-data.ts';
+import { verificationModes } from './verification-modes.ts';
 
-export const verificationModes = ['none', 'redundant', 'optimistic'] as const;
-export type Verification = (typeof verificationModes)[number];
+export { verificationModes, type Verification } from './verification-modes.ts';
 
 export type InferenceRequest = {
   client: Address;

@@ -2,9 +2,9 @@
 // and attribution). Each returns the rows as one row-major Float64Array of features
 // and one Int32Array of class labels.
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { repoPath } from '../repo-root.ts';
 import { TrainError } from './errors.ts';
 
 export type Dataset = {
@@ -18,8 +18,8 @@ export type Dataset = {
   y: Int32Array;
 };
 
-/** The repository's data/ folder, found from this file so that it works from any cwd. */
-export const defaultDataDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'data');
+/** The repository's data/ folder, so that it works from any cwd. */
+export const defaultDataDir = repoPath('data');
 
 export function loadDigits(dataDir: string = defaultDataDir): Dataset {
   const path = join(dataDir, 'digits.csv.gz');

@@ -4,11 +4,11 @@
 // a raw row first) and models/<name>.schema.json (input and output schema with the
 // feature names and class labels; optional, so a folder of older models still loads).
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { repoPath } from '../repo-root.ts';
 import type { Preprocess } from './preprocess.ts';
 
-export const defaultModelsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'models');
+export const defaultModelsDir = repoPath('models');
 
 export type ModelFilePaths = { onnx: string; artifact: string; preprocess: string; schema: string };
 

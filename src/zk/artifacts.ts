@@ -5,12 +5,12 @@
 //   vkey.json       the verification key
 //   meta.json       sizes, the ceremony's power and beacons, the Poseidon weight commitment
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { repoRoot } from '../repo-root.ts';
 import { ZkArtifactsMissingError } from './errors.ts';
 import type { VerificationKey } from './verifier-sol.ts';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const REPO_ROOT = repoRoot();
 
 export type ZkMeta = {
   model: string;

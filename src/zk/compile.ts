@@ -4,11 +4,11 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
+import { repoRoot } from '../repo-root.ts';
 import { ZkError } from './errors.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const ROOT = repoRoot();
 const CLI = createRequire(import.meta.url).resolve('circom2/cli.js');
 
 export type CompiledCircuit = { r1cs: string; wasm: string; sym: string; source: string };

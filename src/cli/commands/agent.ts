@@ -4,15 +4,12 @@
 // account (its payer), and registers its identity; `fund` lets the manager pull from the owner; `limits` reads what is left;
 // `run` runs the demo agent; `revoke` and `kill` stop it.
 import type { Command } from 'commander';
-import { formatDate, formatDuration, formatWhen } from '../../chain/human-units.ts';
 import { TrellisError } from '../../errors.ts';
 import { localRoles } from '../../network/roles.ts';
-import { agentPath, loadAgentRecord, type AgentRecord } from '../../agents/agent-file.ts';
+import type { AgentRecord } from '../../agents/agent-file.ts';
 import { AgentError } from '../../agents/errors.ts';
 import { checkLimits, parseDuration } from '../../agents/limits.ts';
 import { addNetworkOptions, readContext, signerContext, type NetworkOptions, type SignerContext } from '../context.ts';
-import { formatTokens, parseTokens } from '../amounts.ts';
-import { parseIntegerOption } from '../options.ts';
 import { progress } from '../progress.ts';
 
 type NameOption = { name: string };
@@ -42,6 +39,9 @@ export function registerAgentCommands(program: Command): void {
       .requiredOption('--per-call <tUSD>', 'most one paid call may cost, e.g. 0.05')
       .option('--lifetime <duration>', 'how long the permission lasts', '30d'),
   ).action(async (options: NetworkOptions & NameOption & { allowance: string; period: string; perCall: string; lifetime: string }) => {
+    const { parseTokens, formatTokens } = await import('../amounts.ts');
+    const { agentPath } = await import('../../agents/agent-file.ts');
+    const { formatDuration, formatDate } = await import('../../chain/human-units.ts');
     const limits = {
       allowance: parseTokens('--allowance', options.allowance),
       perCall: parseTokens('--per-call', options.perCall),
@@ -75,6 +75,8 @@ export function registerAgentCommands(program: Command): void {
       .description("let the spend manager pull up to <amount> tUSD in total from the owner's wallet (an ERC-20 allowance; it sets, not adds)")
       .option(...nameOption),
   ).action(async (value: string, options: NetworkOptions & NameOption) => {
+    const { parseTokens, formatTokens } = await import('../amounts.ts');
+    const { loadAgentRecord } = await import('../../agents/agent-file.ts');
     const amount = parseTokens('amount', value);
     const context = await readContext(options);
     const record = loadAgentRecord(context.dataDir, options.name);
@@ -90,6 +92,9 @@ export function registerAgentCommands(program: Command): void {
       .description("the agent's allowance, what it spent this period, what is left and until when")
       .option(...nameOption),
   ).action(async (options: NetworkOptions & NameOption) => {
+    const { loadAgentRecord } = await import('../../agents/agent-file.ts');
+    const { formatTokens } = await import('../amounts.ts');
+    const { formatDuration, formatWhen, formatDate } = await import('../../chain/human-units.ts');
     const context = await readContext(options);
     const record = loadAgentRecord(context.dataDir, options.name);
     const { openAgent } = await import('../../agents/agent.ts');
@@ -126,6 +131,8 @@ export function registerAgentCommands(program: Command): void {
       .option(...nameOption)
       .option('--rounds <n>', 'most rounds to run (default: until the permission refuses)'),
   ).action(async (options: NetworkOptions & NameOption & { rounds?: string }) => {
+    const { loadAgentRecord } = await import('../../agents/agent-file.ts');
+    const { parseIntegerOption } = await import('../options.ts');
     const context = await readContext(options);
     if (!context.gatewayUrl) throw new TrellisError('NO_ENDPOINT', 'No gateway known: start the local network (npm start) or pass --gateway.');
     const record = loadAgentRecord(context.dataDir, options.name);
@@ -141,6 +148,7 @@ export function registerAgentCommands(program: Command): void {
       .description("the owner revokes the agent's permission for good")
       .option(...nameOption),
   ).action(async (options: NetworkOptions & NameOption) => {
+    const { loadAgentRecord } = await import('../../agents/agent-file.ts');
     const context = await readContext(options);
     const record = loadAgentRecord(context.dataDir, options.name);
     const owner = await ownerContext(options, record);
@@ -155,6 +163,7 @@ export function registerAgentCommands(program: Command): void {
       .description("the owner's kill switch: every permission it ever signed stops, approved or not")
       .option(...nameOption),
   ).action(async (options: NetworkOptions & NameOption) => {
+    const { loadAgentRecord } = await import('../../agents/agent-file.ts');
     const context = await readContext(options);
     const record = loadAgentRecord(context.dataDir, options.name);
     const owner = await ownerContext(options, record);

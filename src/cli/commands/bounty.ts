@@ -1,20 +1,20 @@
 // `trellis bounty post|submit|reveal|claim|challenge|answer|finalize|withdraw`: rewards
 // for a better model on a held-out evaluation set (docs/market.md).
 import type { Command } from 'commander';
-import { isHex, type Hex } from 'viem';
-import { formatDate } from '../../chain/human-units.ts';
+import type { Hex } from 'viem';
 import { TrellisError } from '../../errors.ts';
 import { localRoles } from '../../network/roles.ts';
-import { formatTokens, parseTokens } from '../amounts.ts';
 import { addNetworkOptions, signerContext, type NetworkOptions } from '../context.ts';
-import { parseIntegerOption, parseModelIdOption } from '../options.ts';
-import { readEvalSet, readPredictions, readRowAnswer } from './bounty-files.ts';
 
 const bounty = () => import('../../market/bounty.ts');
 
-const parseBountyId = (value: string): bigint => BigInt(parseIntegerOption('bountyId', value, 1, Number.MAX_SAFE_INTEGER));
+const parseBountyId = async (value: string): Promise<bigint> => {
+  const { parseIntegerOption } = await import('../options.ts');
+  return BigInt(parseIntegerOption('bountyId', value, 1, Number.MAX_SAFE_INTEGER));
+};
 
-function parseChallengeId(value: string): Hex {
+async function parseChallengeId(value: string): Promise<Hex> {
+  const { isHex } = await import('viem');
   if (!isHex(value) || value.length !== 66) throw new TrellisError('INVALID_OPTION', `challengeId must be 0x and 64 hex digits, got "${value}".`);
   return value;
 }
@@ -49,6 +49,9 @@ export function registerBountyCommands(program: Command): void {
         claimIn: string;
       },
     ) => {
+      const { readEvalSet } = await import('./bounty-files.ts');
+      const { parseIntegerOption } = await import('../options.ts');
+      const { parseTokens } = await import('../amounts.ts');
       const { rows } = readEvalSet(options.eval);
       const seconds = (name: string, v: string) => BigInt(parseIntegerOption(name, v, 1, 365 * 86_400));
       const context = await signerContext(options, localRoles.client);
@@ -74,8 +77,9 @@ export function registerBountyCommands(program: Command): void {
 
   addNetworkOptions(group.command('submit <bountyId> <modelId>').description('enter a model you own, paying the submission bond')).action(
     async (bountyId: string, modelId: string, options: NetworkOptions) => {
+      const { parseModelIdOption } = await import('../options.ts');
       const context = await signerContext(options, localRoles.modelOwner);
-      await (await bounty()).submitModel(context.connection, context.deployment, parseBountyId(bountyId), parseModelIdOption('modelId', modelId));
+      await (await bounty()).submitModel(context.connection, context.deployment, await parseBountyId(bountyId), parseModelIdOption('modelId', modelId));
       console.log('submitted');
     },
   );
@@ -86,9 +90,10 @@ export function registerBountyCommands(program: Command): void {
       .description('reveal the evaluation set after submissions close')
       .requiredOption('--eval <file>', 'the evaluation set posted'),
   ).action(async (bountyId: string, options: NetworkOptions & { eval: string }) => {
+    const { readEvalSet } = await import('./bounty-files.ts');
     const set = readEvalSet(options.eval);
     const context = await signerContext(options, localRoles.client);
-    await (await bounty()).revealEvalSet(context.connection, context.deployment, parseBountyId(bountyId), set.rows, set.dataURI);
+    await (await bounty()).revealEvalSet(context.connection, context.deployment, await parseBountyId(bountyId), set.rows, set.dataURI);
     console.log(`revealed ${set.rows.length} rows (${set.dataURI})`);
   });
 
@@ -98,9 +103,17 @@ export function registerBountyCommands(program: Command): void {
       .description('claim with one predicted label per row; the accuracy is computed on chain')
       .requiredOption('--predictions <file>', 'JSON array of predicted labels'),
   ).action(async (bountyId: string, modelId: string, options: NetworkOptions & { predictions: string }) => {
+    const { readPredictions } = await import('./bounty-files.ts');
+    const { parseModelIdOption } = await import('../options.ts');
     const predictions = readPredictions(options.predictions);
     const context = await signerContext(options, localRoles.modelOwner);
-    await (await bounty()).claimBounty(context.connection, context.deployment, parseBountyId(bountyId), parseModelIdOption('modelId', modelId), predictions);
+    await (await bounty()).claimBounty(
+      context.connection,
+      context.deployment,
+      await parseBountyId(bountyId),
+      parseModelIdOption('modelId', modelId),
+      predictions,
+    );
     console.log('claimed; keep a provider receipt for every row to answer challenges');
   });
 
@@ -110,13 +123,15 @@ export function registerBountyCommands(program: Command): void {
       .description("challenge one row of a claim; the claimant must answer with a provider's receipt")
       .requiredOption('--eval <file>', 'the revealed evaluation set'),
   ).action(async (bountyId: string, modelId: string, row: string, options: NetworkOptions & { eval: string }) => {
+    const { readEvalSet } = await import('./bounty-files.ts');
+    const { parseIntegerOption, parseModelIdOption } = await import('../options.ts');
     const { rows } = readEvalSet(options.eval);
     const index = parseIntegerOption('row', row, 0, rows.length - 1);
     const context = await signerContext(options, localRoles.watcher);
     const id = await (await bounty()).challengeRow(
       context.connection,
       context.deployment,
-      parseBountyId(bountyId),
+      await parseBountyId(bountyId),
       parseModelIdOption('modelId', modelId),
       rows,
       index,
@@ -130,9 +145,17 @@ export function registerBountyCommands(program: Command): void {
       .description('answer a row challenge with a receipt for the model on that row and its output')
       .requiredOption('--receipt <file>', 'a line of `trellis receipts --json`, or { receipt, signature, output }'),
   ).action(async (challengeId: string, options: NetworkOptions & { receipt: string }) => {
+    const { readRowAnswer } = await import('./bounty-files.ts');
     const answer = readRowAnswer(options.receipt);
     const context = await signerContext(options, localRoles.modelOwner);
-    await (await bounty()).answerRow(context.connection, context.deployment, parseChallengeId(challengeId), answer.receipt, answer.signature, answer.output);
+    await (await bounty()).answerRow(
+      context.connection,
+      context.deployment,
+      await parseChallengeId(challengeId),
+      answer.receipt,
+      answer.signature,
+      answer.output,
+    );
     console.log('answered; it counts once the receipt passes its own challenge window unslashed (`trellis bounty finalize` settles it)');
   });
 
@@ -141,7 +164,7 @@ export function registerBountyCommands(program: Command): void {
   ).action(async (bountyId: string, options: NetworkOptions) => {
     const context = await signerContext(options, localRoles.watcher);
     const b = await bounty();
-    const id = parseBountyId(bountyId);
+    const id = await parseBountyId(bountyId);
     for (const c of await b.listRowChallenges(context.connection, context.deployment, id)) {
       if (c.status === 1 && c.deadline < (await context.connection.publicClient.getBlock()).timestamp) {
         await b.timeoutRowChallenge(context.connection, context.deployment, c.id);
@@ -157,6 +180,7 @@ export function registerBountyCommands(program: Command): void {
 
   addNetworkOptions(group.command('withdraw').description('withdraw what bounties credited to you (rewards, bonds)')).action(
     async (options: NetworkOptions) => {
+      const { formatTokens } = await import('../amounts.ts');
       const context = await signerContext(options, localRoles.modelOwner);
       const b = await bounty();
       const due = await b.bountyCredits(context.connection, context.deployment, context.connection.account.address);
@@ -167,8 +191,10 @@ export function registerBountyCommands(program: Command): void {
 
   addNetworkOptions(group.command('status <bountyId>').description("a bounty's task, deadlines and submissions")).action(
     async (bountyId: string, options: NetworkOptions) => {
+      const { formatTokens } = await import('../amounts.ts');
+      const { formatDate } = await import('../../chain/human-units.ts');
       const context = await signerContext(options, localRoles.client);
-      const { bounty: b, task, submissions } = await (await bounty()).bountyStatus(context.connection, context.deployment, parseBountyId(bountyId));
+      const { bounty: b, task, submissions } = await (await bounty()).bountyStatus(context.connection, context.deployment, await parseBountyId(bountyId));
       console.log(`reward ${formatTokens(b.reward)} from ${b.poster}; target ${task.targetBps / 100} % on ${task.rowCount} rows`);
       console.log(
         `submissions close ${formatDate(task.submitDeadline)}, reveal by ${formatDate(task.revealDeadline)}, claims close ${formatDate(task.claimDeadline)}`,

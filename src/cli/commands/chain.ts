@@ -2,14 +2,9 @@
 // environment and writes the deployment manifest.
 import type { Command } from 'commander';
 import type { Address } from 'viem';
-import { connectSigner } from '../../chain/connect.ts';
-import { checkManifestMatchesChain, readManifest, writeManifest } from '../../chain/manifest.ts';
 import { PRIVATE_KEY_VARIABLE, readEnvironment } from '../../config.ts';
 import { ChainError } from '../../chain/errors.ts';
 import { progress } from '../progress.ts';
-import { parseTokens } from '../amounts.ts';
-import { parseAddressOption, parseIntegerOption } from '../options.ts';
-import { defaultGovernanceParameters } from '../../chain/parameters.ts';
 
 export function registerChainCommands(program: Command): void {
   program
@@ -20,11 +15,7 @@ export function registerChainCommands(program: Command): void {
     .option('--manifest <path>', 'where to write the deployment manifest', 'deployment.json')
     .option('--initial-supply <tokens>', 'payment tokens minted to the deployer', '0')
     .option('--faucet', 'enable the token faucet (only for test networks)')
-    .option(
-      '--timelock-delay <seconds>',
-      'delay of the governance timelock that owns the parameters (production: 172800 or more)',
-      String(defaultGovernanceParameters.minDelay),
-    )
+    .option('--timelock-delay <seconds>', 'delay of the governance timelock that owns the parameters (default: 3600; production: 172800 or more)')
     .option('--governor <address>', 'account (e.g. a multisig) that proposes and executes governance operations instead of the deployer')
     .option('--model-publisher <address>', 'record this account in the manifest as the publisher whose models clients and providers trust by default')
     .action(
@@ -34,10 +25,15 @@ export function registerChainCommands(program: Command): void {
         manifest: string;
         initialSupply: string;
         faucet?: boolean;
-        timelockDelay: string;
+        timelockDelay?: string;
         governor?: string;
         modelPublisher?: string;
       }) => {
+        const { readManifest, checkManifestMatchesChain, writeManifest } = await import('../../chain/manifest.ts');
+        const { parseIntegerOption, parseAddressOption } = await import('../options.ts');
+        const { defaultGovernanceParameters } = await import('../../chain/parameters.ts');
+        const { connectSigner } = await import('../../chain/connect.ts');
+        const { parseTokens } = await import('../amounts.ts');
         const step = progress();
         const existing = readManifest(options.manifest);
         if (existing) {
@@ -45,7 +41,7 @@ export function registerChainCommands(program: Command): void {
             details: [`it names chain ${existing.chainId}; choose another --manifest path to deploy again`],
           });
         }
-        const minDelay = BigInt(parseIntegerOption('--timelock-delay', options.timelockDelay, 0, 365 * 86_400));
+        const minDelay = BigInt(parseIntegerOption('--timelock-delay', options.timelockDelay ?? String(defaultGovernanceParameters.minDelay), 0, 365 * 86_400));
         const governors: Address[] | undefined = options.governor === undefined ? undefined : [parseAddressOption('--governor', options.governor)];
         const modelPublisher = options.modelPublisher === undefined ? undefined : parseAddressOption('--model-publisher', options.modelPublisher);
         const expectedChainId = options.chainId === undefined ? undefined : parseIntegerOption('--chain-id', options.chainId, 1, Number.MAX_SAFE_INTEGER);

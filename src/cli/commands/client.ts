@@ -1,18 +1,12 @@
 // Client commands: deposit, withdraw, balances, infer, receipts.
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { isAddress, type Address } from 'viem';
+import type { Address } from 'viem';
 import { TrellisError } from '../../errors.ts';
 import { localRoles } from '../../network/roles.ts';
-import { verificationModes, type Verification } from '../../protocol/messages.ts';
-import { toWire } from '../../protocol/wire.ts';
+import { verificationModes, type Verification } from '../../protocol/verification-modes.ts';
 import { addNetworkOptions, readContext, signerContext, type NetworkOptions } from '../context.ts';
 import { readCsvRow, readDigitImage, readJsonRow } from '../input-files.ts';
-import { formatTokens, parseTokens } from '../amounts.ts';
-import { printBalances } from '../balances-view.ts';
-import { refundNote, verificationLine } from '../receipt-lines.ts';
-import { formatDate, formatDuration, formatWhen } from '../../chain/human-units.ts';
-import { parseIntegerOption, parseTrustOptions } from '../options.ts';
 import { progress } from '../progress.ts';
 
 /** A client's own records live beside the network, one folder per account. */
@@ -21,6 +15,8 @@ export const clientDir = (dataDir: string, address: Address) => join(dataDir, 'c
 export function registerClientCommands(program: Command): void {
   addNetworkOptions(program.command('deposit <amount>').description('deposit payment tokens into escrow (e.g. 25 or 2.5)')).action(
     async (value: string, options: NetworkOptions) => {
+      const { parseTokens, formatTokens } = await import('../amounts.ts');
+      const { printBalances } = await import('../balances-view.ts');
       const context = await signerContext(options, localRoles.client);
       const { deposit } = await import('../../sdk/accounts.ts');
       progress()(`depositing ${value} tUSD`);
@@ -34,6 +30,9 @@ export function registerClientCommands(program: Command): void {
   addNetworkOptions(
     program.command('withdraw [amount]').description('with an amount: start the withdrawal notice for it; without: withdraw what the notice has released'),
   ).action(async (value: string | undefined, options: NetworkOptions) => {
+    const { formatTokens, parseTokens } = await import('../amounts.ts');
+    const { formatDuration, formatWhen, formatDate } = await import('../../chain/human-units.ts');
+    const { printBalances } = await import('../balances-view.ts');
     const context = await signerContext(options, localRoles.client);
     const [{ requestWithdrawal, withdraw }, { withdrawalStatus, timingParameters }] = await Promise.all([
       import('../../sdk/accounts.ts'),
@@ -63,6 +62,8 @@ export function registerClientCommands(program: Command): void {
 
   addNetworkOptions(program.command('balances [account]').description('wallet, escrow, pending withdrawal, earnings and stake of an account')).action(
     async (account: string | undefined, options: NetworkOptions) => {
+      const { isAddress } = await import('viem');
+      const { printBalances } = await import('../balances-view.ts');
       if (account !== undefined && !isAddress(account)) throw new TrellisError('INVALID_OPTION', `"${account}" is not an address.`);
       if (account !== undefined) {
         const context = await readContext(options);
@@ -111,6 +112,10 @@ export function registerClientCommands(program: Command): void {
         json?: boolean;
       },
     ) => {
+      const { parseTrustOptions, parseIntegerOption } = await import('../options.ts');
+      const { parseTokens, formatTokens } = await import('../amounts.ts');
+      const { toWire } = await import('../../protocol/wire.ts');
+      const { verificationLine } = await import('../receipt-lines.ts');
       const trust = parseTrustOptions(options, options.model);
       const sources = [options.input, options.csv, options.image].filter((s) => s !== undefined);
       if (sources.length !== 1)
@@ -177,6 +182,9 @@ export function registerClientCommands(program: Command): void {
 
   addNetworkOptions(program.command('receipts').description('the receipts this client has received').option('--json', 'print as JSON lines')).action(
     async (options: NetworkOptions & { json?: boolean }) => {
+      const { formatDate } = await import('../../chain/human-units.ts');
+      const { formatTokens } = await import('../amounts.ts');
+      const { refundNote } = await import('../receipt-lines.ts');
       const context = await signerContext(options, localRoles.client);
       const { TrellisClient } = await import('../../sdk/client.ts');
       const client = new TrellisClient({

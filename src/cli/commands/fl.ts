@@ -5,12 +5,9 @@
 // owner. The SDK (src/fl/task) loads only when a command runs.
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { formatTokens } from '../../chain/human-units.ts';
 import { TrellisError } from '../../errors.ts';
 import { flDemoRoles } from '../../network/roles.ts';
-import { parseTokens } from '../amounts.ts';
 import { addNetworkOptions, readContext, signerContext, type NetworkOptions, type ReadContext, type SignerContext } from '../context.ts';
-import { parseAddressOption, parseIntegerOption } from '../options.ts';
 
 type StoreOption = { store?: string };
 
@@ -40,6 +37,7 @@ export function parseTaskId(value: string): bigint {
 
 /** `trellis fl join`: checks the task, the data file and the stake before anything is sent. */
 export async function runFlJoin(task: string, options: StoreOption & { data: string }, context: SignerContext, print: (line: string) => void = console.log) {
+  const { formatTokens } = await import('../../chain/human-units.ts');
   const taskId = parseTaskId(task);
   const ctx = await flContext(context, options);
   const { readTask, initialModelCid } = await import('../../fl/task/chain.ts');
@@ -72,6 +70,9 @@ type CreateOptions = NetworkOptions &
   };
 
 export async function runFlCreate(options: CreateOptions, context: SignerContext, print: (line: string) => void = console.log): Promise<bigint> {
+  const { parseIntegerOption, parseAddressOption } = await import('../options.ts');
+  const { parseTokens } = await import('../amounts.ts');
+  const { formatTokens } = await import('../../chain/human-units.ts');
   const strategies = ['FedAvg', 'FedProx', 'FedMedian', 'FedTrimmedAvg'] as const;
   const strategy = strategies.find((s) => s.toLowerCase() === options.strategy.toLowerCase());
   if (!strategy) throw new TrellisError('INVALID_OPTION', `--strategy must be one of ${strategies.join(', ')}, got "${options.strategy}".`);
@@ -98,6 +99,7 @@ export async function runFlCreate(options: CreateOptions, context: SignerContext
 
 /** `trellis fl status`: per round, who submitted, the aggregate, its validation figures and the rewards. */
 export async function runFlStatus(task: string, options: StoreOption, context: ReadContext, print: (line: string) => void = console.log): Promise<void> {
+  const { formatTokens } = await import('../../chain/human-units.ts');
   const taskId = parseTaskId(task);
   const { BlockStore } = await import('../../store/index.ts');
   const store = await BlockStore.open(storeDirOf(options, context.dataDir));
@@ -146,6 +148,7 @@ export async function runFlRewards(
   context: ReadContext,
   print: (line: string) => void = console.log,
 ): Promise<void> {
+  const { formatTokens } = await import('../../chain/human-units.ts');
   const taskId = parseTaskId(task);
   const { taskEarnings, claimEarnings } = await import('../../fl/task/rewards.ts');
   const reader = { connection: context.connection, deployment: context.deployment } as never as import('../../fl/task/chain.ts').FlContext;
@@ -189,6 +192,7 @@ async function taskIdFromStdin(): Promise<string> {
 }
 
 async function runFlRun(task: string, options: RunCliOptions): Promise<void> {
+  const { parseIntegerOption } = await import('../options.ts');
   if (task === '-') {
     // Load the SDK first, so that the task's short join window is not spent starting up.
     await Promise.all([import('../../fl/task/run.ts'), import('../../fl/task/model.ts'), import('../../store/index.ts')]);
@@ -303,6 +307,7 @@ export function registerFlCommands(program: Command): void {
       .option('--claim', "claim the signer's coordinator credit and royalties")
       .option('--account <index>', 'local chain only: the dev account to claim for'),
   ).action(async (task: string, options: NetworkOptions & { claim?: boolean; account?: string }) => {
+    const { parseIntegerOption } = await import('../options.ts');
     const context = await readContext(options);
     const claimer = options.claim
       ? await signerContext(options, options.account === undefined ? flDemoRoles.firstParticipant : parseIntegerOption('--account', options.account, 0, 1000))
@@ -319,6 +324,7 @@ export function registerFlCommands(program: Command): void {
       .option('--alpha <a>', 'Dirichlet concentration for digits', '0.5')
       .option('--rounds <n>', 'rounds of FedAvg', '3'),
   ).action(async (options: NetworkOptions & { data: string; clients?: string; alpha: string; rounds: string }) => {
+    const { parseIntegerOption } = await import('../options.ts');
     const { runFlDemo } = await import('../../fl/task/demo.ts');
     if (options.data !== 'breast-cancer' && options.data !== 'digits')
       throw new TrellisError('INVALID_OPTION', `--data must be breast-cancer or digits, got "${options.data}".`);

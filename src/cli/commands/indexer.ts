@@ -5,9 +5,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DATABASE_URL_VARIABLE, readEnvironment } from '../../config.ts';
-import { lineLogger } from '../../log.ts';
 import { readContext } from '../context.ts';
-import { parseIntegerOption, parseUrlOption } from '../options.ts';
 import { untilStopSignal } from '../stop-signal.ts';
 
 type IndexerOptions = {
@@ -38,6 +36,8 @@ export function registerIndexerCommands(program: Command): void {
     .option('--poll-ms <ms>', 'milliseconds between polls of the chain once caught up', '1000')
     .option('--gateway-url <url>', "a gateway whose request log (routing decisions, latencies) to store beside the chain's events")
     .action(async (options: IndexerOptions) => {
+      const { parseIntegerOption, parseUrlOption } = await import('../options.ts');
+      const { lineLogger } = await import('../../log.ts');
       const confirmations = parseIntegerOption('--confirmations', options.confirmations, 0, 10_000);
       const port = parseIntegerOption('--port', options.port, 0, 65_535);
       const pollIntervalMs = parseIntegerOption('--poll-ms', options.pollMs, 10, 3_600_000);

@@ -4,12 +4,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { defaultCatalogDir, loadCatalog, resolveProfile } from '../../matrix/catalog.ts';
 import { evaluate } from '../../matrix/evaluate.ts';
 import { catalogTable } from '../../matrix/format/table.ts';
 import { synergyGrid } from '../../matrix/grid.ts';
 import { FORMATS, parseFormat, renderEvaluations, renderGrid } from '../../matrix/render.ts';
-import { selfAssessment } from '../../matrix/self-assess.ts';
 import { resolveDataDir } from '../data-dir.ts';
 
 type OutputOptions = { format: string; out?: string };
@@ -32,7 +30,8 @@ function defaultReportPath(): string {
   return join(dir, REPORT_FILE);
 }
 
-function catalogDir(command: Command): string {
+async function catalogDir(command: Command): Promise<string> {
+  const { defaultCatalogDir } = await import('../../matrix/catalog.ts');
   const options = command.optsWithGlobals<{ catalog?: string }>();
   return options.catalog ?? defaultCatalogDir();
 }
@@ -57,9 +56,10 @@ export function registerMatrixCommands(program: Command): void {
     .argument('<profile>', 'a profile YAML file, or a catalog project name')
     .option('--format <format>', formatHelp, 'table')
     .option('--out <file>', 'write to a file instead of stdout')
-    .action((ref: string, options: OutputOptions, command: Command) => {
+    .action(async (ref: string, options: OutputOptions, command: Command) => {
+      const { resolveProfile } = await import('../../matrix/catalog.ts');
       const format = parseFormat(options.format);
-      const entry = resolveProfile(ref, catalogDir(command));
+      const entry = resolveProfile(ref, await catalogDir(command));
       emit(renderEvaluations(format, synergyGrid(), [evaluate(entry.profile)], `Synergy matrix: ${entry.profile.name}`), options.out);
     });
 
@@ -69,10 +69,12 @@ export function registerMatrixCommands(program: Command): void {
     .argument('<projects...>', 'two or more profile files or catalog names ("self" for Trellis)')
     .option('--format <format>', formatHelp, 'table')
     .option('--out <file>', 'write to a file instead of stdout')
-    .action((refs: string[], options: OutputOptions, command: Command) => {
+    .action(async (refs: string[], options: OutputOptions, command: Command) => {
+      const { selfAssessment } = await import('../../matrix/self-assess.ts');
+      const { resolveProfile } = await import('../../matrix/catalog.ts');
       const format = parseFormat(options.format);
       if (refs.length < 2) command.error('error: compare needs at least two projects', { exitCode: 1 });
-      const dir = catalogDir(command);
+      const dir = await catalogDir(command);
       const evaluations = refs.map((ref) => evaluate(ref === 'self' ? selfAssessment().profile : resolveProfile(ref, dir).profile));
       emit(renderEvaluations(format, synergyGrid(), evaluations, 'Synergy matrix: comparison'), options.out);
     });
@@ -81,9 +83,10 @@ export function registerMatrixCommands(program: Command): void {
     .command('list')
     .description('the catalog of project profiles with their scores')
     .option('--format <format>', 'output format: table or json', 'table')
-    .action((options: OutputOptions, command: Command) => {
+    .action(async (options: OutputOptions, command: Command) => {
+      const { loadCatalog } = await import('../../matrix/catalog.ts');
       const format = parseFormat(options.format);
-      const rows = loadCatalog(catalogDir(command)).map((entry) => ({ entry, evaluation: evaluate(entry.profile) }));
+      const rows = loadCatalog(await catalogDir(command)).map((entry) => ({ entry, evaluation: evaluate(entry.profile) }));
       if (format === 'json') {
         emit(
           `${JSON.stringify(
@@ -110,8 +113,10 @@ export function registerMatrixCommands(program: Command): void {
     .command('report')
     .description('a self-contained HTML page with the heatmap of every catalog project and of Trellis')
     .option('--out <file>', `where to write the HTML page (default: <data-dir>/${REPORT_FILE})`)
-    .action((options: { out?: string }, command: Command) => {
-      const evaluations = [evaluate(selfAssessment().profile), ...loadCatalog(catalogDir(command)).map((e) => evaluate(e.profile))];
+    .action(async (options: { out?: string }, command: Command) => {
+      const { selfAssessment } = await import('../../matrix/self-assess.ts');
+      const { loadCatalog } = await import('../../matrix/catalog.ts');
+      const evaluations = [evaluate(selfAssessment().profile), ...loadCatalog(await catalogDir(command)).map((e) => evaluate(e.profile))];
       // A report is a file to open in a browser, never a page of HTML on the terminal.
       const out = options.out ?? defaultReportPath();
       emit(renderEvaluations('html', synergyGrid(), evaluations, 'AI x blockchain synergy matrix: catalog and Trellis'), out);
@@ -122,7 +127,8 @@ export function registerMatrixCommands(program: Command): void {
     .description("Trellis's own place on the grid, derived from the code and benchmark results in this repository")
     .option('--format <format>', formatHelp, 'table')
     .option('--out <file>', 'write to a file instead of stdout')
-    .action((options: OutputOptions) => {
+    .action(async (options: OutputOptions) => {
+      const { selfAssessment } = await import('../../matrix/self-assess.ts');
       const format = parseFormat(options.format);
       const { profile, problems } = selfAssessment();
       for (const problem of problems) process.stderr.write(`warning: ${problem}\n`);

@@ -3,7 +3,6 @@
 // their agreement, and what the largest dispute step would cost.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { MAX_STEP_WORDS, STEP_GAS_BASE, STEP_GAS_PER_WORD } from '../../models/dispute-step.ts';
 import type { ImportModelResult } from '../../models/import-model.ts';
 import { packageVersion } from '../../version.ts';
 
@@ -24,6 +23,7 @@ const millions = (gas: number) => `${(gas / 1e6).toFixed(2)} M`;
 
 /** Runs the command and prints its sentences through `print` (console.log from the CLI). */
 export async function runModelImport(onnxFile: string, options: ModelImportOptions, print: (line: string) => void = console.log): Promise<ImportModelResult> {
+  const { MAX_STEP_WORDS, STEP_GAS_BASE, STEP_GAS_PER_WORD } = await import('../../models/dispute-step.ts');
   // Loaded here, not at CLI start: it brings in onnxruntime.
   const { importModel, parseInputRange } = await import('../../models/import-model.ts');
   const classLabels = options.classLabels?.split(',').map((l) => l.trim());

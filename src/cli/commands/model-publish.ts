@@ -12,7 +12,7 @@ import { addNetworkOptions, signerContext, type NetworkOptions } from '../contex
 import type { CatalogModel } from '../../models/catalog.ts';
 import { TrellisError } from '../../errors.ts';
 import { localRoles } from '../../network/roles.ts';
-import { collect, parseIntegerOption, parseUrlOption } from '../options.ts';
+import { collect } from '../collect.ts';
 
 export type ModelPublishOptions = { royaltyBps: number; from?: readonly string[]; store?: string };
 
@@ -27,6 +27,7 @@ function cidOf(target: string, store: typeof import('../../store/index.ts')): CI
 
 /** The model `target` names, verified: a package folder, a package CID, or a default model's name. */
 async function modelToPublish(target: string, options: ModelPublishOptions, context: SignerContext): Promise<CatalogModel> {
+  const { parseUrlOption } = await import('../options.ts');
   const isFolder = existsSync(target) && statSync(target).isDirectory();
   const storeModule = await import('../../store/index.ts');
   const cid = isFolder ? undefined : cidOf(target, storeModule);
@@ -74,6 +75,7 @@ export function registerModelPublishCommand(model: Command): void {
       .option('--from <url>', 'a trellis store or IPFS gateway to fetch a CID from; repeat for fallbacks, tried before the gateway', collect, [])
       .option('--store <dir>', 'the local block store the package is added to (default: <data-dir>/store)'),
   ).action(async (target: string, options: NetworkOptions & { royalty: string; from: string[]; store?: string }) => {
+    const { parseIntegerOption } = await import('../options.ts');
     const royaltyBps = parseIntegerOption('--royalty', options.royalty, 0, 10_000);
     const context = await signerContext(options, localRoles.modelOwner);
     await runModelPublish(target, { royaltyBps, from: options.from, store: options.store }, context);

@@ -1,10 +1,7 @@
 // `trellis model stake|unstake|stake-status`: the stake a model's owner puts behind its
 // weight commitment (docs/market.md).
 import type { Command } from 'commander';
-import { formatDate } from '../../chain/human-units.ts';
-import { formatTokens, parseTokens } from '../amounts.ts';
 import { addNetworkOptions, readContext, signerContext, type NetworkOptions } from '../context.ts';
-import { parseModelIdOption } from '../options.ts';
 import { localRoles } from '../../network/roles.ts';
 
 const staking = () => import('../../market/staking.ts');
@@ -13,6 +10,8 @@ export function registerModelStakeCommands(model: Command): void {
   addNetworkOptions(
     model.command('stake <modelId> <amount>').description('stake payment tokens behind a model you own (slashable if its commitment cannot be opened)'),
   ).action(async (modelId: string, amount: string, options: NetworkOptions) => {
+    const { parseModelIdOption } = await import('../options.ts');
+    const { parseTokens, formatTokens } = await import('../amounts.ts');
     const id = parseModelIdOption('modelId', modelId);
     const context = await signerContext(options, localRoles.modelOwner);
     await (await staking()).stakeModel(context.connection, context.deployment, id, parseTokens('amount', amount));
@@ -21,6 +20,9 @@ export function registerModelStakeCommands(model: Command): void {
   addNetworkOptions(
     model.command('unstake <modelId> [amount]').description('with an amount: start the unstake delay for it; without: withdraw what the delay has released'),
   ).action(async (modelId: string, amount: string | undefined, options: NetworkOptions) => {
+    const { parseModelIdOption } = await import('../options.ts');
+    const { parseTokens, formatTokens } = await import('../amounts.ts');
+    const { formatDate } = await import('../../chain/human-units.ts');
     const id = parseModelIdOption('modelId', modelId);
     const context = await signerContext(options, localRoles.modelOwner);
     const s = await staking();
@@ -35,6 +37,9 @@ export function registerModelStakeCommands(model: Command): void {
   });
   addNetworkOptions(model.command('stake-status <modelId>').description("a model's stake as clients see it").option('--json', 'print JSON')).action(
     async (modelId: string, options: NetworkOptions & { json?: boolean }) => {
+      const { parseModelIdOption } = await import('../options.ts');
+      const { formatTokens } = await import('../amounts.ts');
+      const { formatDate } = await import('../../chain/human-units.ts');
       const id = parseModelIdOption('modelId', modelId);
       const context = await readContext(options);
       const s = await (await staking()).modelStakeOf(context.connection, context.deployment, id);

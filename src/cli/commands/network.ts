@@ -1,16 +1,12 @@
 // `trellis up` brings up the whole local network; `providers` and `models` list what
 // the gateway knows from chain events.
 import type { Command } from 'commander';
-import { lineLogger } from '../../log.ts';
 import { DEFAULT_DATA_DIR, GATEWAY_KEY_VARIABLE, readEnvironment, X402_FACILITATOR_URL_VARIABLE } from '../../config.ts';
 import { localRoles } from '../../network/roles.ts';
 import { recordDataDir } from '../data-dir.ts';
 import { TrellisError } from '../../errors.ts';
 import { listModels, listProviders, modelDisplayName } from '../../sdk/gateway.ts';
 import { addNetworkOptions, readContext, type NetworkOptions, type ReadContext } from '../context.ts';
-import { formatDate, formatDuration } from '../../chain/human-units.ts';
-import { formatTokens } from '../amounts.ts';
-import { parseIntegerOption } from '../options.ts';
 import { parseRateOption } from './watch.ts';
 import { progress } from '../progress.ts';
 import { untilStopSignal } from '../stop-signal.ts';
@@ -34,6 +30,8 @@ export function registerNetworkCommands(program: Command): void {
     .option('--fault-rate <rate>', 'with --faulty: share of requests the faulty provider answers wrongly, 0..1', '0.5')
     .action(
       async (options: { dataDir?: string; port: string; fresh?: boolean; adoptChain?: boolean; quiet?: boolean; faulty?: boolean; faultRate: string }) => {
+        const { lineLogger } = await import('../../log.ts');
+        const { parseIntegerOption } = await import('../options.ts');
         const dataDir = resolveUpDataDir(options.dataDir);
         const { startLocalNetwork } = await import('../../network/local-network.ts');
         const { gatewayKey, x402FacilitatorUrl } = readEnvironment();
@@ -88,6 +86,8 @@ export function registerNetworkCommands(program: Command): void {
   addNetworkOptions(
     program.command('providers').description('providers the gateway discovered on chain: prices, stake, health').option('--json', 'print JSON'),
   ).action(async (options: NetworkOptions & { json?: boolean }) => {
+    const { formatTokens } = await import('../amounts.ts');
+    const { formatDate, formatDuration } = await import('../../chain/human-units.ts');
     const context = await readContext(options);
     const gateway = gatewayOf(context);
     const [providers, models] = await Promise.all([listProviders(gateway), listModels(gateway)]);

@@ -3,15 +3,12 @@
 import { registerModelStakeCommands } from './model-stake.ts';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { isHex, type Hex } from 'viem';
+import type { Hex } from 'viem';
 import { readEnvironment } from '../../config.ts';
 import { TrellisError } from '../../errors.ts';
-import { lineLogger } from '../../log.ts';
 import type { ModelTrust } from '../../models/registry.ts';
 import { localRoles } from '../../network/roles.ts';
 import { addNetworkOptions, signerContext, type NetworkOptions } from '../context.ts';
-import { formatTokens, parseTokens } from '../amounts.ts';
-import { parseAddressOption, parseIntegerOption, parseModelIdOption, parseUrlOption } from '../options.ts';
 import { progress } from '../progress.ts';
 import { registerModelImportCommand } from './model-import.ts';
 import { registerModelPublishCommand } from './model-publish.ts';
@@ -86,7 +83,8 @@ function readProviderConfig(file: string): ProviderConfig {
 }
 
 /** The config's publisher and model ids, the command line's --publisher first. */
-function providerTrust(config: ProviderConfig, publisher: string | undefined): ModelTrust {
+async function providerTrust(config: ProviderConfig, publisher: string | undefined): Promise<ModelTrust> {
+  const { parseModelIdOption, parseAddressOption } = await import('../options.ts');
   const chosen = publisher ?? config.publisher;
   const modelIds = Object.fromEntries(
     config.models.flatMap((m, i) => (m.modelId === undefined || m.name === undefined ? [] : [[m.name, parseModelIdOption(`models[${i}].modelId`, m.modelId)]])),
@@ -102,6 +100,7 @@ const accounts = () => import('../../sdk/accounts.ts');
 
 /** The facilitator a provider settles paid calls with: the config's, the environment's, or the local gateway's. */
 async function x402Facilitator(config: ProviderConfig, gatewayUrl: string | undefined) {
+  const { parseUrlOption } = await import('../options.ts');
   const configured = config.x402Facilitator ?? readEnvironment().x402FacilitatorUrl;
   const url = configured !== undefined ? parseUrlOption('x402Facilitator', configured) : gatewayUrl && `${gatewayUrl.replace(/\/+$/, '')}/x402`;
   if (!url) return undefined;
@@ -119,8 +118,11 @@ export function registerProviderCommands(program: Command): void {
       .requiredOption('--config <file.json>', 'provider config: { dataDir, port, stake, publisher?, storeSources?, models: [{ modelId | cid | name, price }] }')
       .option('--publisher <address>', "serve the models as published by this account (overrides the config; default: the deployment's model publisher)"),
   ).action(async (options: NetworkOptions & { config: string; publisher?: string }) => {
+    const { parseTokens } = await import('../amounts.ts');
+    const { parseModelIdOption, parseUrlOption } = await import('../options.ts');
+    const { lineLogger } = await import('../../log.ts');
     const config = readProviderConfig(options.config);
-    const trust = providerTrust(config, options.publisher);
+    const trust = await providerTrust(config, options.publisher);
     const context = await signerContext(options, localRoles.providers[0]);
     progress()('starting the provider node');
     const { startProviderNode } = await import('../../provider/node.ts');
@@ -160,6 +162,7 @@ export function registerProviderCommands(program: Command): void {
     run: (ctx: Awaited<ReturnType<typeof signerContext>>, value: bigint) => Promise<unknown>,
   ) =>
     addNetworkOptions(provider.command(`${name} <amount>`).description(description)).action(async (value: string, options: NetworkOptions) => {
+      const { parseTokens, formatTokens } = await import('../amounts.ts');
       const context = await signerContext(options, localRoles.providers[0]);
       const amount = parseTokens('amount', value);
       await run(context, amount);
@@ -182,6 +185,7 @@ export function registerProviderCommands(program: Command): void {
       .command('claim')
       .description("move your earnings (provider share, royalties, fees) and dispute payouts to your wallet (local chain default: provider 1's dev account)"),
   ).action(async (options: NetworkOptions) => {
+    const { formatTokens } = await import('../amounts.ts');
     const context = await signerContext(options, localRoles.providers[0]);
     const [{ claimEarnings, claimDisputePayouts }, { claimable, treasuryOf }] = await Promise.all([accounts(), import('../../sdk/account-status.ts')]);
     const account = context.connection.account.address;
@@ -216,6 +220,8 @@ export function registerProviderCommands(program: Command): void {
   registerModelPublishCommand(model);
   addNetworkOptions(model.command('royalty <modelId> <bps>').description("set a model's royalty in basis points")).action(
     async (modelId: string, bps: string, options: NetworkOptions) => {
+      const { isHex } = await import('viem');
+      const { parseIntegerOption } = await import('../options.ts');
       if (!isHex(modelId) || modelId.length !== 66) throw new TrellisError('INVALID_OPTION', `"${modelId}" is not a model id (0x and 64 hex digits).`);
       const context = await signerContext(options, localRoles.modelOwner);
       await (await accounts()).setRoyalty(context.connection, context.deployment, modelId as Hex, parseIntegerOption('bps', bps, 0, 10_000));

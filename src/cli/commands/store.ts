@@ -7,9 +7,8 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { TrellisError } from '../../errors.ts';
-import { lineLogger } from '../../log.ts';
 import { resolveDataDir } from '../data-dir.ts';
-import { collect, parseIntegerOption, parseUrlOption } from '../options.ts';
+import { collect } from '../collect.ts';
 import { untilStopSignal } from '../stop-signal.ts';
 
 type StoreOptions = { store?: string };
@@ -30,6 +29,7 @@ export function registerStoreCommands(program: Command): void {
     .argument('<dir>', 'the package folder')
     .option('--kubo <url>', "also hand the package to this IPFS node's RPC API (e.g. http://127.0.0.1:5001), which pins it")
     .action(async (dir: string, options: { kubo?: string }, command: Command) => {
+      const { parseUrlOption } = await import('../options.ts');
       const { BlockStore, addDirectory, kuboImportPackage, toIpfsUri } = await import('../../store/index.ts');
       const blocks = await BlockStore.open(storeDir(command.optsWithGlobals<StoreOptions>()));
       const root = await addDirectory(blocks, dir);
@@ -52,6 +52,8 @@ export function registerStoreCommands(program: Command): void {
     .option('--mode <mode>', 'car: one CAR per gateway, then single blocks for what it lacks; blocks: single blocks only', 'car')
     .option('--timeout-ms <ms>', 'milliseconds one request may take', '120000')
     .action(async (ref: string, options: GetOptions, command: Command) => {
+      const { parseUrlOption, parseIntegerOption } = await import('../options.ts');
+      const { lineLogger } = await import('../../log.ts');
       const { BlockStore, exportDirectory, fetchPackage, parseCid, parseIpfsUri } = await import('../../store/index.ts');
       if (options.mode !== 'car' && options.mode !== 'blocks') throw new TrellisError('INVALID_OPTION', `--mode must be car or blocks, got "${options.mode}".`);
       const root = ref.startsWith('ipfs://') ? parseIpfsUri(ref) : parseCid(ref);
@@ -85,6 +87,7 @@ export function registerStoreCommands(program: Command): void {
     .option('--port <port>', 'HTTP port (0: a free port)', '8570')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .action(async (options: { port: string; host: string }, command: Command) => {
+      const { parseIntegerOption } = await import('../options.ts');
       const [{ BlockStore, storeRoutes }, { listen }] = await Promise.all([import('../../store/index.ts'), import('../../net/http.ts')]);
       const dir = storeDir(command.optsWithGlobals<StoreOptions>());
       const blocks = await BlockStore.open(dir);

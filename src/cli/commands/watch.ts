@@ -4,10 +4,8 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { TrellisError } from '../../errors.ts';
-import { lineLogger } from '../../log.ts';
 import { DISAGREEMENT_INPUTS_FILE } from '../../verify/disagreement-inputs.ts';
 import { addNetworkOptions, signerContext, type NetworkOptions } from '../context.ts';
-import { parseIntegerOption } from '../options.ts';
 import { untilStopSignal } from '../stop-signal.ts';
 
 /**
@@ -37,6 +35,8 @@ export function registerWatchCommands(program: Command): void {
       .option('--models-dir <path>', "models folder to re-execute with (default: the repository's models/)")
       .option('--interval-ms <ms>', 'milliseconds between rounds', '1000'),
   ).action(async (options: WatchOptions) => {
+    const { lineLogger } = await import('../../log.ts');
+    const { parseIntegerOption } = await import('../options.ts');
     const context = await signerContext(options, WATCH_DEV_ACCOUNT);
     const [{ DISAGREEMENTS_FILE }, { startWatcher }] = await Promise.all([import('../../gateway/server.ts'), import('../../verify/watcher.ts')]);
     const gatewayData = options.gatewayData ?? join(context.dataDir, 'gateway');

@@ -7,9 +7,9 @@
 // gateway pays the contributors royalties.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { connectSigner } from '../../chain/connect.ts';
+import { repoPath } from '../../repo-root.ts';
 import { devAccount } from '../../chain/dev-accounts.ts';
 import { formatTokens } from '../../chain/human-units.ts';
 import { tokens } from '../../chain/parameters.ts';
@@ -38,7 +38,7 @@ export type DemoOptions = {
   rounds: number;
 };
 
-const binPath = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'trellis.js');
+const binPath = repoPath('bin', 'trellis.js');
 
 const signer = (context: SignerContext, index: number) =>
   connectSigner({

@@ -4,10 +4,10 @@
 // routes (#/providers, ...) the browser resolves.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
-import { repositoryRoot } from '../../matrix/catalog.ts';
+import { repoRoot } from '../../repo-root.ts';
 
 export function defaultDashboardDir(): string {
-  return join(repositoryRoot(), 'dashboard', 'dist');
+  return join(repoRoot(), 'dashboard', 'dist');
 }
 
 const types: Record<string, string> = {

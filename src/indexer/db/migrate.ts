@@ -3,10 +3,12 @@
 // a failed migration leaves nothing half applied. A database that already holds a
 // migration this code does not know belongs to a newer version: refused.
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoPath } from '../../repo-root.ts';
 import { IndexerError } from '../errors.ts';
 import type { Database } from './database.ts';
 
-const folder = new URL('./migrations/', import.meta.url);
+const folder = repoPath('src', 'indexer', 'db', 'migrations');
 
 export type Migration = { version: number; name: string; sql: string };
 
@@ -14,7 +16,7 @@ export function bundledMigrations(): Migration[] {
   return readdirSync(folder)
     .filter((file) => /^\d{3}_[a-z0-9_]+\.sql$/.test(file))
     .sort()
-    .map((file) => ({ version: Number(file.slice(0, 3)), name: file.slice(4, -4), sql: readFileSync(new URL(file, folder), 'utf8') }));
+    .map((file) => ({ version: Number(file.slice(0, 3)), name: file.slice(4, -4), sql: readFileSync(join(folder, file), 'utf8') }));
 }
 
 /** Applies the migrations not yet applied; returns the versions it applied. */
