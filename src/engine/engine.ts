@@ -146,7 +146,7 @@ export function run(engine: Engine, input: RunInput, options: RunOptions = {}): 
     // Typed input holds only numbers: the kernel checks the range and quantizes; the
     // checked loop below runs only to name a value the kernel refused.
     const { frac, range } = engine.artifact.input;
-    if (quantizeTypedInput(model, batch, data, range.min, range.max, 2 ** frac) >= 0) quantizeValues(engine, data, inputView(model, batch));
+    if (!quantizeTypedInput(model, batch, data, range.min, range.max, 2 ** frac)) quantizeValues(engine, data, inputView(model, batch));
   } else {
     quantizeValues(engine, data, inputView(model, batch));
   }

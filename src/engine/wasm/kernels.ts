@@ -19,7 +19,7 @@
 // maxpool: the max over each window, through a table of the window's offsets.
 // relu: max(0, x), eight int16 at a time.
 // quantize: the model input, doubles to int16, with the range check.
-import { assembleModule, F64, FunctionBuilder, I32, I64, op, simd, V128 } from './assemble.ts';
+import { assembleModule, F64, FunctionBuilder, I32, op, simd, V128 } from './assemble.ts';
 
 export type Kernels = {
   /**
@@ -34,11 +34,11 @@ export type Kernels = {
   /** (x, table, window, count, dst, planes, xStride): per plane, the max over each window of the table (-1: skipped). */
   maxpool: (x: number, table: number, window: number, count: number, dst: number, planes: number, xStride: number) => void;
   /**
-   * (src, count, dst, params): quantizes `count` doubles into int16 (round half away
+   * (src, pairs, dst, params): quantizes 2 * pairs doubles into int16 (round half away
    * from zero, saturated); params holds the f64 min, max and 2^frac and receives, as an
-   * i32 after them, the index of the first value outside [min, max] (NaN included) or -1.
+   * i32 after them, 0 when a value lay outside [min, max] (NaN included), else -1.
    */
-  quantize: (src: number, count: number, dst: number, params: number) => void;
+  quantize: (src: number, pairs: number, dst: number, params: number) => void;
   /** (x, count, dst): dst[i] = max(0, x[i]) for count int16, in blocks of 8 (the tensors' guard takes the overrun). */
   relu: (x: number, count: number, dst: number) => void;
 };
@@ -277,40 +277,50 @@ function maxpool(): FunctionBuilder {
 
 function quantize(): FunctionBuilder {
   const f = new FunctionBuilder(4);
-  const [src, count, dst, params] = [0, 1, 2, 3];
+  const [src, pairs, dst, params] = [0, 1, 2, 3];
   const i = f.local(I32);
-  const min = f.local(F64);
-  const max = f.local(F64);
-  const scale = f.local(F64);
-  const v = f.local(F64);
-  const a = f.local(F64);
-  const whole = f.local(F64);
-  f.get(params).mem(op.f64Load, 3, 0).set(min);
-  f.get(params).mem(op.f64Load, 3, 8).set(max);
-  f.get(params).mem(op.f64Load, 3, 16).set(scale);
-  f.get(params).i32(-1).mem(op.i32Store, 2, 24);
+  const splat = (value: number) => {
+    const local = f.local(V128);
+    f.f64(value).v(simd.f64x2Splat).set(local);
+    return local;
+  };
+  const min = f.local(V128);
+  const max = f.local(V128);
+  const scale = f.local(V128);
+  f.get(params).mem(op.f64Load, 3, 0).v(simd.f64x2Splat).set(min);
+  f.get(params).mem(op.f64Load, 3, 8).v(simd.f64x2Splat).set(max);
+  f.get(params).mem(op.f64Load, 3, 16).v(simd.f64x2Splat).set(scale);
+  const half = splat(0.5);
+  const one = splat(1);
+  const sign = splat(-0);
+  const low = splat(-32768);
+  const high = splat(32767);
+  const bad = f.local(V128);
+  const v = f.local(V128);
+  const a = f.local(V128);
+  const whole = f.local(V128);
+  f.i32(0).v(simd.i32x4Splat).set(bad);
   f.i32(0).set(i);
   f.whileLt(
     i,
-    () => f.get(count),
+    () => f.get(pairs),
     () => {
-      f.get(src).get(i).i32(8).emit(op.i32Mul).emit(op.i32Add).mem(op.f64Load, 3).set(v);
-      // Outside the range, or NaN (every comparison with NaN is false): report and stop.
-      f.get(v).get(min).emit(op.f64Ge).get(v).get(max).emit(op.f64Le).emit(op.i32And, op.i32Eqz);
-      f.ifThen(() => {
-        f.get(params).get(i).mem(op.i32Store, 2, 24).emit(op.return);
-      });
-      // sign(t) * floor(|t| + 1/2), computed as whole + (|t| - whole >= 1/2) so that no
-      // addition rounds; then saturated to int16.
-      f.get(v).get(scale).emit(op.f64Mul).set(v);
-      f.get(v).emit(op.f64Abs).set(a);
-      f.get(a).emit(op.f64Floor).set(whole);
-      f.get(whole).f64(1).emit(op.f64Add).get(whole).get(a).get(whole).emit(op.f64Sub).f64(0.5).emit(op.f64Ge, op.select);
-      f.get(v).emit(op.f64Copysign).f64(-32768).emit(op.f64Max).f64(32767).emit(op.f64Min).set(a);
-      f.get(dst).get(i).i32(2).emit(op.i32Mul).emit(op.i32Add).get(a).emit(op.i32TruncF64S).mem(op.i32Store16, 1);
-      f.addTo(i, 1);
+      f.get(src).vmem(simd.load, 3).set(v);
+      // Outside the range, or NaN (every comparison with NaN is false), marks the input bad.
+      f.get(bad).get(v).get(min).v(simd.f64x2Ge).get(v).get(max).v(simd.f64x2Le).v(simd.and).v(simd.not).v(simd.or).set(bad);
+      // sign(t) * floor(|t| + 1/2), as whole + (|t| - whole >= 1/2) so that no addition
+      // rounds; the sign bit of t is put back on the non-negative result, then saturated.
+      f.get(v).get(scale).v(simd.f64x2Mul).set(v);
+      f.get(v).v(simd.f64x2Abs).set(a);
+      f.get(a).v(simd.f64x2Floor).set(whole);
+      f.get(whole).get(a).get(whole).v(simd.f64x2Sub).get(half).v(simd.f64x2Ge).get(one).v(simd.and).v(simd.f64x2Add);
+      f.get(v).get(sign).v(simd.and).v(simd.or).get(low).v(simd.f64x2Max).get(high).v(simd.f64x2Min);
+      f.v(simd.i32x4TruncSatF64x2SZero).set(a);
+      f.get(dst).get(a).get(a).v(simd.i16x8NarrowI32x4S).vstoreLane(simd.store32Lane, 0, 0);
+      f.addTo(src, 16).addTo(dst, 4).addTo(i, 1);
     },
   );
+  f.get(params).i32(0).i32(-1).get(bad).v(simd.anyTrue).emit(op.select).mem(op.i32Store, 2, 24);
   return f;
 }
 
