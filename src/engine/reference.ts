@@ -12,7 +12,12 @@ import { relu } from './ops/relu.ts';
 /** Every tensor of the batch (0 = quantized input), batch first, as the reference computes them. */
 export function referenceTensors(engine: Engine, input: RunInput, options: RunOptions = {}): { tensors: Float64Array[]; batch: number } {
   const { data, batch } = quantizeInput(engine, input, options);
-  const tensors: Float64Array[] = [data];
+  return { tensors: referenceExecute(engine, data, batch), batch };
+}
+
+/** The layers over an already quantized input (any int16 values, batch x input size). */
+export function referenceExecute(engine: Engine, quantized: Float64Array, batch: number): Float64Array[] {
+  const tensors: Float64Array[] = [quantized];
   for (const p of engine.layers) {
     const l = p.layer;
     const out = new Float64Array(batch * p.size);
@@ -38,5 +43,5 @@ export function referenceTensors(engine: Engine, input: RunInput, options: RunOp
     }
     tensors.push(out);
   }
-  return { tensors, batch };
+  return tensors;
 }
