@@ -50,6 +50,7 @@ export const simd = {
   load32Splat: 9,
   store: 11,
   shuffle: 13,
+  i16x8Splat: 16,
   i64x2Splat: 18,
   f64x2Splat: 20,
   f64x2Le: 75,
@@ -61,6 +62,7 @@ export const simd = {
   i64x2ExtractLane: 29,
   bitselect: 82,
   anyTrue: 83,
+  load16Lane: 85,
   store16Lane: 89,
   store32Lane: 90,
   store64Lane: 91,
@@ -163,7 +165,7 @@ export class FunctionBuilder {
     unsignedLeb(offset, this.code);
     return this;
   }
-  /** A lane store: memarg, then the lane index. */
+  /** A lane load or store: memarg, then the lane index. */
   vstoreLane(simdOp: number, alignLog2: number, lane: number, offset = 0): this {
     this.vmem(simdOp, alignLog2, offset);
     this.code.push(lane);

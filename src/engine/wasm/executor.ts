@@ -23,9 +23,19 @@ type ConvStep = {
   shift: number;
   /** int16 per sample of one group's im2col panels. */
   panelLength: number;
-  groups: { rows: Rows; weights: number; bias: number; table: number }[];
+  groups: { rows: Rows; weights: number; bias: number; table: number; mask: number }[];
 };
-type MaxpoolStep = { op: 'maxpool'; input: number; planes: number; planeSize: number; positions: number; window: number; table: number };
+type MaxpoolStep = {
+  op: 'maxpool';
+  input: number;
+  planes: number;
+  planeSize: number;
+  positions: number;
+  blocks: number;
+  window: number;
+  table: number;
+  mask: number;
+};
 type Step = DenseStep | ConvStep | MaxpoolStep | { op: 'other'; layer: Layer };
 
 export type CompiledModel = {
@@ -65,10 +75,11 @@ const PAGE = 65536;
 /**
  * im2col table of one group, in the gemm's panel order: for each block of 4 output
  * positions and each pair of window elements (k, k+1), the byte offsets of
- * x[pos][k], x[pos][k+1] for the block's 4 positions; -1 for padding, for the pad
- * column of an odd window and for positions past the last.
+ * x[pos][k], x[pos][k+1] for the block's 4 positions, with a mask of -1 (all bits);
+ * padding, the pad column of an odd window and positions past the last read offset 0
+ * under a mask of 0.
  */
-function convTable(l: ConvLayer, group: number, blocks: number, pairs: number): Int32Array {
+function convTable(l: ConvLayer, group: number, blocks: number, pairs: number): { table: Int32Array; mask: Int16Array } {
   const [C, H, W] = l.inShape as [number, number, number];
   const [, OH, OW] = l.shape as [number, number, number];
   const [kh, kw] = l.kernel;
@@ -78,7 +89,8 @@ function convTable(l: ConvLayer, group: number, blocks: number, pairs: number): 
   const cg = C / l.group;
   const c0 = group * cg;
   const K = cg * kh * kw;
-  const table = new Int32Array(blocks * pairs * 8).fill(-1);
+  const table = new Int32Array(blocks * pairs * 8);
+  const mask = new Int16Array(blocks * pairs * 8);
   for (let pos = 0; pos < OH * OW; pos++) {
     const oh = Math.floor(pos / OW);
     const ow = pos % OW;
@@ -89,32 +101,44 @@ function convTable(l: ConvLayer, group: number, blocks: number, pairs: number): 
       const ih = oh * sh - pt + i * dh;
       const iw = ow * sw - pl + j * dw;
       const at = (((pos >> 2) * pairs + (k >> 1)) * 4 + (pos & 3)) * 2 + (k & 1);
-      if (ih >= 0 && ih < H && iw >= 0 && iw < W) table[at] = ((c0 + c) * H * W + ih * W + iw) * 2;
+      if (ih >= 0 && ih < H && iw >= 0 && iw < W) {
+        table[at] = ((c0 + c) * H * W + ih * W + iw) * 2;
+        mask[at] = -1;
+      }
     }
   }
-  return table;
+  return { table, mask };
 }
 
-/** Max-pool window table: per output position, the byte offsets of the window in its plane, -1 where padded. */
-function poolTable(l: PoolLayer): Int32Array {
+/**
+ * Max-pool window tables: for each block of 8 output positions and each window
+ * element, the 8 byte offsets in the plane, with a mask of -1; padded positions and
+ * positions past the last read offset 0 under a mask of 0.
+ */
+function poolTable(l: PoolLayer, blocks: number): { table: Int32Array; mask: Int16Array } {
   const [, H, W] = l.inShape as [number, number, number];
   const [, OH, OW] = l.shape as [number, number, number];
   const [kh, kw] = l.kernel;
   const [sh, sw] = l.strides;
   const [pt, pl] = l.pads;
-  const table = new Int32Array(OH * OW * kh * kw).fill(-1);
-  for (let oh = 0; oh < OH; oh++) {
-    for (let ow = 0; ow < OW; ow++) {
-      for (let i = 0; i < kh; i++) {
-        for (let j = 0; j < kw; j++) {
-          const ih = oh * sh - pt + i;
-          const iw = ow * sw - pl + j;
-          if (ih >= 0 && ih < H && iw >= 0 && iw < W) table[((oh * OW + ow) * kh + i) * kw + j] = (ih * W + iw) * 2;
+  const table = new Int32Array(blocks * kh * kw * 8);
+  const mask = new Int16Array(blocks * kh * kw * 8);
+  for (let pos = 0; pos < OH * OW; pos++) {
+    const oh = Math.floor(pos / OW);
+    const ow = pos % OW;
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const ih = oh * sh - pt + i;
+        const iw = ow * sw - pl + j;
+        const at = ((pos >> 3) * kh * kw + i * kw + j) * 8 + (pos & 7);
+        if (ih >= 0 && ih < H && iw >= 0 && iw < W) {
+          table[at] = (ih * W + iw) * 2;
+          mask[at] = -1;
         }
       }
     }
   }
-  return table;
+  return { table, mask };
 }
 
 export function compileModel(layers: readonly Layer[], sizes: number[]): CompiledModel {
@@ -157,7 +181,8 @@ export function compileModel(layers: readonly Layer[], sizes: number[]): Compile
       scratchBytes = Math.max(scratchBytes, panelLength * 2);
       const groups = Array.from({ length: l.group }, (_, g) => {
         const rows = packRows(l.weights.slice(g * mg * K, (g + 1) * mg * K), l.bias.slice(g * mg, (g + 1) * mg), mg, K, l.shift);
-        return { rows, weights: place(rows.weights), bias: place(rows.bias), table: place(convTable(l, g, blocks, pairs)) };
+        const { table, mask } = convTable(l, g, blocks, pairs);
+        return { rows, weights: place(rows.weights), bias: place(rows.bias), table: place(table), mask: place(mask) };
       });
       return {
         op: 'conv',
@@ -176,7 +201,9 @@ export function compileModel(layers: readonly Layer[], sizes: number[]): Compile
       const [C, H, W] = layer.inShape as [number, number, number];
       const [, OH, OW] = layer.shape as [number, number, number];
       const window = layer.kernel[0] * layer.kernel[1];
-      return { op: 'maxpool', input: layer.input, planes: C, planeSize: H * W, positions: OH * OW, window, table: place(poolTable(layer)) };
+      const blocks = Math.ceil((OH * OW) / 8);
+      const { table, mask } = poolTable(layer, blocks);
+      return { op: 'maxpool', input: layer.input, planes: C, planeSize: H * W, positions: OH * OW, blocks, window, table: place(table), mask: place(mask) };
     }
     return { op: 'other', layer };
   });
@@ -253,7 +280,7 @@ export function executeBatch(model: CompiledModel, batch: number): Int16Array[] 
       const P = step.positions;
       step.groups.forEach((group, gi) => {
         const rows = group.rows;
-        k.im2col(x, group.table, step.panelLength, v.scratch, batch, step.inSize * 2);
+        k.im2col(x, group.table, group.mask, step.panelLength, v.scratch, batch, step.inSize * 2);
         for (let n = 0; n < batch; n++) {
           const panels = v.scratch + n * step.panelLength * 2;
           const at = out + (n * step.outSize + gi * step.outputsPerGroup * P) * 2;
@@ -277,7 +304,7 @@ export function executeBatch(model: CompiledModel, batch: number): Int16Array[] 
         }
       });
     } else if (step.op === 'maxpool') {
-      k.maxpool(v.addresses[step.input]!, step.table, step.window, step.positions, out, batch * step.planes, step.planeSize * 2);
+      k.maxpool(v.addresses[step.input]!, step.table, step.mask, step.window, step.blocks, out, batch * step.planes, step.planeSize * 2, step.positions * 2);
     } else {
       const l = step.layer;
       const t = v.tensors;

@@ -15,8 +15,8 @@
 //   "Kernel accumulation"), then are widened into int64 lanes, which hold the exact
 //   accumulator. The epilogue shifts (the biases come with 2^(s-1) already added),
 //   saturates to int16 and stores four outputs at once.
-// im2col: dst[i] = x[table[i]] for table entries >= 0, and 0 for -1 (padding).
-// maxpool: the max over each window, through a table of the window's offsets.
+// im2col: dst[i] = x[table[i]] masked (0 for padding), eight at a time.
+// maxpool: the max over each window, eight outputs at a time, through tables of offsets.
 // relu: max(0, x), eight int16 at a time.
 // quantize: the model input, doubles to int16, with the range check.
 import { assembleModule, F64, FunctionBuilder, I32, op, simd, V128 } from './assemble.ts';
@@ -29,10 +29,19 @@ export type Kernels = {
    * out + r * outRowStride + 2 * l.
    */
   gemm: (...args: number[]) => void;
-  /** (x, table, count, dst, samples, xStride): per sample, gathers `count` int16 through an int32 table of byte offsets (-1: zero). */
-  im2col: (x: number, table: number, count: number, dst: number, samples: number, xStride: number) => void;
-  /** (x, table, window, count, dst, planes, xStride): per plane, the max over each window of the table (-1: skipped). */
-  maxpool: (x: number, table: number, window: number, count: number, dst: number, planes: number, xStride: number) => void;
+  /**
+   * (x, table, mask, count, dst, samples, xStride): per sample, gathers `count` int16
+   * (a multiple of 8) through an int32 table of byte offsets, and-ed with an int16 mask
+   * (0 where padded).
+   */
+  im2col: (x: number, table: number, mask: number, count: number, dst: number, samples: number, xStride: number) => void;
+  /**
+   * (x, table, mask, window, blocks, dst, planes, xStride, outStride): per plane, for each block of
+   * 8 outputs, the max over the window's `window` elements (table and mask: per element,
+   * 8 byte offsets and 8 int16 masks, 0 where padded). Writes whole blocks: up to 7
+   * outputs past a plane, which the next plane or the tensor's guard takes.
+   */
+  maxpool: (x: number, table: number, mask: number, window: number, blocks: number, dst: number, planes: number, xStride: number, outStride: number) => void;
   /**
    * (src, pairs, dst, params): quantizes 2 * pairs doubles into int16 (round half away
    * from zero, saturated); params holds the f64 min, max and 2^frac and receives, as an
@@ -194,33 +203,44 @@ function gemm(): FunctionBuilder {
   return f;
 }
 
+/** Eight int16 gathered from `base` + the eight int32 byte offsets at `table`: a vector. */
+function gather8(f: FunctionBuilder, base: number, table: number, into: number): void {
+  f.i32(0).v(simd.i32x4Splat).set(into);
+  for (let lane = 0; lane < 8; lane++) {
+    f.get(base)
+      .get(table)
+      .mem(op.i32Load, 2, lane * 4)
+      .emit(op.i32Add)
+      .get(into)
+      .vstoreLane(simd.load16Lane, 1, lane)
+      .set(into);
+  }
+}
+
 function im2col(): FunctionBuilder {
-  const f = new FunctionBuilder(6);
-  const [x, table, count, dst, samples, xStride] = [0, 1, 2, 3, 4, 5];
+  const f = new FunctionBuilder(7);
+  const [x, table, mask, count, dst, samples, xStride] = [0, 1, 2, 3, 4, 5, 6];
   const n = f.local(I32);
   const i = f.local(I32);
+  const t = f.local(I32);
+  const k = f.local(I32);
   const base = f.local(I32);
   const out = f.local(I32);
-  const offset = f.local(I32);
-  const real = f.local(I32);
+  const v = f.local(V128);
   f.i32(0).set(n).get(x).set(base).get(dst).set(out);
   f.whileLt(
     n,
     () => f.get(samples),
     () => {
-      f.i32(0).set(i);
+      f.i32(0).set(i).get(table).set(t).get(mask).set(k);
       f.whileLt(
         i,
         () => f.get(count),
         () => {
-          f.get(table).get(i).i32(4).emit(op.i32Mul).emit(op.i32Add).mem(op.i32Load, 2).set(offset);
-          f.get(offset).i32(-1).emit(op.i32GtS).set(real);
-          f.get(out);
-          // Padding reads offset 0 (always inside the sample) and then stores 0 instead.
-          f.get(base).get(offset).i32(0).get(real).emit(op.select).emit(op.i32Add).mem(op.i32Load16S, 1);
-          f.i32(0).get(real).emit(op.select);
-          f.mem(op.i32Store16, 1);
-          f.addTo(out, 2).addTo(i, 1);
+          // Padding has offset 0 (inside the sample) and a zero mask.
+          gather8(f, base, t, v);
+          f.get(out).get(v).get(k).vmem(simd.load, 0).v(simd.and).vmem(simd.store, 0);
+          f.addTo(out, 16).addTo(t, 32).addTo(k, 16).addTo(i, 8);
         },
       );
       f.addLocal(base, xStride).addTo(n, 1);
@@ -230,46 +250,47 @@ function im2col(): FunctionBuilder {
 }
 
 function maxpool(): FunctionBuilder {
-  const f = new FunctionBuilder(7);
-  const [x, table, window, count, dst, planes, xStride] = [0, 1, 2, 3, 4, 5, 6];
+  const f = new FunctionBuilder(9);
+  const [x, table, mask, window, blocks, dst, planes, xStride, outStride] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const c = f.local(I32);
-  const i = f.local(I32);
+  const b = f.local(I32);
   const e = f.local(I32);
   const t = f.local(I32);
+  const k = f.local(I32);
   const base = f.local(I32);
+  const plane = f.local(I32);
   const out = f.local(I32);
-  const offset = f.local(I32);
-  const value = f.local(I32);
-  const best = f.local(I32);
-  f.i32(0).set(c).get(x).set(base).get(dst).set(out);
+  const v = f.local(V128);
+  const best = f.local(V128);
+  const lowest = f.local(V128);
+  f.i32(-32768).v(simd.i16x8Splat).set(lowest);
+  f.i32(0).set(c).get(x).set(base).get(dst).set(plane);
   f.whileLt(
     c,
     () => f.get(planes),
     () => {
-      f.i32(0).set(i).get(table).set(t);
+      f.i32(0).set(b).get(table).set(t).get(mask).set(k).get(plane).set(out);
       f.whileLt(
-        i,
-        () => f.get(count),
+        b,
+        () => f.get(blocks),
         () => {
-          // Every window holds a real position, so starting from the int16 minimum is
-          // the same as skipping padded positions.
-          f.i32(-32768).set(best).i32(0).set(e);
+          // Eight outputs at once; a padded position counts as -32768, which never
+          // beats the window's real positions (every window has one).
+          f.get(lowest).set(best).i32(0).set(e);
           f.whileLt(
             e,
             () => f.get(window),
             () => {
-              f.get(t).mem(op.i32Load, 2).set(offset);
-              f.get(base).get(offset).i32(0).get(offset).i32(-1).emit(op.i32GtS, op.select).emit(op.i32Add).mem(op.i32Load16S, 1);
-              f.i32(-32768).get(offset).i32(-1).emit(op.i32GtS, op.select).set(value);
-              f.get(value).get(best).get(value).get(best).emit(op.i32GtS, op.select).set(best);
-              f.addTo(t, 4).addTo(e, 1);
+              gather8(f, base, t, v);
+              f.get(v).get(lowest).get(k).vmem(simd.load, 0).v(simd.bitselect).get(best).v(simd.i16x8MaxS).set(best);
+              f.addTo(t, 32).addTo(k, 16).addTo(e, 1);
             },
           );
-          f.get(out).get(best).mem(op.i32Store16, 1);
-          f.addTo(out, 2).addTo(i, 1);
+          f.get(out).get(best).vmem(simd.store, 0);
+          f.addTo(out, 16).addTo(b, 1);
         },
       );
-      f.addLocal(base, xStride).addTo(c, 1);
+      f.addLocal(base, xStride).addLocal(plane, outStride).addTo(c, 1);
     },
   );
   return f;
