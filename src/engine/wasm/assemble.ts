@@ -83,6 +83,8 @@ export const simd = {
   f64x2Mul: 242,
   f64x2Min: 244,
   f64x2Max: 245,
+  f64x2Pmin: 246,
+  f64x2Pmax: 247,
   i32x4TruncSatF64x2SZero: 252,
 } as const;
 

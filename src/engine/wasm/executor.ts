@@ -226,14 +226,14 @@ function viewsFor(model: CompiledModel, batch: number): BatchViews {
   const scratch = top;
   top = align(top + batch * model.scratchBytes + GUARD);
   const staging = top;
-  top = align(top + (batch * model.sizes[0]! + 1) * 8);
+  top = align(top + (batch * model.sizes[0]! + 3) * 8);
   const params = top;
   top += 32;
   const have = model.memory.buffer.byteLength;
   if (top > have) model.memory.grow(Math.ceil((top - have) / PAGE));
   const buffer = model.memory.buffer;
   const tensors = model.sizes.map((size, t) => new Int16Array(buffer, addresses[t]!, batch * size));
-  const stagingView = new Float64Array(buffer, staging, batch * model.sizes[0]! + 1);
+  const stagingView = new Float64Array(buffer, staging, batch * model.sizes[0]! + 3);
   const paramsView = new Float64Array(buffer, params, 4);
   model.cache = { batch, buffer, addresses, tensors, scratch, staging, stagingView, params, paramsView };
   return model.cache;
@@ -251,13 +251,13 @@ export function inputView(model: CompiledModel, batch: number): Int16Array {
 export function quantizeTypedInput(model: CompiledModel, batch: number, data: Float32Array | Float64Array, min: number, max: number, scale: number): boolean {
   const v = viewsFor(model, batch);
   v.stagingView.set(data);
-  // The kernel takes values two at a time: an odd count gets a harmless last value,
-  // whose int16 lands in the tensor's guard.
-  v.stagingView[data.length] = min;
+  // The kernel takes values four at a time: up to three harmless values complete the
+  // last four, and their int16 land in the tensor's guard.
+  v.stagingView.fill(min, data.length, data.length + 3);
   v.paramsView[0] = min;
   v.paramsView[1] = max;
   v.paramsView[2] = scale;
-  model.kernels.quantize(v.staging, Math.ceil(data.length / 2), v.addresses[0]!, v.params);
+  model.kernels.quantize(v.staging, Math.ceil(data.length / 4), v.addresses[0]!, v.params);
   return new Int32Array(v.buffer, v.params + 24, 1)[0]! === -1;
 }
 

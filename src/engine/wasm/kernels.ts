@@ -43,11 +43,11 @@ export type Kernels = {
    */
   maxpool: (x: number, table: number, mask: number, window: number, blocks: number, dst: number, planes: number, xStride: number, outStride: number) => void;
   /**
-   * (src, pairs, dst, params): quantizes 2 * pairs doubles into int16 (round half away
+   * (src, quads, dst, params): quantizes 4 * quads doubles into int16 (round half away
    * from zero, saturated); params holds the f64 min, max and 2^frac and receives, as an
    * i32 after them, 0 when a value lay outside [min, max] (NaN included), else -1.
    */
-  quantize: (src: number, pairs: number, dst: number, params: number) => void;
+  quantize: (src: number, quads: number, dst: number, params: number) => void;
   /** (x, count, dst): dst[i] = max(0, x[i]) for count int16, in blocks of 8 (the tensors' guard takes the overrun). */
   relu: (x: number, count: number, dst: number) => void;
 };
@@ -296,9 +296,12 @@ function maxpool(): FunctionBuilder {
   return f;
 }
 
+/** Picks the low 16 bits of each int64 lane of two vectors: four int16 in the low half. */
+const LOW_HALVES = [0, 1, 8, 9, 16, 17, 24, 25, 0, 1, 8, 9, 16, 17, 24, 25];
+
 function quantize(): FunctionBuilder {
   const f = new FunctionBuilder(4);
-  const [src, pairs, dst, params] = [0, 1, 2, 3];
+  const [src, quads, dst, params] = [0, 1, 2, 3];
   const i = f.local(I32);
   const splat = (value: number) => {
     const local = f.local(V128);
@@ -316,29 +319,42 @@ function quantize(): FunctionBuilder {
   const sign = splat(-0);
   const low = splat(-32768);
   const high = splat(32767);
+  // 1.5 * 2^52: adding it to an integer-valued double below 2^51 in magnitude leaves
+  // that integer, two's complement, in the low bits of the sum's bit pattern.
+  const magic = splat(2 ** 52 + 2 ** 51);
   const bad = f.local(V128);
   const v = f.local(V128);
   const a = f.local(V128);
   const whole = f.local(V128);
+  const q = [f.local(V128), f.local(V128)];
   f.i32(0).v(simd.i32x4Splat).set(bad);
   f.i32(0).set(i);
   f.whileLt(
     i,
-    () => f.get(pairs),
+    () => f.get(quads),
     () => {
-      f.get(src).vmem(simd.load, 3).set(v);
-      // Outside the range, or NaN (every comparison with NaN is false), marks the input bad.
-      f.get(bad).get(v).get(min).v(simd.f64x2Ge).get(v).get(max).v(simd.f64x2Le).v(simd.and).v(simd.not).v(simd.or).set(bad);
-      // sign(t) * floor(|t| + 1/2), as whole + (|t| - whole >= 1/2) so that no addition
-      // rounds; the sign bit of t is put back on the non-negative result, then saturated.
-      f.get(v).get(scale).v(simd.f64x2Mul).set(v);
-      f.get(v).v(simd.f64x2Abs).set(a);
-      f.get(a).v(simd.f64x2Floor).set(whole);
-      f.get(whole).get(a).get(whole).v(simd.f64x2Sub).get(half).v(simd.f64x2Ge).get(one).v(simd.and).v(simd.f64x2Add);
-      f.get(v).get(sign).v(simd.and).v(simd.or).get(low).v(simd.f64x2Max).get(high).v(simd.f64x2Min);
-      f.v(simd.i32x4TruncSatF64x2SZero).set(a);
-      f.get(dst).get(a).get(a).v(simd.i16x8NarrowI32x4S).vstoreLane(simd.store32Lane, 0, 0);
-      f.addTo(src, 16).addTo(dst, 4).addTo(i, 1);
+      for (let h = 0; h < 2; h++) {
+        f.get(src)
+          .vmem(simd.load, 3, h * 16)
+          .set(v);
+        // Outside the range, or NaN (every comparison with NaN is false), marks the input bad.
+        f.get(bad).get(v).get(min).v(simd.f64x2Ge).get(v).get(max).v(simd.f64x2Le).v(simd.and).v(simd.not).v(simd.or).set(bad);
+        // sign(t) * floor(|t| + 1/2), as whole + (|t| - whole >= 1/2) so that no addition
+        // rounds; the sign bit of t is put back on the non-negative result, then saturated.
+        f.get(v).get(scale).v(simd.f64x2Mul).set(v);
+        f.get(v).v(simd.f64x2Abs).set(a);
+        f.get(a).v(simd.f64x2Floor).set(whole);
+        f.get(whole).get(a).get(whole).v(simd.f64x2Sub).get(half).v(simd.f64x2Ge).get(one).v(simd.and).v(simd.f64x2Add);
+        f.get(v).get(sign).v(simd.and).v(simd.or).get(low).v(simd.f64x2Pmax).get(high).v(simd.f64x2Pmin);
+        f.get(magic).v(simd.f64x2Add).set(q[h]!);
+      }
+      f.get(dst)
+        .get(q[0]!)
+        .get(q[1]!)
+        .v(simd.shuffle)
+        .emit(...LOW_HALVES)
+        .vstoreLane(simd.store64Lane, 0, 0);
+      f.addTo(src, 32).addTo(dst, 8).addTo(i, 1);
     },
   );
   f.get(params).i32(0).i32(-1).get(bad).v(simd.anyTrue).emit(op.select).mem(op.i32Store, 2, 24);
