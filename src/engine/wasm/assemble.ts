@@ -11,37 +11,17 @@ export type ValueType = typeof I32 | typeof I64 | typeof F64 | typeof V128;
 
 /** Plain opcodes used by the kernels. */
 export const op = {
-  return: 0x0f,
   select: 0x1b,
   i32Load: 0x28,
   i64Load: 0x29,
   f64Load: 0x2b,
   i32Store: 0x36,
-  i32Load16S: 0x2e,
-  i32Store16: 0x3b,
   i32Eqz: 0x45,
   i32LtS: 0x48,
   i32GtS: 0x4a,
   i32GeS: 0x4e,
-  i64LtS: 0x53,
-  i64GtS: 0x55,
-  f64Le: 0x65,
-  f64Ge: 0x66,
   i32Add: 0x6a,
   i32Mul: 0x6c,
-  i32DivU: 0x6e,
-  i32RemU: 0x70,
-  i32And: 0x71,
-  f64Abs: 0x99,
-  f64Floor: 0x9c,
-  f64Add: 0xa0,
-  f64Sub: 0xa1,
-  f64Mul: 0xa2,
-  f64Min: 0xa4,
-  f64Max: 0xa5,
-  f64Copysign: 0xa6,
-  i32WrapI64: 0xa7,
-  i32TruncF64S: 0xaa,
 } as const;
 
 /** SIMD opcodes (after the 0xfd prefix). */
@@ -59,12 +39,10 @@ export const simd = {
   and: 78,
   or: 80,
   i32x4Splat: 17,
-  i64x2ExtractLane: 29,
   bitselect: 82,
   anyTrue: 83,
   load16Lane: 85,
   store16Lane: 89,
-  store32Lane: 90,
   store64Lane: 91,
   i16x8NarrowI32x4S: 133,
   f64x2Floor: 117,
@@ -81,11 +59,8 @@ export const simd = {
   f64x2Add: 240,
   f64x2Sub: 241,
   f64x2Mul: 242,
-  f64x2Min: 244,
-  f64x2Max: 245,
   f64x2Pmin: 246,
   f64x2Pmax: 247,
-  i32x4TruncSatF64x2SZero: 252,
 } as const;
 
 function unsignedLeb(n: number, out: number[]): void {

@@ -19,7 +19,7 @@
 // maxpool: the max over each window, eight outputs at a time, through tables of offsets.
 // relu: max(0, x), eight int16 at a time.
 // quantize: the model input, doubles to int16, with the range check.
-import { assembleModule, F64, FunctionBuilder, I32, op, simd, V128 } from './assemble.ts';
+import { assembleModule, FunctionBuilder, I32, op, simd, V128 } from './assemble.ts';
 
 export type Kernels = {
   /**
