@@ -1,7 +1,6 @@
 // MaxPool over NCHW: the largest input in each window; padded positions are skipped
 // (never chosen). Every window holds at least one real position because the import
 // requires pads < kernel. Same scale as the input.
-import type { Values } from '../fixed.ts';
 export type PoolParams = {
   inShape: readonly number[];
   shape: readonly number[];
@@ -10,7 +9,7 @@ export type PoolParams = {
   pads: readonly [number, number, number, number];
 };
 
-export function maxpool(p: PoolParams, x: Values, batch: number, out: Values): void {
+export function maxpool(p: PoolParams, x: Float64Array, batch: number, out: Float64Array): void {
   const [C, H, W] = p.inShape as [number, number, number];
   const [, OH, OW] = p.shape as [number, number, number];
   const [kh, kw] = p.kernel;

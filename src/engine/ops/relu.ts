@@ -1,6 +1,5 @@
 // Relu: out = max(0, x), same scale as the input.
-import type { Values } from '../fixed.ts';
-export function relu(x: Values, count: number, out: Values): void {
+export function relu(x: Float64Array, count: number, out: Float64Array): void {
   for (let i = 0; i < count; i++) {
     const v = x[i]!;
     out[i] = v > 0 ? v : 0;

@@ -1,7 +1,8 @@
 // The engine's executor over WebAssembly memory. `compileModel` lays out, once per
-// engine, the packed weights, biases and im2col tables; `executeBatch` then runs one
-// batch with every tensor held as int16 in the same memory: dense and conv layers in
-// the SIMD gemm kernel (conv as im2col + gemm), relu, pools and add in the shared
+// engine, the packed weights, biases, im2col and pooling tables; `executeBatch` then
+// runs one batch with every tensor held as int16 in the same memory: dense and conv
+// layers in the SIMD gemm kernel (conv as im2col + gemm), relu and max pooling in their
+// kernels, average pooling and add (absent from the default models) in the reference's
 // TypeScript operators over int16 views. Results equal the reference executor
 // (src/engine/reference.ts) bit for bit; src/engine/wasm/executor.test.ts checks it.
 import type { ConvLayer, DenseLayer, Layer, PoolLayer } from '../artifact.ts';
