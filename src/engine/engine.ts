@@ -1,18 +1,16 @@
-// The graph executor. `createEngine` turns an artifact into typed arrays once; `run`
-// executes a batch, layer by layer over the whole batch, and when asked slices every
+// The graph executor. `createEngine` prepares an artifact once: the weights packed
+// for the SIMD kernels in WebAssembly memory (src/engine/wasm/) and, for the
+// reference executor (src/engine/reference.ts), as doubles. `run` executes a batch,
+// layer by layer over the whole batch, in the kernels, and when asked slices every
 // tensor per sample into a trace. Plain and traced runs share the same code path.
 import type { Artifact, Layer } from './artifact.ts';
 import { InputRangeError, InputShapeError, InputValueError } from './errors.ts';
 import { ACT_MAX, ACT_MIN, roundHalfAwayFromZero } from './fixed.ts';
-import { add } from './ops/add.ts';
-import { avgpool } from './ops/avgpool.ts';
-import { conv } from './ops/conv.ts';
-import { dense } from './ops/dense.ts';
-import { maxpool } from './ops/maxpool.ts';
-import { relu } from './ops/relu.ts';
 import { buildTrace, type Trace } from './trace.ts';
+import { type CompiledModel, compileModel, executeBatch, inputView, quantizeTypedInput } from './wasm/executor.ts';
 
-type Prepared = { layer: Layer; size: number; weights: Float64Array; bias: Float64Array };
+/** A layer with its weights as doubles, for the reference executor. */
+export type Prepared = { layer: Layer; size: number; weights: Float64Array; bias: Float64Array };
 
 export type Engine = {
   readonly artifact: Artifact;
@@ -21,6 +19,8 @@ export type Engine = {
   /** Element count of every tensor (0 = input), per sample. */
   readonly tensorSizes: readonly number[];
   readonly layers: readonly Prepared[];
+  /** The packed weights and kernels that `run` uses. */
+  readonly compiled: CompiledModel;
 };
 
 /** A flat batch (row-major, batch first) or one array per sample. */
@@ -56,12 +56,14 @@ export function createEngine(artifact: Artifact): Engine {
     bias: Float64Array.from(layer.op === 'dense' || layer.op === 'conv' ? layer.bias : []),
   }));
   const inputSize = product(artifact.input.shape);
+  const tensorSizes = [inputSize, ...layers.map((l) => l.size)];
   return {
     artifact,
     inputSize,
     outputSize: product(artifact.output.shape),
-    tensorSizes: [inputSize, ...layers.map((l) => l.size)],
+    tensorSizes,
     layers,
+    compiled: compileModel(artifact.layers, tensorSizes),
   };
 }
 
@@ -105,58 +107,54 @@ function flattenInput(engine: Engine, input: RunInput, options: RunOptions): { d
   return { data: rows, batch };
 }
 
-/** Validates the input against the declared range and quantizes it (round half away from zero). */
-export function quantizeInput(engine: Engine, input: RunInput, options: RunOptions = {}): { data: Float64Array; batch: number } {
-  const { data, batch } = flattenInput(engine, input, options);
+/**
+ * Quantizes checked values into `out` (round half away from zero, saturated). The
+ * loop accepts only finite numbers inside the declared range; on the first element
+ * that is not, it raises the error that names it.
+ */
+function quantizeValues(engine: Engine, data: ArrayLike<unknown>, out: Int16Array): void {
   const { frac, range } = engine.artifact.input;
   const scale = 2 ** frac;
-  const out = new Float64Array(data.length);
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new InputValueError(i, v);
-    if (v < range.min || v > range.max) throw new InputRangeError(i, v, range.min, range.max);
+  const min = range.min;
+  const max = range.max;
+  const n = data.length;
+  for (let i = 0; i < n; i++) {
+    const v = data[i] as number;
+    // NaN and non-numbers fail both comparisons, so one test covers every bad value.
+    if (!(typeof v === 'number' && v >= min && v <= max)) {
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new InputValueError(i, v);
+      throw new InputRangeError(i, v, min, max);
+    }
     const q = roundHalfAwayFromZero(v * scale);
     out[i] = q < ACT_MIN ? ACT_MIN : q > ACT_MAX ? ACT_MAX : q;
   }
-  return { data: out, batch };
 }
 
-function execute(engine: Engine, input: Float64Array, batch: number): Float64Array[] {
-  const tensors: Float64Array[] = [input];
-  for (const p of engine.layers) {
-    const l = p.layer;
-    const out = new Float64Array(batch * p.size);
-    switch (l.op) {
-      case 'dense':
-        dense({ inFeatures: l.inFeatures, outFeatures: l.outFeatures, shift: l.shift, weights: p.weights, bias: p.bias }, tensors[l.input]!, batch, out);
-        break;
-      case 'conv':
-        conv({ ...l, weights: p.weights, bias: p.bias }, tensors[l.input]!, batch, out);
-        break;
-      case 'relu':
-        relu(tensors[l.input]!, batch * p.size, out);
-        break;
-      case 'maxpool':
-        maxpool(l, tensors[l.input]!, batch, out);
-        break;
-      case 'avgpool':
-        avgpool(l, tensors[l.input]!, batch, out);
-        break;
-      case 'add':
-        add(l, tensors[l.inputs[0]]!, tensors[l.inputs[1]]!, batch * p.size, out);
-        break;
-    }
-    tensors.push(out);
-  }
-  return tensors;
+/** Validates the input against the declared range and quantizes it (round half away from zero). */
+export function quantizeInput(engine: Engine, input: RunInput, options: RunOptions = {}): { data: Float64Array; batch: number } {
+  const { data, batch } = flattenInput(engine, input, options);
+  const q = new Int16Array(data.length);
+  quantizeValues(engine, data, q);
+  return { data: Float64Array.from(q), batch };
 }
 
 /** Runs a batch; with `trace: true` also returns one trace per sample. */
 export function run(engine: Engine, input: RunInput, options: RunOptions = {}): RunResult {
-  const { data, batch } = quantizeInput(engine, input, options);
-  const tensors = execute(engine, data, batch);
+  const { data, batch } = flattenInput(engine, input, options);
+  const model = engine.compiled;
+  if (data instanceof Float32Array || data instanceof Float64Array) {
+    // Typed input holds only numbers: the kernel checks the range and quantizes; the
+    // checked loop below runs only to name a value the kernel refused.
+    const { frac, range } = engine.artifact.input;
+    if (!quantizeTypedInput(model, batch, data, range.min, range.max, 2 ** frac)) quantizeValues(engine, data, inputView(model, batch));
+  } else {
+    quantizeValues(engine, data, inputView(model, batch));
+  }
+  const tensors = executeBatch(model, batch);
   const last = tensors[tensors.length - 1]!;
-  const output = Int32Array.from(last);
+  // Copies: the views belong to the engine's memory, which the next run overwrites.
+  const output = new Int32Array(last.length);
+  output.set(last);
   const inv = 2 ** -engine.artifact.output.frac;
   const values = new Float64Array(output.length);
   for (let i = 0; i < output.length; i++) values[i] = output[i]! * inv;
@@ -164,7 +162,13 @@ export function run(engine: Engine, input: RunInput, options: RunOptions = {}): 
   if (options.trace) {
     result.traces = [];
     for (let n = 0; n < batch; n++) {
-      result.traces.push(buildTrace(tensors.map((t, i) => Int32Array.from(t.subarray(n * engine.tensorSizes[i]!, (n + 1) * engine.tensorSizes[i]!)))));
+      const perSample = tensors.map((t, i) => {
+        const size = engine.tensorSizes[i]!;
+        const copy = new Int32Array(size);
+        copy.set(t.subarray(n * size, (n + 1) * size));
+        return copy;
+      });
+      result.traces.push(buildTrace(perSample));
     }
   }
   return result;

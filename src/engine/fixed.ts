@@ -2,6 +2,9 @@
 // q * 2^-frac. All integers are held in doubles, which are exact below 2^53; the import
 // bound check (docs/engine-spec.md) guarantees no intermediate goes beyond that.
 
+/** A tensor's integers: doubles in the reference executor, int16 in the kernel executor (for the operators both share). */
+export type Values = Float64Array | Int16Array;
+
 /** Activations are int16. */
 export const ACT_MIN = -32768;
 export const ACT_MAX = 32767;

@@ -5,14 +5,14 @@
 //   R = floor((2^33 + kh*kw) / (2 * kh*kw))      (2^32 / (kh*kw), round half up)
 //   out = clamp(floor((sum * R + 2^31) / 2^32))   (round half up, saturate to int16)
 // Exact for power-of-two windows; |sum * R| <= 2^47 + kh*kw * 2^14 < 2^53.
-import { ACT_MAX, ACT_MIN } from '../fixed.ts';
+import { ACT_MAX, ACT_MIN, type Values } from '../fixed.ts';
 import type { PoolParams } from './maxpool.ts';
 
 export function reciprocalFor(count: number): number {
   return Math.floor((2 ** 33 + count) / (2 * count));
 }
 
-export function avgpool(p: PoolParams & { reciprocal: number }, x: Float64Array, batch: number, out: Float64Array): void {
+export function avgpool(p: PoolParams & { reciprocal: number }, x: Values, batch: number, out: Values): void {
   const [C, H, W] = p.inShape as [number, number, number];
   const [, OH, OW] = p.shape as [number, number, number];
   const [kh, kw] = p.kernel;
