@@ -471,7 +471,7 @@ describe('service', () => {
         address: Address;
         activeStake: string;
         active: boolean;
-        models: { modelId: Hex; price: string; served: boolean }[];
+        models: { modelId: Hex; price: string; served: boolean; zk: boolean }[];
         latencyMs: number | null;
       }[];
     };
@@ -481,7 +481,7 @@ describe('service', () => {
     assert.equal(first?.active, true);
     assert.deepEqual(
       first?.models.find((m) => m.modelId === model),
-      { modelId: model, price: '10', served: true },
+      { modelId: model, price: '10', served: true, zk: false },
     );
     assert.equal(typeof first?.latencyMs, 'number');
   });
