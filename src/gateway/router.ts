@@ -237,12 +237,15 @@ export class InferRouter {
   }
 
   private attemptTimeout(request: InferenceRequest, provider: ProviderRecord, attemptsLeft: number): number | undefined {
+    // A zk proof takes seconds: the provider proving it gets all the time left, and the
+    // next one is tried only after a quick failure.
+    const zk = request.verification === ZK_VERIFICATION;
     return attemptTimeoutMs({
       deadlineMs: Number(request.deadline) * 1000,
       nowMs: Date.now(),
-      attemptsLeft,
+      attemptsLeft: zk ? 1 : attemptsLeft,
       latencyMs: this.init.stats.get(provider.address).latencyMs,
-      capMs: this.init.requestTimeoutMs,
+      capMs: zk ? Number.POSITIVE_INFINITY : this.init.requestTimeoutMs,
     });
   }
 

@@ -15,6 +15,7 @@ import type { Receipt } from '../protocol/messages.ts';
 import { readVerificationKey } from '../zk/artifacts.ts';
 import { poseidon, tensorHash } from '../zk/commitment.ts';
 import type { ZkProofResult } from '../zk/proof-format.ts';
+import { releaseProver } from '../zk/curve-threads.ts';
 
 export type ZkClaim = {
   /** The model's name (its committed verification key is models/zk/<model>/vkey.json). */
@@ -43,10 +44,32 @@ export async function zkClaimProblems(claim: ZkClaim): Promise<string[]> {
   }
   const io = poseidon([claim.recordHash, outputHash]);
   if (BigInt(publicSignals[1]!) !== io) problems.push(`publicSignals[1]: the proof's I/O hash is not that of this input and the output given (${io})`);
-  // snarkjs refuses malformed points by throwing: that is a failed proof too.
-  const verified = await import('snarkjs').then(({ groth16 }) => groth16.verify(readVerificationKey(claim.model), publicSignals, proof)).catch(() => false);
+  const verified = await verifyProof(claim.model, publicSignals, proof);
   if (!verified) problems.push('proof: does not verify against the verification key of the model');
   return problems;
+}
+
+/**
+ * snarkjs verifies on a curve object with a pool of worker threads, kept in a global; one
+ * left behind keeps a process from ending. Verifications here run one at a time and end
+ * the pool they started (a pool someone else started, e.g. an in-process prover, is left
+ * alone).
+ */
+let verifying: Promise<unknown> = Promise.resolve();
+function verifyProof(model: string, publicSignals: string[], proof: ZkProofResult['proof']): Promise<boolean> {
+  const turn = verifying.then(async () => {
+    const shared = globalThis as { curve_bn128?: unknown };
+    const started = shared.curve_bn128 === null || shared.curve_bn128 === undefined;
+    const { groth16 } = await import('snarkjs');
+    try {
+      // snarkjs refuses malformed points by throwing: that is a failed proof too.
+      return await groth16.verify(readVerificationKey(model), publicSignals, proof).catch(() => false);
+    } finally {
+      if (started) await releaseProver();
+    }
+  });
+  verifying = turn.catch(() => undefined);
+  return turn;
 }
 
 /** Throws ZkProofRefusedError (nothing paid) unless the claim checks out. */

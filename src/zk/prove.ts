@@ -38,9 +38,4 @@ export async function verifyInference(model: string, proof: Groth16Proof, public
   return groth16.verify(readVerificationKey(model), publicSignals, proof);
 }
 
-/** snarkjs keeps worker threads for its curve; a process that is done proving ends them. */
-export async function releaseProver(): Promise<void> {
-  const curve = (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128;
-  if (curve) await curve.terminate();
-  (globalThis as { curve_bn128?: unknown }).curve_bn128 = undefined;
-}
+export { releaseProver } from './curve-threads.ts';

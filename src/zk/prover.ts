@@ -55,7 +55,7 @@ export class ZkProver {
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
-    if (!worker || worker.exitCode !== null) return;
+    if (!worker || worker.exitCode !== null || worker.signalCode !== null) return;
     const exited = new Promise((resolve) => worker.once('exit', resolve));
     worker.kill();
     await exited;
