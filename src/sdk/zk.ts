@@ -89,6 +89,8 @@ export class ZkProofRefusedError extends ProtocolError {
     /** Present when the answer was signed: ZkReceiptSlasher judges whether its proof fails. */
     readonly evidence?: ZkEvidence,
   ) {
-    super('ZK_PROOF_INVALID', 'The zk proof does not check out; nothing was paid for it.', { details });
+    super('ZK_PROOF_INVALID', 'The zk proof does not check out.', {
+      details: evidence ? [...details, 'nothing was paid for it; the signed receipt and its proof are kept for the slash path'] : details,
+    });
   }
 }
