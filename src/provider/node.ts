@@ -11,6 +11,7 @@ import type { SignerConnection } from '../chain/connect.ts';
 import type { Deployment } from '../chain/manifest.ts';
 import { escrowAbi } from '../chain/generated/Escrow.ts';
 import { FloatModel } from '../engine/float.ts';
+import { TrellisError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { loadModel, type CatalogModel } from '../models/catalog.ts';
 import type { PackageSources } from '../models/package/travel.ts';
@@ -108,7 +109,9 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
     served.set(modelId, { model, modelId, price: choice.price, float: await FloatModel.load(model.onnx), zk: holdsZkKey(model.name, model.engine.artifact) });
   }
   const zkServed = [...served.values()].filter((m) => m.zk);
-  if (options.zkFault !== undefined && !zkFaults.includes(options.zkFault)) throw new TypeError(`zkFault: expected one of ${zkFaults.join(', ')}`);
+  if (options.zkFault !== undefined && !zkFaults.includes(options.zkFault)) {
+    throw new TrellisError('INVALID_OPTION', `zkFault must be one of ${zkFaults.join(', ')}.`, { details: [`got ${String(options.zkFault)}`] });
+  }
   const zkFault = options.zkFault;
   if (zkFault) log.warn('FAULTY PROVIDER: signing wrong zk results on purpose', { fault: zkFault });
   const prover = zkServed.length > 0 ? new ZkProver() : undefined;
