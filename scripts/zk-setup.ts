@@ -20,7 +20,8 @@ import { REPO_ROOT, type ZkMeta, zkArtifactPaths } from '../src/zk/artifacts.ts'
 import { generateCircuit } from '../src/zk/circuit-gen.ts';
 import { poseidonWeightCommitment } from '../src/zk/commitment.ts';
 import { compileCircuit, compiledPaths } from '../src/zk/compile.ts';
-import { proveInference, releaseProver, solidityProof } from '../src/zk/prove.ts';
+import { solidityProof } from '../src/zk/proof-format.ts';
+import { proveInference, releaseProver } from '../src/zk/prove.ts';
 import { type VerificationKey, verifierSolidity } from '../src/zk/verifier-sol.ts';
 
 const MODEL = 'breast-cancer-mlp';

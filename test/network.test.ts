@@ -234,7 +234,7 @@ describe('the local network end to end', () => {
 
     const bad = await trellis('infer', '--model', 'digits-mlp', '--image', 'examples/digit-3.pgm', '--verification', 'maybe');
     assert.equal(bad.status, 1);
-    assert.match(bad.stderr, /--verification must be one of none, redundant, optimistic, got "maybe"/);
+    assert.match(bad.stderr, /--verification must be one of none, redundant, optimistic, zk, got "maybe"/);
     const missing = await trellis('infer', '--model', 'digits-mlp', '--image', 'examples/nope.pgm');
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /examples\/nope\.pgm: cannot be read/);

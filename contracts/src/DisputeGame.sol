@@ -354,6 +354,7 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
         receiptId = _receiptDigest(receipt);
         if (_settled[receiptId]) revert DisputeReceiptSettled(receiptId);
         if (receipt.verification == 0) revert DisputeNotVerified(receiptId, receipt.verification);
+        if (receipt.verification == 3) revert DisputeZkReceipt(receiptId);
         if (receipt.traceRoot == bytes32(0)) revert DisputeNoTrace(receiptId);
         uint256 closesAt = uint256(receipt.issuedAt) + params.challengeWindow();
         if (block.timestamp > closesAt) revert DisputeWindowClosed(receiptId, closesAt, block.timestamp);

@@ -21,6 +21,8 @@ import { trellisParamsAbi, trellisParamsBytecode } from './generated/TrellisPara
 import { trellisTimelockAbi, trellisTimelockBytecode } from './generated/TrellisTimelock.ts';
 import { trellisTokenAbi, trellisTokenBytecode } from './generated/TrellisToken.ts';
 import { validationRegistryAbi, validationRegistryBytecode } from './generated/ValidationRegistry.ts';
+import { zkReceiptSlasherAbi, zkReceiptSlasherBytecode } from './generated/ZkReceiptSlasher.ts';
+import { zkRegistryAbi, zkRegistryBytecode } from './generated/ZkRegistry.ts';
 import type { SignerConnection } from './connect.ts';
 import { ChainError } from './errors.ts';
 import type { Deployment } from './manifest.ts';
@@ -134,6 +136,19 @@ export async function deployTrellis(connection: SignerConnection, options: Deplo
     modelRegistry.address,
     royaltiesFactory.address,
   ]);
+  // zk verification (docs/zk.md): per-model verifiers, and the slasher of zk receipts whose
+  // proof fails, on the dispute game's slash amount, reporter share and jail term.
+  const zkRegistry = await deploy('ZkRegistry', zkRegistryAbi, zkRegistryBytecode, [modelRegistry.address]);
+  const zkReceiptSlasher = await deploy('ZkReceiptSlasher', zkReceiptSlasherAbi, zkReceiptSlasherBytecode, [
+    token.address,
+    params.address,
+    providerRegistry.address,
+    zkRegistry.address,
+    escrow.address,
+    dispute.slashAmount,
+    dispute.challengerShareBps,
+    dispute.jailDuration,
+  ]);
   const failed = (what: string, cause: unknown) =>
     new ChainError('DEPLOYMENT_FAILED', `${what} failed; no manifest was written.`, {
       details: Object.entries(deployed).map(([name, address]) => `${name} was deployed at ${address} (not recorded)`),
@@ -153,6 +168,14 @@ export async function deployTrellis(connection: SignerConnection, options: Deplo
   // The deployer owns TrellisParams here, so it can authorize the game to slash and jail.
   await send('authorizing the dispute game as slasher', () =>
     walletClient.writeContract({ address: providerRegistry.address, abi: providerRegistryAbi, functionName: 'setSlasher', args: [disputeGame.address, true] }),
+  );
+  await send('authorizing the zk receipt slasher as slasher', () =>
+    walletClient.writeContract({
+      address: providerRegistry.address,
+      abi: providerRegistryAbi,
+      functionName: 'setSlasher',
+      args: [zkReceiptSlasher.address, true],
+    }),
   );
 
   // Then ownership goes to a timelock, so every later change of a parameter or a slasher
@@ -205,6 +228,7 @@ export async function deployTrellis(connection: SignerConnection, options: Deplo
       reputationRegistry: reputationRegistry.address,
     },
     fl: { federatedTraining: federatedTraining.address, royaltiesFactory: royaltiesFactory.address },
+    zk: { zkRegistry: zkRegistry.address, zkReceiptSlasher: zkReceiptSlasher.address },
   };
 }
 
@@ -273,8 +297,8 @@ async function handoverCalls(
 
 /** Refuses to start a deployment the deployer cannot pay for, so none is left half done for lack of gas. */
 async function checkGasFunds({ publicClient, account }: SignerConnection): Promise<void> {
-  // About 41 M gas for the seventeen contracts, the slasher wiring and the timelock handover, at the node's current gas price plus margin.
-  const needed = 41_000_000n * ((await publicClient.getGasPrice()) * 2n);
+  // About 45 M gas for the nineteen contracts, the slasher wiring and the timelock handover, at the node's current gas price plus margin.
+  const needed = 45_000_000n * ((await publicClient.getGasPrice()) * 2n);
   const balance = await publicClient.getBalance({ address: account.address });
   if (balance < needed) {
     throw new ChainError('INSUFFICIENT_GAS_FUNDS', `The deployer ${account.address} cannot pay for the deployment's gas.`, {

@@ -140,6 +140,7 @@ export const errorSentences: Readonly<Record<string, ErrorSentence>> = {
   DisputeNoTrace: (a) => `Receipt ${short(a.receiptId)} commits to no trace, so there is nothing to dispute.`,
   DisputeNotClosable: (a) => `Dispute ${short(a.id)} cannot be closed yet.`,
   DisputeNotVerified: (a) => `Receipt ${short(a.receiptId)} asked for no verification (mode ${text(a.verification)}) and cannot be disputed.`,
+  DisputeZkReceipt: (a) => `Receipt ${short(a.receiptId)} is a zk receipt: it carries a proof, judged by the ZkReceiptSlasher, and cannot be disputed.`,
   DisputeNotYourTurn: (a) => `It is ${text(a.expected)}'s turn in dispute ${short(a.id)}, not ${text(a.caller)}'s.`,
   DisputeNothingToClaim: (a) => `${text(a.account)} has no dispute payouts to claim.`,
   DisputeOperandShape: (a) =>

@@ -29,7 +29,12 @@ export type Deployment = {
   agents?: AgentContracts;
   /** Federated training (docs/fl.md); absent in manifests written before it existed. */
   fl?: FlContracts;
+  /** zk verification (docs/zk.md): verifier registry and receipt slasher; absent in manifests written before it existed. */
+  zk?: ZkContracts;
 };
+
+export const zkContractNames = ['zkRegistry', 'zkReceiptSlasher'] as const;
+export type ZkContracts = Record<(typeof zkContractNames)[number], Address>;
 
 export const flContractNames = ['federatedTraining', 'royaltiesFactory'] as const;
 export type FlContracts = Record<(typeof flContractNames)[number], Address>;
@@ -41,7 +46,7 @@ export const agentContractNames = ['spendPermissions', 'agentAccounts', 'agentId
 export type AgentContracts = Record<(typeof agentContractNames)[number], Address>;
 
 /** The areas deployed after the core contracts, each optional in older manifests. */
-const optionalAreas = { market: marketContractNames, agents: agentContractNames, fl: flContractNames } as const;
+const optionalAreas = { market: marketContractNames, agents: agentContractNames, fl: flContractNames, zk: zkContractNames } as const;
 type OptionalArea = keyof typeof optionalAreas;
 const optionalAreaNames = Object.keys(optionalAreas) as OptionalArea[];
 

@@ -1,4 +1,4 @@
-// Sentences for the zk contracts' errors (ZkRegistry and the generated Groth16
+// Sentences for the zk contracts' errors (ZkRegistry, ZkReceiptSlasher and the generated Groth16
 // verifiers), merged into src/chain/error-sentences.ts.
 import { short, text, type ErrorSentence } from './sentence-parts.ts';
 
@@ -21,4 +21,17 @@ export const zkErrorSentences: Readonly<Record<string, ErrorSentence>> = {
   ZkPublicSignalCount: (a) => `The proof comes with ${text(a.got)} public signals; the registry expects ${text(a.expected)}.`,
   ZkWeightCommitmentMismatch: (a) => `The proof is for weights committed as ${text(a.got)}; model ${short(a.modelId)} is registered with ${text(a.expected)}.`,
   ZkProofRejected: (a) => `The proof for model ${short(a.modelId)} and I/O hash ${text(a.ioHash)} does not verify: nothing was recorded.`,
+
+  // ZkReceiptSlasher
+  ZkSlashBadConfig: (a) => `The zk slasher's ${text(a.field)} cannot be ${text(a.value)}.`,
+  ZkSlashNotZkReceipt: (a) => `Receipt ${short(a.receiptId)} is not a zk receipt (verification ${text(a.verification)}): it has no proof to judge.`,
+  ZkSlashBadSignature: (a) => `Receipt ${short(a.receiptId)} is signed by ${text(a.recovered)}, not by its provider ${text(a.provider)}: nothing was slashed.`,
+  ZkSlashProofNotBound: (a) =>
+    `The proof given is not the one receipt ${short(a.receiptId)} binds (its traceRoot ${short(a.traceRoot)}, the proof's binding ${short(a.binding)}).`,
+  ZkSlashNoVerifier: (a) => `Model ${short(a.modelId)} has no zk verifier registered, so no proof of it can be judged.`,
+  ZkSlashVerifierReplaced: (a) =>
+    `Receipt ${short(a.receiptId)} was signed at ${text(a.issuedAt)}, before the model's current verifier was registered at ${text(a.registeredAt)}: it is not judged by it.`,
+  ZkSlashProofValid: (a) => `The proof of receipt ${short(a.receiptId)} verifies: the provider kept its word and is not slashed.`,
+  ZkSlashAlreadySlashed: (a) => `Receipt ${short(a.receiptId)} was already slashed for.`,
+  ZkSlashGasTooLow: (a) => `The transaction left ${text(a.left)} gas; judging the proof fairly needs ${text(a.needed)}. Send it with more gas.`,
 };

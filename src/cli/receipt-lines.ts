@@ -17,6 +17,7 @@ export function verificationLine(receipt: Pick<Receipt, 'issuedAt' | 'verificati
   if (receipt.verification === 1) {
     return agreement ? `redundant: the providers agreed; ${until}` : `redundant: the providers DISAGREED, a watcher can dispute the wrong one; ${until}`;
   }
+  if (receipt.verification === 3) return 'zk: the Groth16 proof was verified here before paying; a proof that fails would be slashed, not disputed';
   return `optimistic: signature, fee and output hash checked here, the computation is not re-executed; ${until}`;
 }
 

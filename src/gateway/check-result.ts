@@ -2,14 +2,14 @@
 // is signed by the provider the gateway sent the request to, and the receipt is about
 // this very request (hash, client, model, input) at a fee the client accepted and a
 // channel total it would pay, and the output it returns is the one the receipt
-// commits to. A forged or mismatched receipt is the provider's failure, and the router
+// commits to (in zk mode: with the proof the receipt binds). A forged or mismatched receipt is the provider's failure, and the router
 // tries another provider.
 import { getAddress, type Address, type Hex } from 'viem';
 import { ProtocolError } from '../protocol/errors.ts';
 import { fixedOutputHash, floatOutputHash } from '../protocol/commitments.ts';
 import { hashRequest, recoverReceiptSigner, verificationModes, type InferenceRequest, type ProtocolDomain, type Receipt } from '../protocol/messages.ts';
 import { channelTotalProblems } from '../protocol/channel-total.ts';
-import { receiptTermProblems } from '../protocol/receipt-terms.ts';
+import { receiptTermProblems, zkBindingProblems } from '../protocol/receipt-terms.ts';
 import { parseInferResult } from '../protocol/wire.ts';
 
 export type CheckedResult = ReturnType<typeof parseInferResult>;
@@ -58,6 +58,9 @@ export async function checkInferResult(body: unknown, expected: ResultExpectatio
   if (paidBefore !== undefined) mismatches.push(...channelTotalProblems(receipt, paidBefore));
   else if (receipt.channelTotal < receipt.fee) mismatches.push(`receipt.channelTotal: expected at least the fee ${receipt.fee}, got ${receipt.channelTotal}`);
   mismatches.push(...receiptTermProblems(receipt, request, expected.now ?? BigInt(Math.floor(Date.now() / 1000))));
+  // zk: the proof must be there and be the one the receipt binds; whether it verifies is
+  // the paying client's check (it holds the verification key and reads the commitment).
+  mismatches.push(...zkBindingProblems(receipt, result.zk));
   let signer: Address | undefined;
   try {
     signer = getAddress(await recoverReceiptSigner(expected.domain, receipt, result.signature));

@@ -14,6 +14,8 @@ export type HealthState = {
   reason: string;
   /** Models the node reported serving (lower-case ids). */
   models: Set<Hex>;
+  /** Of those, the ones it proves in verification zk (it holds their proving keys). */
+  zkModels: Set<Hex>;
   /** Requests in flight at the node by its own count. */
   inFlight: number;
   /** Milliseconds since the epoch of the last check. */
@@ -89,7 +91,7 @@ export class HealthMonitor {
     try {
       next = { ...this.judge(provider, await fetchJson(`${trimSlash(provider.endpoint)}/v1/health`, { timeoutMs: this.timeoutMs })), checkedAt: Date.now() };
     } catch (error) {
-      next = { healthy: false, reason: firstLine(error), models: new Set(), inFlight: 0, checkedAt: Date.now() };
+      next = { healthy: false, reason: firstLine(error), models: new Set(), zkModels: new Set(), inFlight: 0, checkedAt: Date.now() };
     }
     this.states.set(provider.address, next);
     if (before?.healthy !== next.healthy) {
@@ -99,7 +101,7 @@ export class HealthMonitor {
   }
 
   private judge(provider: ProviderRecord, answer: { status: number; body: unknown }): Omit<HealthState, 'checkedAt'> {
-    const down = (reason: string) => ({ healthy: false, reason, models: new Set<Hex>(), inFlight: 0 });
+    const down = (reason: string) => ({ healthy: false, reason, models: new Set<Hex>(), zkModels: new Set<Hex>(), inFlight: 0 });
     if (answer.status !== 200) {
       const reason =
         (answer.body as { chain?: { reachable?: unknown } } | null)?.chain?.reachable === false
@@ -115,13 +117,16 @@ export class HealthMonitor {
     }
     if (body.chainId !== this.init.chainId) return down(`the node is on chain ${JSON.stringify(body.chainId)}, not ${this.init.chainId}`);
     const models = new Set<Hex>();
+    const zkModels = new Set<Hex>();
     if (Array.isArray(body.models)) {
-      for (const model of body.models as { modelId?: unknown }[]) {
-        if (typeof model?.modelId === 'string' && /^0x[0-9a-fA-F]{64}$/.test(model.modelId)) models.add(model.modelId.toLowerCase() as Hex);
+      for (const model of body.models as { modelId?: unknown; zk?: unknown }[]) {
+        if (typeof model?.modelId !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(model.modelId)) continue;
+        models.add(model.modelId.toLowerCase() as Hex);
+        if (model.zk === true) zkModels.add(model.modelId.toLowerCase() as Hex);
       }
     }
     const inFlight = typeof body.inFlight === 'number' && Number.isSafeInteger(body.inFlight) && body.inFlight >= 0 ? body.inFlight : 0;
-    return { healthy: true, reason: '', models, inFlight };
+    return { healthy: true, reason: '', models, zkModels, inFlight };
   }
 }
 

@@ -8,7 +8,7 @@ const hex32 = { type: 'string', pattern: '^0x[0-9a-fA-F]{64}$' };
 const address = { type: 'string', pattern: '^0x[0-9a-fA-F]{40}$' };
 const signature = { type: 'string', pattern: '^0x[0-9a-fA-F]{130}$' };
 const uint = { type: 'string', pattern: '^[0-9]{1,78}$', description: 'unsigned integer as a decimal string' };
-const verificationMode = { type: 'integer', minimum: 0, maximum: 255, description: 'verification mode: 0 none, 1 redundant, 2 optimistic' };
+const verificationMode = { type: 'integer', minimum: 0, maximum: 255, description: 'verification mode: 0 none, 1 redundant, 2 optimistic, 3 zk' };
 const numbers = { type: 'array', items: { type: 'number' } };
 const json = (schema: object) => ({ 'application/json': { schema } });
 
@@ -126,7 +126,14 @@ export const openApiDocument = {
           content: json({
             type: 'object',
             required: ['input'],
-            properties: { input: numbers, verification: { enum: ['none', 'redundant', 'optimistic'], default: 'none' } },
+            properties: {
+              input: numbers,
+              verification: {
+                enum: ['none', 'redundant', 'optimistic', 'zk'],
+                default: 'none',
+                description: 'zk is refused here (ZK_NOT_SERVED): use POST /v1/infer',
+              },
+            },
           }),
         },
         responses: {
@@ -267,6 +274,27 @@ export const openApiDocument = {
           signature,
           provider: address,
           attempts: { type: 'integer', minimum: 1 },
+          zk: ref('ZkProof'),
+        },
+      },
+      ZkProof: {
+        type: 'object',
+        description:
+          'verification 3 (zk) only: the Groth16 proof (snarkjs JSON) and its public signals [Poseidon weight commitment, I/O hash]. The receipt traceRoot is keccak256(abi.encode(a, b, c, publicSignals)) of it (docs/zk.md); the gateway checks that binding, the client verifies the proof before it pays.',
+        required: ['proof', 'publicSignals'],
+        properties: {
+          proof: {
+            type: 'object',
+            required: ['pi_a', 'pi_b', 'pi_c', 'protocol', 'curve'],
+            properties: {
+              pi_a: { type: 'array', items: uint, minItems: 3, maxItems: 3 },
+              pi_b: { type: 'array', items: { type: 'array', items: uint, minItems: 2, maxItems: 2 }, minItems: 3, maxItems: 3 },
+              pi_c: { type: 'array', items: uint, minItems: 3, maxItems: 3 },
+              protocol: { const: 'groth16' },
+              curve: { const: 'bn128' },
+            },
+          },
+          publicSignals: { type: 'array', items: uint, minItems: 1, maxItems: 16 },
         },
       },
       RedundantAnswer: {
@@ -295,7 +323,18 @@ export const openApiDocument = {
           active: { type: 'boolean' },
           healthy: { type: 'boolean' },
           healthReason: { type: 'string' },
-          models: { type: 'array', items: { type: 'object', properties: { modelId: hex32, price: uint, served: { type: 'boolean' } } } },
+          models: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                modelId: hex32,
+                price: uint,
+                served: { type: 'boolean' },
+                zk: { type: 'boolean', description: 'proves the model (verification zk)' },
+              },
+            },
+          },
           inFlight: { type: 'integer' },
           latencyMs: { type: ['number', 'null'] },
           errorRate: { type: 'number' },

@@ -11,7 +11,7 @@ import type { Address, Hex, LocalAccount } from 'viem';
 import type { Logger } from '../log.ts';
 import { expectedChannelTotal } from '../protocol/channel-total.ts';
 import { errorFromBody, ProtocolError, type ProtocolErrorCode } from '../protocol/errors.ts';
-import { hashRequest, signAssignment, type InferenceRequest, type ProtocolDomain, type Receipt } from '../protocol/messages.ts';
+import { hashRequest, signAssignment, ZK_VERIFICATION, type InferenceRequest, type ProtocolDomain, type Receipt } from '../protocol/messages.ts';
 import type { SignedVoucher } from '../payments/voucher.ts';
 import { parseVouchers, toWire, type ParsedInferBody, type Wire } from '../protocol/wire.ts';
 import { attemptTimeoutMs } from './attempt-budget.ts';
@@ -129,6 +129,7 @@ export class InferRouter {
         active: p.active,
         healthy: state?.healthy ?? false,
         servesModel: state?.models.has(modelId.toLowerCase() as Hex) ?? false,
+        provesModel: state?.zkModels.has(modelId.toLowerCase() as Hex) ?? false,
         latencyMs: own.latencyMs,
         inFlight: own.inFlight + (state?.inFlight ?? 0),
         errorRate: own.errorRate,
@@ -138,12 +139,15 @@ export class InferRouter {
 
   /** Eligible providers, best first; NO_PROVIDER (naming why each was left out) when none. */
   route(request: InferenceRequest, needed = 1): Attempt[] {
-    const { ranked, excluded } = rankProviders(this.candidates(request.modelId), request.maxFee, this.init.weights);
+    const zk = request.verification === ZK_VERIFICATION;
+    const { ranked, excluded } = rankProviders(this.candidates(request.modelId), request.maxFee, this.init.weights, zk);
     if (ranked.length < needed) {
       throw new ProtocolError(
         'NO_PROVIDER',
         needed === 1
-          ? `No provider can serve model ${request.modelId} now.`
+          ? zk
+            ? `No provider can prove model ${request.modelId} (verification zk) now.`
+            : `No provider can serve model ${request.modelId} now.`
           : `Only ${ranked.length} providers can serve model ${request.modelId} now; redundancy ${needed} needs ${needed}.`,
         {
           details: excluded.length === 0 ? ['no provider offers this model'] : excluded.map((e) => `${e.provider}: ${e.reason}`),
@@ -233,12 +237,15 @@ export class InferRouter {
   }
 
   private attemptTimeout(request: InferenceRequest, provider: ProviderRecord, attemptsLeft: number): number | undefined {
+    // A zk proof takes seconds: the provider proving it gets all the time left, and the
+    // next one is tried only after a quick failure.
+    const zk = request.verification === ZK_VERIFICATION;
     return attemptTimeoutMs({
       deadlineMs: Number(request.deadline) * 1000,
       nowMs: Date.now(),
-      attemptsLeft,
+      attemptsLeft: zk ? 1 : attemptsLeft,
       latencyMs: this.init.stats.get(provider.address).latencyMs,
-      capMs: this.init.requestTimeoutMs,
+      capMs: zk ? Number.POSITIVE_INFINITY : this.init.requestTimeoutMs,
     });
   }
 

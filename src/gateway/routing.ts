@@ -14,6 +14,8 @@ export type RouteCandidate = {
   healthy: boolean;
   /** Its last health answer listed the model. */
   servesModel: boolean;
+  /** Its last health answer said it proves the model (verification zk); absent: it does not. */
+  provesModel?: boolean;
   /** EMA of round trips in milliseconds; undefined when never measured. */
   latencyMs: number | undefined;
   /** Requests in flight (the gateway's own count plus what the node reported). */
@@ -43,18 +45,19 @@ export type RankedProvider = {
   terms: { price: number; latency: number; load: number; errors: number; stake: number };
 };
 
-export type ExclusionReason = 'inactive' | 'unhealthy' | 'model not offered' | 'model not served' | 'price above maxFee';
+export type ExclusionReason = 'inactive' | 'unhealthy' | 'model not offered' | 'model not served' | 'no zk proving key for the model' | 'price above maxFee';
 
 export type RouteResult = {
   ranked: RankedProvider[];
   excluded: { provider: Address; reason: ExclusionReason }[];
 };
 
-export function rankProviders(candidates: readonly RouteCandidate[], maxFee: bigint, weights: RoutingWeights = defaultRoutingWeights): RouteResult {
+/** `zk`: the request asks for verification zk, which only providers holding the model's proving key serve. */
+export function rankProviders(candidates: readonly RouteCandidate[], maxFee: bigint, weights: RoutingWeights = defaultRoutingWeights, zk = false): RouteResult {
   const excluded: RouteResult['excluded'] = [];
   const eligible: (RouteCandidate & { price: bigint })[] = [];
   for (const candidate of candidates) {
-    const reason = exclusion(candidate, maxFee);
+    const reason = exclusion(candidate, maxFee, zk);
     if (reason) excluded.push({ provider: candidate.provider, reason });
     else eligible.push(candidate as RouteCandidate & { price: bigint });
   }
@@ -83,11 +86,12 @@ export function rankProviders(candidates: readonly RouteCandidate[], maxFee: big
   return { ranked, excluded };
 }
 
-function exclusion(c: RouteCandidate, maxFee: bigint): ExclusionReason | undefined {
+function exclusion(c: RouteCandidate, maxFee: bigint, zk: boolean): ExclusionReason | undefined {
   if (!c.active) return 'inactive';
   if (!c.healthy) return 'unhealthy';
   if (c.price === undefined) return 'model not offered';
   if (!c.servesModel) return 'model not served';
+  if (zk && !c.provesModel) return 'no zk proving key for the model';
   if (c.price > maxFee) return 'price above maxFee';
   return undefined;
 }

@@ -390,7 +390,7 @@ describe('bad input', () => {
     expectError(await post('/v1/infer', [1, 2]), 400, 'INVALID_BODY', /expected an object/);
     expectError(await post('/v1/infer', { ...valid, redundancy: 2 }), 400, 'INVALID_BODY', /redundancy: only allowed with verification 1/);
     expectError(await infer({ verification: 1 }, { redundancy: 9 }), 400, 'INVALID_BODY', /redundancy: expected an integer from 2 to 5/);
-    expectError(await infer({ verification: 7 }), 400, 'INVALID_BODY', /request.verification: expected 0 to 2/);
+    expectError(await infer({ verification: 7 }), 400, 'INVALID_BODY', /request.verification: expected 0 to 3 \(none, redundant, optimistic, zk\)/);
     expectError(await infer({ modelId: `0x${'ab'.repeat(32)}` }), 404, 'UNKNOWN_MODEL', /No model 0xabab.* is registered/);
     expectError(await infer({ modelId: deprecatedModel }), 404, 'UNKNOWN_MODEL', /is deprecated/);
     expectError(await infer({ modelId: unservedModel }), 503, 'NO_PROVIDER', /No provider can serve model/);
@@ -471,7 +471,7 @@ describe('service', () => {
         address: Address;
         activeStake: string;
         active: boolean;
-        models: { modelId: Hex; price: string; served: boolean }[];
+        models: { modelId: Hex; price: string; served: boolean; zk: boolean }[];
         latencyMs: number | null;
       }[];
     };
@@ -481,7 +481,7 @@ describe('service', () => {
     assert.equal(first?.active, true);
     assert.deepEqual(
       first?.models.find((m) => m.modelId === model),
-      { modelId: model, price: '10', served: true },
+      { modelId: model, price: '10', served: true, zk: false },
     );
     assert.equal(typeof first?.latencyMs, 'number');
   });

@@ -304,7 +304,12 @@ function createApp(parts: AppParts): Hono {
           active: p.active,
           healthy: state?.healthy ?? false,
           healthReason: state?.reason ?? 'not checked yet',
-          models: [...p.prices].map(([modelId, price]) => ({ modelId, price: price.toString(), served: state?.models.has(modelId) ?? false })),
+          models: [...p.prices].map(([modelId, price]) => ({
+            modelId,
+            price: price.toString(),
+            served: state?.models.has(modelId) ?? false,
+            zk: state?.zkModels.has(modelId) ?? false,
+          })),
           inFlight: own.inFlight,
           latencyMs: own.latencyMs ?? null,
           errorRate: own.errorRate,

@@ -27,6 +27,10 @@ export const protocolErrorStatus = {
   NOT_FOUND: 404,
   SHUTTING_DOWN: 503,
   NO_PROVIDER: 503,
+  /** verification zk for a model this provider holds no proving key of. */
+  ZK_NOT_SERVED: 422,
+  /** A zk result whose proof does not verify, or does not match the receipt: refused, nothing paid. */
+  ZK_PROOF_INVALID: 502,
   PROVIDER_FAILED: 502,
   PROVIDER_BAD_RESPONSE: 502,
   /** A receipt's channelTotal is not what the client paid so far plus the fee: refused, nothing paid. */

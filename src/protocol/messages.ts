@@ -47,7 +47,7 @@ export type Receipt = {
   inputHash: Hex;
   /** Merkle root of the output integers (fixed point), or keccak256 of the float32 output bytes (verification none). */
   outputHash: Hex;
-  /** Root of the execution trace; zero when the request asked for no verification. */
+  /** Root of the execution trace; zero when the request asked for no verification; the proof's binding in zk mode. */
   traceRoot: Hex;
   fee: bigint;
   /**
@@ -74,8 +74,11 @@ export const MAX_REQUEST_TTL_SECONDS = 300n;
 /** How far a receipt's issuedAt may lie from the checker's clock, in seconds. */
 export const RECEIPT_CLOCK_SKEW_SECONDS = 300n;
 
-/** Verified modes commit to an execution trace: a zero traceRoot there is refused by everyone. */
+/** Verified modes commit to an execution trace (zk: to its proof): a zero traceRoot there is refused by everyone. */
 export const isVerifiedMode = (verification: number): boolean => verificationModes[verification] !== undefined && verificationModes[verification] !== 'none';
+
+/** The index of the zk mode in verificationModes. */
+export const ZK_VERIFICATION = verificationModes.indexOf('zk');
 
 export type ProtocolDomain = { chainId: number; escrow: Address };
 

@@ -3,6 +3,7 @@
 // Every parse error names the field path and what was expected.
 import { getAddress, isAddress, isHex, type Address, type Hex } from 'viem';
 import type { SignedVoucher } from '../payments/voucher.ts';
+import { parseZkProofResult, type ZkProofResult } from '../zk/proof-format.ts';
 import { ProtocolError } from './errors.ts';
 import type { InferenceRequest, Receipt, SignedAssignment } from './messages.ts';
 
@@ -27,6 +28,8 @@ export type InferResult = {
   frac: number | null;
   receipt: Wire<Receipt>;
   signature: Hex;
+  /** verification zk: the proof and its public signals, bound by the receipt's traceRoot. */
+  zk?: ZkProofResult;
 };
 
 export const toWire = <T extends object>(value: T): Wire<T> =>
@@ -149,7 +152,14 @@ export function parseInferBody(value: unknown): ParsedInferBody {
   };
 }
 
-export function parseInferResult(value: unknown): { output: number[]; shape: number[]; frac: number | null; receipt: Receipt; signature: Hex } {
+export function parseInferResult(value: unknown): {
+  output: number[];
+  shape: number[];
+  frac: number | null;
+  receipt: Receipt;
+  signature: Hex;
+  zk?: ZkProofResult;
+} {
   const body: Field = { path: '', value };
   const numbers = (field: Field) =>
     Array.isArray(field.value) && field.value.every((x) => typeof x === 'number' && Number.isFinite(x))
@@ -163,5 +173,6 @@ export function parseInferResult(value: unknown): { output: number[]; shape: num
     frac: frac.value as number | null,
     receipt: parseReceipt(child(body, 'receipt')),
     signature: signature(child(body, 'signature')),
+    ...(object(body).zk === undefined ? {} : { zk: parseZkProofResult('zk', object(body).zk) }),
   };
 }

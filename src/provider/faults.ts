@@ -9,6 +9,8 @@ import { encodePacked, hexToBigInt, keccak256, type Hex } from 'viem';
 import { ACT_MAX } from '../engine/fixed.ts';
 import { buildTrace, type Trace } from '../engine/trace.ts';
 import { WatchError } from '../verify/watch-errors.ts';
+import { ioHash } from '../zk/commitment.ts';
+import type { ZkAnswer } from './serve.ts';
 
 export type FaultOptions = {
   /** Share of fixed-point requests answered wrongly, from 0 to 1. */
@@ -52,4 +54,24 @@ export function tamperedTrace(honest: Trace): Trace {
 /** The trace the node signs for a request: tampered when the fault option picks it. */
 export function signedTraceFor(fault: FaultOptions | undefined, requestHash: Hex, honest: Trace): Trace {
   return fault && cheatsOn(fault, requestHash) ? tamperedTrace(honest) : honest;
+}
+
+/**
+ * How a deliberately lying zk provider lies (tests and demonstrations of the zk checks):
+ *  - 'tampered-proof': a wrong output (element 0 off by one) with public signals claiming
+ *    it and the honest proof's points, which therefore fail: the client refuses it before
+ *    paying, and the receipt binds the failing proof, so ZkReceiptSlasher slashes it;
+ *  - 'other-output': a wrong output with the honest, valid proof (of the real output):
+ *    the client refuses it before paying, since the proof's I/O hash is not that of its
+ *    input and the output claimed; the proof itself verifies, so it is not slashable.
+ */
+export type ZkFault = 'tampered-proof' | 'other-output';
+export const zkFaults: readonly ZkFault[] = ['tampered-proof', 'other-output'];
+
+export function lyingZkAnswer(fault: ZkFault, honest: ZkAnswer, quantizedInput: readonly number[]): ZkAnswer {
+  const output = [...honest.output];
+  output[0] = output[0]! >= ACT_MAX ? output[0]! - 1 : output[0]! + 1;
+  if (fault === 'other-output') return { output, zk: honest.zk };
+  const publicSignals = [honest.zk.publicSignals[0]!, ioHash(quantizedInput, output).toString()];
+  return { output, zk: { proof: honest.zk.proof, publicSignals } };
 }

@@ -11,6 +11,7 @@ import type { SignerConnection } from '../chain/connect.ts';
 import type { Deployment } from '../chain/manifest.ts';
 import { escrowAbi } from '../chain/generated/Escrow.ts';
 import { FloatModel } from '../engine/float.ts';
+import { TrellisError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { loadModel, type CatalogModel } from '../models/catalog.ts';
 import type { PackageSources } from '../models/package/travel.ts';
@@ -22,7 +23,10 @@ import { parseInferBody, parseVouchers } from '../protocol/wire.ts';
 import { BlockStore, parseCid, storeRoutes, type StoreSource } from '../store/index.ts';
 import { Ledger } from './ledger.ts';
 import { DisputeResponder } from './disputes.ts';
-import { checkFaultOptions, signedTraceFor, type FaultOptions } from './faults.ts';
+import { checkFaultOptions, lyingZkAnswer, signedTraceFor, type FaultOptions, type ZkFault, zkFaults } from './faults.ts';
+import { holdsZkKey } from '../zk/artifacts.ts';
+import { proofHoldsOnChain } from '../zk/chain.ts';
+import { ZkProver } from '../zk/prover.ts';
 import { ensureRegistered } from './registration.ts';
 import { RequestServer, type ServedModel } from './serve.ts';
 import { defaultSettlement, Settlement, type SettlementOptions } from './settlement.ts';
@@ -66,6 +70,11 @@ export type ProviderNodeOptions = {
    * demonstrations of the dispute game only. Off unless given.
    */
   fault?: FaultOptions;
+  /**
+   * Lie on every zk request in this way (src/provider/faults.ts): for tests and
+   * demonstrations of the zk checks and the slash path only. Off unless given.
+   */
+  zkFault?: ZkFault;
   /** Milliseconds between polls of the dispute game (default 1000). */
   disputePollMs?: number;
   /**
@@ -96,8 +105,17 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
   const served = new Map<Hex, ServedModel>();
   for (const choice of options.models) {
     const { model, modelId } = await chooseModel(options, choice, packages);
-    served.set(modelId, { model, modelId, price: choice.price, float: await FloatModel.load(model.onnx) });
+    // zk is served only for a model whose committed proving key this node holds.
+    served.set(modelId, { model, modelId, price: choice.price, float: await FloatModel.load(model.onnx), zk: holdsZkKey(model.name, model.engine.artifact) });
   }
+  const zkServed = [...served.values()].filter((m) => m.zk);
+  if (options.zkFault !== undefined && !zkFaults.includes(options.zkFault)) {
+    throw new TrellisError('INVALID_OPTION', `zkFault must be one of ${zkFaults.join(', ')}.`, { details: [`got ${String(options.zkFault)}`] });
+  }
+  const zkFault = options.zkFault;
+  if (zkFault) log.warn('FAULTY PROVIDER: signing wrong zk results on purpose', { fault: zkFault });
+  const prover = zkServed.length > 0 ? new ZkProver() : undefined;
+  const zkRegistry = deployment.zk?.zkRegistry;
 
   const fault = options.fault ? checkFaultOptions(options.fault) : undefined;
   if (fault) log.warn('FAULTY PROVIDER: signing wrong results on purpose', { rate: fault.rate, seed: fault.seed });
@@ -120,6 +138,17 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
           return signed;
         }
       : undefined,
+    prover,
+    checkZkOnChain: zkRegistry
+      ? async (modelId, proved) => {
+          if (!(await proofHoldsOnChain(connection, zkRegistry, modelId, proved))) {
+            throw new ProtocolError('ZK_PROOF_INVALID', "The model's verifier on chain refuses this node's proof; it was not signed.", {
+              details: [`model id: ${modelId}`, `ZkRegistry: ${zkRegistry}`, "the registered verifier or commitment is not the one of this node's key"],
+            });
+          }
+        }
+      : undefined,
+    signedZk: zkFault ? (_requestHash, honest, quantized) => lyingZkAnswer(zkFault, honest, quantized) : undefined,
     escrowAvailable: async (client) => {
       const read = <T>(functionName: 'balanceOf' | 'pendingWithdrawal') =>
         connection.publicClient.readContract({ address: escrow, abi: escrowAbi, functionName, args: [client] }) as Promise<T>;
@@ -152,7 +181,8 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
           latestBlock: chain.latestBlock?.toString() ?? null,
           ...(chain.reason === undefined ? {} : { reason: chain.reason }),
         },
-        models: [...served.values()].map((m) => ({ modelId: m.modelId, name: m.model.name, price: m.price.toString() })),
+        // `zk`: this node proves the model (it holds its proving key), so gateways route zk requests to it.
+        models: [...served.values()].map((m) => ({ modelId: m.modelId, name: m.model.name, price: m.price.toString(), zk: m.zk === true })),
         inFlight: requests.inFlightCount,
       },
       ok ? 200 : 503,
@@ -218,11 +248,12 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
     await disputes.start();
   } catch (error) {
     await server.close();
+    await prover?.close();
     ledger.close();
     throw error;
   }
   settlement.start();
-  log.info('provider serving', { url: server.url, address: connection.account.address, models: served.size });
+  log.info('provider serving', { url: server.url, address: connection.account.address, models: served.size, zk: zkServed.map((m) => m.model.name).join(', ') });
 
   return {
     url: server.url,
@@ -235,6 +266,7 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
       await settlement.stop();
       await disputes.stop();
       await settlement.redeem(true);
+      await prover?.close();
       ledger.close();
       log.info('provider stopped');
     },

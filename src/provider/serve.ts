@@ -7,7 +7,7 @@
 // Every refusal happens before a receipt is recorded, so a refused request charges
 // nothing.
 import { getAddress, zeroHash, type Address, type Hex, type LocalAccount } from 'viem';
-import { run } from '../engine/index.ts';
+import { quantizeInput, run } from '../engine/index.ts';
 import type { FloatModel } from '../engine/float.ts';
 import type { Trace } from '../engine/trace.ts';
 import type { CatalogModel } from '../models/catalog.ts';
@@ -24,11 +24,17 @@ import {
   type Receipt,
 } from '../protocol/messages.ts';
 import { toWire, type InferResult, type ParsedInferBody } from '../protocol/wire.ts';
+import { zkProofBinding, type ZkProofResult } from '../zk/proof-format.ts';
+import type { ZkProver } from '../zk/prover.ts';
 import { recoverVoucherSigner, type EscrowDomain, type SignedVoucher } from '../payments/voucher.ts';
 import { channelKey, type Ledger, type StoredResult } from './ledger.ts';
 import { checkRoute } from './route-check.ts';
 
-export type ServedModel = { model: CatalogModel; modelId: Hex; price: bigint; float: FloatModel };
+/** `zk`: this node holds the model's proving key (models/zk/<model>/) and serves verification zk; absent: it does not. */
+export type ServedModel = { model: CatalogModel; modelId: Hex; price: bigint; float: FloatModel; zk?: boolean };
+
+/** A zk answer before it is signed: the output and the proof that the committed weights give it. */
+export type ZkAnswer = { output: number[]; zk: ZkProofResult };
 
 export type ServeDependencies = {
   account: LocalAccount;
@@ -50,6 +56,15 @@ export type ServeDependencies = {
   paymentWindowMs: number;
   /** The trace to sign instead of the honest one (the faulty-provider option, src/provider/faults.ts). */
   signedTrace?(requestHash: Hex, honest: Trace): Trace;
+  /** Proves zk requests off the event loop; without it no model is served in zk. */
+  prover?: ZkProver;
+  /**
+   * Checks a proof against the model's verifier on chain before it is signed, so that
+   * this node never signs a proof the chain would judge failed (and slash).
+   */
+  checkZkOnChain?(modelId: Hex, zk: ZkProofResult): Promise<void>;
+  /** The zk answer to sign instead of the honest one (the faulty-provider option, src/provider/faults.ts). */
+  signedZk?(requestHash: Hex, honest: ZkAnswer, quantizedInput: readonly number[]): ZkAnswer;
 };
 
 export class RequestServer {
@@ -102,6 +117,7 @@ export class RequestServer {
         details: [`expected 0..${verificationModes.length - 1} (${verificationModes.join(', ')})`, `got ${request.verification}`],
       });
     }
+    this.checkZkServed(served, request);
     if (served.price > request.maxFee) {
       throw new ProtocolError('FEE_TOO_LOW', "The request's maxFee is below this provider's price.", {
         details: [`price: ${served.price}`, `maxFee: ${request.maxFee}`],
@@ -156,6 +172,7 @@ export class RequestServer {
           frac: computed.frac,
           receipt: toWire(receipt),
           signature: await signReceipt(deps.account, deps.domain, receipt),
+          ...(computed.zk ? { zk: computed.zk } : {}),
         };
         await deps.ledger.recordResult({ ...result, issuedAt: Number(deps.now()) * 1000 });
         return result;
@@ -183,6 +200,11 @@ export class RequestServer {
     if (request.verification >= verificationModes.length) {
       throw new ProtocolError('INVALID_BODY', 'verification: unknown verification mode.', {
         details: [`expected 0..${verificationModes.length - 1} (${verificationModes.join(', ')})`, `got ${request.verification}`],
+      });
+    }
+    if (verificationModes[request.verification] === 'zk') {
+      throw new ProtocolError('ZK_NOT_SERVED', 'verification zk is not offered for paid calls over x402.', {
+        details: ['send the request through a gateway or to POST /v1/infer'],
       });
     }
     this.inFlight.set(requestHash, { key: `x402:${requestHash}`, client: request.client.toLowerCase(), fee: 0n });
@@ -243,7 +265,22 @@ export class RequestServer {
     return [...this.inFlight.values()].filter((m) => m.client === client.toLowerCase()).reduce((sum, m) => sum + m.fee, 0n);
   }
 
-  private async compute(served: ServedModel, request: InferenceRequest, input: number[], requestHash: Hex) {
+  /** verification zk is served only for a model whose proving key this node holds. */
+  private checkZkServed(served: ServedModel, request: InferenceRequest): void {
+    if (verificationModes[request.verification] !== 'zk' || (served.zk && this.deps.prover)) return;
+    const zkModels = [...this.deps.models.values()].filter((m) => m.zk).map((m) => m.model.name);
+    throw new ProtocolError('ZK_NOT_SERVED', `This provider holds no zk proving key for model ${served.model.name}.`, {
+      details: [`model id: ${request.modelId}`, `zk served for: ${zkModels.length > 0 && this.deps.prover ? zkModels.join(', ') : 'no model'}`],
+    });
+  }
+
+  private async compute(
+    served: ServedModel,
+    request: InferenceRequest,
+    input: number[],
+    requestHash: Hex,
+  ): Promise<{ output: number[]; shape: number[]; frac: number | null; outputHash: Hex; traceRoot: Hex; zk?: ZkProofResult }> {
+    if (verificationModes[request.verification] === 'zk') return this.prove(served, input, requestHash);
     if (verificationModes[request.verification] === 'none') {
       const { logits, width } = await served.float.run(input, 1);
       const output = Array.from(logits);
@@ -255,6 +292,28 @@ export class RequestServer {
     // The output answered is the last tensor of the trace signed, so the two always match.
     const output = Array.from(trace.tensors[trace.tensors.length - 1]!);
     return { output, shape: result.shape, frac: result.frac, outputHash: fixedOutputHash(output), traceRoot: trace.root };
+  }
+
+  /** The zk mode: the fixed-point output and its proof; the receipt's traceRoot binds the proof. */
+  private async prove(served: ServedModel, input: number[], requestHash: Hex) {
+    const { engine } = served.model;
+    const result = run(engine, input, { batch: 1 });
+    const quantized = Array.from(quantizeInput(engine, input, { batch: 1 }).data);
+    const honestOutput = Array.from(result.output);
+    const prover = this.deps.prover as ZkProver;
+    const proved = await prover.prove(served.model.name, engine.artifact, quantized, honestOutput);
+    const honest: ZkAnswer = { output: honestOutput, zk: proved };
+    const signed = this.deps.signedZk?.(requestHash, honest, quantized) ?? honest;
+    // A lie injected on purpose (faults) is signed as it is: that is what it demonstrates.
+    if (signed === honest) await this.deps.checkZkOnChain?.(served.modelId, proved);
+    return {
+      output: signed.output,
+      shape: result.shape,
+      frac: result.frac,
+      outputHash: fixedOutputHash(signed.output),
+      traceRoot: zkProofBinding(signed.zk),
+      zk: signed.zk,
+    };
   }
 
   private async withChannelLock<T>(key: string, work: () => Promise<T>): Promise<T> {

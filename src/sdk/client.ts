@@ -3,7 +3,8 @@
 // as its router so that no one else can have it served, checks every receipt it gets
 // back (the provider's signature, the request it answers, the input and output hashes,
 // the fee, the channel total), keeps the receipts, and pays for each checked result
-// with a voucher for exactly what it had paid on the channel plus that result's fee.
+// with a voucher for exactly what it had paid on the channel plus that result's fee. In
+// verification zk it pays only once the proof checks out (src/sdk/zk.ts).
 import { getAddress, hexToBigInt, toHex, type Address, type Hex } from 'viem';
 import type { SignerConnection } from '../chain/connect.ts';
 import type { Deployment } from '../chain/manifest.ts';
@@ -14,11 +15,11 @@ import type { CatalogModel } from '../models/catalog.ts';
 import type { ModelTrust } from '../models/registry.ts';
 import { classLabelOf, describeInputShape } from '../models/schema.ts';
 import { keepAliveFetch } from '../net/http-client.ts';
-import { signVoucher } from '../payments/voucher.ts';
+import { signVoucher, type SignedVoucher } from '../payments/voucher.ts';
 import { fixedOutputHash, floatOutputHash, inputHashOf } from '../protocol/commitments.ts';
 import { errorFromBody, ProtocolError } from '../protocol/errors.ts';
 import { channelTotalProblems, expectedChannelTotal } from '../protocol/channel-total.ts';
-import { receiptTermProblems } from '../protocol/receipt-terms.ts';
+import { receiptTermProblems, zkBindingProblems } from '../protocol/receipt-terms.ts';
 import {
   hashRequest,
   MAX_REQUEST_TTL_SECONDS,
@@ -35,6 +36,13 @@ import { fetchRouterAddress, type RouterKind } from './router-address.ts';
 import { findModel } from './model-source.ts';
 import { checkSampled, type SelfCheck } from './self-check.ts';
 import type { StoreSource } from '../store/index.ts';
+import { quantizeInput } from '../engine/index.ts';
+import { readZkMeta } from '../zk/artifacts.ts';
+import { registeredVerifier, slashZkReceipt, verifyAndRecord } from '../zk/chain.ts';
+import { tensorHash } from '../zk/commitment.ts';
+import { ZkNotDeployedError, ZkNoVerifierError } from '../zk/errors.ts';
+import type { ZkProofResult } from '../zk/proof-format.ts';
+import { verifyZkResult, type ZkEvidence } from './zk.ts';
 
 export type TrellisClientOptions = {
   connection: SignerConnection;
@@ -90,6 +98,8 @@ export type InferResult = {
   receipts: CheckedReceipt[];
   /** False when redundant providers disagreed (both receipts are kept). */
   agreement: boolean;
+  /** verification zk: the proof, verified before anything was paid (see recordZkOnChain). */
+  zk?: ZkProofResult;
 };
 
 const DEFAULT_MAX_FEE = 1_000_000n; // 1 token (6 decimals)
@@ -134,6 +144,11 @@ export class TrellisClient {
     return this.state.receipts();
   }
 
+  /** The latest voucher this client signed on each channel. */
+  vouchers(): readonly SignedVoucher[] {
+    return this.state.allVouchers();
+  }
+
   async infer(params: InferParameters): Promise<InferResult> {
     const { connection, deployment } = this.options;
     const verification = params.verification ?? 'optimistic';
@@ -151,6 +166,8 @@ export class TrellisClient {
     }
     const input = Array.from(applyPreprocess(model.preprocess, params.input));
     const { inputHash } = inputHashOf(model.engine, input);
+    // zk: what the proof must be about is settled before anything is sent.
+    const zkCommitment = verification === 'zk' ? await this.zkCommitment(model.name, modelId) : undefined;
     const domain = { chainId: deployment.chainId, escrow: deployment.contracts.escrow };
     const base = params.providerUrl ?? this.options.gatewayUrl;
     if (!base) throw new TrellisError('NO_ENDPOINT', 'No gateway or provider URL to send the request to.');
@@ -191,13 +208,20 @@ export class TrellisClient {
       signature: parts[0]?.signature,
     });
     const outputHash = verification === 'none' ? floatOutputHash(output.output) : fixedOutputHash(output.output);
+    const zkProof = (answer as { zk?: unknown }).zk === undefined ? undefined : parseInferResult(answer).zk;
     // Every receipt is checked before any is kept or paid: one bad receipt refuses the whole answer.
     const receipts: CheckedReceipt[] = [];
     for (const [i, part] of parts.entries()) {
       const receipt = parseReceipt({ path: `receipts[${i}].receipt`, value: part.receipt });
       const sig = part.signature as Hex;
-      await this.check(receipt, sig, { request, domain, outputHash: raw.agreement === false ? undefined : outputHash });
+      await this.check(receipt, sig, { request, domain, outputHash: raw.agreement === false ? undefined : outputHash, zk: zkProof });
       receipts.push({ receipt, signature: sig });
+    }
+    if (zkCommitment !== undefined && zkProof) {
+      const { receipt, signature: sig } = receipts[0]!;
+      const recordHash = tensorHash(quantizeInput(model.engine, input, { batch: 1 }).data);
+      const evidence: ZkEvidence = { receipt, signature: sig, zk: zkProof };
+      await verifyZkResult({ model: model.name, recordHash, output: output.output, commitment: zkCommitment, zk: zkProof }, evidence);
     }
     // Two receipts of one provider for one request would be paid twice for one result.
     const providers = receipts.map((r) => getAddress(r.receipt.provider));
@@ -213,7 +237,40 @@ export class TrellisClient {
     });
     const values = output.frac === null ? output.output : output.output.map((q) => q * 2 ** -output.frac!);
     const label = values.indexOf(Math.max(...values));
-    return { values, label, labelName: classLabelOf(model.schema, label), receipts, agreement: raw.agreement ?? true };
+    return { values, label, labelName: classLabelOf(model.schema, label), receipts, agreement: raw.agreement ?? true, ...(zkProof ? { zk: zkProof } : {}) };
+  }
+
+  /**
+   * The Poseidon weight commitment a zk proof of this model must carry: the one the
+   * ZkRegistry records on chain, which must also be the one of the committed key this
+   * client verifies with (models/zk/<model>/), or no proof could be checked honestly.
+   */
+  private async zkCommitment(name: string, modelId: Hex): Promise<bigint> {
+    const { connection, deployment } = this.options;
+    if (!deployment.zk) throw new ZkNotDeployedError();
+    const local = BigInt(readZkMeta(name).poseidonWeightCommitment);
+    const { verifier, commitment } = await registeredVerifier(connection, deployment.zk.zkRegistry, modelId);
+    if (verifier === '0x0000000000000000000000000000000000000000') throw new ZkNoVerifierError(modelId, deployment.zk.zkRegistry);
+    if (commitment !== local) {
+      throw new TrellisError('ZK_COMMITMENT_MISMATCH', `Model ${name} is registered on chain with other weights than its committed zk key.`, {
+        details: [`on chain: ${commitment}`, `models/zk/${name}: ${local}`],
+      });
+    }
+    return commitment;
+  }
+
+  /** Records a verified zk result on chain (ZkRegistry.verifyAndRecord); returns the transaction's receipt. */
+  async recordZkOnChain(modelId: Hex, zk: ZkProofResult) {
+    const { connection, deployment } = this.options;
+    if (!deployment.zk) throw new ZkNotDeployedError();
+    return verifyAndRecord(connection, deployment.zk.zkRegistry, modelId, zk);
+  }
+
+  /** Takes a refused zk answer to ZkReceiptSlasher: the provider is slashed if the proof it signed fails. */
+  async slashZkReceipt(evidence: ZkEvidence) {
+    const { connection, deployment } = this.options;
+    if (!deployment.zk) throw new ZkNotDeployedError();
+    return slashZkReceipt(connection, deployment.zk.zkReceiptSlasher, evidence.receipt, evidence.signature, evidence.zk);
   }
 
   /**
@@ -293,7 +350,7 @@ export class TrellisClient {
   private async check(
     receipt: Receipt,
     signature: Hex,
-    expected: { request: InferenceRequest; domain: { chainId: number; escrow: Address }; outputHash: Hex | undefined },
+    expected: { request: InferenceRequest; domain: { chainId: number; escrow: Address }; outputHash: Hex | undefined; zk?: ZkProofResult },
   ): Promise<void> {
     const problems: string[] = [];
     const signer = await recoverReceiptSigner(expected.domain, receipt, signature).catch(() => undefined);
@@ -308,6 +365,7 @@ export class TrellisClient {
       problems.push(`output hash ${receipt.outputHash}, but the output hashes to ${expected.outputHash}`);
     if (receipt.fee > expected.request.maxFee) problems.push(`fee ${receipt.fee} above maxFee ${expected.request.maxFee}`);
     problems.push(...receiptTermProblems(receipt, expected.request, BigInt(Math.floor(Date.now() / 1000))));
+    problems.push(...zkBindingProblems(receipt, expected.zk));
     if (problems.length) throw new ProtocolError('PROVIDER_BAD_RESPONSE', 'The receipt does not check out; nothing was paid for it.', { details: problems });
   }
 

@@ -6,7 +6,9 @@
 //   meta.json       sizes, the ceremony's power and beacons, the Poseidon weight commitment
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Artifact } from '../engine/index.ts';
 import { repoRoot } from '../repo-root.ts';
+import { poseidonWeightCommitment } from './commitment.ts';
 import { ZkArtifactsMissingError } from './errors.ts';
 import type { VerificationKey } from './verifier-sol.ts';
 
@@ -51,4 +53,15 @@ export function readVerificationKey(model: string): VerificationKey {
 
 export function readZkMeta(model: string): ZkMeta {
   return JSON.parse(readFileSync(requireZkArtifacts(model).meta, 'utf8')) as ZkMeta;
+}
+
+/**
+ * Whether this machine can prove `model`: its committed artifacts are all here, and
+ * they were made for these very weights (the Poseidon commitment in meta.json is the
+ * artifact's own). A key for other weights would only produce proofs that fail.
+ */
+export function holdsZkKey(model: string, artifact: Artifact): boolean {
+  const paths = zkArtifactPaths(model);
+  if (![paths.wasm, paths.zkey, paths.vkey, paths.meta].every((file) => existsSync(file))) return false;
+  return readZkMeta(model).poseidonWeightCommitment === poseidonWeightCommitment(artifact).toString();
 }

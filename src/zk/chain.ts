@@ -1,11 +1,15 @@
 // The zk contracts on a chain: deploy a model's verifier and the ZkRegistry, register the
-// verifier (the model's owner), and submit a proof to verifyAndRecord.
-import type { Address, Hex, TransactionReceipt } from 'viem';
-import type { SignerConnection } from '../chain/connect.ts';
+// verifier (the model's owner), submit a proof to verifyAndRecord, ask the chain whether a
+// proof holds, and slash a zk receipt whose proof fails.
+import { type Address, type Hex, type TransactionReceipt, zeroAddress } from 'viem';
+import type { Connection, SignerConnection } from '../chain/connect.ts';
+import { zkReceiptSlasherAbi } from '../chain/generated/ZkReceiptSlasher.ts';
+import type { Receipt } from '../protocol/messages.ts';
 import { breastCancerMlpVerifierAbi, breastCancerMlpVerifierBytecode } from '../chain/generated/BreastCancerMlpVerifier.ts';
 import { zkRegistryAbi, zkRegistryBytecode } from '../chain/generated/ZkRegistry.ts';
 import type { InferenceProof } from './prove.ts';
-import { solidityProof } from './prove.ts';
+import { ZkNoVerifierError } from './errors.ts';
+import { solidityProof, type ZkProofResult } from './proof-format.ts';
 
 async function deployed(c: SignerConnection, hash: Hex): Promise<Address> {
   const receipt = await c.publicClient.waitForTransactionReceipt({ hash });
@@ -61,4 +65,52 @@ export async function isVerifiedOnChain(c: SignerConnection, zkRegistry: Address
     functionName: 'isVerified',
     args: [modelId, BigInt(publicSignals[0]!), BigInt(publicSignals[1]!)],
   });
+}
+
+/** A model's registered verifier and Poseidon weight commitment (zero address and 0n: none). */
+export async function registeredVerifier(c: Connection, zkRegistry: Address, modelId: Hex): Promise<{ verifier: Address; commitment: bigint }> {
+  const [verifier, commitment] = await c.publicClient.readContract({ address: zkRegistry, abi: zkRegistryAbi, functionName: 'verifierOf', args: [modelId] });
+  return { verifier, commitment };
+}
+
+/**
+ * Whether the model's registered verifier accepts the proof for its registered commitment,
+ * asked of the chain without a transaction: what ZkReceiptSlasher would judge. Refuses
+ * (ZkNoVerifierError) a model with no verifier.
+ */
+export async function proofHoldsOnChain(c: Connection, zkRegistry: Address, modelId: Hex, proved: ZkProofResult): Promise<boolean> {
+  const { verifier, commitment } = await registeredVerifier(c, zkRegistry, modelId);
+  if (verifier === zeroAddress) throw new ZkNoVerifierError(modelId, zkRegistry);
+  if (proved.publicSignals.length !== 2 || BigInt(proved.publicSignals[0]!) !== commitment) return false;
+  const { a, b, c: pc } = solidityProof(proved.proof);
+  // Every generated verifier has this ABI (IGroth16Verifier).
+  return c.publicClient
+    .readContract({ address: verifier, abi: breastCancerMlpVerifierAbi, functionName: 'verifyProof', args: [a, b, pc, proved.publicSignals.map(BigInt)] })
+    .catch(() => false);
+}
+
+/**
+ * Slashes the provider of a zk receipt whose bound proof fails (ZkReceiptSlasher). The
+ * simulation first surfaces the contract's named refusal (a valid proof, a receipt the
+ * provider never signed, another proof than the one bound, a replay).
+ */
+export async function slashZkReceipt(
+  c: SignerConnection,
+  slasher: Address,
+  receipt: Receipt,
+  signature: Hex,
+  proved: ZkProofResult,
+): Promise<TransactionReceipt> {
+  const { a, b, c: pc } = solidityProof(proved.proof);
+  const { request } = await c.publicClient.simulateContract({
+    account: c.account,
+    address: slasher,
+    abi: zkReceiptSlasherAbi,
+    functionName: 'slash',
+    args: [receipt, signature, proved.publicSignals.map(BigInt), { a, b, c: pc }],
+    // The slasher refuses to judge with less gas than its verifier needs: give it plenty.
+    gas: 1_500_000n,
+  });
+  const hash = await c.walletClient.writeContract(request);
+  return c.publicClient.waitForTransactionReceipt({ hash });
 }

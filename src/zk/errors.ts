@@ -1,7 +1,14 @@
 // Errors of the zk area: circuit generation, witnesses and proofs.
 import { TrellisError } from '../errors.ts';
 
-export type ZkErrorCode = 'ZK_UNSUPPORTED_LAYER' | 'ZK_INPUT' | 'ZK_ARTIFACTS_MISSING' | 'ZK_PROOF_INVALID' | 'ZK_COMPILE';
+export type ZkErrorCode =
+  | 'ZK_UNSUPPORTED_LAYER'
+  | 'ZK_INPUT'
+  | 'ZK_ARTIFACTS_MISSING'
+  | 'ZK_PROOF_INVALID'
+  | 'ZK_COMPILE'
+  | 'ZK_NO_VERIFIER'
+  | 'ZK_NOT_DEPLOYED';
 
 export class ZkError extends TrellisError<ZkErrorCode> {
   override name = 'ZkError';
@@ -40,5 +47,25 @@ export class ZkProofInvalidError extends ZkError {
   override name = 'ZkProofInvalidError';
   constructor(details: string[]) {
     super('ZK_PROOF_INVALID', 'The proof does not verify.', { details });
+  }
+}
+
+/** The model has no verifier in the ZkRegistry: no proof of it can be checked against the chain. */
+export class ZkNoVerifierError extends ZkError {
+  override name = 'ZkNoVerifierError';
+  constructor(modelId: string, zkRegistry: string) {
+    super('ZK_NO_VERIFIER', 'The model has no zk verifier registered on chain.', {
+      details: [`model id: ${modelId}`, `ZkRegistry: ${zkRegistry}`, "the model's owner registers one (registerVerifier)"],
+    });
+  }
+}
+
+/** The deployment has no zk contracts (a manifest written before they existed). */
+export class ZkNotDeployedError extends ZkError {
+  override name = 'ZkNotDeployedError';
+  constructor() {
+    super('ZK_NOT_DEPLOYED', 'This deployment has no zk contracts (ZkRegistry, ZkReceiptSlasher).', {
+      details: ['deploy again with this version to get them'],
+    });
   }
 }

@@ -2,11 +2,12 @@
 // and proving key of the model produce a Groth16 proof that the committed weights map this
 // (quantized) input to this output. Nothing is downloaded: wasm and zkey are files in
 // models/zk/<model>/.
-import { groth16, type Groth16Proof } from 'snarkjs';
+import { groth16 } from 'snarkjs';
 import { type Artifact, createEngine, quantizeInput, type RunInput, run } from '../engine/index.ts';
 import { readVerificationKey, requireZkArtifacts } from './artifacts.ts';
 import { ioHash, poseidonWeightCommitment } from './commitment.ts';
 import { ZkProofInvalidError } from './errors.ts';
+import type { Groth16Proof } from './proof-format.ts';
 import { circuitInput } from './witness-input.ts';
 
 export type InferenceProof = {
@@ -16,9 +17,6 @@ export type InferenceProof = {
   quantizedInput: number[];
   output: number[];
 };
-
-/** The proof's points in the verifier contract's order (G2 imaginary part first). */
-export type SolidityProof = { a: [bigint, bigint]; b: [[bigint, bigint], [bigint, bigint]]; c: [bigint, bigint] };
 
 export async function proveInference(model: string, artifact: Artifact, input: RunInput): Promise<InferenceProof> {
   const paths = requireZkArtifacts(model);
@@ -40,22 +38,4 @@ export async function verifyInference(model: string, proof: Groth16Proof, public
   return groth16.verify(readVerificationKey(model), publicSignals, proof);
 }
 
-export function solidityProof(proof: Groth16Proof): SolidityProof {
-  const n = (s: string | undefined): bigint => BigInt(s ?? '0');
-  const b = proof.pi_b;
-  return {
-    a: [n(proof.pi_a[0]), n(proof.pi_a[1])],
-    b: [
-      [n(b[0]?.[1]), n(b[0]?.[0])],
-      [n(b[1]?.[1]), n(b[1]?.[0])],
-    ],
-    c: [n(proof.pi_c[0]), n(proof.pi_c[1])],
-  };
-}
-
-/** snarkjs keeps worker threads for its curve; a process that is done proving ends them. */
-export async function releaseProver(): Promise<void> {
-  const curve = (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128;
-  if (curve) await curve.terminate();
-  (globalThis as { curve_bn128?: unknown }).curve_bn128 = undefined;
-}
+export { releaseProver } from './curve-threads.ts';

@@ -36,7 +36,7 @@ interface IDisputeGame {
         uint256 channelTotal;
         /// @dev Unix seconds when the provider signed; the challenge window runs from here.
         uint64 issuedAt;
-        /// @dev The verification mode asked for: 0 none, 1 redundant, 2 optimistic.
+        /// @dev The verification mode asked for: 0 none, 1 redundant, 2 optimistic, 3 zk.
         uint8 verification;
     }
 
@@ -156,6 +156,9 @@ interface IDisputeGame {
     error DisputeReceiptSettled(bytes32 receiptId);
     /// @notice The receipt asked for no verification: it commits to no trace.
     error DisputeNotVerified(bytes32 receiptId, uint8 verification);
+    /// @notice The receipt is a zk one (verification 3): it carries a proof, judged by the
+    ///         ZkReceiptSlasher, not a trace to bisect.
+    error DisputeZkReceipt(bytes32 receiptId);
     /// @notice A verified receipt without a trace root (refused everywhere).
     error DisputeNoTrace(bytes32 receiptId);
     /// @notice The receipt's challenge window closed at `closedAt`.

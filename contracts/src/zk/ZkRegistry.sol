@@ -19,6 +19,9 @@ contract ZkRegistry {
 
     struct Entry {
         IGroth16Verifier verifier;
+        /// @dev When the verifier was registered: a zk receipt signed before it was judged by
+        ///      another verifier, so ZkReceiptSlasher does not judge it by this one.
+        uint64 registeredAt;
         uint256 poseidonCommitment;
     }
 
@@ -61,7 +64,7 @@ contract ZkRegistry {
         if (owner != msg.sender) revert ZkNotModelOwner(modelId, owner, msg.sender);
         if (address(verifier).code.length == 0) revert ZkVerifierNotContract(address(verifier));
         if (poseidonCommitment == 0 || poseidonCommitment >= R) revert ZkBadCommitment(poseidonCommitment);
-        _entries[modelId] = Entry(verifier, poseidonCommitment);
+        _entries[modelId] = Entry(verifier, uint64(block.timestamp), poseidonCommitment);
         emit VerifierRegistered(modelId, address(verifier), poseidonCommitment);
     }
 
@@ -101,5 +104,10 @@ contract ZkRegistry {
     function verifierOf(bytes32 modelId) external view returns (IGroth16Verifier verifier, uint256 poseidonCommitment) {
         Entry memory entry = _entries[modelId];
         return (entry.verifier, entry.poseidonCommitment);
+    }
+
+    /// @notice Unix seconds when the model's current verifier was registered (0: none).
+    function registeredAt(bytes32 modelId) external view returns (uint64) {
+        return _entries[modelId].registeredAt;
     }
 }

@@ -11,6 +11,7 @@ import { registerNetworkCommands } from './network.ts';
 import { registerProviderCommands } from './provider.ts';
 import { registerStoreCommands } from './store.ts';
 import { registerWatchCommands } from './watch.ts';
+import { registerZkCommands } from './zk.ts';
 
 export function registerCommands(program: Command): void {
   registerNetworkCommands(program);
@@ -24,4 +25,5 @@ export function registerCommands(program: Command): void {
   registerBountyCommands(program);
   registerAgentCommands(program);
   registerFlCommands(program);
+  registerZkCommands(program);
 }
