@@ -10,7 +10,6 @@ import { TrellisError } from '../../errors.ts';
 import { localRoles } from '../../network/roles.ts';
 import { addNetworkOptions, readContext, signerContext, type NetworkOptions } from '../context.ts';
 import { readCsvRow, readJsonRow } from '../input-files.ts';
-import { parseIntegerOption } from '../options.ts';
 import { progress } from '../progress.ts';
 
 /** What `zk prove` writes and `zk verify` reads. */
@@ -28,6 +27,7 @@ export function registerZkCommands(program: Command): void {
     .option('--drop-columns <n>', 'trailing CSV columns to drop (e.g. 1 for a label)', '0')
     .requiredOption('--out <file>', 'where to write the claim (JSON)')
     .action(async (options: { model: string; input?: string; csv?: string; row: string; dropColumns: string; out: string }) => {
+      const { parseIntegerOption } = await import('../options.ts');
       if ((options.input === undefined) === (options.csv === undefined)) throw new TrellisError('INVALID_OPTION', 'Give exactly one of --input or --csv.');
       const raw = options.input
         ? readJsonRow(options.input)
