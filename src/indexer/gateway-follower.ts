@@ -6,6 +6,7 @@
 // newest entry stored for that instance, so nothing is stored twice.
 import { isAddress } from 'viem';
 import { silentLogger, type Logger } from '../log.ts';
+import { verificationModes } from '../protocol/verification-modes.ts';
 import type { Database } from './db/database.ts';
 
 export type GatewayFollowerOptions = {
@@ -54,7 +55,7 @@ export function parseEntry(value: unknown): Entry | undefined {
     return undefined;
   if (e.attempts !== null && (!whole(e.attempts) || (e.attempts as number) > 1000)) return undefined;
   if (typeof e.status !== 'string' || !(e.status === 'ok' || code.test(e.status))) return undefined;
-  if (e.verification !== null && !['none', 'redundant', 'optimistic'].includes(e.verification as string)) return undefined;
+  if (e.verification !== null && !(verificationModes as readonly string[]).includes(e.verification as string)) return undefined;
   return {
     seq: e.seq as number,
     at: e.at as number,

@@ -14,11 +14,13 @@ import { tokens } from '../chain/parameters.ts';
 import { DISAGREEMENTS_FILE, startGateway } from '../gateway/server.ts';
 import type { Logger } from '../log.ts';
 import { listModelNames, loadModel } from '../models/catalog.ts';
-import { isPublishedBy } from '../models/registry.ts';
+import { isPublishedBy, modelIdOf } from '../models/registry.ts';
 import { startProviderNode, type ProviderNode } from '../provider/node.ts';
 import type { SettlementOptions } from '../provider/settlement.ts';
 import { balances, deposit, publishModel } from '../sdk/accounts.ts';
 import { DISAGREEMENT_INPUTS_FILE } from '../verify/disagreement-inputs.ts';
+import { deployBreastCancerMlpVerifier, registeredVerifier, registerZkVerifier } from '../zk/chain.ts';
+import { poseidonWeightCommitment } from '../zk/commitment.ts';
 import { startWatcher, type Watcher } from '../verify/watcher.ts';
 import { LocalFacilitator } from '../x402/facilitator.ts';
 import { HTTPFacilitatorClient, type FacilitatorClient } from '@x402/core/server';
@@ -113,6 +115,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     const names = listModelNames();
     for (const name of names) await ensurePublished(owner, chain, name);
     chain = recordModelPublisher(chain, owner.account.address);
+    await ensureZkVerifier(owner, chain, step);
 
     // One x402 facilitator for the whole local network, unless an external one is named:
     // the providers settle their paid calls through it, and the gateway serves it at /x402.
@@ -258,6 +261,22 @@ async function ensurePublished(owner: SignerConnection, chain: LocalChain, name:
     metadataURI: model.metadataURI,
     royaltyBps: ROYALTY_BPS,
   });
+}
+
+/**
+ * Registers the committed zk verifier of breast-cancer-mlp, the one default model with
+ * zk keys (models/zk/), with its Poseidon weight commitment, so that `--verification zk`
+ * works on a fresh network. The model's owner does it, as the registry requires.
+ */
+async function ensureZkVerifier(owner: SignerConnection, chain: LocalChain, step: (what: string) => void): Promise<void> {
+  const zk = chain.deployment.zk;
+  if (!zk) return;
+  const model = loadModel('breast-cancer-mlp');
+  const modelId = await modelIdOf(owner, chain.deployment, owner.account.address, model.contentHash);
+  const commitment = poseidonWeightCommitment(model.engine.artifact);
+  if ((await registeredVerifier(owner, zk.zkRegistry, modelId)).commitment === commitment) return;
+  step('registering the zk verifier of breast-cancer-mlp');
+  await registerZkVerifier(owner, zk.zkRegistry, modelId, await deployBreastCancerMlpVerifier(owner), commitment);
 }
 
 /**

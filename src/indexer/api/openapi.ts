@@ -1,6 +1,7 @@
 // The index API as an OpenAPI 3.1 document, served at GET /openapi.json. Kept as data
 // beside the routes (server.ts); a test checks that the routes the server answers and
 // the paths described here are the same.
+import { verificationModes } from '../../protocol/verification-modes.ts';
 import { indexerErrorStatus } from '../errors.ts';
 import { indexedContracts } from '../events.ts';
 import { DEFAULT_LIMIT, MAX_LIMIT } from './params.ts';
@@ -359,7 +360,7 @@ export const indexerOpenApi = {
           attempts: nullableInteger,
           latencyMs: integer,
           status: { type: 'string', description: 'ok, or the error code the gateway answered with' },
-          verification: { type: ['string', 'null'], enum: ['none', 'redundant', 'optimistic', null] },
+          verification: { type: ['string', 'null'], enum: [...verificationModes, null] },
         },
       },
       GatewaySummary: {
