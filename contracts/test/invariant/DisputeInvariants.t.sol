@@ -135,7 +135,7 @@ contract DisputeInvariants is DisputeSetup, PathTally {
     /// @notice Every check after every call, in two campaigns of half the runs each: forge
     ///         runs the two side by side, one per core, so the suite takes half the time
     ///         for the same total of runs, and each property is still checked over all of
-    ///         them. Stakes: the honest provider keeps its own, every cheat played to the
+    ///         them (CI: 64 runs each, a budget; `deep` runs 5000). Stakes: the honest provider keeps its own, every cheat played to the
     ///         end is slashed, and no receipt twice. Money and counts: conservation of
     ///         bonds, credits, reserves and stake, and the open-dispute counts and phases.
     /// forge-config: default.invariant.fail-on-revert = true
@@ -143,7 +143,7 @@ contract DisputeInvariants is DisputeSetup, PathTally {
     /// forge-config: deep.invariant.fail-on-revert = true
     /// forge-config: default.invariant.depth = 200
     /// forge-config: ci.invariant.depth = 200
-    /// forge-config: ci.invariant.runs = 128
+    /// forge-config: ci.invariant.runs = 64
     /// forge-config: deep.invariant.depth = 200
     /// forge-config: deep.invariant.runs = 5000
     function invariant_everyCheckFirstHalf() public view {
@@ -156,7 +156,7 @@ contract DisputeInvariants is DisputeSetup, PathTally {
     /// forge-config: deep.invariant.fail-on-revert = true
     /// forge-config: default.invariant.depth = 200
     /// forge-config: ci.invariant.depth = 200
-    /// forge-config: ci.invariant.runs = 128
+    /// forge-config: ci.invariant.runs = 64
     /// forge-config: deep.invariant.depth = 200
     /// forge-config: deep.invariant.runs = 5000
     function invariant_everyCheckSecondHalf() public view {
