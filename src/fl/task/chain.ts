@@ -60,15 +60,20 @@ async function send(ctx: FlContext, action: string, address: Address, abi: reado
   return transact(connection, action, async () => {
     // Simulated on the pending block: the latest block's time can be long past on a chain
     // that mines on demand, and a deadline check there would refuse a write that lands fine.
-    const { request } = await connection.publicClient.simulateContract({
+    const call = {
       blockTag: 'pending',
       account: connection.account,
       address,
       abi: abi as typeof federatedTrainingAbi,
       functionName: functionName as never,
       args: args as never,
-    });
-    return connection.walletClient.writeContract(request as never);
+    } as const;
+    const { request } = await connection.publicClient.simulateContract(call);
+    // A quarter more gas than estimated: several writes extend a deadline to `now + window`
+    // only when it moves, so the same call costs more when it is mined a second later
+    // than it was estimated (a storage write that the estimate skipped).
+    const gas = await connection.publicClient.estimateContractGas(call);
+    return connection.walletClient.writeContract({ ...(request as object), gas: (gas * 5n) / 4n } as never);
   });
 }
 
