@@ -120,6 +120,8 @@ describe('the dashboard', () => {
     await open('agents');
     const identities = main().getByRole('table', { name: 'Agent identities' });
     await identities.getByText('ipfs://agent-card').waitFor();
+    // An identity's validations load after its row: wait for them, not just the row.
+    await identities.getByText(/card: 90\/100/).waitFor();
     assert.match(await identities.innerText(), /card: 90\/100/);
     const limits = main().getByRole('table', { name: 'Spend limits' });
     await limits.getByText('1.75 tUSD', { exact: false }).waitFor();
