@@ -67,6 +67,7 @@ export async function providerFloorUs(engine: Engine, row: number[], count: numb
   const { provider, wire } = await fixtures(engine, row);
   return cpuPerCall(count, async (i) => {
     const body = parseInferBody(JSON.parse(wire));
+    if (body.input === undefined) throw new Error('the bench request carries no input in the clear');
     const { request } = body;
     const signer = await recoverRequestSigner(domain, request, body.signature);
     if (signer !== request.client) throw new Error('the bench request does not verify');

@@ -11,6 +11,7 @@ import { CipherSuite } from '@hpke/core';
 import { DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke/dhkem-x25519';
 import { bytesToHex, type Hex, hexToBytes, isHex } from 'viem';
 import { ProtocolError } from './errors.ts';
+import { verificationModes } from './verification-modes.ts';
 
 const suite = new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Chacha20Poly1305() });
 const INFO = new TextEncoder().encode('trellis sealed input v1');
@@ -30,6 +31,37 @@ export async function generateSealingKey(): Promise<SealingKeyPair> {
     publicKey: bytesToHex(new Uint8Array(await suite.kem.serializePublicKey(pair.publicKey))),
     privateKey: bytesToHex(new Uint8Array(await suite.kem.serializePrivateKey(pair.privateKey))),
   };
+}
+
+/**
+ * The verification modes a sealed input may ask for. Redundant mode would send one
+ * sealed copy to two providers, and only one of them holds the key; the zk path has not
+ * been carried through with a sealed answer. Both are refused rather than half-sealed.
+ */
+export const sealableModes: readonly string[] = ['none', 'optimistic'];
+
+/** Refuses a sealed input in a mode that would leak it or cannot route it, naming the mode. */
+export function checkSealable(verification: number): void {
+  const mode = verificationModes[verification];
+  if (mode !== undefined && sealableModes.includes(mode)) return;
+  throw new ProtocolError('INVALID_BODY', `sealedInput is not offered with verification ${mode ?? verification}.`, {
+    details: [
+      `sealed inputs go with verification ${sealableModes.join(' or ')}`,
+      mode === 'redundant' ? 'redundant mode would need one seal per provider' : 'the zk path does not carry sealed answers yet',
+    ],
+  });
+}
+
+/** What is sealed: one sample (or one output) as JSON text. */
+export const encodeValues = (values: readonly number[]): Uint8Array => new TextEncoder().encode(JSON.stringify(values));
+
+/** The JSON a sealed payload holds, or SEALED_INPUT_INVALID naming `what` when it is not JSON. */
+export function decodeValues(bytes: Uint8Array, what: string): unknown {
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    throw invalid(`${what} opened but does not hold JSON.`);
+  }
 }
 
 const invalid = (message: string, details: string[] = []) => new ProtocolError('SEALED_INPUT_INVALID', message, { details });

@@ -6,14 +6,19 @@ import type { SignedVoucher } from '../payments/voucher.ts';
 import { parseZkProofResult, type ZkProofResult } from '../zk/proof-format.ts';
 import { ProtocolError } from './errors.ts';
 import type { InferenceRequest, Receipt, SignedAssignment } from './messages.ts';
+import { parseSealedInput, type SealedInput } from './sealed-input.ts';
 
 export type Wire<T> = { [K in keyof T]: T[K] extends bigint ? string : T[K] };
 
 export type InferBody = {
   request: Wire<InferenceRequest>;
   signature: Hex;
-  /** One sample, flattened in the model's input order. */
-  input: number[];
+  /** One sample, flattened in the model's input order. Exactly one of input and sealedInput. */
+  input?: number[];
+  /** The input sealed to one provider's key (docs/privacy.md): the same sample, as JSON, encrypted. */
+  sealedInput?: SealedInput;
+  /** Through a gateway, with sealedInput: the provider the input is sealed to, the only one it can go to. */
+  provider?: Address;
   /** Vouchers paying for earlier results (see docs/protocol.md, "Paying"). */
   vouchers?: Wire<SignedVoucher['voucher'] & { signature: Hex }>[];
   /** The router gateway's assignment of the request to the provider it is sent to; absent when the provider is the router. */
@@ -23,6 +28,12 @@ export type InferBody = {
 export type InferResult = {
   /** Fixed point: the exact output integers (value = output * 2^-frac). Float path: the float32 values. */
   output: number[];
+} & InferResultCommon;
+
+/** The answer to a sealed input: the output, as JSON, sealed to the client (never the output beside it). */
+export type SealedInferResult = { sealedOutput: Hex } & InferResultCommon;
+
+type InferResultCommon = {
   shape: number[];
   /** The output scale for fixed point; null for the float path. */
   frac: number | null;
@@ -35,7 +46,7 @@ export type InferResult = {
 export const toWire = <T extends object>(value: T): Wire<T> =>
   Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === 'bigint' ? v.toString() : v])) as Wire<T>;
 
-type Field = { path: string; value: unknown };
+export type Field = { path: string; value: unknown };
 
 const fail = (field: Field, expected: string): never => {
   throw new ProtocolError('INVALID_BODY', `${field.path}: expected ${expected}.`, { details: [`got ${describe(field.value)}`] });
@@ -133,46 +144,73 @@ export function parseVouchers(field: Field, max = 64): SignedVoucher[] {
   return field.value.map((value, i) => parseSignedVoucher({ path: `${field.path}[${i}]`, value }));
 }
 
-export type ParsedInferBody = { request: InferenceRequest; signature: Hex; input: number[]; vouchers: SignedVoucher[]; assignment?: SignedAssignment };
+/** A body carries its input in the clear (`input`) or sealed to one provider (`sealedInput`, naming that `provider` to a gateway). */
+export type ParsedInferBody = { request: InferenceRequest; signature: Hex; vouchers: SignedVoucher[]; assignment?: SignedAssignment } & (
+  | { input: number[]; sealedInput?: undefined; provider?: undefined }
+  | { input?: undefined; sealedInput: SealedInput; provider?: Address }
+);
+
+/** One sample: an array of finite numbers (`path` names it in errors: `input`, or the sealed input's plaintext). */
+export function parseSample(field: Field): number[] {
+  if (!Array.isArray(field.value)) fail(field, 'an array of numbers (one sample)');
+  (field.value as unknown[]).forEach((x, i) => {
+    if (typeof x !== 'number' || !Number.isFinite(x)) fail({ path: `${field.path}[${i}]`, value: x }, 'a finite number');
+  });
+  return field.value as number[];
+}
 
 export function parseInferBody(value: unknown): ParsedInferBody {
   const body: Field = { path: '', value };
-  object(body);
-  const input = child(body, 'input');
-  if (!Array.isArray(input.value)) fail(input, 'an array of numbers (one sample)');
-  (input.value as unknown[]).forEach((x, i) => {
-    if (typeof x !== 'number' || !Number.isFinite(x)) fail({ path: `input[${i}]`, value: x }, 'a finite number');
-  });
-  return {
+  const fields = object(body);
+  const common = {
     request: parseRequest(child(body, 'request')),
     signature: signature(child(body, 'signature')),
-    input: input.value as number[],
     vouchers: parseVouchers(child(body, 'vouchers')),
     assignment: parseAssignment(child(body, 'assignment')),
   };
+  if ((fields.input === undefined) === (fields.sealedInput === undefined)) {
+    throw new ProtocolError('INVALID_BODY', 'The body must carry exactly one of input and sealedInput.', {
+      details: [fields.input === undefined ? 'got neither' : 'got both', 'input: the sample in the clear; sealedInput: the sample sealed to one provider'],
+    });
+  }
+  if (fields.sealedInput === undefined) {
+    if (fields.provider !== undefined) fail(child(body, 'provider'), 'nothing: provider is named only with sealedInput');
+    return { ...common, input: parseSample(child(body, 'input')) };
+  }
+  const provider = fields.provider === undefined ? undefined : address(child(body, 'provider'));
+  return { ...common, sealedInput: parseSealedInput(fields.sealedInput), ...(provider ? { provider } : {}) };
 }
 
-export function parseInferResult(value: unknown): {
-  output: number[];
-  shape: number[];
-  frac: number | null;
-  receipt: Receipt;
-  signature: Hex;
-  zk?: ZkProofResult;
-} {
-  const body: Field = { path: '', value };
-  const numbers = (field: Field) =>
-    Array.isArray(field.value) && field.value.every((x) => typeof x === 'number' && Number.isFinite(x))
-      ? (field.value as number[])
-      : fail(field, 'an array of finite numbers');
+const numbers = (field: Field) =>
+  Array.isArray(field.value) && field.value.every((x) => typeof x === 'number' && Number.isFinite(x))
+    ? (field.value as number[])
+    : fail(field, 'an array of finite numbers');
+
+type ParsedResultCommon = { shape: number[]; frac: number | null; receipt: Receipt; signature: Hex; zk?: ZkProofResult };
+
+function parseResultCommon(body: Field): ParsedResultCommon {
   const frac = child(body, 'frac');
   if (frac.value !== null && !Number.isSafeInteger(frac.value)) fail(frac, 'an integer or null');
   return {
-    output: numbers(child(body, 'output')),
     shape: numbers(child(body, 'shape')),
     frac: frac.value as number | null,
     receipt: parseReceipt(child(body, 'receipt')),
     signature: signature(child(body, 'signature')),
     ...(object(body).zk === undefined ? {} : { zk: parseZkProofResult('zk', object(body).zk) }),
   };
+}
+
+export function parseInferResult(value: unknown): { output: number[] } & ParsedResultCommon {
+  const body: Field = { path: '', value };
+  if (object(body).sealedOutput !== undefined) fail(child(body, 'sealedOutput'), 'nothing: the input was sent in the clear');
+  return { output: numbers(child(body, 'output')), ...parseResultCommon(body) };
+}
+
+/** The answer to a sealed input: its output sealed, and no output in the clear beside it (that would be a leak). */
+export function parseSealedInferResult(value: unknown): { sealedOutput: Hex } & ParsedResultCommon {
+  const body: Field = { path: '', value };
+  if (object(body).output !== undefined) fail(child(body, 'output'), 'nothing in the clear: the answer to a sealed input must be sealed');
+  const sealed = child(body, 'sealedOutput');
+  if (typeof sealed.value !== 'string' || !isHex(sealed.value) || sealed.value.length % 2 !== 0) fail(sealed, 'the sealed output as 0x hex');
+  return { sealedOutput: sealed.value as Hex, ...parseResultCommon(body) };
 }

@@ -6,12 +6,16 @@ import { join } from 'node:path';
 import type { Address, Hex } from 'viem';
 import { ProtocolError } from '../protocol/errors.ts';
 import type { Receipt } from '../protocol/messages.ts';
-import { parseReceipt, parseSignedVoucher, toWire, type InferResult } from '../protocol/wire.ts';
+import { parseReceipt, parseSignedVoucher, toWire, type InferResult, type SealedInferResult } from '../protocol/wire.ts';
 import type { SignedVoucher } from '../payments/voucher.ts';
 import { Journal, type Fsync } from '../storage/journal.ts';
 
-/** A served result as journaled: the answer, and when it was issued (ms since epoch). */
-export type StoredResult = InferResult & { issuedAt: number };
+/**
+ * A served result as journaled: the answer, and when it was issued (ms since epoch).
+ * A sealed request's answer is kept sealed, so the journal and GET /v1/receipts never
+ * hold its output in the clear.
+ */
+export type StoredResult = (InferResult | SealedInferResult) & { issuedAt: number };
 
 /** One receipt issued on a channel, as the credit rules see it. */
 type Issued = {

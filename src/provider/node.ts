@@ -27,7 +27,8 @@ import { checkFaultOptions, lyingZkAnswer, signedTraceFor, type FaultOptions, ty
 import { holdsZkKey } from '../zk/artifacts.ts';
 import { proofHoldsOnChain } from '../zk/chain.ts';
 import { ZkProver } from '../zk/prover.ts';
-import { ensureRegistered } from './registration.ts';
+import { ensureRegistered, publishSealingKey, rotateSealingKey } from './registration.ts';
+import { SealingKeys } from './sealing-key.ts';
 import { RequestServer, type ServedModel } from './serve.ts';
 import { defaultSettlement, Settlement, type SettlementOptions } from './settlement.ts';
 import { x402Routes } from './x402-routes.ts';
@@ -83,6 +84,11 @@ export type ProviderNodeOptions = {
    * remote one (x402's HTTPFacilitatorClient, e.g. on a gateway's /x402). Off unless given.
    */
   x402?: { facilitator: FacilitatorClient };
+  /**
+   * How long a sealing key keeps opening inputs after a rotation replaced it
+   * (default DEFAULT_SEALING_KEY_GRACE_MS, twice the longest a request stays valid).
+   */
+  sealingKeyGraceMs?: number;
   log?: Logger;
 };
 
@@ -94,6 +100,8 @@ export type ProviderNode = {
   models: readonly { name: string; modelId: Hex; price: bigint }[];
   /** Redeems every voucher it holds now, whatever the batch policy says. */
   redeemNow(): Promise<void>;
+  /** Publishes a new sealing key; returns its registry version. The previous key opens inputs for the grace only. */
+  rotateSealingKey(): Promise<number>;
   stop(): Promise<void>;
 };
 
@@ -121,6 +129,7 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
   if (fault) log.warn('FAULTY PROVIDER: signing wrong results on purpose', { rate: fault.rate, seed: fault.seed });
   mkdirSync(options.dataDir, { recursive: true });
   const ledger = new Ledger(options.dataDir);
+  const sealingKeys = await SealingKeys.open(options.dataDir, { graceMs: options.sealingKeyGraceMs });
   const escrow = deployment.contracts.escrow;
   const requests = new RequestServer({
     account: connection.account,
@@ -149,6 +158,7 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
         }
       : undefined,
     signedZk: zkFault ? (_requestHash, honest, quantized) => lyingZkAnswer(zkFault, honest, quantized) : undefined,
+    sealingKeys,
     escrowAvailable: async (client) => {
       const read = <T>(functionName: 'balanceOf' | 'pendingWithdrawal') =>
         connection.publicClient.readContract({ address: escrow, abi: escrowAbi, functionName, args: [client] }) as Promise<T>;
@@ -244,6 +254,7 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
       { endpoint: options.publicUrl ?? server.url, stake: options.stake, prices: new Map([...served].map(([id, m]) => [id, m.price])) },
       log,
     );
+    await publishSealingKey(connection, deployment, sealingKeys, log);
     await settlement.syncFromChain();
     await disputes.start();
   } catch (error) {
@@ -260,6 +271,7 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
     address: connection.account.address,
     models: [...served.values()].map((m) => ({ name: m.model.name, modelId: m.modelId, price: m.price })),
     redeemNow: () => settlement.redeem(true),
+    rotateSealingKey: () => rotateSealingKey(connection, deployment, sealingKeys, log),
     async stop() {
       draining = true;
       await server.close();

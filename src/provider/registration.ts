@@ -1,12 +1,14 @@
 // Brings a provider's on-chain registration in line with its configuration: registers
 // with stake (approving the registry first) when it is new, updates the endpoint, and
-// sets the price of every model it serves. Idempotent: a restart changes nothing.
+// sets the price of every model it serves, and publishes its sealing key.
+// Idempotent: a restart changes nothing.
 import type { Hex } from 'viem';
 import type { SignerConnection } from '../chain/connect.ts';
 import type { Deployment } from '../chain/manifest.ts';
 import { providerRegistryAbi } from '../chain/generated/ProviderRegistry.ts';
 import { trellisTokenAbi } from '../chain/generated/TrellisToken.ts';
 import type { Logger } from '../log.ts';
+import type { SealingKeys } from './sealing-key.ts';
 
 export type Registration = { endpoint: string; stake: bigint; prices: ReadonlyMap<Hex, bigint> };
 
@@ -40,4 +42,33 @@ export async function ensureRegistered(connection: SignerConnection, deployment:
     if (current !== price)
       await send('set price', walletClient.writeContract({ address: registry, abi: providerRegistryAbi, functionName: 'setPrice', args: [modelId, price] }));
   }
+}
+
+/**
+ * Publishes the current sealing key (ProviderRegistry.setEncryptionKey) when the chain
+ * holds another one, and records the version the registry gave it. A key already on
+ * chain is only recorded: a node that stopped between the transaction and the record
+ * catches up on its next start. Returns the version clients now seal to.
+ */
+export async function publishSealingKey(connection: SignerConnection, deployment: Deployment, keys: SealingKeys, log: Logger): Promise<number> {
+  const { publicClient, walletClient, account } = connection;
+  const registry = deployment.contracts.providerRegistry;
+  const onChain = () => publicClient.readContract({ address: registry, abi: providerRegistryAbi, functionName: 'encryptionKeyOf', args: [account.address] });
+  const wanted = keys.current.publicKey.toLowerCase();
+  let [key, version] = await onChain();
+  if (key.toLowerCase() !== wanted) {
+    const hash = await walletClient.writeContract({ address: registry, abi: providerRegistryAbi, functionName: 'setEncryptionKey', args: [wanted as Hex] });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== 'success') throw new Error(`setting the sealing key reverted (tx ${receipt.transactionHash})`);
+    [key, version] = await onChain();
+    log.info('published sealing key', { tx: receipt.transactionHash, version: Number(version) });
+  }
+  if (keys.current.version !== Number(version)) keys.published(keys.current.publicKey, Number(version));
+  return Number(version);
+}
+
+/** A new sealing key, published: the registry's version increments and the previous key enters its grace. */
+export async function rotateSealingKey(connection: SignerConnection, deployment: Deployment, keys: SealingKeys, log: Logger): Promise<number> {
+  await keys.addKey();
+  return publishSealingKey(connection, deployment, keys, log);
 }

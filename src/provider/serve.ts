@@ -5,7 +5,10 @@
 // the input; write off what the client shows it never received; check the channel's
 // credit and the client's escrow; run the model; sign a receipt; persist it; answer.
 // Every refusal happens before a receipt is recorded, so a refused request charges
-// nothing.
+// nothing. A sealed input (docs/privacy.md) is opened with the request hash as
+// associated data right before the input check, which then holds the plaintext to the
+// signed input hash exactly as for an input in the clear; its answer is sealed back,
+// and that sealed answer is what is recorded and served again, never the output.
 import { getAddress, zeroHash, type Address, type Hex, type LocalAccount } from 'viem';
 import { quantizeInput, run } from '../engine/index.ts';
 import type { FloatModel } from '../engine/float.ts';
@@ -23,12 +26,14 @@ import {
   type ProtocolDomain,
   type Receipt,
 } from '../protocol/messages.ts';
-import { toWire, type InferResult, type ParsedInferBody } from '../protocol/wire.ts';
+import { checkSealable, decodeValues, encodeValues, openInput, type SealedInput } from '../protocol/sealed-input.ts';
+import { parseSample, toWire, type InferResult, type ParsedInferBody, type SealedInferResult } from '../protocol/wire.ts';
 import { zkProofBinding, type ZkProofResult } from '../zk/proof-format.ts';
 import type { ZkProver } from '../zk/prover.ts';
 import { recoverVoucherSigner, type EscrowDomain, type SignedVoucher } from '../payments/voucher.ts';
 import { channelKey, type Ledger, type StoredResult } from './ledger.ts';
 import { checkRoute } from './route-check.ts';
+import type { SealingKeys } from './sealing-key.ts';
 
 /** `zk`: this node holds the model's proving key (models/zk/<model>/) and serves verification zk; absent: it does not. */
 export type ServedModel = { model: CatalogModel; modelId: Hex; price: bigint; float: FloatModel; zk?: boolean };
@@ -65,6 +70,8 @@ export type ServeDependencies = {
   checkZkOnChain?(modelId: Hex, zk: ZkProofResult): Promise<void>;
   /** The zk answer to sign instead of the honest one (the faulty-provider option, src/provider/faults.ts). */
   signedZk?(requestHash: Hex, honest: ZkAnswer, quantizedInput: readonly number[]): ZkAnswer;
+  /** The keys sealed inputs are opened with; without them sealed inputs are refused (SEALING_KEY_UNKNOWN). */
+  sealingKeys?: SealingKeys;
 };
 
 export class RequestServer {
@@ -82,8 +89,11 @@ export class RequestServer {
     return this.inFlight.size;
   }
 
-  async serve(body: ParsedInferBody): Promise<InferResult> {
-    const { request, signature, input, vouchers } = body;
+  /** Serves one request: an input in the clear gets its output in the clear, a sealed one its output sealed. */
+  serve(body: ParsedInferBody & { sealedInput?: undefined }): Promise<InferResult>;
+  serve(body: ParsedInferBody): Promise<InferResult | SealedInferResult>;
+  async serve(body: ParsedInferBody): Promise<InferResult | SealedInferResult> {
+    const { request, signature, vouchers } = body;
     const { deps } = this;
     const requestHash = hashRequest(deps.domain, request);
 
@@ -123,6 +133,8 @@ export class RequestServer {
         details: [`price: ${served.price}`, `maxFee: ${request.maxFee}`],
       });
     }
+    if (body.sealedInput) checkSealable(request.verification);
+    const { input, sealOutput } = body.sealedInput ? await this.openSealed(body.sealedInput, requestHash) : { input: body.input, sealOutput: undefined };
     const { inputHash } = inputHashOf(served.model.engine, input);
     if (inputHash !== request.inputHash) {
       throw new ProtocolError('INVALID_INPUT', "The input does not match the request's input hash.", {
@@ -166,8 +178,8 @@ export class RequestServer {
           issuedAt: deps.now(),
           verification: request.verification,
         };
-        const result: InferResult = {
-          output: computed.output,
+        const result: InferResult | SealedInferResult = {
+          ...(sealOutput ? { sealedOutput: sealOutput(encodeValues(computed.output)) } : { output: computed.output }),
           shape: computed.shape,
           frac: computed.frac,
           receipt: toWire(receipt),
@@ -234,6 +246,35 @@ export class RequestServer {
     } finally {
       this.inFlight.delete(requestHash);
     }
+  }
+
+  /**
+   * Opens a sealed input with the key version it names and this request's hash: a key
+   * this node no longer holds is SEALING_KEY_UNKNOWN, anything that does not open
+   * (another key, another request's input, altered bytes) or holds no sample is
+   * SEALED_INPUT_INVALID. Returns the sample and how to seal the answer to this client.
+   */
+  private async openSealed(sealed: SealedInput, requestHash: Hex): Promise<{ input: number[]; sealOutput: (output: Uint8Array) => Hex }> {
+    const keys = this.deps.sealingKeys;
+    const privateKey = keys?.privateKeyOf(sealed.keyVersion);
+    if (!keys || privateKey === undefined) {
+      throw new ProtocolError('SEALING_KEY_UNKNOWN', `This provider holds no sealing key of version ${sealed.keyVersion}.`, {
+        details: [
+          keys ? `versions held: ${keys.versions.join(', ') || 'none'}` : 'this provider takes no sealed inputs',
+          "read the provider's current key (ProviderRegistry.encryptionKeyOf) and seal again",
+        ],
+      });
+    }
+    const opened = await openInput({ privateKey, requestHash, sealed });
+    let input: number[];
+    try {
+      input = parseSample({ path: 'sealedInput (opened)', value: decodeValues(opened.input, 'The sealed input') });
+    } catch (error) {
+      if (error instanceof ProtocolError && error.code === 'INVALID_BODY')
+        throw new ProtocolError('SEALED_INPUT_INVALID', 'The sealed input opened but holds no sample.', { details: [error.shortMessage, ...error.details] });
+      throw error;
+    }
+    return { input, sealOutput: opened.sealOutput };
   }
 
   /** Takes vouchers (attached to a request or sent alone); returns how many were new. */

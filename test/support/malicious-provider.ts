@@ -147,6 +147,7 @@ export async function startMaliciousProvider(options: MaliciousProviderOptions):
     if (lie === 'false-replayed') return send(res, 409, new ProtocolError('REPLAYED', 'This request was already served here.').toJSON());
     if (lie === 'false-invalid-input') return send(res, 422, new ProtocolError('INVALID_INPUT', "The input does not match the request's input hash.").toJSON());
     const body = parseInferBody(JSON.parse(text));
+    if (body.sealedInput) return send(res, 400, new ProtocolError('INVALID_BODY', 'This test provider takes inputs in the clear only.').toJSON());
     await take(body.vouchers);
     // Vouchers are this harness's business (it takes any amount): the honest code never sees them.
     const result = await requests.serve({ ...body, vouchers: [] });
