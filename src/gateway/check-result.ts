@@ -3,16 +3,19 @@
 // this very request (hash, client, model, input) at a fee the client accepted and a
 // channel total it would pay, and the output it returns is the one the receipt
 // commits to (in zk mode: with the proof the receipt binds). A forged or mismatched receipt is the provider's failure, and the router
-// tries another provider.
+// tries another provider. The answer to a sealed input is checked the same way except
+// for the output, which the gateway cannot read: it must come sealed, never in the
+// clear, and the client checks it against the receipt once opened.
 import { getAddress, type Address, type Hex } from 'viem';
 import { ProtocolError } from '../protocol/errors.ts';
 import { fixedOutputHash, floatOutputHash } from '../protocol/commitments.ts';
 import { hashRequest, recoverReceiptSigner, verificationModes, type InferenceRequest, type ProtocolDomain, type Receipt } from '../protocol/messages.ts';
 import { channelTotalProblems } from '../protocol/channel-total.ts';
 import { receiptTermProblems, zkBindingProblems } from '../protocol/receipt-terms.ts';
-import { parseInferResult } from '../protocol/wire.ts';
+import { parseInferResult, parseSealedInferResult } from '../protocol/wire.ts';
 
 export type CheckedResult = ReturnType<typeof parseInferResult>;
+export type CheckedSealedResult = ReturnType<typeof parseSealedInferResult>;
 
 export type ResultExpectations = {
   domain: ProtocolDomain;
@@ -30,29 +33,45 @@ export type ResultExpectations = {
 };
 
 export async function checkInferResult(body: unknown, expected: ResultExpectations): Promise<CheckedResult> {
-  let result: CheckedResult;
+  const result = parsed(() => parseInferResult(body), expected);
+  const fixed = verificationModes[expected.request.verification] !== 'none';
+  const outputProblems =
+    fixed && !result.output.every((v) => Number.isInteger(v) && v >= -32768 && v <= 32767)
+      ? ['output: expected int16 integers for a fixed-point result']
+      : mismatch('outputHash', result.receipt.outputHash, fixed ? fixedOutputHash(result.output) : floatOutputHash(result.output));
+  await checkReceipt(result, expected, outputProblems);
+  return result;
+}
+
+/** The answer to a sealed input: everything but the output, which only the client can open. */
+export async function checkSealedInferResult(body: unknown, expected: ResultExpectations): Promise<CheckedSealedResult> {
+  const result = parsed(() => parseSealedInferResult(body), expected);
+  await checkReceipt(result, expected, []);
+  return result;
+}
+
+function parsed<T>(parse: () => T, expected: ResultExpectations): T {
   try {
-    result = parseInferResult(body);
+    return parse();
   } catch (cause) {
     const details = cause instanceof ProtocolError ? [cause.shortMessage, ...cause.details] : [];
     throw new ProtocolError('PROVIDER_BAD_RESPONSE', `Provider ${expected.provider} answered with a malformed result.`, { details });
   }
+}
+
+const mismatch = (field: keyof Receipt, got: Hex | Address, want: Hex | Address): string[] =>
+  got.toLowerCase() === want.toLowerCase() ? [] : [`receipt.${field}: expected ${want}, got ${got}`];
+
+async function checkReceipt(result: CheckedResult | CheckedSealedResult, expected: ResultExpectations, outputProblems: string[]): Promise<void> {
   const { receipt } = result;
   const { request } = expected;
-  const mismatches: string[] = [];
-  const same = (field: keyof Receipt, got: Hex | Address, want: Hex | Address) => {
-    if (got.toLowerCase() !== want.toLowerCase()) mismatches.push(`receipt.${field}: expected ${want}, got ${got}`);
-  };
+  const mismatches: string[] = [...outputProblems];
+  const same = (field: keyof Receipt, got: Hex | Address, want: Hex | Address) => mismatches.push(...mismatch(field, got, want));
   same('requestHash', receipt.requestHash, expected.requestHash ?? hashRequest(expected.domain, request));
   same('provider', receipt.provider, expected.provider);
   same('client', receipt.client, request.client);
   same('modelId', receipt.modelId, request.modelId);
   same('inputHash', receipt.inputHash, request.inputHash);
-  // Fixed-point outputs are int16 integers; anything else cannot hash to a receipt.
-  const fixed = verificationModes[request.verification] !== 'none';
-  if (fixed && !result.output.every((v) => Number.isInteger(v) && v >= -32768 && v <= 32767))
-    mismatches.push('output: expected int16 integers for a fixed-point result');
-  else same('outputHash', receipt.outputHash, fixed ? fixedOutputHash(result.output) : floatOutputHash(result.output));
   if (receipt.fee > request.maxFee) mismatches.push(`receipt.fee: expected at most maxFee ${request.maxFee}, got ${receipt.fee}`);
   const paidBefore = await expected.paidBefore?.(receipt);
   if (paidBefore !== undefined) mismatches.push(...channelTotalProblems(receipt, paidBefore));
@@ -73,5 +92,4 @@ export async function checkInferResult(body: unknown, expected: ResultExpectatio
       details: mismatches,
     });
   }
-  return result;
 }

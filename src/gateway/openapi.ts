@@ -36,12 +36,12 @@ export const openApiDocument = {
       post: {
         summary: 'Run one inference on the best provider (or on k providers in redundant mode).',
         description:
-          'The body is what a provider takes, plus an optional `redundancy`. The request must name this gateway as its `router` (the `gateway` address of GET /v1/health), or it is refused with ROUTE_MISMATCH (403). The signed request is forwarded unchanged, with an assignment of it to the provider called, signed by the gateway. With verification 1 (redundant) the request goes to `redundancy` providers at once and their output hashes are compared.',
+          'The body is what a provider takes, plus an optional `redundancy`. The request must name this gateway as its `router` (the `gateway` address of GET /v1/health), or it is refused with ROUTE_MISMATCH (403). The signed request is forwarded unchanged, with an assignment of it to the provider called, signed by the gateway. With verification 1 (redundant) the request goes to `redundancy` providers at once and their output hashes are compared. With `sealedInput` instead of `input` (docs/privacy.md) the body must name the `provider` the input is sealed to: it goes there only (NO_PROVIDER when that provider cannot serve now), unread, with verification 0 or 2 only, and the answer carries `sealedOutput` instead of `output`.',
         requestBody: { required: true, content: json(ref('InferBody')) },
         responses: {
           '200': {
-            description: 'A checked result: a single-provider answer, or a redundant one.',
-            content: json({ oneOf: [ref('InferAnswer'), ref('RedundantAnswer')] }),
+            description: 'A checked result: a single-provider answer, a redundant one, or the sealed answer to a sealed input.',
+            content: json({ oneOf: [ref('InferAnswer'), ref('RedundantAnswer'), ref('SealedAnswer')] }),
           },
           ...errors(400, 401, 402, 403, 404, 409, 410, 413, 422, 500, 502, 503),
         },
@@ -81,6 +81,28 @@ export const openApiDocument = {
             }),
           },
           ...errors(400, 413, 500),
+        },
+      },
+    },
+    '/v1/route': {
+      get: {
+        summary: 'The route step of a sealed request: the provider this gateway would send a request for this model to now.',
+        description:
+          "Seal the input to that provider's key as ProviderRegistry.encryptionKeyOf returns it (not to anything this gateway says), and name the provider in the body.",
+        parameters: [
+          { name: 'model', in: 'query', required: true, schema: hex32 },
+          { name: 'maxFee', in: 'query', required: false, schema: { ...uint, description: 'the most the request pays one provider; default 1000000' } },
+        ],
+        responses: {
+          '200': {
+            description: 'The provider to seal to.',
+            content: json({
+              type: 'object',
+              required: ['modelId', 'provider', 'endpoint', 'price'],
+              properties: { modelId: hex32, provider: address, endpoint: { type: 'string' }, price: uint },
+            }),
+          },
+          ...errors(400, 404, 503),
         },
       },
     },
@@ -254,11 +276,14 @@ export const openApiDocument = {
       },
       InferBody: {
         type: 'object',
-        required: ['request', 'signature', 'input'],
+        required: ['request', 'signature'],
+        description: 'Exactly one of input and sealedInput.',
         properties: {
           request: ref('InferenceRequest'),
           signature,
           input: numbers,
+          sealedInput: ref('SealedInput'),
+          provider: { ...address, description: 'with sealedInput: the provider the input is sealed to' },
           vouchers: { type: 'array', maxItems: 64, items: ref('Voucher') },
           redundancy: { type: 'integer', minimum: 2, description: 'k providers for verification 1 (redundant); default 2' },
         },
@@ -275,6 +300,35 @@ export const openApiDocument = {
           provider: address,
           attempts: { type: 'integer', minimum: 1 },
           zk: ref('ZkProof'),
+        },
+      },
+      SealedInput: {
+        type: 'object',
+        description:
+          "The input (its JSON array) sealed with HPKE (RFC 9180 base mode, DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20-Poly1305, info 'trellis sealed input v1') to the provider's registered key, the request hash as associated data.",
+        required: ['keyVersion', 'enc', 'ciphertext'],
+        properties: {
+          keyVersion: { type: 'integer', minimum: 1, description: 'the version ProviderRegistry.encryptionKeyOf returned with the key' },
+          enc: { type: 'string', pattern: '^0x[0-9a-fA-F]{64}$', description: 'the encapsulated key' },
+          ciphertext: { type: 'string', pattern: '^0x([0-9a-fA-F]{2})+$' },
+        },
+      },
+      SealedAnswer: {
+        type: 'object',
+        required: ['sealedOutput', 'shape', 'receipt', 'signature', 'provider', 'attempts'],
+        properties: {
+          sealedOutput: {
+            type: 'string',
+            pattern: '^0x([0-9a-fA-F]{2})+$',
+            description:
+              "the output's JSON array under ChaCha20-Poly1305 with the key exported from the request's HPKE context; the client checks it against the receipt's outputHash once opened",
+          },
+          shape: numbers,
+          frac: { type: ['integer', 'null'] },
+          receipt: ref('Receipt'),
+          signature,
+          provider: address,
+          attempts: { const: 1 },
         },
       },
       ZkProof: {

@@ -6,7 +6,8 @@
 // twice, all inside the request's deadline).
 // The client pays only after delivery (docs/protocol.md), so a retry never charges
 // twice. Redundant mode sends the same request to k providers at once, each with its
-// own assignment, and compares their outputs.
+// own assignment, and compares their outputs. A sealed input (docs/privacy.md) goes,
+// unread, to the one provider it is sealed to and nowhere else.
 import type { Address, Hex, LocalAccount } from 'viem';
 import type { Logger } from '../log.ts';
 import { expectedChannelTotal } from '../protocol/channel-total.ts';
@@ -15,7 +16,7 @@ import { hashRequest, signAssignment, ZK_VERIFICATION, type InferenceRequest, ty
 import type { SignedVoucher } from '../payments/voucher.ts';
 import { parseVouchers, toWire, type ParsedInferBody, type Wire } from '../protocol/wire.ts';
 import { attemptTimeoutMs } from './attempt-budget.ts';
-import { checkInferResult, type CheckedResult } from './check-result.ts';
+import { checkInferResult, checkSealedInferResult, type CheckedResult, type CheckedSealedResult } from './check-result.ts';
 import { appendDisagreement } from './disagreements.ts';
 import { ProviderCallError } from './errors.ts';
 import { trimSlash, type HealthMonitor } from './health.ts';
@@ -64,6 +65,9 @@ export const clientStandingCodes: ReadonlySet<ProtocolErrorCode> = new Set<Proto
   'VOUCHER_AMOUNT_WRONG',
 ]);
 
+/** Refusals of a sealed input, which the gateway cannot judge: it passes them on, counted against nobody. */
+export const sealedInputCodes: ReadonlySet<ProtocolErrorCode> = new Set<ProtocolErrorCode>(['SEALED_INPUT_INVALID', 'SEALING_KEY_UNKNOWN']);
+
 /** Seconds within which a provider's clock may fairly see a deadline as passed. */
 export const DEADLINE_SKEW_SECONDS = 2n;
 /** An inference answer holds one output and a receipt: anything larger is garbage. */
@@ -90,12 +94,14 @@ export type RouterInit = {
 
 type Attempt = { provider: ProviderRecord; rank: number };
 /** A failure is the provider's `fault` unless it concerns the client's standing only. */
-type CallOutcome = { ok: true; result: CheckedResult } | { ok: false; error: ProtocolError; fault: boolean };
+type CallOutcome<R = CheckedResult> = { ok: true; result: R } | { ok: false; error: ProtocolError; fault: boolean };
+type ResultCheck<R> = (body: unknown, expected: Parameters<typeof checkInferResult>[1]) => Promise<R>;
 type Failure = { provider: Address; error: ProtocolError; fault: boolean };
 /** What the gateway established about a request before calling anyone. */
 type Admitted = { parsed: ParsedInfer; raw: Record<string, unknown>; inputChecked: boolean; requestHash: Hex };
 
 export type SingleAnswer = Omit<CheckedResult, 'receipt'> & { receipt: Wire<Receipt>; provider: Address; attempts: number };
+export type SealedAnswer = Omit<CheckedSealedResult, 'receipt'> & { receipt: Wire<Receipt>; provider: Address; attempts: number };
 export type RedundantAnswer = {
   output: number[];
   shape: number[];
@@ -171,7 +177,7 @@ export class InferRouter {
             break;
           }
           tried.add(attempt.provider.address);
-          const outcome = await this.call(attempt.provider, admitted, timeoutMs);
+          const outcome = await this.call(attempt.provider, admitted, timeoutMs, checkInferResult);
           if (outcome.ok) return { ...outcome.result, receipt: toWire(outcome.result.receipt), provider: attempt.provider.address, attempts: i + 1 };
           failures.push({ provider: attempt.provider.address, error: outcome.error, fault: outcome.fault });
         }
@@ -202,7 +208,7 @@ export class InferRouter {
           }
           const attempt = queue[next++] as Attempt;
           tried.add(attempt.provider.address);
-          const outcome = await this.call(attempt.provider, admitted, timeoutMs);
+          const outcome = await this.call(attempt.provider, admitted, timeoutMs, checkInferResult);
           if (outcome.ok) return void delivered.push({ ...attempt, result: outcome.result });
           failures.push({ provider: attempt.provider.address, error: outcome.error, fault: outcome.fault });
         }
@@ -216,13 +222,58 @@ export class InferRouter {
   }
 
   /**
+   * A sealed input opens only with the key of the provider the client sealed it to, so
+   * it goes to that provider, named in the body, or nowhere: NO_PROVIDER, with the
+   * reason, when that provider is not routable now; no retry elsewhere.
+   */
+  async inferSealed(parsed: ParsedInfer & { provider: Address }, raw: Record<string, unknown>): Promise<SealedAnswer> {
+    const { request, provider: named } = parsed;
+    const { ranked, excluded } = rankProviders(this.candidates(request.modelId), request.maxFee, this.init.weights, false);
+    const provider = ranked.some((r) => r.provider === named) ? this.init.table.providers.get(named) : undefined;
+    if (!provider) {
+      throw new ProtocolError('NO_PROVIDER', `Provider ${named}, which the input is sealed to, cannot serve model ${request.modelId} now.`, {
+        details: [
+          ...excluded.filter((e) => e.provider === named).map((e) => `${e.provider}: ${e.reason}`),
+          ...(this.init.table.providers.has(named) ? [] : [`${named} is not a registered provider`]),
+          'ask GET /v1/route for a provider that can, and seal to its key',
+        ],
+      });
+    }
+    return this.admitted(parsed, raw, async (admitted) => {
+      try {
+        const timeoutMs = this.attemptTimeout(request, provider, 1);
+        if (timeoutMs === undefined) throw failedAnswer([], '', true);
+        const outcome = await this.call(provider, admitted, timeoutMs, checkSealedInferResult);
+        if (outcome.ok) return { ...outcome.result, receipt: toWire(outcome.result.receipt), provider: named, attempts: 1 };
+        throw failedAnswer([{ provider: named, error: outcome.error, fault: outcome.fault }], `Provider ${named} delivered no valid result.`, false);
+      } finally {
+        this.deliverRemainingVouchers(parsed, raw, new Set([named]));
+      }
+    });
+  }
+
+  /** The provider a client should seal to for this model and fee: the best ranked, as for an input in the clear. */
+  routeFor(modelId: Hex, maxFee: bigint): { provider: Address; endpoint: string; price: bigint } {
+    const { ranked, excluded } = rankProviders(this.candidates(modelId), maxFee, this.init.weights, false);
+    const best = ranked[0];
+    if (!best) {
+      throw new ProtocolError('NO_PROVIDER', `No provider can serve model ${modelId} now.`, {
+        details: excluded.length === 0 ? ['no provider offers this model'] : excluded.map((e) => `${e.provider}: ${e.reason}`),
+      });
+    }
+    const record = this.init.table.providers.get(best.provider) as ProviderRecord;
+    return { provider: record.address, endpoint: record.endpoint, price: record.prices.get(modelId.toLowerCase() as Hex) ?? 0n };
+  }
+
+  /**
    * Runs the checks the gateway makes itself, then `work` under a claim on the request
    * hash: a request it is serving or delivered is REPLAYED here, and only here.
    */
   private async admitted<T>(parsed: ParsedInfer, raw: Record<string, unknown>, work: (admitted: Admitted) => Promise<T>): Promise<T> {
     const { request } = parsed;
     const model = this.init.table.models.get(request.modelId);
-    const inputChecked = model ? this.inputs.check(model.contentHash, request, parsed.input) : false;
+    // A sealed input is ciphertext here: only its provider checks it against the signed hash.
+    const inputChecked = model && parsed.sealedInput === undefined ? this.inputs.check(model.contentHash, request, parsed.input) : false;
     await this.vouchers.verify(parsed.vouchers);
     const requestHash = hashRequest(this.init.domain, request);
     this.requests.claim(requestHash, nowSeconds());
@@ -289,7 +340,12 @@ export class InferRouter {
     };
   }
 
-  private async call(provider: ProviderRecord, admitted: Admitted, timeoutMs: number): Promise<CallOutcome> {
+  private async call<R extends { receipt: Receipt }>(
+    provider: ProviderRecord,
+    admitted: Admitted,
+    timeoutMs: number,
+    check: ResultCheck<R>,
+  ): Promise<CallOutcome<R>> {
     const { stats, health, logger } = this.init;
     const { parsed, raw } = admitted;
     // Signed outside the provider's try: a gateway that cannot sign fails on its own account.
@@ -300,10 +356,10 @@ export class InferRouter {
     const body = { ...forwardedBody(parsed, raw, provider.address, (v) => this.vouchers.held(v)), assignment: { ...assignment, signature } };
     const started = performance.now();
     stats.begin(provider.address);
-    let outcome: CallOutcome;
+    let outcome: CallOutcome<R>;
     try {
       const answer = await fetchJson(`${trimSlash(provider.endpoint)}/v1/infer`, { method: 'POST', body, timeoutMs, maxBytes: MAX_INFER_ANSWER_BYTES });
-      outcome = await this.judge(provider.address, admitted, answer);
+      outcome = await this.judge(provider.address, admitted, answer, check);
     } catch (error) {
       if (error instanceof ProviderCallError && error.code === 'PROVIDER_UNREACHABLE') health.markDown(provider.address, error.shortMessage);
       const code = error instanceof ProviderCallError && error.code === 'PROVIDER_GARBAGE' ? 'PROVIDER_BAD_RESPONSE' : 'PROVIDER_FAILED';
@@ -319,13 +375,18 @@ export class InferRouter {
     return outcome;
   }
 
-  private async judge(provider: Address, admitted: Admitted, answer: { status: number; body: unknown }): Promise<CallOutcome> {
+  private async judge<R extends { receipt: Receipt }>(
+    provider: Address,
+    admitted: Admitted,
+    answer: { status: number; body: unknown },
+    check: ResultCheck<R>,
+  ): Promise<CallOutcome<R>> {
     const { request } = admitted.parsed;
     if (answer.status === 200) {
       try {
         return {
           ok: true,
-          result: await checkInferResult(answer.body, {
+          result: await check(answer.body, {
             domain: this.init.domain,
             provider,
             request,
@@ -356,7 +417,10 @@ export class InferRouter {
         }),
       };
     }
-    if (clientStandingCodes.has(error.code) || error.code === 'INVALID_INPUT') return { ok: false, fault: false, error: claim };
+    // A sealed input the gateway cannot read: whether it opens is between the client and
+    // its provider, so such a refusal is passed on without blaming either.
+    if (clientStandingCodes.has(error.code) || sealedInputCodes.has(error.code) || error.code === 'INVALID_INPUT')
+      return { ok: false, fault: false, error: claim };
     return { ok: false, fault: true, error: claim };
   }
 
@@ -428,15 +492,18 @@ export class InferRouter {
   }
 }
 
-/** The client's body as received, with only the vouchers that name this provider. */
-/** The body for one provider: its own vouchers only, and none it already holds. */
+/** The body for one provider, its input (in the clear or sealed) as received: its own vouchers only, and none it already holds. */
 function forwardedBody(parsed: ParsedInfer, raw: Record<string, unknown>, provider: Address, held: (v: SignedVoucher) => boolean): Record<string, unknown> {
   const rawVouchers = Array.isArray(raw.vouchers) ? (raw.vouchers as unknown[]) : [];
   const own = rawVouchers.filter((_, i) => {
     const parsedVoucher = parsed.vouchers[i];
     return parsedVoucher?.voucher.provider === provider && !held(parsedVoucher);
   });
-  const body: Record<string, unknown> = { request: raw.request, signature: raw.signature, input: raw.input };
+  const body: Record<string, unknown> = {
+    request: raw.request,
+    signature: raw.signature,
+    ...(parsed.sealedInput === undefined ? { input: raw.input } : { sealedInput: raw.sealedInput }),
+  };
   if (own.length > 0) body.vouchers = own;
   return body;
 }

@@ -1,11 +1,13 @@
 // The gateway service: discovery from chain events, health checks, and the HTTP API
 // (docs/gateway.md). It holds no funds and no client keys, only its routing key: it
 // forwards the client's signed request unchanged, with its signed assignment of it to
-// the provider called, and checks what comes back.
+// the provider called, and checks what comes back. A sealed input it cannot read: it
+// forwards it to the provider the client sealed it to (GET /v1/route names one), keeps
+// nothing of it, and hands watchers nothing to re-execute.
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import type { FacilitatorClient } from '@x402/core/server';
-import { getAddress, type Address, type LocalAccount } from 'viem';
+import { getAddress, isHex, type Address, type Hex, type LocalAccount } from 'viem';
 import { ChainProbe } from '../chain/chain-status.ts';
 import type { Connection } from '../chain/connect.ts';
 import type { Deployment } from '../chain/manifest.ts';
@@ -14,6 +16,7 @@ import { silentLogger, type Logger } from '../log.ts';
 import { asProtocolError, chainUnreachable, errorHandler, listen, MAX_BODY_BYTES, readJson } from '../net/http.ts';
 import { errorFromBody, ProtocolError, type ProtocolErrorCode } from '../protocol/errors.ts';
 import { hashRequest, MAX_REQUEST_TTL_SECONDS, recoverRequestSigner, verificationModes, type ProtocolDomain } from '../protocol/messages.ts';
+import { checkSealable } from '../protocol/sealed-input.ts';
 import { parseInferBody, parseReceipt, parseVouchers } from '../protocol/wire.ts';
 import { appendDisagreementInput, DISAGREEMENT_INPUTS_FILE } from '../verify/disagreement-inputs.ts';
 import type { ObservedResult } from '../verify/observed-result.ts';
@@ -244,6 +247,19 @@ function createApp(parts: AppParts): Hono {
     const raw = await readJson(c, settings.maxBodyBytes);
     const parsed = parseInferBody(raw);
     const body = raw as Record<string, unknown>;
+    if (parsed.sealedInput) {
+      checkSealable(parsed.request.verification);
+      if (body.redundancy !== undefined) throw new ProtocolError('INVALID_BODY', 'redundancy: not offered with sealedInput (one seal opens at one provider).');
+      const provider = parsed.provider;
+      if (!provider) {
+        throw new ProtocolError('INVALID_BODY', 'provider: expected the address of the provider the input is sealed to.', {
+          details: ['a sealed input opens at one provider only; GET /v1/route names one, ProviderRegistry.encryptionKeyOf its key'],
+        });
+      }
+      await checkRequest(parsed, domain, table, parts.address);
+      // Not passed to watchers: without the input they cannot re-execute it (docs/privacy.md).
+      return c.json(await router.inferSealed({ ...parsed, provider }, body));
+    }
     const redundancy = redundancyOf(body.redundancy, parsed, settings.maxRedundancy);
     await checkRequest(parsed, domain, table, parts.address);
     const { request, input } = parsed;
@@ -317,6 +333,24 @@ function createApp(parts: AppParts): Hono {
       }),
     }),
   );
+
+  // The route step of a sealed request: the provider a client should seal its input to.
+  app.get('/v1/route', (c) => {
+    const modelId = c.req.query('model') ?? '';
+    const maxFee = c.req.query('maxFee') ?? '1000000';
+    if (!isHex(modelId) || modelId.length !== 66)
+      throw new ProtocolError('INVALID_BODY', 'model: expected a model id (0x and 64 hex digits).', {
+        details: [`got ${JSON.stringify(modelId.slice(0, 80))}`],
+      });
+    if (!/^\d{1,78}$/.test(maxFee))
+      throw new ProtocolError('INVALID_BODY', 'maxFee: expected a whole number of token base units.', {
+        details: [`got ${JSON.stringify(maxFee.slice(0, 80))}`],
+      });
+    const model = table.models.get(modelId.toLowerCase() as Hex);
+    if (!model || model.deprecated) throw new ProtocolError('UNKNOWN_MODEL', `No model ${modelId} is registered.`, { details: ['see GET /v1/models'] });
+    const route = router.routeFor(modelId.toLowerCase() as Hex, BigInt(maxFee));
+    return c.json({ modelId: modelId.toLowerCase(), provider: route.provider, endpoint: route.endpoint, price: route.price.toString() });
+  });
 
   app.get('/v1/models', (c) =>
     c.json({
