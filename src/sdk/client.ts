@@ -4,7 +4,9 @@
 // back (the provider's signature, the request it answers, the input and output hashes,
 // the fee, the channel total), keeps the receipts, and pays for each checked result
 // with a voucher for exactly what it had paid on the channel plus that result's fee. In
-// verification zk it pays only once the proof checks out (src/sdk/zk.ts).
+// verification zk it pays only once the proof checks out (src/sdk/zk.ts). With `sealed`
+// the input travels sealed to one provider's registered key and the output comes back
+// sealed to this client (src/sdk/sealed.ts); the receipt is checked the same way.
 import { getAddress, hexToBigInt, toHex, type Address, type Hex } from 'viem';
 import type { SignerConnection } from '../chain/connect.ts';
 import type { Deployment } from '../chain/manifest.ts';
@@ -30,7 +32,9 @@ import {
   type Receipt,
   type Verification,
 } from '../protocol/messages.ts';
+import { checkSealable, encodeValues, sealInput } from '../protocol/sealed-input.ts';
 import { parseInferResult, parseReceipt, toWire } from '../protocol/wire.ts';
+import { openSealedAnswer, routeSealed, sealingKeyOf, type SealingKey } from './sealed.ts';
 import { ClientState, type StoredReceipt } from './client-state.ts';
 import { fetchRouterAddress, type RouterKind } from './router-address.ts';
 import { findModel } from './model-source.ts';
@@ -84,6 +88,14 @@ export type InferParameters = {
   redundancy?: number;
   /** Send straight to this provider URL instead of the gateway. */
   providerUrl?: string;
+  /**
+   * Seal the input to one provider's registered key (docs/privacy.md): the gateway and
+   * anyone on the path see ciphertext, and the output comes back sealed to this client.
+   * Verification none or optimistic only.
+   */
+  sealed?: boolean;
+  /** With `sealed` through a gateway: the provider to seal to (default: the one the gateway's GET /v1/route names). */
+  provider?: Address;
 };
 
 export type CheckedReceipt = { receipt: Receipt; signature: Hex };
@@ -157,6 +169,7 @@ export class TrellisClient {
       throw new TrellisError('INVALID_VERIFICATION', `Unknown verification mode "${verification}".`, {
         details: [`expected one of: ${verificationModes.join(', ')}`],
       });
+    if (params.sealed) checkSealable(mode);
     const { model, modelId } = await this.model(params.model, params.providerUrl);
     const features = model.preprocess.features;
     if (params.input.length !== features) {
@@ -173,30 +186,41 @@ export class TrellisClient {
     if (!base) throw new TrellisError('NO_ENDPOINT', 'No gateway or provider URL to send the request to.');
     const kind: RouterKind = params.providerUrl ? 'provider' : 'gateway';
     const routerKey = `${kind} ${base}`;
+    const maxFee = params.maxFee ?? DEFAULT_MAX_FEE;
+    const router = await this.router(routerKey, base, kind);
+    // Sent straight to a provider, that provider is the one to seal to.
+    const sealTo: SealingKey | undefined = params.sealed
+      ? await sealingKeyOf(connection, deployment, kind === 'provider' ? router : (params.provider ?? (await routeSealed(this.fetch, base, modelId, maxFee))))
+      : undefined;
     const request: InferenceRequest = {
       client: this.address,
       modelId,
       inputHash,
-      maxFee: params.maxFee ?? DEFAULT_MAX_FEE,
+      maxFee,
       nonce: hexToBigInt(toHex(crypto.getRandomValues(new Uint8Array(16)))),
       deadline: BigInt(Math.floor(Date.now() / 1000) + this.requestTtl),
       verification: mode,
-      router: await this.router(routerKey, base, kind),
+      router,
     };
     const signature = await signRequest(connection.account, domain, request);
+    const sealing = sealTo
+      ? await sealInput({ publicKey: sealTo.publicKey, keyVersion: sealTo.version, requestHash: hashRequest(domain, request), input: encodeValues(input) })
+      : undefined;
     // Built at each attempt, so that a retry carries the vouchers signed meanwhile.
     const body = () => ({
       request: toWire(request),
       signature,
-      input,
+      ...(sealing ? { sealedInput: sealing.sealed, ...(kind === 'gateway' ? { provider: sealTo?.provider } : {}) } : { input }),
       vouchers: this.state.vouchersFor(modelId).map((s) => ({ ...toWire(s.voucher), signature: s.signature })),
       ...(verification === 'redundant' ? { redundancy: params.redundancy ?? 2 } : {}),
     });
-    const answer = await this.postInfer(`${base}/v1/infer`, body, request.deadline).catch((error: unknown) => {
+    const received = await this.postInfer(`${base}/v1/infer`, body, request.deadline).catch((error: unknown) => {
       // A router whose key changed since it was learned is asked again next time.
       if (error instanceof ProtocolError && error.code === 'ROUTE_MISMATCH') this.routers.delete(routerKey);
       throw error;
     });
+    // A sealed answer is opened first; from here on it is checked like one in the clear.
+    const answer = sealing ? openSealedAnswer(received, sealing.openOutput) : received;
 
     // A gateway in redundant mode answers with several receipts; otherwise one.
     const raw = answer as { receipts?: { receipt: unknown; signature: unknown }[]; agreement?: boolean };
@@ -216,6 +240,15 @@ export class TrellisClient {
       const sig = part.signature as Hex;
       await this.check(receipt, sig, { request, domain, outputHash: raw.agreement === false ? undefined : outputHash, zk: zkProof });
       receipts.push({ receipt, signature: sig });
+    }
+    if (sealTo && receipts.some((r) => getAddress(r.receipt.provider) !== sealTo.provider)) {
+      throw new ProtocolError(
+        'PROVIDER_BAD_RESPONSE',
+        'The answer to a sealed input is signed by another provider than the one it was sealed to; nothing was paid.',
+        {
+          details: [`sealed to: ${sealTo.provider}`, `receipts from: ${receipts.map((r) => r.receipt.provider).join(', ')}`],
+        },
+      );
     }
     if (zkCommitment !== undefined && zkProof) {
       const { receipt, signature: sig } = receipts[0]!;

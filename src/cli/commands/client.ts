@@ -91,6 +91,8 @@ export function registerClientCommands(program: Command): void {
       .option('--redundancy <k>', 'providers asked in redundant mode', '2')
       .option('--max-fee <amount>', 'most to pay one provider, in tUSD', '1')
       .option('--provider <url>', 'send straight to this provider instead of the gateway')
+      .option('--sealed', "seal the input to the provider's registered key: the gateway sees ciphertext only (verification none or optimistic)")
+      .option('--seal-to <address>', 'with --sealed through the gateway: the provider to seal to (default: the one the gateway routes to)')
       .option('--publisher <address>', "use the model as published by this account (default: the deployment's model publisher)")
       .option('--model-id <id>', 'use this on-chain model id (a publication of the same model file)')
       .option('--json', 'print the result as JSON'),
@@ -107,6 +109,8 @@ export function registerClientCommands(program: Command): void {
         redundancy: string;
         maxFee: string;
         provider?: string;
+        sealed?: boolean;
+        sealTo?: string;
         publisher?: string;
         modelId?: string;
         json?: boolean;
@@ -128,6 +132,14 @@ export function registerClientCommands(program: Command): void {
         : options.csv
           ? readCsvRow(options.csv, parseIntegerOption('--row', options.row, 0, 1e9), parseIntegerOption('--drop-columns', options.dropColumns, 0, 1e6))
           : readDigitImage(options.image!);
+      if (options.sealTo !== undefined && (!options.sealed || options.provider)) {
+        throw new TrellisError('INVALID_OPTION', '--seal-to goes with --sealed through the gateway.', {
+          details: ['sent straight to a provider (--provider), the input is sealed to that provider'],
+        });
+      }
+      const { isAddress, getAddress } = await import('viem');
+      if (options.sealTo !== undefined && !isAddress(options.sealTo))
+        throw new TrellisError('INVALID_OPTION', `--seal-to: "${options.sealTo}" is not an address.`);
       const context = await signerContext(options, localRoles.client);
       if (!options.provider && !context.gatewayUrl)
         throw new TrellisError('NO_ENDPOINT', 'No gateway known: start the local network (npm start) or pass --gateway or --provider.');
@@ -140,7 +152,7 @@ export function registerClientCommands(program: Command): void {
         trust,
       });
       try {
-        progress()(`sending the request to ${options.model} (verification: ${options.verification})`);
+        progress()(`sending the request to ${options.model} (verification: ${options.verification}${options.sealed ? ', input sealed' : ''})`);
         const result = await client.infer({
           model: options.model,
           input,
@@ -148,6 +160,8 @@ export function registerClientCommands(program: Command): void {
           redundancy: parseIntegerOption('--redundancy', options.redundancy, 1, 16),
           maxFee: parseTokens('--max-fee', options.maxFee),
           providerUrl: options.provider,
+          sealed: options.sealed === true,
+          ...(options.sealTo === undefined ? {} : { provider: getAddress(options.sealTo) }),
         });
         if (options.json) {
           console.log(

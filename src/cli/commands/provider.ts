@@ -175,6 +175,31 @@ export function registerProviderCommands(program: Command): void {
     'started unbonding AMOUNT; `trellis provider withdraw` takes it after the unbonding delay',
     async (c, v) => (await accounts()).startUnbonding(c.connection, c.deployment, v),
   );
+  addNetworkOptions(
+    provider
+      .command('rotate-key')
+      .description('publish a new sealing key (ProviderRegistry.setEncryptionKey); the previous one opens inputs for the grace only')
+      .requiredOption('--config <file.json>', 'the provider config whose dataDir holds the key file (sealing-keys.json)'),
+  ).action(async (options: NetworkOptions & { config: string }) => {
+    const config = readProviderConfig(options.config);
+    const context = await signerContext(options, localRoles.providers[0]);
+    const [{ SealingKeys, DEFAULT_SEALING_KEY_GRACE_MS }, { rotateSealingKey }, { lineLogger }] = await Promise.all([
+      import('../../provider/sealing-key.ts'),
+      import('../../provider/registration.ts'),
+      import('../../log.ts'),
+    ]);
+    // A running node reads the file again when a request names the new version.
+    const keys = await SealingKeys.open(config.dataDir);
+    const version = await rotateSealingKey(
+      context.connection,
+      context.deployment,
+      keys,
+      lineLogger((line) => process.stderr.write(`${line}\n`)),
+    );
+    console.log(
+      `sealing key of ${context.connection.account.address} is now version ${version} (${keys.current.publicKey}); the previous one opens inputs for ${DEFAULT_SEALING_KEY_GRACE_MS / 1000} s more`,
+    );
+  });
   addNetworkOptions(provider.command('withdraw').description('withdraw stake whose unbonding delay has passed')).action(async (options: NetworkOptions) => {
     const context = await signerContext(options, localRoles.providers[0]);
     await (await accounts()).withdrawStake(context.connection, context.deployment);
