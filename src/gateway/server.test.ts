@@ -322,6 +322,69 @@ describe('redundant mode', () => {
   });
 });
 
+describe('sealed inputs', () => {
+  const sealedInput = { keyVersion: 1, enc: `0x${'11'.repeat(32)}`, ciphertext: '0xabcdef' };
+  const sealed = async (provider: Address, over: Partial<Parameters<typeof signedBody>[2]> = {}) => {
+    const signed = await signedBody(client, chain.domain, { modelId: model, ...over }, ++nonce);
+    const { input: _clear, ...rest } = signed.body;
+    return { ...(await post('/v1/infer', { ...rest, sealedInput, provider })), signed };
+  };
+
+  test('a sealed input goes unread to the provider it names, not the cheapest, and its sealed answer comes back', async () => {
+    for (const fake of fakes) fake.behaviour = 'sealed';
+    const { status, body, signed } = await sealed(fakes[2]!.account.address);
+    assert.equal(status, 200, JSON.stringify(body.error));
+    assert.equal(body.sealedOutput, '0xc0ffee');
+    assert.equal(body.output, undefined);
+    assert.equal(body.provider, fakes[2]!.account.address);
+    assert.deepEqual(calls(), [0, 0, 1, 0, 0]);
+    const forwarded = fakes[2]!.inferBodies[0] as Record<string, unknown>;
+    assert.deepEqual(forwarded.sealedInput, sealedInput);
+    assert.equal(forwarded.input, undefined);
+    await assertAssigned(forwarded, signed.hash, fakes[2]!.account.address);
+  });
+
+  test('an answer to a sealed input in the clear is refused, and no other provider is tried', async () => {
+    const { status, body } = await sealed(fakes[1]!.account.address);
+    assert.equal(status, 502);
+    assert.equal(body.error.code, 'PROVIDER_FAILED');
+    assert.match(body.error.details.join(' '), /PROVIDER_BAD_RESPONSE.*must be sealed/);
+    assert.deepEqual(calls(), [0, 1, 0, 0, 0]);
+  });
+
+  test("the provider's SEALED_INPUT_INVALID is passed on, blaming nobody", async () => {
+    fakes[0]!.behaviour = 'sealed-refused';
+    const { status, body } = await sealed(fakes[0]!.account.address);
+    assert.equal(status, 400);
+    assert.equal(body.error.code, 'SEALED_INPUT_INVALID');
+    assert.deepEqual(calls(), [1, 0, 0, 0, 0]);
+  });
+
+  test('a sealed input for a provider that cannot serve, redundant or zk, is refused before any provider is called', async () => {
+    fakes[3]!.healthy = false;
+    await gateway.refresh();
+    const unhealthy = await sealed(fakes[3]!.account.address);
+    assert.equal(unhealthy.body.error.code, 'NO_PROVIDER');
+    assert.match(unhealthy.body.error.details.join(' '), new RegExp(fakes[3]!.account.address));
+    const redundant = await sealed(fakes[0]!.account.address, { verification: 1 });
+    assert.match(redundant.body.error.message, /not offered with verification redundant/);
+    const zk = await sealed(fakes[0]!.account.address, { verification: 3 });
+    assert.match(zk.body.error.message, /not offered with verification zk/);
+    assert.deepEqual(calls(), [0, 0, 0, 0, 0]);
+  });
+
+  test('GET /v1/route names the provider routing ranks first for the model', async () => {
+    const route = (await (await fetch(`${gateway.url}/v1/route?model=${model}&maxFee=1000`)).json()) as Record<string, unknown>;
+    assert.equal(route.provider, fakes[0]!.account.address);
+    assert.equal(route.price, '10');
+    const capped = (await (await fetch(`${gateway.url}/v1/route?model=${model}&maxFee=25`)).json()) as Record<string, unknown>;
+    assert.equal(capped.provider, fakes[0]!.account.address);
+    const none = await fetch(`${gateway.url}/v1/route?model=${model}&maxFee=5`);
+    assert.equal(none.status, 503);
+    assert.equal((await fetch(`${gateway.url}/v1/route?model=0x12`)).status, 400);
+  });
+});
+
 describe('vouchers', () => {
   const voucherFor = async (provider: Address, amount: bigint) => {
     const { voucher, signature } = await signVoucher(client, chain.domain, { client: client.address, provider, modelId: model, cumulativeAmount: amount });
@@ -448,6 +511,7 @@ describe('service', () => {
       '/v1/models',
       '/v1/providers',
       '/v1/requests',
+      '/v1/route',
       '/v1/vouchers',
       '/x402/settle',
       '/x402/supported',

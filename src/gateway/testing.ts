@@ -128,7 +128,11 @@ export type Behaviour =
   | 'credit-exhausted'
   | 'replayed'
   /** Refuses a request the gateway routed correctly, as if its assignment were wrong. */
-  | 'assignment-invalid';
+  | 'assignment-invalid'
+  /** Answers with its output sealed (opaque bytes here), as a provider answers a sealed input. */
+  | 'sealed'
+  /** Refuses the input as a sealed input that does not open. */
+  | 'sealed-refused';
 
 export type FakeProvider = {
   account: LocalAccount;
@@ -211,6 +215,16 @@ export async function startFakeProvider(index: number, domain: ProtocolDomain, p
         return error(res, 409, 'REPLAYED');
       case 'assignment-invalid':
         return error(res, 403, 'ASSIGNMENT_INVALID');
+      case 'sealed-refused':
+        return error(res, 400, 'SEALED_INPUT_INVALID');
+      case 'sealed':
+        return reply(res, 200, {
+          sealedOutput: '0xc0ffee',
+          shape: [output.length],
+          frac: null,
+          receipt: toWire(receipt),
+          signature: await signReceipt(signer, domain, receipt),
+        });
       default:
         return reply(res, 200, { output, shape: [output.length], frac: null, receipt: toWire(receipt), signature: await signReceipt(signer, domain, receipt) });
     }
