@@ -6,8 +6,23 @@
 // clients: milliseconds per client (clients' and aggregator's time together, divided by
 // n) and the JSON bytes a client sends and receives; and the same vector aggregated
 // under Paillier (src/fl/he) at 10 clients, for comparison. Seeded: the accuracy figures
-// are the same on every run of the same code.
-import type { Address } from 'viem';
+// are the same on every run of the same code. Last, sealed inference inputs
+// (src/protocol/sealed-input.ts): a provider's CPU per sealed request over per request in
+// the clear, same model and input, in this process.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Address, Hex } from 'viem';
+import { FloatModel } from '../src/engine/float.ts';
+import { loadModel } from '../src/models/catalog.ts';
+import { inputHashOf } from '../src/protocol/commitments.ts';
+import { hashRequest, signRequest, verificationModes, type InferenceRequest } from '../src/protocol/messages.ts';
+import { encodeValues, sealInput } from '../src/protocol/sealed-input.ts';
+import type { ParsedInferBody } from '../src/protocol/wire.ts';
+import { Ledger } from '../src/provider/ledger.ts';
+import { SealingKeys } from '../src/provider/sealing-key.ts';
+import { RequestServer } from '../src/provider/serve.ts';
+import { applyPreprocess } from '../src/train/preprocess.ts';
 import { encryptUpdate, HeAggregator, HeDecryptor } from '../src/fl/he/aggregation.ts';
 import { epsilonAfter, noiseMultiplierFor } from '../src/fl/dp/rdp.ts';
 import { dpServerSideFixedClipping } from '../src/fl/dp/strategies.ts';
@@ -111,7 +126,116 @@ export async function main(args: string[]): Promise<void> {
     label: 'ms per client at 50 / at 10 (1 = linear total cost)',
   });
   figures.push(...(await paillierFigures(length, figures.find((f) => f.figure === 'privacy_secagg_ms_per_client_10')!.value)));
+  figures.push(...(await sealedFigures()));
   report('privacy', figures);
+}
+
+/** Requests of each kind per measured block; two blocks of each, interleaved, so that a load change hits both kinds. */
+const SEALED_REQUESTS = 150;
+
+/**
+ * A provider's own CPU time (process.cpuUsage: user + system) per request of digits-mlp
+ * in verification optimistic, its input sealed against in the clear, through the
+ * provider's request code (src/provider/serve.ts) with a real ledger on disk and
+ * real signatures. Only the escrow read is left out (a constant balance), as it is the
+ * same chain call for both kinds. The client's side (sealing the input and opening the
+ * output) is timed apart, off the provider's clock.
+ */
+export async function sealedFigures(): Promise<Figure[]> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'trellis-bench-sealed-'));
+  try {
+    const model = loadModel('digits-mlp');
+    const modelId = `0x${'5e'.repeat(32)}` as Hex;
+    const provider = accountOfKey(`0x${'a1'.padStart(64, '0')}`);
+    const client = accountOfKey(`0x${'c1'.padStart(64, '0')}`);
+    const domain = { chainId: 31337, escrow: `0x${'e5'.repeat(20)}` as Address };
+    const keys = await SealingKeys.open(dataDir);
+    keys.published(keys.current.publicKey, 1);
+    const ledger = new Ledger(dataDir);
+    const server = new RequestServer({
+      account: provider,
+      domain,
+      ledger,
+      models: new Map([[modelId, { model, modelId, price: 1n, float: await FloatModel.load(model.onnx) }]]),
+      maxUnpaid: Number.MAX_SAFE_INTEGER,
+      escrowAvailable: async () => 10n ** 30n,
+      now: () => BigInt(Math.floor(Date.now() / 1000)),
+      unpaidGraceMs: 3_600_000,
+      paymentWindowMs: 3_600_000,
+      sealingKeys: keys,
+    });
+    const digit = Array.from({ length: 64 }, (_, i) => (i * 7) % 17);
+    const input = Array.from(applyPreprocess(model.preprocess, digit));
+    const { inputHash } = inputHashOf(model.engine, input);
+    let nonce = 0n;
+    let clientMs = 0;
+    // Bodies are signed (and sealed) before the provider's clock starts: that is the client's work.
+    const bodies = async (sealed: boolean, n: number) => {
+      const out: { body: ParsedInferBody; open?: (output: Hex) => Uint8Array }[] = [];
+      for (let i = 0; i < n; i++) {
+        const request: InferenceRequest = {
+          client: client.address,
+          modelId,
+          inputHash,
+          maxFee: 1n,
+          nonce: ++nonce,
+          deadline: BigInt(Math.floor(Date.now() / 1000) + 290),
+          verification: verificationModes.indexOf('optimistic'),
+          router: provider.address,
+        };
+        const signature = await signRequest(client, domain, request);
+        if (!sealed) {
+          out.push({ body: { request, signature, input, vouchers: [] } });
+          continue;
+        }
+        const t = performance.now();
+        const sealing = await sealInput({
+          publicKey: keys.current.publicKey,
+          keyVersion: 1,
+          requestHash: hashRequest(domain, request),
+          input: encodeValues(input),
+        });
+        clientMs += performance.now() - t;
+        out.push({ body: { request, signature, sealedInput: sealing.sealed, vouchers: [] }, open: sealing.openOutput });
+      }
+      return out;
+    };
+    const serveAll = async (batch: Awaited<ReturnType<typeof bodies>>) => {
+      const start = process.cpuUsage();
+      const answers = [];
+      for (const { body } of batch) answers.push(await server.serve(body));
+      const used = process.cpuUsage(start);
+      return { cpuMs: (used.user + used.system) / 1000, answers };
+    };
+    await serveAll([...(await bodies(false, 10)), ...(await bodies(true, 10))]); // warm-up
+    clientMs = 0;
+    let plainMs = 0;
+    let sealedMs = 0;
+    for (let block = 0; block < 2; block++) {
+      plainMs += (await serveAll(await bodies(false, SEALED_REQUESTS))).cpuMs;
+      const sealedBatch = await bodies(true, SEALED_REQUESTS);
+      const served = await serveAll(sealedBatch);
+      sealedMs += served.cpuMs;
+      const t = performance.now();
+      for (const [i, answer] of served.answers.entries()) sealedBatch[i]!.open!((answer as { sealedOutput: Hex }).sealedOutput);
+      clientMs += performance.now() - t;
+    }
+    ledger.close();
+    const n = 2 * SEALED_REQUESTS;
+    return [
+      {
+        figure: 'privacy_plain_provider_cpu_ms',
+        value: plainMs / n,
+        unit: 'ms',
+        label: 'provider CPU per request, input in the clear (digits-mlp, optimistic)',
+      },
+      { figure: 'privacy_sealed_provider_cpu_ms', value: sealedMs / n, unit: 'ms', label: 'provider CPU per request, input sealed (HPKE)' },
+      { figure: 'provider_encrypt_overhead_ratio', value: sealedMs / plainMs, unit: 'x', label: 'provider CPU per sealed request / per request in the clear' },
+      { figure: 'privacy_sealed_client_ms', value: clientMs / n, unit: 'ms', label: "client's sealing of the input and opening of the output, per request" },
+    ];
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 }
 
 /**
