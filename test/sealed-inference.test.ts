@@ -126,6 +126,16 @@ test('honest path through the gateway: the right class, a receipt that verifies 
   assert.equal(redeemed, receipt.channelTotal);
 });
 
+test('sent straight to a provider, the input is sealed to that provider and the answer checked and paid the same way', async () => {
+  const before = client.receipts().length;
+  const result = await client.infer({ model: 'digits-mlp', input: digit, sealed: true, providerUrl: net.providers[0]!.url });
+  assert.equal(result.label, 3);
+  assert.equal(result.receipts[0]!.receipt.provider, net.providers[0]!.address);
+  assert.equal(client.receipts().length, before + 1);
+  const crossing = crossings.at(-1)!;
+  assert.ok(crossing.sent.sealedInput !== undefined && crossing.sent.input === undefined && crossing.sent.provider === undefined);
+});
+
 test('a sealed input lifted into another request is refused, and nothing is charged', async () => {
   const honest = crossings.find((c) => c.status === 200 && c.sent.sealedInput)!;
   const victimRequest = parseRequest({ path: 'request', value: honest.sent.request });
