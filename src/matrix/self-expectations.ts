@@ -12,7 +12,7 @@ export const EXPECTED_FIGURES: readonly ExpectedFigure[] = [
   { suite: 'engine', figure: 'fixed_vs_ort_ratio_b64', unit: 'x', cell: 'verifiability/scalability' },
   { suite: 'engine', figure: 'trace_cost_ratio_b64', unit: 'x', cell: 'verifiability/scalability' },
   { suite: 'verify', figure: 'redundant_k3_overhead', unit: 'x', cell: 'verifiability/decentralization' },
-  { suite: 'provider', figure: 'encrypt_overhead_ratio', unit: 'x', cell: 'privacy/security' },
+  { suite: 'privacy', figure: 'provider_encrypt_overhead_ratio', unit: 'x', cell: 'privacy/security' },
   { suite: 'privacy', figure: 'privacy_secagg_ms_per_client_10', unit: 'ms', cell: 'privacy/scalability' },
   { suite: 'privacy', figure: 'privacy_he_vs_secagg_ms_ratio_10', unit: 'x', cell: 'privacy/scalability' },
   { suite: 'privacy', figure: 'privacy_dp_accuracy_eps3_breast_cancer', unit: '%', cell: 'privacy/decentralization' },

@@ -7,8 +7,7 @@
 // under a key both ends export from the same HPKE context, so only this client reads it.
 import { chacha20poly1305 } from '@noble/ciphers/chacha';
 import { Chacha20Poly1305 } from '@hpke/chacha20poly1305';
-import { CipherSuite } from '@hpke/core';
-import { DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke/dhkem-x25519';
+import { CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke/core';
 import { bytesToHex, type Hex, hexToBytes, isHex } from 'viem';
 import { ProtocolError } from './errors.ts';
 import { verificationModes } from './verification-modes.ts';
