@@ -81,6 +81,9 @@ export async function startDashboardNetwork(options: { endpoint?: string } = {})
     await zk?.stop();
     await net.stop();
   };
+  const zkStarted = zkActivity(net, { owner: MODEL_OWNER, provider: ZK_PROVIDER, client: CLIENT });
+  // Awaited below (or on a failure, to stop what it started); this keeps an early failure from going unhandled meanwhile.
+  zkStarted.catch(() => {});
   try {
     const { deployment } = net.chain;
     // A dispute played to the end: the faulty node answers wrong, the watcher re-executes and wins.
@@ -115,13 +118,16 @@ export async function startDashboardNetwork(options: { endpoint?: string } = {})
       }),
     );
 
+    // The zk proof takes most of the zk request's time, in the provider's prover process:
+    // it runs while the dispute plays (on accounts of its own), and is awaited before the
+    // agent and training activity move the chain's clock.
+    zk = await zkStarted;
     const agents = await agentActivity(net.chain.rpcUrl, deployment, {
       client: client.account.address,
       provider: honest.account.address,
       modelId: result.receipt.modelId,
     });
     const training = await trainingActivity(net.chain.rpcUrl, deployment);
-    zk = await zkActivity(net, { owner: MODEL_OWNER, provider: ZK_PROVIDER, client: CLIENT });
 
     db = await opening;
     indexer = await startIndexer({ rpcUrl: net.chain.rpcUrl, deployment, db, pollIntervalMs: 50 });
@@ -154,6 +160,7 @@ export async function startDashboardNetwork(options: { endpoint?: string } = {})
     };
   } catch (error) {
     db ??= await opening.catch(() => undefined);
+    zk ??= await zkStarted.catch(() => undefined);
     await stop();
     throw error;
   }
