@@ -13,7 +13,8 @@ const proofText = (r: ZkRequest) => (r.proofStatus === 'bound' ? 'proof bound to
 
 function ZkView() {
   const verifiers = useQuery({ queryKey: [paths.zkVerifiers], queryFn: () => getJson<Page<ZkVerifier>>(paths.zkVerifiers) });
-  const requests = useQuery({ queryKey: [paths.zkRequests], queryFn: () => getJson<Page<ZkRequest>>(paths.zkRequests) });
+  // The gateway's log is not a chain event, so no stream event marks it stale: polled like the gateway's other figures.
+  const requests = useQuery({ queryKey: [paths.zkRequests], queryFn: () => getJson<Page<ZkRequest>>(paths.zkRequests), refetchInterval: 5000 });
   const results = useQuery({ queryKey: [paths.zkResults], queryFn: () => getJson<Page<ZkResult>>(paths.zkResults) });
   const slashes = useQuery({ queryKey: [paths.zkSlashes], queryFn: () => getJson<Page<ZkSlash>>(paths.zkSlashes) });
   const names = new Map((verifiers.data?.items ?? []).map((v) => [v.modelId, (v.metadataURI && modelName(v.metadataURI)) ?? short(v.modelId)]));
