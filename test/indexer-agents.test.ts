@@ -88,7 +88,13 @@ describe('the index of agents and federated training', () => {
     assert.equal(validation?.requestHash, agents.validationHash);
     assert.equal(validation?.response, 90);
     assert.equal(validation?.tag, 'card');
-    assert.equal((await get(`/v1/agents?owner=${agents.owner}`)).body.items?.length, 1);
+    // The list row carries the latest validations, so a page of agents is one read.
+    const listed = await get(`/v1/agents?owner=${agents.owner}`);
+    assert.equal(listed.body.items?.length, 1);
+    assert.deepEqual(
+      ((listed.body.items?.[0]?.validations ?? []) as { requestHash: string; response: number }[]).map((v) => [v.requestHash, v.response]),
+      [[agents.validationHash, 90]],
+    );
     assert.equal((await get(`/v1/validations?agentId=${agents.agentId}`)).body.items?.length, 1);
 
     const reputation = await get(`/v1/reputation/${agents.reputation!.subject}`);
@@ -120,7 +126,13 @@ describe('the index of agents and federated training', () => {
     const revoked = await get(`/v1/spend-permissions/${agents.revokedHash}`);
     assert.equal(revoked.body.revoked, true);
     assert.equal(revoked.body.spentTotal, '0');
-    assert.equal((await get(`/v1/spend-permissions?spender=${agents.agentKey}`)).body.items?.length, 2);
+    const permissions = (await get(`/v1/spend-permissions?spender=${agents.agentKey}`)).body.items ?? [];
+    assert.equal(permissions.length, 2);
+    // Each list row carries its current period: what the page shows without a read per permission.
+    const current = permissions.find((p) => p.hash === agents.permissionHash)?.currentPeriod as { spent: string; start: number } | undefined;
+    assert.equal(current?.spent, total.toString());
+    assert.equal(current?.start, periods[0]!.start);
+    assert.equal(permissions.find((p) => p.hash === agents.revokedHash)?.currentPeriod, null, 'nothing spent under the revoked one');
     assert.equal((await get(`/v1/spend-payments?payee=${agents.payee}`)).body.items?.length, 2);
   });
 
