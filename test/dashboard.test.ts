@@ -1,7 +1,8 @@
 // The dashboard in a real browser (headless chromium, playwright-core) against a real
-// indexed chain: each page shows what the chain holds, search finds a disputed
-// receipt and names what is wrong with a bad hash, the keyboard reaches every page,
-// and a deposit made on chain appears on an open page without a reload.
+// indexed chain: each page shows what the chain holds (a zk request made through the SDK
+// with its proof status, a training round's availability demand among them), search
+// finds a disputed receipt and names what is wrong with a bad hash, the keyboard reaches
+// every page, and a deposit made on chain appears on an open page without a reload.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -38,7 +39,7 @@ describe('the dashboard', () => {
     await open('overview');
     await main().getByText('in good standing').first().waitFor();
     const totals = main().locator('.figures');
-    assert.match(await totals.innerText(), /Providers\s+2\b/);
+    assert.match(await totals.innerText(), /Providers\s+3\b/, 'the honest, the faulty and the proving provider');
     assert.match(await totals.innerText(), /Disputes open \/ resolved\s+0 \/ 1/);
     assert.ok((await main().locator('figure svg[role="img"]').count()) >= 3, 'charts are drawn');
     assert.match(await main().innerText(), new RegExp(network.honestProvider));
@@ -52,7 +53,6 @@ describe('the dashboard', () => {
     const faulty = main().getByRole('region', { name: `Provider ${network.faultyProvider}` });
     await faulty.getByRole('cell', { name: 'digits-mlp' }).waitFor();
     assert.match(await faulty.innerText(), /in 1 slash\(es\)/);
-    assert.match(await faulty.innerText(), /not indexed yet/, 'says what the index lacks');
     // A provider's endpoint is whatever it registered: shown as text, never run as markup.
     await honest.getByText(HOSTILE_ENDPOINT, { exact: true }).waitFor();
     assert.equal(await main().locator('img').count(), 0);
@@ -108,6 +108,7 @@ describe('the dashboard', () => {
     await open('payments');
     await main().getByRole('cell', { name: 'redemption' }).waitFor();
     assert.match(await main().innerText(), /1\.5 tUSD/);
+    assert.match(await main().innerText(), /gas: not indexed yet/, 'says what the index lacks');
     await open('matrix');
     await main()
       .getByRole('table', { name: /Trellis, derived from this repository/ })
@@ -141,14 +142,36 @@ describe('the dashboard', () => {
     assert.match(text, /\(3\)/, 'three submissions');
     assert.match(text, /aggregate proven wrong/);
     assert.match(text, /aggregator slashed/);
+    // The availability game under its round: the demand on participant 0's update, answered.
+    const demands = task.getByRole('table', { name: `Availability demands of task ${network.training.taskId}, round 1` });
+    const demand = demands.getByRole('row', { name: new RegExp(`#${network.training.demand.id}\\b`) });
+    assert.match(await demand.innerText(), /update of participant 0\s+1\s+.*answered: opened on chain/s);
+    assert.match(await demand.innerText(), new RegExp(network.training.demand.answerer.slice(0, 8), 'i'));
+  });
+
+  test('zk: the verifier and commitment of the model, and the zk request made through the SDK with its proof status', async () => {
+    await open('zk');
+    const verifiers = main().getByRole('table', { name: 'zk verifiers' });
+    const model = verifiers.getByRole('row', { name: /breast-cancer-mlp/ });
+    await model.waitFor();
+    assert.match(await model.innerText(), new RegExp(network.zk.verifier.slice(0, 8), 'i'));
+    assert.match(await model.innerText(), new RegExp(network.zk.commitment.toString().slice(0, 8)));
+    const request = main()
+      .getByRole('table', { name: 'zk requests' })
+      .getByRole('row', { name: new RegExp(network.zk.requestHash.slice(0, 8), 'i') });
+    await request.waitFor();
+    assert.match(await request.innerText(), /breast-cancer-mlp/);
+    assert.match(await request.innerText(), new RegExp(network.zk.provider.slice(0, 8), 'i'));
+    assert.match(await request.innerText(), /proof bound to the receipt/);
+    await main().getByText('No provider was slashed for a zk receipt.').waitFor();
   });
 
   test('the keyboard reaches every page link, with a visible focus', async () => {
     await open('overview');
     const links = await page.locator('nav a').evaluateAll((as) => as.map((a) => a.textContent));
-    assert.equal(links.length, 9);
+    assert.equal(links.length, 10);
     const reached = new Set<string>();
-    for (let i = 0; i < 12 && reached.size < links.length; i++) {
+    for (let i = 0; i < 14 && reached.size < links.length; i++) {
       await page.keyboard.press('Tab');
       // The root tsconfig has no DOM types: the page's globals are reached through globalThis.
       const focusedLink = page.locator('nav a:focus');

@@ -1,7 +1,8 @@
 // The index of the agent contracts and of federated training over a real chain: an
 // agent's identity, limits, spends per period, validation and reputation; a training
 // task's participants, submissions, the wrong aggregate proven and slashed, the right
-// one and the rewards. A reorg removes a spend from the index; a rebuild from raw
+// one and the rewards, the availability game's demand and its answer under the round, a
+// zk verifier registered with its commitment. A reorg removes a spend from the index; a rebuild from raw
 // events reproduces every table; a spend under a revoked permission moves nothing and
 // adds nothing; bad ids, filters and cursors get a 4xx with a named code.
 //
@@ -13,16 +14,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Hono } from 'hono';
+import { getAddress } from 'viem';
 import { spendPermissionsAbi } from '../src/chain/generated/SpendPermissions.ts';
 import { logRequests, RequestLog, requestLogRoutes } from '../src/gateway/request-log.ts';
 import { tokens } from '../src/chain/parameters.ts';
 import { createIndexerApp, startIndexerApi } from '../src/indexer/api/server.ts';
 import type { Database } from '../src/indexer/db/database.ts';
 import { startGatewayFollower } from '../src/indexer/gateway-follower.ts';
+import { availabilityGameOf } from '../src/indexer/events.ts';
 import { startIndexer, type Indexer } from '../src/indexer/indexer.ts';
 import { projectionTables, rebuildProjections } from '../src/indexer/projections.ts';
 import { listen, type RunningServer } from '../src/net/http.ts';
 import { ProtocolError } from '../src/protocol/errors.ts';
+import { deployBreastCancerMlpVerifier, registerZkVerifier } from '../src/zk/chain.ts';
 import {
   agentActivity,
   apiClient,
@@ -49,11 +53,13 @@ describe('the index of agents and federated training', () => {
   let api: RunningServer;
   let agents: AgentActivity;
   let training: TrainingActivity;
+  let modelId: `0x${string}`;
   const { get, refused } = apiClient(() => api.url);
 
   before(async () => {
     chain = await startTestChain();
     const activity = await someActivity(chain);
+    modelId = activity.modelId;
     agents = await agentActivity(chain.rpcUrl, chain.deployment, {
       client: chain.accounts[roles.client]!.address,
       provider: chain.accounts[roles.provider]!.address,
@@ -82,7 +88,13 @@ describe('the index of agents and federated training', () => {
     assert.equal(validation?.requestHash, agents.validationHash);
     assert.equal(validation?.response, 90);
     assert.equal(validation?.tag, 'card');
-    assert.equal((await get(`/v1/agents?owner=${agents.owner}`)).body.items?.length, 1);
+    // The list row carries the latest validations, so a page of agents is one read.
+    const listed = await get(`/v1/agents?owner=${agents.owner}`);
+    assert.equal(listed.body.items?.length, 1);
+    assert.deepEqual(
+      ((listed.body.items?.[0]?.validations ?? []) as { requestHash: string; response: number }[]).map((v) => [v.requestHash, v.response]),
+      [[agents.validationHash, 90]],
+    );
     assert.equal((await get(`/v1/validations?agentId=${agents.agentId}`)).body.items?.length, 1);
 
     const reputation = await get(`/v1/reputation/${agents.reputation!.subject}`);
@@ -114,7 +126,13 @@ describe('the index of agents and federated training', () => {
     const revoked = await get(`/v1/spend-permissions/${agents.revokedHash}`);
     assert.equal(revoked.body.revoked, true);
     assert.equal(revoked.body.spentTotal, '0');
-    assert.equal((await get(`/v1/spend-permissions?spender=${agents.agentKey}`)).body.items?.length, 2);
+    const permissions = (await get(`/v1/spend-permissions?spender=${agents.agentKey}`)).body.items ?? [];
+    assert.equal(permissions.length, 2);
+    // Each list row carries its current period: what the page shows without a read per permission.
+    const current = permissions.find((p) => p.hash === agents.permissionHash)?.currentPeriod as { spent: string; start: number } | undefined;
+    assert.equal(current?.spent, total.toString());
+    assert.equal(current?.start, periods[0]!.start);
+    assert.equal(permissions.find((p) => p.hash === agents.revokedHash)?.currentPeriod, null, 'nothing spent under the revoked one');
     assert.equal((await get(`/v1/spend-payments?payee=${agents.payee}`)).body.items?.length, 2);
   });
 
@@ -220,6 +238,38 @@ describe('the index of agents and federated training', () => {
     const forward = await dump();
     await db.transaction((tx) => rebuildProjections(tx));
     assert.equal(await dump(), forward);
+  });
+
+  test("the availability game: the demand and its answer under the round, the game found at the coordinator's creation address", async () => {
+    const { demand } = training;
+    assert.equal(availabilityGameOf(chain.deployment.fl!.federatedTraining), demand.game, 'the address the indexer follows is the game the coordinator made');
+    const { status, body } = await get(`/v1/fl/tasks/${training.taskId}`);
+    assert.equal(status, 200, JSON.stringify(body));
+    const [round] = body.roundList as { demands: Record<string, unknown>[] }[];
+    assert.deepEqual(
+      round?.demands.map((d) => [d.id, d.demander, d.target, d.index, d.status, d.answerer, d.value]),
+      [[Number(demand.id), demand.demander, demand.target, demand.index, 'answered', demand.answerer, demand.value.toString()]],
+    );
+    assert.ok((round?.demands[0]?.challengeEnd as number) > 0, 'the answer extended the challenge window');
+    const listed = await get(`/v1/fl/demands?taskId=${training.taskId}&status=answered`);
+    assert.equal(listed.body.items?.length, 1);
+    assert.equal((await get(`/v1/fl/demands?taskId=${training.taskId}&status=unanswered`)).body.items?.length, 0);
+  });
+
+  test('a zk verifier registered by the model owner: the verifier and its commitment, and a stranger cannot register one', async () => {
+    const owner = await chain.signer(roles.modelOwner);
+    const zk = chain.deployment.zk!.zkRegistry;
+    const verifier = await deployBreastCancerMlpVerifier(owner);
+    // Only the model's owner registers: anyone else is refused and nothing is indexed for it.
+    const stranger = await chain.signer(roles.client);
+    await assert.rejects(registerZkVerifier(stranger, zk, modelId, verifier, 999n), /ZkNotModelOwner|reverted/);
+    await registerZkVerifier(owner, zk, modelId, verifier, 12_345n);
+    await indexer.syncOnce();
+    const { body } = await get('/v1/zk/verifiers');
+    assert.deepEqual(
+      body.items?.map((v) => [v.modelId, v.verifier, v.commitment, v.registrations]),
+      [[modelId, getAddress(verifier), '12345', 1]],
+    );
   });
 
   test('bad ids, filters and cursors: 4xx with a named code', async () => {

@@ -1,7 +1,8 @@
 // The indexer on a real anvil and PGlite: activity lands in the projections; a reorg
 // made with anvil_snapshot/anvil_revert removes the orphaned rows and indexes the new
 // ones; a restart resumes without duplicates; a chain started again from genesis is
-// noticed and indexed from the start; an RPC endpoint that drops is retried.
+// noticed and indexed from the start; an index made before an area was followed starts
+// over to take that area's earlier events; an RPC endpoint that drops is retried.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import type { Database } from '../src/indexer/db/database.ts';
 import { startIndexer, type Indexer } from '../src/indexer/indexer.ts';
 import { lineLogger } from '../src/log.ts';
 import { deposit } from '../src/sdk/accounts.ts';
+import { deployBreastCancerMlpVerifier, registerZkVerifier } from '../src/zk/chain.ts';
 import { migratedDatabase, roles, someActivity, startTestChain, type Activity, type TestChain } from './support/indexer.ts';
 
 const count = async (db: Database, sql: string, params: unknown[] = []) => Number((await db.query<{ n: number }>(sql, params))[0]!.n);
@@ -127,6 +129,34 @@ describe('indexing a deployment', () => {
     assert.equal(skipped?.address, chain.deployment.contracts.disputeGame);
     assert.ok(lines.some((l) => l.includes('skipped a log')));
     assert.ok((await db.query("SELECT 1 FROM payments WHERE kind = 'deposit' AND amount = $1", [tokens('6').toString()])).length === 1, 'indexing went on');
+  });
+
+  test('an index made before the zk contracts were followed starts over once, and then holds their earlier events', async () => {
+    // A verifier registered on chain while the index followed only the older areas.
+    const owner = await chain.signer(roles.modelOwner);
+    await registerZkVerifier(owner, chain.deployment.zk!.zkRegistry, activity.modelId, await deployBreastCancerMlpVerifier(owner), 4_242n);
+    const { zk: _, ...older } = chain.deployment;
+    const earlier = await migratedDatabase();
+    try {
+      const before = await startIndexer({ rpcUrl: chain.rpcUrl, deployment: older, db: earlier, pollIntervalMs: 3_600_000 });
+      await before.syncOnce();
+      await before.stop();
+      assert.equal(await count(earlier, 'SELECT count(*)::int AS n FROM zk_verifiers'), 0, 'not followed, not indexed');
+      const { lines, log } = recordingLog();
+      const now = await startIndexer({ rpcUrl: chain.rpcUrl, deployment: chain.deployment, db: earlier, log, pollIntervalMs: 3_600_000 });
+      await now.syncOnce();
+      await now.stop();
+      assert.ok(
+        lines.some((l) => l.includes('starting over') && l.includes('did not follow the zkRegistry contract')),
+        lines.join('\n'),
+      );
+      assert.deepEqual(
+        (await earlier.query('SELECT model_id, commitment FROM zk_verifiers')).map((r) => [r.model_id, r.commitment]),
+        [[activity.modelId, '4242']],
+      );
+    } finally {
+      await earlier.close();
+    }
   });
 });
 

@@ -135,8 +135,9 @@ export type CellEvaluation = { id: string; strength: Strength; aligned: boolean;
 export type Evaluation = { name: string; category: string; cells: CellEvaluation[]; alignment: number; evidence: number | null };
 export type Matrix = { grid: GridCell[]; trellis: Evaluation; catalog: { id: string; evaluation: Evaluation }[] };
 
-export type Agent = { id: number; owner: string; uri: string; wallet: string | null; registeredBlock: number };
 export type Validation = { requestHash: string; validator: string; agentId: number; requestURI: string; response: number | null; tag: string | null };
+/** A list row carries the agent's latest validations, so the page needs no read per agent. */
+export type Agent = { id: number; owner: string; uri: string; wallet: string | null; registeredBlock: number; validations: Validation[] };
 export type ReputationScore = { subject: string; tag: string; entries: number; total: string };
 export type AgentDetail = Agent & { validations: Validation[]; reputation: ReputationScore[] };
 export type SpendPermission = {
@@ -149,6 +150,8 @@ export type SpendPermission = {
   end: number;
   revoked: boolean;
   spentTotal: string;
+  /** Lists only: the latest period anything was spent in. */
+  currentPeriod?: SpendPeriod | null;
 };
 export type SpendPeriod = { start: number; end: number; spent: string };
 export type SpendPayment = {
@@ -176,10 +179,28 @@ export type TrainingTask = {
   closed: boolean;
   modelId: string | null;
 };
+export type Demand = {
+  id: number;
+  taskId: number;
+  round: number;
+  demander: string;
+  target: number | 'aggregate';
+  index: number;
+  bond: string;
+  deadline: number;
+  status: 'pending' | 'answered' | 'unanswered';
+  answerer: string | null;
+  value: string | null;
+  challengeEnd: number | null;
+  voided: boolean | null;
+  demandedBlock: number;
+  settledBlock: number | null;
+};
 export type TrainingRound = {
   round: number;
   status: string;
   submissions: { account: string; index: number; root: string; cid: string }[];
+  demands: Demand[];
   aggregate: { root: string; cid: string; challengeEnd: number } | null;
   scores: { scoreSum: string; roundPool: string; paid: string } | null;
 };
@@ -201,6 +222,39 @@ export type GatewaySummary = {
   providers: GatewayProvider[];
 };
 export type Reputation = { subject: string; scores: ReputationScore[] };
+
+export type ZkVerifier = {
+  modelId: string;
+  metadataURI: string | null;
+  verifier: string;
+  commitment: string;
+  registrations: number;
+  registeredBlock: number;
+  results: number;
+  requests: number;
+};
+export type ZkRequest = {
+  gateway: string;
+  seq: number;
+  at: number;
+  requestHash: string | null;
+  modelId: string | null;
+  providers: string[];
+  latencyMs: number;
+  status: string;
+  proofStatus: 'bound' | 'refused';
+};
+export type ZkResult = { blockNumber: number; logIndex: number; txHash: string; modelId: string; ioHash: string; commitment: string; submitter: string };
+export type ZkSlash = {
+  blockNumber: number;
+  logIndex: number;
+  txHash: string;
+  receiptId: string;
+  provider: string;
+  reporter: string;
+  slashed: string;
+  reward: string;
+};
 
 /** Query keys and their paths: one place, so that live updates know what to refresh. */
 export const paths = {
@@ -226,4 +280,8 @@ export const paths = {
   gateway: '/v1/gateway',
   reputationOf: (address: string) => `/v1/reputation/${address}`,
   trainingTask: (id: number) => `/v1/fl/tasks/${id}`,
+  zkVerifiers: '/v1/zk/verifiers?limit=100',
+  zkRequests: '/v1/zk/requests?limit=50',
+  zkResults: '/v1/zk/results?limit=50',
+  zkSlashes: '/v1/zk/slashes?limit=50',
 } as const;

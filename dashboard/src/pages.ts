@@ -10,6 +10,7 @@ import { paymentsPage } from './pages/payments.tsx';
 import { providersPage } from './pages/providers.tsx';
 import { requestsPage } from './pages/requests.tsx';
 import { trainingPage } from './pages/training.tsx';
+import { zkPage } from './pages/zk.tsx';
 
 export const pages: readonly DashboardPage[] = [
   overviewPage,
@@ -20,5 +21,6 @@ export const pages: readonly DashboardPage[] = [
   paymentsPage,
   agentsPage,
   trainingPage,
+  zkPage,
   matrixPage,
 ];

@@ -1,7 +1,7 @@
 // Decoding of raw logs into named events with JSON-safe arguments (uint256 as decimal
 // strings), using the ABIs generated from the contracts. Each Trellis contract's full
 // ABI is used, so inherited events (the token's Transfer, ...) are indexed too.
-import { decodeEventLog, getAddress, type Abi, type Address, type Hex, type Log } from 'viem';
+import { decodeEventLog, getAddress, getContractAddress, type Abi, type Address, type Hex, type Log } from 'viem';
 import type { ContractName, Deployment } from '../chain/manifest.ts';
 import { agentIdentityAbi } from '../chain/generated/AgentIdentity.ts';
 import { contributorRoyaltiesAbi } from '../chain/generated/ContributorRoyalties.ts';
@@ -9,6 +9,7 @@ import { contributorRoyaltiesFactoryAbi } from '../chain/generated/ContributorRo
 import { disputeGameAbi } from '../chain/generated/DisputeGame.ts';
 import { escrowAbi } from '../chain/generated/Escrow.ts';
 import { federatedTrainingAbi } from '../chain/generated/FederatedTraining.ts';
+import { flAvailabilityAbi } from '../chain/generated/FlAvailability.ts';
 import { modelRegistryAbi } from '../chain/generated/ModelRegistry.ts';
 import { providerRegistryAbi } from '../chain/generated/ProviderRegistry.ts';
 import { reputationRegistryAbi } from '../chain/generated/ReputationRegistry.ts';
@@ -16,11 +17,14 @@ import { spendPermissionsAbi } from '../chain/generated/SpendPermissions.ts';
 import { trellisParamsAbi } from '../chain/generated/TrellisParams.ts';
 import { trellisTokenAbi } from '../chain/generated/TrellisToken.ts';
 import { validationRegistryAbi } from '../chain/generated/ValidationRegistry.ts';
+import { zkReceiptSlasherAbi } from '../chain/generated/ZkReceiptSlasher.ts';
+import { zkRegistryAbi } from '../chain/generated/ZkRegistry.ts';
 
 /**
  * The contracts whose events are indexed: the core ones, the optional areas' (agents,
- * federated training) when the manifest has them, and the royalty splitters the
- * coordinator creates for each published final model (found from its events).
+ * federated training and its availability game, zk verification) when the manifest has
+ * them, and the royalty splitters the coordinator creates for each published final
+ * model (found from its events).
  */
 export const indexedContracts = [
   'token',
@@ -34,8 +38,11 @@ export const indexedContracts = [
   'validationRegistry',
   'reputationRegistry',
   'federatedTraining',
+  'flAvailability',
   'royaltiesFactory',
   'contributorRoyalties',
+  'zkRegistry',
+  'zkReceiptSlasher',
 ] as const;
 export type IndexedContract = (typeof indexedContracts)[number];
 
@@ -51,8 +58,11 @@ export const contractAbis: Record<IndexedContract, Abi> = {
   validationRegistry: validationRegistryAbi,
   reputationRegistry: reputationRegistryAbi,
   federatedTraining: federatedTrainingAbi,
+  flAvailability: flAvailabilityAbi,
   royaltiesFactory: contributorRoyaltiesFactoryAbi,
   contributorRoyalties: contributorRoyaltiesAbi,
+  zkRegistry: zkRegistryAbi,
+  zkReceiptSlasher: zkReceiptSlasherAbi,
 };
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -78,7 +88,19 @@ export type AddressBook = Map<string, IndexedContract>;
 
 /** Every fixed address of the deployment by contract name, optional areas included when deployed. */
 export function deployedContracts(deployment: Deployment): Record<string, Address> {
-  return { ...deployment.contracts, ...deployment.agents, ...deployment.fl } as Record<ContractName | string, Address>;
+  const { fl } = deployment;
+  const availability = fl ? { flAvailability: availabilityGameOf(fl.federatedTraining) } : {};
+  return { ...deployment.contracts, ...deployment.agents, ...fl, ...availability, ...deployment.zk } as Record<ContractName | string, Address>;
+}
+
+/**
+ * The coordinator's availability game (FlAvailability), which the manifest does not list:
+ * the coordinator's constructor creates it as its first contract, so it lives at the
+ * CREATE address of the coordinator's nonce 1 (a contract's nonce starts at 1, EIP-161).
+ * test/indexer-agents.test.ts checks it against the coordinator's own answer.
+ */
+export function availabilityGameOf(coordinator: Address): Address {
+  return getContractAddress({ from: coordinator, nonce: 1n });
 }
 
 export function addressBook(deployment: Deployment): AddressBook {

@@ -373,6 +373,8 @@ function differs(state: ChainIdentity, identity: ChainIdentity): string | undefi
     return `the chain has another genesis block (${identity.genesisHash}, indexed ${state.genesisHash}): it was restarted without its state`;
   if (state.deploymentBlock !== identity.deploymentBlock) return `the deployment block changed from ${state.deploymentBlock} to ${identity.deploymentBlock}`;
   for (const [name, address] of Object.entries(identity.contracts)) {
+    // A contract the index did not follow yet (an area this version indexes for the first time) needs its events from the deployment block.
+    if (state.contracts[name] === undefined) return `the index did not follow the ${name} contract (${address}) yet`;
     if (state.contracts[name]?.toLowerCase() !== address.toLowerCase()) return `the ${name} contract moved from ${state.contracts[name]} to ${address}`;
   }
   return undefined;

@@ -5,7 +5,9 @@
 import type { Queryable } from './db/database.ts';
 import type { EventArgs, IndexedEvent } from './events.ts';
 import { agentAppliers, agentTables, type Apply } from './projections-agents.ts';
+import { flAvailabilityAppliers, flAvailabilityTables } from './projections-fl-availability.ts';
 import { flAppliers, flTables } from './projections-fl.ts';
+import { zkAppliers, zkTables } from './projections-zk.ts';
 
 export const projectionTables = [
   'providers',
@@ -18,6 +20,8 @@ export const projectionTables = [
   'payouts',
   ...agentTables,
   ...flTables,
+  ...flAvailabilityTables,
+  ...zkTables,
 ] as const;
 
 const at = (e: IndexedEvent) => [e.blockNumber, e.logIndex, e.txHash] as const;
@@ -191,6 +195,8 @@ const appliers: Record<string, Apply> = {
   'disputeGame.RefundSwept': payout('refund_swept', (a) => ({ account: null, amount: str(a.amount) })),
   ...agentAppliers,
   ...flAppliers,
+  ...flAvailabilityAppliers,
+  ...zkAppliers,
 };
 
 export async function applyEvent(tx: Queryable, event: IndexedEvent): Promise<void> {

@@ -1,7 +1,9 @@
 // A chain with a little of everything the dashboard shows, indexed and served with the
 // built dashboard: a faulty provider caught by a watcher (a dispute played to the end,
 // a slash, payouts), an honest provider's voucher redeemed, deposits, an agent with a
-// spend permission, and a training round with a challenge and rewards. Shared by
+// spend permission, a training round with a challenge, a demand of the availability
+// game and rewards, and a zk request through the SDK and a gateway whose request log the
+// indexer follows. Shared by
 // test/dashboard.test.ts and scripts/dashboard-screenshots.ts.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +14,7 @@ import { defaultDashboardDir } from '../../src/indexer/api/dashboard-files.ts';
 import { startIndexerApi } from '../../src/indexer/api/server.ts';
 import { openDatabase, type Database } from '../../src/indexer/db/database.ts';
 import { migrate } from '../../src/indexer/db/migrate.ts';
+import { startGatewayFollower } from '../../src/indexer/gateway-follower.ts';
 import { startIndexer, type Indexer } from '../../src/indexer/indexer.ts';
 import type { RunningServer } from '../../src/net/http.ts';
 import { signVoucher } from '../../src/payments/voucher.ts';
@@ -21,11 +24,14 @@ import { transact } from '../../src/sdk/transact.ts';
 import { startWatcher } from '../../src/verify/watcher.ts';
 import { startDisputeAutomationNetwork, until, type DisputeAutomationNetwork } from './dispute-automation.ts';
 import { agentActivity, trainingActivity, type AgentActivity, type TrainingActivity } from './indexer.ts';
+import { zkActivity, type ZkActivity } from './zk-activity.ts';
 
 const FAULTY = 2;
 const HONEST = 3;
 const WATCHER = 6;
 const CLIENT = 1;
+const ZK_PROVIDER = 4;
+const MODEL_OWNER = 9;
 export const HOSTILE_ENDPOINT = 'http://127.0.0.1:9/"><img src=x onerror="globalThis.pwned=1">';
 
 export type DashboardNetwork = {
@@ -41,6 +47,8 @@ export type DashboardNetwork = {
   agents: AgentActivity;
   /** A training round with a wrong aggregate proven and slashed, then rewards. */
   training: TrainingActivity;
+  /** A zk request routed by a gateway to a provider proving breast-cancer-mlp, its verifier registered. */
+  zk: ZkActivity;
   /** A deposit of `amount` by the client, mined (the dashboard learns of it from the stream). */
   deposit(amount: bigint): Promise<void>;
   stop(): Promise<void>;
@@ -65,12 +73,17 @@ export async function startDashboardNetwork(options: { endpoint?: string } = {})
   let db: Database | undefined;
   let indexer: Indexer | undefined;
   let api: RunningServer | undefined;
+  let zk: ZkActivity | undefined;
   const stop = async () => {
     await api?.close();
     await indexer?.stop();
     await db?.close();
+    await zk?.stop();
     await net.stop();
   };
+  const zkStarted = zkActivity(net, { owner: MODEL_OWNER, provider: ZK_PROVIDER, client: CLIENT });
+  // Awaited below (or on a failure, to stop what it started); this keeps an early failure from going unhandled meanwhile.
+  zkStarted.catch(() => {});
   try {
     const { deployment } = net.chain;
     // A dispute played to the end: the faulty node answers wrong, the watcher re-executes and wins.
@@ -105,6 +118,10 @@ export async function startDashboardNetwork(options: { endpoint?: string } = {})
       }),
     );
 
+    // The zk proof takes most of the zk request's time, in the provider's prover process:
+    // it runs while the dispute plays (on accounts of its own), and is awaited before the
+    // agent and training activity move the chain's clock.
+    zk = await zkStarted;
     const agents = await agentActivity(net.chain.rpcUrl, deployment, {
       client: client.account.address,
       provider: honest.account.address,
@@ -115,6 +132,14 @@ export async function startDashboardNetwork(options: { endpoint?: string } = {})
     db = await opening;
     indexer = await startIndexer({ rpcUrl: net.chain.rpcUrl, deployment, db, pollIntervalMs: 50 });
     await indexer.syncOnce();
+    // The gateway's request log, read once: the zk request with its routing and status.
+    const follower = startGatewayFollower({ gatewayUrl: zk.gatewayUrl, db, pollIntervalMs: 60_000 });
+    try {
+      await follower.syncOnce();
+    } finally {
+      await follower.stop();
+    }
+    await zk.stopGateway();
     api = await startIndexerApi({ db, indexer, dashboardDir });
     return {
       net,
@@ -127,6 +152,7 @@ export async function startDashboardNetwork(options: { endpoint?: string } = {})
       disputeId,
       agents,
       training,
+      zk,
       deposit: async (amount) => {
         await deposit(client, deployment, amount);
       },
@@ -134,6 +160,7 @@ export async function startDashboardNetwork(options: { endpoint?: string } = {})
     };
   } catch (error) {
     db ??= await opening.catch(() => undefined);
+    zk ??= await zkStarted.catch(() => undefined);
     await stop();
     throw error;
   }

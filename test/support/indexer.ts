@@ -12,6 +12,7 @@ import { connectDevSigner, connectSigner, type SignerConnection } from '../../sr
 import { agentIdentityAbi } from '../../src/chain/generated/AgentIdentity.ts';
 import { escrowAbi } from '../../src/chain/generated/Escrow.ts';
 import { federatedTrainingAbi } from '../../src/chain/generated/FederatedTraining.ts';
+import { flAvailabilityAbi } from '../../src/chain/generated/FlAvailability.ts';
 import { reputationRegistryAbi } from '../../src/chain/generated/ReputationRegistry.ts';
 import { trellisTokenAbi } from '../../src/chain/generated/TrellisToken.ts';
 import { validationRegistryAbi } from '../../src/chain/generated/ValidationRegistry.ts';
@@ -242,6 +243,8 @@ export type TrainingActivity = {
   wrongCid: string;
   aggregateCid: string;
   slashed: bigint;
+  /** A demand of the availability game on an update's element, answered by its participant. */
+  demand: { id: bigint; game: Address; demander: Address; answerer: Address; target: number; index: number; value: bigint };
 };
 
 const FL_ELEMENTS = 4;
@@ -250,8 +253,10 @@ const FL_EXAMPLES = [100n, 50n, 25n];
 /**
  * A federated training task of one FedAvg round: three participants join and submit,
  * the aggregator posts a wrong aggregate, a watcher proves it wrong (the aggregator is
- * slashed), the aggregator stakes again and posts the right one, and once it stood the owner posts
- * scores that credit rewards. Moves the chain's clock about two minutes forward.
+ * slashed), the aggregator stakes again and posts the right one, the watcher demands that an
+ * element of the first participant's update be opened (the availability game) and that
+ * participant answers it, and once the aggregate stood the owner posts scores that credit
+ * rewards. Moves the chain's clock about two minutes forward.
  */
 export async function trainingActivity(rpcUrl: string, deployment: Deployment): Promise<TrainingActivity> {
   const fl = deployment.fl?.federatedTraining;
@@ -330,7 +335,19 @@ export async function trainingActivity(rpcUrl: string, deployment: Deployment): 
   const right = commitWeights(honest);
   await send(aggregator, fl, federatedTrainingAbi, 'postAggregate', [taskId, right.root, 'ipfs://aggregate', [], []]);
   const postedAt = (await owner.publicClient.getBlock()).timestamp;
-  await warpTo(postedAt + BigInt(window) + 1n);
+  // The availability game, during the right aggregate's challenge window: a bonded demand
+  // for element `opened` of participant 0's update, answered with its value and path.
+  const game = await owner.publicClient.readContract({ address: fl, abi: federatedTrainingAbi, functionName: 'availability' });
+  const bond = await owner.publicClient.readContract({ address: game, abi: flAvailabilityAbi, functionName: 'demandBond', args: [taskId] });
+  await send(challenger, deployment.contracts.token, trellisTokenAbi, 'approve', [game, bond]);
+  const opened = 1;
+  await send(challenger, game, flAvailabilityAbi, 'demandOpening', [taskId, 0, opened]);
+  const demandId = await owner.publicClient.readContract({ address: game, abi: flAvailabilityAbi, functionName: 'demandCount' });
+  await send(people[0]!, game, flAvailabilityAbi, 'answerDemand', [demandId, vectors[0]![opened]!, elementProof(commitments[0]!, opened)]);
+  // An answer extends the challenge window: scores wait until it ends.
+  const { challengeEnd } = await owner.publicClient.readContract({ address: game, abi: flAvailabilityAbi, functionName: 'availability', args: [taskId, 1n] });
+  const ends = postedAt + BigInt(window) > challengeEnd ? postedAt + BigInt(window) : challengeEnd;
+  await warpTo(ends + 1n);
   await send(owner, fl, federatedTrainingAbi, 'postScores', [taskId, 1n, [0, 1, 2], [3n, 2n, 1n]]);
   return {
     taskId,
@@ -341,6 +358,15 @@ export async function trainingActivity(rpcUrl: string, deployment: Deployment): 
     wrongCid: 'ipfs://aggregate-wrong',
     aggregateCid: 'ipfs://aggregate',
     slashed: aggregatorStake,
+    demand: {
+      id: demandId,
+      game,
+      demander: challenger.account.address,
+      answerer: people[0]!.account.address,
+      target: 0,
+      index: opened,
+      value: vectors[0]![opened]!,
+    },
   };
 }
 

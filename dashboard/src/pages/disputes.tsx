@@ -5,6 +5,7 @@ import { type Dispute, type DisputeDetail, getJson, type Move, type Page, paths 
 import { tokens } from '../format.ts';
 import type { DashboardPage } from '../page.ts';
 import { Empty, Hex, Loaded } from '../parts.tsx';
+import { Table } from '../table.tsx';
 import { disputeStatus } from './requests.tsx';
 
 function DisputesView() {
@@ -70,32 +71,18 @@ function DisputesView() {
                       ))}
                     </ol>
                     <h3>Payouts</h3>
-                    {detail.payouts.length === 0 ? (
-                      <Empty>None yet.</Empty>
-                    ) : (
-                      <table>
-                        <thead>
-                          <tr>
-                            <th scope="col">Kind</th>
-                            <th scope="col">To</th>
-                            <th scope="col">Amount</th>
-                            <th scope="col">Block</th>
-                          </tr>
-                        </thead>
-                        <tbody>
-                          {detail.payouts.map((p) => (
-                            <tr key={`${p.blockNumber}:${p.logIndex}`}>
-                              <td>{p.kind}</td>
-                              <td>
-                                <Hex value={p.account} />
-                              </td>
-                              <td className="num">{tokens(p.amount)}</td>
-                              <td className="num">{p.blockNumber}</td>
-                            </tr>
-                          ))}
-                        </tbody>
-                      </table>
-                    )}
+                    <Table
+                      label={`Payouts of dispute ${d.id.slice(0, 10)}`}
+                      rows={detail.payouts}
+                      rowKey={(p) => `${p.blockNumber}:${p.logIndex}`}
+                      empty="None yet."
+                      columns={[
+                        { header: 'Kind', cell: (p) => p.kind },
+                        { header: 'To', cell: (p) => <Hex value={p.account} /> },
+                        { header: 'Amount', numeric: true, cell: (p) => tokens(p.amount) },
+                        { header: 'Block', numeric: true, cell: (p) => p.blockNumber },
+                      ]}
+                    />
                   </>
                 )}
               </section>

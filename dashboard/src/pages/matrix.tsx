@@ -5,6 +5,7 @@ import { type Evaluation, getJson, type Matrix, paths } from '../api.ts';
 import { type HeatCell, Heatmap } from '../charts/heatmap.tsx';
 import type { DashboardPage } from '../page.ts';
 import { Loaded } from '../parts.tsx';
+import { Table } from '../table.tsx';
 
 const strengthValue = { strong: 1, moderate: 0.6, weak: 0.25 } as const;
 
@@ -46,28 +47,18 @@ function MatrixView() {
               <Heatmap caption={`The catalog: projects aligned per cell (${m.catalog.length} projects)`} rows={rows} columns={columns} cells={catalog} />
             </div>
             <h2>Catalog projects</h2>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Project</th>
-                  <th scope="col">Category</th>
-                  <th scope="col">Alignment</th>
-                  <th scope="col">Evidence</th>
-                  <th scope="col">Aligned cells</th>
-                </tr>
-              </thead>
-              <tbody>
-                {[{ id: 'self', evaluation: m.trellis }, ...m.catalog].map(({ id, evaluation: e }) => (
-                  <tr key={id}>
-                    <th scope="row">{e.name}</th>
-                    <td>{e.category}</td>
-                    <td className="num">{e.alignment}</td>
-                    <td className="num">{e.evidence ?? '–'}</td>
-                    <td>{e.cells.filter((c) => c.aligned).length}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <Table
+              label="Catalog projects"
+              rows={[{ id: 'self', evaluation: m.trellis }, ...m.catalog]}
+              rowKey={(p) => p.id}
+              columns={[
+                { header: 'Project', rowHeader: true, cell: (p) => p.evaluation.name },
+                { header: 'Category', cell: (p) => p.evaluation.category },
+                { header: 'Alignment', numeric: true, cell: (p) => p.evaluation.alignment },
+                { header: 'Evidence', numeric: true, cell: (p) => p.evaluation.evidence ?? '–' },
+                { header: 'Aligned cells', numeric: true, cell: (p) => p.evaluation.cells.filter((c) => c.aligned).length },
+              ]}
+            />
           </>
         );
       }}

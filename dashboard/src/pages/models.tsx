@@ -6,6 +6,7 @@ import { ShareBars } from '../charts/share-bars.tsx';
 import { modelName, packageCid, percentBps, short, tokenNumber, tokens } from '../format.ts';
 import type { DashboardPage } from '../page.ts';
 import { Empty, Hex, Loaded } from '../parts.tsx';
+import { Table } from '../table.tsx';
 
 function ModelsView() {
   const models = useQuery({ queryKey: [paths.models], queryFn: () => getJson<Page<Model>>(paths.models) });
@@ -22,54 +23,57 @@ function ModelsView() {
           <Empty>No model is published yet.</Empty>
         ) : (
           <>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Model</th>
-                  <th scope="col">Owner</th>
-                  <th scope="col">Royalty</th>
-                  <th scope="col">Royalties earned</th>
-                  <th scope="col">Package</th>
-                  <th scope="col">Served by</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((m, i) => {
-                  const cid = packageCid(m.metadataURI);
-                  const serving = details[i]?.data?.prices;
-                  return (
-                    <tr key={m.id}>
-                      <th scope="row">
-                        {label(m)}
-                        {m.deprecated && ' (deprecated)'}
-                        <br />
-                        <Hex value={m.id} />
-                      </th>
-                      <td>
-                        <Hex value={m.owner} />
-                      </td>
-                      <td className="num">
-                        {percentBps(m.royaltyBps)}
-                        {m.pendingRoyalty && ` (rising to ${percentBps(m.pendingRoyalty.royaltyBps)})`}
-                      </td>
-                      <td className="num">{tokens(earned(m.id)?.royalty ?? '0')}</td>
-                      <td>{cid ? <code title={m.metadataURI}>{short(cid)}</code> : <span title={m.metadataURI}>by name ({m.metadataURI})</span>}</td>
-                      <td>
-                        {serving === undefined
-                          ? '…'
-                          : serving.length === 0
-                            ? 'no provider'
-                            : serving.map((p) => (
-                                <span key={p.provider} className="chip">
-                                  <Hex value={p.provider} /> {tokens(p.price)}
-                                </span>
-                              ))}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
+            <Table
+              label="Models"
+              rows={page.items}
+              rowKey={(m) => m.id}
+              columns={[
+                {
+                  header: 'Model',
+                  rowHeader: true,
+                  cell: (m) => (
+                    <>
+                      {label(m)}
+                      {m.deprecated && ' (deprecated)'}
+                      <br />
+                      <Hex value={m.id} />
+                    </>
+                  ),
+                },
+                { header: 'Owner', cell: (m) => <Hex value={m.owner} /> },
+                {
+                  header: 'Royalty',
+                  numeric: true,
+                  cell: (m) => (
+                    <>
+                      {percentBps(m.royaltyBps)}
+                      {m.pendingRoyalty && ` (rising to ${percentBps(m.pendingRoyalty.royaltyBps)})`}
+                    </>
+                  ),
+                },
+                { header: 'Royalties earned', numeric: true, cell: (m) => tokens(earned(m.id)?.royalty ?? '0') },
+                {
+                  header: 'Package',
+                  cell: (m) => {
+                    const cid = packageCid(m.metadataURI);
+                    return cid ? <code title={m.metadataURI}>{short(cid)}</code> : <span title={m.metadataURI}>by name ({m.metadataURI})</span>;
+                  },
+                },
+                {
+                  header: 'Served by',
+                  cell: (m) => {
+                    const serving = details[page.items.indexOf(m)]?.data?.prices;
+                    if (serving === undefined) return '…';
+                    if (serving.length === 0) return 'no provider';
+                    return serving.map((p) => (
+                      <span key={p.provider} className="chip">
+                        <Hex value={p.provider} /> {tokens(p.price)}
+                      </span>
+                    ));
+                  },
+                },
+              ]}
+            />
             {overview.data && overview.data.earningsByModel.length > 0 && (
               <div className="charts">
                 <ShareBars

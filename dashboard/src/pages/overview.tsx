@@ -6,6 +6,7 @@ import { BarChart } from '../charts/bar-chart.tsx';
 import { time, tokenNumber, tokens } from '../format.ts';
 import type { DashboardPage } from '../page.ts';
 import { Figures, Hex, Loaded, NotIndexed } from '../parts.tsx';
+import { Table } from '../table.tsx';
 
 /** What the gateway reported; not a chain event, so polled rather than refreshed by the stream. */
 export const useGateway = () => useQuery({ queryKey: [paths.gateway], queryFn: () => getJson<GatewaySummary>(paths.gateway), refetchInterval: 5000 });
@@ -60,30 +61,17 @@ function OverviewView() {
         <h2 id="health">Providers</h2>
         <Loaded query={providers}>
           {(page) => (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Provider</th>
-                  <th scope="col">Stake</th>
-                  <th scope="col">Standing on chain</th>
-                  <th scope="col">Health</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((p) => (
-                  <tr key={p.address}>
-                    <td>
-                      <Hex value={p.address} full />
-                    </td>
-                    <td className="num">{tokens(p.activeStake)}</td>
-                    <td>{standing(p, overview.data?.latestBlockTime)}</td>
-                    <td>
-                      <GatewayHealth summary={gateway.data} address={p.address} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <Table
+              label="Providers and their health"
+              rows={page.items}
+              rowKey={(p) => p.address}
+              columns={[
+                { header: 'Provider', cell: (p) => <Hex value={p.address} full /> },
+                { header: 'Stake', numeric: true, cell: (p) => tokens(p.activeStake) },
+                { header: 'Standing on chain', cell: (p) => standing(p, overview.data?.latestBlockTime) },
+                { header: 'Health', cell: (p) => <GatewayHealth summary={gateway.data} address={p.address} /> },
+              ]}
+            />
           )}
         </Loaded>
       </section>

@@ -6,7 +6,8 @@ import { useState } from 'react';
 import { getJson, type Page, type Payment, paths } from '../api.ts';
 import { tokens } from '../format.ts';
 import type { DashboardPage } from '../page.ts';
-import { Empty, Hex, Loaded, NotIndexed } from '../parts.tsx';
+import { Hex, Loaded, NotIndexed } from '../parts.tsx';
+import { Table } from '../table.tsx';
 
 const kinds = ['all', 'deposit', 'redemption', 'withdrawal_requested', 'withdrawal', 'claim'] as const;
 
@@ -30,44 +31,24 @@ function PaymentsView() {
         </span>
       </p>
       <Loaded query={payments}>
-        {(page) =>
-          page.items.length === 0 ? (
-            <Empty>No payments of this kind.</Empty>
-          ) : (
-            <table aria-label="Payments">
-              <thead>
-                <tr>
-                  <th scope="col">Block</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Account</th>
-                  <th scope="col">Provider</th>
-                  <th scope="col">Amount</th>
-                  <th scope="col">Balance after</th>
-                  <th scope="col">Shortfall</th>
-                  <th scope="col">Transaction</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((p) => (
-                  <tr key={`${p.blockNumber}:${p.logIndex}`}>
-                    <td className="num">{p.blockNumber}</td>
-                    <td>{p.kind.replace('_', ' ')}</td>
-                    <td>
-                      <Hex value={p.account} />
-                    </td>
-                    <td>{p.provider ? <Hex value={p.provider} /> : ''}</td>
-                    <td className="num">{tokens(p.amount)}</td>
-                    <td className="num">{p.balance ? tokens(p.balance) : ''}</td>
-                    <td className="num">{p.shortfall && p.shortfall !== '0' ? tokens(p.shortfall) : ''}</td>
-                    <td>
-                      <Hex value={p.txHash} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )
-        }
+        {(page) => (
+          <Table
+            label="Payments"
+            rows={page.items}
+            rowKey={(p) => `${p.blockNumber}:${p.logIndex}`}
+            empty="No payments of this kind."
+            columns={[
+              { header: 'Block', numeric: true, cell: (p) => p.blockNumber },
+              { header: 'Kind', cell: (p) => p.kind.replace('_', ' ') },
+              { header: 'Account', cell: (p) => <Hex value={p.account} /> },
+              { header: 'Provider', cell: (p) => (p.provider ? <Hex value={p.provider} /> : '') },
+              { header: 'Amount', numeric: true, cell: (p) => tokens(p.amount) },
+              { header: 'Balance after', numeric: true, cell: (p) => (p.balance ? tokens(p.balance) : '') },
+              { header: 'Shortfall', numeric: true, cell: (p) => (p.shortfall && p.shortfall !== '0' ? tokens(p.shortfall) : '') },
+              { header: 'Transaction', cell: (p) => <Hex value={p.txHash} /> },
+            ]}
+          />
+        )}
       </Loaded>
     </>
   );

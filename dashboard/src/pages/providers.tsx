@@ -6,6 +6,7 @@ import { getJson, type Model, type Overview, type Page, paths, type GatewayProvi
 import { modelName, short, time, tokens } from '../format.ts';
 import type { DashboardPage } from '../page.ts';
 import { Empty, Hex, Loaded, NotIndexed } from '../parts.tsx';
+import { Table } from '../table.tsx';
 import { noGateway, standing, useGateway } from './overview.tsx';
 
 function Measured({ gateway }: { gateway: GatewayProvider | undefined }) {
@@ -92,55 +93,33 @@ function ProvidersView() {
                 <h3>Prices per request</h3>
                 {!detail ? (
                   <p aria-busy="true">Loading…</p>
-                ) : detail.prices.length === 0 ? (
-                  <Empty>No prices set.</Empty>
                 ) : (
-                  <table>
-                    <thead>
-                      <tr>
-                        <th scope="col">Model</th>
-                        <th scope="col">Price</th>
-                        <th scope="col">Set in block</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {detail.prices.map((price) => (
-                        <tr key={price.modelId}>
-                          <td title={price.modelId}>{nameOf(price.modelId)}</td>
-                          <td className="num">{tokens(price.price)}</td>
-                          <td className="num">{price.updatedBlock}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
+                  <Table
+                    label={`Prices of provider ${short(p.address)}`}
+                    rows={detail.prices}
+                    rowKey={(price) => price.modelId}
+                    empty="No prices set."
+                    columns={[
+                      { header: 'Model', cell: (price) => <span title={price.modelId}>{nameOf(price.modelId)}</span> },
+                      { header: 'Price', numeric: true, cell: (price) => tokens(price.price) },
+                      { header: 'Set in block', numeric: true, cell: (price) => price.updatedBlock },
+                    ]}
+                  />
                 )}
                 {detail && detail.slashes.length > 0 && (
                   <>
                     <h3>Slashes</h3>
-                    <table>
-                      <thead>
-                        <tr>
-                          <th scope="col">Block</th>
-                          <th scope="col">Taken</th>
-                          <th scope="col">To</th>
-                          <th scope="col">Transaction</th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        {detail.slashes.map((s) => (
-                          <tr key={s.txHash + s.recipient}>
-                            <td className="num">{s.blockNumber}</td>
-                            <td className="num">{tokens(BigInt(s.fromActive) + BigInt(s.fromUnbonding))}</td>
-                            <td>
-                              <Hex value={s.recipient} />
-                            </td>
-                            <td>
-                              <Hex value={s.txHash} />
-                            </td>
-                          </tr>
-                        ))}
-                      </tbody>
-                    </table>
+                    <Table
+                      label={`Slashes of provider ${short(p.address)}`}
+                      rows={detail.slashes}
+                      rowKey={(s) => s.txHash + s.recipient}
+                      columns={[
+                        { header: 'Block', numeric: true, cell: (s) => s.blockNumber },
+                        { header: 'Taken', numeric: true, cell: (s) => tokens(BigInt(s.fromActive) + BigInt(s.fromUnbonding)) },
+                        { header: 'To', cell: (s) => <Hex value={s.recipient} /> },
+                        { header: 'Transaction', cell: (s) => <Hex value={s.txHash} /> },
+                      ]}
+                    />
                   </>
                 )}
                 {p.jailedUntil ? <p>Jailed until {time(p.jailedUntil)}.</p> : null}

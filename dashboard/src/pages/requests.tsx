@@ -7,6 +7,7 @@ import { type Dispute, getJson, type Page, type Payment, paths, type SearchResul
 import { outcomes, tokens } from '../format.ts';
 import type { DashboardPage } from '../page.ts';
 import { Empty, ErrorNotice, Hex, Loaded, NotIndexed } from '../parts.tsx';
+import { Table } from '../table.tsx';
 
 const HASH = /^0x[0-9a-fA-F]{64}$/;
 
@@ -72,46 +73,23 @@ function RequestsView() {
       <section aria-labelledby="settled">
         <h2 id="settled">Settled requests (voucher redemptions)</h2>
         <Loaded query={redemptions}>
-          {(page) =>
-            page.items.length === 0 ? (
-              <Empty>No voucher has been redeemed yet.</Empty>
-            ) : (
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Block</th>
-                    <th scope="col">Client</th>
-                    <th scope="col">Provider</th>
-                    <th scope="col">Model</th>
-                    <th scope="col">Paid</th>
-                    <th scope="col">Cumulative</th>
-                    <th scope="col">Transaction</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {page.items.map((p) => (
-                    <tr key={`${p.blockNumber}:${p.logIndex}`}>
-                      <td className="num">{p.blockNumber}</td>
-                      <td>
-                        <Hex value={p.account} />
-                      </td>
-                      <td>
-                        <Hex value={p.provider} />
-                      </td>
-                      <td>
-                        <Hex value={p.modelId} />
-                      </td>
-                      <td className="num">{tokens(p.amount)}</td>
-                      <td className="num">{p.cumulativeAmount ? tokens(p.cumulativeAmount) : ''}</td>
-                      <td>
-                        <Hex value={p.txHash} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )
-          }
+          {(page) => (
+            <Table
+              label="Settled requests"
+              rows={page.items}
+              rowKey={(p) => `${p.blockNumber}:${p.logIndex}`}
+              empty="No voucher has been redeemed yet."
+              columns={[
+                { header: 'Block', numeric: true, cell: (p) => p.blockNumber },
+                { header: 'Client', cell: (p) => <Hex value={p.account} /> },
+                { header: 'Provider', cell: (p) => <Hex value={p.provider} /> },
+                { header: 'Model', cell: (p) => <Hex value={p.modelId} /> },
+                { header: 'Paid', numeric: true, cell: (p) => tokens(p.amount) },
+                { header: 'Cumulative', numeric: true, cell: (p) => (p.cumulativeAmount ? tokens(p.cumulativeAmount) : '') },
+                { header: 'Transaction', cell: (p) => <Hex value={p.txHash} /> },
+              ]}
+            />
+          )}
         </Loaded>
       </section>
     </>
@@ -123,34 +101,24 @@ export const disputeStatus = (d: Dispute) =>
 
 function ReceiptTable({ disputes }: { disputes: Dispute[] }) {
   return (
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">Receipt</th>
-          <th scope="col">Provider</th>
-          <th scope="col">Client</th>
-          <th scope="col">Verification status</th>
-        </tr>
-      </thead>
-      <tbody>
-        {disputes.map((d) => (
-          <tr key={d.id}>
-            <td>
-              <Hex value={d.receiptId} full />
-            </td>
-            <td>
-              <Hex value={d.provider} />
-            </td>
-            <td>
-              <Hex value={d.client} />
-            </td>
-            <td>
+    <Table
+      label="Receipts"
+      rows={disputes}
+      rowKey={(d) => d.id}
+      columns={[
+        { header: 'Receipt', cell: (d) => <Hex value={d.receiptId} full /> },
+        { header: 'Provider', cell: (d) => <Hex value={d.provider} /> },
+        { header: 'Client', cell: (d) => <Hex value={d.client} /> },
+        {
+          header: 'Verification status',
+          cell: (d) => (
+            <>
               disputed, {disputeStatus(d)} (<a href={`#/disputes?id=${d.id}`}>dispute</a>)
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+            </>
+          ),
+        },
+      ]}
+    />
   );
 }
 

@@ -1,11 +1,14 @@
 // Federated training: each task with its participants and rounds (who submitted, the
-// aggregate and its CID, the scores), and what happened to money: challenges that
-// proved an aggregate wrong, slashes, rewards credited, claims and royalties.
+// aggregate and its CID, the scores), under each round the availability game's demands
+// (an element of an update or of the aggregate to open: answered, or left unanswered and
+// the committer slashed), and what happened to money: challenges that proved an aggregate
+// wrong, slashes, rewards credited, claims and royalties.
 import { useQueries, useQuery } from '@tanstack/react-query';
-import { getJson, type Page, paths, type TrainingOutcome, type TrainingTask, type TrainingTaskDetail } from '../api.ts';
-import { tokens } from '../format.ts';
+import { type Demand, getJson, type Page, paths, type TrainingRound, type TrainingTask, type TrainingTaskDetail } from '../api.ts';
+import { time, tokens } from '../format.ts';
 import type { DashboardPage } from '../page.ts';
 import { Empty, Figures, Hex, Loaded } from '../parts.tsx';
+import { Table } from '../table.tsx';
 
 const outcomeNames: Record<string, string> = {
   challenge: 'aggregate proven wrong',
@@ -18,31 +21,29 @@ const outcomeNames: Record<string, string> = {
   royalties_paid: 'royalties paid',
 };
 
-function Outcomes({ outcomes }: { outcomes: TrainingOutcome[] }) {
-  if (outcomes.length === 0) return <Empty>No challenge, slash or reward yet.</Empty>;
+function demandState(d: Demand): string {
+  if (d.status === 'answered') return 'answered: opened on chain';
+  if (d.status === 'unanswered') return d.voided ? 'unanswered: committer slashed, post void' : 'unanswered: committer slashed';
+  return `pending until ${time(d.deadline)}`;
+}
+
+function Demands({ taskId, round }: { taskId: number; round: TrainingRound }) {
   return (
-    <table aria-label="Challenges, slashes and rewards">
-      <thead>
-        <tr>
-          <th scope="col">Block</th>
-          <th scope="col">What</th>
-          <th scope="col">Round</th>
-          <th scope="col">Account</th>
-          <th scope="col">Amount</th>
-        </tr>
-      </thead>
-      <tbody>
-        {outcomes.map((o) => (
-          <tr key={`${o.blockNumber}:${o.logIndex}`}>
-            <td className="num">{o.blockNumber}</td>
-            <td>{outcomeNames[o.kind] ?? o.kind}</td>
-            <td className="num">{o.round ?? ''}</td>
-            <td>{o.account ? <Hex value={o.account} /> : ''}</td>
-            <td className="num">{tokens(o.amount)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <Table
+      label={`Availability demands of task ${taskId}, round ${round.round}`}
+      caption
+      rows={round.demands}
+      rowKey={(d) => d.id}
+      columns={[
+        { header: 'Demand', numeric: true, cell: (d) => `#${d.id}` },
+        { header: 'Of', cell: (d) => (d.target === 'aggregate' ? 'the aggregate' : `update of participant ${d.target}`) },
+        { header: 'Element', numeric: true, cell: (d) => d.index },
+        { header: 'Demander', cell: (d) => <Hex value={d.demander} /> },
+        { header: 'Bond', numeric: true, cell: (d) => tokens(d.bond) },
+        { header: 'State', cell: demandState },
+        { header: 'Answered by', cell: (d) => (d.answerer ? <Hex value={d.answerer} /> : '') },
+      ]}
+    />
   );
 }
 
@@ -65,41 +66,51 @@ function Task({ task, detail }: { task: TrainingTask; detail: TrainingTaskDetail
       {detail && (
         <>
           <h3>Rounds</h3>
-          {detail.roundList.length === 0 ? (
-            <Empty>No round has opened.</Empty>
-          ) : (
-            <table aria-label={`Rounds of task ${task.id}`}>
-              <thead>
-                <tr>
-                  <th scope="col">Round</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Submitted by</th>
-                  <th scope="col">Aggregate CID</th>
-                  <th scope="col">Paid</th>
-                </tr>
-              </thead>
-              <tbody>
-                {detail.roundList.map((r) => (
-                  <tr key={r.round}>
-                    <td className="num">{r.round}</td>
-                    <td>{r.status}</td>
-                    <td>
-                      {r.submissions.map((s) => (
-                        <span key={s.index}>
-                          <Hex value={s.account} />{' '}
-                        </span>
-                      ))}
-                      ({r.submissions.length})
-                    </td>
-                    <td>{r.aggregate ? r.aggregate.cid : 'not posted'}</td>
-                    <td className="num">{r.scores ? tokens(r.scores.paid) : ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+          <Table
+            label={`Rounds of task ${task.id}`}
+            rows={detail.roundList}
+            rowKey={(r) => r.round}
+            empty="No round has opened."
+            columns={[
+              { header: 'Round', numeric: true, cell: (r) => r.round },
+              { header: 'Status', cell: (r) => r.status },
+              {
+                header: 'Submitted by',
+                cell: (r) => (
+                  <>
+                    {r.submissions.map((s) => (
+                      <span key={s.index}>
+                        <Hex value={s.account} />{' '}
+                      </span>
+                    ))}
+                    ({r.submissions.length})
+                  </>
+                ),
+              },
+              { header: 'Aggregate CID', cell: (r) => (r.aggregate ? r.aggregate.cid : 'not posted') },
+              { header: 'Demands', numeric: true, cell: (r) => r.demands.length },
+              { header: 'Paid', numeric: true, cell: (r) => (r.scores ? tokens(r.scores.paid) : '') },
+            ]}
+          />
+          {detail.roundList
+            .filter((r) => r.demands.length > 0)
+            .map((r) => (
+              <Demands key={r.round} taskId={task.id} round={r} />
+            ))}
           <h3>Challenges, slashes and rewards</h3>
-          <Outcomes outcomes={detail.outcomes} />
+          <Table
+            label="Challenges, slashes and rewards"
+            rows={detail.outcomes}
+            rowKey={(o) => `${o.blockNumber}:${o.logIndex}`}
+            empty="No challenge, slash or reward yet."
+            columns={[
+              { header: 'Block', numeric: true, cell: (o) => o.blockNumber },
+              { header: 'What', cell: (o) => outcomeNames[o.kind] ?? o.kind },
+              { header: 'Round', numeric: true, cell: (o) => o.round ?? '' },
+              { header: 'Account', cell: (o) => (o.account ? <Hex value={o.account} /> : '') },
+              { header: 'Amount', numeric: true, cell: (o) => tokens(o.amount) },
+            ]}
+          />
         </>
       )}
     </section>
@@ -108,6 +119,7 @@ function Task({ task, detail }: { task: TrainingTask; detail: TrainingTaskDetail
 
 function TrainingView() {
   const tasks = useQuery({ queryKey: [paths.trainingTasks], queryFn: () => getJson<Page<TrainingTask>>(paths.trainingTasks) });
+  // One read per task shown: each holds its rounds, demands and outcomes, bounded by its configuration.
   const details = useQueries({
     queries: (tasks.data?.items ?? []).map((t) => ({
       queryKey: [paths.trainingTask(t.id)],

@@ -5,7 +5,10 @@ import { verificationModes } from '../../protocol/verification-modes.ts';
 import { indexerErrorStatus } from '../errors.ts';
 import { indexedContracts } from '../events.ts';
 import { DEFAULT_LIMIT, MAX_LIMIT } from './params.ts';
+import { demandStatuses } from './queries-fl.ts';
 import { RATE_WINDOW_SECONDS } from './queries-gateway.ts';
+import { proofStatuses } from './queries-zk.ts';
+import { RECENT } from './queries-agents.ts';
 import { ACTIVITY_BUCKETS } from './summary.ts';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -116,6 +119,29 @@ export const indexerOpenApi = {
       pathParam('id', positiveId),
       ref('TrainingTaskDetail'),
     ),
+    '/v1/fl/demands': list(
+      'Demands of the availability game (FlAvailability), newest first: answered, or left unanswered (the committer slashed, the post void).',
+      'Demand',
+      [
+        queryParam('taskId', positiveId, 'only demands in this training task'),
+        queryParam('status', { type: 'string', enum: [...demandStatuses] }, 'only demands in this state'),
+      ],
+    ),
+    '/v1/zk/verifiers': list(
+      'Models with a zk verifier registered in ZkRegistry, by model id: the verifier, the Poseidon weight commitment, and how many results and zk requests each has.',
+      'ZkVerifier',
+    ),
+    '/v1/zk/requests': list('Requests the followed gateway routed in verification zk, newest first, with what became of their proof.', 'ZkRequest', [
+      queryParam('proofStatus', { type: 'string', enum: [...proofStatuses] }, 'only requests whose proof was bound or refused'),
+      queryParam('modelId', hex32, 'only requests for this model'),
+    ]),
+    '/v1/zk/results': list('Results whose proof ZkRegistry.verifyAndRecord checked and recorded on chain, newest first.', 'ZkResult', [
+      queryParam('modelId', hex32, 'only results of this model'),
+      queryParam('submitter', address, 'only results this account submitted'),
+    ]),
+    '/v1/zk/slashes': list('Providers slashed by ZkReceiptSlasher for a signed zk receipt whose proof fails, newest first.', 'ZkSlash', [
+      queryParam('provider', address, 'only slashes of this provider'),
+    ]),
     '/v1/gateway': {
       get: {
         summary: `What the gateway reported of its traffic: totals, requests per second over the last ${RATE_WINDOW_SECONDS} s, and per provider its measured latency and error rate.`,
@@ -363,6 +389,76 @@ export const indexerOpenApi = {
           verification: { type: ['string', 'null'], enum: [...verificationModes, null] },
         },
       },
+      ZkVerifier: {
+        type: 'object',
+        properties: {
+          modelId: hex32,
+          metadataURI: { type: ['string', 'null'], description: "the model's metadata URI (its name or package), null if the model is not indexed" },
+          verifier: { ...address, description: 'the Groth16 verifier contract' },
+          commitment: { ...amount, description: 'the Poseidon weight commitment every proof of the model must carry' },
+          registrations: { ...positiveId, description: 'how often the owner registered a verifier; the latest counts' },
+          registeredBlock: integer,
+          registeredTx: hex32,
+          results: { ...integer, description: 'results recorded on chain' },
+          requests: { ...integer, description: 'zk requests the followed gateway routed' },
+        },
+      },
+      ZkRequest: {
+        type: 'object',
+        properties: {
+          gateway: { ...hex32, pattern: '^0x[0-9a-f]{32}$' },
+          seq: positiveId,
+          at: integer,
+          requestHash: nullable(hex32),
+          modelId: nullable(hex32),
+          providers: { type: 'array', items: address },
+          latencyMs: integer,
+          status: { type: 'string', description: 'ok, or the error code the gateway answered with' },
+          proofStatus: {
+            type: 'string',
+            enum: [...proofStatuses],
+            description:
+              'bound: the gateway passed the answer on, its receipt binding the proof it carries (the client verifies the proof before it pays); refused: the gateway answered an error, no proof reached the client',
+          },
+        },
+      },
+      ZkResult: {
+        type: 'object',
+        properties: { ...position, modelId: hex32, ioHash: { ...amount, description: "the proof's I/O hash" }, commitment: amount, submitter: address },
+      },
+      ZkSlash: {
+        type: 'object',
+        properties: {
+          ...position,
+          receiptId: hex32,
+          provider: address,
+          reporter: address,
+          slashed: amount,
+          reward: { ...amount, description: "the reporter's share" },
+        },
+      },
+      Demand: {
+        type: 'object',
+        properties: {
+          id: positiveId,
+          taskId: positiveId,
+          round: positiveId,
+          demander: address,
+          target: { oneOf: [integer, { type: 'string', enum: ['aggregate'] }], description: "a participant index (its committed update), or 'aggregate'" },
+          index: { ...integer, description: 'the element demanded' },
+          bond: amount,
+          deadline: { ...integer, description: 'unix seconds by which it must be answered' },
+          status: { type: 'string', enum: [...demandStatuses] },
+          answerer: nullable(address),
+          value: { ...signedAmount, type: ['string', 'null'], description: 'the opened element' },
+          challengeEnd: { ...nullableInteger, description: "the round's challenge end as the answer extended it" },
+          voided: { type: ['boolean', 'null'], description: 'unanswered: whether the post it was made against still stood and is now void' },
+          demandedBlock: integer,
+          demandedTx: hex32,
+          settledBlock: nullableInteger,
+          settledTx: nullable(hex32),
+        },
+      },
       GatewaySummary: {
         type: 'object',
         properties: {
@@ -401,6 +497,11 @@ export const indexerOpenApi = {
           registeredBlock: integer,
           registeredTx: hex32,
           updatedBlock: integer,
+          validations: {
+            type: 'array',
+            items: ref('Validation'),
+            description: `the latest validations: ${RECENT} in a list, 100 in GET /v1/agents/{id}; all of them: GET /v1/validations?agentId=`,
+          },
         },
       },
       AgentDetail: {
@@ -432,6 +533,7 @@ export const indexerOpenApi = {
           spentTotal: amount,
           approvedBlock: integer,
           updatedBlock: integer,
+          currentPeriod: { oneOf: [ref('SpendPeriod'), { type: 'null' }], description: 'the latest period anything was spent in (lists only)' },
         },
       },
       SpendPeriod: { type: 'object', properties: { start: integer, end: integer, spent: amount, updatedBlock: integer } },
@@ -542,6 +644,7 @@ export const indexerOpenApi = {
                       type: 'array',
                       items: { type: 'object', properties: { ...position, account: address, index: integer, root: hex32, cid: text } },
                     },
+                    demands: { type: 'array', items: ref('Demand'), description: 'the availability game in this round' },
                     aggregate: {
                       type: ['object', 'null'],
                       properties: { root: hex32, cid: text, excluded: { type: 'array' }, selected: { type: 'array' }, challengeEnd: integer },

@@ -64,13 +64,27 @@ const validationItem = (r: Row): Item => ({
 const scoreItem = (r: Row): Item => ({ subject: r.subject, tag: r.tag, entries: r.entries, total: r.total, updatedBlock: num(r.updated_block) });
 const feedbackItem = (r: Row): Item => ({ ...at(r), subject: r.subject, source: r.source, tag: r.tag, value: r.value, evidence: r.evidence });
 
+/** Validations and periods a list row carries, so that a page of agents or permissions is one read, not one per row. */
+export const RECENT = 10;
+
+/**
+ * Agents, each with its RECENT latest validations: one query for the page (a lateral
+ * read per row inside the database), where a page asking each agent's detail would
+ * make one request per agent.
+ */
 export const listAgents = (db: Queryable, f: { owner?: string }, page: PageRequest): Promise<Page<Item>> =>
   listPage(
     db,
-    { select: 'SELECT * FROM agents', key: [{ column: 'id', kind: 'integer' }], descending: true },
+    {
+      select: `SELECT * FROM (SELECT a.*, COALESCE((SELECT jsonb_agg(to_jsonb(v) ORDER BY v.requested_block DESC, v.request_hash) FROM
+                 (SELECT * FROM validations WHERE agent_id = a.id ORDER BY requested_block DESC, request_hash LIMIT ${RECENT}) v), '[]'::jsonb) AS recent
+               FROM agents a) agents`,
+      key: [{ column: 'id', kind: 'integer' }],
+      descending: true,
+    },
     present([maybe('owner', f.owner)]),
     page,
-    agentItem,
+    (r) => ({ ...agentItem(r), validations: (r.recent as Row[]).map(validationItem) }),
     (r) => [Number(r.id)],
   );
 
@@ -78,7 +92,11 @@ export const listPermissions = (db: Queryable, f: { account?: string; spender?: 
   listPage(
     db,
     {
-      select: 'SELECT * FROM spend_permissions',
+      // Each with its latest period (amounts as text: a JSON number would round them).
+      select: `SELECT * FROM (SELECT s.*, (SELECT jsonb_build_object('period_start', p.period_start, 'period_end', p.period_end,
+                 'spent', p.spent::text, 'updated_block', p.updated_block)
+               FROM spend_periods p WHERE p.hash = s.hash ORDER BY p.period_start DESC LIMIT 1) AS latest_period
+               FROM spend_permissions s) permissions`,
       key: [
         { column: 'approved_block', kind: 'integer' },
         { column: 'hash', kind: 'text' },
@@ -87,7 +105,7 @@ export const listPermissions = (db: Queryable, f: { account?: string; spender?: 
     },
     present([maybe('account', f.account), maybe('spender', f.spender)]),
     page,
-    permissionItem,
+    (r) => ({ ...permissionItem(r), currentPeriod: r.latest_period ? periodItem(r.latest_period as Row) : null }),
     (r) => [Number(r.approved_block), String(r.hash)],
   );
 

@@ -1,7 +1,9 @@
 // The reads behind the federated-training routes: tasks, and one task with its
-// participants, its rounds (who submitted, the aggregate) and its outcomes.
+// participants, its rounds (who submitted, the aggregate, the availability game's
+// demands) and its outcomes; and the demands across tasks.
 import type { Queryable, Row } from '../db/database.ts';
-import { listPage, type Page } from './pages.ts';
+import { AGGREGATE_TARGET } from '../projections-fl-availability.ts';
+import { equals, listPage, type Filter, type Page } from './pages.ts';
 
 type PageRequest = { limit: number; cursor: string | undefined };
 type Item = Record<string, unknown>;
@@ -43,12 +45,36 @@ const participantItem = (r: Row): Item => ({
 
 const submissionItem = (r: Row): Item => ({ ...at(r), account: r.account, index: r.member_index, root: r.root, cid: r.cid });
 
-const roundItem = (r: Row, submissions: Item[]): Item => ({
+export const demandStatuses = ['pending', 'answered', 'unanswered'] as const;
+
+const demandItem = (r: Row): Item => ({
+  id: num(r.demand_id),
+  taskId: num(r.task_id),
+  round: num(r.round),
+  demander: r.demander,
+  // The aggregate, or the participant index whose committed update is demanded.
+  target: Number(r.target) === AGGREGATE_TARGET ? 'aggregate' : Number(r.target),
+  index: num(r.element_index),
+  bond: r.bond,
+  deadline: num(r.deadline),
+  status: r.status,
+  answerer: r.answerer,
+  value: r.opened_value,
+  challengeEnd: num(r.challenge_end),
+  voided: r.voided,
+  demandedBlock: num(r.demanded_block),
+  demandedTx: r.demanded_tx,
+  settledBlock: num(r.settled_block),
+  settledTx: r.settled_tx,
+});
+
+const roundItem = (r: Row, submissions: Item[], demands: Item[]): Item => ({
   round: num(r.round),
   status: r.status,
   openedAt: num(r.opened_at),
   submitEnd: num(r.submit_end),
   submissions,
+  demands,
   aggregate:
     r.aggregate_root === null
       ? null
@@ -67,16 +93,33 @@ export const listTasks = (db: Queryable, page: PageRequest): Promise<Page<Item>>
 export async function taskDetail(db: Queryable, id: number): Promise<Item | undefined> {
   const [row] = await db.query('SELECT * FROM fl_tasks WHERE id = $1', [id]);
   if (!row) return undefined;
-  const [participants, rounds, submissions, outcomes] = await Promise.all([
+  const [participants, rounds, submissions, demands, outcomes] = await Promise.all([
     db.query('SELECT * FROM fl_participants WHERE task_id = $1 ORDER BY member_index', [id]),
     db.query('SELECT * FROM fl_rounds WHERE task_id = $1 ORDER BY round', [id]),
     db.query('SELECT * FROM fl_submissions WHERE task_id = $1 ORDER BY round, member_index', [id]),
+    db.query('SELECT * FROM fl_demands WHERE task_id = $1 ORDER BY round, demand_id', [id]),
     db.query('SELECT * FROM fl_outcomes WHERE task_id = $1 ORDER BY block_number, log_index', [id]),
   ]);
   return {
     ...taskItem(row),
     participantList: participants.map(participantItem),
-    roundList: rounds.map((r) => roundItem(r, submissions.filter((s) => Number(s.round) === Number(r.round)).map(submissionItem))),
+    roundList: rounds.map((r) => {
+      const inRound = (row: Row) => Number(row.round) === Number(r.round);
+      return roundItem(r, submissions.filter(inRound).map(submissionItem), demands.filter(inRound).map(demandItem));
+    }),
     outcomes: outcomes.map(outcomeItem),
   };
 }
+
+/** Demands across tasks, newest first (a task's own are in its detail, per round). */
+export const listDemands = (db: Queryable, f: { taskId?: number; status?: (typeof demandStatuses)[number] }, page: PageRequest): Promise<Page<Item>> =>
+  listPage(
+    db,
+    { select: 'SELECT * FROM fl_demands', key: [{ column: 'demand_id', kind: 'integer' }], descending: true },
+    [f.taskId === undefined ? undefined : equals('task_id', f.taskId), f.status === undefined ? undefined : equals('status', f.status)].filter(
+      (x): x is Filter => x !== undefined,
+    ),
+    page,
+    demandItem,
+    (r) => [Number(r.demand_id)],
+  );

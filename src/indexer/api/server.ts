@@ -23,9 +23,10 @@ import {
   permissionDetail,
   reputationOf,
 } from './queries-agents.ts';
-import { listTasks, taskDetail } from './queries-fl.ts';
+import { demandStatuses, listDemands, listTasks, taskDetail } from './queries-fl.ts';
 import { gatewaySummary, listGatewayRequests } from './queries-gateway.ts';
 import { disputeDetail, listDisputes, listEvents, listModels, listPayments, listProviders, modelDetail, providerDetail } from './queries.ts';
+import { listVerifiers, listZkRequests, listZkResults, listZkSlashes, proofStatuses } from './queries-zk.ts';
 import { searchHash } from './search.ts';
 import { streamEvents } from './stream.ts';
 import { activity, overview } from './summary.ts';
@@ -171,6 +172,36 @@ export function createIndexerApp(options: Pick<IndexerApiOptions, 'db' | 'indexe
     query(c);
     const id = parseId('task id', c.req.param('id'));
     return c.json(found(await taskDetail(db, id), 'TASK_NOT_FOUND', `training task ${id}`));
+  });
+  app.get('/v1/fl/demands', async (c) => {
+    const q = query(c, 'taskId', 'status', ...PAGE);
+    const filter = {
+      taskId: optional(q.get('taskId'), (v) => parseId('taskId', v)),
+      status: optional(q.get('status'), (v) => parseChoice('status', v, demandStatuses)),
+    };
+    return c.json(await listDemands(db, filter, page(q)));
+  });
+
+  app.get('/v1/zk/verifiers', async (c) => c.json(await listVerifiers(db, page(query(c, ...PAGE)))));
+  app.get('/v1/zk/requests', async (c) => {
+    const q = query(c, 'proofStatus', 'modelId', ...PAGE);
+    const filter = {
+      proofStatus: optional(q.get('proofStatus'), (v) => parseChoice('proofStatus', v, proofStatuses)),
+      modelId: optional(q.get('modelId'), (v) => parseHash('modelId', v)),
+    };
+    return c.json(await listZkRequests(db, filter, page(q)));
+  });
+  app.get('/v1/zk/results', async (c) => {
+    const q = query(c, 'modelId', 'submitter', ...PAGE);
+    const filter = {
+      modelId: optional(q.get('modelId'), (v) => parseHash('modelId', v)),
+      submitter: optional(q.get('submitter'), (v) => parseAddress('submitter', v)),
+    };
+    return c.json(await listZkResults(db, filter, page(q)));
+  });
+  app.get('/v1/zk/slashes', async (c) => {
+    const q = query(c, 'provider', ...PAGE);
+    return c.json(await listZkSlashes(db, { provider: optional(q.get('provider'), (v) => parseAddress('provider', v)) }, page(q)));
   });
 
   app.get('/v1/gateway', async (c) => {
