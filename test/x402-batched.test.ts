@@ -288,6 +288,17 @@ describe('batched payments from a plain key', () => {
     await provider.redeemNow();
     assert.equal(await read<bigint>('redeemed', [payer.address, provider.address, modelId]), redeemed + price(), 'exactly what was signed');
   });
+
+  test('a client that lost count (a new process) resyncs to the total its own signature covers, and pays on', async () => {
+    const held = await heldBy(localBatchedSigner(payer));
+    // One more voucher the escrow has not redeemed: a new client, reading only the chain, starts below it.
+    assert.equal((await paidWith(direct, await header(direct, localBatchedSigner(payer), held + price()))).status, 200);
+    assert.ok((await read<bigint>('redeemed', [payer.address, provider.address, modelId])) < held + price());
+    const fresh = batchedFetch(localBatchedSigner(payer), client);
+    const { answer, held: confirmed } = await fresh(direct);
+    assert.equal(answer.status, 200, await answer.clone().text());
+    assert.equal(confirmed?.cumulativeAmount, held + 2n * price(), 'built on the voucher it had signed');
+  });
 });
 
 describe('batched payments from an agent account', () => {

@@ -5,7 +5,7 @@
 // counts only once its answer says so (`confirm`): a call that failed signed a voucher
 // that the provider dropped, and the next call signs the same amount again.
 import { decodePaymentRequiredHeader, decodePaymentResponseHeader } from '@x402/core/http';
-import type { PaymentPayloadResult, PaymentRequirements, SchemeNetworkClient } from '@x402/core/types';
+import type { PaymentPayloadResult, PaymentRequirements, SchemeClientHooks, SchemeNetworkClient } from '@x402/core/types';
 import { getAddress, keccak256, toHex, type Address, type Hex } from 'viem';
 import type { Connection } from '../chain/connect.ts';
 import { escrowAbi } from '../chain/generated/Escrow.ts';
@@ -36,6 +36,21 @@ export class BatchedEscrowClient implements SchemeNetworkClient {
   private readonly cover = new Map<Address, bigint>();
   private pending: Pending | undefined;
   private depositCount = 0;
+
+  /**
+   * x402's client calls this after the paid retry. A 402 whose channel state moves this
+   * client's count (it restarted, or lost an answer the provider holds a voucher for) is
+   * a recovery: x402 retries at once with a voucher built on the resynced total.
+   */
+  readonly schemeHooks: SchemeClientHooks = {
+    onPaymentResponse: async ({ paymentRequired }) => {
+      const pending = this.pending;
+      if (!pending || !paymentRequired) return;
+      const before = this.charged.get(pending.channelId);
+      await this.resyncFrom(paymentRequired.accepts, pending);
+      if (this.charged.get(pending.channelId) !== before) return { recovered: true };
+    },
+  };
 
   constructor(private readonly options: BatchedClientOptions) {}
 
@@ -98,8 +113,12 @@ export class BatchedEscrowClient implements SchemeNetworkClient {
     return undefined;
   }
 
-  private async resync(header: string, pending: Pending): Promise<void> {
-    const offer = decodePaymentRequiredHeader(header).accepts.find((a) => a.scheme === BATCHED_SCHEME);
+  private resync(header: string, pending: Pending): Promise<void> {
+    return this.resyncFrom(decodePaymentRequiredHeader(header).accepts, pending);
+  }
+
+  private async resyncFrom(accepts: readonly PaymentRequirements[], pending: Pending): Promise<void> {
+    const offer = accepts.find((a) => a.scheme === BATCHED_SCHEME);
     const state = (offer?.extra as { channelState?: { channelId?: string; chargedCumulativeAmount?: string; signature?: Hex } } | undefined)?.channelState;
     if (!offer || !state || state.channelId?.toLowerCase() !== pending.channelId.toLowerCase() || !/^\d+$/.test(state.chargedCumulativeAmount ?? '')) return;
     const amount = BigInt(state.chargedCumulativeAmount!);
