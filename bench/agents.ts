@@ -9,16 +9,23 @@
 //  - x402 through an agent account: an agent made by `createAgent` (its account pays,
 //    the token's hook spends each price out of the owner's wallet under the permission)
 //    pays the same calls; the gas of each settlement, hook and spend included.
+//  - x402 batched: the same keys pay over the escrow channel instead (one deposit, then
+//    one voucher per call, redeemed in bulk by the providers): the gas per call of the
+//    deposit and the redemptions over BATCHED_GAS_CALLS calls, then requests per second
+//    with 1 and 8 agents.
 import { readFileSync } from 'node:fs';
 import { ExactEvmScheme } from '@x402/evm/exact/client';
 import { wrapFetchWithPayment, x402Client } from '@x402/fetch';
 import { decodePaymentResponseHeader } from '@x402/core/http';
-import type { Hex } from 'viem';
+import { parseEventLogs, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createAgent, fundAgent } from '../src/agents/agent.ts';
 import { tokens } from '../src/chain/parameters.ts';
 import { trellisTokenAbi } from '../src/chain/generated/TrellisToken.ts';
 import { transact } from '../src/sdk/transact.ts';
+import { escrowAbi } from '../src/chain/generated/Escrow.ts';
+import { BatchedEscrowClient } from '../src/x402/batched-client.ts';
+import { localBatchedSigner } from '../src/x402/batched-payload.ts';
 import { networkOf } from '../src/x402/payment.ts';
 import { startTestNetwork, type TestNetwork } from '../test/support/network.ts';
 import { report, type Figure } from './report.ts';
@@ -41,7 +48,7 @@ type Bench = { net: TestNetwork; options: Options; url: string; agents: Hex[]; i
 type Phase = (bench: Bench) => Promise<Figure[]>;
 
 /** The suite's phases, in order; each one's figures are listed in bench/README.md. */
-const phases: Phase[] = [x402Exact, x402AgentAccount];
+const phases: Phase[] = [x402Exact, x402AgentAccount, x402Batched];
 
 export async function main(args: string[]): Promise<void> {
   const options: Options = {
@@ -175,6 +182,83 @@ async function x402AgentAccount({ net, url, input }: Bench): Promise<Figure[]> {
       label: "x402 through an agent account: settlement gas per call (the hook's spend from the owner included)",
     },
   ];
+}
+
+/** Calls one agent pays over the escrow channel for the batched gas figure. */
+const BATCHED_GAS_CALLS = 1000;
+
+async function x402Batched({ net, options, url, agents, input }: Bench): Promise<Figure[]> {
+  const network = networkOf(net.chain.deployment.chainId);
+  const asset = net.chain.deployment.contracts.token;
+  const escrow = net.chain.deployment.contracts.escrow;
+  const reader = await net.signer(FUNDER_ACCOUNT);
+  const deposits: Hex[] = [];
+  const payers = agents.map((key) => {
+    // One deposit pays for every call of the phase: more than BATCHED_GAS_CALLS calls and a whole load phase at their price.
+    const scheme = new BatchedEscrowClient({
+      signer: localBatchedSigner(privateKeyToAccount(key)),
+      connection: reader,
+      chainId: net.chain.deployment.chainId,
+      depositAmount: (requirements) => BigInt(requirements.amount) * BigInt(BATCHED_GAS_CALLS + options.maxRequests + 100),
+    });
+    const pay = wrapFetchWithPayment(
+      fetch,
+      x402Client.fromConfig({ schemes: [{ network, client: scheme }], spendControls: { allowedAssets: [{ network, asset }] } }),
+    );
+    return { scheme, pay };
+  });
+  const body = JSON.stringify({ input });
+  const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body };
+  const paidCall = async (worker: number) => {
+    const { scheme, pay } = payers[worker]!;
+    const answer = await pay(url, init);
+    const held = await scheme.confirm(answer);
+    const text = await answer.text();
+    if (answer.status !== 200 || !held)
+      throw new BenchError('BENCH_NOTHING_MEASURED', `A batched call answered HTTP ${answer.status}.`, { details: [text.slice(0, 200)] });
+    if (held.depositTransaction) deposits.push(held.depositTransaction);
+  };
+  progress(`x402 batched: ${BATCHED_GAS_CALLS} calls by one agent, then one redemption per provider paid`);
+  const fromBlock = await reader.publicClient.getBlockNumber();
+  for (let i = 0; i < BATCHED_GAS_CALLS; i++) await paidCall(0);
+  for (const provider of net.providers) await provider.redeemNow();
+  const payer = privateKeyToAccount(agents[0]!).address;
+  const logs = await reader.publicClient.getLogs({ address: escrow, fromBlock, toBlock: 'latest' });
+  const redemptions = new Set(
+    parseEventLogs({ abi: escrowAbi, eventName: 'VoucherRedeemed', logs })
+      .filter((e) => e.args.client === payer)
+      .map((e) => e.transactionHash),
+  );
+  if (redemptions.size === 0) throw new BenchError('BENCH_NOTHING_MEASURED', 'No batched voucher was redeemed.');
+  const gasOf = async (hashes: Iterable<Hex>) => {
+    const used = await Promise.all([...hashes].map((hash) => reader.publicClient.getTransactionReceipt({ hash }).then((r) => r.gasUsed)));
+    return used.reduce((a, b) => a + b, 0n);
+  };
+  const gas = (await gasOf(redemptions)) + (await gasOf(deposits));
+  const figures: Figure[] = [
+    {
+      figure: 'agents_x402_batched_gas_per_call',
+      value: Number(gas) / BATCHED_GAS_CALLS,
+      unit: 'gas',
+      label: `x402 batched: the deposit and the redemptions, per call, over ${BATCHED_GAS_CALLS} calls`,
+    },
+  ];
+  for (const workers of [1, AGENTS]) {
+    progress(`x402 batched: ${workers} agent(s), ${options.seconds} s`);
+    const load = await runLoad({ workers, seconds: options.seconds, maxRequests: options.maxRequests, step: (worker) => paidCall(worker) });
+    if (load.latenciesMs.length === 0) throw new BenchError('BENCH_NOTHING_MEASURED', 'No batched call succeeded.', { details: [String(load.firstError)] });
+    const summary = summarizeLatencies(load.latenciesMs, load.elapsedMs);
+    figures.push(
+      {
+        figure: `agents_x402_batched_rps_c${workers}`,
+        value: summary.perSecond,
+        unit: 'req/s',
+        label: `x402 batched, paid calls per second, ${workers} agent(s)`,
+      },
+      { figure: `agents_x402_batched_p50_ms_c${workers}`, value: summary.p50Ms, unit: 'ms', label: `x402 batched, median paid call, ${workers} agent(s)` },
+    );
+  }
+  return figures;
 }
 
 function progress(line: string): void {

@@ -10,6 +10,7 @@ import {IERC1271} from "@openzeppelin/contracts/interfaces/IERC1271.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IEscrow} from "./interfaces/IEscrow.sol";
+import {ITrellisToken} from "./interfaces/ITrellisToken.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {ITrellisParams} from "./interfaces/ITrellisParams.sol";
 import {FeeSplit} from "./libraries/FeeSplit.sol";
@@ -75,6 +76,24 @@ contract Escrow is IEscrow, EIP712, ReentrancyGuard {
         // it granted is what matters, and transferFrom checks that.
         try IERC20Permit(address(token)).permit(msg.sender, address(this), amount, deadline, v, r, s) {} catch {}
         _deposit(amount);
+    }
+
+    /// @inheritdoc IEscrow
+    function depositWithAuthorization(
+        address from,
+        uint256 amount,
+        uint256 validAfter,
+        uint256 validBefore,
+        bytes32 nonce,
+        bytes calldata signature
+    ) external nonReentrant {
+        if (amount == 0) revert EscrowZeroAmount();
+        // A receive authorization can only be executed by its payee (this contract), so no
+        // one can front-run it into a plain transfer that would leave the deposit uncredited;
+        // and the signer chose this escrow as the payee, so the deposit cannot be redirected.
+        _creditDeposit(from, amount);
+        ITrellisToken(address(token))
+            .receiveWithAuthorization(from, address(this), amount, validAfter, validBefore, nonce, signature);
     }
 
     /// @inheritdoc IEscrow
@@ -192,11 +211,16 @@ contract Escrow is IEscrow, EIP712, ReentrancyGuard {
 
     function _deposit(uint256 amount) private {
         if (amount == 0) revert EscrowZeroAmount();
-        uint256 balance = _balances[msg.sender] + amount;
-        _balances[msg.sender] = balance;
-        totalBalances += amount;
-        emit Deposited(msg.sender, amount, balance);
+        _creditDeposit(msg.sender, amount);
         token.safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    /// @dev Every deposit, whoever sent it, is credited here and emits the same event.
+    function _creditDeposit(address client, uint256 amount) private {
+        uint256 balance = _balances[client] + amount;
+        _balances[client] = balance;
+        totalBalances += amount;
+        emit Deposited(client, amount, balance);
     }
 
     function _feeTerms() private view returns (FeeTerms memory) {

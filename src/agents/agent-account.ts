@@ -10,7 +10,13 @@
 //       the account rebuilds the digest from the fields, so the key signs for the account
 //       token transfers only.
 //  0x02 ‖ ownerSignature: the owner speaking for its account (an identity's wallet consent).
+//  0x03 ‖ the same fields as 0x01, over a ReceiveWithAuthorization: an escrow deposit,
+//       which only the escrow can execute and which the hook pays within the permission.
+//  0x04 ‖ abi.encode(escrow, provider, modelId, cumulativeAmount, sessionKeySignature)
+//       the session key's signature over an Escrow voucher from the account (batched x402).
 import type { ClientEvmSigner } from '@x402/evm';
+import { voucherTypes } from '../payments/voucher.ts';
+import { receiveAuthorizationTypes, tokenDomain, type BatchedSigner } from '../x402/batched-payload.ts';
 import { concat, encodeAbiParameters, getAddress, type Address, type Hash, type Hex, type LocalAccount } from 'viem';
 import type { Connection, SignerConnection } from '../chain/connect.ts';
 import { agentAccountsAbi } from '../chain/generated/AgentAccounts.ts';
@@ -21,6 +27,16 @@ import type { SpendPermission } from './permission.ts';
 
 const SESSION_KEY_TRANSFER = '0x01';
 const OWNER_SIGNATURE = '0x02';
+const SESSION_KEY_RECEIVE = '0x03';
+const SESSION_KEY_VOUCHER = '0x04';
+
+const voucherFields = [
+  { name: 'escrow', type: 'address' },
+  { name: 'provider', type: 'address' },
+  { name: 'modelId', type: 'bytes32' },
+  { name: 'cumulativeAmount', type: 'uint256' },
+  { name: 'signature', type: 'bytes' },
+] as const;
 
 const transferFields = [
   { name: 'to', type: 'address' },
@@ -79,6 +95,41 @@ export function accountSigner(account: Address, sessionKey: LocalAccount): Clien
       const signature = await sessionKey.signTypedData(typed as Parameters<LocalAccount['signTypedData']>[0]);
       const body = encodeAbiParameters(transferFields, [m.to, BigInt(m.value), BigInt(m.validAfter), BigInt(m.validBefore), m.nonce, signature]);
       return concat([SESSION_KEY_TRANSFER, body]);
+    },
+  };
+}
+
+/**
+ * The batched scheme's signer for an agent: the account is the channel's client, and the
+ * session key signs its vouchers (kind 0x04) and its deposits (kind 0x03, receive
+ * authorizations to the escrow, paid out of the owner's wallet within the permission).
+ */
+export function accountBatchedSigner(account: Address, sessionKey: LocalAccount): BatchedSigner {
+  const from = getAddress(account);
+  return {
+    address: from,
+    async signVoucher(domain, voucher) {
+      if (getAddress(voucher.client) !== from)
+        throw new AgentError('AGENT_PAYMENT_UNSUPPORTED', `The voucher is from ${voucher.client}, not the agent's account ${from}.`);
+      const signature = await sessionKey.signTypedData({
+        domain: { name: 'Trellis Escrow', version: '1', chainId: domain.chainId, verifyingContract: domain.escrow },
+        types: voucherTypes,
+        primaryType: 'Voucher',
+        message: voucher,
+      });
+      const body = encodeAbiParameters(voucherFields, [domain.escrow, voucher.provider, voucher.modelId, voucher.cumulativeAmount, signature]);
+      return concat([SESSION_KEY_VOUCHER, body]);
+    },
+    async signDeposit(token, a) {
+      if (getAddress(a.from) !== from) throw new AgentError('AGENT_PAYMENT_UNSUPPORTED', `The deposit is from ${a.from}, not the agent's account ${from}.`);
+      const signature = await sessionKey.signTypedData({
+        domain: tokenDomain(token),
+        types: receiveAuthorizationTypes,
+        primaryType: 'ReceiveWithAuthorization',
+        message: a,
+      });
+      const body = encodeAbiParameters(transferFields, [a.to, a.value, a.validAfter, a.validBefore, a.nonce, signature]);
+      return concat([SESSION_KEY_RECEIVE, body]);
     },
   };
 }

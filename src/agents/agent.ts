@@ -10,6 +10,12 @@
 // maximum, the period's remainder, revocation and the kill switch are all checked there,
 // on chain, for whoever holds the key. This code checks the same first (for free) and
 // refuses by name before anything is signed.
+//
+// With `scheme: 'batched'` the agent pays over the escrow channel instead (docs/x402.md,
+// "Batched payments"): its account is the channel's client, it deposits once (a receive
+// authorization to the escrow, paid through the same hook and so within the same
+// permission: the escrow must be one of its payees) and signs one cumulative voucher per
+// call, which the provider redeems in bulk.
 import { decodePaymentResponseHeader } from '@x402/core/http';
 import type { PaymentPayload, PaymentRequirements } from '@x402/core/types';
 import { ExactEvmScheme } from '@x402/evm/exact/client';
@@ -21,7 +27,9 @@ import { spendPermissionsAbi } from '../chain/generated/SpendPermissions.ts';
 import { trellisTokenAbi } from '../chain/generated/TrellisToken.ts';
 import { formatTokens } from '../chain/human-units.ts';
 import type { Deployment } from '../chain/manifest.ts';
-import { accountAddress, accountSigner, agentAccountsOf, createAccount, ownerSignatureForAccount } from './agent-account.ts';
+import { BatchedEscrowClient } from '../x402/batched-client.ts';
+import { BATCHED_SCHEME } from '../x402/batched-requirements.ts';
+import { accountAddress, accountBatchedSigner, accountSigner, agentAccountsOf, createAccount, ownerSignatureForAccount } from './agent-account.ts';
 import { saveAgent, checkAgentName, type AgentRecord } from './agent-file.ts';
 import { checkSpend } from './check-spend.ts';
 import { AgentError } from './errors.ts';
@@ -46,10 +54,17 @@ export type CreateAgentParameters = {
 
 export type AgentPayment = {
   url: string;
+  /** The x402 scheme that paid: `exact` (one transfer) or the batched scheme (one voucher). */
+  scheme: string;
   payee: Address;
   amount: bigint;
-  /** The x402 settlement: the transfer from the agent's account, paid out of the owner's wallet. */
+  /**
+   * The x402 settlement: for `exact` the transfer from the agent's account, paid out of
+   * the owner's wallet; for the batched scheme the voucher held (channel id and amount).
+   */
   settlementTransaction: Hash;
+  /** A deposit into the escrow this payment carried (batched scheme only). */
+  depositTransaction?: Hash;
   /** What the period has left after this payment, and when it is whole again. */
   remaining: bigint;
   periodEnd: bigint;
@@ -118,8 +133,14 @@ export async function createAgent(p: CreateAgentParameters): Promise<Agent> {
     end: start + limits.lifetime,
     // The session key tells this permission (and so this account) from the owner's others.
     salt: BigInt(key.address),
-    // The payee is checked on chain against these terms: any active Trellis provider.
-    terms: { maxPerCall: limits.perCall, epoch: await epochOf(owner, manager, owner.account.address), anyActiveProvider: true, payees: [] },
+    // The payee is checked on chain against these terms: any active Trellis provider, and
+    // the escrow, which takes the deposits of batched payments.
+    terms: {
+      maxPerCall: limits.perCall,
+      epoch: await epochOf(owner, manager, owner.account.address),
+      anyActiveProvider: true,
+      payees: [getAddress(deployment.contracts.escrow)],
+    },
   });
   const account = await accountAddress(owner, factory, key.address, draft);
   const permission = { ...draft, spender: account };
@@ -163,6 +184,13 @@ export type OpenAgentOptions = {
   deployment: Deployment;
   /** Called after each settled payment (the demo logs it). */
   onPayment?: (payment: AgentPayment) => void;
+  /**
+   * Which x402 scheme the agent pays with when a 402 offers both: `exact` (one transfer
+   * per call, the default) or `batched` (a deposit, then one voucher per call).
+   */
+  scheme?: 'exact' | 'batched';
+  /** Batched scheme: what one deposit puts in the escrow (default: the most one spend may move, the per-call maximum). */
+  deposit?: bigint;
 };
 
 /** An agent from its record (a file written by `createAgent`, say). */
@@ -185,15 +213,49 @@ export async function openAgent(record: AgentRecord, options: OpenAgentOptions):
 
   // Calls through one agent's fetch are queued, so that each payment's record is its own.
   let queue: Promise<unknown> = Promise.resolve();
-  let pending: { refusal?: Error; payload?: PaymentPayload; payee?: Address; amount?: bigint; remaining?: bigint; periodEnd?: bigint } = {};
+  let pending: {
+    refusal?: Error;
+    payload?: PaymentPayload;
+    scheme?: string;
+    payee?: Address;
+    amount?: bigint;
+    remaining?: bigint;
+    periodEnd?: bigint;
+  } = {};
+  const scheme = options.scheme ?? 'exact';
+  const preferred = () => (scheme === 'batched' ? BATCHED_SCHEME : 'exact');
+  const batched = new BatchedEscrowClient({
+    signer: accountBatchedSigner(account, privateKeyToAccount(record.privateKey)),
+    connection,
+    chainId: deployment.chainId,
+    // A deposit is one spend under the permission: at most the per-call maximum, and
+    // only what the period has left.
+    depositAmount: (_requirements, needed) => {
+      const wanted = options.deposit ?? terms.maxPerCall;
+      return wanted > needed ? wanted : needed;
+    },
+    beforeDeposit: async (amount, escrow) => {
+      try {
+        await checkSpend(connection, { manager, permission, payee: escrow, value: amount, spender: account });
+      } catch (error) {
+        // A deposit beyond the permission is refused by name, before anything is signed.
+        pending.refusal = error instanceof Error ? error : new Error(String(error));
+        throw error;
+      }
+    },
+  });
 
   const read = connection.publicClient;
 
   /** Everything the account's hook will check, checked first: a refusal signs nothing. */
   async function prepare(requirements: PaymentRequirements): Promise<void> {
-    if (requirements.scheme !== 'exact' || requirements.network !== network || getAddress(requirements.asset) !== token) {
-      throw new AgentError('AGENT_PAYMENT_UNSUPPORTED', 'The agent pays only x402 exact payments in the Trellis token of its chain.', {
-        details: [`asked: ${requirements.scheme} on ${requirements.network}, asset ${requirements.asset}`, `pays: exact on ${network}, asset ${token}`],
+    const wantedScheme = scheme === 'batched' ? BATCHED_SCHEME : 'exact';
+    if (requirements.scheme !== wantedScheme || requirements.network !== network || getAddress(requirements.asset) !== token) {
+      throw new AgentError('AGENT_PAYMENT_UNSUPPORTED', `The agent pays only x402 ${wantedScheme} payments in the Trellis token of its chain.`, {
+        details: [
+          `asked: ${requirements.scheme} on ${requirements.network}, asset ${requirements.asset}`,
+          `pays: ${wantedScheme} on ${network}, asset ${token}`,
+        ],
       });
     }
     const price = BigInt(requirements.amount);
@@ -204,12 +266,24 @@ export async function openAgent(record: AgentRecord, options: OpenAgentOptions):
         details: [`payee: ${payee}`, `remaining this period: ${formatTokens(period.remaining)}`],
       });
     }
+    if (wantedScheme === BATCHED_SCHEME) {
+      // A voucher spends nothing from the owner's wallet: it draws on the deposit, which
+      // was a spend checked when it was made (beforeDeposit).
+      const period = await remainingThisPeriod(connection, manager, permission);
+      pending = { scheme: wantedScheme, payee, amount: price, remaining: period.remaining, periodEnd: period.periodEnd };
+      return;
+    }
     const checked = await checkSpend(connection, { manager, permission, payee, value: price, spender: account });
-    pending = { payee, amount: price, remaining: checked.remaining - price, periodEnd: checked.periodEnd };
+    pending = { scheme: wantedScheme, payee, amount: price, remaining: checked.remaining - price, periodEnd: checked.periodEnd };
   }
 
   const client = x402Client.fromConfig({
-    schemes: [{ network, client: new ExactEvmScheme(accountSigner(account, privateKeyToAccount(record.privateKey))) }],
+    schemes: [
+      { network, client: new ExactEvmScheme(accountSigner(account, privateKeyToAccount(record.privateKey))) },
+      { network, client: batched },
+    ],
+    // The agent's chosen scheme first; a 402 without it is refused by name in `prepare`.
+    policies: [(_version, offered) => [...offered].sort((a, b) => Number(b.scheme === preferred()) - Number(a.scheme === preferred()))],
     // x402 caps spends at assets it knows; the Trellis token is allowed without a cap,
     // since the permission's per-call maximum is checked in `prepare` (by name).
     spendControls: { allowedAssets: [{ network, asset: token }] },
@@ -243,12 +317,33 @@ export async function openAgent(record: AgentRecord, options: OpenAgentOptions):
       }
       throw new AgentError('AGENT_PAYMENT_FAILED', `The paid call to ${url} failed before an answer.`, { cause: error });
     }
+    if (pending.scheme === BATCHED_SCHEME) {
+      const held = await batched.confirm(response);
+      if (held && pending.payee !== undefined && pending.payload) {
+        const settled = decodePaymentResponseHeader(response.headers.get('PAYMENT-RESPONSE') as string);
+        const payment: AgentPayment = {
+          url,
+          scheme: BATCHED_SCHEME,
+          payee: pending.payee,
+          amount: held.price,
+          settlementTransaction: settled.transaction as Hash,
+          ...(held.depositTransaction ? { depositTransaction: held.depositTransaction } : {}),
+          remaining: pending.remaining ?? 0n,
+          periodEnd: pending.periodEnd ?? 0n,
+          payload: pending.payload,
+        };
+        payments.push(payment);
+        options.onPayment?.(payment);
+      }
+      return response;
+    }
     const header = response.headers.get('PAYMENT-RESPONSE');
     if (header !== null && pending.payee !== undefined && pending.amount !== undefined && pending.payload) {
       const settled = decodePaymentResponseHeader(header);
       if (settled.success) {
         const payment: AgentPayment = {
           url,
+          scheme: 'exact',
           payee: pending.payee,
           amount: pending.amount,
           settlementTransaction: settled.transaction as Hash,

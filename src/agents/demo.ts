@@ -17,6 +17,8 @@ import { loadModel, type CatalogModel } from '../models/catalog.ts';
 import { resolveModel } from '../models/registry.ts';
 import { classLabelOf } from '../models/schema.ts';
 import { checkPaidResult } from '../x402/paid-result.ts';
+import { parseBatchedPayment } from '../x402/batched-payload.ts';
+import { BATCHED_SCHEME } from '../x402/batched-requirements.ts';
 import { parseExactPayment } from '../x402/payment.ts';
 import type { Agent, AgentPayment } from './agent.ts';
 import { AgentError, SpendLimitExceededError } from './errors.ts';
@@ -94,13 +96,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       if (response.status !== 200)
         throw new AgentError('AGENT_PAYMENT_FAILED', `${step.model} answered ${response.status}.`, { details: [JSON.stringify(body)] });
       const payment = agent.payments.at(-1)!;
-      const checked = await checkPaidResult(body, { domain, modelId, payment: parseExactPayment(payment.payload) });
+      const paid = payment.scheme === BATCHED_SCHEME ? parseBatchedPayment(payment.payload) : parseExactPayment(payment.payload);
+      const checked = await checkPaidResult(body, { domain, modelId, payment: paid });
       const label = classLabelOf(model.schema, checked.output.indexOf(Math.max(...checked.output)));
       labels.push(label);
       calls++;
       log(
         `round ${round}  ${step.what.padEnd(17)} ${step.model.padEnd(17)} -> ${label.padEnd(9)} paid ${formatTokens(payment.amount)} to ${short(payment.payee)}` +
-          `  settle ${short(payment.settlementTransaction)}` +
+          ('voucher' in paid
+            ? `  voucher ${formatTokens(paid.voucher.cumulativeAmount)} in all${payment.depositTransaction ? `, deposit ${short(payment.depositTransaction)}` : ''}`
+            : `  settle ${short(payment.settlementTransaction)}`) +
           `  left ${formatTokens(payment.remaining)}`,
       );
     }

@@ -4,7 +4,9 @@
 // itself as payTo at its price; the paid retry goes to the provider its payment names
 // (accepted.payTo), so it lands where it can be settled. The gateway refuses a
 // malformed PAYMENT-SIGNATURE, or one naming no provider of this network, before any
-// provider sees it, and checks the receipt of every paid answer it relays.
+// provider sees it, and checks the receipt of every paid answer it relays. Both schemes
+// pass through: `exact`, and the batched scheme over the escrow channel, whose 402
+// requirement and PAYMENT-RESPONSE the provider writes and the gateway relays as they are.
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { getAddress, isAddress, maxUint256, type Address, type Hex } from 'viem';
@@ -14,6 +16,9 @@ import { readJson } from '../net/http.ts';
 import { ProtocolError } from '../protocol/errors.ts';
 import type { InferenceRequest, ProtocolDomain } from '../protocol/messages.ts';
 import type { ObservedResult } from '../verify/observed-result.ts';
+import { decodePaymentSignatureHeader } from '@x402/core/http';
+import { parseBatchedPayment, type BatchedPayment } from '../x402/batched-payload.ts';
+import { BATCHED_SCHEME } from '../x402/batched-requirements.ts';
 import { X402Error } from '../x402/errors.ts';
 import { checkPaidResult } from '../x402/paid-result.ts';
 import {
@@ -55,7 +60,7 @@ export function x402ProxyRoutes(init: X402ProxyInit): Hono {
     const raw = await readJson(c, init.maxBodyBytes);
     const body = JSON.stringify(raw);
     const header = c.req.header(PAYMENT_SIGNATURE_HEADER);
-    let payment: ExactPayment | undefined;
+    let payment: ExactPayment | BatchedPayment | undefined;
     let provider: ProviderRecord;
     if (header === undefined) {
       // The provider routing ranks first for this model, at whatever price it asks.
@@ -63,7 +68,7 @@ export function x402ProxyRoutes(init: X402ProxyInit): Hono {
       provider = (best as { provider: ProviderRecord }).provider;
     } else {
       try {
-        payment = decodeExactPayment(header);
+        payment = isBatched(header) ? parseBatchedPayment(decodePaymentSignatureHeader(header.trim())) : decodeExactPayment(header);
       } catch (error) {
         if (error instanceof X402Error) return x402Refusal(c, error, 400);
         throw error;
@@ -106,6 +111,14 @@ export function x402ProxyRoutes(init: X402ProxyInit): Hono {
     return new Response(answer.body, { status: answer.status, headers: relayed });
   });
   return app;
+}
+
+function isBatched(header: string): boolean {
+  try {
+    return (decodePaymentSignatureHeader(header.trim()) as { accepted?: { scheme?: unknown } }).accepted?.scheme === BATCHED_SCHEME;
+  } catch {
+    return false;
+  }
 }
 
 async function forward(init: X402ProxyInit, provider: ProviderRecord, modelId: Hex, body: string, payment: string | undefined) {

@@ -224,6 +224,8 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
         ledger,
         facilitator: options.x402.facilitator,
         log: log.child('x402'),
+        // The batched scheme over this node's escrow channel, beside exact.
+        batched: { connection, escrow, dataDir: options.dataDir },
       }),
     );
   }

@@ -198,10 +198,11 @@ export class RequestServer {
    * Serves a call paid by x402 (docs/x402.md): `request` is the one the payment stands
    * for (src/x402/payment.ts, paidRequest), checked here like a signed one except that
    * the payment, not the client's signature, authorizes it, and nothing is owed on a
-   * channel (channelTotal 0). The result is returned, not recorded: the caller records
-   * it once the payment is settled, so an unpaid result is never on file to be fetched.
+   * channel (channelTotal 0; a batched payment's voucher amount instead). The result is
+   * returned, not recorded: the caller records it once the payment is settled or held,
+   * so an unpaid result is never on file to be fetched.
    */
-  async serveX402(request: InferenceRequest, input: number[], fee: bigint): Promise<StoredResult> {
+  async serveX402(request: InferenceRequest, input: number[], fee: bigint, channelTotal = 0n): Promise<StoredResult> {
     const { deps } = this;
     const requestHash = hashRequest(deps.domain, request);
     if (deps.ledger.served(requestHash) || this.inFlight.has(requestHash)) {
@@ -231,7 +232,7 @@ export class RequestServer {
         outputHash: computed.outputHash,
         traceRoot: computed.traceRoot,
         fee,
-        channelTotal: 0n,
+        channelTotal,
         issuedAt: deps.now(),
         verification: request.verification,
       };

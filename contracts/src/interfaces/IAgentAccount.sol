@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {ISpendPermissions} from "./ISpendPermissions.sol";
+import {IEscrow} from "./IEscrow.sol";
 
 /// @title IAgentAccount
 /// @notice The payer of an agent's x402 calls: a contract account per agent, created by its
@@ -19,6 +20,14 @@ import {ISpendPermissions} from "./ISpendPermissions.sol";
 ///        the session key's ECDSA signature over the token's TransferWithAuthorization digest
 ///        from this account with those fields. The account rebuilds the digest, so the session
 ///        key's signature is the account's for token transfers only, never for anything else.
+///      - `0x03 ‖ abi.encode(to, value, validAfter, validBefore, nonce, sessionKeySignature)`:
+///        the same over the token's ReceiveWithAuthorization, which only `to` can execute: how
+///        the account deposits into the Escrow (`depositWithAuthorization`), through the hook
+///        and so within the permission like any payment.
+///      - `0x04 ‖ abi.encode(escrow, provider, modelId, cumulativeAmount, sessionKeySignature)`:
+///        the session key's signature over the Escrow voucher from this account with those
+///        fields (rebuilt under `escrow.domainSeparator()`): the account's batched x402
+///        payments. A voucher draws only on what the account deposited in that escrow.
 ///      - `0x02 ‖ ownerSignature`: the owner's signature (ECDSA, or ERC-1271 for a contract
 ///        owner) over any digest: the owner speaks for its account (an identity's wallet
 ///        consent, say). A transfer signed so still runs the hook and the permission's limits.
@@ -48,4 +57,13 @@ interface IAgentAccount {
 
     /// @notice The owner (the permission's account) takes back any `token` the account holds.
     function recover(address token, address to, uint256 amount) external;
+
+    /// @notice The owner starts the withdrawal notice of the account's escrow balance
+    ///         (`IEscrow.requestWithdrawal`, called as the account). Only the owner may.
+    function requestEscrowWithdrawal(IEscrow escrow, uint256 amount) external;
+
+    /// @notice The owner completes that withdrawal; what the escrow pays the account goes on
+    ///         to the owner at once. Only the owner may.
+    /// @return amount What the escrow paid out.
+    function withdrawEscrow(IEscrow escrow) external returns (uint256 amount);
 }

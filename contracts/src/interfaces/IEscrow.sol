@@ -107,6 +107,21 @@ interface IEscrow {
     ///      as long as the allowance is there.
     function depositWithPermit(uint256 amount, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external;
 
+    /// @notice Deposits `amount` of `from`'s tokens for `from`, with an EIP-3009
+    ///         `ReceiveWithAuthorization` that `from` signed to this escrow (ECDSA, or ERC-1271
+    ///         for a contract account such as an agent's, whose token hook then applies its
+    ///         spending limits). Anyone may submit it (an x402 payee does, so the payer needs
+    ///         no gas); only `from` is credited, and only `from` can withdraw.
+    /// @dev Emits `Deposited(from, amount, balance)`, as `deposit` does.
+    function depositWithAuthorization(
+        address from,
+        uint256 amount,
+        uint256 validAfter,
+        uint256 validBefore,
+        bytes32 nonce,
+        bytes calldata signature
+    ) external;
+
     /// @notice Starts the withdrawal notice for `amount`. The amount stays in the balance and
     ///         keeps backing already signed vouchers until `withdraw`. A new request replaces
     ///         the previous one and restarts the notice. The request can be executed during

@@ -129,8 +129,13 @@ export function registerAgentCommands(program: Command): void {
       .command('run')
       .description('run the demo agent: digits-mlp, checked by digits-cnn, then breast-cancer-mlp, paying per call until its limit')
       .option(...nameOption)
-      .option('--rounds <n>', 'most rounds to run (default: until the permission refuses)'),
-  ).action(async (options: NetworkOptions & NameOption & { rounds?: string }) => {
+      .option('--rounds <n>', 'most rounds to run (default: until the permission refuses)')
+      .option('--scheme <scheme>', 'x402 scheme to pay with: exact (a transfer per call) or batched (an escrow deposit, then a voucher per call)', 'exact'),
+  ).action(async (options: NetworkOptions & NameOption & { rounds?: string; scheme: string }) => {
+    if (options.scheme !== 'exact' && options.scheme !== 'batched') {
+      throw new TrellisError('INVALID_OPTION', `--scheme must be exact or batched, got "${options.scheme}".`);
+    }
+    const scheme = options.scheme;
     const { loadAgentRecord } = await import('../../agents/agent-file.ts');
     const { parseIntegerOption } = await import('../options.ts');
     const context = await readContext(options);
@@ -138,7 +143,7 @@ export function registerAgentCommands(program: Command): void {
     const record = loadAgentRecord(context.dataDir, options.name);
     const rounds = options.rounds === undefined ? undefined : parseIntegerOption('--rounds', options.rounds, 1, 1_000_000);
     const [{ openAgent }, { runDemo }] = await Promise.all([import('../../agents/agent.ts'), import('../../agents/demo.ts')]);
-    const opened = await openAgent(record, { rpcUrl: context.connection.rpcUrl, deployment: context.deployment });
+    const opened = await openAgent(record, { rpcUrl: context.connection.rpcUrl, deployment: context.deployment, scheme });
     await runDemo({ agent: opened, connection: context.connection, deployment: context.deployment, gatewayUrl: context.gatewayUrl, rounds });
   });
 
