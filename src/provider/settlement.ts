@@ -41,6 +41,12 @@ export class Settlement {
     private readonly ledger: Ledger,
     private readonly options: SettlementOptions,
     private readonly log: Logger,
+    /**
+     * Awaited once a redemption is mined, before the ledger learns of it: the node brings
+     * its escrow tracker up to that block here, so that what the ledger no longer counts
+     * as owed is never still counted in the client's balance.
+     */
+    private readonly afterRedeem?: () => Promise<void>,
   ) {}
 
   /** Reads from the escrow what it already paid on every known channel. */
@@ -114,6 +120,7 @@ export class Settlement {
     const hash = await walletClient.writeContract({ address: this.escrow, abi: escrowAbi, functionName: 'redeemMany', args: args(sendable) });
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
     if (receipt.status !== 'success') throw new Error(`redeemMany reverted on chain (tx ${hash})`);
+    await this.afterRedeem?.();
     this.log.info('redeemed vouchers', { channels: sendable.length, tx: hash, status: receipt.status, gas: receipt.gasUsed });
     const redeemed = new Set(
       parseEventLogs({ abi: escrowAbi, eventName: 'VoucherRedeemed', logs: receipt.logs, strict: true })
