@@ -206,7 +206,10 @@ describe('escrow balances followed from events', () => {
     for (const [path, count] of Object.entries(reached)) assert.ok(count > 0, `seed ${seed}: the run reached ${path} (${JSON.stringify(reached)})`);
   });
 
-  test('a client asking to withdraw in the middle of its traffic is refused once the request is seen, and the provider keeps every fee it served', async () => {
+  // The timeout only turns a redemption that never comes (the watch below) into a failure instead of a hang.
+  test('a client asking to withdraw in the middle of its traffic is refused once the request is seen, and the provider keeps every fee it served', {
+    timeout: 120_000,
+  }, async () => {
     const node = net.providers[0]!;
     const tracker = node.escrowTracker;
     assert.ok(tracker, 'tracking is on by default');
