@@ -24,6 +24,7 @@ import type { Deployment } from '../chain/manifest.ts';
 import { transact } from '../sdk/transact.ts';
 import { AgentError } from './errors.ts';
 import type { SpendPermission } from './permission.ts';
+import { writeContract } from '../chain/write.ts';
 
 const SESSION_KEY_TRANSFER = '0x01';
 const OWNER_SIGNATURE = '0x02';
@@ -67,7 +68,7 @@ export const createAccount = (
   ownerSignature: Hex,
 ): Promise<Hash> =>
   transact(sender, "creating the agent's account", () =>
-    sender.walletClient.writeContract({ address: factory, abi: agentAccountsAbi, functionName: 'create', args: [sessionKey, permission, ownerSignature] }),
+    writeContract(sender, { address: factory, abi: agentAccountsAbi, functionName: 'create', args: [sessionKey, permission, ownerSignature] }),
   );
 
 /** The owner's signature over `digest`, in the form the account accepts as its own. */

@@ -8,6 +8,7 @@ import { agentIdentityAbi } from '../chain/generated/AgentIdentity.ts';
 import type { Deployment } from '../chain/manifest.ts';
 import { transact } from '../sdk/transact.ts';
 import { AgentError } from './errors.ts';
+import { writeContract } from '../chain/write.ts';
 
 export function agentIdentityOf(deployment: Deployment): Address {
   if (!deployment.agents) throw new AgentError('AGENTS_NOT_DEPLOYED', 'This deployment has no agent identity registry; deploy again (locally: --fresh).');
@@ -42,7 +43,7 @@ export async function registerAgentIdentity(
   consent: (digest: Hash) => Promise<Hex>,
 ): Promise<bigint> {
   const hash = await transact(owner, 'registering the agent identity', () =>
-    owner.walletClient.writeContract({ address: identity, abi: agentIdentityAbi, functionName: 'register', args: [agentURI] }),
+    writeContract(owner, { address: identity, abi: agentIdentityAbi, functionName: 'register', args: [agentURI] }),
   );
   const receipt = await owner.publicClient.getTransactionReceipt({ hash });
   const [registered] = parseEventLogs({ abi: agentIdentityAbi, eventName: 'Registered', logs: receipt.logs });
@@ -59,7 +60,7 @@ export async function registerAgentIdentity(
   });
   const signature = await consent(digest);
   await transact(owner, "setting the agent's wallet to its account", () =>
-    owner.walletClient.writeContract({
+    writeContract(owner, {
       address: identity,
       abi: agentIdentityAbi,
       functionName: 'setAgentWallet',

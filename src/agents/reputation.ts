@@ -9,6 +9,7 @@ import { reputationRegistryAbi } from '../chain/generated/ReputationRegistry.ts'
 import type { Deployment } from '../chain/manifest.ts';
 import { transact } from '../sdk/transact.ts';
 import { AgentError } from './errors.ts';
+import { writeContract } from '../chain/write.ts';
 
 /** The score of an address with no recorded evidence. */
 export const NEUTRAL_SCORE = 5_000;
@@ -59,5 +60,5 @@ export const routingWeight = (score: number): number => Math.min(Math.max(score,
  */
 export const recordRedemption = (c: SignerConnection, registry: Address, client: Address, provider: Address, modelId: Hex): Promise<Hash> =>
   transact(c, 'recording the redemption', () =>
-    c.walletClient.writeContract({ address: registry, abi: reputationRegistryAbi, functionName: 'recordRedemption', args: [client, provider, modelId] }),
+    writeContract(c, { address: registry, abi: reputationRegistryAbi, functionName: 'recordRedemption', args: [client, provider, modelId] }),
   );

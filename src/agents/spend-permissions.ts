@@ -12,6 +12,7 @@ import { transact } from '../sdk/transact.ts';
 import { checkSpend, type CheckSpendReturnType } from './check-spend.ts';
 import { AgentError } from './errors.ts';
 import { decodeTerms, type SpendPermission } from './permission.ts';
+import { writeContract } from '../chain/write.ts';
 
 /** The deployment's permission manager, or a named error for a deployment that predates it. */
 export function spendPermissionsOf(deployment: Deployment): Address {
@@ -25,13 +26,13 @@ export function spendPermissionsOf(deployment: Deployment): Address {
  */
 export const allowManager = (owner: SignerConnection, token: Address, manager: Address, amount: bigint): Promise<Hash> =>
   transact(owner, 'allowing the spend manager', () =>
-    owner.walletClient.writeContract({ address: token, abi: trellisTokenAbi, functionName: 'approve', args: [manager, amount] }),
+    writeContract(owner, { address: token, abi: trellisTokenAbi, functionName: 'approve', args: [manager, amount] }),
   );
 
 /** Submits a permission with its account's signature (the owner, the agent or anyone may send it). */
 export const approvePermission = (submitter: SignerConnection, manager: Address, permission: SpendPermission, signature: `0x${string}`): Promise<Hash> =>
   transact(submitter, 'approving the spend permission', () =>
-    submitter.walletClient.writeContract({ address: manager, abi: spendPermissionsAbi, functionName: 'approveWithSignature', args: [permission, signature] }),
+    writeContract(submitter, { address: manager, abi: spendPermissionsAbi, functionName: 'approveWithSignature', args: [permission, signature] }),
   );
 
 export type SpendReturnType = CheckSpendReturnType & { transaction: Hash };
@@ -40,7 +41,7 @@ export type SpendReturnType = CheckSpendReturnType & { transaction: Hash };
 export async function spend(agent: SignerConnection, manager: Address, permission: SpendPermission, payee: Address, value: bigint): Promise<SpendReturnType> {
   const checked = await checkSpend(agent, { manager, permission, payee, value, spender: agent.account.address });
   const transaction = await transact(agent, 'spending under the permission', () =>
-    agent.walletClient.writeContract({ address: manager, abi: spendPermissionsAbi, functionName: 'spend', args: [permission, payee, value] }),
+    writeContract(agent, { address: manager, abi: spendPermissionsAbi, functionName: 'spend', args: [permission, payee, value] }),
   );
   return { ...checked, transaction };
 }
@@ -64,14 +65,12 @@ export async function remainingThisPeriod({ publicClient }: Connection, manager:
 
 export const revokePermission = (owner: SignerConnection, manager: Address, permission: SpendPermission): Promise<Hash> =>
   transact(owner, 'revoking the spend permission', () =>
-    owner.walletClient.writeContract({ address: manager, abi: spendPermissionsAbi, functionName: 'revoke', args: [permission] }),
+    writeContract(owner, { address: manager, abi: spendPermissionsAbi, functionName: 'revoke', args: [permission] }),
   );
 
 /** The kill switch: every permission of the owner, approved or only signed, stops for good. Returns the new epoch. */
 export async function killAllPermissions(owner: SignerConnection, manager: Address): Promise<bigint> {
-  await transact(owner, 'killing every spend permission', () =>
-    owner.walletClient.writeContract({ address: manager, abi: spendPermissionsAbi, functionName: 'killAll' }),
-  );
+  await transact(owner, 'killing every spend permission', () => writeContract(owner, { address: manager, abi: spendPermissionsAbi, functionName: 'killAll' }));
   return epochOf(owner, manager, owner.account.address);
 }
 

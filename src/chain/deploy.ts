@@ -35,6 +35,7 @@ import {
   type GovernanceParameters,
   type ProtocolParameters,
 } from './parameters.ts';
+import { writeContract } from './write.ts';
 
 export type DeployOptions = {
   parameters?: ProtocolParameters;
@@ -167,10 +168,10 @@ export async function deployTrellis(connection: SignerConnection, options: Deplo
 
   // The deployer owns TrellisParams here, so it can authorize the game to slash and jail.
   await send('authorizing the dispute game as slasher', () =>
-    walletClient.writeContract({ address: providerRegistry.address, abi: providerRegistryAbi, functionName: 'setSlasher', args: [disputeGame.address, true] }),
+    writeContract(connection, { address: providerRegistry.address, abi: providerRegistryAbi, functionName: 'setSlasher', args: [disputeGame.address, true] }),
   );
   await send('authorizing the zk receipt slasher as slasher', () =>
-    walletClient.writeContract({
+    writeContract(connection, {
       address: providerRegistry.address,
       abi: providerRegistryAbi,
       functionName: 'setSlasher',
@@ -183,18 +184,18 @@ export async function deployTrellis(connection: SignerConnection, options: Deplo
   const governance = options.governance ?? defaultGovernanceParameters;
   const timelock = await deploy('TrellisTimelock', trellisTimelockAbi, trellisTimelockBytecode, [0n, [account.address], [account.address], zeroAddress]);
   await send('handing TrellisParams to the timelock', () =>
-    walletClient.writeContract({ address: params.address, abi: trellisParamsAbi, functionName: 'transferOwnership', args: [timelock.address] }),
+    writeContract(connection, { address: params.address, abi: trellisParamsAbi, functionName: 'transferOwnership', args: [timelock.address] }),
   );
   await send('handing MarketParams to the timelock', () =>
-    walletClient.writeContract({ address: marketParams.address, abi: marketParamsAbi, functionName: 'transferOwnership', args: [timelock.address] }),
+    writeContract(connection, { address: marketParams.address, abi: marketParamsAbi, functionName: 'transferOwnership', args: [timelock.address] }),
   );
   const handover = await handoverCalls(connection, [params.address, marketParams.address], timelock.address, governance);
   const batch = [handover.map((c) => c.target), handover.map(() => 0n), handover.map((c) => c.data), zeroHash, zeroHash] as const;
   await send("scheduling the timelock's acceptance and delay", () =>
-    walletClient.writeContract({ address: timelock.address, abi: trellisTimelockAbi, functionName: 'scheduleBatch', args: [...batch, 0n] }),
+    writeContract(connection, { address: timelock.address, abi: trellisTimelockAbi, functionName: 'scheduleBatch', args: [...batch, 0n] }),
   );
   await send("executing the timelock's acceptance and delay", () =>
-    walletClient.writeContract({ address: timelock.address, abi: trellisTimelockAbi, functionName: 'executeBatch', args: batch }),
+    writeContract(connection, { address: timelock.address, abi: trellisTimelockAbi, functionName: 'executeBatch', args: batch }),
   );
   const owner = await publicClient.readContract({ address: params.address, abi: trellisParamsAbi, functionName: 'owner' });
   const marketOwner = await publicClient.readContract({ address: marketParams.address, abi: marketParamsAbi, functionName: 'owner' });

@@ -7,6 +7,7 @@ import type { SignerConnection } from './connect.ts';
 import { trellisTimelockAbi } from './generated/TrellisTimelock.ts';
 import { ChainError } from './errors.ts';
 import type { Deployment } from './manifest.ts';
+import { writeContract } from './write.ts';
 
 export type GovernanceCall = { target: Address; data: Hex; value?: bigint };
 
@@ -39,7 +40,7 @@ async function sendAndWait(c: SignerConnection, what: string, request: () => Pro
 export async function scheduleGovernance(c: SignerConnection, timelock: Address, operation: GovernanceOperation): Promise<bigint> {
   const delay = await c.publicClient.readContract({ address: timelock, abi: trellisTimelockAbi, functionName: 'getMinDelay' });
   await sendAndWait(c, 'schedule the operation', () =>
-    c.walletClient.writeContract({ address: timelock, abi: trellisTimelockAbi, functionName: 'scheduleBatch', args: [...batchArgs(operation), delay] }),
+    writeContract(c, { address: timelock, abi: trellisTimelockAbi, functionName: 'scheduleBatch', args: [...batchArgs(operation), delay] }),
   );
   const id = await c.publicClient.readContract({ address: timelock, abi: trellisTimelockAbi, functionName: 'hashOperationBatch', args: batchArgs(operation) });
   return c.publicClient.readContract({ address: timelock, abi: trellisTimelockAbi, functionName: 'getTimestamp', args: [id] });
@@ -48,6 +49,6 @@ export async function scheduleGovernance(c: SignerConnection, timelock: Address,
 /** Executes a scheduled operation whose delay has passed. */
 export async function executeGovernance(c: SignerConnection, timelock: Address, operation: GovernanceOperation): Promise<void> {
   await sendAndWait(c, 'execute the operation', () =>
-    c.walletClient.writeContract({ address: timelock, abi: trellisTimelockAbi, functionName: 'executeBatch', args: batchArgs(operation) }),
+    writeContract(c, { address: timelock, abi: trellisTimelockAbi, functionName: 'executeBatch', args: batchArgs(operation) }),
   );
 }

@@ -11,6 +11,7 @@ import { devAccount, devAccounts, type DevAccount } from './dev-accounts.ts';
 import { checkManifestMatchesChain, readManifest, writeManifest, type Deployment } from './manifest.ts';
 import { tokens } from './parameters.ts';
 import { trellisTokenAbi } from './generated/TrellisToken.ts';
+import { writeContract } from './write.ts';
 
 export const LOCAL_CHAIN_ID = 31337;
 /** What the local deployment gives each dev account in the payment token. */
@@ -78,7 +79,7 @@ async function deployFresh(anvil: Anvil, connection: Awaited<ReturnType<typeof c
     const deployment = await deployTrellis(connection, { faucetChainId: BigInt(LOCAL_CHAIN_ID), initialSupply: 0n, onStep: options.onStep });
     options.onStep?.('funding dev accounts');
     for (const account of devAccounts()) {
-      const hash = await connection.walletClient.writeContract({
+      const hash = await writeContract(connection, {
         address: deployment.contracts.token,
         abi: trellisTokenAbi,
         functionName: 'faucet',

@@ -20,6 +20,7 @@ import { localRoles } from '../network/roles.ts';
 import { fixedOutputHash, floatOutputHash } from '../protocol/commitments.ts';
 import { hashRequest, signReceipt, signRequest, type InferenceRequest, type ProtocolDomain, type Receipt } from '../protocol/messages.ts';
 import { parseInferBody, toWire } from '../protocol/wire.ts';
+import { writeContract } from '../chain/write.ts';
 
 export type TestChain = LocalChain & { dataDir: string; domain: ProtocolDomain; signer(index: number): Promise<SignerConnection>; cleanup(): Promise<void> };
 
@@ -50,7 +51,7 @@ type WriteArgs = Parameters<SignerConnection['walletClient']['writeContract']>[0
 
 /** Sends a transaction and waits for it; throws when it reverts. */
 export async function send(signer: SignerConnection, call: Omit<WriteArgs, 'account' | 'chain'>): Promise<void> {
-  const hash = await signer.walletClient.writeContract({ ...call, account: signer.account, chain: signer.chain } as WriteArgs);
+  const hash = await writeContract(signer, { ...call, account: signer.account, chain: signer.chain } as WriteArgs);
   const receipt = await signer.publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== 'success') throw new Error(`transaction ${hash} reverted`);
 }

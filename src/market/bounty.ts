@@ -11,6 +11,7 @@ import type { Receipt } from '../protocol/messages.ts';
 import { transact } from '../sdk/transact.ts';
 import { marketOf } from './contracts.ts';
 import { evalRoot, evalRowPath, labelBytes, type EvalRow } from './eval-set.ts';
+import { writeContract } from '../chain/write.ts';
 
 export type BountyTask = {
   inputSize: number;
@@ -36,14 +37,12 @@ const write = <F extends ContractFunctionName<BountyAbi, 'nonpayable'>>(
   args: ContractFunctionArgs<BountyAbi, 'nonpayable', F>,
 ): Promise<Hash> =>
   transact(c, action, () =>
-    c.walletClient.writeContract({ address: marketOf(d).modelBounty, abi: modelBountyAbi, functionName, args } as Parameters<
-      typeof c.walletClient.writeContract
-    >[0]),
+    writeContract(c, { address: marketOf(d).modelBounty, abi: modelBountyAbi, functionName, args } as Parameters<typeof c.walletClient.writeContract>[0]),
   );
 
 const approve = (c: SignerConnection, d: Deployment, what: string, amount: bigint): Promise<Hash> =>
   transact(c, `approve ${what}`, () =>
-    c.walletClient.writeContract({ address: d.contracts.token, abi: trellisTokenAbi, functionName: 'approve', args: [marketOf(d).modelBounty, amount] }),
+    writeContract(c, { address: d.contracts.token, abi: trellisTokenAbi, functionName: 'approve', args: [marketOf(d).modelBounty, amount] }),
   );
 
 const marketValue = (c: Connection, d: Deployment, functionName: 'bountySubmitBond' | 'bountyChallengeBond'): Promise<bigint> =>

@@ -7,6 +7,7 @@ import { trellisTokenAbi } from '../chain/generated/TrellisToken.ts';
 import type { Deployment } from '../chain/manifest.ts';
 import { transact } from '../sdk/transact.ts';
 import { marketOf } from './contracts.ts';
+import { writeContract } from '../chain/write.ts';
 
 export type ModelStake = {
   staker: Address;
@@ -21,23 +22,21 @@ export type ModelStake = {
 export async function stakeModel(c: SignerConnection, d: Deployment, modelId: Hex, amount: bigint): Promise<Hash> {
   const { modelStaking } = marketOf(d);
   await transact(c, 'approve model stake', () =>
-    c.walletClient.writeContract({ address: d.contracts.token, abi: trellisTokenAbi, functionName: 'approve', args: [modelStaking, amount] }),
+    writeContract(c, { address: d.contracts.token, abi: trellisTokenAbi, functionName: 'approve', args: [modelStaking, amount] }),
   );
-  return transact(c, 'stake on model', () =>
-    c.walletClient.writeContract({ address: modelStaking, abi: modelStakingAbi, functionName: 'stake', args: [modelId, amount] }),
-  );
+  return transact(c, 'stake on model', () => writeContract(c, { address: modelStaking, abi: modelStakingAbi, functionName: 'stake', args: [modelId, amount] }));
 }
 
 /** Starts the unstake delay for `amount` of active stake. */
 export const requestUnstake = (c: SignerConnection, d: Deployment, modelId: Hex, amount: bigint): Promise<Hash> =>
   transact(c, 'request unstake', () =>
-    c.walletClient.writeContract({ address: marketOf(d).modelStaking, abi: modelStakingAbi, functionName: 'requestUnstake', args: [modelId, amount] }),
+    writeContract(c, { address: marketOf(d).modelStaking, abi: modelStakingAbi, functionName: 'requestUnstake', args: [modelId, amount] }),
   );
 
 /** Pays the unstaking stake back once the delay passed and no challenge is open. */
 export const withdrawUnstaked = (c: SignerConnection, d: Deployment, modelId: Hex): Promise<Hash> =>
   transact(c, 'withdraw unstaked', () =>
-    c.walletClient.writeContract({ address: marketOf(d).modelStaking, abi: modelStakingAbi, functionName: 'withdrawUnstaked', args: [modelId] }),
+    writeContract(c, { address: marketOf(d).modelStaking, abi: modelStakingAbi, functionName: 'withdrawUnstaked', args: [modelId] }),
   );
 
 /** Names leaf `leafIndex` of a model's commitment, paying the current challenge bond. */
@@ -46,10 +45,10 @@ export async function challengeModel(c: SignerConnection, d: Deployment, modelId
   const { marketParamsAbi } = await import('../chain/generated/MarketParams.ts');
   const bond = await c.publicClient.readContract({ address: marketParams, abi: marketParamsAbi, functionName: 'modelChallengeBond' });
   await transact(c, 'approve challenge bond', () =>
-    c.walletClient.writeContract({ address: d.contracts.token, abi: trellisTokenAbi, functionName: 'approve', args: [modelStaking, bond] }),
+    writeContract(c, { address: d.contracts.token, abi: trellisTokenAbi, functionName: 'approve', args: [modelStaking, bond] }),
   );
   await transact(c, 'challenge model', () =>
-    c.walletClient.writeContract({ address: modelStaking, abi: modelStakingAbi, functionName: 'challenge', args: [modelId, leafIndex] }),
+    writeContract(c, { address: modelStaking, abi: modelStakingAbi, functionName: 'challenge', args: [modelId, leafIndex] }),
   );
   return c.publicClient.readContract({ address: modelStaking, abi: modelStakingAbi, functionName: 'challengeCount' });
 }
@@ -62,7 +61,7 @@ export const answerRowLeaf = (
   row: { rowShift: bigint; bias: bigint; weights: Hex; path: readonly Hex[] },
 ): Promise<Hash> =>
   transact(c, 'answer model challenge', () =>
-    c.walletClient.writeContract({
+    writeContract(c, {
       address: marketOf(d).modelStaking,
       abi: modelStakingAbi,
       functionName: 'answerRow',
@@ -72,7 +71,7 @@ export const answerRowLeaf = (
 
 /** Pays out what model staking credited to the signer (bonds, slash shares). */
 export const claimStakingCredits = (c: SignerConnection, d: Deployment): Promise<Hash> =>
-  transact(c, 'claim staking credits', () => c.walletClient.writeContract({ address: marketOf(d).modelStaking, abi: modelStakingAbi, functionName: 'claim' }));
+  transact(c, 'claim staking credits', () => writeContract(c, { address: marketOf(d).modelStaking, abi: modelStakingAbi, functionName: 'claim' }));
 
 export async function modelStakeOf(c: Connection, d: Deployment, modelId: Hex): Promise<ModelStake> {
   const s = await c.publicClient.readContract({ address: marketOf(d).modelStaking, abi: modelStakingAbi, functionName: 'stakeOf', args: [modelId] });

@@ -9,7 +9,6 @@ import type { Address, Hex } from 'viem';
 import { ChainProbe } from '../chain/chain-status.ts';
 import type { SignerConnection } from '../chain/connect.ts';
 import type { Deployment } from '../chain/manifest.ts';
-import { escrowAbi } from '../chain/generated/Escrow.ts';
 import { FloatModel } from '../engine/float.ts';
 import { TrellisError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
@@ -23,6 +22,7 @@ import { parseInferBody, parseVouchers } from '../protocol/wire.ts';
 import { BlockStore, parseCid, storeRoutes, type StoreSource } from '../store/index.ts';
 import { Ledger } from './ledger.ts';
 import { DisputeResponder } from './disputes.ts';
+import { EscrowTracker, readEscrowAvailable, type EscrowTrackerOptions } from './escrow-tracker.ts';
 import { checkFaultOptions, lyingZkAnswer, signedTraceFor, type FaultOptions, type ZkFault, zkFaults } from './faults.ts';
 import { holdsZkKey } from '../zk/artifacts.ts';
 import { proofHoldsOnChain } from '../zk/chain.ts';
@@ -89,6 +89,11 @@ export type ProviderNodeOptions = {
    * (default DEFAULT_SEALING_KEY_GRACE_MS, twice the longest a request stays valid).
    */
   sealingKeyGraceMs?: number;
+  /**
+   * Follow clients' escrows from the Escrow's events (src/provider/escrow-tracker.ts) rather
+   * than read them for every request; on unless `false`.
+   */
+  escrowTracking?: boolean | Pick<EscrowTrackerOptions, 'pollMs' | 'maxLagMs' | 'maxLagBlocks' | 'maxEntryAgeMs'>;
   log?: Logger;
 };
 
@@ -102,6 +107,8 @@ export type ProviderNode = {
   redeemNow(): Promise<void>;
   /** Publishes a new sealing key; returns its registry version. The previous key opens inputs for the grace only. */
   rotateSealingKey(): Promise<number>;
+  /** What follows the clients' escrows, with its counts of chain reads; none when tracking is off. */
+  escrowTracker?: EscrowTracker;
   stop(): Promise<void>;
 };
 
@@ -131,6 +138,20 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
   const ledger = new Ledger(options.dataDir);
   const sealingKeys = await SealingKeys.open(options.dataDir, { graceMs: options.sealingKeyGraceMs });
   const escrow = deployment.contracts.escrow;
+  const tracking = options.escrowTracking ?? true;
+  const escrowTracker =
+    tracking === false
+      ? undefined
+      : new EscrowTracker({
+          publicClient: connection.publicClient,
+          escrow,
+          ...(tracking === true ? {} : tracking),
+          // A client leaving while it owes this node: redeem now rather than at the batch's time.
+          onWithdrawalRequested: (client) => {
+            if (ledger.redeemable().some((s) => s.voucher.client.toLowerCase() === client.toLowerCase())) void settlement.redeem(true);
+          },
+          log: log.child('escrow'),
+        });
   const requests = new RequestServer({
     account: connection.account,
     domain: { chainId: deployment.chainId, escrow },
@@ -159,12 +180,7 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
       : undefined,
     signedZk: zkFault ? (_requestHash, honest, quantized) => lyingZkAnswer(zkFault, honest, quantized) : undefined,
     sealingKeys,
-    escrowAvailable: async (client) => {
-      const read = <T>(functionName: 'balanceOf' | 'pendingWithdrawal') =>
-        connection.publicClient.readContract({ address: escrow, abi: escrowAbi, functionName, args: [client] }) as Promise<T>;
-      const [balance, pending] = await Promise.all([read<bigint>('balanceOf'), read<{ amount: bigint }>('pendingWithdrawal')]);
-      return balance > pending.amount ? balance - pending.amount : 0n;
-    },
+    escrowAvailable: (client) => escrowTracker?.available(client) ?? readEscrowAvailable(connection.publicClient, escrow, client),
   });
 
   let draining = false;
@@ -248,7 +264,9 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
     intervalMs: options.disputePollMs ?? 1_000,
     log: log.child('disputes'),
   });
-  const settlement = new Settlement(connection, escrow, ledger, { ...defaultSettlement, ...options.settlement }, log.child('settlement'));
+  const settlement = new Settlement(connection, escrow, ledger, { ...defaultSettlement, ...options.settlement }, log.child('settlement'), () =>
+    escrowTracker ? escrowTracker.sync() : Promise.resolve(),
+  );
   try {
     await ensureRegistered(
       connection,
@@ -259,8 +277,10 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
     await publishSealingKey(connection, deployment, sealingKeys, log);
     await settlement.syncFromChain();
     await disputes.start();
+    await escrowTracker?.start();
   } catch (error) {
     await server.close();
+    await escrowTracker?.stop();
     await prover?.close();
     ledger.close();
     throw error;
@@ -274,9 +294,11 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
     models: [...served.values()].map((m) => ({ name: m.model.name, modelId: m.modelId, price: m.price })),
     redeemNow: () => settlement.redeem(true),
     rotateSealingKey: () => rotateSealingKey(connection, deployment, sealingKeys, log),
+    escrowTracker,
     async stop() {
       draining = true;
       await server.close();
+      await escrowTracker?.stop();
       await settlement.stop();
       await disputes.stop();
       await settlement.redeem(true);

@@ -8,12 +8,13 @@ import type { Deployment } from '../chain/manifest.ts';
 import { providerRegistryAbi } from '../chain/generated/ProviderRegistry.ts';
 import { trellisTokenAbi } from '../chain/generated/TrellisToken.ts';
 import type { Logger } from '../log.ts';
+import { writeContract } from '../chain/write.ts';
 import type { SealingKeys } from './sealing-key.ts';
 
 export type Registration = { endpoint: string; stake: bigint; prices: ReadonlyMap<Hex, bigint> };
 
 export async function ensureRegistered(connection: SignerConnection, deployment: Deployment, wanted: Registration, log: Logger): Promise<void> {
-  const { publicClient, walletClient, account } = connection;
+  const { publicClient, account } = connection;
   const registry = deployment.contracts.providerRegistry;
   const send = async (what: string, hash: Promise<Hex>) => {
     const receipt = await publicClient.waitForTransactionReceipt({ hash: await hash });
@@ -24,23 +25,23 @@ export async function ensureRegistered(connection: SignerConnection, deployment:
   if (!info.registered) {
     await send(
       'approved stake',
-      walletClient.writeContract({ address: deployment.contracts.token, abi: trellisTokenAbi, functionName: 'approve', args: [registry, wanted.stake] }),
+      writeContract(connection, { address: deployment.contracts.token, abi: trellisTokenAbi, functionName: 'approve', args: [registry, wanted.stake] }),
     );
     const pubKey = account.publicKey ?? '0x';
     await send(
       'registered',
-      walletClient.writeContract({ address: registry, abi: providerRegistryAbi, functionName: 'register', args: [wanted.endpoint, pubKey, wanted.stake] }),
+      writeContract(connection, { address: registry, abi: providerRegistryAbi, functionName: 'register', args: [wanted.endpoint, pubKey, wanted.stake] }),
     );
   } else if (info.endpoint !== wanted.endpoint) {
     await send(
       'updated endpoint',
-      walletClient.writeContract({ address: registry, abi: providerRegistryAbi, functionName: 'updateEndpoint', args: [wanted.endpoint] }),
+      writeContract(connection, { address: registry, abi: providerRegistryAbi, functionName: 'updateEndpoint', args: [wanted.endpoint] }),
     );
   }
   for (const [modelId, price] of wanted.prices) {
     const current = await publicClient.readContract({ address: registry, abi: providerRegistryAbi, functionName: 'priceOf', args: [account.address, modelId] });
     if (current !== price)
-      await send('set price', walletClient.writeContract({ address: registry, abi: providerRegistryAbi, functionName: 'setPrice', args: [modelId, price] }));
+      await send('set price', writeContract(connection, { address: registry, abi: providerRegistryAbi, functionName: 'setPrice', args: [modelId, price] }));
   }
 }
 
@@ -51,13 +52,13 @@ export async function ensureRegistered(connection: SignerConnection, deployment:
  * catches up on its next start. Returns the version clients now seal to.
  */
 export async function publishSealingKey(connection: SignerConnection, deployment: Deployment, keys: SealingKeys, log: Logger): Promise<number> {
-  const { publicClient, walletClient, account } = connection;
+  const { publicClient, account } = connection;
   const registry = deployment.contracts.providerRegistry;
   const onChain = () => publicClient.readContract({ address: registry, abi: providerRegistryAbi, functionName: 'encryptionKeyOf', args: [account.address] });
   const wanted = keys.current.publicKey.toLowerCase();
   let [key, version] = await onChain();
   if (key.toLowerCase() !== wanted) {
-    const hash = await walletClient.writeContract({ address: registry, abi: providerRegistryAbi, functionName: 'setEncryptionKey', args: [wanted as Hex] });
+    const hash = await writeContract(connection, { address: registry, abi: providerRegistryAbi, functionName: 'setEncryptionKey', args: [wanted as Hex] });
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
     if (receipt.status !== 'success') throw new Error(`setting the sealing key reverted (tx ${receipt.transactionHash})`);
     [key, version] = await onChain();

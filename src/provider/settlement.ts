@@ -13,6 +13,7 @@ import { decodedRevert, explainRevert } from '../chain/revert-reason.ts';
 import type { Logger } from '../log.ts';
 import type { SignedVoucher } from '../payments/voucher.ts';
 import { channelKey, type Ledger } from './ledger.ts';
+import { writeContract } from '../chain/write.ts';
 
 export type SettlementOptions = {
   /** Redeem as soon as this many channels have something to redeem. */
@@ -41,6 +42,12 @@ export class Settlement {
     private readonly ledger: Ledger,
     private readonly options: SettlementOptions,
     private readonly log: Logger,
+    /**
+     * Awaited once a redemption is mined, before the ledger learns of it: the node brings
+     * its escrow tracker up to that block here, so that what the ledger no longer counts
+     * as owed is never still counted in the client's balance.
+     */
+    private readonly afterRedeem?: () => Promise<void>,
   ) {}
 
   /** Reads from the escrow what it already paid on every known channel. */
@@ -102,7 +109,7 @@ export class Settlement {
   /** Redeems one batch; returns how many of its vouchers the escrow refused. */
   private async redeemBatch(batch: SignedVoucher[]): Promise<number> {
     const args = (list: SignedVoucher[]) => [list.map((s) => s.voucher), list.map((s) => s.signature)] as const;
-    const { publicClient, walletClient, account } = this.connection;
+    const { publicClient, account } = this.connection;
     let sendable = batch;
     try {
       await publicClient.simulateContract({ account, address: this.escrow, abi: escrowAbi, functionName: 'redeemMany', args: args(batch) });
@@ -111,9 +118,10 @@ export class Settlement {
       sendable = await this.dropRefused(batch);
     }
     if (sendable.length === 0) return batch.length;
-    const hash = await walletClient.writeContract({ address: this.escrow, abi: escrowAbi, functionName: 'redeemMany', args: args(sendable) });
+    const hash = await writeContract(this.connection, { address: this.escrow, abi: escrowAbi, functionName: 'redeemMany', args: args(sendable) });
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
     if (receipt.status !== 'success') throw new Error(`redeemMany reverted on chain (tx ${hash})`);
+    await this.afterRedeem?.();
     this.log.info('redeemed vouchers', { channels: sendable.length, tx: hash, status: receipt.status, gas: receipt.gasUsed });
     const redeemed = new Set(
       parseEventLogs({ abi: escrowAbi, eventName: 'VoucherRedeemed', logs: receipt.logs, strict: true })

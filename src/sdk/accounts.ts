@@ -10,27 +10,26 @@ import { providerRegistryAbi } from '../chain/generated/ProviderRegistry.ts';
 import { trellisTokenAbi } from '../chain/generated/TrellisToken.ts';
 import type { CommitmentShape } from '../engine/weights.ts';
 import { transact } from './transact.ts';
+import { writeContract } from '../chain/write.ts';
 
 /** Approves the escrow and deposits `amount` (token base units). */
 export async function deposit(c: SignerConnection, d: Deployment, amount: bigint): Promise<Hash> {
   await transact(c, 'approve escrow', () =>
-    c.walletClient.writeContract({ address: d.contracts.token, abi: trellisTokenAbi, functionName: 'approve', args: [d.contracts.escrow, amount] }),
+    writeContract(c, { address: d.contracts.token, abi: trellisTokenAbi, functionName: 'approve', args: [d.contracts.escrow, amount] }),
   );
-  return transact(c, 'deposit', () => c.walletClient.writeContract({ address: d.contracts.escrow, abi: escrowAbi, functionName: 'deposit', args: [amount] }));
+  return transact(c, 'deposit', () => writeContract(c, { address: d.contracts.escrow, abi: escrowAbi, functionName: 'deposit', args: [amount] }));
 }
 
 /** Starts the withdrawal notice for `amount`; vouchers already signed stay redeemable meanwhile. */
 export const requestWithdrawal = (c: SignerConnection, d: Deployment, amount: bigint): Promise<Hash> =>
-  transact(c, 'request withdrawal', () =>
-    c.walletClient.writeContract({ address: d.contracts.escrow, abi: escrowAbi, functionName: 'requestWithdrawal', args: [amount] }),
-  );
+  transact(c, 'request withdrawal', () => writeContract(c, { address: d.contracts.escrow, abi: escrowAbi, functionName: 'requestWithdrawal', args: [amount] }));
 
 export const withdraw = (c: SignerConnection, d: Deployment): Promise<Hash> =>
-  transact(c, 'withdraw', () => c.walletClient.writeContract({ address: d.contracts.escrow, abi: escrowAbi, functionName: 'withdraw' }));
+  transact(c, 'withdraw', () => writeContract(c, { address: d.contracts.escrow, abi: escrowAbi, functionName: 'withdraw' }));
 
 /** Moves earnings (provider share, royalties or fees) from the escrow to the wallet. */
 export const claimEarnings = (c: SignerConnection, d: Deployment): Promise<Hash> =>
-  transact(c, 'claim earnings', () => c.walletClient.writeContract({ address: d.contracts.escrow, abi: escrowAbi, functionName: 'claim' }));
+  transact(c, 'claim earnings', () => writeContract(c, { address: d.contracts.escrow, abi: escrowAbi, functionName: 'claim' }));
 
 export type Balances = { wallet: bigint; escrow: bigint; pendingWithdrawal: bigint; earnings: bigint; stake: bigint };
 
@@ -48,10 +47,10 @@ export async function balances(c: Connection, d: Deployment, account: Address): 
 
 export async function registerProvider(c: SignerConnection, d: Deployment, endpoint: string, stake: bigint): Promise<Hash> {
   await transact(c, 'approve stake', () =>
-    c.walletClient.writeContract({ address: d.contracts.token, abi: trellisTokenAbi, functionName: 'approve', args: [d.contracts.providerRegistry, stake] }),
+    writeContract(c, { address: d.contracts.token, abi: trellisTokenAbi, functionName: 'approve', args: [d.contracts.providerRegistry, stake] }),
   );
   return transact(c, 'register provider', () =>
-    c.walletClient.writeContract({
+    writeContract(c, {
       address: d.contracts.providerRegistry,
       abi: providerRegistryAbi,
       functionName: 'register',
@@ -62,29 +61,27 @@ export async function registerProvider(c: SignerConnection, d: Deployment, endpo
 
 export async function addStake(c: SignerConnection, d: Deployment, amount: bigint): Promise<Hash> {
   await transact(c, 'approve stake', () =>
-    c.walletClient.writeContract({ address: d.contracts.token, abi: trellisTokenAbi, functionName: 'approve', args: [d.contracts.providerRegistry, amount] }),
+    writeContract(c, { address: d.contracts.token, abi: trellisTokenAbi, functionName: 'approve', args: [d.contracts.providerRegistry, amount] }),
   );
   return transact(c, 'add stake', () =>
-    c.walletClient.writeContract({ address: d.contracts.providerRegistry, abi: providerRegistryAbi, functionName: 'addStake', args: [amount] }),
+    writeContract(c, { address: d.contracts.providerRegistry, abi: providerRegistryAbi, functionName: 'addStake', args: [amount] }),
   );
 }
 
 export const startUnbonding = (c: SignerConnection, d: Deployment, amount: bigint): Promise<Hash> =>
   transact(c, 'start unbonding', () =>
-    c.walletClient.writeContract({ address: d.contracts.providerRegistry, abi: providerRegistryAbi, functionName: 'startUnbonding', args: [amount] }),
+    writeContract(c, { address: d.contracts.providerRegistry, abi: providerRegistryAbi, functionName: 'startUnbonding', args: [amount] }),
   );
 
 export const withdrawStake = (c: SignerConnection, d: Deployment): Promise<Hash> =>
-  transact(c, 'withdraw stake', () =>
-    c.walletClient.writeContract({ address: d.contracts.providerRegistry, abi: providerRegistryAbi, functionName: 'withdraw' }),
-  );
+  transact(c, 'withdraw stake', () => writeContract(c, { address: d.contracts.providerRegistry, abi: providerRegistryAbi, functionName: 'withdraw' }));
 
 export type PublishModel = { contentHash: Hex; weightCommitment: Hex; shape: CommitmentShape; metadataURI: string; royaltyBps: number };
 
 /** Publishes a model and returns its id (keccak256 of publisher and content hash). */
 export async function publishModel(c: SignerConnection, d: Deployment, model: PublishModel): Promise<Hex> {
   await transact(c, 'publish model', () =>
-    c.walletClient.writeContract({
+    writeContract(c, {
       address: d.contracts.modelRegistry,
       abi: modelRegistryAbi,
       functionName: 'publish',
@@ -101,9 +98,9 @@ export async function publishModel(c: SignerConnection, d: Deployment, model: Pu
 
 export const setRoyalty = (c: SignerConnection, d: Deployment, modelId: Hex, royaltyBps: number): Promise<Hash> =>
   transact(c, 'set royalty', () =>
-    c.walletClient.writeContract({ address: d.contracts.modelRegistry, abi: modelRegistryAbi, functionName: 'setRoyalty', args: [modelId, royaltyBps] }),
+    writeContract(c, { address: d.contracts.modelRegistry, abi: modelRegistryAbi, functionName: 'setRoyalty', args: [modelId, royaltyBps] }),
   );
 
 /** Moves dispute payouts (bonds back, rewards, compensation) from the dispute game to the wallet. */
 export const claimDisputePayouts = (c: SignerConnection, d: Deployment): Promise<Hash> =>
-  transact(c, 'claim dispute payouts', () => c.walletClient.writeContract({ address: d.contracts.disputeGame, abi: disputeGameAbi, functionName: 'claim' }));
+  transact(c, 'claim dispute payouts', () => writeContract(c, { address: d.contracts.disputeGame, abi: disputeGameAbi, functionName: 'claim' }));

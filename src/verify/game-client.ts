@@ -5,6 +5,7 @@
 // Payouts are pulled: a winner calls `claimPayouts`.
 import { encodeAbiParameters, keccak256, type Address, type Hash, type Hex, type TransactionReceipt } from 'viem';
 import type { SignerConnection } from '../chain/connect.ts';
+import { writeContract } from '../chain/write.ts';
 import { disputeGameAbi } from '../chain/generated/DisputeGame.ts';
 import { trellisTokenAbi } from '../chain/generated/TrellisToken.ts';
 import type { Artifact } from '../engine/artifact.ts';
@@ -22,12 +23,11 @@ export type GameMove = { move: string; hash: Hash; gasUsed: bigint };
 type Write = Parameters<SignerConnection['publicClient']['simulateContract']>[0];
 
 async function send(connection: SignerConnection, move: string, request: Omit<Write, 'account'>): Promise<GameMove> {
-  const { publicClient, walletClient, account } = connection;
+  const { publicClient, account } = connection;
   const { request: checked } = await publicClient.simulateContract({ ...request, account } as Write);
-  // A quarter more than the estimate: a move mined a block later can cost a little more
-  // (storage written at another timestamp), and a move that runs out of gas loses time.
-  const estimate = await publicClient.estimateContractGas({ ...request, account } as Parameters<typeof publicClient.estimateContractGas>[0]);
-  const hash = await walletClient.writeContract({ ...checked, gas: estimate + estimate / 4n } as Parameters<typeof walletClient.writeContract>[0]);
+  // With the margin of every write (src/chain/write.ts): a move mined a block later can
+  // cost a little more, and a move that runs out of gas loses time.
+  const hash = await writeContract(connection, checked as never);
   const receipt: TransactionReceipt = await publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== 'success') throw new VerifyError('VERIFY_TX_REVERTED', `The ${move} transaction reverted.`, { details: [`transaction: ${hash}`] });
   return { move, hash, gasUsed: receipt.gasUsed };

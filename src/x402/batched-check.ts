@@ -13,6 +13,7 @@ import { escrowAbi } from '../chain/generated/Escrow.ts';
 import { spendPermissionsAbi } from '../chain/generated/SpendPermissions.ts';
 import { trellisTokenAbi } from '../chain/generated/TrellisToken.ts';
 import { explainRevert } from '../chain/revert-reason.ts';
+import { writeContract } from '../chain/write.ts';
 import { voucherDigest, voucherTypes, type EscrowDomain, type Voucher } from '../payments/voucher.ts';
 import type { Ledger } from '../provider/ledger.ts';
 import type { BatchedPayment } from './batched-payload.ts';
@@ -154,7 +155,7 @@ async function submitDeposit(init: BatchedCheckInit, payment: BatchedPayment, mi
       details: [`deposit: ${a.value}`, `minimum: ${minDeposit}`],
     });
   }
-  const { publicClient, walletClient, account } = init.connection;
+  const { publicClient, account } = init.connection;
   const request = {
     account,
     address: init.domain.escrow,
@@ -172,7 +173,7 @@ async function submitDeposit(init: BatchedCheckInit, payment: BatchedPayment, mi
   } catch (error) {
     throw refused(error);
   }
-  const hash = await walletClient.writeContract(request);
+  const hash = await writeContract(init.connection, request);
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== 'success') {
     throw new BatchedRefusal('invalid_batched_deposit', 'The deposit reverted on chain.', 402, { details: [`transaction: ${hash}`] });

@@ -21,6 +21,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import type { Connection } from '../chain/connect.ts';
 import { trellisTokenAbi } from '../chain/generated/TrellisToken.ts';
 import type { Deployment } from '../chain/manifest.ts';
+import { writeContract } from '../chain/write.ts';
 import { silentLogger, type Logger } from '../log.ts';
 import { NONCE_ALREADY_USED, X402Error } from './errors.ts';
 import { NONCE_JOURNAL_FILE, NonceJournal, type NonceRecord } from './nonce-journal.ts';
@@ -60,7 +61,7 @@ export class LocalFacilitator implements FacilitatorClient {
       // An account's own signature recovers locally; only a contract wallet's (ERC-1271,
       // ERC-6492) needs the node, so that one is asked only when recovery does not match.
       verifyTypedData: async (args) => (await verifyTypedData(args as never).catch(() => false)) || pub.verifyTypedData(args as never),
-      writeContract: (args) => wallet.writeContract(args as never),
+      writeContract: (args) => writeContract({ account, publicClient: pub, walletClient: wallet }, args as never),
       sendTransaction: (args) => wallet.sendTransaction(args),
       waitForTransactionReceipt: (args) => pub.waitForTransactionReceipt(args),
       getCode: (args) => pub.getCode(args),

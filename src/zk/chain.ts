@@ -10,6 +10,7 @@ import { zkRegistryAbi, zkRegistryBytecode } from '../chain/generated/ZkRegistry
 import type { InferenceProof } from './prove.ts';
 import { ZkNoVerifierError } from './errors.ts';
 import { solidityProof, type ZkProofResult } from './proof-format.ts';
+import { writeContract } from '../chain/write.ts';
 
 async function deployed(c: SignerConnection, hash: Hex): Promise<Address> {
   const receipt = await c.publicClient.waitForTransactionReceipt({ hash });
@@ -27,7 +28,7 @@ export async function deployBreastCancerMlpVerifier(c: SignerConnection): Promis
 }
 
 export async function registerZkVerifier(c: SignerConnection, zkRegistry: Address, modelId: Hex, verifier: Address, poseidonCommitment: bigint): Promise<void> {
-  const hash = await c.walletClient.writeContract({
+  const hash = await writeContract(c, {
     address: zkRegistry,
     abi: zkRegistryAbi,
     functionName: 'registerVerifier',
@@ -54,7 +55,7 @@ export async function verifyAndRecord(
     functionName: 'verifyAndRecord',
     args,
   });
-  const hash = await c.walletClient.writeContract(request);
+  const hash = await writeContract(c, request);
   return c.publicClient.waitForTransactionReceipt({ hash });
 }
 
@@ -111,6 +112,6 @@ export async function slashZkReceipt(
     // The slasher refuses to judge with less gas than its verifier needs: give it plenty.
     gas: 1_500_000n,
   });
-  const hash = await c.walletClient.writeContract(request);
+  const hash = await writeContract(c, request);
   return c.publicClient.waitForTransactionReceipt({ hash });
 }

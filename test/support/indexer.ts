@@ -17,6 +17,7 @@ import { reputationRegistryAbi } from '../../src/chain/generated/ReputationRegis
 import { trellisTokenAbi } from '../../src/chain/generated/TrellisToken.ts';
 import { validationRegistryAbi } from '../../src/chain/generated/ValidationRegistry.ts';
 import type { Deployment } from '../../src/chain/manifest.ts';
+import { writeContract } from '../../src/chain/write.ts';
 import { aggregateElement, flStrategyIds } from '../../src/fl/aggregate-element.ts';
 import { commitWeights, elementProof, type WeightCommitment } from '../../src/fl/commitment.ts';
 import { startLocalChain, type LocalChain } from '../../src/chain/local-chain.ts';
@@ -116,13 +117,9 @@ async function freshAccounts(rpcUrl: string, deployment: Deployment, count: numb
 async function send(who: SignerConnection, address: Address, abi: any, functionName: string, args: readonly unknown[]): Promise<Hex> {
   return transact(who, functionName, async () => {
     const { request } = await who.publicClient.simulateContract({ account: who.account, address, abi, functionName, args });
-    // The estimate is made in the current second, the transaction may be mined in the
-    // next: a write of block.timestamp over the same value (validationResponse after
-    // validationRequest, both setting lastUpdate) costs 100 gas within the second and
-    // 2,900 after it, so a bare estimate runs out of gas on a slow machine. A quarter
-    // more covers any such difference.
-    const estimate = await who.publicClient.estimateContractGas({ account: who.account, address, abi, functionName, args });
-    return who.walletClient.writeContract({ ...request, gas: (estimate * 5n) / 4n });
+    // With the margin of every write (src/chain/write.ts): validationResponse after
+    // validationRequest, both setting lastUpdate, costs more when mined a second later.
+    return writeContract(who, request);
   });
 }
 

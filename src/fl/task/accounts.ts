@@ -8,6 +8,7 @@ import type { SignerConnection } from '../../chain/connect.ts';
 import { trellisTokenAbi } from '../../chain/generated/TrellisToken.ts';
 import type { Deployment } from '../../chain/manifest.ts';
 import { transact } from '../../sdk/transact.ts';
+import { writeContract } from '../../chain/write.ts';
 
 /** Gives `to` ether for gas and `amount` tokens from the local faucet, if it has less. */
 export async function fundLocalAccount(deployer: SignerConnection, deployment: Deployment, to: Address, amount: bigint): Promise<void> {
@@ -18,7 +19,7 @@ export async function fundLocalAccount(deployer: SignerConnection, deployment: D
   const balance = await publicClient.readContract({ address: deployment.contracts.token, abi: trellisTokenAbi, functionName: 'balanceOf', args: [to] });
   if (balance >= amount) return;
   await transact(deployer, `Funding ${to} from the faucet`, () =>
-    walletClient.writeContract({
+    writeContract(deployer, {
       address: deployment.contracts.token,
       abi: trellisTokenAbi,
       functionName: 'faucet',

@@ -12,6 +12,7 @@ import type { Deployment } from '../../chain/manifest.ts';
 import { transact } from '../../sdk/transact.ts';
 import type { BlockStore } from '../../store/index.ts';
 import { FlTaskError } from './errors.ts';
+import { writeContract } from '../../chain/write.ts';
 
 export type FlContext = {
   connection: SignerConnection;
@@ -69,11 +70,9 @@ async function send(ctx: FlContext, action: string, address: Address, abi: reado
       args: args as never,
     } as const;
     const { request } = await connection.publicClient.simulateContract(call);
-    // A quarter more gas than estimated: several writes extend a deadline to `now + window`
-    // only when it moves, so the same call costs more when it is mined a second later
-    // than it was estimated (a storage write that the estimate skipped).
-    const gas = await connection.publicClient.estimateContractGas(call);
-    return connection.walletClient.writeContract({ ...(request as object), gas: (gas * 5n) / 4n } as never);
+    // The margin of every write (src/chain/write.ts) covers a deadline extended to
+    // `now + window` only when it moves: a write mined a second later costs more.
+    return writeContract(connection, request as never);
   });
 }
 
@@ -88,7 +87,7 @@ export async function approveCoordinator(ctx: FlContext, amount: bigint, spender
   });
   if (current >= amount) return;
   await transact(connection, 'Approving the coordinator', async () =>
-    connection.walletClient.writeContract({
+    writeContract(connection, {
       address: deployment.contracts.token,
       abi: trellisTokenAbi,
       functionName: 'approve',

@@ -6,6 +6,7 @@ import { contributorRoyaltiesAbi } from '../../chain/generated/ContributorRoyalt
 import { federatedTrainingAbi } from '../../chain/generated/FederatedTraining.ts';
 import { transact } from '../../sdk/transact.ts';
 import { claimableOf, coordinator, flWrite, participantAt, readTask, shareOf, type FlContext } from './chain.ts';
+import { writeContract } from '../../chain/write.ts';
 
 type Reader = Pick<FlContext, 'deployment' | 'connection'>;
 
@@ -79,7 +80,7 @@ export async function claimEarnings(ctx: FlContext, taskId: bigint): Promise<{ c
     if (royalties > 0n) {
       hashes.push(
         await transact(ctx.connection, `Claiming the royalties of task ${taskId}`, () =>
-          ctx.connection.walletClient.writeContract({
+          writeContract(ctx.connection, {
             address: state.royalties,
             abi: contributorRoyaltiesAbi,
             functionName: 'claim',

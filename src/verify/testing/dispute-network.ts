@@ -16,6 +16,7 @@ import { buildTrace, type Trace } from '../../engine/trace.ts';
 import { listModelNames, loadModel, type CatalogModel } from '../../models/catalog.ts';
 import { signReceipt, verificationModes, type Receipt } from '../../protocol/messages.ts';
 import { publishModel, registerProvider } from '../../sdk/accounts.ts';
+import { writeContract } from '../../chain/write.ts';
 
 export type DisputeNetwork = {
   rpcUrl: string;
@@ -51,7 +52,7 @@ export async function startDisputeNetwork(port: number): Promise<DisputeNetwork>
       parameters: { ...defaultParameters, dispute: defaultDisputeParameters },
     });
     for (const who of [provider!, watcher!, rival!, client!]) {
-      const hash = await who.walletClient.writeContract({
+      const hash = await writeContract(who, {
         address: deployment.contracts.token,
         abi: trellisTokenAbi,
         functionName: 'faucet',
