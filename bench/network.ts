@@ -70,7 +70,17 @@ export async function main(args: string[]): Promise<void> {
   try {
     progress('starting a local network (anvil, contracts, three providers and a gateway, each in its own process)');
     const settlement = { batchSize: 1_000_000, maxAgeMs: 3_600_000 };
-    net = { ...(await startLocalNetwork({ dataDir, port: 0, fresh: true, processes: true, log: silentLogger, settlement })), dataDir };
+    // A provider busy with 32 clients on a loaded machine can take longer than the
+    // gateway's default 2 s to answer a health check; this measures throughput, not failover.
+    const healthTimeoutMs = 30_000;
+    // The role processes' warnings and errors are worth seeing when a phase fails.
+    const onLogLine = (line: string) => {
+      if (/^\S+ (warn|error) /.test(line)) progress(line);
+    };
+    net = {
+      ...(await startLocalNetwork({ dataDir, port: 0, fresh: true, processes: true, log: silentLogger, settlement, healthTimeoutMs, onLogLine })),
+      dataDir,
+    };
     void net.failure.then((error) => {
       progress(`${error.message}`);
       interrupted.abort();

@@ -56,6 +56,8 @@ export type LocalNetworkOptions = {
   faulty?: { rate?: number; seed?: number; watcherIntervalMs?: number; disputePollMs?: number };
   /** Settle x402 payments with this external facilitator (its base URL) instead of one in the process (dev account 7). */
   x402FacilitatorUrl?: string;
+  /** How long the gateway waits for a provider's health answer (its default: 2 s). */
+  healthTimeoutMs?: number;
   /** Also index the chain and serve the dashboard (docs/dashboard.md) on port + 10, or a free port. */
   dashboard?: boolean;
   /**
@@ -195,6 +197,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
       log: options.log,
       onResult: watcher ? (result) => watcher.observe(result) : undefined,
       x402Facilitator,
+      healthTimeoutMs: options.healthTimeoutMs,
     });
     stops.push({ name: 'the gateway (no new requests)', stop: () => gateway.stop() });
 

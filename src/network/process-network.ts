@@ -15,7 +15,7 @@ import type { LocalChain } from '../chain/local-chain.ts';
 import { NetworkError } from './errors.ts';
 import { accountOfKey } from '../protocol/signatures.ts';
 import type { LocalNetworkOptions } from './local-network.ts';
-import type { ChainAccess, ProviderRoleSpec } from './role-messages.ts';
+import type { ChainAccess, ProviderRoleSpec, RoleKey } from './role-messages.ts';
 import { localRoles } from './roles.ts';
 import { announceNetwork, DEFAULT_FAULT_RATE, FAULTY_PRICE, localSettlement, prepareChain, PROVIDER_STAKE, providerPrices } from './setup.ts';
 import { compiledCli, describeExit, type RoleExit, type RoleProcess, startRole } from './supervisor.ts';
@@ -127,12 +127,13 @@ export async function startProcessNetwork(options: LocalNetworkOptions): Promise
       routingKey,
       dataDir: options.dataDir,
       port: portAt(5),
-      facilitatorDevAccount: options.x402FacilitatorUrl === undefined ? localRoles.x402Facilitator : undefined,
-      watcher: options.faulty ? { devAccount: localRoles.watcher, intervalMs: options.faulty.watcherIntervalMs } : undefined,
+      healthTimeoutMs: options.healthTimeoutMs,
+      facilitatorKey: options.x402FacilitatorUrl === undefined ? devKey(localRoles.x402Facilitator) : undefined,
+      watcher: options.faulty ? { key: devKey(localRoles.watcher), intervalMs: options.faulty.watcherIntervalMs } : undefined,
     });
     const facilitatorUrl = options.x402FacilitatorUrl ?? `${gateway.url}/x402`;
 
-    const providerSpec = (i: number, fields: Pick<ProviderRoleSpec, 'name' | 'scope' | 'stoppedAs' | 'devAccount' | 'dataDir'>, price: bigint) => ({
+    const providerSpec = (i: number, fields: Pick<ProviderRoleSpec, 'name' | 'scope' | 'stoppedAs' | 'key' | 'dataDir'>, price: bigint) => ({
       role: 'provider' as const,
       ...fields,
       chain: access,
@@ -150,7 +151,7 @@ export async function startProcessNetwork(options: LocalNetworkOptions): Promise
           name: `provider ${i + 1}`,
           scope: `provider-${i + 1}`,
           stoppedAs: `provider ${i + 1} (requests finished, vouchers redeemed)`,
-          devAccount: index,
+          key: devKey(index),
           dataDir: join(options.dataDir, 'providers', String(i + 1)),
         },
         providerPrices[i]!,
@@ -162,7 +163,7 @@ export async function startProcessNetwork(options: LocalNetworkOptions): Promise
         name: 'the faulty provider',
         scope: 'provider-faulty',
         stoppedAs: 'the faulty provider',
-        devAccount: localRoles.faultyProvider,
+        key: devKey(localRoles.faultyProvider),
         dataDir: join(options.dataDir, 'providers', 'faulty'),
       };
       specs.push({ ...providerSpec(9, fields, FAULTY_PRICE), fault: { rate: options.faulty.rate ?? DEFAULT_FAULT_RATE, seed: options.faulty.seed ?? 1 } });
@@ -213,6 +214,8 @@ export async function startProcessNetwork(options: LocalNetworkOptions): Promise
     throw error;
   }
 }
+
+const devKey = (index: number): RoleKey => ({ privateKey: devAccount(index).privateKey, source: `dev account ${index}` });
 
 function providerOf(role: RoleProcess): ProviderProcess {
   return {

@@ -9,6 +9,12 @@ import type { SettlementOptions } from '../provider/settlement.ts';
 /** Where a role finds the chain: the manifest the parent wrote, the RPC URL, the chain id. */
 export type ChainAccess = { rpcUrl: string; chainId: number; manifestPath: string };
 
+/**
+ * A private key handed to a role by its parent, which derives the dev keys once (each
+ * derivation from the mnemonic costs a role process a noticeable share of its start).
+ */
+export type RoleKey = { privateKey: Hex; source: string };
+
 export type ProviderRoleSpec = {
   role: 'provider';
   /** How the parent names it in logs and reports: `provider 1`, `the faulty provider`. */
@@ -16,8 +22,8 @@ export type ProviderRoleSpec = {
   /** The log scope, as in the in-process network: `provider-1`, `provider-faulty`. */
   scope: string;
   chain: ChainAccess;
-  /** The dev account whose key it signs with (src/network/roles.ts). */
-  devAccount: number;
+  /** The key it signs with (a dev account's, src/network/roles.ts), and what to call it in errors. */
+  key: RoleKey;
   dataDir: string;
   models: { name: string; price: string }[];
   port: number;
@@ -40,10 +46,11 @@ export type GatewayRoleSpec = {
   /** The network's data folder: the gateway keeps gateway/, the watcher watcher/, the facilitator facilitator/. */
   dataDir: string;
   port: number;
-  /** Serve an x402 facilitator at /x402, settling with this dev account. */
-  facilitatorDevAccount?: number;
+  healthTimeoutMs?: number;
+  /** Serve an x402 facilitator at /x402, settling with this key. */
+  facilitatorKey?: RoleKey;
   /** Watch the results the gateway delivers (it sees them through onResult) and dispute wrong ones. */
-  watcher?: { devAccount: number; intervalMs?: number };
+  watcher?: { key: RoleKey; intervalMs?: number };
 };
 
 export type RoleSpec = ProviderRoleSpec | GatewayRoleSpec;

@@ -7,14 +7,13 @@
 // which stops the roles in the documented order.
 import { join } from 'node:path';
 import type { Hex } from 'viem';
-import { connect, connectDevSigner } from '../chain/connect.ts';
-import { devAccount } from '../chain/dev-accounts.ts';
+import { connect, connectSigner } from '../chain/connect.ts';
 import { readManifest } from '../chain/manifest.ts';
 import type { Deployment } from '../chain/manifest.ts';
 import { lineLogger, type Logger } from '../log.ts';
 import { accountOfKey } from '../protocol/signatures.ts';
 import { NetworkError } from './errors.ts';
-import type { ChainAccess, ChildMessage, GatewayRoleSpec, ParentMessage, ProviderRoleSpec, RoleCall, RoleReady, RoleSpec } from './role-messages.ts';
+import type { ChainAccess, ChildMessage, GatewayRoleSpec, ParentMessage, ProviderRoleSpec, RoleCall, RoleKey, RoleReady, RoleSpec } from './role-messages.ts';
 import { startStatsServer } from './role-stats.ts';
 
 type RunningRole = {
@@ -90,6 +89,9 @@ export async function runRoleProcess(): Promise<void> {
   }
 }
 
+const signerOf = (chain: ChainAccess, key: RoleKey) =>
+  connectSigner({ rpcUrl: chain.rpcUrl, expectedChainId: chain.chainId, privateKey: key.privateKey, keySource: key.source });
+
 function deploymentOf(chain: ChainAccess): Deployment {
   const deployment = readManifest(chain.manifestPath);
   if (!deployment) {
@@ -102,7 +104,7 @@ async function startProviderRole(spec: ProviderRoleSpec, log: Logger): Promise<R
   const { startProviderNode } = await import('../provider/node.ts');
   const { HTTPFacilitatorClient } = await import('@x402/core/server');
   const node = await startProviderNode({
-    connection: await connectDevSigner(spec.chain.rpcUrl, spec.devAccount, spec.chain.chainId),
+    connection: await signerOf(spec.chain, spec.key),
     deployment: deploymentOf(spec.chain),
     dataDir: spec.dataDir,
     models: spec.models.map((m) => ({ name: m.name, price: BigInt(m.price) })),
@@ -137,12 +139,12 @@ async function startGatewayRole(spec: GatewayRoleSpec, log: Logger): Promise<Run
   try {
     let facilitatorAddress: Hex | undefined;
     let facilitator: import('../x402/facilitator.ts').LocalFacilitator | undefined;
-    if (spec.facilitatorDevAccount !== undefined) {
+    if (spec.facilitatorKey !== undefined) {
       const { LocalFacilitator } = await import('../x402/facilitator.ts');
       const local = new LocalFacilitator({
         connection: await readOnly(),
         deployment,
-        privateKey: devAccount(spec.facilitatorDevAccount).privateKey,
+        privateKey: spec.facilitatorKey.privateKey,
         dataDir: join(spec.dataDir, 'facilitator'),
         log,
       });
@@ -154,7 +156,7 @@ async function startGatewayRole(spec: GatewayRoleSpec, log: Logger): Promise<Run
     if (spec.watcher) {
       const { startWatcher } = await import('../verify/watcher.ts');
       const running = startWatcher({
-        connection: await connectDevSigner(spec.chain.rpcUrl, spec.watcher.devAccount, spec.chain.chainId),
+        connection: await signerOf(spec.chain, spec.watcher.key),
         deployment,
         dataDir: join(spec.dataDir, 'watcher'),
         sampleRate: 1,
@@ -176,6 +178,7 @@ async function startGatewayRole(spec: GatewayRoleSpec, log: Logger): Promise<Run
       log,
       onResult: watcher ? (result) => watcher.observe(result) : undefined,
       x402Facilitator: facilitator,
+      healthTimeoutMs: spec.healthTimeoutMs,
     });
     parts.push({ name: 'the gateway (no new requests)', stop: () => gateway.stop() });
     return {
