@@ -61,6 +61,7 @@ export async function startProcessNetwork(options: LocalNetworkOptions): Promise
   let chain: LocalChain | undefined;
   let dashboard: { stop(): Promise<void> } | undefined;
   const roles: RoleProcess[] = [];
+  const requested: string[] = [];
   let reportFailure: (error: NetworkError) => void = () => {};
   const failure = new Promise<NetworkError>((resolve) => {
     reportFailure = resolve;
@@ -77,7 +78,11 @@ export async function startProcessNetwork(options: LocalNetworkOptions): Promise
           () => onStopped('the indexer and the dashboard (index saved)'),
           (e: unknown) => warn('dashboard', e),
         );
-      const order = [...roles.filter((r) => r.role === 'gateway'), ...roles.filter((r) => r.role !== 'gateway').reverse()];
+      // The providers start together and come up in any order; they stop in the
+      // reverse of the order they were asked for, after the gateway.
+      const asked = (role: RoleProcess) => requested.indexOf(role.name);
+      const providers = roles.filter((r) => r.role !== 'gateway').sort((a, b) => asked(b) - asked(a));
+      const order = [...roles.filter((r) => r.role === 'gateway'), ...providers];
       for (const role of order) await role.stop(onStopped).catch((e: unknown) => warn(role.name, e));
       if (chain)
         await chain.stop().then(
@@ -110,7 +115,10 @@ export async function startProcessNetwork(options: LocalNetworkOptions): Promise
     });
     const ready = prepared.chain;
     const access: ChainAccess = { rpcUrl: ready.rpcUrl, chainId: ready.deployment.chainId, manifestPath: ready.manifestPath };
-    const start = (spec: Parameters<typeof startRole>[1]['spec']) => startRole(cli, { spec, onLogLine: options.onLogLine, onExit }).then(remember);
+    const start = (spec: Parameters<typeof startRole>[1]['spec']) => {
+      requested.push(spec.name);
+      return startRole(cli, { spec, onLogLine: options.onLogLine, onExit }).then(remember);
+    };
     const remember = (role: RoleProcess) => {
       roles.push(role);
       // One that came up after the network began to stop (another died meanwhile) stops too.

@@ -14,6 +14,7 @@ import { lineLogger, type Logger } from '../log.ts';
 import { accountOfKey } from '../protocol/signatures.ts';
 import { NetworkError } from './errors.ts';
 import type { ChainAccess, ChildMessage, GatewayRoleSpec, ParentMessage, ProviderRoleSpec, RoleCall, RoleKey, RoleReady, RoleSpec } from './role-messages.ts';
+import { holdIdleConnections } from './idle-connections.ts';
 import { startStatsServer } from './role-stats.ts';
 
 type RunningRole = {
@@ -39,6 +40,7 @@ export async function runRoleProcess(): Promise<void> {
       send(message, undefined, {}, () => resolve());
     });
   process.on('SIGINT', () => {});
+  holdIdleConnections();
   const log = lineLogger((line) => process.stderr.write(`${line}\n`));
   const spec = await new Promise<RoleSpec>((resolve) => {
     const onMessage = (message: ParentMessage) => {
