@@ -4,6 +4,7 @@
 // the others in order; the next start on the same folder still holds the killed
 // provider's voucher and redeems it. The stats endpoint only reads, on loopback.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import { silentLogger } from '../src/log.ts';
 import type { NetworkError } from '../src/network/errors.ts';
 import { localRoles, type ProcessNetwork, startLocalNetwork } from '../src/network/local-network.ts';
 import { readRoleStats } from '../src/network/role-stats.ts';
+import { compiledCli } from '../src/network/supervisor.ts';
 import { recoverReceiptSigner } from '../src/protocol/messages.ts';
 import { TrellisClient, type CheckedReceipt } from '../src/sdk/client.ts';
 
@@ -118,6 +120,12 @@ describe('the local network, one process per role', () => {
       stopped.indexOf('the gateway (no new requests)') < stopped.findIndex((part) => part.startsWith('provider ')),
       'the gateway stops before the providers',
     );
+  });
+
+  test('`trellis role` run by hand, without the parent that hands it its part, says so and starts nothing', async () => {
+    const run = spawnSync(process.execPath, [await compiledCli(), 'role'], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(run.status, 1, run.stderr);
+    assert.match(run.stderr, /runs only inside `trellis up`/);
   });
 
   test('the next start on the same folder resumes: the killed provider still holds its voucher and redeems it', async () => {
