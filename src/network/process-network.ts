@@ -183,7 +183,7 @@ export async function startProcessNetwork(options: LocalNetworkOptions): Promise
     const all = started.map((s) => providerOf((s as PromiseFulfilledResult<RoleProcess>).value));
     const providers = all.slice(0, localRoles.providers.length);
     const faultyProvider = options.faulty ? all[localRoles.providers.length] : undefined;
-    // The gateway saw none of them registered when it started.
+    // The gateway started before them: it reads their registrations and checks their health now, not at its next round.
     await gateway.call('refresh');
 
     let dashboardUrl: string | undefined;
