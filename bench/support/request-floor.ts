@@ -1,7 +1,8 @@
 // The provider's necessary work on one request, in process and with nothing around it:
 // parse the wire body, recover the client's signature, hash the input, run the engine
 // with its trace and sign the receipt. Also the protocol's signing and recovery against
-// viem's typed-data functions on the same messages, for the speed ratios.
+// viem's typed-data functions on the same messages, for the speed ratios; and what the
+// trace commitment alone costs.
 import { recoverTypedDataAddress, zeroHash, type LocalAccount } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
 import { run, type Engine } from '../../src/engine/index.ts';
@@ -94,4 +95,14 @@ export async function cryptoSpeedRatios(engine: Engine, row: number[], count: nu
     provider.signTypedData({ domain: typedDomain, types: receiptTypes, primaryType: 'Receipt', message: receipt(i) }),
   );
   return { recover: viemRecover / ownRecover, sign: viemSign / ownSign };
+}
+
+/**
+ * CPU microseconds the trace commitment adds to one request: the engine run with its
+ * trace (every tensor kept, hashed into the trace root) less the same run without.
+ */
+export async function traceCommitmentUs(engine: Engine, row: number[], count: number): Promise<number> {
+  const traced = await cpuPerCall(count, () => run(engine, row, { batch: 1, trace: true }));
+  const plain = await cpuPerCall(count, () => run(engine, row, { batch: 1 }));
+  return Math.max(0, traced - plain);
 }

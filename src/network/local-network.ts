@@ -2,41 +2,27 @@
 // the default models published, three providers with different prices, a gateway and
 // a funded client, all on 127.0.0.1. Every part keeps its state under one data folder,
 // so a second start resumes: chain state, receipts and unredeemed vouchers.
-import { writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import type { Address, LocalAccount } from 'viem';
+import { join } from 'node:path';
+import type { Address, Hex, LocalAccount } from 'viem';
 import { accountOfKey } from '../protocol/signatures.ts';
-import { connect, connectDevSigner, type SignerConnection } from '../chain/connect.ts';
+import { connect, connectDevSigner } from '../chain/connect.ts';
 import { devAccount } from '../chain/dev-accounts.ts';
-import { startLocalChain, type LocalChain } from '../chain/local-chain.ts';
-import { writeManifest } from '../chain/manifest.ts';
-import { tokens } from '../chain/parameters.ts';
+import type { LocalChain } from '../chain/local-chain.ts';
 import { DISAGREEMENTS_FILE, startGateway } from '../gateway/server.ts';
 import type { Logger } from '../log.ts';
-import { listModelNames, loadModel } from '../models/catalog.ts';
-import { isPublishedBy, modelIdOf } from '../models/registry.ts';
 import { startProviderNode, type ProviderNode } from '../provider/node.ts';
 import type { SettlementOptions } from '../provider/settlement.ts';
-import { balances, deposit, publishModel } from '../sdk/accounts.ts';
 import { DISAGREEMENT_INPUTS_FILE } from '../verify/disagreement-inputs.ts';
-import { deployBreastCancerMlpVerifier, registeredVerifier, registerZkVerifier } from '../zk/chain.ts';
-import { poseidonWeightCommitment } from '../zk/commitment.ts';
 import { startWatcher, type Watcher } from '../verify/watcher.ts';
 import { LocalFacilitator } from '../x402/facilitator.ts';
 import { HTTPFacilitatorClient, type FacilitatorClient } from '@x402/core/server';
-
+import type { ProcessNetwork } from './process-network.ts';
 import { localRoles } from './roles.ts';
+import { announceNetwork, DEFAULT_FAULT_RATE, FAULTY_PRICE, localSettlement, prepareChain, PROVIDER_STAKE, providerPrices } from './setup.ts';
 
 export { localRoles };
-
-/** Three providers with different prices per request, in token base units (6 decimals). */
-const providerPrices = [tokens('0.010'), tokens('0.012'), tokens('0.015')];
-const PROVIDER_STAKE = tokens('500');
-/** The faulty provider undercuts the others, so that routing sends it traffic. */
-const FAULTY_PRICE = tokens('0.008');
-const DEFAULT_FAULT_RATE = 0.5;
-const ROYALTY_BPS = 500; // 5 % to the model owner
-const CLIENT_DEPOSIT = tokens('100');
+export type { NetworkFile } from './setup.ts';
+export type { ProcessNetwork } from './process-network.ts';
 
 /** The gateway's routing key: it signs assignments off chain and holds no funds. */
 export const localGatewayAccount = accountOfKey(devAccount(localRoles.gateway).privateKey);
@@ -59,6 +45,8 @@ export type LocalNetworkOptions = {
   onStopped?: (component: string) => void;
   /** The gateway's routing key (default: localGatewayAccount). */
   gatewayAccount?: LocalAccount;
+  /** The same key as a hex private key, which a gateway in its own process needs (`processes`). */
+  gatewayKey?: Hex;
   /** When providers redeem; tests hold redemption back to settle at a known moment. */
   settlement?: Partial<SettlementOptions>;
   /**
@@ -68,8 +56,19 @@ export type LocalNetworkOptions = {
   faulty?: { rate?: number; seed?: number; watcherIntervalMs?: number; disputePollMs?: number };
   /** Settle x402 payments with this external facilitator (its base URL) instead of one in the process (dev account 7). */
   x402FacilitatorUrl?: string;
+  /** How long the gateway waits for a provider's health answer (its default: 2 s). */
+  healthTimeoutMs?: number;
   /** Also index the chain and serve the dashboard (docs/dashboard.md) on port + 10, or a free port. */
   dashboard?: boolean;
+  /**
+   * Run the gateway and each provider in its own process of the compiled CLI
+   * (src/network/process-network.ts), as `trellis up` and the network benchmark do.
+   * Without it everything but the chain runs in this process, which tests use to reach
+   * the provider objects.
+   */
+  processes?: boolean;
+  /** With `processes`: each log line of a role process, as it wrote it (to forward them). */
+  onLogLine?: (line: string) => void;
 };
 
 export type LocalNetwork = {
@@ -88,18 +87,16 @@ export type LocalNetwork = {
   stop(): Promise<void>;
 };
 
-/** What `trellis` commands read to find the running local network. */
-export type NetworkFile = { rpcUrl: string; gatewayUrl: string; manifest: string; providers: { address: string; url: string }[] };
-
-export async function startLocalNetwork(options: LocalNetworkOptions): Promise<LocalNetwork> {
+export function startLocalNetwork(options: LocalNetworkOptions & { processes: true }): Promise<ProcessNetwork>;
+export function startLocalNetwork(options: LocalNetworkOptions & { processes?: false }): Promise<LocalNetwork>;
+export async function startLocalNetwork(options: LocalNetworkOptions): Promise<LocalNetwork | ProcessNetwork> {
+  if (options.processes) return (await import('./process-network.ts')).startProcessNetwork(options);
   const step = options.onStep ?? (() => {});
   const portAt = (offset: number) => (options.port === 0 ? 0 : options.port + offset);
-  const started = await startLocalChain({ dataDir: options.dataDir, port: options.port, fresh: options.fresh, adoptChain: options.adoptChain, onStep: step });
-  let chain = started;
   // Stopped in reverse order of starting, which is the order of dependence: the
   // gateway first (no new requests), then the watcher and the providers (finish the
   // requests in flight, redeem their vouchers), and the chain they all write to last.
-  const stops: { name: string; stop: () => Promise<void> }[] = [{ name: 'the chain (state saved)', stop: () => started.stop() }];
+  const stops: { name: string; stop: () => Promise<void> }[] = [];
   const stopAll = async () => {
     for (const { name, stop } of stops.reverse()) {
       await stop().then(
@@ -109,13 +106,12 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     }
   };
   try {
+    const { chain, modelNames: names } = await prepareChain({
+      ...options,
+      step,
+      started: (started) => stops.push({ name: 'the chain (state saved)', stop: () => started.stop() }),
+    });
     const signer = (index: number) => connectDevSigner(chain.rpcUrl, index, chain.deployment.chainId);
-    const owner = await signer(localRoles.modelOwner);
-    step('publishing the default models');
-    const names = listModelNames();
-    for (const name of names) await ensurePublished(owner, chain, name);
-    chain = recordModelPublisher(chain, owner.account.address);
-    await ensureZkVerifier(owner, chain, step);
 
     // One x402 facilitator for the whole local network, unless an external one is named:
     // the providers settle their paid calls through it, and the gateway serves it at /x402.
@@ -146,7 +142,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         models: names.map((name) => ({ name, price: providerPrices[i]! })),
         port: portAt(6 + i),
         stake: PROVIDER_STAKE,
-        settlement: { batchSize: 20, maxAgeMs: 15_000, ...options.settlement },
+        settlement: { ...localSettlement, ...options.settlement },
         disputePollMs: options.faulty?.disputePollMs,
         x402: { facilitator },
         log: options.log.child(`provider-${i + 1}`),
@@ -167,7 +163,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
         models: names.map((name) => ({ name, price: FAULTY_PRICE })),
         port: portAt(9),
         stake: PROVIDER_STAKE,
-        settlement: { batchSize: 20, maxAgeMs: 15_000, ...options.settlement },
+        settlement: { ...localSettlement, ...options.settlement },
         fault,
         disputePollMs: options.faulty.disputePollMs,
         log: options.log.child('provider-faulty'),
@@ -201,6 +197,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
       log: options.log,
       onResult: watcher ? (result) => watcher.observe(result) : undefined,
       x402Facilitator,
+      healthTimeoutMs: options.healthTimeoutMs,
     });
     stops.push({ name: 'the gateway (no new requests)', stop: () => gateway.stop() });
 
@@ -221,19 +218,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
       dashboardUrl = running.url;
     }
 
-    const client = await signer(localRoles.client);
-    if ((await balances(client, chain.deployment, client.account.address)).escrow === 0n) {
-      step('depositing into escrow for the dev client');
-      await deposit(client, chain.deployment, CLIENT_DEPOSIT);
-    }
-    const file: NetworkFile = {
-      rpcUrl: chain.rpcUrl,
-      gatewayUrl: gateway.url,
-      // Relative to the data folder, so commands run from any directory find it.
-      manifest: relative(options.dataDir, chain.manifestPath),
-      providers: [...providers, ...(faultyProvider ? [faultyProvider] : [])].map((p) => ({ address: p.address, url: p.url })),
-    };
-    writeFileSync(join(options.dataDir, 'network.json'), `${JSON.stringify(file, null, 2)}\n`);
+    await announceNetwork(chain, options.dataDir, gateway.url, [...providers, ...(faultyProvider ? [faultyProvider] : [])], step);
     return {
       chain,
       gatewayUrl: gateway.url,
@@ -249,44 +234,4 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
     await stopAll();
     throw error;
   }
-}
-
-async function ensurePublished(owner: SignerConnection, chain: LocalChain, name: string): Promise<void> {
-  const model = loadModel(name);
-  if (await isPublishedBy(owner, chain.deployment, owner.account.address, model.contentHash)) return;
-  await publishModel(owner, chain.deployment, {
-    contentHash: model.contentHash,
-    weightCommitment: model.weightCommitment,
-    shape: model.shape,
-    metadataURI: model.metadataURI,
-    royaltyBps: ROYALTY_BPS,
-  });
-}
-
-/**
- * Registers the committed zk verifier of breast-cancer-mlp, the one default model with
- * zk keys (models/zk/), with its Poseidon weight commitment, so that `--verification zk`
- * works on a fresh network. The model's owner does it, as the registry requires.
- */
-async function ensureZkVerifier(owner: SignerConnection, chain: LocalChain, step: (what: string) => void): Promise<void> {
-  const zk = chain.deployment.zk;
-  if (!zk) return;
-  const model = loadModel('breast-cancer-mlp');
-  const modelId = await modelIdOf(owner, chain.deployment, owner.account.address, model.contentHash);
-  const commitment = poseidonWeightCommitment(model.engine.artifact);
-  if ((await registeredVerifier(owner, zk.zkRegistry, modelId)).commitment === commitment) return;
-  step('registering the zk verifier of breast-cancer-mlp');
-  await registerZkVerifier(owner, zk.zkRegistry, modelId, await deployBreastCancerMlpVerifier(owner), commitment);
-}
-
-/**
- * Names the default models' owner in the manifest as the publisher every client and
- * provider of this deployment trusts by default; a manifest written before the field
- * existed gets it on its next start.
- */
-function recordModelPublisher(chain: LocalChain, publisher: Address): LocalChain {
-  if (chain.deployment.modelPublisher === publisher) return chain;
-  const deployment = { ...chain.deployment, modelPublisher: publisher };
-  writeManifest(chain.manifestPath, deployment);
-  return { ...chain, deployment };
 }

@@ -7,11 +7,13 @@ import { recordDataDir } from '../data-dir.ts';
 import { TrellisError } from '../../errors.ts';
 import { listModels, listProviders, modelDisplayName } from '../../sdk/gateway.ts';
 import { addNetworkOptions, readContext, type NetworkOptions, type ReadContext } from '../context.ts';
+import { registerRoleCommand } from './role.ts';
 import { parseRateOption } from './watch.ts';
 import { progress } from '../progress.ts';
 import { untilStopSignal } from '../stop-signal.ts';
 
 export function registerNetworkCommands(program: Command): void {
+  registerRoleCommand(program);
   program
     .command('up')
     .description(
@@ -35,9 +37,16 @@ export function registerNetworkCommands(program: Command): void {
         const dataDir = resolveUpDataDir(options.dataDir);
         const { startLocalNetwork } = await import('../../network/local-network.ts');
         const { gatewayKey, x402FacilitatorUrl } = readEnvironment();
-        const gatewayAccount = gatewayKey === undefined ? undefined : (await import('../../chain/connect.ts')).accountFromKey(gatewayKey, GATEWAY_KEY_VARIABLE);
-        const log = options.quiet ? lineLogger(() => {}) : lineLogger((line) => process.stderr.write(`${line}\n`));
+        const { accountFromKey, parsePrivateKey } = await import('../../chain/connect.ts');
+        const gatewayAccount = gatewayKey === undefined ? undefined : accountFromKey(gatewayKey, GATEWAY_KEY_VARIABLE);
+        const writeLine = (line: string) => process.stderr.write(`${line}\n`);
+        const log = options.quiet ? lineLogger(() => {}) : lineLogger(writeLine);
+        // The gateway and each provider run in a process of their own; this one
+        // supervises them, forwards their log lines and hosts the dashboard.
         const network = await startLocalNetwork({
+          processes: true,
+          onLogLine: options.quiet ? undefined : writeLine,
+          gatewayKey: gatewayKey === undefined ? undefined : parsePrivateKey(gatewayKey, GATEWAY_KEY_VARIABLE),
           dataDir,
           port: parseIntegerOption('--port', options.port, 0, 65_525),
           fresh: options.fresh ?? false,
@@ -75,7 +84,12 @@ export function registerNetworkCommands(program: Command): void {
         console.log(`  curl -s ${network.gatewayUrl}/v1/providers`);
         console.log(`  curl -si -X POST ${network.gatewayUrl}/x402/v1/infer/<modelId> -d '{"input":[...]}'   (402: pay with any x402 client, README.md)`);
         console.log('\nPress Ctrl-C to stop; everything resumes on the next start.');
-        await untilStopSignal();
+        const died = await Promise.race([untilStopSignal().then(() => undefined), network.failure]);
+        if (died) {
+          // The supervisor has stopped the rest already, in order; the error says which role and why.
+          process.exitCode = 1;
+          throw died;
+        }
         process.stderr.write(
           'trellis: stopping in order: indexer and dashboard, gateway, providers (finishing requests, redeeming vouchers), then the chain...\n',
         );
