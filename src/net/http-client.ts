@@ -29,6 +29,14 @@ export class BodyTooLarge extends Error {
 }
 
 export function httpCall(url: string, call: HttpCall = {}): Promise<HttpAnswer> {
+  return send(url, call, true);
+}
+
+// A server closes an idle keep-alive connection on its own clock, so a request written
+// to a reused socket just as it closes fails with ECONNRESET before the server read any
+// of it. That one case is tried again, once, on a fresh connection (what Node's http
+// documentation advises, `request.reusedSocket`); any other failure is the caller's.
+function send(url: string, call: HttpCall, mayRetry: boolean): Promise<HttpAnswer> {
   const target = new URL(url);
   const secure = target.protocol === 'https:';
   if (!secure && target.protocol !== 'http:') return Promise.reject(new Error(`unsupported protocol ${target.protocol}`));
@@ -63,7 +71,10 @@ export function httpCall(url: string, call: HttpCall = {}): Promise<HttpAnswer> 
         res.on('aborted', () => reject(new Error('the answer was cut off')));
       },
     );
-    req.on('error', reject);
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (mayRetry && req.reusedSocket && error.code === 'ECONNRESET' && !call.signal?.aborted) resolve(send(url, call, false));
+      else reject(error);
+    });
     req.end(call.body);
   });
 }
