@@ -31,6 +31,8 @@ export type HealthInit = {
   timeoutMs?: number;
   /** The providers to check at each round. */
   providers: () => Iterable<ProviderRecord>;
+  /** Called for every passing check. */
+  onPassed?: (provider: Address) => void;
 };
 
 export class HealthMonitor {
@@ -94,6 +96,7 @@ export class HealthMonitor {
       next = { healthy: false, reason: firstLine(error), models: new Set(), zkModels: new Set(), inFlight: 0, checkedAt: Date.now() };
     }
     this.states.set(provider.address, next);
+    if (next.healthy) this.init.onPassed?.(provider.address);
     if (before?.healthy !== next.healthy) {
       if (next.healthy) this.log.info('provider healthy', { provider: provider.address, models: next.models.size });
       else this.log.warn('provider unhealthy', { provider: provider.address, reason: next.reason });

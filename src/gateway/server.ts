@@ -90,14 +90,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const log = (options.log ?? silentLogger).child('gateway');
   const domain: ProtocolDomain = { chainId: options.deployment.chainId, escrow: options.deployment.contracts.escrow };
   const discovery = new Discovery({ connection: options.connection, deployment: options.deployment, logger: log, pollIntervalMs: options.pollIntervalMs });
+  const stats = new StatsBook();
   const health = new HealthMonitor({
     chainId: options.deployment.chainId,
     logger: log,
     intervalMs: options.healthIntervalMs,
     timeoutMs: options.healthTimeoutMs,
     providers: () => discovery.table.providers.values(),
+    onPassed: (provider) => stats.passedHealthCheck(provider),
   });
-  const stats = new StatsBook();
   const router = new InferRouter({
     domain,
     account: options.account,

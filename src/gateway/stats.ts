@@ -47,4 +47,16 @@ export class StatsBook {
     if (outcome.latencyMs !== undefined) entry.latencyMs = ema(entry.latencyMs, outcome.latencyMs);
     if (outcome.fault) entry.failures += 1;
   }
+
+  /**
+   * A passing health check is one success sample of the error rate, so that failures
+   * fade without traffic: the ranking is deterministic, and a provider whose error rate
+   * only fell with traffic would, after one failure, never get the traffic that shows
+   * it recovered. Traffic still dominates: a provider that keeps failing requests keeps
+   * a high rate, since every request is a sample too.
+   */
+  passedHealthCheck(provider: Address): void {
+    const entry = this.get(provider);
+    if (entry.errorRate > 0) entry.errorRate = ema(entry.errorRate, 0);
+  }
 }
