@@ -157,7 +157,12 @@ describe('forwarding and retries', () => {
     assert.match(body.error.details[0] ?? '', new RegExp(`${addressOf(1)}: PROVIDER_FAILED: .*did not answer in time`));
     assert.match(body.error.details[1] ?? '', new RegExp(`${addressOf(2)}: PROVIDER_FAILED: .*could not be reached`));
     assert.match(body.error.details[2] ?? '', new RegExp(`${addressOf(3)}: INTERNAL`));
-    assert.deepEqual(calls(), [1, 1, 1, 0, 0]);
+    // The closing provider sees the request twice when the gateway's connection to it was
+    // a reused keep-alive one: the HTTP client sends it once more on a fresh connection
+    // (src/net/http-client.ts), within the same attempt.
+    const [hung, closed, failed, ...rest] = calls();
+    assert.deepEqual([hung, failed, ...rest], [1, 1, 0, 0]);
+    assert.ok(closed === 1 || closed === 2, `the closing provider was called ${closed} times`);
   });
 
   test('a receipt for another request, an overcharge and exhausted credit are provider failures too', async () => {
