@@ -77,6 +77,10 @@ export async function makeCeremony(p: {
   log?: (line: string) => void;
 }): Promise<Ceremony> {
   const log = p.log ?? (() => {});
+  // snarkjs refuses other values by returning false, not by throwing: refuse them here.
+  if (!Number.isInteger(p.beaconIterations) || p.beaconIterations < 10 || p.beaconIterations > 63)
+    throw new RangeError(`beaconIterations must be an integer in 10..63 (2^n hashes), got ${p.beaconIterations}`);
+  if (!/^([0-9a-fA-F]{2}){1,}$/.test(p.beacon)) throw new RangeError(`the beacon must be hex bytes, got "${p.beacon}"`);
   mkdirSync(p.dir, { recursive: true });
   mkdirSync(p.workDir, { recursive: true });
   const file = `pot${p.power}_final.ptau`;

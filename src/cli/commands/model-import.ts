@@ -77,8 +77,14 @@ export async function runModelImport(onnxFile: string, options: ModelImportOptio
 const megabytes = (file: string) => `${(statSync(file).size / 1e6).toFixed(1)} MB`;
 
 async function buildImportedZkKeys(result: ImportModelResult, options: ModelImportOptions, print: (line: string) => void): Promise<void> {
-  const [{ buildZkKeys }, { repoPath }, { progress }] = await Promise.all([import('../../zk/keys.ts'), import('../../repo-root.ts'), import('../progress.ts')]);
+  const [{ buildZkKeys }, { releaseProver }, { repoPath }, { progress }] = await Promise.all([
+    import('../../zk/keys.ts'),
+    import('../../zk/curve-threads.ts'),
+    import('../../repo-root.ts'),
+    import('../progress.ts'),
+  ]);
   const pkg = result.package;
+  // snarkjs's curve threads would keep the process alive once the keys are written.
   const built = await buildZkKeys({
     model: pkg.name,
     artifact: pkg.artifact,
@@ -87,7 +93,7 @@ async function buildImportedZkKeys(result: ImportModelResult, options: ModelImpo
     buildDir: repoPath('.zk-build', 'imported', pkg.name),
     verifier: true,
     log: progress(),
-  });
+  }).finally(releaseProver);
   const { paths, meta } = built;
   print(
     `zk keys for ${pkg.name}: ${meta.constraints.toLocaleString('en-US')} constraints, within the ceremony of 2^${meta.power} (ptau sha256 ${built.ceremony.meta.sha256.slice(0, 16)}...); compiled in ${built.seconds.compile.toFixed(0)} s, phase 2 in ${built.seconds.setup.toFixed(0)} s.`,
