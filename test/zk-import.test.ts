@@ -64,16 +64,22 @@ let meta: ZkMeta;
 let lines: string[];
 
 before(async () => {
-  chain = await startTestChain();
   const onnx = join(root, `${MODEL}.onnx`);
   writeFileSync(onnx, tinyMlpOnnx());
   writeFileSync(join(root, 'calibration.csv'), `${rows.map((r) => r.join(',')).join('\n')}\n`);
   lines = [];
-  const result = await runModelImport(
-    onnx,
-    { calibration: join(root, 'calibration.csv'), inputRange: '0:1', out: join(root, 'package'), zk: true, zkKeys: keysRoot },
-    (line) => lines.push(line),
-  );
+  // The chain starts while the circuit compiles: the two overlap on a 2-core machine. Settled
+  // both ways, so that a failed import still leaves the chain to after() to stop.
+  const [started, imported] = await Promise.allSettled([
+    startTestChain(),
+    runModelImport(onnx, { calibration: join(root, 'calibration.csv'), inputRange: '0:1', out: join(root, 'package'), zk: true, zkKeys: keysRoot }, (line) =>
+      lines.push(line),
+    ),
+  ]);
+  if (started.status === 'fulfilled') chain = started.value;
+  if (started.status === 'rejected') throw started.reason;
+  if (imported.status === 'rejected') throw imported.reason;
+  const result = imported.value;
   pkg = result.package;
   meta = JSON.parse(readFileSync(zkArtifactPaths(MODEL, keysRoot).meta, 'utf8')) as ZkMeta;
 });
