@@ -1,102 +1,109 @@
-// `npm run zk:setup`: builds the committed zk artifacts of the default model(s).
+// `npm run zk:setup`: the committed zk artifacts, made reproducibly.
 //
-//   1. generate the circuit from the artifact and compile it with circom2 (WebAssembly);
-//   2. powers of tau for 2^POWER constraints, phase 2 for the circuit;
-//   3. export the verification key and the Solidity verifier;
-//   4. prove one fixed input and write it as the forge fixture.
+//   npx tsx scripts/zk-setup.ts --ceremony [--power 14] [--out DIR] [--fresh]
+//       phase 1: powers of tau for 2^power with one public beacon, prepared for phase 2,
+//       written with its meta file (power, beacon, sha256) to DIR (default
+//       models/zk/ceremony/, committed). An existing ceremony of that power is kept unless
+//       --fresh.
+//   npx tsx scripts/zk-setup.ts --model NAME [--model NAME ...]
+//       phase 2 of a default model from the committed ceremony (src/zk/keys.ts, the code
+//       `trellis model import --zk` runs): circuit, witness calculator, zkey, vkey and meta in
+//       models/zk/NAME/, the verifier contract in contracts/src/zk/, and for breast-cancer-mlp
+//       the forge fixture (one proof of a fixed input).
+//   npx tsx scripts/zk-setup.ts --check [--model NAME ...]
+//       compiles each model's circuit and checks that its committed zkey is phase 2 of the
+//       committed ptau for that circuit (snarkjs zKey.verifyFromR1cs); a few minutes per model.
+//   With no option: --ceremony, then --check for every model with committed keys.
 //
-// THE CEREMONY IS LOCAL AND SINGLE-PARTY: no contribution but deterministic beacons (fixed
-// strings below), so anyone can reproduce the keys byte for byte, and anyone who runs this
-// script knows the toxic waste and could forge proofs. It is fit for tests and demos, not for
-// production, where phase 1 comes from a public multi-party ceremony and phase 2 gets
-// independent contributions. CI never runs this (preparing phase 2 takes many minutes).
+// THE CEREMONY IS LOCAL AND SINGLE-PARTY: no contribution but deterministic beacons, so
+// anyone can reproduce the keys byte for byte, and anyone who runs this script knows the
+// toxic waste and could forge proofs. It is fit for tests and demos, not for production,
+// where phase 1 comes from a public multi-party ceremony and phase 2 gets independent
+// contributions. CI never runs this (preparing phase 2 takes many minutes).
 //
-// The prepared powers of tau are cached in .zk-build/ (not committed); --fresh redoes them.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// Compiled circuits and intermediate files are cached in .zk-build/ (not committed).
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { powersOfTau, r1cs as r1csInfo, zKey } from 'snarkjs';
 import { parseArtifact } from '../src/engine/index.ts';
-import { REPO_ROOT, type ZkMeta, zkArtifactPaths } from '../src/zk/artifacts.ts';
+import { REPO_ROOT, zkArtifactPaths } from '../src/zk/artifacts.ts';
+import { committedCeremonyDir, makeCeremony, readCeremony } from '../src/zk/ceremony.ts';
 import { generateCircuit } from '../src/zk/circuit-gen.ts';
-import { poseidonWeightCommitment } from '../src/zk/commitment.ts';
 import { compileCircuit, compiledPaths } from '../src/zk/compile.ts';
+import { buildZkKeys, zkeyMatchesCeremony } from '../src/zk/keys.ts';
 import { solidityProof } from '../src/zk/proof-format.ts';
 import { proveInference, releaseProver } from '../src/zk/prove.ts';
+import { verifierContractName } from '../src/zk/verifier-compile.ts';
 import { type VerificationKey, verifierSolidity } from '../src/zk/verifier-sol.ts';
 
-const MODEL = 'breast-cancer-mlp';
-const CONTRACT = 'BreastCancerMlpVerifier';
-const POWER = 14;
-// Public, fixed beacons: reproducible keys (see the warning above).
+// Public, fixed phase-1 beacon: reproducible ceremony (see the warning above).
 const PTAU_BEACON = '0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f';
-const ZKEY_BEACON = '7472656c6c69732d6c6f63616c2d7a6b6579000000000000000000000000000001';
 const BEACON_ITERATIONS = 10;
+const DEFAULT_POWER = 14;
 
 const log = (line: string): void => console.error(`zk-setup: ${line}`);
 const build = join(REPO_ROOT, '.zk-build');
 mkdirSync(build, { recursive: true });
 
-async function ptau(): Promise<string> {
-  const final = join(build, `pot${POWER}_final.ptau`);
-  if (existsSync(final) && !process.argv.includes('--fresh')) {
-    log(`reusing ${final}`);
-    return final;
+const args = process.argv.slice(2);
+const flag = (name: string): boolean => args.includes(name);
+const values = (name: string): string[] => args.flatMap((a, i) => (a === name && args[i + 1] !== undefined ? [args[i + 1]!] : []));
+const power = Number(values('--power')[0] ?? DEFAULT_POWER);
+if (!Number.isInteger(power) || power < 4 || power > 28) throw new Error(`--power must be an integer in 4..28, got ${values('--power')[0]}`);
+
+const readArtifact = (model: string) => parseArtifact(readFileSync(join(REPO_ROOT, 'models', `${model}.artifact.json`), 'utf8'));
+
+async function ceremony(): Promise<void> {
+  const dir = values('--out')[0] ?? committedCeremonyDir();
+  if (!flag('--fresh') && existsSync(join(dir, 'ceremony.json'))) {
+    const existing = readCeremony(dir);
+    if (existing.meta.power === power) {
+      log(`keeping the ceremony in ${dir} (2^${power}, sha256 ${existing.meta.sha256}); --fresh makes it again`);
+      return;
+    }
   }
-  const p0 = join(build, `pot${POWER}_0.ptau`);
-  const p1 = join(build, `pot${POWER}_1.ptau`);
-  const { curves } = await import('snarkjs');
-  const curve = await curves.getCurveFromName('bn128');
-  log(`powers of tau 2^${POWER}`);
-  await powersOfTau.newAccumulator(curve, POWER, p0);
-  await powersOfTau.beacon(p0, p1, 'beacon', PTAU_BEACON, BEACON_ITERATIONS);
-  log('preparing phase 2 (slow)');
-  await powersOfTau.preparePhase2(p1, final);
-  return final;
+  const started = Date.now();
+  const made = await makeCeremony({ power, beacon: PTAU_BEACON, beaconIterations: BEACON_ITERATIONS, dir, workDir: build, log });
+  log(`wrote ${made.ptau}: ${made.meta.bytes} bytes, sha256 ${made.meta.sha256}, in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 
-async function main(): Promise<void> {
+async function keys(model: string): Promise<void> {
   const started = Date.now();
-  const artifact = parseArtifact(readFileSync(join(REPO_ROOT, 'models', `${MODEL}.artifact.json`), 'utf8'));
-  const generated = generateCircuit(artifact);
-  log(`compiling the ${MODEL} circuit`);
-  const cached = compiledPaths(join(build, MODEL), 'circuit');
-  const fresh = [cached.source, cached.r1cs, cached.wasm].every((f) => existsSync(f)) && readFileSync(cached.source, 'utf8') === generated.source;
-  const compiled = fresh ? cached : await compileCircuit(generated.source, join(build, MODEL), 'circuit');
-  const info = (await r1csInfo.info(compiled.r1cs)) as { nConstraints: number };
-  log(`${info.nConstraints} constraints (2^${POWER} = ${2 ** POWER})`);
-  if (info.nConstraints > 2 ** POWER) throw new Error(`the circuit needs a ceremony above 2^${POWER}`);
-  const finalPtau = await ptau();
+  const artifact = readArtifact(model);
+  const built = await buildZkKeys({ model, artifact, buildDir: join(build, model), log });
+  const vkey = JSON.parse(readFileSync(built.paths.vkey, 'utf8')) as VerificationKey;
+  const contract = verifierContractName(model);
+  writeFileSync(join(REPO_ROOT, 'contracts', 'src', 'zk', `${contract}.sol`), verifierSolidity(vkey, contract, model));
+  log(`wrote models/zk/${model}/ and contracts/src/zk/${contract}.sol (${built.meta.constraints} constraints)`);
+  if (model === 'breast-cancer-mlp') await breastCancerFixture(model);
+  log(`${model} done in ${Math.round((Date.now() - started) / 1000)} s`);
+}
 
-  const out = zkArtifactPaths(MODEL);
-  mkdirSync(out.dir, { recursive: true });
-  const z0 = join(build, `${MODEL}_0.zkey`);
-  log('phase 2');
-  await zKey.newZKey(compiled.r1cs, finalPtau, z0);
-  await zKey.beacon(z0, out.zkey, 'trellis local phase 2 beacon', ZKEY_BEACON, BEACON_ITERATIONS);
-  const vkey = (await zKey.exportVerificationKey(out.zkey)) as VerificationKey;
-  writeFileSync(out.vkey, `${JSON.stringify(vkey, null, 2)}\n`);
-  writeFileSync(out.circuit, generated.source);
-  copyFileSync(compiled.wasm, out.wasm);
-  const meta: ZkMeta = {
-    model: MODEL,
-    constraints: info.nConstraints,
-    power: POWER,
-    publicSignals: ['weightHash', 'ioHash'],
-    poseidonWeightCommitment: poseidonWeightCommitment(artifact).toString(),
-    ptauBeacon: PTAU_BEACON,
-    zkeyBeacon: ZKEY_BEACON,
-  };
-  writeFileSync(out.meta, `${JSON.stringify(meta, null, 2)}\n`);
-  writeFileSync(join(REPO_ROOT, 'contracts', 'src', 'zk', `${CONTRACT}.sol`), verifierSolidity(vkey, CONTRACT, MODEL));
+async function check(model: string): Promise<boolean> {
+  const paths = zkArtifactPaths(model);
+  const generated = generateCircuit(readArtifact(model));
+  if (readFileSync(paths.circuit, 'utf8') !== generated.source) {
+    log(`${model}: the committed circuit.circom is not what the generator emits`);
+    return false;
+  }
+  const dir = join(build, model);
+  const cached = compiledPaths(dir, 'circuit');
+  const fresh = existsSync(cached.r1cs) && existsSync(cached.source) && readFileSync(cached.source, 'utf8') === generated.source;
+  log(`${model}: ${fresh ? 'reusing the compiled circuit' : 'compiling the circuit (minutes)'}`);
+  const compiled = fresh ? cached : await compileCircuit(generated.source, dir, 'circuit');
+  const ok = await zkeyMatchesCeremony(compiled.r1cs, paths.zkey, readCeremony());
+  log(`${model}: the committed zkey ${ok ? 'IS' : 'is NOT'} phase 2 of the committed ceremony for this circuit`);
+  return ok;
+}
 
-  log('proving the fixture');
-  const input = artifact.input.shape.length === 1 ? Array.from({ length: artifact.input.shape[0]! }, (_, i) => (i % 7) - 2) : [];
-  const proved = await proveInference(MODEL, artifact, input);
+/** One proof of a fixed input, as the forge tests' fixture. */
+async function breastCancerFixture(model: string): Promise<void> {
+  const artifact = readArtifact(model);
+  const input = Array.from({ length: artifact.input.shape[0]! }, (_, i) => (i % 7) - 2);
+  const proved = await proveInference(model, artifact, input);
   const p = solidityProof(proved.proof);
-  writeFileSync(join(out.dir, 'fixture.json'), `${JSON.stringify({ input, ...proved }, null, 2)}\n`);
+  writeFileSync(join(zkArtifactPaths(model).dir, 'fixture.json'), `${JSON.stringify({ input, ...proved }, null, 2)}\n`);
   writeFileSync(join(REPO_ROOT, 'contracts', 'test', 'zk', 'BreastCancerMlpFixture.sol'), fixtureSolidity(p, proved.publicSignals));
   await releaseProver();
-  log(`done in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 
 function fixtureSolidity(p: ReturnType<typeof solidityProof>, signals: string[]): string {
@@ -117,4 +124,24 @@ library BreastCancerMlpFixture {
 `;
 }
 
+/** The default models with committed keys (a folder with a meta.json under models/zk/). */
+function modelsWithKeys(): string[] {
+  return readdirSync(join(REPO_ROOT, 'models', 'zk')).filter((d) => existsSync(join(REPO_ROOT, 'models', 'zk', d, 'meta.json')));
+}
+
+async function main(): Promise<void> {
+  const models = values('--model');
+  const all = !flag('--ceremony') && !flag('--check') && models.length === 0;
+  if (flag('--ceremony') || all) await ceremony();
+  if (!flag('--check') && !all) {
+    for (const model of models) await keys(model);
+    return;
+  }
+  let ok = true;
+  for (const model of models.length > 0 ? models : modelsWithKeys()) ok = (await check(model)) && ok;
+  if (!ok) process.exitCode = 1;
+}
+
 await main();
+// snarkjs leaves its curve's worker threads running.
+process.exit(process.exitCode ?? 0);

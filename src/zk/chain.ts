@@ -1,7 +1,7 @@
 // The zk contracts on a chain: deploy a model's verifier and the ZkRegistry, register the
 // verifier (the model's owner), submit a proof to verifyAndRecord, ask the chain whether a
 // proof holds, and slash a zk receipt whose proof fails.
-import { type Address, type Hex, type TransactionReceipt, zeroAddress } from 'viem';
+import { type Abi, type Address, type Hex, type TransactionReceipt, zeroAddress } from 'viem';
 import type { Connection, SignerConnection } from '../chain/connect.ts';
 import { zkReceiptSlasherAbi } from '../chain/generated/ZkReceiptSlasher.ts';
 import type { Receipt } from '../protocol/messages.ts';
@@ -25,6 +25,11 @@ export async function deployZkRegistry(c: SignerConnection, modelRegistry: Addre
 /** The committed verifier of breast-cancer-mlp (the one model with zk artifacts so far). */
 export async function deployBreastCancerMlpVerifier(c: SignerConnection): Promise<Address> {
   return deployed(c, await c.walletClient.deployContract({ abi: breastCancerMlpVerifierAbi, bytecode: breastCancerMlpVerifierBytecode }));
+}
+
+/** A verifier built with a model's keys (verifier.json of `trellis model import --zk`). */
+export async function deployCompiledVerifier(c: SignerConnection, compiled: { abi: Abi; bytecode: Hex }): Promise<Address> {
+  return deployed(c, await c.walletClient.deployContract({ abi: compiled.abi, bytecode: compiled.bytecode }));
 }
 
 export async function registerZkVerifier(c: SignerConnection, zkRegistry: Address, modelId: Hex, verifier: Address, poseidonCommitment: bigint): Promise<void> {

@@ -2,7 +2,7 @@
 // so no native toolchain or download is needed. Output: <dir>/<name>.r1cs, <name>.sym and
 // <dir>/<name>_js/<name>.wasm (the witness calculator).
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { repoRoot } from '../repo-root.ts';
@@ -42,5 +42,8 @@ export async function compileCircuit(source: string, dir: string, name: string):
   if (output.code !== 0) {
     throw new ZkError('ZK_COMPILE', 'The circom compiler refused the generated circuit.', { details: output.text.trim().split('\n').slice(-20) });
   }
+  // circom also writes a JavaScript witness runner beside the wasm; circom_runtime is used
+  // instead, and the unused copies would only be linted as project sources.
+  for (const file of ['generate_witness.js', 'witness_calculator.js']) rmSync(join(dir, `${name}_js`, file), { force: true });
   return paths;
 }

@@ -25,6 +25,7 @@ declare module 'snarkjs' {
     newZKey(r1cs: string, ptau: string, zkey: string, logger?: unknown): Promise<unknown>;
     beacon(oldFile: string, newFile: string, name: string, beaconHash: string, numIterationsExp: number, logger?: unknown): Promise<unknown>;
     exportVerificationKey(zkey: string): Promise<unknown>;
+    verifyFromR1cs(r1cs: string, ptau: string, zkey: string, logger?: unknown): Promise<boolean>;
   };
   export const r1cs: { info(file: string, logger?: unknown): Promise<unknown> };
   export const curves: { getCurveFromName(name: string): Promise<unknown> };

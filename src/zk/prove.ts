@@ -18,8 +18,9 @@ export type InferenceProof = {
   output: number[];
 };
 
-export async function proveInference(model: string, artifact: Artifact, input: RunInput): Promise<InferenceProof> {
-  const paths = requireZkArtifacts(model);
+/** `root`: where the model's key folder is (default: models/zk). */
+export async function proveInference(model: string, artifact: Artifact, input: RunInput, root?: string): Promise<InferenceProof> {
+  const paths = requireZkArtifacts(model, root);
   const engine = createEngine(artifact);
   const quantized = Array.from(quantizeInput(engine, input).data);
   const output = Array.from(run(engine, input).output);
@@ -34,8 +35,8 @@ export async function proveInference(model: string, artifact: Artifact, input: R
 }
 
 /** Local verification against the model's committed verification key. */
-export async function verifyInference(model: string, proof: Groth16Proof, publicSignals: string[]): Promise<boolean> {
-  return groth16.verify(readVerificationKey(model), publicSignals, proof);
+export async function verifyInference(model: string, proof: Groth16Proof, publicSignals: string[], root?: string): Promise<boolean> {
+  return groth16.verify(readVerificationKey(model, root), publicSignals, proof);
 }
 
 export { releaseProver } from './curve-threads.ts';

@@ -1,6 +1,8 @@
 // `trellis model import`: an ONNX file and the author's rows in, a model package out,
 // with the figures an author needs before publishing: float and fixed-point accuracy,
-// their agreement, and what the largest dispute step would cost.
+// their agreement, and what the largest dispute step would cost. With --zk it then builds
+// the model's zk keys from the committed ceremony (src/zk/keys.ts, docs/zk.md).
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ImportModelResult } from '../../models/import-model.ts';
@@ -16,6 +18,12 @@ export type ModelImportOptions = {
   classLabels?: string;
   licence?: string;
   out?: string;
+  /** Also build zk keys: circuit, proving key, verification key, verifier contract. */
+  zk?: boolean;
+  /** The folder of per-model key folders (default models/zk, where provers look). */
+  zkKeys?: string;
+  /** A ceremony folder other than the committed models/zk/ceremony (one of a larger power). */
+  zkCeremony?: string;
 };
 
 const percent = (v: number) => `${(v * 100).toFixed(2)} %`;
@@ -62,7 +70,40 @@ export async function runModelImport(onnxFile: string, options: ModelImportOptio
   if (step.words > MAX_STEP_WORDS)
     print(`warning: the ModelRegistry refuses to publish this model: its layer ${step.layer} needs more than ${MAX_STEP_WORDS} words per step.`);
   print(`wrote the package ${pkg.dir}: content hash ${pkg.contentHash}, weight commitment ${pkg.weightCommitment}, licence ${pkg.manifest.licence}.`);
+  if (options.zk) await buildImportedZkKeys(result, options, print);
   return result;
+}
+
+const megabytes = (file: string) => `${(statSync(file).size / 1e6).toFixed(1)} MB`;
+
+async function buildImportedZkKeys(result: ImportModelResult, options: ModelImportOptions, print: (line: string) => void): Promise<void> {
+  const [{ buildZkKeys }, { releaseProver }, { repoPath }, { progress }] = await Promise.all([
+    import('../../zk/keys.ts'),
+    import('../../zk/curve-threads.ts'),
+    import('../../repo-root.ts'),
+    import('../progress.ts'),
+  ]);
+  const pkg = result.package;
+  // snarkjs's curve threads would keep the process alive once the keys are written.
+  const built = await buildZkKeys({
+    model: pkg.name,
+    artifact: pkg.artifact,
+    ...(options.zkKeys === undefined ? {} : { keysRoot: resolve(options.zkKeys) }),
+    ...(options.zkCeremony === undefined ? {} : { ceremonyDir: resolve(options.zkCeremony) }),
+    buildDir: repoPath('.zk-build', 'imported', pkg.name),
+    verifier: true,
+    log: progress(),
+  }).finally(releaseProver);
+  const { paths, meta } = built;
+  print(
+    `zk keys for ${pkg.name}: ${meta.constraints.toLocaleString('en-US')} constraints, within the ceremony of 2^${meta.power} (ptau sha256 ${built.ceremony.meta.sha256.slice(0, 16)}...); compiled in ${built.seconds.compile.toFixed(0)} s, phase 2 in ${built.seconds.setup.toFixed(0)} s.`,
+  );
+  print(
+    `wrote ${paths.dir}: circuit.circom, circuit.wasm (${megabytes(paths.wasm)}), circuit.zkey (${megabytes(paths.zkey)}), vkey.json, verifier.sol (${built.verifierContract}), verifier.json, meta.json; Poseidon weight commitment ${meta.poseidonWeightCommitment}.`,
+  );
+  print(
+    `after publishing the package, register its verifier with the model: trellis zk register ${pkg.dir}${options.zkKeys === undefined ? '' : ` --keys ${resolve(options.zkKeys)}`}`,
+  );
 }
 
 export function registerModelImportCommand(model: Command): void {
@@ -78,6 +119,9 @@ export function registerModelImportCommand(model: Command): void {
     .option('--class-labels <a,b,c>', 'one name per output, in output order')
     .option('--licence <spdx>', 'the SPDX licence of the model (default NOASSERTION)')
     .option('--out <dir>', 'the package folder to write (default: NAME.trellis-model beside the ONNX file)')
+    .option('--zk', 'also build zk keys (circuit, proving and verification key, verifier contract) from the committed ceremony')
+    .option('--zk-keys <dir>', 'the folder the key folder <name>/ goes into (default: models/zk, where provers look)')
+    .option('--zk-ceremony <dir>', 'a ceremony folder made by scripts/zk-setup.ts --ceremony --out DIR (default: the committed models/zk/ceremony)')
     .action(async (file: string, options: ModelImportOptions) => {
       await runModelImport(file, options);
     });

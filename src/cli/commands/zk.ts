@@ -3,8 +3,10 @@
 // claim, in which the input appears only as its Poseidon hash (the record hash). `zk
 // verify` runs anywhere (the insurer): it checks a claim knowing only the record hash, the
 // model and the decision, against the commitment the ZkRegistry holds on chain, and can
-// record it there.
-import { readFileSync, writeFileSync } from 'node:fs';
+// record it there. `zk register` (the model's owner) deploys the verifier built by `trellis
+// model import --zk` and registers it with the model and its Poseidon weight commitment.
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { TrellisError } from '../../errors.ts';
 import { localRoles } from '../../network/roles.ts';
@@ -105,5 +107,33 @@ export function registerZkCommands(program: Command): void {
       const receipt = await verifyAndRecord(signer.connection, deployment.zk.zkRegistry, modelId, zkProof);
       console.log(`recorded on chain in ${receipt.transactionHash} (${receipt.gasUsed} gas)`);
     }
+  });
+
+  addNetworkOptions(
+    zk
+      .command('register <package>')
+      .description(
+        "deploy the verifier built by `model import --zk` and register it with the published model and its Poseidon weight commitment (the model's owner)",
+      )
+      .option('--keys <dir>', 'the folder holding the key folder <name>/ (default: models/zk)')
+      .option('--model-id <id>', "the model id (default: the id of the caller's own publication of the model)"),
+  ).action(async (target: string, options: NetworkOptions & { keys?: string; modelId?: string }) => {
+    const [{ readModelPackage }, { loadModel }, { registerModelVerifier }] = await Promise.all([
+      import('../../models/package/read.ts'),
+      import('../../models/catalog.ts'),
+      import('../../zk/register.ts'),
+    ]);
+    if (options.modelId !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(options.modelId))
+      throw new TrellisError('INVALID_OPTION', `--model-id: expected 0x and 64 hex digits, got "${options.modelId}".`);
+    const model = existsSync(target) && statSync(target).isDirectory() ? readModelPackage(target) : loadModel(target);
+    const context = await signerContext(options, localRoles.modelOwner);
+    const registered = await registerModelVerifier(context.connection, context.deployment, {
+      model: { name: model.name, contentHash: model.contentHash, artifact: model.engine.artifact },
+      ...(options.modelId === undefined ? {} : { modelId: options.modelId as `0x${string}` }),
+      ...(options.keys === undefined ? {} : { keysRoot: resolve(options.keys) }),
+    });
+    console.log(
+      `registered the verifier ${registered.verifier} of ${model.name} (${registered.modelId}) with Poseidon weight commitment ${registered.commitment}`,
+    );
   });
 }
