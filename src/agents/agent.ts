@@ -229,9 +229,11 @@ export async function openAgent(record: AgentRecord, options: OpenAgentOptions):
     connection,
     chainId: deployment.chainId,
     // A deposit is one spend under the permission: at most the per-call maximum, and
-    // only what the period has left.
-    depositAmount: (_requirements, needed) => {
-      const wanted = options.deposit ?? terms.maxPerCall;
+    // only what the period has left; and at least the provider's minimum, which pays for
+    // the deposit's gas. When the two cannot meet, the permission check below says so.
+    depositAmount: (requirements, needed) => {
+      const minimum = BigInt(requirements.extra.minDeposit);
+      const wanted = options.deposit ?? (terms.maxPerCall > minimum ? terms.maxPerCall : minimum);
       return wanted > needed ? wanted : needed;
     },
     beforeDeposit: async (amount, escrow) => {
