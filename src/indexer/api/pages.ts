@@ -49,3 +49,22 @@ export async function listPage<R extends Row, T>(
 
 /** A filter `column = value`. */
 export const equals = (column: string, value: unknown): Filter => ({ sql: (p) => `${column} = ${p}`, value });
+
+/** A page asked for: how many rows, and after which cursor. */
+export type PageRequest = { limit: number; cursor: string | undefined };
+/** One row of an answer, as JSON. */
+export type Item = Record<string, unknown>;
+
+/** A NUMERIC or BIGINT column as a JSON number, null kept. */
+export const num = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+/** Where an event-derived row comes from. */
+export const at = (r: Row) => ({ blockNumber: num(r.block_number), logIndex: r.log_index, txHash: r.tx_hash });
+/** The filters a request named; an absent parameter filters nothing. */
+export const present = (filters: (Filter | undefined)[]) => filters.filter((f): f is Filter => f !== undefined);
+export const maybe = (column: string, value: unknown) => (value === undefined ? undefined : equals(column, value));
+/** The key of lists of events: block number then log index. */
+export const byPosition = [
+  { column: 'block_number', kind: 'integer' },
+  { column: 'log_index', kind: 'integer' },
+] as const;
+export const positionOf = (r: Row) => [Number(r.block_number), Number(r.log_index)];

@@ -3,13 +3,7 @@
 // demands) and its outcomes; and the demands across tasks.
 import type { Queryable, Row } from '../db/database.ts';
 import { AGGREGATE_TARGET } from '../projections-fl-availability.ts';
-import { equals, listPage, type Filter, type Page } from './pages.ts';
-
-type PageRequest = { limit: number; cursor: string | undefined };
-type Item = Record<string, unknown>;
-
-const num = (value: unknown) => (value === null || value === undefined ? null : Number(value));
-const at = (r: Row) => ({ blockNumber: num(r.block_number), logIndex: r.log_index, txHash: r.tx_hash });
+import { equals, listPage, type Filter, type Page, type PageRequest, type Item, num, at } from './pages.ts';
 
 const taskItem = (r: Row): Item => ({
   id: num(r.id),

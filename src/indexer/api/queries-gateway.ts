@@ -1,10 +1,7 @@
 // The reads behind the gateway routes: the routing decisions the gateway reported
 // (gateway-follower.ts) and a summary of them for the overview and providers pages.
 import type { Queryable, Row } from '../db/database.ts';
-import { listPage, type Page } from './pages.ts';
-
-type PageRequest = { limit: number; cursor: string | undefined };
-type Item = Record<string, unknown>;
+import { listPage, type Page, type PageRequest, type Item } from './pages.ts';
 
 /** The window requests per second are counted over. */
 export const RATE_WINDOW_SECONDS = 60;

@@ -2,20 +2,7 @@
 // commitment, the requests the gateway routed in verification zk with what became of
 // their proof, the results recorded on chain, and the providers slashed for a failing proof.
 import type { Queryable, Row } from '../db/database.ts';
-import { equals, listPage, type Filter, type Page } from './pages.ts';
-
-type PageRequest = { limit: number; cursor: string | undefined };
-type Item = Record<string, unknown>;
-
-const num = (value: unknown) => (value === null || value === undefined ? null : Number(value));
-const at = (r: Row) => ({ blockNumber: num(r.block_number), logIndex: r.log_index, txHash: r.tx_hash });
-const present = (filters: (Filter | undefined)[]) => filters.filter((f): f is Filter => f !== undefined);
-const maybe = (column: string, value: unknown) => (value === undefined ? undefined : equals(column, value));
-const byPosition = [
-  { column: 'block_number', kind: 'integer' },
-  { column: 'log_index', kind: 'integer' },
-] as const;
-const positionOf = (r: Row) => [Number(r.block_number), Number(r.log_index)];
+import { listPage, type Page, type PageRequest, type Item, num, at, present, maybe, byPosition, positionOf } from './pages.ts';
 
 /**
  * What became of a zk request's proof, as far as the index can tell: `bound` when the

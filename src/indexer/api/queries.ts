@@ -3,12 +3,7 @@
 // Amounts are decimal strings of token base units; block numbers and times are numbers.
 import type { Queryable, Row } from '../db/database.ts';
 import { storedEventColumns, type StoredEventRow } from '../projections.ts';
-import { equals, listPage, type Filter, type ListSpec, type Page } from './pages.ts';
-
-type PageRequest = { limit: number; cursor: string | undefined };
-type Item = Record<string, unknown>;
-
-const num = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+import { listPage, type ListSpec, type Page, type PageRequest, type Item, num, at, present, maybe, byPosition, positionOf } from './pages.ts';
 
 export const eventItem = (r: StoredEventRow): Item => ({
   blockNumber: Number(r.block_number),
@@ -83,7 +78,6 @@ export const disputeItem = (r: Row): Item => ({
   updatedBlock: num(r.updated_block),
 });
 
-const at = (r: Row) => ({ blockNumber: num(r.block_number), logIndex: r.log_index, txHash: r.tx_hash });
 const moveItem = (r: Row): Item => ({ ...at(r), name: r.name, args: r.args });
 const slashItem = (r: Row): Item => ({
   ...at(r),
@@ -104,12 +98,6 @@ const payoutItem = (r: Row): Item => ({
   details: r.details,
 });
 const priceItem = (r: Row): Item => ({ provider: r.provider, modelId: r.model_id, price: r.price, updatedBlock: num(r.updated_block) });
-
-const byPosition = [
-  { column: 'block_number', kind: 'integer' },
-  { column: 'log_index', kind: 'integer' },
-] as const;
-const positionOf = (r: Row) => [Number(r.block_number), Number(r.log_index)];
 
 const specs = {
   events: { select: `SELECT ${storedEventColumns} FROM raw_events`, key: byPosition, descending: true },
@@ -132,9 +120,6 @@ const specs = {
     descending: true,
   },
 } satisfies Record<string, ListSpec>;
-
-const present = (filters: (Filter | undefined)[]) => filters.filter((f): f is Filter => f !== undefined);
-const maybe = (column: string, value: unknown) => (value === undefined ? undefined : equals(column, value));
 
 export const listEvents = (db: Queryable, f: { contract?: string; name?: string }, page: PageRequest): Promise<Page<Item>> =>
   listPage<StoredEventRow, Item>(db, specs.events, present([maybe('contract', f.contract), maybe('name', f.name)]), page, eventItem, positionOf);

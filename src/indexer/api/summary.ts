@@ -3,8 +3,7 @@
 // from each redemption's split, and activity over time in buckets of block time.
 // Everything is derived from indexed events, so it is as current as GET /v1/status.
 import type { Queryable, Row } from '../db/database.ts';
-
-type Item = Record<string, unknown>;
+import type { Item } from './pages.ts';
 
 const text = (value: unknown) => (value === null || value === undefined ? '0' : String(value));
 
