@@ -152,6 +152,8 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
           },
           log: log.child('escrow'),
         });
+  /** What a client's escrow can still pay, from the tracker when it runs: one check for every way of paying. */
+  const escrowAvailable = (client: Address) => escrowTracker?.available(client) ?? readEscrowAvailable(connection.publicClient, escrow, client);
   const requests = new RequestServer({
     account: connection.account,
     domain: { chainId: deployment.chainId, escrow },
@@ -180,7 +182,7 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
       : undefined,
     signedZk: zkFault ? (_requestHash, honest, quantized) => lyingZkAnswer(zkFault, honest, quantized) : undefined,
     sealingKeys,
-    escrowAvailable: (client) => escrowTracker?.available(client) ?? readEscrowAvailable(connection.publicClient, escrow, client),
+    escrowAvailable,
   });
 
   let draining = false;
@@ -241,7 +243,8 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
         facilitator: options.x402.facilitator,
         log: log.child('x402'),
         // The batched scheme over this node's escrow channel, beside exact.
-        batched: { connection, escrow, dataDir: options.dataDir },
+        // Its escrow check is the signed requests' one; a deposit it submits is followed at once.
+        batched: { connection, escrow, dataDir: options.dataDir, escrowAvailable, afterDeposit: async () => escrowTracker?.sync() },
       }),
     );
   }

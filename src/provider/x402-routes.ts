@@ -72,7 +72,7 @@ export type BatchedInit = {
   dataDir: string;
   /** The smallest deposit the provider submits, in calls of the model's price (it pays the deposit's gas). */
   minDepositCalls?: number;
-};
+} & Pick<BatchedCheckInit, 'escrowAvailable' | 'afterDeposit'>;
 
 /** By default a deposit must pay for at least this many calls: the provider pays its gas. */
 export const DEFAULT_MIN_DEPOSIT_CALLS = 10;
@@ -227,7 +227,14 @@ function batchedRoute(init: X402RoutesInit, b: BatchedInit) {
       // Its receipt never reached the disk: the call was never answered, so nothing is owed.
     }
   }
-  const check: BatchedCheckInit = { connection: b.connection, domain: { chainId: init.chainId, escrow: b.escrow }, ledger: init.ledger, vouchers };
+  const check: BatchedCheckInit = {
+    connection: b.connection,
+    domain: { chainId: init.chainId, escrow: b.escrow },
+    ledger: init.ledger,
+    vouchers,
+    escrowAvailable: b.escrowAvailable,
+    afterDeposit: b.afterDeposit,
+  };
   const busy = new Set<string>();
   let withdrawDelay: Promise<number> | undefined;
   const readWithdrawDelay = async () => {

@@ -26,6 +26,10 @@ export type BatchedCheckInit = {
   domain: EscrowDomain;
   ledger: Ledger;
   vouchers: BatchedVouchers;
+  /** What a client's escrow can still pay: the node's one check, the one signed requests use. */
+  escrowAvailable: (client: Address) => Promise<bigint>;
+  /** Called once a deposit this node submitted is mined, before the escrow is read again. */
+  afterDeposit?: () => Promise<void>;
 };
 
 export type CheckedBatched = {
@@ -45,13 +49,10 @@ export async function channelState(
   modelId: Hex,
 ): Promise<ChannelState & { available: bigint; redeemed: bigint; held: bigint }> {
   const { publicClient, account } = init.connection;
-  const on = { address: init.domain.escrow, abi: escrowAbi } as const;
-  const [balance, pending, redeemed] = await Promise.all([
-    publicClient.readContract({ ...on, functionName: 'balanceOf', args: [client] }),
-    publicClient.readContract({ ...on, functionName: 'pendingWithdrawal', args: [client] }),
-    publicClient.readContract({ ...on, functionName: 'redeemed', args: [client, account.address, modelId] }),
+  const [available, redeemed] = await Promise.all([
+    init.escrowAvailable(client),
+    publicClient.readContract({ address: init.domain.escrow, abi: escrowAbi, functionName: 'redeemed', args: [client, account.address, modelId] }),
   ]);
-  const available = balance > pending.amount ? balance - pending.amount : 0n;
   const latest = init.vouchers.get(client, modelId);
   const ledgerHeld = init.ledger.paidAmount(client, modelId);
   const held = [ledgerHeld, redeemed, latest?.voucher.cumulativeAmount ?? 0n].reduce((a, b) => (a > b ? a : b));
@@ -110,7 +111,10 @@ export async function checkBatchedPayment(init: BatchedCheckInit, payment: Batch
     });
   }
   let depositTransaction: Hex | undefined;
-  if (payment.deposit) depositTransaction = await submitDeposit(init, payment, BigInt(requirements.extra.minDeposit));
+  if (payment.deposit) {
+    depositTransaction = await submitDeposit(init, payment, BigInt(requirements.extra.minDeposit));
+    await init.afterDeposit?.();
+  }
 
   const state = await channelState(init, payer, config.modelId);
   const { available: _a, redeemed: _r, held: _h, ...publicState } = state;
