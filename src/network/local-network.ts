@@ -18,7 +18,7 @@ import { LocalFacilitator } from '../x402/facilitator.ts';
 import { HTTPFacilitatorClient, type FacilitatorClient } from '@x402/core/server';
 import type { ProcessNetwork } from './process-network.ts';
 import { localRoles } from './roles.ts';
-import { announceNetwork, DEFAULT_FAULT_RATE, FAULTY_PRICE, localSettlement, prepareChain, PROVIDER_STAKE, providerPrices } from './setup.ts';
+import { announceNetwork, DEFAULT_FAULT_RATE, FAULTY_PRICE, localSettlement, prepareChain, PROVIDER_STAKE, providerPrices, startDashboard } from './setup.ts';
 
 export { localRoles };
 export type { NetworkFile } from './setup.ts';
@@ -203,17 +203,7 @@ export async function startLocalNetwork(options: LocalNetworkOptions): Promise<L
 
     let dashboardUrl: string | undefined;
     if (options.dashboard) {
-      step('starting the indexer and the dashboard');
-      const { startNetworkDashboard } = await import('../indexer/network-dashboard.ts');
-      const running = await startNetworkDashboard({
-        rpcUrl: chain.rpcUrl,
-        deployment: chain.deployment,
-        dataDir: options.dataDir,
-        host: '127.0.0.1',
-        port: portAt(10),
-        log: options.log,
-        gatewayUrl: gateway.url,
-      });
+      const running = await startDashboard(chain, { dataDir: options.dataDir, port: portAt(10), log: options.log, gatewayUrl: gateway.url }, step);
       stops.push({ name: 'the indexer and the dashboard (index saved)', stop: () => running.stop() });
       dashboardUrl = running.url;
     }

@@ -17,7 +17,7 @@ import { accountOfKey } from '../protocol/signatures.ts';
 import type { LocalNetworkOptions } from './local-network.ts';
 import type { ChainAccess, ProviderRoleSpec, RoleKey } from './role-messages.ts';
 import { localRoles } from './roles.ts';
-import { announceNetwork, DEFAULT_FAULT_RATE, FAULTY_PRICE, localSettlement, prepareChain, PROVIDER_STAKE, providerPrices } from './setup.ts';
+import { announceNetwork, DEFAULT_FAULT_RATE, FAULTY_PRICE, localSettlement, prepareChain, PROVIDER_STAKE, providerPrices, startDashboard } from './setup.ts';
 import { compiledCli, describeExit, type RoleExit, type RoleProcess, startRole } from './supervisor.ts';
 
 /** A provider in its own process: what the in-process ProviderNode offers, through IPC. */
@@ -188,17 +188,7 @@ export async function startProcessNetwork(options: LocalNetworkOptions): Promise
 
     let dashboardUrl: string | undefined;
     if (options.dashboard) {
-      step('starting the indexer and the dashboard');
-      const { startNetworkDashboard } = await import('../indexer/network-dashboard.ts');
-      const running = await startNetworkDashboard({
-        rpcUrl: ready.rpcUrl,
-        deployment: ready.deployment,
-        dataDir: options.dataDir,
-        host: '127.0.0.1',
-        port: portAt(10),
-        log: options.log,
-        gatewayUrl: gateway.url,
-      });
+      const running = await startDashboard(ready, { dataDir: options.dataDir, port: portAt(10), log: options.log, gatewayUrl: gateway.url }, step);
       dashboard = running;
       dashboardUrl = running.url;
     }

@@ -14,6 +14,7 @@ import { isPublishedBy, modelIdOf } from '../models/registry.ts';
 import { balances, deposit, publishModel } from '../sdk/accounts.ts';
 import { deployBreastCancerMlpVerifier, registeredVerifier, registerZkVerifier } from '../zk/chain.ts';
 import { poseidonWeightCommitment } from '../zk/commitment.ts';
+import type { Logger } from '../log.ts';
 import { localRoles } from './roles.ts';
 
 /** Three providers with different prices per request, in token base units (6 decimals). */
@@ -57,6 +58,17 @@ export async function prepareChain(options: {
   const chain = recordModelPublisher(started, owner.account.address);
   await ensureZkVerifier(owner, chain, options.step);
   return { chain, modelNames };
+}
+
+/** The indexer and the dashboard (docs/dashboard.md), in the process that runs the network, in either mode. */
+export async function startDashboard(
+  chain: LocalChain,
+  options: { dataDir: string; port: number; log: Logger; gatewayUrl: string },
+  step: (what: string) => void,
+): Promise<{ url: string; stop(): Promise<void> }> {
+  step('starting the indexer and the dashboard');
+  const { startNetworkDashboard } = await import('../indexer/network-dashboard.ts');
+  return startNetworkDashboard({ rpcUrl: chain.rpcUrl, deployment: chain.deployment, host: '127.0.0.1', ...options });
 }
 
 /** Deposits for the dev client on a new network, and writes network.json. */
