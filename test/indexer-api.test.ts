@@ -12,7 +12,10 @@ import { createIndexerApp, startIndexerApi } from '../src/indexer/api/server.ts'
 import type { Database } from '../src/indexer/db/database.ts';
 import { startIndexer, type Indexer } from '../src/indexer/indexer.ts';
 import type { RunningServer } from '../src/net/http.ts';
+import { providerRegistryAbi } from '../src/chain/generated/ProviderRegistry.ts';
+import { loadModel } from '../src/models/catalog.ts';
 import { deposit } from '../src/sdk/accounts.ts';
+import { transact } from '../src/sdk/transact.ts';
 import { apiClient, migratedDatabase, roles, someActivity, startTestChain, type Activity, type ApiBody, type TestChain } from './support/indexer.ts';
 
 describe('the index API', () => {
@@ -75,6 +78,65 @@ describe('the index API', () => {
     const deposits = await get(`/v1/payments?kind=deposit&account=${chain.accounts[roles.client]!.address}`);
     assert.equal(deposits.body.items?.[0]?.amount, activity.deposited.toString());
     assert.deepEqual((await get('/v1/disputes')).body, { items: [], nextCursor: null });
+  });
+
+  test('list rows carry what a page shows: a provider its prices by model and reputation, a model its providers and earnings', async () => {
+    const provider = await chain.signer(roles.provider);
+    const price = tokens('0.25');
+    await transact(provider, 'set price', () =>
+      provider.walletClient.writeContract({
+        address: chain.deployment.contracts.providerRegistry,
+        abi: providerRegistryAbi,
+        functionName: 'setPrice',
+        args: [activity.modelId, price],
+      }),
+    );
+    await indexer.syncOnce();
+    const row = (await get('/v1/providers')).body.items?.[0] ?? {};
+    const prices = row.prices as Record<string, unknown>[];
+    assert.deepEqual(
+      prices.map((p) => [p.provider, p.modelId, p.price, p.metadataURI]),
+      [[provider.account.address, activity.modelId.toLowerCase(), price.toString(), loadModel('digits-mlp').metadataURI]],
+      'the price, and the model it is for with its metadata URI (its name)',
+    );
+    assert.equal(typeof prices[0]?.updatedBlock, 'number');
+    assert.deepEqual(row.slashes, []);
+    assert.deepEqual(row.reputation, []);
+    // One record is its list row narrowed to its key.
+    assert.deepEqual((await get(`/v1/providers/${provider.account.address}`)).body, row);
+
+    const model = (await get('/v1/models')).body.items?.[0] ?? {};
+    assert.deepEqual(
+      (model.prices as Record<string, unknown>[]).map((p) => [p.provider, p.price]),
+      [[provider.account.address, price.toString()]],
+    );
+    // Its earnings are the split of its one redemption, as the overview sums them.
+    const { earningsByModel } = (await get('/v1/overview')).body as unknown as { earningsByModel: Record<string, unknown>[] };
+    const { modelId: _, ...split } = earningsByModel[0]!;
+    assert.deepEqual(model.earnings, split);
+    assert.equal((model.earnings as { redemptions: number }).redemptions, 1);
+    assert.deepEqual((await get(`/v1/models/${activity.modelId}`)).body, model);
+  });
+
+  test('the joined lists refuse bad input by name: page sizes, cursors, filters, hashes, SQL-looking strings', async () => {
+    for (const route of ['/v1/providers', '/v1/models', '/v1/disputes', '/v1/fl/tasks']) {
+      for (const limit of ['0', '101', '-1', '1e2', '1;DROP TABLE providers'])
+        await refused(`${route}?limit=${encodeURIComponent(limit)}`, 400, 'INVALID_LIMIT');
+      for (const cursor of ['bm9wZQ', Buffer.from('["0x1", 2]').toString('base64url'), encodeURIComponent("' OR 1=1 --")])
+        await refused(`${route}?cursor=${cursor}`, 400, 'INVALID_CURSOR');
+      await refused(`${route}?join=prices`, 400, 'INVALID_QUERY');
+    }
+    // A page of models ends at its one model; the cursor of another list does not fit its key.
+    const events = await get('/v1/events?limit=1');
+    await refused(`/v1/models?cursor=${events.body.nextCursor}`, 400, 'INVALID_CURSOR');
+    await refused(`/v1/providers?cursor=${events.body.nextCursor}`, 400, 'INVALID_CURSOR');
+    await refused(`/v1/models?owner=${encodeURIComponent("0x' OR '1'='1")}`, 400, 'INVALID_ADDRESS');
+    await refused('/v1/disputes?provider=0x12', 400, 'INVALID_ADDRESS');
+    await refused(`/v1/models/0x${'ab'.repeat(31)}`, 400, 'INVALID_ID');
+    await refused(`/v1/models/0x${'gg'.repeat(32)}`, 400, 'INVALID_ID');
+    await refused(`/v1/disputes/${activity.modelId}x`, 400, 'INVALID_ID');
+    await refused('/v1/fl/tasks/1%20OR%201=1', 400, 'INVALID_ID');
+    assert.equal((await get('/v1/models')).body.items?.length, 1, 'the tables are intact');
   });
 
   test('events page by cursor, newest first, without overlap or gaps', async () => {

@@ -4,11 +4,11 @@
 import { verificationModes } from '../../protocol/verification-modes.ts';
 import { indexerErrorStatus } from '../errors.ts';
 import { indexedContracts } from '../events.ts';
+import { HISTORY, RECENT } from './pages.ts';
 import { DEFAULT_LIMIT, MAX_LIMIT } from './params.ts';
-import { demandStatuses } from './queries-fl.ts';
+import { demandStatuses, taskCaps } from './queries-fl.ts';
 import { RATE_WINDOW_SECONDS } from './queries-gateway.ts';
 import { proofStatuses } from './queries-zk.ts';
-import { RECENT } from './queries-agents.ts';
 import { ACTIVITY_BUCKETS } from './summary.ts';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -73,15 +73,21 @@ export const indexerOpenApi = {
         responses: { '200': { description: 'The status.', content: json(ref('Status')) }, ...errors(400) },
       },
     },
-    '/v1/providers': list('Providers, by address.', 'Provider'),
-    '/v1/providers/{address}': detail('One provider with its prices and slashes.', pathParam('address', address), ref('ProviderDetail')),
-    '/v1/models': list('Published models, newest first.', 'Model', [queryParam('owner', address, 'only models of this owner')]),
-    '/v1/models/{id}': detail('One model with the prices providers set for it.', pathParam('id', hex32), ref('ModelDetail')),
-    '/v1/disputes': list('Disputes, newest first.', 'Dispute', [
+    '/v1/providers': list('Providers, by address, each with its prices, its latest slashes and its reputation per tag.', 'Provider'),
+    '/v1/providers/{address}': detail(
+      `One provider as a list row carries it, with up to ${HISTORY} slashes and reputation tags.`,
+      pathParam('address', address),
+      ref('Provider'),
+    ),
+    '/v1/models': list('Published models, newest first, each with the prices providers set for it and what its redemptions earned.', 'ListedModel', [
+      queryParam('owner', address, 'only models of this owner'),
+    ]),
+    '/v1/models/{id}': detail('One model as a list row carries it.', pathParam('id', hex32), ref('ListedModel')),
+    '/v1/disputes': list('Disputes, newest first, each with every move and payout.', 'ListedDispute', [
       queryParam('provider', address, 'only disputes against this provider'),
       queryParam('resolved', { type: 'string', enum: ['true', 'false'] }, 'only resolved or only open disputes'),
     ]),
-    '/v1/disputes/{id}': detail('One dispute with its moves and payouts.', pathParam('id', hex32), ref('DisputeDetail')),
+    '/v1/disputes/{id}': detail('One dispute with every move and payout.', pathParam('id', hex32), ref('ListedDispute')),
     '/v1/payments': list('Escrow payments, newest first: deposits, withdrawals, redemptions and claims.', 'Payment', [
       queryParam('kind', { type: 'string', enum: ['deposit', 'withdrawal_requested', 'withdrawal', 'redemption', 'claim'] }, 'only this kind'),
       queryParam('account', address, 'only payments of this client (or claimant)'),
@@ -113,11 +119,14 @@ export const indexerOpenApi = {
       pathParam('address', address),
       ref('Reputation'),
     ),
-    '/v1/fl/tasks': list('Federated training tasks, newest first.', 'TrainingTask'),
+    '/v1/fl/tasks': list(
+      'Federated training tasks, newest first, each with its participants, latest rounds (submissions, aggregate, scores, demands) and latest outcomes (challenges, slashes, rewards, claims, royalties).',
+      'TrainingTask',
+    ),
     '/v1/fl/tasks/{id}': detail(
-      'One training task with its participants, rounds (submissions, aggregate, scores) and outcomes (challenges, slashes, rewards, claims, royalties).',
+      `One training task as a list row carries it, with up to ${taskCaps.record.rounds} rounds, demands per round and outcomes.`,
       pathParam('id', positiveId),
-      ref('TrainingTaskDetail'),
+      ref('TrainingTask'),
     ),
     '/v1/fl/demands': list(
       'Demands of the availability game (FlAvailability), newest first: answered, or left unanswered (the committer slashed, the post void).',
@@ -233,18 +242,28 @@ export const indexerOpenApi = {
           openDisputes: integer,
           registeredBlock: integer,
           updatedBlock: integer,
+          prices: {
+            type: 'array',
+            maxItems: HISTORY,
+            items: {
+              allOf: [
+                ref('Price'),
+                { type: 'object', properties: { metadataURI: { type: ['string', 'null'], description: "the model's metadata URI (its name or package)" } } },
+              ],
+            },
+          },
+          slashes: { type: 'array', items: ref('Slash'), description: `the latest slashes: ${RECENT} in a list, ${HISTORY} in GET /v1/providers/{address}` },
+          reputation: {
+            type: 'array',
+            items: ref('ReputationScore'),
+            description: `its reputation per tag, the tags with the most entries first: ${RECENT} in a list, ${HISTORY} in GET /v1/providers/{address}`,
+          },
         },
       },
       Price: { type: 'object', properties: { provider: address, modelId: hex32, price: amount, updatedBlock: integer } },
       Slash: {
         type: 'object',
         properties: { ...position, provider: address, recipient: address, slasher: address, requested: amount, fromActive: amount, fromUnbonding: amount },
-      },
-      ProviderDetail: {
-        allOf: [
-          ref('Provider'),
-          { type: 'object', properties: { prices: { type: 'array', items: ref('Price') }, slashes: { type: 'array', items: ref('Slash'), maxItems: 100 } } },
-        ],
       },
       Model: {
         type: 'object',
@@ -263,7 +282,21 @@ export const indexerOpenApi = {
           updatedBlock: integer,
         },
       },
-      ModelDetail: { allOf: [ref('Model'), { type: 'object', properties: { prices: { type: 'array', items: ref('Price') } } }] },
+      ListedModel: {
+        allOf: [
+          ref('Model'),
+          {
+            type: 'object',
+            properties: {
+              prices: { type: 'array', items: ref('Price'), maxItems: HISTORY, description: 'the providers that set a price for it' },
+              earnings: {
+                allOf: [ref('Split'), { type: 'object', properties: { redemptions: integer } }],
+                description: "the split of every redemption for the model: the providers', the owner's royalty, the protocol fee",
+              },
+            },
+          },
+        ],
+      },
       Payment: {
         type: 'object',
         properties: {
@@ -607,88 +640,93 @@ export const indexerOpenApi = {
           createdBlock: integer,
           createdTx: hex32,
           updatedBlock: integer,
-        },
-      },
-      TrainingTaskDetail: {
-        allOf: [
-          ref('TrainingTask'),
-          {
-            type: 'object',
-            properties: {
-              participantList: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    account: address,
-                    index: integer,
-                    examples: integer,
-                    datasetHash: hex32,
-                    slashed: { type: 'boolean' },
-                    returned: nullableAmount,
-                    forfeited: nullableAmount,
-                    joinedBlock: integer,
-                  },
-                },
-              },
-              roundList: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    round: positiveId,
-                    status: { type: 'string', enum: ['none', 'open', 'posted', 'final', 'empty'] },
-                    openedAt: nullableInteger,
-                    submitEnd: nullableInteger,
-                    submissions: {
-                      type: 'array',
-                      items: { type: 'object', properties: { ...position, account: address, index: integer, root: hex32, cid: text } },
-                    },
-                    demands: { type: 'array', items: ref('Demand'), description: 'the availability game in this round' },
-                    aggregate: {
-                      type: ['object', 'null'],
-                      properties: { root: hex32, cid: text, excluded: { type: 'array' }, selected: { type: 'array' }, challengeEnd: integer },
-                    },
-                    modelRoot: nullable(hex32),
-                    scores: { type: ['object', 'null'], properties: { scoreSum: amount, roundPool: amount, paid: amount } },
-                    updatedBlock: integer,
-                  },
-                },
-              },
-              outcomes: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    ...position,
-                    kind: {
-                      type: 'string',
-                      enum: [
-                        'challenge',
-                        'aggregator_slashed',
-                        'participant_slashed',
-                        'reward',
-                        'stake_returned',
-                        'claim',
-                        'royalties_collected',
-                        'royalties_paid',
-                      ],
-                    },
-                    round: nullableInteger,
-                    account: nullable(address),
-                    amount,
-                    details: { type: 'object' },
-                  },
-                },
+          participantList: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                account: address,
+                index: integer,
+                examples: integer,
+                datasetHash: hex32,
+                slashed: { type: 'boolean' },
+                returned: nullableAmount,
+                forfeited: nullableAmount,
+                joinedBlock: integer,
               },
             },
           },
-        ],
+          roundList: {
+            type: 'array',
+            description: `the latest rounds, oldest of them first: ${taskCaps.list.rounds} in a list, ${taskCaps.record.rounds} in GET /v1/fl/tasks/{id}`,
+            items: {
+              type: 'object',
+              properties: {
+                round: positiveId,
+                status: { type: 'string', enum: ['none', 'open', 'posted', 'final', 'empty'] },
+                openedAt: nullableInteger,
+                submitEnd: nullableInteger,
+                submissions: {
+                  type: 'array',
+                  items: { type: 'object', properties: { ...position, account: address, index: integer, root: hex32, cid: text } },
+                },
+                demands: {
+                  type: 'array',
+                  items: ref('Demand'),
+                  description: `the availability game in this round, its latest demands: ${taskCaps.list.demands} in a list, ${taskCaps.record.demands} in GET /v1/fl/tasks/{id}; all of them: GET /v1/fl/demands`,
+                },
+                demandCount: { ...integer, description: 'every demand of the round' },
+                aggregate: {
+                  type: ['object', 'null'],
+                  properties: { root: hex32, cid: text, excluded: { type: 'array' }, selected: { type: 'array' }, challengeEnd: integer },
+                },
+                modelRoot: nullable(hex32),
+                scores: { type: ['object', 'null'], properties: { scoreSum: amount, roundPool: amount, paid: amount } },
+                updatedBlock: integer,
+              },
+            },
+          },
+          roundCount: { ...integer, description: 'every round indexed' },
+          outcomes: {
+            type: 'array',
+            description: `the latest outcomes, oldest of them first: ${taskCaps.list.outcomes} in a list, ${taskCaps.record.outcomes} in GET /v1/fl/tasks/{id}`,
+            items: {
+              type: 'object',
+              properties: {
+                ...position,
+                kind: {
+                  type: 'string',
+                  enum: [
+                    'challenge',
+                    'aggregator_slashed',
+                    'participant_slashed',
+                    'reward',
+                    'stake_returned',
+                    'claim',
+                    'royalties_collected',
+                    'royalties_paid',
+                  ],
+                },
+                round: nullableInteger,
+                account: nullable(address),
+                amount,
+                details: { type: 'object' },
+              },
+            },
+          },
+          outcomeCount: { ...integer, description: 'every outcome of the task' },
+        },
       },
-      DisputeDetail: {
+      ListedDispute: {
         allOf: [
           ref('Dispute'),
-          { type: 'object', properties: { moves: { type: 'array', items: ref('Move') }, payouts: { type: 'array', items: ref('Payout') } } },
+          {
+            type: 'object',
+            properties: {
+              moves: { type: 'array', items: ref('Move'), maxItems: HISTORY, description: 'every move, in order' },
+              payouts: { type: 'array', items: ref('Payout'), maxItems: HISTORY },
+            },
+          },
         ],
       },
     },

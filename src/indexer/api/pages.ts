@@ -68,3 +68,22 @@ export const byPosition = [
   { column: 'log_index', kind: 'integer' },
 ] as const;
 export const positionOf = (r: Row) => [Number(r.block_number), Number(r.log_index)];
+
+/** Related rows a list row carries (the latest validations, slashes, rounds...), so that a page of a list is one read, not one per row. */
+export const RECENT = 10;
+/** Related rows one record carries in its own route; the full lists are paginated routes. */
+export const HISTORY = 100;
+
+/**
+ * SQL for a JSON array of the rows `select` gives (a correlated read of the outer row),
+ * at most `limit` of them picked in the order `pick`, listed in the order `shown` (the
+ * same by default); `[]` when there are none. How a list row carries its related rows
+ * in the same query. NUMERIC columns must be selected as text: in JSON they would be
+ * numbers, and a reader would round them.
+ */
+export const jsonRows = (select: string, o: { pick: string; shown?: string; limit: number }) =>
+  `COALESCE((SELECT jsonb_agg(to_jsonb(j) ORDER BY ${o.shown ?? o.pick}) FROM (${select} ORDER BY ${o.pick} LIMIT ${Math.trunc(o.limit)}) j), '[]'::jsonb)`;
+
+/** The page of one record: a list read narrowed to its key. */
+export const ONE: PageRequest = { limit: 1, cursor: undefined };
+export const onlyRow = async <T>(page: Promise<Page<T>>): Promise<T | undefined> => (await page).items[0];

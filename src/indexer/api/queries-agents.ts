@@ -1,7 +1,7 @@
 // The reads behind the agent routes: identities, spend permissions with their periods
 // and payments, validations, and reputation scores with their entries.
 import type { Queryable, Row } from '../db/database.ts';
-import { listPage, type Page, type PageRequest, type Item, num, at, present, maybe, byPosition, positionOf } from './pages.ts';
+import { listPage, type Page, type PageRequest, type Item, num, at, present, maybe, byPosition, positionOf, jsonRows, RECENT, HISTORY } from './pages.ts';
 
 const agentItem = (r: Row): Item => ({
   id: num(r.id),
@@ -48,11 +48,8 @@ const validationItem = (r: Row): Item => ({
   respondedBlock: num(r.responded_block),
 });
 
-const scoreItem = (r: Row): Item => ({ subject: r.subject, tag: r.tag, entries: r.entries, total: r.total, updatedBlock: num(r.updated_block) });
+export const scoreItem = (r: Row): Item => ({ subject: r.subject, tag: r.tag, entries: r.entries, total: r.total, updatedBlock: num(r.updated_block) });
 const feedbackItem = (r: Row): Item => ({ ...at(r), subject: r.subject, source: r.source, tag: r.tag, value: r.value, evidence: r.evidence });
-
-/** Validations and periods a list row carries, so that a page of agents or permissions is one read, not one per row. */
-export const RECENT = 10;
 
 /**
  * Agents, each with its RECENT latest validations: one query for the page (a lateral
@@ -63,8 +60,8 @@ export const listAgents = (db: Queryable, f: { owner?: string }, page: PageReque
   listPage(
     db,
     {
-      select: `SELECT * FROM (SELECT a.*, COALESCE((SELECT jsonb_agg(to_jsonb(v) ORDER BY v.requested_block DESC, v.request_hash) FROM
-                 (SELECT * FROM validations WHERE agent_id = a.id ORDER BY requested_block DESC, request_hash LIMIT ${RECENT}) v), '[]'::jsonb) AS recent
+      select: `SELECT * FROM (SELECT a.*,
+                 ${jsonRows('SELECT * FROM validations WHERE agent_id = a.id', { pick: 'requested_block DESC, request_hash', limit: RECENT })} AS recent
                FROM agents a) agents`,
       key: [{ column: 'id', kind: 'integer' }],
       descending: true,
@@ -133,9 +130,6 @@ export const listSubjects = (db: Queryable, page: PageRequest): Promise<Page<Ite
     subjectItem,
     (r) => [String(r.subject)],
   );
-
-/** The most recent rows shown with a record; the full lists are paginated routes. */
-const HISTORY = 100;
 
 export async function agentDetail(db: Queryable, id: number): Promise<Item | undefined> {
   const [row] = await db.query('SELECT * FROM agents WHERE id = $1', [id]);

@@ -3,7 +3,27 @@
 // Amounts are decimal strings of token base units; block numbers and times are numbers.
 import type { Queryable, Row } from '../db/database.ts';
 import { storedEventColumns, type StoredEventRow } from '../projections.ts';
-import { listPage, type ListSpec, type Page, type PageRequest, type Item, num, at, present, maybe, byPosition, positionOf } from './pages.ts';
+import {
+  listPage,
+  type ListSpec,
+  type Page,
+  type PageRequest,
+  type Item,
+  num,
+  at,
+  present,
+  maybe,
+  equals,
+  byPosition,
+  positionOf,
+  jsonRows,
+  onlyRow,
+  ONE,
+  RECENT,
+  HISTORY,
+} from './pages.ts';
+import { scoreItem } from './queries-agents.ts';
+import { splitItem, splitSums } from './summary.ts';
 
 export const eventItem = (r: StoredEventRow): Item => ({
   blockNumber: Number(r.block_number),
@@ -102,24 +122,89 @@ const priceItem = (r: Row): Item => ({ provider: r.provider, modelId: r.model_id
 const specs = {
   events: { select: `SELECT ${storedEventColumns} FROM raw_events`, key: byPosition, descending: true },
   payments: { select: 'SELECT * FROM payments', key: byPosition, descending: true },
-  providers: { select: 'SELECT * FROM providers', key: [{ column: 'address', kind: 'text' }], descending: false },
-  models: {
-    select: 'SELECT * FROM models',
-    key: [
-      { column: 'published_block', kind: 'integer' },
-      { column: 'id', kind: 'text' },
-    ],
-    descending: true,
-  },
-  disputes: {
-    select: 'SELECT * FROM disputes',
-    key: [
-      { column: 'opened_block', kind: 'integer' },
-      { column: 'id', kind: 'text' },
-    ],
-    descending: true,
-  },
 } satisfies Record<string, ListSpec>;
+
+/** Every model a provider prices, and every provider pricing a model, fits (a row per pair). */
+const PRICES = HISTORY;
+
+/**
+ * Providers, each with its prices (the model's metadata URI beside each, for its name),
+ * its latest `slashes` slashes and its reputation per tag (the `slashes` tags with the
+ * most entries: anyone may write feedback under any tag): one query for a page.
+ */
+const providerSpec = (slashes: number): ListSpec => ({
+  select: `SELECT * FROM (SELECT p.*,
+      ${jsonRows(
+        `SELECT pp.provider, pp.model_id, pp.price::text AS price, pp.updated_block, m.metadata_uri
+         FROM provider_prices pp LEFT JOIN models m ON m.id = pp.model_id WHERE pp.provider = p.address`,
+        { pick: 'model_id', limit: PRICES },
+      )} AS price_list,
+      ${jsonRows(
+        `SELECT block_number, log_index, tx_hash, provider, recipient, slasher, requested::text AS requested,
+                from_active::text AS from_active, from_unbonding::text AS from_unbonding
+         FROM slashes WHERE provider = p.address`,
+        { pick: 'block_number DESC, log_index DESC', limit: slashes },
+      )} AS slash_list,
+      ${jsonRows('SELECT subject, tag, entries, total::text AS total, updated_block FROM reputation_scores WHERE subject = p.address', {
+        pick: 'entries DESC, tag',
+        limit: slashes,
+      })} AS score_list
+    FROM providers p) providers`,
+  key: [{ column: 'address', kind: 'text' }],
+  descending: false,
+});
+
+/** Models, each with the providers pricing it and what its redemptions earned (one aggregate per row, over an index). */
+const modelSpec: ListSpec = {
+  select: `SELECT * FROM (SELECT m.*, e.redemptions, e.provider_amount, e.royalty, e.protocol_fee,
+      ${jsonRows('SELECT provider, model_id, price::text AS price, updated_block FROM provider_prices WHERE model_id = m.id', {
+        pick: 'provider',
+        limit: PRICES,
+      })} AS price_list
+    FROM models m CROSS JOIN LATERAL (SELECT count(*) AS redemptions, ${splitSums} FROM payouts
+      WHERE kind = 'payment_split' AND details->>'modelId' = m.id) e) models`,
+  key: [
+    { column: 'published_block', kind: 'integer' },
+    { column: 'id', kind: 'text' },
+  ],
+  descending: true,
+};
+
+/** A dispute game has a few dozen moves at most (the bisection's depth) and a few payouts: all of them fit. */
+const disputeSpec: ListSpec = {
+  select: `SELECT * FROM (SELECT d.*,
+      ${jsonRows('SELECT block_number, log_index, tx_hash, name, args FROM dispute_moves WHERE dispute_id = d.id', {
+        pick: 'block_number, log_index',
+        limit: HISTORY,
+      })} AS move_list,
+      ${jsonRows(
+        `SELECT block_number, log_index, tx_hash, contract, kind, account, dispute_id, amount::text AS amount, details
+         FROM payouts WHERE dispute_id = d.id`,
+        { pick: 'block_number, log_index', limit: HISTORY },
+      )} AS payout_list
+    FROM disputes d) disputes`,
+  key: [
+    { column: 'opened_block', kind: 'integer' },
+    { column: 'id', kind: 'text' },
+  ],
+  descending: true,
+};
+
+const providerRow = (r: Row): Item => ({
+  ...providerItem(r),
+  prices: (r.price_list as Row[]).map((p) => ({ ...priceItem(p), metadataURI: p.metadata_uri ?? null })),
+  slashes: (r.slash_list as Row[]).map(slashItem),
+  reputation: (r.score_list as Row[]).map(scoreItem),
+});
+const modelRow = (r: Row): Item => ({
+  ...modelItem(r),
+  prices: (r.price_list as Row[]).map(priceItem),
+  earnings: { redemptions: Number(r.redemptions), ...splitItem(r) },
+});
+const disputeRow = (r: Row): Item => ({ ...disputeItem(r), moves: (r.move_list as Row[]).map(moveItem), payouts: (r.payout_list as Row[]).map(payoutItem) });
+const providerKey = (r: Row) => [String(r.address)];
+const modelKey = (r: Row) => [Number(r.published_block), String(r.id)];
+const disputeKey = (r: Row) => [Number(r.opened_block), String(r.id)];
 
 export const listEvents = (db: Queryable, f: { contract?: string; name?: string }, page: PageRequest): Promise<Page<Item>> =>
   listPage<StoredEventRow, Item>(db, specs.events, present([maybe('contract', f.contract), maybe('name', f.name)]), page, eventItem, positionOf);
@@ -127,44 +212,20 @@ export const listEvents = (db: Queryable, f: { contract?: string; name?: string 
 export const listPayments = (db: Queryable, f: { kind?: string; account?: string; provider?: string }, page: PageRequest): Promise<Page<Item>> =>
   listPage(db, specs.payments, present([maybe('kind', f.kind), maybe('account', f.account), maybe('provider', f.provider)]), page, paymentItem, positionOf);
 
-export const listProviders = (db: Queryable, page: PageRequest): Promise<Page<Item>> =>
-  listPage(db, specs.providers, [], page, providerItem, (r) => [String(r.address)]);
+export const listProviders = (db: Queryable, page: PageRequest): Promise<Page<Item>> => listPage(db, providerSpec(RECENT), [], page, providerRow, providerKey);
 
 export const listModels = (db: Queryable, f: { owner?: string }, page: PageRequest): Promise<Page<Item>> =>
-  listPage(db, specs.models, present([maybe('owner', f.owner)]), page, modelItem, (r) => [Number(r.published_block), String(r.id)]);
+  listPage(db, modelSpec, present([maybe('owner', f.owner)]), page, modelRow, modelKey);
 
 export const listDisputes = (db: Queryable, f: { provider?: string; resolved?: boolean }, page: PageRequest): Promise<Page<Item>> =>
-  listPage(db, specs.disputes, present([maybe('provider', f.provider), maybe('resolved', f.resolved)]), page, disputeItem, (r) => [
-    Number(r.opened_block),
-    String(r.id),
-  ]);
+  listPage(db, disputeSpec, present([maybe('provider', f.provider), maybe('resolved', f.resolved)]), page, disputeRow, disputeKey);
 
-/** The most recent rows of a record's history shown with it; the full lists are paginated routes. */
-const HISTORY = 100;
+// One record is its list row, narrowed to its key; a provider's carries its latest HISTORY slashes.
+export const providerDetail = (db: Queryable, address: string): Promise<Item | undefined> =>
+  onlyRow(listPage(db, providerSpec(HISTORY), [equals('address', address)], ONE, providerRow, providerKey));
 
-export async function providerDetail(db: Queryable, address: string): Promise<Item | undefined> {
-  const [row] = await db.query('SELECT * FROM providers WHERE address = $1', [address]);
-  if (!row) return undefined;
-  const [prices, slashes] = await Promise.all([
-    db.query('SELECT * FROM provider_prices WHERE provider = $1 ORDER BY model_id', [address]),
-    db.query('SELECT * FROM slashes WHERE provider = $1 ORDER BY block_number DESC, log_index DESC LIMIT $2', [address, HISTORY]),
-  ]);
-  return { ...providerItem(row), prices: prices.map(priceItem), slashes: slashes.map(slashItem) };
-}
+export const modelDetail = (db: Queryable, id: string): Promise<Item | undefined> =>
+  onlyRow(listPage(db, modelSpec, [equals('id', id)], ONE, modelRow, modelKey));
 
-export async function modelDetail(db: Queryable, id: string): Promise<Item | undefined> {
-  const [row] = await db.query('SELECT * FROM models WHERE id = $1', [id]);
-  if (!row) return undefined;
-  const prices = await db.query('SELECT * FROM provider_prices WHERE model_id = $1 ORDER BY provider', [id]);
-  return { ...modelItem(row), prices: prices.map(priceItem) };
-}
-
-export async function disputeDetail(db: Queryable, id: string): Promise<Item | undefined> {
-  const [row] = await db.query('SELECT * FROM disputes WHERE id = $1', [id]);
-  if (!row) return undefined;
-  const [moves, payouts] = await Promise.all([
-    db.query('SELECT * FROM dispute_moves WHERE dispute_id = $1 ORDER BY block_number, log_index', [id]),
-    db.query('SELECT * FROM payouts WHERE dispute_id = $1 ORDER BY block_number, log_index', [id]),
-  ]);
-  return { ...disputeItem(row), moves: moves.map(moveItem), payouts: payouts.map(payoutItem) };
-}
+export const disputeDetail = (db: Queryable, id: string): Promise<Item | undefined> =>
+  onlyRow(listPage(db, disputeSpec, [equals('id', id)], ONE, disputeRow, disputeKey));

@@ -45,9 +45,9 @@ export async function overview(db: Queryable): Promise<Item> {
   };
 }
 
-const splitSums = `coalesce(sum((details->>'providerAmount')::numeric), 0) AS provider_amount,
+export const splitSums = `coalesce(sum((details->>'providerAmount')::numeric), 0) AS provider_amount,
   coalesce(sum((details->>'royalty')::numeric), 0) AS royalty, coalesce(sum((details->>'protocolFee')::numeric), 0) AS protocol_fee`;
-const splitItem = (r: Row) => ({ providerAmount: text(r.provider_amount), royalty: text(r.royalty), protocolFee: text(r.protocol_fee) });
+export const splitItem = (r: Row) => ({ providerAmount: text(r.provider_amount), royalty: text(r.royalty), protocolFee: text(r.protocol_fee) });
 
 /** How many buckets an activity answer holds: the latest ones, ending at the newest indexed block. */
 export const ACTIVITY_BUCKETS = 60;
