@@ -253,7 +253,51 @@ describe('the index of agents and federated training', () => {
     assert.ok((round?.demands[0]?.challengeEnd as number) > 0, 'the answer extended the challenge window');
     const listed = await get(`/v1/fl/demands?taskId=${training.taskId}&status=answered`);
     assert.equal(listed.body.items?.length, 1);
-    assert.equal((await get(`/v1/fl/demands?taskId=${training.taskId}&status=unanswered`)).body.items?.length, 0);
+  });
+
+  test('a demand nobody answered in time: settled after its deadline it voids the round, slashes the committer and the aggregator', async () => {
+    const { unanswered } = training;
+    // The task as the list row carries it (what the training page reads), and as its own record: the same.
+    const row = (await get('/v1/fl/tasks')).body.items?.[0] ?? {};
+    const record = await get(`/v1/fl/tasks/${training.taskId}`);
+    assert.deepEqual(record.body, row);
+    const rounds = row.roundList as { round: number; status: string; submissions: unknown[]; demandCount: number; demands: Record<string, unknown>[] }[];
+    assert.deepEqual(
+      rounds.map((r) => [r.round, r.status, r.submissions.length, r.demandCount]),
+      [
+        [1, 'final', 3, 1],
+        [2, 'empty', 3, 1],
+      ],
+      'the voided round closed empty',
+    );
+    assert.deepEqual(
+      rounds[1]!.demands.map((d) => [d.id, d.round, d.demander, d.target, d.index, d.status, d.answerer, d.value, d.voided]),
+      [[Number(unanswered.id), 2, unanswered.demander, unanswered.target, unanswered.index, 'unanswered', null, null, true]],
+    );
+    assert.ok((rounds[1]!.demands[0]!.settledBlock as number) > (rounds[1]!.demands[0]!.demandedBlock as number));
+    assert.equal(row.roundCount, 2);
+    assert.ok(row.finishedAt, 'the last round closed: the task finished');
+    const outcomes = row.outcomes as Outcome[];
+    assert.equal(row.outcomeCount, outcomes.length);
+    assert.deepEqual(
+      outcomes.filter((o) => o.kind === 'participant_slashed').map((o) => o.account),
+      [unanswered.committer],
+    );
+    assert.deepEqual(
+      outcomes.filter((o) => o.kind === 'aggregator_slashed').map((o) => o.round),
+      [1, 2],
+      'slashed for the wrong aggregate in round 1, for the unavailable update it included in round 2',
+    );
+    const participants = row.participantList as { account: string; slashed: boolean }[];
+    assert.deepEqual(
+      participants.filter((p) => p.slashed).map((p) => p.account),
+      [unanswered.committer],
+    );
+    const listed = (await get(`/v1/fl/demands?taskId=${training.taskId}&status=unanswered`)).body.items ?? [];
+    assert.deepEqual(
+      listed.map((d) => [d.id, d.round, d.voided]),
+      [[Number(unanswered.id), 2, true]],
+    );
   });
 
   test('a zk verifier registered by the model owner: the verifier and its commitment, and a stranger cannot register one', async () => {

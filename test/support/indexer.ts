@@ -242,18 +242,24 @@ export type TrainingActivity = {
   slashed: bigint;
   /** A demand of the availability game on an update's element, answered by its participant. */
   demand: { id: bigint; game: Address; demander: Address; answerer: Address; target: number; index: number; value: bigint };
+  /** A demand in round 2 on participant `target`'s update that nobody answered: settled after its deadline, it voided the round. */
+  unanswered: { id: bigint; round: number; demander: Address; target: number; index: number; committer: Address };
 };
 
 const FL_ELEMENTS = 4;
 const FL_EXAMPLES = [100n, 50n, 25n];
 
 /**
- * A federated training task of one FedAvg round: three participants join and submit,
- * the aggregator posts a wrong aggregate, a watcher proves it wrong (the aggregator is
- * slashed), the aggregator stakes again and posts the right one, the watcher demands that an
- * element of the first participant's update be opened (the availability game) and that
- * participant answers it, and once the aggregate stood the owner posts scores that credit
- * rewards. Moves the chain's clock about two minutes forward.
+ * A federated training task of two FedAvg rounds. Round 1: three participants join and
+ * submit, the aggregator posts a wrong aggregate, a watcher proves it wrong (the
+ * aggregator is slashed), the aggregator stakes again and posts the right one, the
+ * watcher demands that an element of the first participant's update be opened (the
+ * availability game) and that participant answers it, and once the aggregate stood the
+ * owner posts scores that credit rewards. Round 2: the three submit again, the
+ * aggregator posts, and the watcher's demand on the second participant's update goes
+ * unanswered; settled after its deadline, it slashes that participant and the
+ * aggregator and voids the post, so the round closes empty and the task finishes.
+ * Moves the chain's clock about three minutes forward.
  */
 export async function trainingActivity(rpcUrl: string, deployment: Deployment): Promise<TrainingActivity> {
   const fl = deployment.fl?.federatedTraining;
@@ -277,7 +283,7 @@ export async function trainingActivity(rpcUrl: string, deployment: Deployment): 
     krumByzantine: 0,
     krumSelect: 0,
     proximalMuMicros: 0,
-    rounds: 1,
+    rounds: 2,
     quorum: 3,
     maxParticipants: 8,
     startsAt,
@@ -303,14 +309,16 @@ export async function trainingActivity(rpcUrl: string, deployment: Deployment): 
   for (const [k, who] of people.entries())
     await send(who, fl, federatedTrainingAbi, 'submitUpdate', [taskId, commitments[k]!.root, FL_ELEMENTS, `ipfs://update-${k}`]);
 
-  const honest = Array.from({ length: FL_ELEMENTS }, (_, i) =>
-    aggregateElement(
-      'FedAvg',
-      {},
-      vectors.map((v) => v[i]!),
-      FL_EXAMPLES,
-    ),
-  );
+  const fedAvg = (updates: bigint[][]) =>
+    Array.from({ length: FL_ELEMENTS }, (_, i) =>
+      aggregateElement(
+        'FedAvg',
+        {},
+        updates.map((v) => v[i]!),
+        FL_EXAMPLES,
+      ),
+    );
+  const honest = fedAvg(vectors);
   const wrongAt = 2;
   const posted = honest.map((v, i) => (i === wrongAt ? v + 5n : v));
   const wrong = commitWeights(posted);
@@ -346,6 +354,21 @@ export async function trainingActivity(rpcUrl: string, deployment: Deployment): 
   const ends = postedAt + BigInt(window) > challengeEnd ? postedAt + BigInt(window) : challengeEnd;
   await warpTo(ends + 1n);
   await send(owner, fl, federatedTrainingAbi, 'postScores', [taskId, 1n, [0, 1, 2], [3n, 2n, 1n]]);
+
+  // Round 2 opened when round 1 stood (at `ends`); its submit window runs a `window` from then.
+  const second = vectors.map((v) => v.map((x) => x + 1n));
+  for (const [k, who] of people.entries())
+    await send(who, fl, federatedTrainingAbi, 'submitUpdate', [taskId, commitWeights(second[k]!).root, FL_ELEMENTS, `ipfs://update-${k}-round-2`]);
+  await warpTo(ends + BigInt(window));
+  await send(aggregator, fl, federatedTrainingAbi, 'postAggregate', [taskId, commitWeights(fedAvg(second)).root, 'ipfs://aggregate-round-2', [], []]);
+  // Nobody opens element 3 of participant 1's update before the deadline; the demander then settles it.
+  const silent = { target: 1, index: 3 };
+  await send(challenger, deployment.contracts.token, trellisTokenAbi, 'approve', [game, bond]);
+  await send(challenger, game, flAvailabilityAbi, 'demandOpening', [taskId, silent.target, silent.index]);
+  const unansweredId = await owner.publicClient.readContract({ address: game, abi: flAvailabilityAbi, functionName: 'demandCount' });
+  const { deadline } = await owner.publicClient.readContract({ address: game, abi: flAvailabilityAbi, functionName: 'demandOf', args: [unansweredId] });
+  await warpTo(BigInt(deadline));
+  await send(challenger, game, flAvailabilityAbi, 'settleDemand', [unansweredId]);
   return {
     taskId,
     owner: owner.account.address,
@@ -363,6 +386,13 @@ export async function trainingActivity(rpcUrl: string, deployment: Deployment): 
       target: 0,
       index: opened,
       value: vectors[0]![opened]!,
+    },
+    unanswered: {
+      id: unansweredId,
+      round: 2,
+      demander: challenger.account.address,
+      ...silent,
+      committer: people[silent.target]!.account.address,
     },
   };
 }
