@@ -10,7 +10,11 @@ import { tokens } from '../src/chain/parameters.ts';
 import { launchChromium } from './support/browser.ts';
 import { HOSTILE_ENDPOINT, startDashboardNetwork, type DashboardNetwork } from './support/dashboard-network.ts';
 
-type Styles = { getComputedStyle(element: unknown): { outlineStyle: string } };
+/** The page's globals the focus check reads (the root tsconfig has no DOM types, so they are reached through globalThis). */
+type Focus = {
+  document: { activeElement: { matches(selector: string): boolean; textContent: string | null } | null };
+  getComputedStyle(element: unknown): { outlineStyle: string };
+};
 
 describe('the dashboard', () => {
   let network: DashboardNetwork;
@@ -50,9 +54,19 @@ describe('the dashboard', () => {
     const honest = main().getByRole('region', { name: `Provider ${network.honestProvider}` });
     await honest.waitFor();
     assert.match(await honest.innerText(), /Active stake\s+750 tUSD/);
+    // Reputation, prices by model name and slashes come with each provider's row of the one list read.
+    assert.match(await honest.innerText(), /Reputation\s+redeemed: 1\.5 tUSD/);
     const faulty = main().getByRole('region', { name: `Provider ${network.faultyProvider}` });
-    await faulty.getByRole('cell', { name: 'digits-mlp' }).waitFor();
+    const price = faulty.getByRole('table', { name: /Prices of provider/ }).getByRole('row', { name: /digits-mlp/ });
+    assert.match(await price.innerText(), /digits-mlp\s+0\.01 tUSD/);
     assert.match(await faulty.innerText(), /in 1 slash\(es\)/);
+    assert.equal(
+      await faulty
+        .getByRole('table', { name: /Slashes of provider/ })
+        .locator('tbody tr')
+        .count(),
+      1,
+    );
     // A provider's endpoint is whatever it registered: shown as text, never run as markup.
     await honest.getByText(HOSTILE_ENDPOINT, { exact: true }).waitFor();
     assert.equal(await main().locator('img').count(), 0);
@@ -67,7 +81,13 @@ describe('the dashboard', () => {
       .getByRole('row', { name: /digits-mlp/ });
     await row.waitFor();
     assert.match(await row.innerText(), /0 %/);
-    await row.getByText(network.faultyProvider.slice(0, 8)).waitFor();
+    // The provider serving it and its price, and what its redemption earned: joined into the model's row.
+    assert.match(await row.innerText(), new RegExp(`${network.faultyProvider.slice(0, 8)}\\S*\\s+0\\.01 tUSD`));
+    const earned = main()
+      .getByRole('figure')
+      .filter({ hasText: 'Earned by providers per model' })
+      .getByRole('row', { name: /digits-mlp/ });
+    assert.match(await earned.innerText(), /digits-mlp\s+1\.\d+ tUSD/, 'the honest redemption of 1.5 tUSD, less the protocol fee');
   });
 
   test('disputes: every move, the disputed layer and element, the outcome and payouts', async () => {
@@ -147,6 +167,15 @@ describe('the dashboard', () => {
     const demand = demands.getByRole('row', { name: new RegExp(`#${network.training.demand.id}\\b`) });
     assert.match(await demand.innerText(), /update of participant 0\s+1\s+.*answered: opened on chain/s);
     assert.match(await demand.innerText(), new RegExp(network.training.demand.answerer.slice(0, 8), 'i'));
+    // Round 2: a demand left unanswered voided the post; the round closed empty.
+    const { unanswered } = network.training;
+    const silent = task
+      .getByRole('table', { name: `Availability demands of task ${network.training.taskId}, round 2` })
+      .getByRole('row', { name: new RegExp(`#${unanswered.id}\\b`) });
+    assert.match(await silent.innerText(), /update of participant 1\s+3\s+.*unanswered: committer slashed, post void/s);
+    const rounds = task.getByRole('table', { name: `Rounds of task ${network.training.taskId}` });
+    assert.match(await rounds.getByRole('row').nth(2).innerText(), /^2\s+empty\s+/);
+    assert.match(text, /participant slashed/);
   });
 
   test('zk: the verifier and commitment of the model, and the zk request made through the SDK with its proof status', async () => {
@@ -173,15 +202,12 @@ describe('the dashboard', () => {
     const reached = new Set<string>();
     for (let i = 0; i < 14 && reached.size < links.length; i++) {
       await page.keyboard.press('Tab');
-      // The root tsconfig has no DOM types: the page's globals are reached through globalThis.
-      const focusedLink = page.locator('nav a:focus');
-      const focused =
-        (await focusedLink.count()) === 1
-          ? {
-              text: await focusedLink.innerText(),
-              outline: await focusedLink.evaluate((el) => (globalThis as unknown as Styles).getComputedStyle(el).outlineStyle),
-            }
-          : null;
+      // One read per key press: which page link has the focus, and its outline.
+      const focused = await page.evaluate(() => {
+        const window = globalThis as unknown as Focus;
+        const element = window.document.activeElement;
+        return element?.matches('nav a') ? { text: element.textContent ?? '', outline: window.getComputedStyle(element).outlineStyle } : null;
+      });
       if (focused) {
         assert.notEqual(focused.outline, 'none', `${focused.text} shows its focus`);
         reached.add(focused.text);

@@ -42,6 +42,7 @@ export type Status = {
   lastError: string | null;
 };
 
+/** A list row carries what the providers page shows: prices (with the model's metadata URI, for its name), the latest slashes, reputation per tag. */
 export type Provider = {
   address: string;
   endpoint: string;
@@ -52,10 +53,12 @@ export type Provider = {
   jailedUntil: number | null;
   openDisputes: number;
   registeredBlock: number;
+  prices: (Price & { metadataURI: string | null })[];
+  slashes: Slash[];
+  reputation: ReputationScore[];
 };
 export type Price = { provider: string; modelId: string; price: string; updatedBlock: number };
 export type Slash = { blockNumber: number; txHash: string; recipient: string; requested: string; fromActive: string; fromUnbonding: string };
-export type ProviderDetail = Provider & { prices: Price[]; slashes: Slash[] };
 
 export type Model = {
   id: string;
@@ -67,7 +70,8 @@ export type Model = {
   deprecated: boolean;
   publishedBlock: number;
 };
-export type ModelDetail = Model & { prices: Price[] };
+/** A model as its list row carries it: the providers pricing it and what its redemptions earned. */
+export type ListedModel = Model & { prices: Price[]; earnings: Split & { redemptions: number } };
 
 export type Payment = {
   blockNumber: number;
@@ -101,7 +105,8 @@ export type Dispute = {
 };
 export type Move = { blockNumber: number; logIndex: number; txHash: string; name: string; args: Record<string, unknown> };
 export type Payout = { blockNumber: number; logIndex: number; kind: string; account: string | null; amount: string; details: Record<string, unknown> };
-export type DisputeDetail = Dispute & { moves: Move[]; payouts: Payout[] };
+/** A dispute as its list row carries it: every move and payout. */
+export type ListedDispute = Dispute & { moves: Move[]; payouts: Payout[] };
 
 export type IndexedEvent = { blockNumber: number; logIndex: number; txHash: string; contract: string; name: string; args: Record<string, unknown> };
 
@@ -139,7 +144,6 @@ export type Validation = { requestHash: string; validator: string; agentId: numb
 /** A list row carries the agent's latest validations, so the page needs no read per agent. */
 export type Agent = { id: number; owner: string; uri: string; wallet: string | null; registeredBlock: number; validations: Validation[] };
 export type ReputationScore = { subject: string; tag: string; entries: number; total: string };
-export type AgentDetail = Agent & { validations: Validation[]; reputation: ReputationScore[] };
 export type SpendPermission = {
   hash: string;
   account: string;
@@ -164,9 +168,9 @@ export type SpendPayment = {
   payee: string;
   amount: string;
 };
-export type SpendPermissionDetail = SpendPermission & { killedEpoch: number | null; periods: SpendPeriod[]; payments: SpendPayment[] };
 export type ReputationSubject = { subject: string; entries: number; total: string; byTag: Record<string, string> };
 
+/** A task as its list row carries it: participants, the latest rounds with their submissions and demands, the latest outcomes. */
 export type TrainingTask = {
   id: number;
   owner: string;
@@ -178,6 +182,12 @@ export type TrainingTask = {
   finishedAt: number | null;
   closed: boolean;
   modelId: string | null;
+  participantList: { account: string; index: number; examples: number; slashed: boolean }[];
+  roundList: TrainingRound[];
+  /** Rounds indexed; roundList holds the latest of them. */
+  roundCount: number;
+  outcomes: TrainingOutcome[];
+  outcomeCount: number;
 };
 export type Demand = {
   id: number;
@@ -200,16 +210,13 @@ export type TrainingRound = {
   round: number;
   status: string;
   submissions: { account: string; index: number; root: string; cid: string }[];
+  /** The latest demands; demandCount counts them all. */
   demands: Demand[];
+  demandCount: number;
   aggregate: { root: string; cid: string; challengeEnd: number } | null;
   scores: { scoreSum: string; roundPool: string; paid: string } | null;
 };
 export type TrainingOutcome = { blockNumber: number; logIndex: number; kind: string; round: number | null; account: string | null; amount: string };
-export type TrainingTaskDetail = TrainingTask & {
-  participantList: { account: string; index: number; examples: number; slashed: boolean }[];
-  roundList: TrainingRound[];
-  outcomes: TrainingOutcome[];
-};
 
 export type GatewayProvider = { address: string; latencyMs: number | null; errorRate: number; healthy: boolean; healthReason: string; served: number };
 export type GatewaySummary = {
@@ -221,7 +228,6 @@ export type GatewaySummary = {
   latestAt: number | null;
   providers: GatewayProvider[];
 };
-export type Reputation = { subject: string; scores: ReputationScore[] };
 
 export type ZkVerifier = {
   modelId: string;
@@ -256,30 +262,23 @@ export type ZkSlash = {
   reward: string;
 };
 
-/** Query keys and their paths: one place, so that live updates know what to refresh. */
+/** Query keys and their paths: one place, so that live updates know what to refresh. One read per table: lists whose rows carry what a page shows. */
 export const paths = {
   status: '/v1/status',
   overview: '/v1/overview',
   activity: '/v1/activity?bucket=10',
   providers: '/v1/providers?limit=100',
-  provider: (address: string) => `/v1/providers/${address}`,
   models: '/v1/models?limit=100',
-  model: (id: string) => `/v1/models/${id}`,
   disputes: '/v1/disputes?limit=100',
-  dispute: (id: string) => `/v1/disputes/${id}`,
   payments: (kind: string) => `/v1/payments?limit=50${kind === 'all' ? '' : `&kind=${kind}`}`,
   search: (hash: string) => `/v1/search/${encodeURIComponent(hash)}`,
   matrix: '/v1/matrix',
   agents: '/v1/agents?limit=100',
-  agent: (id: number) => `/v1/agents/${id}`,
   spendPermissions: '/v1/spend-permissions?limit=100',
-  spendPermission: (hash: string) => `/v1/spend-permissions/${hash}`,
   spendPayments: '/v1/spend-payments?limit=50',
   reputation: '/v1/reputation?limit=100',
   trainingTasks: '/v1/fl/tasks?limit=100',
   gateway: '/v1/gateway',
-  reputationOf: (address: string) => `/v1/reputation/${address}`,
-  trainingTask: (id: number) => `/v1/fl/tasks/${id}`,
   zkVerifiers: '/v1/zk/verifiers?limit=100',
   zkRequests: '/v1/zk/requests?limit=50',
   zkResults: '/v1/zk/results?limit=50',

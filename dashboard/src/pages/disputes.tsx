@@ -1,7 +1,8 @@
 // Disputes: every dispute with every move of its bisection game (the disputed layer
-// and element, the values each side gave), the outcome and who was paid what.
-import { useQueries, useQuery } from '@tanstack/react-query';
-import { type Dispute, type DisputeDetail, getJson, type Move, type Page, paths } from '../api.ts';
+// and element, the values each side gave), the outcome and who was paid what. One
+// read: each row carries its moves and payouts.
+import { useQuery } from '@tanstack/react-query';
+import { getJson, type ListedDispute, type Move, type Page, paths } from '../api.ts';
 import { tokens } from '../format.ts';
 import type { DashboardPage } from '../page.ts';
 import { Empty, Hex, Loaded } from '../parts.tsx';
@@ -9,10 +10,7 @@ import { Table } from '../table.tsx';
 import { disputeStatus } from './requests.tsx';
 
 function DisputesView() {
-  const disputes = useQuery({ queryKey: [paths.disputes], queryFn: () => getJson<Page<Dispute>>(paths.disputes) });
-  const details = useQueries({
-    queries: (disputes.data?.items ?? []).map((d) => ({ queryKey: [paths.dispute(d.id)], queryFn: () => getJson<DisputeDetail>(paths.dispute(d.id)) })),
-  });
+  const disputes = useQuery({ queryKey: [paths.disputes], queryFn: () => getJson<Page<ListedDispute>>(paths.disputes) });
   const wanted = new URLSearchParams(window.location.hash.split('?')[1] ?? '').get('id');
   return (
     <Loaded query={disputes}>
@@ -20,74 +18,67 @@ function DisputesView() {
         page.items.length === 0 ? (
           <Empty>No dispute has been opened.</Empty>
         ) : (
-          page.items.map((d, i) => {
-            const detail = details[i]?.data;
-            return (
-              <section key={d.id} className={d.id === wanted ? 'card wanted' : 'card'} aria-label={`Dispute ${d.id}`}>
-                <h2>
-                  Dispute <Hex value={d.id} />: {disputeStatus(d)}
-                </h2>
-                <dl className="figures">
-                  <div>
-                    <dt>Provider</dt>
-                    <dd>
-                      <Hex value={d.provider} full />
-                    </dd>
-                  </div>
-                  <div>
-                    <dt>Challenger</dt>
-                    <dd>
-                      <Hex value={d.challenger} />
-                    </dd>
-                  </div>
-                  <div>
-                    <dt>Receipt</dt>
-                    <dd>
-                      <Hex value={d.receiptId} />
-                    </dd>
-                  </div>
-                  <div>
-                    <dt>Bond</dt>
-                    <dd>{tokens(d.bond)}</dd>
-                  </div>
-                  <div>
-                    <dt>Disputed layer and element</dt>
-                    <dd>{detail ? disputedPoint(detail.moves) : '…'}</dd>
-                  </div>
-                  <div>
-                    <dt>Winner</dt>
-                    <dd>{d.winner ? <Hex value={d.winner} /> : 'not decided'}</dd>
-                  </div>
-                </dl>
-                {detail && (
-                  <>
-                    <h3>Moves</h3>
-                    <ol className="moves">
-                      {detail.moves.map((m) => (
-                        <li key={`${m.blockNumber}:${m.logIndex}`}>
-                          <strong>{m.name}</strong> in block {m.blockNumber}
-                          {moveSummary(m) && `: ${moveSummary(m)}`}
-                        </li>
-                      ))}
-                    </ol>
-                    <h3>Payouts</h3>
-                    <Table
-                      label={`Payouts of dispute ${d.id.slice(0, 10)}`}
-                      rows={detail.payouts}
-                      rowKey={(p) => `${p.blockNumber}:${p.logIndex}`}
-                      empty="None yet."
-                      columns={[
-                        { header: 'Kind', cell: (p) => p.kind },
-                        { header: 'To', cell: (p) => <Hex value={p.account} /> },
-                        { header: 'Amount', numeric: true, cell: (p) => tokens(p.amount) },
-                        { header: 'Block', numeric: true, cell: (p) => p.blockNumber },
-                      ]}
-                    />
-                  </>
-                )}
-              </section>
-            );
-          })
+          page.items.map((d) => (
+            <section key={d.id} className={d.id === wanted ? 'card wanted' : 'card'} aria-label={`Dispute ${d.id}`}>
+              <h2>
+                Dispute <Hex value={d.id} />: {disputeStatus(d)}
+              </h2>
+              <dl className="figures">
+                <div>
+                  <dt>Provider</dt>
+                  <dd>
+                    <Hex value={d.provider} full />
+                  </dd>
+                </div>
+                <div>
+                  <dt>Challenger</dt>
+                  <dd>
+                    <Hex value={d.challenger} />
+                  </dd>
+                </div>
+                <div>
+                  <dt>Receipt</dt>
+                  <dd>
+                    <Hex value={d.receiptId} />
+                  </dd>
+                </div>
+                <div>
+                  <dt>Bond</dt>
+                  <dd>{tokens(d.bond)}</dd>
+                </div>
+                <div>
+                  <dt>Disputed layer and element</dt>
+                  <dd>{disputedPoint(d.moves)}</dd>
+                </div>
+                <div>
+                  <dt>Winner</dt>
+                  <dd>{d.winner ? <Hex value={d.winner} /> : 'not decided'}</dd>
+                </div>
+              </dl>
+              <h3>Moves</h3>
+              <ol className="moves">
+                {d.moves.map((m) => (
+                  <li key={`${m.blockNumber}:${m.logIndex}`}>
+                    <strong>{m.name}</strong> in block {m.blockNumber}
+                    {moveSummary(m) && `: ${moveSummary(m)}`}
+                  </li>
+                ))}
+              </ol>
+              <h3>Payouts</h3>
+              <Table
+                label={`Payouts of dispute ${d.id.slice(0, 10)}`}
+                rows={d.payouts}
+                rowKey={(p) => `${p.blockNumber}:${p.logIndex}`}
+                empty="None yet."
+                columns={[
+                  { header: 'Kind', cell: (p) => p.kind },
+                  { header: 'To', cell: (p) => <Hex value={p.account} /> },
+                  { header: 'Amount', numeric: true, cell: (p) => tokens(p.amount) },
+                  { header: 'Block', numeric: true, cell: (p) => p.blockNumber },
+                ]}
+              />
+            </section>
+          ))
         )
       }
     </Loaded>

@@ -1,7 +1,8 @@
 // Models: each published model with its owner, royalty and what it has earned, its
-// package, and the providers that set a price for it (those serve it).
-import { useQueries, useQuery } from '@tanstack/react-query';
-import { getJson, type Model, type ModelDetail, type Overview, type Page, paths } from '../api.ts';
+// package, and the providers that set a price for it (those serve it). One read: each
+// row carries its prices and its earnings, which the charts draw too.
+import { useQuery } from '@tanstack/react-query';
+import { getJson, type ListedModel, type Page, paths } from '../api.ts';
 import { ShareBars } from '../charts/share-bars.tsx';
 import { modelName, packageCid, percentBps, short, tokenNumber, tokens } from '../format.ts';
 import type { DashboardPage } from '../page.ts';
@@ -9,13 +10,8 @@ import { Empty, Hex, Loaded } from '../parts.tsx';
 import { Table } from '../table.tsx';
 
 function ModelsView() {
-  const models = useQuery({ queryKey: [paths.models], queryFn: () => getJson<Page<Model>>(paths.models) });
-  const overview = useQuery({ queryKey: [paths.overview], queryFn: () => getJson<Overview>(paths.overview) });
-  const details = useQueries({
-    queries: (models.data?.items ?? []).map((m) => ({ queryKey: [paths.model(m.id)], queryFn: () => getJson<ModelDetail>(paths.model(m.id)) })),
-  });
-  const earned = (id: string) => overview.data?.earningsByModel.find((e) => e.modelId === id);
-  const label = (m: Model) => modelName(m.metadataURI) ?? short(m.id);
+  const models = useQuery({ queryKey: [paths.models], queryFn: () => getJson<Page<ListedModel>>(paths.models) });
+  const label = (m: ListedModel) => modelName(m.metadataURI) ?? short(m.id);
   return (
     <Loaded query={models}>
       {(page) =>
@@ -51,7 +47,7 @@ function ModelsView() {
                     </>
                   ),
                 },
-                { header: 'Royalties earned', numeric: true, cell: (m) => tokens(earned(m.id)?.royalty ?? '0') },
+                { header: 'Royalties earned', numeric: true, cell: (m) => tokens(m.earnings.royalty) },
                 {
                   header: 'Package',
                   cell: (m) => {
@@ -62,10 +58,8 @@ function ModelsView() {
                 {
                   header: 'Served by',
                   cell: (m) => {
-                    const serving = details[page.items.indexOf(m)]?.data?.prices;
-                    if (serving === undefined) return '…';
-                    if (serving.length === 0) return 'no provider';
-                    return serving.map((p) => (
+                    if (m.prices.length === 0) return 'no provider';
+                    return m.prices.map((p) => (
                       <span key={p.provider} className="chip">
                         <Hex value={p.provider} /> {tokens(p.price)}
                       </span>
@@ -74,22 +68,22 @@ function ModelsView() {
                 },
               ]}
             />
-            {overview.data && overview.data.earningsByModel.length > 0 && (
+            {page.items.some((m) => m.earnings.redemptions > 0) && (
               <div className="charts">
                 <ShareBars
                   title="Royalties earned per model"
                   rows={page.items.map((m) => ({
                     label: label(m),
-                    value: tokenNumber(earned(m.id)?.royalty ?? '0'),
-                    shown: tokens(earned(m.id)?.royalty ?? '0'),
+                    value: tokenNumber(m.earnings.royalty),
+                    shown: tokens(m.earnings.royalty),
                   }))}
                 />
                 <ShareBars
                   title="Earned by providers per model"
                   rows={page.items.map((m) => ({
                     label: label(m),
-                    value: tokenNumber(earned(m.id)?.providerAmount ?? '0'),
-                    shown: tokens(earned(m.id)?.providerAmount ?? '0'),
+                    value: tokenNumber(m.earnings.providerAmount),
+                    shown: tokens(m.earnings.providerAmount),
                   }))}
                 />
               </div>

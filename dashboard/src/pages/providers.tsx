@@ -1,8 +1,9 @@
 // Providers: every registered provider with its stake and standing, the price it
-// asks per model (by name), and its slashes. Latency, error rate and reputation are
-// as the gateway measured them (when the index follows one), reputation from the chain.
-import { useQueries, useQuery } from '@tanstack/react-query';
-import { getJson, type Model, type Overview, type Page, paths, type GatewayProvider, type Provider, type ProviderDetail, type Reputation } from '../api.ts';
+// asks per model (by name), and its slashes. Latency and error rate are as the gateway
+// measured them (when the index follows one), reputation from the chain. One read for
+// the providers: each row carries its prices, latest slashes and reputation.
+import { useQuery } from '@tanstack/react-query';
+import { getJson, type Overview, type Page, paths, type GatewayProvider, type Provider } from '../api.ts';
 import { modelName, short, time, tokens } from '../format.ts';
 import type { DashboardPage } from '../page.ts';
 import { Empty, Hex, Loaded, NotIndexed } from '../parts.tsx';
@@ -21,111 +22,88 @@ function Measured({ gateway }: { gateway: GatewayProvider | undefined }) {
 
 function ProvidersView() {
   const providers = useQuery({ queryKey: [paths.providers], queryFn: () => getJson<Page<Provider>>(paths.providers) });
-  const models = useQuery({ queryKey: [paths.models], queryFn: () => getJson<Page<Model>>(paths.models) });
+  // Chain time for the standing (a jail ends by the chain's clock), shared with the overview page.
   const overview = useQuery({ queryKey: [paths.overview], queryFn: () => getJson<Overview>(paths.overview) });
-  const details = useQueries({
-    queries: (providers.data?.items ?? []).map((p) => ({
-      queryKey: [paths.provider(p.address)],
-      queryFn: () => getJson<ProviderDetail>(paths.provider(p.address)),
-    })),
-  });
   const gateway = useGateway();
-  const reputations = useQueries({
-    queries: (providers.data?.items ?? []).map((p) => ({
-      queryKey: [paths.reputationOf(p.address)],
-      queryFn: () => getJson<Reputation>(paths.reputationOf(p.address)),
-    })),
-  });
-  const nameOf = (id: string) => {
-    const model = models.data?.items.find((m) => m.id === id);
-    return (model && modelName(model.metadataURI)) ?? short(id);
-  };
   return (
     <Loaded query={providers}>
       {(page) =>
         page.items.length === 0 ? (
           <Empty>No provider has registered yet.</Empty>
         ) : (
-          page.items.map((p, i) => {
-            const detail = details[i]?.data;
-            return (
-              <section key={p.address} aria-label={`Provider ${p.address}`} className="card">
-                <h2>
-                  <Hex value={p.address} full />
-                </h2>
-                <dl className="figures">
-                  <div>
-                    <dt>Endpoint</dt>
-                    <dd>{p.endpoint}</dd>
-                  </div>
-                  <div>
-                    <dt>Active stake</dt>
-                    <dd>{tokens(p.activeStake)}</dd>
-                  </div>
-                  <div>
-                    <dt>Unbonding</dt>
-                    <dd>{tokens(p.unbondingStake)}</dd>
-                  </div>
-                  <div>
-                    <dt>Standing</dt>
-                    <dd>{standing(p, overview.data?.latestBlockTime)}</dd>
-                  </div>
-                  <div>
-                    <dt>Slashed</dt>
-                    <dd>
-                      {tokens(p.slashedTotal)} in {p.slashCount} slash(es)
-                    </dd>
-                  </div>
-                  <div>
-                    <dt>Latency, error rate</dt>
-                    <dd>
-                      <Measured gateway={gateway.data?.providers.find((g) => g.address === p.address)} />
-                    </dd>
-                  </div>
-                  <div>
-                    <dt>Reputation</dt>
-                    <dd>
-                      {(reputations[i]?.data?.scores ?? []).map((s) => `${s.tag}: ${s.tag === 'redeemed' ? tokens(s.total) : s.total}`).join(', ') ||
-                        'none recorded'}
-                    </dd>
-                  </div>
-                </dl>
-                <h3>Prices per request</h3>
-                {!detail ? (
-                  <p aria-busy="true">Loading…</p>
-                ) : (
+          page.items.map((p) => (
+            <section key={p.address} aria-label={`Provider ${p.address}`} className="card">
+              <h2>
+                <Hex value={p.address} full />
+              </h2>
+              <dl className="figures">
+                <div>
+                  <dt>Endpoint</dt>
+                  <dd>{p.endpoint}</dd>
+                </div>
+                <div>
+                  <dt>Active stake</dt>
+                  <dd>{tokens(p.activeStake)}</dd>
+                </div>
+                <div>
+                  <dt>Unbonding</dt>
+                  <dd>{tokens(p.unbondingStake)}</dd>
+                </div>
+                <div>
+                  <dt>Standing</dt>
+                  <dd>{standing(p, overview.data?.latestBlockTime)}</dd>
+                </div>
+                <div>
+                  <dt>Slashed</dt>
+                  <dd>
+                    {tokens(p.slashedTotal)} in {p.slashCount} slash(es)
+                  </dd>
+                </div>
+                <div>
+                  <dt>Latency, error rate</dt>
+                  <dd>
+                    <Measured gateway={gateway.data?.providers.find((g) => g.address === p.address)} />
+                  </dd>
+                </div>
+                <div>
+                  <dt>Reputation</dt>
+                  <dd>{p.reputation.map((s) => `${s.tag}: ${s.tag === 'redeemed' ? tokens(s.total) : s.total}`).join(', ') || 'none recorded'}</dd>
+                </div>
+              </dl>
+              <h3>Prices per request</h3>
+              <Table
+                label={`Prices of provider ${short(p.address)}`}
+                rows={p.prices}
+                rowKey={(price) => price.modelId}
+                empty="No prices set."
+                columns={[
+                  {
+                    header: 'Model',
+                    cell: (price) => <span title={price.modelId}>{(price.metadataURI ? modelName(price.metadataURI) : null) ?? short(price.modelId)}</span>,
+                  },
+                  { header: 'Price', numeric: true, cell: (price) => tokens(price.price) },
+                  { header: 'Set in block', numeric: true, cell: (price) => price.updatedBlock },
+                ]}
+              />
+              {p.slashes.length > 0 && (
+                <>
+                  <h3>{p.slashCount > p.slashes.length ? `The latest ${p.slashes.length} of ${p.slashCount} slashes` : 'Slashes'}</h3>
                   <Table
-                    label={`Prices of provider ${short(p.address)}`}
-                    rows={detail.prices}
-                    rowKey={(price) => price.modelId}
-                    empty="No prices set."
+                    label={`Slashes of provider ${short(p.address)}`}
+                    rows={p.slashes}
+                    rowKey={(s) => s.txHash + s.recipient}
                     columns={[
-                      { header: 'Model', cell: (price) => <span title={price.modelId}>{nameOf(price.modelId)}</span> },
-                      { header: 'Price', numeric: true, cell: (price) => tokens(price.price) },
-                      { header: 'Set in block', numeric: true, cell: (price) => price.updatedBlock },
+                      { header: 'Block', numeric: true, cell: (s) => s.blockNumber },
+                      { header: 'Taken', numeric: true, cell: (s) => tokens(BigInt(s.fromActive) + BigInt(s.fromUnbonding)) },
+                      { header: 'To', cell: (s) => <Hex value={s.recipient} /> },
+                      { header: 'Transaction', cell: (s) => <Hex value={s.txHash} /> },
                     ]}
                   />
-                )}
-                {detail && detail.slashes.length > 0 && (
-                  <>
-                    <h3>Slashes</h3>
-                    <Table
-                      label={`Slashes of provider ${short(p.address)}`}
-                      rows={detail.slashes}
-                      rowKey={(s) => s.txHash + s.recipient}
-                      columns={[
-                        { header: 'Block', numeric: true, cell: (s) => s.blockNumber },
-                        { header: 'Taken', numeric: true, cell: (s) => tokens(BigInt(s.fromActive) + BigInt(s.fromUnbonding)) },
-                        { header: 'To', cell: (s) => <Hex value={s.recipient} /> },
-                        { header: 'Transaction', cell: (s) => <Hex value={s.txHash} /> },
-                      ]}
-                    />
-                  </>
-                )}
-                {p.jailedUntil ? <p>Jailed until {time(p.jailedUntil)}.</p> : null}
-              </section>
-            );
-          })
+                </>
+              )}
+              {p.jailedUntil ? <p>Jailed until {time(p.jailedUntil)}.</p> : null}
+            </section>
+          ))
         )
       }
     </Loaded>

@@ -2,9 +2,10 @@
 // aggregate and its CID, the scores), under each round the availability game's demands
 // (an element of an update or of the aggregate to open: answered, or left unanswered and
 // the committer slashed), and what happened to money: challenges that proved an aggregate
-// wrong, slashes, rewards credited, claims and royalties.
-import { useQueries, useQuery } from '@tanstack/react-query';
-import { type Demand, getJson, type Page, paths, type TrainingRound, type TrainingTask, type TrainingTaskDetail } from '../api.ts';
+// wrong, slashes, rewards credited, claims and royalties. One read: each task's row
+// carries its latest rounds, their demands, and its latest outcomes.
+import { useQuery } from '@tanstack/react-query';
+import { type Demand, getJson, type Page, paths, type TrainingRound, type TrainingTask } from '../api.ts';
 import { time, tokens } from '../format.ts';
 import type { DashboardPage } from '../page.ts';
 import { Empty, Figures, Hex, Loaded } from '../parts.tsx';
@@ -30,7 +31,7 @@ function demandState(d: Demand): string {
 function Demands({ taskId, round }: { taskId: number; round: TrainingRound }) {
   return (
     <Table
-      label={`Availability demands of task ${taskId}, round ${round.round}`}
+      label={`Availability demands of task ${taskId}, round ${round.round}${round.demandCount > round.demands.length ? ` (the latest ${round.demands.length} of ${round.demandCount})` : ''}`}
       caption
       rows={round.demands}
       rowKey={(d) => d.id}
@@ -47,7 +48,10 @@ function Demands({ taskId, round }: { taskId: number; round: TrainingRound }) {
   );
 }
 
-function Task({ task, detail }: { task: TrainingTask; detail: TrainingTaskDetail | undefined }) {
+/** "Rounds", or which of them a row carries when it holds only the latest. */
+const latest = (what: string, shown: number, total: number) => (total > shown ? `${what} (the latest ${shown} of ${total})` : what);
+
+function Task({ task }: { task: TrainingTask }) {
   return (
     <section className="card" aria-label={`Training task ${task.id}`}>
       <h2>
@@ -63,78 +67,61 @@ function Task({ task, detail }: { task: TrainingTask; detail: TrainingTaskDetail
           { label: 'Initial model', value: task.initialModelCid },
         ]}
       />
-      {detail && (
-        <>
-          <h3>Rounds</h3>
-          <Table
-            label={`Rounds of task ${task.id}`}
-            rows={detail.roundList}
-            rowKey={(r) => r.round}
-            empty="No round has opened."
-            columns={[
-              { header: 'Round', numeric: true, cell: (r) => r.round },
-              { header: 'Status', cell: (r) => r.status },
-              {
-                header: 'Submitted by',
-                cell: (r) => (
-                  <>
-                    {r.submissions.map((s) => (
-                      <span key={s.index}>
-                        <Hex value={s.account} />{' '}
-                      </span>
-                    ))}
-                    ({r.submissions.length})
-                  </>
-                ),
-              },
-              { header: 'Aggregate CID', cell: (r) => (r.aggregate ? r.aggregate.cid : 'not posted') },
-              { header: 'Demands', numeric: true, cell: (r) => r.demands.length },
-              { header: 'Paid', numeric: true, cell: (r) => (r.scores ? tokens(r.scores.paid) : '') },
-            ]}
-          />
-          {detail.roundList
-            .filter((r) => r.demands.length > 0)
-            .map((r) => (
-              <Demands key={r.round} taskId={task.id} round={r} />
-            ))}
-          <h3>Challenges, slashes and rewards</h3>
-          <Table
-            label="Challenges, slashes and rewards"
-            rows={detail.outcomes}
-            rowKey={(o) => `${o.blockNumber}:${o.logIndex}`}
-            empty="No challenge, slash or reward yet."
-            columns={[
-              { header: 'Block', numeric: true, cell: (o) => o.blockNumber },
-              { header: 'What', cell: (o) => outcomeNames[o.kind] ?? o.kind },
-              { header: 'Round', numeric: true, cell: (o) => o.round ?? '' },
-              { header: 'Account', cell: (o) => (o.account ? <Hex value={o.account} /> : '') },
-              { header: 'Amount', numeric: true, cell: (o) => tokens(o.amount) },
-            ]}
-          />
-        </>
-      )}
+      <h3>{latest('Rounds', task.roundList.length, task.roundCount)}</h3>
+      <Table
+        label={`Rounds of task ${task.id}`}
+        rows={task.roundList}
+        rowKey={(r) => r.round}
+        empty="No round has opened."
+        columns={[
+          { header: 'Round', numeric: true, cell: (r) => r.round },
+          { header: 'Status', cell: (r) => r.status },
+          {
+            header: 'Submitted by',
+            cell: (r) => (
+              <>
+                {r.submissions.map((s) => (
+                  <span key={s.index}>
+                    <Hex value={s.account} />{' '}
+                  </span>
+                ))}
+                ({r.submissions.length})
+              </>
+            ),
+          },
+          { header: 'Aggregate CID', cell: (r) => (r.aggregate ? r.aggregate.cid : 'not posted') },
+          { header: 'Demands', numeric: true, cell: (r) => r.demandCount },
+          { header: 'Paid', numeric: true, cell: (r) => (r.scores ? tokens(r.scores.paid) : '') },
+        ]}
+      />
+      {task.roundList
+        .filter((r) => r.demands.length > 0)
+        .map((r) => (
+          <Demands key={r.round} taskId={task.id} round={r} />
+        ))}
+      <h3>{latest('Challenges, slashes and rewards', task.outcomes.length, task.outcomeCount)}</h3>
+      <Table
+        label="Challenges, slashes and rewards"
+        rows={task.outcomes}
+        rowKey={(o) => `${o.blockNumber}:${o.logIndex}`}
+        empty="No challenge, slash or reward yet."
+        columns={[
+          { header: 'Block', numeric: true, cell: (o) => o.blockNumber },
+          { header: 'What', cell: (o) => outcomeNames[o.kind] ?? o.kind },
+          { header: 'Round', numeric: true, cell: (o) => o.round ?? '' },
+          { header: 'Account', cell: (o) => (o.account ? <Hex value={o.account} /> : '') },
+          { header: 'Amount', numeric: true, cell: (o) => tokens(o.amount) },
+        ]}
+      />
     </section>
   );
 }
 
 function TrainingView() {
   const tasks = useQuery({ queryKey: [paths.trainingTasks], queryFn: () => getJson<Page<TrainingTask>>(paths.trainingTasks) });
-  // One read per task shown: each holds its rounds, demands and outcomes, bounded by its configuration.
-  const details = useQueries({
-    queries: (tasks.data?.items ?? []).map((t) => ({
-      queryKey: [paths.trainingTask(t.id)],
-      queryFn: () => getJson<TrainingTaskDetail>(paths.trainingTask(t.id)),
-    })),
-  });
   return (
     <Loaded query={tasks}>
-      {(page) =>
-        page.items.length === 0 ? (
-          <Empty>No training task was created.</Empty>
-        ) : (
-          page.items.map((t, i) => <Task key={t.id} task={t} detail={details[i]?.data} />)
-        )
-      }
+      {(page) => (page.items.length === 0 ? <Empty>No training task was created.</Empty> : page.items.map((t) => <Task key={t.id} task={t} />))}
     </Loaded>
   );
 }
