@@ -154,15 +154,21 @@ const providerSpec = (slashes: number): ListSpec => ({
   descending: false,
 });
 
-/** Models, each with the providers pricing it and what its redemptions earned (one aggregate per row, over an index). */
+/**
+ * Models, each with the providers pricing it and what its redemptions earned: the split
+ * summed over its payouts (through an index on the model id), in the select list so that
+ * only the rows of the page are summed.
+ */
 const modelSpec: ListSpec = {
-  select: `SELECT * FROM (SELECT m.*, e.redemptions, e.provider_amount, e.royalty, e.protocol_fee,
+  select: `SELECT * FROM (SELECT m.*,
       ${jsonRows('SELECT provider, model_id, price::text AS price, updated_block FROM provider_prices WHERE model_id = m.id', {
         pick: 'provider',
         limit: PRICES,
-      })} AS price_list
-    FROM models m CROSS JOIN LATERAL (SELECT count(*) AS redemptions, ${splitSums} FROM payouts
-      WHERE kind = 'payment_split' AND details->>'modelId' = m.id) e) models`,
+      })} AS price_list,
+      (SELECT jsonb_build_object('redemptions', e.redemptions, 'provider_amount', e.provider_amount::text, 'royalty', e.royalty::text,
+                                 'protocol_fee', e.protocol_fee::text)
+       FROM (SELECT count(*) AS redemptions, ${splitSums} FROM payouts WHERE kind = 'payment_split' AND details->>'modelId' = m.id) e) AS earned
+    FROM models m) models`,
   key: [
     { column: 'published_block', kind: 'integer' },
     { column: 'id', kind: 'text' },
@@ -199,7 +205,7 @@ const providerRow = (r: Row): Item => ({
 const modelRow = (r: Row): Item => ({
   ...modelItem(r),
   prices: (r.price_list as Row[]).map(priceItem),
-  earnings: { redemptions: Number(r.redemptions), ...splitItem(r) },
+  earnings: { redemptions: Number((r.earned as Row).redemptions), ...splitItem(r.earned as Row) },
 });
 const disputeRow = (r: Row): Item => ({ ...disputeItem(r), moves: (r.move_list as Row[]).map(moveItem), payouts: (r.payout_list as Row[]).map(payoutItem) });
 const providerKey = (r: Row) => [String(r.address)];
