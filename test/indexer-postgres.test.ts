@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { tokens } from '../src/chain/parameters.ts';
+import { listModels, listProviders } from '../src/indexer/api/queries.ts';
 import { openDatabase, type Database } from '../src/indexer/db/database.ts';
 import { migrate } from '../src/indexer/db/migrate.ts';
 import { IndexerError } from '../src/indexer/errors.ts';
@@ -71,6 +72,16 @@ describe('the indexer on a PostgreSQL server through DATABASE_URL', () => {
     assert.ok(served.payments!.length >= 2, 'the deposit and the redemption are there');
     assert.deepEqual(served, await projections(embedded));
     assert.equal(indexer.status().indexedBlock, embeddedIndexer.status().indexedBlock);
+    // The API's joined list rows (related rows as JSON, amounts as text) read the same through `pg`.
+    const page = { limit: 20, cursor: undefined };
+    const models = await listModels(db, {}, page);
+    assert.deepEqual(models, await listModels(embedded, {}, page));
+    assert.deepEqual(
+      models.items.map((m) => (m.earnings as { redemptions: number }).redemptions),
+      [1],
+      'the redemption is summed through the server too',
+    );
+    assert.deepEqual(await listProviders(db, page), await listProviders(embedded, page));
   });
 
   test('a reorg is rewound in the server database as in the embedded one', async () => {
