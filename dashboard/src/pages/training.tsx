@@ -28,10 +28,13 @@ function demandState(d: Demand): string {
   return `pending until ${time(d.deadline)}`;
 }
 
+/** "Rounds", or which of them a row carries when it holds only the latest. */
+const latest = (what: string, shown: number, total: number) => (total > shown ? `${what} (the latest ${shown} of ${total})` : what);
+
 function Demands({ taskId, round }: { taskId: number; round: TrainingRound }) {
   return (
     <Table
-      label={`Availability demands of task ${taskId}, round ${round.round}${round.demandCount > round.demands.length ? ` (the latest ${round.demands.length} of ${round.demandCount})` : ''}`}
+      label={latest(`Availability demands of task ${taskId}, round ${round.round}`, round.demands.length, round.demandCount)}
       caption
       rows={round.demands}
       rowKey={(d) => d.id}
@@ -47,9 +50,6 @@ function Demands({ taskId, round }: { taskId: number; round: TrainingRound }) {
     />
   );
 }
-
-/** "Rounds", or which of them a row carries when it holds only the latest. */
-const latest = (what: string, shown: number, total: number) => (total > shown ? `${what} (the latest ${shown} of ${total})` : what);
 
 function Task({ task }: { task: TrainingTask }) {
   return (
