@@ -4,7 +4,7 @@
 // serves from it (the zk requests the gateway reported with their proof status, a
 // task's demands under their round), that a rewind removes exactly the rows the orphaned
 // blocks added, that a rebuild equals the forward build, and that bad parameters get a
-// named 400 and never reach SQL.
+// named 400 and never reach SQL; and that a demand spammer cannot swell a page of tasks.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { getAddress, type Address, type Hex } from 'viem';
@@ -235,4 +235,33 @@ test('a rewind removes the rows the orphaned blocks added, and a rebuild equals 
       [2, 'pending', null],
     ],
   );
+});
+
+test('a demand spammer cannot swell the list of tasks: a row carries the latest demands and their count, amounts exact', async () => {
+  // Twelve more demands in round 1, each bonding the largest uint256 (a JSON number would round it).
+  const huge = (2n ** 256n - 1n).toString();
+  const spam = Array.from({ length: 12 }, (_, k) =>
+    event(25, 'flAvailability', 'OpeningDemanded', {
+      taskId: '1',
+      round: '1',
+      demandId: String(3 + k),
+      demander: addr(0xc3),
+      target: 1,
+      index: k,
+      bond: huge,
+      deadline: '300',
+    }),
+  );
+  await storeRange(db, { blocks: [{ number: 25, hash: hash(0x6025), parentHash: hash(0x6023), timestamp: 25 }], events: spam, skipped: [], toBlock: 25 });
+  const row = (await get('/v1/fl/tasks')).body.items[0] ?? {};
+  const [round] = row.roundList as { demandCount: number; demands: { id: number; bond: string }[] }[];
+  assert.equal(round?.demandCount, 14, 'every demand counted');
+  assert.deepEqual(
+    round?.demands.map((d) => d.id),
+    [5, 6, 7, 8, 9, 10, 11, 12, 13, 14],
+    'the latest ten, oldest of them first',
+  );
+  assert.ok(round?.demands.every((d) => d.bond === huge));
+  const record = (await get('/v1/fl/tasks/1')).body as unknown as { roundList: { demands: unknown[] }[] };
+  assert.equal(record.roundList[0]?.demands.length, 14, "the task's own record carries them all");
 });
