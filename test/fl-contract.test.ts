@@ -3,7 +3,9 @@
 // posts an aggregate with one wrong element, and challenges built with TypeScript
 // proofs and values run against the contract. At every honest index the contract's
 // recomputation must equal aggregateElement (it refuses FlAggregateCorrect); at the
-// wrong one it must compute the TypeScript value and slash.
+// wrong one it must compute the TypeScript value and slash. Last, a Krum task through the
+// SDK's aggregator and watcher: the distance matrix, its selection and its challenges
+// (src/fl/distances.ts against FlSelection.sol), from the lying aggregator's side.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +20,14 @@ import { trellisTokenAbi } from '../src/chain/generated/TrellisToken.ts';
 import type { Deployment } from '../src/chain/manifest.ts';
 import { aggregateElement, flStrategyIds, type FlStrategy } from '../src/fl/aggregate-element.ts';
 import { FL_MAX_ABS, commitWeights, elementProof, type WeightCommitment } from '../src/fl/commitment.ts';
+import { distanceMatrix, krumSelection, matrixTree, prefixTree, treeProof } from '../src/fl/distances.ts';
+import { krumScores, lowestScores } from '../src/fl/strategies/aggregate.ts';
+import { aggregatorStep, stakeAggregator } from '../src/fl/task/aggregator.ts';
+import { putWeights } from '../src/fl/task/blob.ts';
+import { selectionGame, type FlContext } from '../src/fl/task/chain.ts';
+import { watcherStep } from '../src/fl/task/watcher.ts';
+import { flSelectionAbi } from '../src/chain/generated/FlSelection.ts';
+import { BlockStore } from '../src/store/index.ts';
 
 const ELEMENTS = 7;
 const WINDOW = 3600n;
@@ -201,4 +211,172 @@ describe('federated-training coordinator against src/fl', () => {
       await runTask(strategy);
     });
   }
+});
+
+describe('the Krum selection game through the SDK', () => {
+  test('the watcher proves a wrong selection, a lied distance and a lied prefix sum; a lying challenger pays gas only', async () => {
+    const store = await BlockStore.open(join(dir, 'store'));
+    const ctxOf = (connection: SignerConnection): FlContext => ({ connection, deployment, store });
+    const [agg, watch] = [ctxOf(aggregator), ctxOf(watcher)];
+    const read = <T>(functionName: string, args: readonly unknown[]) =>
+      owner.publicClient.readContract({ address: fl, abi: federatedTrainingAbi, functionName: functionName as never, args: args as never }) as Promise<T>;
+    const game = await selectionGame(agg);
+    assert.notEqual(await owner.publicClient.getCode({ address: game }), undefined, 'the selection game is deployed where the SDK looks');
+
+    const initial = Array.from({ length: ELEMENTS }, () => 0n);
+    const initialCid = await putWeights(store, { model: 'synthetic', elements: initial });
+    const startsAt = (await owner.publicClient.getBlock()).timestamp + 1000n;
+    const config = {
+      initialRoot: commitWeights(initial).root,
+      elementCount: ELEMENTS,
+      strategy: flStrategyIds.Krum,
+      trimBetaBps: 0,
+      krumByzantine: 0,
+      krumSelect: 0,
+      proximalMuMicros: 0,
+      rounds: 1,
+      quorum: 3,
+      maxParticipants: 8,
+      startsAt,
+      submitWindow: Number(WINDOW),
+      aggregateWindow: Number(WINDOW),
+      challengeWindow: Number(WINDOW),
+      rewardPool: 100_000_000n,
+      joinStake: STAKE,
+      aggregator: aggregator.account.address,
+      aggregatorStake: AGG_STAKE,
+      allowlistRoot: `0x${'0'.repeat(64)}` as Hex,
+      validationCommitment: `0x${'11'.repeat(32)}` as Hex,
+      royaltyBps: 500,
+    } as const;
+    await send(owner, fl, federatedTrainingAbi, 'createTask', [config, initialCid]);
+    const taskId = await read<bigint>('taskCount', []);
+    await send(aggregator, fl, federatedTrainingAbi, 'stakeAggregator', [taskId]);
+    for (const [k, who] of people.entries()) await send(who, fl, federatedTrainingAbi, 'join', [taskId, EXAMPLES[k]!, `0x${'22'.repeat(32)}`, '0x', []]);
+    await warpTo(startsAt);
+    // Three honest updates near each other; participant 3 poisons (the honest step times 40).
+    const vectors = people.map((_, k) => update(k, 'krum').map((v, i) => (i === 5 ? BigInt(k * 1000) : v / 1000n) * (k === 3 ? 40n : 1n)));
+    for (const [k, who] of people.entries()) {
+      const cid = await putWeights(store, { model: 'synthetic', elements: vectors[k]! });
+      await send(who, fl, federatedTrainingAbi, 'submitUpdate', [taskId, commitWeights(vectors[k]!).root, ELEMENTS, cid]);
+    }
+    await warpTo(startsAt + WINDOW);
+
+    // The TypeScript selection over the matrix is the strategy's own and the contract's.
+    const honest = distanceMatrix([0, 1, 2, 3], vectors);
+    const distances = honest.pairs.map((p) => p.distance);
+    const truth = krumSelection([0, 1, 2, 3], distances, 0, 1);
+    assert.deepEqual(
+      truth,
+      lowestScores(
+        krumScores(
+          vectors.map((v) => v.map(Number)),
+          0,
+        ),
+        1,
+      ),
+    );
+    assert.notDeepEqual(truth, [3], 'Krum leaves the poison out');
+    const onChain = await owner.publicClient.readContract({
+      address: game,
+      abi: flSelectionAbi,
+      functionName: 'selectionOf',
+      args: [[0, 1, 2, 3], distances, 0n, 1n],
+    });
+    assert.deepEqual([...onChain], truth, 'FlSelection selects what TypeScript selects');
+
+    const slashedBy = async <T>(step: () => Promise<T>): Promise<T> => {
+      const before = await read<bigint>('claimable', [watcher.account.address]);
+      const result = await step();
+      assert.equal((await read<bigint>('claimable', [watcher.account.address])) - before, AGG_STAKE / 2n, 'half the aggregator stake to the watcher');
+      assert.equal((await read<{ aggregatorStaked: boolean }>('taskState', [taskId])).aggregatorStaked, false);
+      await stakeAggregator(agg, taskId, AGG_STAKE);
+      return result;
+    };
+    const toPoison = (pairs: { a: number; b: number; distance: bigint; prefix: bigint[] }[], lie: (p: { distance: bigint; prefix: bigint[] }) => void) => {
+      for (const p of pairs) if (p.b === 3) lie(p);
+    };
+
+    // 1. The poisoned update selected over an honest matrix: the selection challenge.
+    assert.deepEqual((await aggregatorStep(agg, taskId, { tamperSelection: () => [3] }))?.selected, [3]);
+    const selection = await slashedBy(() => watcherStep(watch, taskId));
+    assert.ok(selection?.verdict === 'selection-challenged' && selection.kind === 'selection', JSON.stringify(selection));
+    assert.deepEqual(selection.expected, truth, "the watcher names the matrix's selection");
+
+    // 2. Distances to the poison shrunk so that the matrix selects it: the last prefix sum gives the lie away.
+    const shrunk = await aggregatorStep(agg, taskId, {
+      tamperDistances: (pairs) =>
+        toPoison(pairs, (p) => {
+          p.distance = 1n;
+        }),
+    });
+    assert.deepEqual(shrunk?.selected, [3], "the lie makes the poison the matrix's choice");
+    const last = await slashedBy(() => watcherStep(watch, taskId));
+    assert.equal(last?.verdict === 'selection-challenged' && `${last.kind} ${last.pair} ${last.element}`, `distance 0,3 ${ELEMENTS - 1}`);
+
+    // 3. The lie carried into the prefix sums, which jump after element 2 (the poison recorded
+    //    as the selection): the step at element 3 is wrong.
+    const jumped = await aggregatorStep(agg, taskId, {
+      tamperSelection: () => [3],
+      tamperDistances: (pairs) =>
+        toPoison(pairs, (p) => {
+          for (let e = 3; e < ELEMENTS; e++) p.prefix[e] = p.prefix[2]! + 1n;
+          p.distance = p.prefix[ELEMENTS - 1]!;
+        }),
+    });
+    assert.deepEqual(jumped?.selected, [3]);
+    const middle = await slashedBy(() => watcherStep(watch, taskId));
+    assert.equal(middle?.verdict === 'selection-challenged' && `${middle.kind} ${middle.pair} ${middle.element}`, 'distance 0,3 3');
+
+    // 4. The honest post stands; challengers that lie are refused by name and move nothing.
+    assert.deepEqual((await aggregatorStep(agg, taskId))?.selected, truth);
+    assert.equal((await watcherStep(watch, taskId))?.verdict, 'correct');
+    const credit = await read<bigint>('claimable', [watcher.account.address]);
+    const simulate = (functionName: string, args: readonly unknown[]) =>
+      watcher.publicClient.simulateContract({
+        account: watcher.account,
+        address: game,
+        abi: flSelectionAbi,
+        functionName: functionName as never,
+        args: args as never,
+      });
+    await assert.rejects(simulate('challengeSelection', [taskId, [0, 1, 2, 3], distances, honest.pairs.map((p) => p.prefixRoot)]), /FlSelectionCorrect/);
+    await assert.rejects(simulate('challengeSelection', [taskId, [0, 1, 2, 3], distances.slice(1), honest.pairs.map((p) => p.prefixRoot)]), /FlLeafCount/);
+    const pair = honest.pairs[2]!;
+    const prefix = prefixTree(pair.prefix);
+    const at = 4;
+    await assert.rejects(
+      simulate('challengeDistance', [
+        taskId,
+        {
+          position: 2,
+          a: pair.a,
+          b: pair.b,
+          distance: pair.distance,
+          prefixRoot: pair.prefixRoot,
+          leafProof: treeProof(honest.tree, 2),
+          element: at,
+          valueA: vectors[pair.a]![at]!,
+          proofA: elementProof(commitWeights(vectors[pair.a]!), at),
+          valueB: vectors[pair.b]![at]!,
+          proofB: elementProof(commitWeights(vectors[pair.b]!), at),
+          prefixAt: pair.prefix[at]!,
+          proofAt: treeProof(prefix, at),
+          prefixBefore: pair.prefix[at - 1]!,
+          proofBefore: treeProof(prefix, at - 1),
+        },
+      ]),
+      /FlDistanceCorrect/,
+    );
+    assert.equal(
+      matrixTree(
+        [0, 1, 2, 3],
+        distances,
+        honest.pairs.map((p) => p.prefixRoot),
+      ).root,
+      honest.tree.root,
+    );
+    assert.equal(await read<bigint>('claimable', [watcher.account.address]), credit, 'a refused challenge pays nothing');
+    assert.equal((await read<{ aggregatorStaked: boolean }>('taskState', [taskId])).aggregatorStaked, true, 'the honest aggregator keeps its stake');
+  });
 });

@@ -1,5 +1,5 @@
 // Sentences for the federated-training contracts' errors (FederatedTraining,
-// FlAvailability, ContributorRoyalties) and Multicall3's, merged into src/chain/error-sentences.ts.
+// FlAvailability, FlSelection, ContributorRoyalties) and Multicall3's, merged into src/chain/error-sentences.ts.
 import { date, label, short, text, tusd, type ErrorSentence } from './sentence-parts.ts';
 
 const ROUND_STATUS = ['not open', 'open for updates', 'holding a posted aggregate', 'final', 'closed without an aggregate'];
@@ -51,7 +51,7 @@ export const flErrorSentences: Readonly<Record<string, ErrorSentence>> = {
   FlLengthMismatch: (a) => `Two lists that go together have ${text(a.a)} and ${text(a.b)} entries.`,
   FlNothingToClaim: (a) => `${text(a.account)} has nothing to claim from federated training.`,
 
-  FlNotAvailabilityGame: (a) => `Only the coordinator's availability game reports unanswered demands, not ${text(a.caller)}.`,
+  FlNotGame: (a) => `Only the coordinator's own games report unanswered demands or wrong Krum posts to it, not ${text(a.caller)}.`,
 
   // FlAvailability: demands that an element of a committed update or aggregate be opened
   FlNotDemandable: (a) =>
@@ -66,6 +66,20 @@ export const flErrorSentences: Readonly<Record<string, ErrorSentence>> = {
   FlAnswerNotDue: (a) => `Demand ${text(a.demandId)} may still be answered until ${date(a.deadline)}; it can be settled after that.`,
   FlOpeningInvalid: (a) =>
     `The value and Merkle path do not open element ${text(a.index)} of ${who(a.target)}'s committed root (demand ${text(a.demandId)}): a wrong value, index or path.`,
+
+  // FlSelection: challenges of a Krum post's distance matrix and selection
+  FlNotKrumTask: (a) => `Task ${text(a.taskId)} does not use Krum or Multi-Krum: it has no distance matrix.`,
+  FlLeafCount: (a) => `The distance matrix has ${text(a.given)} leaves; its participants make ${text(a.expected)} pairs.`,
+  FlDistanceTooLarge: (a) => `Distance ${text(a.position)} of the matrix is ${text(a.distance)}, more than 2^128, which no two in-range updates can be apart.`,
+  FlNoDistances: (a) => `The live post of round ${text(a.round)} of task ${text(a.taskId)} has no distance matrix to open a leaf of.`,
+  FlPairNotIncluded: (a) =>
+    `Participant ${text(a.participant)} (position ${text(a.position)}) did not submit in the round or is not an update the post included, or the list is not strictly increasing.`,
+  FlMatrixMismatch: (a) => `The leaves given rebuild the matrix root ${short(a.rebuilt)}, not the committed ${short(a.committed)}.`,
+  FlSelectionCorrect: (a) =>
+    `The round ${text(a.round)} post of task ${text(a.taskId)} has a matrix over exactly its included updates, and its Krum selection is the one the matrix gives: nothing to slash.`,
+  FlLeafInvalid: (a) => `The matrix leaf at position ${text(a.position)} and its path do not lead to the committed matrix root.`,
+  FlPrefixInvalid: (a) => `The prefix sum of element ${text(a.element)} and its path do not lead to the pair's prefix root.`,
+  FlDistanceCorrect: (a) => `Element ${text(a.element)} of the distance of participants ${text(a.a)} and ${text(a.b)} checks out: nothing to slash.`,
 
   // ContributorRoyalties
   RoyaltiesNotCoordinator: (a) => `Only the training coordinator can do this, not ${text(a.caller)}.`,

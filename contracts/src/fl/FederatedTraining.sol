@@ -14,6 +14,7 @@ import {FlAggregation} from "../libraries/FlAggregation.sol";
 import {ContributorRoyalties} from "./ContributorRoyalties.sol";
 import {ContributorRoyaltiesFactory} from "./ContributorRoyaltiesFactory.sol";
 import {FlAvailability} from "./FlAvailability.sol";
+import {FlSelection} from "./FlSelection.sol";
 
 /// @title FederatedTraining
 /// @notice The federated-learning coordinator (docs/fl.md). Rounds run one after another;
@@ -46,9 +47,14 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
     ContributorRoyaltiesFactory public immutable royaltiesFactory;
     /// @notice The data-availability game (demands that an element be opened), created here.
     FlAvailability public immutable availability;
+    /// @dev The Krum selection game (distance matrices and their challenges), created here
+    ///      second, so it lives at the CREATE address of the coordinator's nonce 2 (no getter:
+    ///      this contract's code is at the size limit).
+    FlSelection private immutable _selectionGame;
 
-    /// @notice Only the coordinator's availability game may report an unanswered demand.
-    error FlNotAvailabilityGame(address caller);
+    /// @notice Only the coordinator's games report to it: the availability game an unanswered
+    ///         demand, the selection game a wrong distance or Krum selection.
+    error FlNotGame(address caller);
 
     struct Participant {
         ParticipantStatus status;
@@ -76,6 +82,8 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
         registry = registry_;
         royaltiesFactory = factory_;
         availability = new FlAvailability(token_);
+        // Created second: the availability game stays at the coordinator's nonce 1.
+        _selectionGame = new FlSelection();
     }
 
     // ------------------------------------------------------------------ task setup
@@ -131,9 +139,8 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
     function stakeAggregator(uint256 taskId) external nonReentrant {
         TaskConfig storage c = _config(taskId);
         TaskState storage s = _states[taskId];
-        if (msg.sender != c.aggregator) revert FlNotAggregator(taskId, msg.sender);
-        _sync(taskId);
-        if (s.finishedAt != 0) revert FlTaskFinished(taskId);
+        _onlyAggregator(taskId, c.aggregator);
+        _syncRunning(taskId);
         if (s.aggregatorStaked) revert FlAggregatorAlreadyStaked(taskId);
         _pull(msg.sender, c.aggregatorStake);
         s.aggregatorStaked = true;
@@ -144,9 +151,8 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
     function replaceAggregator(uint256 taskId, address newAggregator) external {
         TaskConfig storage c = _config(taskId);
         TaskState storage s = _states[taskId];
-        if (msg.sender != s.owner) revert FlNotOwner(taskId, msg.sender);
-        _sync(taskId);
-        if (s.finishedAt != 0) revert FlTaskFinished(taskId);
+        _onlyOwner(taskId, s.owner);
+        _syncRunning(taskId);
         if (s.aggregatorStaked) revert FlAggregatorStaked(taskId);
         if (newAggregator == address(0)) revert FlConfigInvalid("aggregator", 0);
         emit AggregatorReplaced(taskId, c.aggregator, newAggregator);
@@ -243,13 +249,7 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
         int256 expected = _aggregate(c, ch.values, counts);
         if (expected == ch.aggregateValue) revert FlAggregateCorrect(ch.index, expected);
 
-        // A proven wrong aggregate: the round waits for a repost by a staked aggregator.
-        uint256 slashed = _slashAggregator(taskId, r, msg.sender);
-        rd.status = RoundStatus.Open;
-        rd.aggregateRoot = bytes32(0);
-        rd.selectionHash = bytes32(0);
-        uint64 deadline = uint64(block.timestamp) + c.aggregateWindow;
-        rd.aggregateDeadline = deadline;
+        (uint256 slashed, uint64 deadline) = _reopen(taskId, r, msg.sender);
         emit AggregateChallenged(taskId, r, msg.sender, ch.index, ch.aggregateValue, expected, slashed, deadline);
     }
 
@@ -285,7 +285,7 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
         external
         returns (bool voided)
     {
-        if (msg.sender != address(availability)) revert FlNotAvailabilityGame(msg.sender);
+        if (msg.sender != address(availability)) revert FlNotGame(msg.sender);
         Round storage rd = _rounds[taskId][r];
         if (rd.status == RoundStatus.Posted && rd.posts == post) {
             _voidAt[taskId][r] = when;
@@ -297,6 +297,14 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
             _slashParticipant(taskId, account, demander);
         }
         _sync(taskId);
+    }
+
+    /// @notice The selection game reports a proven wrong distance matrix or Krum selection
+    ///         of the live post of round `r`, which it checked in this transaction right after
+    ///         rolling the task forward: slashed and reopened exactly like a wrong element.
+    function reportWrongSelection(uint256 taskId, uint256 r, address challenger) external {
+        if (msg.sender != address(_selectionGame)) revert FlNotGame(msg.sender);
+        _reopen(taskId, r, challenger);
     }
 
     // ------------------------------------------------------------------ rewards and the end
@@ -341,7 +349,7 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
     function closeTask(uint256 taskId) external {
         _config(taskId);
         TaskState storage s = _states[taskId];
-        if (msg.sender != s.owner) revert FlNotOwner(taskId, msg.sender);
+        _onlyOwner(taskId, s.owner);
         if (s.closed) revert FlTaskClosed(taskId);
         _requireFinished(taskId);
         s.closed = true;
@@ -372,7 +380,7 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
     function withdrawAggregatorStake(uint256 taskId) external {
         TaskConfig storage c = _config(taskId);
         TaskState storage s = _states[taskId];
-        if (msg.sender != c.aggregator) revert FlNotAggregator(taskId, msg.sender);
+        _onlyAggregator(taskId, c.aggregator);
         _requireFinished(taskId);
         if (!s.aggregatorStaked) revert FlAggregatorNotStaked(taskId);
         s.aggregatorStaked = false;
@@ -390,7 +398,7 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
     ) external nonReentrant returns (bytes32 modelId) {
         TaskConfig storage c = _config(taskId);
         TaskState storage s = _states[taskId];
-        if (msg.sender != s.owner) revert FlNotOwner(taskId, msg.sender);
+        _onlyOwner(taskId, s.owner);
         if (!s.closed) revert FlTaskNotClosed(taskId);
         if (s.published) revert FlAlreadyPublished(taskId);
         s.published = true;
@@ -537,7 +545,7 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
     ///      the round waits for an aggregate.
     function _startPost(uint256 taskId, bytes32 root) private returns (uint256 r, Round storage rd) {
         TaskConfig storage c = _config(taskId);
-        if (msg.sender != c.aggregator) revert FlNotAggregator(taskId, msg.sender);
+        _onlyAggregator(taskId, c.aggregator);
         if (!_states[taskId].aggregatorStaked) revert FlAggregatorNotStaked(taskId);
         if (root == bytes32(0)) revert FlUpdateInvalid(root, c.elementCount, c.elementCount);
         r = _syncStarted(taskId);
@@ -621,6 +629,18 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
         emit AggregatorSlashed(taskId, r, toChallenger, toPool);
     }
 
+    /// @dev A proven wrong post: the aggregator loses its stake and the round waits for a
+    ///      repost by a staked aggregator until a new deadline.
+    function _reopen(uint256 taskId, uint256 r, address challenger) private returns (uint256 slashed, uint64 deadline) {
+        slashed = _slashAggregator(taskId, r, challenger);
+        Round storage rd = _rounds[taskId][r];
+        rd.status = RoundStatus.Open;
+        rd.aggregateRoot = bytes32(0);
+        rd.selectionHash = bytes32(0);
+        deadline = uint64(block.timestamp) + _configs[taskId].aggregateWindow;
+        rd.aggregateDeadline = deadline;
+    }
+
     function _requireFinished(uint256 taskId) private {
         _sync(taskId);
         if (_states[taskId].finishedAt == 0) revert FlTaskNotFinished(taskId);
@@ -628,9 +648,22 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
 
     /// @dev `_sync`, refusing a task whose first round has not started.
     function _syncStarted(uint256 taskId) private returns (uint256 r) {
-        r = _sync(taskId);
+        r = _syncRunning(taskId);
         if (r == 0) revert FlNotStarted(taskId, _configs[taskId].startsAt);
+    }
+
+    /// @dev `_sync`, refusing a finished task.
+    function _syncRunning(uint256 taskId) private returns (uint256 r) {
+        r = _sync(taskId);
         if (_states[taskId].finishedAt != 0) revert FlTaskFinished(taskId);
+    }
+
+    function _onlyOwner(uint256 taskId, address taskOwner) private view {
+        if (msg.sender != taskOwner) revert FlNotOwner(taskId, msg.sender);
+    }
+
+    function _onlyAggregator(uint256 taskId, address taskAggregator) private view {
+        if (msg.sender != taskAggregator) revert FlNotAggregator(taskId, msg.sender);
     }
 
     /// @dev Rolls the task forward to now: settles every round whose time is over and opens

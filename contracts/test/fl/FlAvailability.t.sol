@@ -345,7 +345,7 @@ contract FlAvailabilityTest is FlSetup {
     function test_attack_forgedReportsRefused() public {
         postRound(1, ELEMENTS);
         vm.prank(watcher);
-        vm.expectRevert(abi.encodeWithSelector(FederatedTraining.FlNotAvailabilityGame.selector, watcher));
+        vm.expectRevert(abi.encodeWithSelector(FederatedTraining.FlNotGame.selector, watcher));
         fl.reportUnavailable(id, 1, 1, 0, uint64(block.timestamp), watcher);
         assertEq(uint256(fl.round(id, 1).status), uint256(IFederatedTraining.RoundStatus.Posted), "the post stands");
         assertTrue(fl.taskState(id).aggregatorStaked, "nobody was slashed");

@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Fixture} from "../utils/Fixture.sol";
 import {FederatedTraining} from "../../src/fl/FederatedTraining.sol";
+import {FlSelection} from "../../src/fl/FlSelection.sol";
 import {ContributorRoyaltiesFactory} from "../../src/fl/ContributorRoyaltiesFactory.sol";
 import {IFederatedTraining} from "../../src/interfaces/IFederatedTraining.sol";
 import {IModelRegistry} from "../../src/interfaces/IModelRegistry.sol";
@@ -150,9 +151,116 @@ abstract contract FlSetup is Fixture {
         }
     }
 
+    /// @dev Posts with no exclusions; before a Krum post (a selection given) the aggregator
+    ///      commits the honest matrix of the round's submitters.
     function post(uint256 id, int256[] memory agg, uint32[] memory selected) internal {
+        if (selected.length != 0) {
+            uint256 r = fl.taskState(id).currentRound;
+            commit(id, matrix(r, submittersOf(id, r)));
+        }
         vm.prank(aggregator);
         fl.postAggregate(id, root(agg), "ipfs://aggregate", new uint32[](0), selected);
+    }
+
+    /// @dev A Krum post's distance matrix as the aggregator commits it.
+    struct Matrix {
+        uint32[] participants;
+        uint256[] distances;
+        bytes32[] prefixRoots;
+        string cid;
+    }
+
+    /// @dev The coordinator's selection game: its second CREATE, at the coordinator's nonce 2.
+    function selectionGameOf(FederatedTraining coordinator) internal pure returns (FlSelection) {
+        // RLP([address, 2]): 0xd6 = list of 22 bytes, 0x94 = string of 20 bytes, then the nonce.
+        bytes32 h = keccak256(abi.encodePacked(bytes1(0xd6), bytes1(0x94), address(coordinator), bytes1(0x02)));
+        return FlSelection(address(uint160(uint256(h))));
+    }
+
+    function commit(uint256 id, Matrix memory m) internal {
+        vm.prank(aggregator);
+        selectionGameOf(fl).commitDistances(id, m.participants, m.distances, m.prefixRoots, m.cid);
+    }
+
+    /// @dev The participants that submitted in round `r`, increasing.
+    function submittersOf(uint256 id, uint256 r) internal view returns (uint32[] memory who) {
+        uint256 count;
+        for (uint32 i; i < people.length; ++i) {
+            if (fl.updateRoot(id, r, i) != bytes32(0)) ++count;
+        }
+        who = new uint32[](count);
+        count = 0;
+        for (uint32 i; i < people.length; ++i) {
+            if (fl.updateRoot(id, r, i) != bytes32(0)) who[count++] = i;
+        }
+    }
+
+    // ------------------------------------------------------------------ distance matrix helpers
+
+    /// @dev The honest distance matrix of round `r` over `who`.
+    function matrix(uint256 r, uint32[] memory who) internal pure returns (Matrix memory m) {
+        int256[][] memory vectors = new int256[][](who.length);
+        for (uint256 i; i < who.length; ++i) {
+            vectors[i] = vector(who[i], r);
+        }
+        (m,) = matrixOf(who, vectors);
+    }
+
+    /// @dev The honest distance matrix over `who` with the given update vectors, and each
+    ///      pair's prefix sums in pair order.
+    function matrixOf(uint32[] memory who, int256[][] memory vectors)
+        internal
+        pure
+        returns (Matrix memory m, uint256[][] memory prefixes)
+    {
+        uint256 k = who.length;
+        uint256 n = (k * (k - 1)) / 2;
+        m.participants = who;
+        m.distances = new uint256[](n);
+        m.prefixRoots = new bytes32[](n);
+        m.cid = "ipfs://distances";
+        prefixes = new uint256[][](n);
+        uint256 slot;
+        for (uint256 p; p < k; ++p) {
+            for (uint256 q = p + 1; q < k; ++q) {
+                uint256[] memory pre = prefixSums(vectors[p], vectors[q]);
+                prefixes[slot] = pre;
+                m.distances[slot] = pre[pre.length - 1];
+                m.prefixRoots[slot] = TraceMerkle.rootOfLeaves(words(pre));
+                ++slot;
+            }
+        }
+    }
+
+    /// @dev prefix[e] = sum over elements 0..e of (a - b)^2.
+    function prefixSums(int256[] memory a, int256[] memory b) internal pure returns (uint256[] memory s) {
+        s = new uint256[](a.length);
+        uint256 sum;
+        for (uint256 e; e < a.length; ++e) {
+            int256 d = a[e] - b[e];
+            sum += uint256(d * d);
+            s[e] = sum;
+        }
+    }
+
+    function words(uint256[] memory v) internal pure returns (bytes32[] memory w) {
+        w = new bytes32[](v.length);
+        for (uint256 i; i < v.length; ++i) {
+            w[i] = bytes32(v[i]);
+        }
+    }
+
+    function matrixLeaves(Matrix memory m) internal pure returns (bytes32[] memory l) {
+        uint256 k = m.participants.length;
+        l = new bytes32[](m.distances.length);
+        uint256 slot;
+        for (uint256 p; p < k; ++p) {
+            for (uint256 q = p + 1; q < k; ++q) {
+                l[slot] =
+                    keccak256(abi.encode(m.participants[p], m.participants[q], m.distances[slot], m.prefixRoots[slot]));
+                ++slot;
+            }
+        }
     }
 
     /// @dev The challenge of element `index` with every included update's true value.
@@ -189,8 +297,16 @@ abstract contract FlSetup is Fixture {
 
     /// @dev The sibling path of element `index`, levels completed with zero subtrees.
     function proof(int256[] memory q, uint256 index) internal pure returns (bytes32[] memory path) {
-        bytes32[] memory level = leaves(q);
-        uint256 depth = TraceMerkle.depthOf(q.length);
+        return pathOf(leaves(q), index);
+    }
+
+    /// @dev The sibling path of leaf `index` of any leaf list (the leaves are copied first).
+    function pathOf(bytes32[] memory leafList, uint256 index) internal pure returns (bytes32[] memory path) {
+        bytes32[] memory level = new bytes32[](leafList.length);
+        for (uint256 i; i < leafList.length; ++i) {
+            level[i] = leafList[i];
+        }
+        uint256 depth = TraceMerkle.depthOf(leafList.length);
         path = new bytes32[](depth);
         bytes32 zero;
         for (uint256 d; d < depth; ++d) {

@@ -3,10 +3,11 @@
 // writes that explain a revert in words, and the reads every loop needs: a task's
 // config and state, the current round, the updates committed in it, and the CID of the
 // model a round starts from.
-import type { Address, Hex } from 'viem';
+import { getContractAddress, type Address, type Hex } from 'viem';
 import type { SignerConnection } from '../../chain/connect.ts';
 import { federatedTrainingAbi } from '../../chain/generated/FederatedTraining.ts';
 import { flAvailabilityAbi } from '../../chain/generated/FlAvailability.ts';
+import { flSelectionAbi } from '../../chain/generated/FlSelection.ts';
 import { trellisTokenAbi } from '../../chain/generated/TrellisToken.ts';
 import type { Deployment } from '../../chain/manifest.ts';
 import { transact } from '../../sdk/transact.ts';
@@ -45,6 +46,7 @@ export function coordinator(deployment: Deployment): Address {
  * the coordinator, whose refusals (an unknown task, say) then come back through the game.
  */
 const gameAbi = [...flAvailabilityAbi, ...federatedTrainingAbi.filter((item) => item.type === 'error')];
+const selectionAbi = [...flSelectionAbi, ...federatedTrainingAbi.filter((item) => item.type === 'error')];
 
 /** Sends one coordinator write (simulated first, so a revert is explained by name) and waits for it. */
 export async function flWrite(ctx: FlContext, action: string, functionName: string, args: readonly unknown[]): Promise<Hex> {
@@ -54,6 +56,11 @@ export async function flWrite(ctx: FlContext, action: string, functionName: stri
 /** Sends one write to the availability game (FlAvailability): demands, answers, settlements. */
 export async function gameWrite(ctx: FlContext, action: string, functionName: string, args: readonly unknown[]): Promise<Hex> {
   return send(ctx, action, await availabilityGame(ctx), gameAbi, functionName, args);
+}
+
+/** Sends one write to the Krum selection game (FlSelection): challenges of a distance or of the selection. */
+export async function selectionWrite(ctx: FlContext, action: string, functionName: string, args: readonly unknown[]): Promise<Hex> {
+  return send(ctx, action, await selectionGame(ctx), selectionAbi, functionName, args);
 }
 
 async function send(ctx: FlContext, action: string, address: Address, abi: readonly unknown[], functionName: string, args: readonly unknown[]): Promise<Hex> {
@@ -189,6 +196,39 @@ export async function availabilityGame(ctx: Reader): Promise<Address> {
   return read<Address>(ctx, 'availability', []);
 }
 
+/**
+ * The coordinator's Krum selection game: the coordinator's constructor creates it second
+ * (after the availability game), so it lives at the CREATE address of the coordinator's
+ * nonce 2; the coordinator has no getter for it (its code is at the size limit).
+ */
+export async function selectionGame(ctx: Pick<FlContext, 'deployment'>): Promise<Address> {
+  return getContractAddress({ from: coordinator(ctx.deployment), nonce: 2n });
+}
+
+export type CommittedDistances = { root: Hex; participants: number[]; distances: bigint[]; prefixRoots: Hex[]; cid: string };
+
+/** The distance matrix committed with post `post` of a round (Krum and MultiKrum), from `DistancesCommitted`. */
+export async function committedDistances(ctx: Reader, taskId: bigint, round: number, post: number): Promise<CommittedDistances | undefined> {
+  const logs = (await ctx.connection.publicClient.getContractEvents({
+    address: await selectionGame(ctx),
+    abi: flSelectionAbi,
+    eventName: 'DistancesCommitted',
+    args: { taskId, round: BigInt(round) },
+    fromBlock: 0n,
+    strict: true,
+  })) as unknown as { args: Record<string, unknown> }[];
+  // A later commitment for the same post replaces an earlier one (the post freezes the last).
+  const hit = logs.filter((l) => Number(l.args.post) === post).at(-1);
+  if (!hit) return undefined;
+  return {
+    root: hit.args.root as Hex,
+    participants: (hit.args.participants as readonly number[]).map(Number),
+    distances: [...(hit.args.distances as readonly bigint[])],
+    prefixRoots: [...(hit.args.prefixRoots as readonly Hex[])],
+    cid: hit.args.cid as string,
+  };
+}
+
 const readGame = async <T>(ctx: Reader, functionName: string, args: readonly unknown[]): Promise<T> =>
   ctx.connection.publicClient.readContract({
     address: await availabilityGame(ctx),
@@ -239,7 +279,7 @@ export async function committedUpdates(ctx: Reader, taskId: bigint, round: numbe
     .sort((a, b) => a.index - b.index);
 }
 
-export type PostedAggregate = { round: number; root: Hex; cid: string; excluded: number[] };
+export type PostedAggregate = { round: number; root: Hex; cid: string; excluded: number[]; selected: number[] };
 
 /** Every aggregate posted in the task, in order (a round challenged and reposted appears twice). */
 export async function postedAggregates(ctx: Reader, taskId: bigint): Promise<PostedAggregate[]> {
@@ -249,6 +289,7 @@ export async function postedAggregates(ctx: Reader, taskId: bigint): Promise<Pos
     root: l.args.root as Hex,
     cid: l.args.cid as string,
     excluded: (l.args.excluded as readonly number[]).map(Number),
+    selected: (l.args.selected as readonly number[]).map(Number),
   }));
 }
 

@@ -144,5 +144,9 @@ function describeVerdict(v: WatchResult): string {
       return `${head}the opened element ${v.index} checks out`;
     case 'settled':
       return `${head}demand ${v.demandId} went unanswered: bond back, committer slashed${v.voided ? ', the round is void and the aggregator slashed' : ''}`;
+    case 'selection-challenged':
+      return v.kind === 'distance'
+        ? `${head}WRONG distance of participants ${v.pair?.join(' and ')} at element ${v.element}; challenged, aggregator slashed`
+        : `${head}WRONG Krum post (${v.expected?.length ? `its matrix selects ${v.expected.join(', ')}` : 'no matrix over exactly its included updates'}); challenged, aggregator slashed`;
   }
 }

@@ -10,11 +10,19 @@
 // `DemandAnswered` events, and challenges with the opened values in place of paths. A
 // demand nobody answers it settles after the deadline: the round is void and the
 // committer and the aggregator that included its update are slashed.
+//
+// For Krum and MultiKrum it first checks the distance matrix committed for the post
+// (src/fl/distances.ts): a missing one, or one over other updates than the post included,
+// and an honest matrix whose selection is not the recorded one it proves with every leaf
+// (challengeSelection); a distance or prefix tree other than the honest one it proves
+// wrong at one element (challengeDistance); only then the average over the selection.
 import { randomInt } from 'node:crypto';
 import type { Hex } from 'viem';
 import { commitWeights, elementProof } from '../commitment.ts';
 import { aggregateElement } from '../aggregate-element.ts';
-import { aggregateUpdates, strategyName } from './aggregate.ts';
+import { distanceMatrix, krumSelection, matrixTree, prefixTree, treeProof, type DistanceMatrix } from '../distances.ts';
+import { aggregateUpdates, isKrum, krumSelectCount, strategyName } from './aggregate.ts';
+import { getDistanceListing, getPrefixSums } from './distance-blob.ts';
 import { collectUpdates, type Included } from './aggregator.ts';
 import { getWeights } from './blob.ts';
 import {
@@ -22,6 +30,7 @@ import {
   approveCoordinator,
   availabilityGame,
   chainNow,
+  committedDistances,
   demandBondOf,
   flWrite,
   gameWrite,
@@ -30,7 +39,9 @@ import {
   postedAggregates,
   readRound,
   roundStatuses,
+  selectionWrite,
   taskDemands,
+  type CommittedDistances,
   type DemandView,
   type FlContext,
 } from './chain.ts';
@@ -59,6 +70,16 @@ export type WatchResult =
   | { round: number; verdict: 'awaiting'; pending: number }
   /** Every missing value was opened and the element checked out: the aggregate is right there. */
   | { round: number; verdict: 'spot-checked'; index: number }
+  /** Krum: a wrong distance (of `pair`, proven at `element`) or a wrong selection (`expected` is the matrix's) was proven. */
+  | {
+      round: number;
+      verdict: 'selection-challenged';
+      kind: 'distance' | 'selection';
+      transactionHash: Hex;
+      pair?: [number, number];
+      element?: number;
+      expected?: number[];
+    }
   /** A demand ran out unanswered and the watcher settled it; `voided` when it voided the round. */
   | { round: number; verdict: 'settled'; demandId: bigint; voided: boolean; transactionHash: Hex };
 
@@ -101,7 +122,13 @@ export async function watcherStep(ctx: FlContext, taskId: bigint, checked: Set<s
 
   if (posted && missing.length === 0) {
     checked.add(key);
+    if (isKrum(strategy)) return krumCheck(ctx, t, strategy, counted, posted, posting.selected);
     return fullCheck(ctx, t, strategy, counted, posted);
+  }
+  if (isKrum(strategy)) {
+    // A selection is checked from every included update; the availability game opens one element.
+    checked.add(key);
+    return { round: t.round, verdict: 'unverifiable', reason: `${missingReason}; a Krum selection needs every included update` };
   }
 
   // Some blob is missing: the availability game, at one element for every missing commitment.
@@ -150,6 +177,116 @@ export async function watcherStep(ctx: FlContext, taskId: bigint, checked: Set<s
   };
   const transactionHash = await flWrite(ctx, `Challenging the round ${t.round} aggregate of task ${taskId}`, 'challengeAggregate', [taskId, challenge]);
   return { round: t.round, verdict: 'challenged', index, posted: postedValue, recomputed, transactionHash, opened: targets.length };
+}
+
+/** Krum and MultiKrum, every update at hand: the matrix, then the selection, then the average over it. */
+async function krumCheck(
+  ctx: FlContext,
+  t: TaskView,
+  strategy: ReturnType<typeof strategyName>,
+  counted: Included[],
+  posted: bigint[],
+  recorded: number[],
+): Promise<WatchResult> {
+  const committed = await committedDistances(ctx, t.taskId, t.round, t.roundState!.posts);
+  const participants = counted.map((u) => u.update.index);
+  // No matrix, or one over other updates than the post included: wrong as it stands.
+  if (!committed || committed.participants.join() !== participants.join()) {
+    const transactionHash = await selectionWrite(ctx, `Challenging the round ${t.round} Krum post of task ${t.taskId}`, 'challengeSelection', [
+      t.taskId,
+      committed?.participants ?? [],
+      committed?.distances ?? [],
+      committed?.prefixRoots ?? [],
+    ]);
+    return { round: t.round, verdict: 'selection-challenged', kind: 'selection', expected: [], transactionHash };
+  }
+  const honest = distanceMatrix(
+    participants,
+    counted.map((u) => u.elements),
+  );
+  const wrong = committed.distances.findIndex(
+    (d, i) => d !== honest.pairs[i]!.distance || committed.prefixRoots[i]!.toLowerCase() !== honest.pairs[i]!.prefixRoot.toLowerCase(),
+  );
+  if (wrong >= 0) return challengeDistance(ctx, t, counted, committed, honest, wrong);
+  const expected = krumSelection(committed.participants, committed.distances, t.config.krumByzantine, krumSelectCount(strategy, t.config.krumSelect));
+  if (expected.join() !== recorded.join()) {
+    const transactionHash = await selectionWrite(ctx, `Challenging the round ${t.round} Krum selection of task ${t.taskId}`, 'challengeSelection', [
+      t.taskId,
+      committed.participants,
+      committed.distances,
+      committed.prefixRoots,
+    ]);
+    return { round: t.round, verdict: 'selection-challenged', kind: 'selection', expected, transactionHash };
+  }
+  return fullCheck(
+    ctx,
+    t,
+    strategy,
+    counted.filter((u) => expected.includes(u.update.index)),
+    posted,
+  );
+}
+
+/**
+ * Leaf `position` of the committed matrix is not the honest one: reads the aggregator's
+ * prefix sums of that pair and opens the first element where they part from the honest
+ * ones (that step is wrong), or the last element when they agree (then the distance is).
+ */
+async function challengeDistance(
+  ctx: FlContext,
+  t: TaskView,
+  counted: Included[],
+  committed: CommittedDistances,
+  honest: DistanceMatrix,
+  position: number,
+): Promise<WatchResult> {
+  const pair = honest.pairs[position]!;
+  const elementCount = t.config.elementCount;
+  let sums: bigint[];
+  try {
+    const listed = (await getDistanceListing(ctx.store, committed.cid)).pairs[position];
+    if (!listed || listed.a !== pair.a || listed.b !== pair.b) {
+      return { round: t.round, verdict: 'unverifiable', reason: `the distance blob ${committed.cid} does not list pair (${pair.a}, ${pair.b}) at ${position}` };
+    }
+    sums = await getPrefixSums(ctx.store, listed.prefix, { root: committed.prefixRoots[position]!, elementCount });
+  } catch (error) {
+    if (!(error instanceof FlTaskError)) throw error;
+    return {
+      round: t.round,
+      verdict: 'unverifiable',
+      reason: `distance (${pair.a}, ${pair.b}) is wrong but its prefix sums are not at hand: ${error.message}`,
+    };
+  }
+  const parted = sums.findIndex((s, e) => s !== pair.prefix[e]);
+  const element = parted >= 0 ? parted : elementCount - 1;
+  const prefix = prefixTree(sums);
+  const byIndex = new Map(counted.map((u) => [u.update.index, u.elements]));
+  const a = byIndex.get(pair.a)!;
+  const b = byIndex.get(pair.b)!;
+  const challenge = {
+    position,
+    a: pair.a,
+    b: pair.b,
+    distance: committed.distances[position]!,
+    prefixRoot: committed.prefixRoots[position]!,
+    leafProof: treeProof(matrixTree(committed.participants, committed.distances, committed.prefixRoots), position),
+    element,
+    valueA: a[element]!,
+    proofA: elementProof(commitWeights(a), element),
+    valueB: b[element]!,
+    proofB: elementProof(commitWeights(b), element),
+    prefixAt: sums[element]!,
+    proofAt: treeProof(prefix, element),
+    prefixBefore: element > 0 ? sums[element - 1]! : 0n,
+    proofBefore: element > 0 ? treeProof(prefix, element - 1) : [],
+  };
+  const transactionHash = await selectionWrite(
+    ctx,
+    `Challenging distance (${pair.a}, ${pair.b}) of the round ${t.round} Krum post of task ${t.taskId}`,
+    'challengeDistance',
+    [t.taskId, challenge],
+  );
+  return { round: t.round, verdict: 'selection-challenged', kind: 'distance', pair: [pair.a, pair.b], element, transactionHash };
 }
 
 /** Every blob at hand: recompute the whole aggregate and challenge the first element that differs. */
