@@ -44,13 +44,15 @@ function revertName(error: unknown): string | undefined {
 before(async () => {
   network = await startTestNetwork();
   const { deployment } = network.chain;
-  // The model's owner registers its verifier and Poseidon weight commitment.
+  // The model's owner registers its verifier and Poseidon weight commitment, while a
+  // provider that lies on every zk request starts: a wrong output with the valid proof of
+  // the right one. It is the cheapest, so the gateway tries it first.
   const owner = await network.signer(9);
   const modelId = network.providers[0]!.models.find((m) => m.name === MODEL)!.modelId;
-  const verifier = await deployBreastCancerMlpVerifier(owner);
-  await registerZkVerifier(owner, deployment.zk!.zkRegistry, modelId, verifier, poseidonWeightCommitment(model.engine.artifact));
-  // A provider that lies on every zk request: a wrong output with the valid proof of the
-  // right one. It is the cheapest, so the gateway tries it first.
+  const registered = (async () => {
+    const verifier = await deployBreastCancerMlpVerifier(owner);
+    await registerZkVerifier(owner, deployment.zk!.zkRegistry, modelId, verifier, poseidonWeightCommitment(model.engine.artifact));
+  })();
   liar = await startProviderNode({
     connection: await network.signer(5),
     deployment,
@@ -63,6 +65,7 @@ before(async () => {
     maxUnpaid: 4,
     log: silentLogger,
   });
+  await registered;
   // A request's deadline must leave room for two proofs (the liar's, then an honest one's),
   // which take far longer than usual on a loaded machine.
   client = new TrellisClient({

@@ -307,9 +307,10 @@ export class InferRouter {
     });
   }
 
-  /** Stops accepting background work and waits for what is under way. */
+  /** Stops accepting background work and waits for what is under way; ends the zk checker's curve. */
   async drain(): Promise<void> {
     await Promise.allSettled([...this.background]);
+    await this.zk.close();
   }
 
   private compare(request: InferenceRequest, delivered: (Attempt & { result: CheckedResult })[], attempts: number): RedundantAnswer {

@@ -13,6 +13,11 @@
 //
 // The gateway judges only models it has with their committed key for these very weights
 // (holdsZkKey); for any other it passes the answer on for the client to judge.
+//
+// snarkjs verifies on a curve whose thread pool takes seconds to start on a loaded machine
+// (`zk_gateway_first_check_ms`) and a tenth of a second to verify on once up
+// (`zk_gateway_check_ms`): the checker starts it at the first zk answer and keeps it until
+// the gateway stops (`close`), rather than per answer as a one-shot client does.
 import { existsSync, readFileSync } from 'node:fs';
 import type { Address, Hex } from 'viem';
 import { type Engine, quantizeInput } from '../engine/index.ts';
@@ -21,6 +26,7 @@ import { parseReceipt, toWire, type Wire } from '../protocol/wire.ts';
 import { zkClaimProblems, type ZkEvidence } from '../sdk/zk.ts';
 import { holdsZkKey, readZkMeta } from '../zk/artifacts.ts';
 import { tensorHash } from '../zk/commitment.ts';
+import { releaseProver } from '../zk/curve-threads.ts';
 import { parseZkProofResult, type ZkProofResult } from '../zk/proof-format.ts';
 import { appendJsonLine } from './disagreements.ts';
 
@@ -47,6 +53,10 @@ export type ZkFailureRecord = {
 export type ZkAnswer = { receipt: Receipt; signature: Hex; output: number[]; zk?: ZkProofResult };
 
 export class ZkAnswerChecker {
+  private curve: Promise<unknown> | undefined;
+  /** Content hashes whose keys were found for their weights: the commitment is not hashed again per answer. */
+  private readonly keyed = new Set<Hex>();
+
   constructor(
     /** The model the gateway holds under a content hash, if any (its name and engine). */
     private readonly modelOf: (contentHash: Hex) => { name: string; engine: Engine } | undefined,
@@ -60,8 +70,14 @@ export class ZkAnswerChecker {
    */
   async problems(contentHash: Hex | undefined, requestHash: Hex, input: readonly number[], answer: ZkAnswer): Promise<string[]> {
     const model = contentHash === undefined ? undefined : this.modelOf(contentHash);
-    if (!model || !answer.zk || !holdsZkKey(model.name, model.engine.artifact)) return [];
+    if (!model || !answer.zk || contentHash === undefined) return [];
+    if (!this.keyed.has(contentHash)) {
+      if (!holdsZkKey(model.name, model.engine.artifact)) return [];
+      this.keyed.add(contentHash);
+    }
     const quantized = Array.from(quantizeInput(model.engine, input, { batch: 1 }).data);
+    this.curve ??= import('snarkjs').then(({ curves }) => curves.getCurveFromName('bn128'));
+    await this.curve;
     const problems = await zkClaimProblems({
       model: model.name,
       recordHash: tensorHash(quantized),
@@ -87,6 +103,14 @@ export class ZkAnswerChecker {
       appendJsonLine(this.failuresPath, record);
     }
     return problems;
+  }
+
+  /** Ends the curve's thread pool, if a check started it. */
+  async close(): Promise<void> {
+    if (!this.curve) return;
+    await this.curve.catch(() => undefined);
+    this.curve = undefined;
+    await releaseProver();
   }
 }
 
