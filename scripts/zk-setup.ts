@@ -10,6 +10,9 @@
 //       `trellis model import --zk` runs): circuit, witness calculator, zkey, vkey and meta in
 //       models/zk/NAME/, the verifier contract in contracts/src/zk/, and for breast-cancer-mlp
 //       the forge fixture (one proof of a fixed input).
+//   npx tsx scripts/zk-setup.ts --fixture
+//       writes the forge fixture again from models/zk/breast-cancer-mlp/fixture.json, with
+//       no proving (the proof, its input and output, and the Poseidon parameters to hash them).
 //   npx tsx scripts/zk-setup.ts --check [--model NAME ...]
 //       compiles each model's circuit and checks that its committed zkey is phase 2 of the
 //       committed ptau for that circuit (snarkjs zKey.verifyFromR1cs); a few minutes per model.
@@ -24,13 +27,15 @@
 // Compiled circuits and intermediate files are cached in .zk-build/ (not committed).
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { encodeAbiParameters } from 'viem';
 import { parseArtifact } from '../src/engine/index.ts';
 import { REPO_ROOT, zkArtifactPaths } from '../src/zk/artifacts.ts';
 import { committedCeremonyDir, makeCeremony, readCeremony } from '../src/zk/ceremony.ts';
 import { generateCircuit } from '../src/zk/circuit-gen.ts';
 import { compileCircuit, compiledPaths } from '../src/zk/compile.ts';
 import { buildZkKeys, zkeyMatchesCeremony } from '../src/zk/keys.ts';
-import { solidityProof } from '../src/zk/proof-format.ts';
+import { poseidonParamsFor } from '../src/zk/poseidon-params.ts';
+import { type ZkProofResult, solidityProof } from '../src/zk/proof-format.ts';
 import { proveInference, releaseProver } from '../src/zk/prove.ts';
 import { verifierContractName } from '../src/zk/verifier-compile.ts';
 import { type VerificationKey, verifierSolidity } from '../src/zk/verifier-sol.ts';
@@ -100,17 +105,27 @@ async function breastCancerFixture(model: string): Promise<void> {
   const artifact = readArtifact(model);
   const input = Array.from({ length: artifact.input.shape[0]! }, (_, i) => (i % 7) - 2);
   const proved = await proveInference(model, artifact, input);
-  const p = solidityProof(proved.proof);
   writeFileSync(join(zkArtifactPaths(model).dir, 'fixture.json'), `${JSON.stringify({ input, ...proved }, null, 2)}\n`);
-  writeFileSync(join(REPO_ROOT, 'contracts', 'test', 'zk', 'BreastCancerMlpFixture.sol'), fixtureSolidity(p, proved.publicSignals));
   await releaseProver();
+  writeFixtureSolidity(model);
 }
 
-function fixtureSolidity(p: ReturnType<typeof solidityProof>, signals: string[]): string {
+type Fixture = ZkProofResult & { quantizedInput: number[]; output: number[] };
+
+function writeFixtureSolidity(model: string): void {
+  const fixture = JSON.parse(readFileSync(join(zkArtifactPaths(model).dir, 'fixture.json'), 'utf8')) as Fixture;
+  writeFileSync(join(REPO_ROOT, 'contracts', 'test', 'zk', 'BreastCancerMlpFixture.sol'), fixtureSolidity(fixture));
+}
+
+function fixtureSolidity({ proof, publicSignals: signals, quantizedInput, output }: Fixture): string {
+  const p = solidityProof(proof);
+  const ints = (values: number[]) => encodeAbiParameters([{ type: 'int256[]' }], [values.map(BigInt)]);
+  const params = encodeAbiParameters([{ type: 'uint256[][]' }], [poseidonParamsFor(quantizedInput.length, output.length)]);
   return `// SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-/// @notice A real proof of the breast-cancer-mlp circuit, written by scripts/zk-setup.ts; do not edit.
+/// @notice A real proof of the breast-cancer-mlp circuit, its quantized input and output, and the
+///         Poseidon parameters that hash them, written by scripts/zk-setup.ts; do not edit.
 library BreastCancerMlpFixture {
     uint256 internal constant WEIGHT_HASH = ${signals[0]};
     uint256 internal constant IO_HASH = ${signals[1]};
@@ -119,6 +134,19 @@ library BreastCancerMlpFixture {
         a = [uint256(${p.a[0]}), ${p.a[1]}];
         b = [[uint256(${p.b[0][0]}), ${p.b[0][1]}], [uint256(${p.b[1][0]}), ${p.b[1][1]}]];
         c = [uint256(${p.c[0]}), ${p.c[1]}];
+    }
+
+    function input() internal pure returns (int256[] memory) {
+        return abi.decode(hex"${ints(quantizedInput).slice(2)}", (int256[]));
+    }
+
+    function output() internal pure returns (int256[] memory) {
+        return abi.decode(hex"${ints(output).slice(2)}", (int256[]));
+    }
+
+    /// @dev Widths 3 (the output's chain hash, the I/O hash) and 4 (the input's).
+    function poseidonParams() internal pure returns (uint256[][] memory) {
+        return abi.decode(hex"${params.slice(2)}", (uint256[][]));
     }
 }
 `;
@@ -131,6 +159,7 @@ function modelsWithKeys(): string[] {
 
 async function main(): Promise<void> {
   const models = values('--model');
+  if (flag('--fixture')) return writeFixtureSolidity('breast-cancer-mlp');
   const all = !flag('--ceremony') && !flag('--check') && models.length === 0;
   if (flag('--ceremony') || all) await ceremony();
   if (!flag('--check') && !all) {

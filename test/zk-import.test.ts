@@ -1,11 +1,12 @@
 // `trellis model import --zk` on a tiny MLP (4 -> 3 -> relu -> 2), through the command
 // function and the committed ceremony: the keys it makes prove the engine's real output on a
-// real input, locally and through the verifier contract it compiled, registered with the
-// published model on anvil. From the attacker's side: a proof for another output or another
-// input does not verify, a ptau file that is not the recorded one is refused before anything
-// is built, a model too large for the ceremony is refused with its numbers (exact after
-// compiling, a lower bound before), an operator without a circuit template is refused by
-// name, keys of other weights are never overwritten, and only the owner registers.
+// real input, locally and through the verifier contract it compiled, which `trellis model
+// publish --zk` registers with the model it publishes on anvil, in one step. From the
+// attacker's side: a proof for another output or another input does not verify, a ptau file
+// that is not the recorded one is refused before anything is built, a model too large for the
+// ceremony is refused with its numbers (exact after compiling, a lower bound before; by
+// `publish --zk` too, before any transaction), an operator without a circuit template is
+// refused by name, keys of other weights are never overwritten, and only the owner registers.
 import assert from 'node:assert/strict';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,16 +14,24 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { BaseError, ContractFunctionRevertedError } from 'viem';
 import { runModelImport } from '../src/cli/commands/model-import.ts';
+import { runModelPublish } from '../src/cli/commands/model-publish.ts';
+import type { SignerContext } from '../src/cli/context.ts';
 import { buildOnnx, createEngine, importOnnx, parseArtifact, quantizeInput, run } from '../src/engine/index.ts';
 import { cnnOnnx, fixedInputs, fixedValues, float, int } from '../src/engine/testing/fixtures.ts';
 import type { ModelPackage } from '../src/models/package/read.ts';
-import { publishModel } from '../src/sdk/accounts.ts';
 import { REPO_ROOT, type ZkMeta, zkArtifactPaths } from '../src/zk/artifacts.ts';
 import { committedCeremonyDir, readCeremony, writeCeremonyMeta } from '../src/zk/ceremony.ts';
 import { isVerifiedOnChain, verifyAndRecord } from '../src/zk/chain.ts';
 import { ioHash } from '../src/zk/commitment.ts';
 import { constraintLowerBound } from '../src/zk/constraint-bound.ts';
-import { ZkCeremonyTamperedError, ZkCircuitTooLargeError, ZkKeysExistError, ZkNotModelOwnerError, ZkUnsupportedLayerError } from '../src/zk/errors.ts';
+import {
+  ZkArtifactsMissingError,
+  ZkCeremonyTamperedError,
+  ZkCircuitTooLargeError,
+  ZkKeysExistError,
+  ZkNotModelOwnerError,
+  ZkUnsupportedLayerError,
+} from '../src/zk/errors.ts';
 import { buildZkKeys, checkBeforeCompiling } from '../src/zk/keys.ts';
 import { proveInference, releaseProver, verifyInference } from '../src/zk/prove.ts';
 import { registerModelVerifier } from '../src/zk/register.ts';
@@ -89,6 +98,14 @@ after(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
+/** What a CLI command gets as the model's owner: its signer, the deployment, its own data folder. */
+const contextOf = (connection: SignerContext['connection']): SignerContext => ({
+  connection,
+  deployment: chain.deployment,
+  gatewayUrl: undefined,
+  dataDir: join(root, 'cli-data'),
+});
+
 function revertName(error: unknown): string | undefined {
   if (!(error instanceof BaseError)) return undefined;
   const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError);
@@ -104,7 +121,7 @@ test('import --zk makes keys that prove the real output; the compiled verifier a
     lines.join('\n'),
     new RegExp(`zk keys for ${MODEL}: ${meta.constraints.toLocaleString('en-US')} constraints, within the ceremony of 2\\^${meta.power}`),
   );
-  assert.match(lines.join('\n'), /trellis zk register /);
+  assert.match(lines.join('\n'), /trellis model publish \S+ --zk --zk-keys /);
   const paths = zkArtifactPaths(MODEL, keysRoot);
   for (const file of [paths.circuit, paths.wasm, paths.zkey, paths.vkey, paths.verifierSol, paths.verifierJson]) assert.ok(existsSync(file), file);
 
@@ -124,23 +141,21 @@ test('import --zk makes keys that prove the real output; the compiled verifier a
   assert.notEqual(other.publicSignals[1], proved.publicSignals[1]);
   assert.equal(await verifyInference(MODEL, other.proof, proved.publicSignals, keysRoot), false, "another input's proof");
 
+  // `model publish --zk`: published and its verifier registered in one step, with the keys import made.
   const owner = await chain.signer(9);
   const stranger = await chain.signer(1);
-  const modelId = await publishModel(owner, chain.deployment, {
-    contentHash: pkg.contentHash,
-    weightCommitment: pkg.weightCommitment,
-    shape: pkg.shape,
-    metadataURI: pkg.metadataURI,
-    royaltyBps: 100,
-  });
+  const published: string[] = [];
+  const { modelId, zk } = await runModelPublish(pkg.dir, { royaltyBps: 100, zk: { keysRoot } }, contextOf(owner), (line) => published.push(line));
+  assert.ok(zk, 'the verifier was registered');
+  assert.equal(zk.modelId, modelId);
+  assert.equal(zk.commitment.toString(), meta.poseidonWeightCommitment);
+  assert.match(published.join('\n'), /using the zk keys in .*\npublished .*\nregistered the verifier 0x[0-9a-fA-F]{40} of /);
   const model = { name: MODEL, contentHash: pkg.contentHash, artifact };
-  // A stranger cannot register a verifier for the owner's model; nothing is deployed.
+  // A stranger cannot register (replace) a verifier for the owner's model; nothing is deployed.
   const nonceBefore = await stranger.publicClient.getTransactionCount({ address: stranger.account.address });
   await assert.rejects(registerModelVerifier(stranger, chain.deployment, { model, modelId, keysRoot }), ZkNotModelOwnerError);
   assert.equal(await stranger.publicClient.getTransactionCount({ address: stranger.account.address }), nonceBefore);
 
-  const registered = await registerModelVerifier(owner, chain.deployment, { model, keysRoot });
-  assert.equal(registered.modelId, modelId);
   const zkRegistry = chain.deployment.zk!.zkRegistry;
   await assert.rejects(verifyAndRecord(stranger, zkRegistry, modelId, lying), (e) => revertName(e) === 'ZkProofRejected');
   const receipt = await verifyAndRecord(stranger, zkRegistry, modelId, proved);
@@ -180,6 +195,29 @@ test('a circuit larger than the ceremony is refused with its constraint count an
     (e: unknown) =>
       e instanceof ZkCircuitTooLargeError && e.constraints === bound && e.power === 14 && e.neededPower >= 16 && e.details[0]!.includes('at least'),
   );
+});
+
+test('publish --zk refuses, before any transaction, what import --zk or zk register refuses: a circuit larger than the ceremony, an operator without a template, keys without a verifier', async () => {
+  const owner = await chain.signer(9);
+  const nonce = () => owner.publicClient.getTransactionCount({ address: owner.account.address });
+  const before = await nonce();
+  const otherKeys = join(root, 'keys-publish');
+  await assert.rejects(
+    runModelPublish('digits-mlp', { royaltyBps: 0, zk: { keysRoot: otherKeys } }, contextOf(owner), () => {}),
+    (e: unknown) => e instanceof ZkCircuitTooLargeError && e.power === 14 && e.neededPower >= 16 && e.details[0]!.includes('at least'),
+  );
+  await assert.rejects(
+    runModelPublish('digits-cnn', { royaltyBps: 0, zk: { keysRoot: otherKeys } }, contextOf(owner), () => {}),
+    (e: unknown) => e instanceof ZkUnsupportedLayerError && e.op === 'conv',
+  );
+  // Keys for the weights without a compiled verifier (the default models' verifiers live in
+  // contracts/): refused as `zk register` refuses them, before publishing.
+  await assert.rejects(
+    runModelPublish('breast-cancer-mlp', { royaltyBps: 0, zk: {} }, contextOf(owner), () => {}),
+    (e: unknown) => e instanceof ZkArtifactsMissingError && e.details.some((d) => d.endsWith('verifier.json')),
+  );
+  assert.equal(await nonce(), before, 'no transaction sent');
+  assert.equal(existsSync(zkArtifactPaths('digits-mlp', otherKeys).dir), false, 'no keys written');
 });
 
 test('the constraint lower bound stays below the compiled counts', () => {

@@ -1,5 +1,5 @@
-// Sentences for the zk contracts' errors (ZkRegistry, ZkReceiptSlasher and the generated Groth16
-// verifiers), merged into src/chain/error-sentences.ts.
+// Sentences for the zk contracts' errors (ZkRegistry, ZkReceiptSlasher with its Poseidon
+// library, and the generated Groth16 verifiers), merged into src/chain/error-sentences.ts.
 import { short, text, type ErrorSentence } from './sentence-parts.ts';
 
 /** The EIP-196/197 precompiles a verifier calls (docs/zk.md). */
@@ -31,7 +31,17 @@ export const zkErrorSentences: Readonly<Record<string, ErrorSentence>> = {
   ZkSlashNoVerifier: (a) => `Model ${short(a.modelId)} has no zk verifier registered, so no proof of it can be judged.`,
   ZkSlashVerifierReplaced: (a) =>
     `Receipt ${short(a.receiptId)} was signed at ${text(a.issuedAt)}, before the model's current verifier was registered at ${text(a.registeredAt)}: it is not judged by it.`,
-  ZkSlashProofValid: (a) => `The proof of receipt ${short(a.receiptId)} verifies: the provider kept its word and is not slashed.`,
+  ZkSlashProofValid: (a) =>
+    `The proof of receipt ${short(a.receiptId)} verifies and is about its model, input and output: the provider kept its word and is not slashed.`,
+  ZkSlashInputNotReceipt: (a) =>
+    `The input given is not the one receipt ${short(a.receiptId)} commits to (its inputHash ${short(a.inputHash)}, the input's root ${short(a.root)}): nothing was judged.`,
+  ZkSlashOutputNotReceipt: (a) =>
+    `The output given is not the one receipt ${short(a.receiptId)} commits to (its outputHash ${short(a.outputHash)}, the output's root ${short(a.root)}): nothing was judged.`,
+
+  // Poseidon (the slasher's recomputation of a proof's I/O hash)
+  PoseidonParamsWrong: (a) =>
+    `The Poseidon parameters given for width ${text(a.t)} are not circomlib's (keccak256 ${short(a.got)}, expected ${short(a.expected)}): pass poseidonParamsFor's.`,
+  PoseidonWidthUnknown: (a) => `There is no Poseidon of width ${text(a.t)} here (widths 2 to 17: 1 to 16 inputs).`,
   ZkSlashAlreadySlashed: (a) => `Receipt ${short(a.receiptId)} was already slashed for.`,
   ZkSlashGasTooLow: (a) => `The transaction left ${text(a.left)} gas; judging the proof fairly needs ${text(a.needed)}. Send it with more gas.`,
 };

@@ -18,6 +18,11 @@ export type DisagreementRecord = {
 };
 
 export function appendDisagreement(path: string, record: DisagreementRecord): void {
+  appendJsonLine(path, record);
+}
+
+/** Appends one JSON line and fsyncs it (the gateway's evidence logs: this one and zk-failures.jsonl). */
+export function appendJsonLine(path: string, record: unknown): void {
   mkdirSync(dirname(path), { recursive: true });
   const fd = openSync(path, 'a');
   try {

@@ -12,7 +12,7 @@ import { ProtocolError } from '../protocol/errors.ts';
 import type { InferenceRequest } from '../protocol/messages.ts';
 
 export class InputChecker {
-  private engines: Map<Hex, Engine> | undefined;
+  private models: Map<Hex, { name: string; engine: Engine }> | undefined;
 
   constructor(private readonly modelsDir?: string) {}
 
@@ -22,7 +22,7 @@ export class InputChecker {
    * the request's inputHash.
    */
   check(contentHash: Hex, request: InferenceRequest, input: readonly number[]): boolean {
-    const engine = this.engineFor(contentHash);
+    const engine = this.modelOf(contentHash)?.engine;
     if (!engine) return false;
     let inputHash: Hex;
     try {
@@ -38,18 +38,19 @@ export class InputChecker {
     return true;
   }
 
-  private engineFor(contentHash: Hex): Engine | undefined {
-    if (!this.engines) {
-      this.engines = new Map();
+  /** The model the gateway has under this content hash (its name and engine), if any. */
+  modelOf(contentHash: Hex): { name: string; engine: Engine } | undefined {
+    if (!this.models) {
+      this.models = new Map();
       for (const name of listModelNames(this.modelsDir)) {
         try {
           const model = loadModel(name, this.modelsDir);
-          this.engines.set(model.contentHash.toLowerCase() as Hex, model.engine);
+          this.models.set(model.contentHash.toLowerCase() as Hex, { name: model.name, engine: model.engine });
         } catch {
           // A model that does not load here is one the gateway cannot check; providers still can.
         }
       }
     }
-    return this.engines.get(contentHash.toLowerCase() as Hex);
+    return this.models.get(contentHash.toLowerCase() as Hex);
   }
 }

@@ -5,8 +5,10 @@
 // provider's failure try the next one (at most `maxAttempts`, never the same provider
 // twice, all inside the request's deadline).
 // The client pays only after delivery (docs/protocol.md), so a retry never charges
-// twice. Redundant mode sends the same request to k providers at once, each with its
-// own assignment, and compares their outputs. A sealed input (docs/privacy.md) goes,
+// twice. A zk answer is verified here too (src/gateway/zk-check.ts): a proof that fails,
+// or proves something else, is the provider's failure, kept as slash evidence, and the
+// next provider that can prove the model is tried. Redundant mode sends the same
+// request to k providers at once, each with its own assignment, and compares their outputs. A sealed input (docs/privacy.md) goes,
 // unread, to the one provider it is sealed to and nowhere else.
 import type { Address, Hex, LocalAccount } from 'viem';
 import type { Logger } from '../log.ts';
@@ -27,6 +29,7 @@ import { RequestMemory } from './request-memory.ts';
 import { rankProviders, type RouteCandidate, type RoutingWeights } from './routing.ts';
 import type { StatsBook } from './stats.ts';
 import { VoucherBook } from './voucher-book.ts';
+import { type ZkAnswer, ZkAnswerChecker } from './zk-check.ts';
 
 export type ParsedInfer = ParsedInferBody;
 
@@ -86,6 +89,8 @@ export type RouterInit = {
   /** The longest one provider call may take; the request's deadline may leave less. */
   requestTimeoutMs: number;
   disagreementsPath: string;
+  /** Where zk answers whose proof does not check out are kept as slash evidence (zk-failures.jsonl). */
+  zkFailuresPath: string;
   /** Where the gateway finds models to check inputs with (the catalog's folder by default). */
   modelsDir?: string;
   /** What the escrow has paid on a channel; read only when a receipt's total matches nothing the gateway saw. */
@@ -116,10 +121,12 @@ export class InferRouter {
   private readonly requests = new RequestMemory();
   private readonly vouchers: VoucherBook;
   private readonly inputs: InputChecker;
+  private readonly zk: ZkAnswerChecker;
 
   constructor(private readonly init: RouterInit) {
     this.vouchers = new VoucherBook(init.domain);
     this.inputs = new InputChecker(init.modelsDir);
+    this.zk = new ZkAnswerChecker((contentHash) => this.inputs.modelOf(contentHash), init.zkFailuresPath);
   }
 
   /** What routing knows of every registered provider for one model. */
@@ -300,9 +307,10 @@ export class InferRouter {
     });
   }
 
-  /** Stops accepting background work and waits for what is under way. */
+  /** Stops accepting background work and waits for what is under way; ends the zk checker's curve. */
   async drain(): Promise<void> {
     await Promise.allSettled([...this.background]);
+    await this.zk.close();
   }
 
   private compare(request: InferenceRequest, delivered: (Attempt & { result: CheckedResult })[], attempts: number): RedundantAnswer {
@@ -383,17 +391,15 @@ export class InferRouter {
   ): Promise<CallOutcome<R>> {
     const { request } = admitted.parsed;
     if (answer.status === 200) {
+      let result: R;
       try {
-        return {
-          ok: true,
-          result: await check(answer.body, {
-            domain: this.init.domain,
-            provider,
-            request,
-            requestHash: admitted.requestHash,
-            paidBefore: (receipt) => this.paidBefore(admitted, provider, receipt),
-          }),
-        };
+        result = await check(answer.body, {
+          domain: this.init.domain,
+          provider,
+          request,
+          requestHash: admitted.requestHash,
+          paidBefore: (receipt) => this.paidBefore(admitted, provider, receipt),
+        });
       } catch (error) {
         return {
           ok: false,
@@ -401,6 +407,19 @@ export class InferRouter {
           error: error instanceof ProtocolError ? error : new ProtocolError('PROVIDER_BAD_RESPONSE', `Provider ${provider} answered with a bad result.`),
         };
       }
+      const zkProblems = await this.zkProblems(admitted, result);
+      if (zkProblems.length === 0) return { ok: true, result };
+      return {
+        ok: false,
+        fault: true,
+        error: new ProtocolError(
+          'PROVIDER_BAD_RESPONSE',
+          `Provider ${provider} answered with a zk proof that does not check out; it is kept as slash evidence.`,
+          {
+            details: zkProblems,
+          },
+        ),
+      };
     }
     const error = errorFromBody(answer.body, `Provider ${provider} answered HTTP ${answer.status} without an error body.`);
     const claim = new ProtocolError(error.code, error.shortMessage, { details: [...error.details, `from provider ${provider}`] });
@@ -422,6 +441,24 @@ export class InferRouter {
     if (clientStandingCodes.has(error.code) || sealedInputCodes.has(error.code) || error.code === 'INVALID_INPUT')
       return { ok: false, fault: false, error: claim };
     return { ok: false, fault: true, error: claim };
+  }
+
+  /**
+   * What is wrong with the proof of a zk answer in the clear (recorded as evidence when
+   * anything is); nothing for other modes. A check the gateway itself cannot run (e.g.
+   * its verifier failing to load) blames no provider: the answer goes on to the client,
+   * whose check is the one that decides payment.
+   */
+  private async zkProblems(admitted: Admitted, result: { receipt: Receipt }): Promise<string[]> {
+    const { request, input } = admitted.parsed;
+    if (request.verification !== ZK_VERIFICATION || input === undefined || !('output' in result)) return [];
+    const contentHash = this.init.table.models.get(request.modelId)?.contentHash;
+    try {
+      return await this.zk.problems(contentHash, admitted.requestHash, input, result as unknown as ZkAnswer);
+    } catch (error) {
+      this.init.logger.warn('could not check a zk proof; passed on to the client', { reason: String(error).split('\n')[0] });
+      return [];
+    }
   }
 
   /**

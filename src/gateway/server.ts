@@ -27,6 +27,7 @@ import { HealthMonitor } from './health.ts';
 import { openApiDocument } from './openapi.ts';
 import { packageRoutes } from './package-routes.ts';
 import { InferRouter, type ParsedInfer } from './router.ts';
+import { ZK_FAILURES_FILE } from './zk-check.ts';
 import { defaultRoutingWeights, type RoutingWeights } from './routing.ts';
 import { logRequests, RequestLog, requestLogRoutes } from './request-log.ts';
 import { StatsBook } from './stats.ts';
@@ -42,7 +43,7 @@ export type GatewayOptions = {
    */
   account: LocalAccount;
   deployment: Deployment;
-  /** Folder for the gateway's files (the disagreements log, the package store in store/). */
+  /** Folder for the gateway's files (the disagreements log, the zk failures kept as slash evidence, the package store in store/). */
   dataDir: string;
   host?: string;
   /** 0 (the default) picks a free port. */
@@ -110,6 +111,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     maxAttempts: settings.maxAttempts,
     requestTimeoutMs: settings.requestTimeoutMs,
     disagreementsPath: join(options.dataDir, DISAGREEMENTS_FILE),
+    zkFailuresPath: join(options.dataDir, ZK_FAILURES_FILE),
     redeemed: (client, provider, modelId) =>
       options.connection.publicClient.readContract({
         address: options.deployment.contracts.escrow,

@@ -62,8 +62,9 @@ export function signedTraceFor(fault: FaultOptions | undefined, requestHash: Hex
  *    it and the honest proof's points, which therefore fail: the client refuses it before
  *    paying, and the receipt binds the failing proof, so ZkReceiptSlasher slashes it;
  *  - 'other-output': a wrong output with the honest, valid proof (of the real output):
- *    the client refuses it before paying, since the proof's I/O hash is not that of its
- *    input and the output claimed; the proof itself verifies, so it is not slashable.
+ *    the gateway and the client refuse it before paying, since the proof's I/O hash is not
+ *    that of the input and the output claimed, and ZkReceiptSlasher slashes it once given
+ *    the receipt's input and output, whose Poseidon I/O hash it recomputes.
  */
 export type ZkFault = 'tampered-proof' | 'other-output';
 export const zkFaults: readonly ZkFault[] = ['tampered-proof', 'other-output'];

@@ -252,8 +252,9 @@ export class TrellisClient {
     }
     if (zkCommitment !== undefined && zkProof) {
       const { receipt, signature: sig } = receipts[0]!;
-      const recordHash = tensorHash(quantizeInput(model.engine, input, { batch: 1 }).data);
-      const evidence: ZkEvidence = { receipt, signature: sig, zk: zkProof };
+      const quantized = Array.from(quantizeInput(model.engine, input, { batch: 1 }).data);
+      const recordHash = tensorHash(quantized);
+      const evidence: ZkEvidence = { receipt, signature: sig, zk: zkProof, input: quantized, output: output.output };
       await verifyZkResult({ model: model.name, recordHash, output: output.output, commitment: zkCommitment, zk: zkProof }, evidence);
     }
     // Two receipts of one provider for one request would be paid twice for one result.
@@ -299,11 +300,14 @@ export class TrellisClient {
     return verifyAndRecord(connection, deployment.zk.zkRegistry, modelId, zk);
   }
 
-  /** Takes a refused zk answer to ZkReceiptSlasher: the provider is slashed if the proof it signed fails. */
+  /**
+   * Takes a refused zk answer to ZkReceiptSlasher: the provider is slashed if the proof it
+   * signed fails or is not about the receipt's model, input and output.
+   */
   async slashZkReceipt(evidence: ZkEvidence) {
     const { connection, deployment } = this.options;
     if (!deployment.zk) throw new ZkNotDeployedError();
-    return slashZkReceipt(connection, deployment.zk.zkReceiptSlasher, evidence.receipt, evidence.signature, evidence.zk);
+    return slashZkReceipt(connection, deployment.zk.zkReceiptSlasher, evidence.receipt, evidence.signature, evidence.zk, evidence);
   }
 
   /**

@@ -14,6 +14,7 @@ import { ProtocolError } from '../protocol/errors.ts';
 import type { Receipt } from '../protocol/messages.ts';
 import { readVerificationKey } from '../zk/artifacts.ts';
 import { poseidon, tensorHash } from '../zk/commitment.ts';
+import type { ZkOpening } from '../zk/chain.ts';
 import type { ZkProofResult } from '../zk/proof-format.ts';
 import { releaseProver } from '../zk/curve-threads.ts';
 
@@ -78,8 +79,12 @@ export async function verifyZkResult(claim: ZkClaim, evidence?: ZkEvidence): Pro
   if (problems.length > 0) throw new ZkProofRefusedError(problems, evidence);
 }
 
-/** What a refused zk answer leaves for the slash path: the signed receipt and the proof it binds. */
-export type ZkEvidence = { receipt: Receipt; signature: Hex; zk: ZkProofResult };
+/**
+ * What a refused zk answer leaves for the slash path: the signed receipt, the proof it
+ * binds, and what its inputHash and outputHash commit to (the quantized input, the output
+ * integers), so the slasher can recompute the I/O hash the proof should carry.
+ */
+export type ZkEvidence = { receipt: Receipt; signature: Hex; zk: ZkProofResult } & ZkOpening;
 
 /** A zk answer whose proof does not check out: nothing was paid for it. */
 export class ZkProofRefusedError extends ProtocolError {

@@ -1,6 +1,6 @@
 // The zk contracts on a chain: deploy a model's verifier and the ZkRegistry, register the
 // verifier (the model's owner), submit a proof to verifyAndRecord, ask the chain whether a
-// proof holds, and slash a zk receipt whose proof fails.
+// proof holds, and slash a zk receipt whose proof fails or is about something else.
 import { type Abi, type Address, type Hex, type TransactionReceipt, zeroAddress } from 'viem';
 import type { Connection, SignerConnection } from '../chain/connect.ts';
 import { zkReceiptSlasherAbi } from '../chain/generated/ZkReceiptSlasher.ts';
@@ -10,6 +10,7 @@ import { zkRegistryAbi, zkRegistryBytecode } from '../chain/generated/ZkRegistry
 import type { InferenceProof } from './prove.ts';
 import { ZkNoVerifierError } from './errors.ts';
 import { solidityProof, type ZkProofResult } from './proof-format.ts';
+import { poseidonParamsFor } from './poseidon-params.ts';
 import { writeContract } from '../chain/write.ts';
 
 async function deployed(c: SignerConnection, hash: Hex): Promise<Address> {
@@ -95,10 +96,20 @@ export async function proofHoldsOnChain(c: Connection, zkRegistry: Address, mode
     .catch(() => false);
 }
 
+/** What a zk receipt's inputHash and outputHash commit to: the quantized input and the output integers. */
+export type ZkOpening = { input: readonly number[]; output: readonly number[] };
+
+/** The slasher's Opening argument: the tensors and the Poseidon parameters that hash them. */
+export function slashOpening({ input, output }: ZkOpening) {
+  return { input: input.map(BigInt), output: output.map(BigInt), poseidonParams: poseidonParamsFor(input.length, output.length) };
+}
+
 /**
- * Slashes the provider of a zk receipt whose bound proof fails (ZkReceiptSlasher). The
- * simulation first surfaces the contract's named refusal (a valid proof, a receipt the
- * provider never signed, another proof than the one bound, a replay).
+ * Slashes the provider of a zk receipt whose bound proof fails, or is a valid proof of
+ * another model, input or output than the receipt's (ZkReceiptSlasher). The simulation
+ * first surfaces the contract's named refusal (a proof that holds for this receipt, a
+ * receipt the provider never signed, another proof than the one bound, another input or
+ * output than the receipt's, a replay).
  */
 export async function slashZkReceipt(
   c: SignerConnection,
@@ -106,6 +117,7 @@ export async function slashZkReceipt(
   receipt: Receipt,
   signature: Hex,
   proved: ZkProofResult,
+  opening: ZkOpening,
 ): Promise<TransactionReceipt> {
   const { a, b, c: pc } = solidityProof(proved.proof);
   const { request } = await c.publicClient.simulateContract({
@@ -113,9 +125,10 @@ export async function slashZkReceipt(
     address: slasher,
     abi: zkReceiptSlasherAbi,
     functionName: 'slash',
-    args: [receipt, signature, proved.publicSignals.map(BigInt), { a, b, c: pc }],
-    // The slasher refuses to judge with less gas than its verifier needs: give it plenty.
-    gas: 1_500_000n,
+    args: [receipt, signature, proved.publicSignals.map(BigInt), { a, b, c: pc }, slashOpening(opening)],
+    // The slasher refuses to judge with less gas than its verifier needs, after recomputing
+    // the Poseidon I/O hash (about 1 M gas for breast-cancer-mlp): give it plenty.
+    gas: 5_000_000n,
   });
   const hash = await writeContract(c, request);
   return c.publicClient.waitForTransactionReceipt({ hash });

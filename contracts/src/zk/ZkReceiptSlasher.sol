@@ -9,16 +9,20 @@ import {IDisputeGame} from "../interfaces/IDisputeGame.sol";
 import {IGroth16Verifier} from "../interfaces/IGroth16Verifier.sol";
 import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
 import {ITrellisParams} from "../interfaces/ITrellisParams.sol";
+import {Poseidon} from "../libraries/Poseidon.sol";
+import {TraceMerkle} from "../libraries/TraceMerkle.sol";
 import {ZkRegistry} from "./ZkRegistry.sol";
 
 /// @title ZkReceiptSlasher
 /// @notice Slashes a provider whose signed zk receipt (verification 3) carries a proof that
-///         does not verify (docs/zk.md). A zk receipt binds its proof: its traceRoot is
-///         `proofBinding(publicSignals, proof)`, so whoever holds the receipt and the proof the
-///         provider sent with it can show, in one call, that the provider signed a proof that
-///         fails. A proof fails when the model's registered verifier refuses it, when it is
-///         about other weights than the registered Poseidon commitment, or when its signals
-///         are malformed.
+///         does not prove what the receipt says (docs/zk.md). A zk receipt binds its proof: its
+///         traceRoot is `proofBinding(publicSignals, proof)`, so whoever holds the receipt, the
+///         proof the provider sent with it, and the receipt's input and output can show, in one
+///         call, that the provider signed a lie. The proof fails the receipt when the model's
+///         registered verifier refuses it, when its signals are malformed, when it is about other
+///         weights than the receipt's model is registered with, or when its I/O hash is not the
+///         one of the receipt's input and output: the slasher opens the receipt's inputHash and
+///         outputHash (Merkle roots of the tensors given) and recomputes their Poseidon I/O hash.
 /// @dev Must be an authorized slasher of the ProviderRegistry. Each receipt costs stake once
 ///      across every slasher (the registry keys slashes by the EIP-712 receipt digest, as the
 ///      DisputeGame does). Of the slashed stake the reporter gets `reporterShareBps`, the
@@ -34,8 +38,6 @@ contract ZkReceiptSlasher is ReentrancyGuard {
     ///         slash a valid proof by sending a short transaction: the slash is refused unless
     ///         the verifier can get all of this.
     uint256 public constant VERIFY_GAS = 400_000;
-    /// @dev Order of the BN254 scalar field: public signals live below it.
-    uint256 internal constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
     bytes32 private constant DOMAIN_TYPEHASH =
         keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
     bytes32 private constant RECEIPT_TYPEHASH = keccak256(
@@ -47,6 +49,17 @@ contract ZkReceiptSlasher is ReentrancyGuard {
         uint256[2] a;
         uint256[2][2] b;
         uint256[2] c;
+    }
+
+    /// @notice What the receipt's inputHash and outputHash commit to, and what it takes to hash
+    ///         it as the circuit does.
+    struct Opening {
+        /// @dev The quantized input: its Merkle root must be the receipt's inputHash.
+        int256[] input;
+        /// @dev The output integers: their Merkle root must be the receipt's outputHash.
+        int256[] output;
+        /// @dev Poseidon parameters per width (src/zk/poseidon-params.ts poseidonParamsFor).
+        uint256[][] poseidonParams;
     }
 
     IERC20 public immutable token;
@@ -78,8 +91,13 @@ contract ZkReceiptSlasher is ReentrancyGuard {
     /// @notice The model's verifier was registered after the receipt was signed: the receipt
     ///         is not judged by a verifier the provider could not check against.
     error ZkSlashVerifierReplaced(bytes32 receiptId, uint64 issuedAt, uint64 registeredAt);
-    /// @notice The proof verifies: the provider kept its word.
+    /// @notice The proof verifies and is about the receipt's model, input and output: the
+    ///         provider kept its word.
     error ZkSlashProofValid(bytes32 receiptId);
+    /// @notice The input given is not the one the receipt's inputHash commits to.
+    error ZkSlashInputNotReceipt(bytes32 receiptId, bytes32 inputHash, bytes32 root);
+    /// @notice The output given is not the one the receipt's outputHash commits to.
+    error ZkSlashOutputNotReceipt(bytes32 receiptId, bytes32 outputHash, bytes32 root);
     /// @notice The receipt was already slashed for (here or by another slasher).
     error ZkSlashAlreadySlashed(bytes32 receiptId);
     /// @notice The transaction left too little gas for the verifier to judge the proof fairly.
@@ -107,17 +125,20 @@ contract ZkReceiptSlasher is ReentrancyGuard {
         jailDuration = jailDuration_;
     }
 
-    /// @notice Slashes and jails the provider of `receipt` when the proof it bound fails.
+    /// @notice Slashes and jails the provider of `receipt` when the proof it bound fails, or is
+    ///         a proof of something else than the receipt's model, input and output.
     /// @param receipt The zk receipt, as the provider signed it.
     /// @param signature The provider's EIP-712 signature over it.
     /// @param publicSignals The public signals the provider sent with the receipt.
     /// @param proof The proof the provider sent with the receipt.
+    /// @param opening The receipt's input and output, and the Poseidon parameters to hash them.
     /// @return slashed The stake taken (less than slashAmount if the provider had less).
     function slash(
         IDisputeGame.Receipt calldata receipt,
         bytes calldata signature,
         uint256[] calldata publicSignals,
-        Proof calldata proof
+        Proof calldata proof,
+        Opening calldata opening
     ) external nonReentrant returns (uint256 slashed) {
         bytes32 receiptId = receiptDigest(receipt);
         if (receipt.verification != ZK_MODE) revert ZkSlashNotZkReceipt(receiptId, receipt.verification);
@@ -128,7 +149,7 @@ contract ZkReceiptSlasher is ReentrancyGuard {
         bytes32 binding = proofBinding(publicSignals, proof);
         if (binding != receipt.traceRoot) revert ZkSlashProofNotBound(receiptId, receipt.traceRoot, binding);
         if (providerRegistry.isReceiptSlashed(receiptId)) revert ZkSlashAlreadySlashed(receiptId);
-        if (_proofHolds(receiptId, receipt, publicSignals, proof)) revert ZkSlashProofValid(receiptId);
+        if (_proofHolds(receiptId, receipt, publicSignals, proof, opening)) revert ZkSlashProofValid(receiptId);
 
         slashed = providerRegistry.slash(receipt.provider, slashAmount, address(this), receiptId);
         providerRegistry.jail(receipt.provider, uint64(block.timestamp + jailDuration));
@@ -153,22 +174,57 @@ contract ZkReceiptSlasher is ReentrancyGuard {
         return keccak256(abi.encodePacked(hex"1901", domain, keccak256(abi.encode(RECEIPT_TYPEHASH, receipt))));
     }
 
-    /// @dev Whether the bound proof holds for the model's registered verifier and commitment.
+    /// @dev Whether the bound proof holds for the model's registered verifier and commitment and
+    ///      is about the receipt's input and output. Reverts, judging nothing, when the opening
+    ///      is not what the receipt commits to: a reporter cannot slash an honest receipt by
+    ///      giving another input or output than the one the provider signed.
     function _proofHolds(
         bytes32 receiptId,
         IDisputeGame.Receipt calldata receipt,
         uint256[] calldata signals,
-        Proof calldata proof
+        Proof calldata proof,
+        Opening calldata opening
     ) private view returns (bool) {
         (IGroth16Verifier verifier, uint256 commitment) = zkRegistry.verifierOf(receipt.modelId);
         if (address(verifier) == address(0)) revert ZkSlashNoVerifier(receipt.modelId);
         uint64 since = zkRegistry.registeredAt(receipt.modelId);
         if (receipt.issuedAt < since) revert ZkSlashVerifierReplaced(receiptId, receipt.issuedAt, since);
-        // Malformed signals fail here rather than revert in the verifier.
-        if (signals.length != zkRegistry.PUBLIC_SIGNALS() || signals[0] != commitment) return false;
-        for (uint256 i = 0; i < signals.length; i++) {
-            if (signals[i] >= R) return false;
+        _checkOpening(receiptId, receipt, opening);
+        return _aboutReceipt(commitment, signals, opening) && _verifies(verifier, signals, proof);
+    }
+
+    /// @dev Reverts unless the opening is the input and output the receipt commits to.
+    function _checkOpening(bytes32 receiptId, IDisputeGame.Receipt calldata receipt, Opening calldata opening)
+        private
+        pure
+    {
+        bytes32 inputRoot = _rootOf(opening.input);
+        if (inputRoot != receipt.inputHash) revert ZkSlashInputNotReceipt(receiptId, receipt.inputHash, inputRoot);
+        bytes32 outputRoot = _rootOf(opening.output);
+        if (outputRoot != receipt.outputHash) {
+            revert ZkSlashOutputNotReceipt(receiptId, receipt.outputHash, outputRoot);
         }
+    }
+
+    /// @dev Whether the signals are well formed and about the receipt's model (its registered
+    ///      commitment), input and output. Malformed signals fail here rather than revert in the
+    ///      verifier; both signals equal values below the field order once this holds.
+    function _aboutReceipt(uint256 commitment, uint256[] calldata signals, Opening calldata opening)
+        private
+        view
+        returns (bool)
+    {
+        if (signals.length != zkRegistry.PUBLIC_SIGNALS() || signals[0] != commitment) return false;
+        (uint256 io, bool provable) = _ioHash(opening);
+        return provable && signals[1] == io;
+    }
+
+    /// @dev Whether the verifier accepts the proof, given all the gas it may need.
+    function _verifies(IGroth16Verifier verifier, uint256[] calldata signals, Proof calldata proof)
+        private
+        view
+        returns (bool)
+    {
         // At most 63/64 of what is left reaches the call: ask for enough that it gets it all.
         uint256 needed = VERIFY_GAS + VERIFY_GAS / 63 + 5_000;
         if (gasleft() < needed) revert ZkSlashGasTooLow(gasleft(), needed);
@@ -178,5 +234,25 @@ contract ZkReceiptSlasher is ReentrancyGuard {
             // The verifier refused the points themselves (a precompile failed on them).
             return false;
         }
+    }
+
+    /// @dev Poseidon([tensorHash(input), tensorHash(output)]), the circuit's public signal 1;
+    ///      provable false when a value lies outside int16, which no proof can be about.
+    function _ioHash(Opening calldata opening) private pure returns (uint256 io, bool provable) {
+        (uint256 inputHash, bool inputOk) = Poseidon.tensorHash(opening.input, opening.poseidonParams);
+        (uint256 outputHash, bool outputOk) = Poseidon.tensorHash(opening.output, opening.poseidonParams);
+        if (!inputOk || !outputOk) return (0, false);
+        uint256[] memory pair = new uint256[](2);
+        (pair[0], pair[1]) = (inputHash, outputHash);
+        return (Poseidon.hash(pair, opening.poseidonParams), true);
+    }
+
+    /// @dev The Merkle root of a tensor, as a receipt's inputHash and outputHash are.
+    function _rootOf(int256[] calldata values) private pure returns (bytes32) {
+        bytes32[] memory leaves = new bytes32[](values.length);
+        for (uint256 i; i < values.length; ++i) {
+            leaves[i] = TraceMerkle.elementLeaf(values[i]);
+        }
+        return TraceMerkle.rootOfLeaves(leaves);
     }
 }

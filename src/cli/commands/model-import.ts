@@ -5,6 +5,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { Artifact } from '../../engine/index.ts';
 import type { ImportModelResult } from '../../models/import-model.ts';
 import { packageVersion } from '../../version.ts';
 
@@ -70,20 +71,34 @@ export async function runModelImport(onnxFile: string, options: ModelImportOptio
   if (step.words > MAX_STEP_WORDS)
     print(`warning: the ModelRegistry refuses to publish this model: its layer ${step.layer} needs more than ${MAX_STEP_WORDS} words per step.`);
   print(`wrote the package ${pkg.dir}: content hash ${pkg.contentHash}, weight commitment ${pkg.weightCommitment}, licence ${pkg.manifest.licence}.`);
-  if (options.zk) await buildImportedZkKeys(result, options, print);
+  if (options.zk) {
+    const pkg = result.package;
+    await buildImportedZkKeys({ name: pkg.name, artifact: pkg.artifact }, options, print);
+    print(
+      `publish the package and register its verifier in one step: trellis model publish ${pkg.dir} --zk${options.zkKeys === undefined ? '' : ` --zk-keys ${resolve(options.zkKeys)}`}`,
+    );
+  }
   return result;
 }
 
 const megabytes = (file: string) => `${(statSync(file).size / 1e6).toFixed(1)} MB`;
 
-async function buildImportedZkKeys(result: ImportModelResult, options: ModelImportOptions, print: (line: string) => void): Promise<void> {
+/**
+ * Builds a model's zk keys from the ceremony (`model import --zk`, and `model publish --zk`
+ * when the keys are not there yet), refusing what the circuit generator or the ceremony
+ * cannot take before compiling, and prints what it made.
+ */
+export async function buildImportedZkKeys(
+  pkg: { name: string; artifact: Artifact },
+  options: Pick<ModelImportOptions, 'zkKeys' | 'zkCeremony'>,
+  print: (line: string) => void,
+): Promise<void> {
   const [{ buildZkKeys }, { releaseProver }, { repoPath }, { progress }] = await Promise.all([
     import('../../zk/keys.ts'),
     import('../../zk/curve-threads.ts'),
     import('../../repo-root.ts'),
     import('../progress.ts'),
   ]);
-  const pkg = result.package;
   // snarkjs's curve threads would keep the process alive once the keys are written.
   const built = await buildZkKeys({
     model: pkg.name,
@@ -100,9 +115,6 @@ async function buildImportedZkKeys(result: ImportModelResult, options: ModelImpo
   );
   print(
     `wrote ${paths.dir}: circuit.circom, circuit.wasm (${megabytes(paths.wasm)}), circuit.zkey (${megabytes(paths.zkey)}), vkey.json, verifier.sol (${built.verifierContract}), verifier.json, meta.json; Poseidon weight commitment ${meta.poseidonWeightCommitment}.`,
-  );
-  print(
-    `after publishing the package, register its verifier with the model: trellis zk register ${pkg.dir}${options.zkKeys === undefined ? '' : ` --keys ${resolve(options.zkKeys)}`}`,
   );
 }
 

@@ -113,7 +113,7 @@ export function registerZkCommands(program: Command): void {
     zk
       .command('register <package>')
       .description(
-        "deploy the verifier built by `model import --zk` and register it with the published model and its Poseidon weight commitment (the model's owner)",
+        "deploy the verifier built by `model import --zk` and register it with the published model and its Poseidon weight commitment (the model's owner; `model publish --zk` does both in one step)",
       )
       .option('--keys <dir>', 'the folder holding the key folder <name>/ (default: models/zk)')
       .option('--model-id <id>', "the model id (default: the id of the caller's own publication of the model)"),
