@@ -10,8 +10,9 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import { BaseError, ContractFunctionRevertedError } from 'viem';
 import { runModelImport } from '../src/cli/commands/model-import.ts';
 import { runModelPublish } from '../src/cli/commands/model-publish.ts';
@@ -21,6 +22,7 @@ import { cnnOnnx, fixedInputs, fixedValues, float, int } from '../src/engine/tes
 import type { ModelPackage } from '../src/models/package/read.ts';
 import { REPO_ROOT, type ZkMeta, zkArtifactPaths } from '../src/zk/artifacts.ts';
 import { committedCeremonyDir, readCeremony, writeCeremonyMeta } from '../src/zk/ceremony.ts';
+import { compiledPaths } from '../src/zk/compile.ts';
 import { isVerifiedOnChain, verifyAndRecord } from '../src/zk/chain.ts';
 import { ioHash } from '../src/zk/commitment.ts';
 import { constraintLowerBound } from '../src/zk/constraint-bound.ts';
@@ -67,6 +69,22 @@ function tinyMlpOnnx(): Uint8Array {
     nodes: [gemm('fc1', 'input', 'h1'), { opType: 'Relu', name: 'relu1', inputs: ['h1'], outputs: ['r1'] }, gemm('fc2', 'r1', 'output')],
   });
 }
+/**
+ * Puts the committed compile of the tiny circuit (test/fixtures/zk-import-tiny) where the
+ * import looks for one. circom2 spends about 14 s of CPU on it, as much as the phase 2 this
+ * file is about; the import reuses a compile only when its circuit.circom is the one the
+ * generator emits now, so after a change to the generator it compiles again, as before.
+ * That the generated circuit computes the engine's integers is src/zk/circuit.test.ts's.
+ */
+function placeCommittedCompile(): void {
+  const fixture = join(REPO_ROOT, 'test', 'fixtures', 'zk-import-tiny');
+  const cached = compiledPaths(buildDir, 'circuit');
+  mkdirSync(dirname(cached.wasm), { recursive: true });
+  writeFileSync(cached.r1cs, gunzipSync(readFileSync(join(fixture, 'circuit.r1cs.gz'))));
+  writeFileSync(cached.wasm, gunzipSync(readFileSync(join(fixture, 'circuit.wasm.gz'))));
+  copyFileSync(join(fixture, 'circuit.circom'), cached.source);
+}
+
 let chain: TestChain;
 let pkg: ModelPackage;
 let meta: ZkMeta;
@@ -77,7 +95,8 @@ before(async () => {
   writeFileSync(onnx, tinyMlpOnnx());
   writeFileSync(join(root, 'calibration.csv'), `${rows.map((r) => r.join(',')).join('\n')}\n`);
   lines = [];
-  // The chain starts while the circuit compiles: the two overlap on a 2-core machine. Settled
+  placeCommittedCompile();
+  // The chain starts while the keys are made: the two overlap on a 2-core machine. Settled
   // both ways, so that a failed import still leaves the chain to after() to stop.
   const [started, imported] = await Promise.allSettled([
     startTestChain(),
