@@ -12,9 +12,9 @@
 // (row-major, as in the artifact) followed by its biases (as field elements).
 // I/O hash: Poseidon([inputHash, outputHash]) with each the chain hash of the packed
 // quantized tensor, so a party that holds only the input's hash can still check a result.
-import { poseidon1, poseidon2, poseidon3, poseidon4, poseidon5, poseidon6, poseidon7, poseidon8 } from 'poseidon-lite';
-import { poseidon9, poseidon10, poseidon11, poseidon12, poseidon13, poseidon14, poseidon15, poseidon16 } from 'poseidon-lite';
+import { createRequire } from 'node:module';
 import type { Artifact } from '../engine/index.ts';
+import { repoPath } from '../repo-root.ts';
 import { ZkInputError } from './errors.ts';
 
 /** The BN254 scalar field order: circuit signals and public inputs live modulo this. */
@@ -22,13 +22,17 @@ export const FIELD = 21888242871839275222246405745257275088548364400416034343698
 export const PACK = 15;
 const OFFSET = 32768;
 
-const POSEIDON = [poseidon1, poseidon2, poseidon3, poseidon4, poseidon5, poseidon6, poseidon7, poseidon8];
-POSEIDON.push(poseidon9, poseidon10, poseidon11, poseidon12, poseidon13, poseidon14, poseidon15, poseidon16);
+type PoseidonN = (inputs: bigint[]) => bigint;
+// poseidon-lite's index loads the round constants of all 16 widths (about 400 kB of
+// source), a large part of a CLI command's start; each width loads here on first use.
+const requirePackage = createRequire(repoPath('package.json'));
+const POSEIDON: PoseidonN[] = [];
 
 export function poseidon(inputs: bigint[]): bigint {
-  const f = POSEIDON[inputs.length - 1];
-  if (!f) throw new RangeError(`poseidon takes 1..16 inputs, got ${inputs.length}`);
-  return f(inputs);
+  const n = inputs.length;
+  if (!Number.isInteger(n) || n < 1 || n > 16) throw new RangeError(`poseidon takes 1..16 inputs, got ${n}`);
+  POSEIDON[n] ??= (requirePackage(`poseidon-lite/poseidon${n}`) as Record<string, PoseidonN>)[`poseidon${n}`]!;
+  return POSEIDON[n](inputs);
 }
 
 /** An integer as a field element (negative numbers wrap to FIELD - |x|). */
