@@ -13,6 +13,9 @@
 //    one voucher per call, redeemed in bulk by the providers): the gas per call of the
 //    deposit and the redemptions over BATCHED_GAS_CALLS calls, then requests per second
 //    with 1 and 8 agents.
+//  - the payment path: what the batched scheme adds per call on each side, in process
+//    (bench/agents-payment-path.ts): voucher payloads signed per second by a client,
+//    batched payments checked and held per second by a provider, against the goal.
 import { readFileSync } from 'node:fs';
 import { ExactEvmScheme } from '@x402/evm/exact/client';
 import { wrapFetchWithPayment, x402Client } from '@x402/fetch';
@@ -28,6 +31,7 @@ import { BatchedEscrowClient } from '../src/x402/batched-client.ts';
 import { localBatchedSigner } from '../src/x402/batched-payload.ts';
 import { networkOf } from '../src/x402/payment.ts';
 import { startTestNetwork, type TestNetwork } from '../test/support/network.ts';
+import { paymentPathFigures } from './agents-payment-path.ts';
 import { report, type Figure } from './report.ts';
 import { BenchError } from './support/errors.ts';
 import { summarizeLatencies } from './support/latency.ts';
@@ -48,7 +52,7 @@ type Bench = { net: TestNetwork; options: Options; url: string; agents: Hex[]; i
 type Phase = (bench: Bench) => Promise<Figure[]>;
 
 /** The suite's phases, in order; each one's figures are listed in bench/README.md. */
-const phases: Phase[] = [x402Exact, x402AgentAccount, x402Batched];
+const phases: Phase[] = [x402Exact, x402AgentAccount, x402Batched, paymentPath];
 
 export async function main(args: string[]): Promise<void> {
   const options: Options = {
@@ -259,6 +263,10 @@ async function x402Batched({ net, options, url, agents, input }: Bench): Promise
     );
   }
   return figures;
+}
+
+async function paymentPath({ net, options }: Bench): Promise<Figure[]> {
+  return paymentPathFigures({ net, funder: await net.signer(FUNDER_ACCOUNT), seconds: options.seconds, progress });
 }
 
 function progress(line: string): void {

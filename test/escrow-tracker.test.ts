@@ -2,7 +2,8 @@
 // chain itself: a random run of deposits, withdrawal requests, withdrawals and voucher
 // redemptions by several clients compared after every step; a client leaving in the
 // middle of its traffic; clients never seen; a tracker left behind; a reorg that takes a
-// deposit away. In steady state a request costs the provider no chain read.
+// deposit away. In steady state a request costs the provider no chain read, and neither
+// does a batched payment's check (each channel's redeemed amount is followed too).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
@@ -14,7 +15,7 @@ import { trellisParamsAbi } from '../src/chain/generated/TrellisParams.ts';
 import { trellisTokenAbi } from '../src/chain/generated/TrellisToken.ts';
 import type { TrellisError } from '../src/errors.ts';
 import { signVoucher, type SignedVoucher } from '../src/payments/voucher.ts';
-import { EscrowTracker, readEscrowAvailable } from '../src/provider/escrow-tracker.ts';
+import { EscrowTracker, readEscrowAvailable, readEscrowRedeemed } from '../src/provider/escrow-tracker.ts';
 import { deposit, requestWithdrawal, withdraw } from '../src/sdk/accounts.ts';
 import { transact } from '../src/sdk/transact.ts';
 import { postJson, signedBody, startTestNetwork, type TestNetwork } from './support/network.ts';
@@ -200,8 +201,19 @@ describe('escrow balances followed from events', () => {
       assert.deepEqual(tracked, onChain, context);
       // Tracked clients are answered from memory; only the late one is read, once.
       assert.equal(tracker.counts.stateReads - readsBefore, step === halfway ? 1 : 0, context);
+      // What each channel has redeemed, followed from VoucherRedeemed the same way (the batched scheme's check reads it).
+      const channelReadsBefore = tracker.counts.channelReads;
+      const [trackedRedeemed, chainRedeemed] = await Promise.all([
+        Promise.all(seen.map((c) => tracker.redeemed(c.account.address, provider.account.address, modelId))),
+        Promise.all(
+          seen.map((c) => readEscrowRedeemed(funder.publicClient, escrow(), { client: c.account.address, provider: provider.account.address, modelId })),
+        ),
+      ]);
+      assert.deepEqual(trackedRedeemed, chainRedeemed, context);
+      assert.equal(tracker.counts.channelReads - channelReadsBefore, step === 0 ? 3 : step === halfway ? 1 : 0, context);
     }
     assert.equal(tracker.counts.stateReads, 4, 'one read per client over the whole run');
+    assert.equal(tracker.counts.channelReads, 4, 'one read per channel over the whole run');
     assert.equal(tracker.counts.resets, 0);
     for (const [path, count] of Object.entries(reached)) assert.ok(count > 0, `seed ${seed}: the run reached ${path} (${JSON.stringify(reached)})`);
   });

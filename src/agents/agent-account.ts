@@ -15,7 +15,8 @@
 //  0x04 ‖ abi.encode(escrow, provider, modelId, cumulativeAmount, sessionKeySignature)
 //       the session key's signature over an Escrow voucher from the account (batched x402).
 import type { ClientEvmSigner } from '@x402/evm';
-import { voucherTypes } from '../payments/voucher.ts';
+import { voucherDigest, voucherTypes } from '../payments/voucher.ts';
+import { signDigest } from '../protocol/signatures.ts';
 import { receiveAuthorizationTypes, tokenDomain, type BatchedSigner } from '../x402/batched-payload.ts';
 import { concat, encodeAbiParameters, getAddress, type Address, type Hash, type Hex, type LocalAccount } from 'viem';
 import type { Connection, SignerConnection } from '../chain/connect.ts';
@@ -112,12 +113,15 @@ export function accountBatchedSigner(account: Address, sessionKey: LocalAccount)
     async signVoucher(domain, voucher) {
       if (getAddress(voucher.client) !== from)
         throw new AgentError('AGENT_PAYMENT_UNSUPPORTED', `The voucher is from ${voucher.client}, not the agent's account ${from}.`);
-      const signature = await sessionKey.signTypedData({
-        domain: { name: 'Trellis Escrow', version: '1', chainId: domain.chainId, verifyingContract: domain.escrow },
-        types: voucherTypes,
-        primaryType: 'Voucher',
-        message: voucher,
-      });
+      // The voucher hashed once, by the protocol's hasher; a key that cannot sign a bare hash signs the typed data.
+      const signature = await signDigest(sessionKey, voucherDigest(domain, voucher), () =>
+        sessionKey.signTypedData({
+          domain: { name: 'Trellis Escrow', version: '1', chainId: domain.chainId, verifyingContract: domain.escrow },
+          types: voucherTypes,
+          primaryType: 'Voucher',
+          message: voucher,
+        }),
+      );
       const body = encodeAbiParameters(voucherFields, [domain.escrow, voucher.provider, voucher.modelId, voucher.cumulativeAmount, signature]);
       return concat([SESSION_KEY_VOUCHER, body]);
     },

@@ -22,6 +22,7 @@ import { ExactEvmScheme } from '@x402/evm/exact/client';
 import { wrapFetchWithPayment, x402Client } from '@x402/fetch';
 import { getAddress, zeroAddress, type Address, type Hash } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { accountOfKey } from '../protocol/signatures.ts';
 import { connectSigner, type SignerConnection } from '../chain/connect.ts';
 import { spendPermissionsAbi } from '../chain/generated/SpendPermissions.ts';
 import { trellisTokenAbi } from '../chain/generated/TrellisToken.ts';
@@ -225,7 +226,8 @@ export async function openAgent(record: AgentRecord, options: OpenAgentOptions):
   const scheme = options.scheme ?? 'exact';
   const preferred = () => (scheme === 'batched' ? BATCHED_SCHEME : 'exact');
   const batched = new BatchedEscrowClient({
-    signer: accountBatchedSigner(account, privateKeyToAccount(record.privateKey)),
+    // The session key signs in libsecp256k1 (accountOfKey): one voucher per paid call.
+    signer: accountBatchedSigner(account, accountOfKey(record.privateKey)),
     connection,
     chainId: deployment.chainId,
     // A deposit is one spend under the permission: at most the per-call maximum, and

@@ -3,7 +3,10 @@
 // the block the tracker has followed up to) and then moved by the events that change
 // it: Deposited and Withdrawn carry the new balance, VoucherRedeemed the amount paid,
 // WithdrawalRequested the amount now leaving; Withdrawn clears the request. Those are
-// every path by which Escrow changes `balanceOf` or `pendingWithdrawal`.
+// every path by which Escrow changes `balanceOf` or `pendingWithdrawal`. What a channel
+// has redeemed (`Escrow.redeemed`) is kept the same way: read once, then moved by each
+// VoucherRedeemed of the channel (its cumulative amount less the shortfall is the new
+// total), so a batched payment's check reads nothing from the chain either.
 //
 // Being late is safe within a bound: a withdrawal cannot complete before its notice
 // (at least an hour, TrellisParams) has passed, so a provider that sees the request a
@@ -14,7 +17,7 @@
 // last poll failed. On any doubt about the chain it followed (its last block is no
 // longer canonical: a reorg, a reverted snapshot) it forgets every entry and starts
 // again from the head, so nothing a reorg removed stays credited.
-import type { Address, Chain, Hash, PublicClient, Transport } from 'viem';
+import type { Address, Chain, Hash, Hex, PublicClient, Transport } from 'viem';
 import { escrowAbi } from '../chain/generated/Escrow.ts';
 import { TrellisError } from '../errors.ts';
 import { silentLogger, type Logger } from '../log.ts';
@@ -45,6 +48,8 @@ export type EscrowTrackerOptions = {
 export type EscrowTrackerCounts = {
   /** Reads of one client's state from the chain (two eth_call each). */
   stateReads: number;
+  /** Reads of one channel's redeemed amount from the chain (one eth_call each). */
+  channelReads: number;
   /** Polls for events that completed. */
   polls: number;
   /** Polls that failed. */
@@ -54,8 +59,12 @@ export type EscrowTrackerCounts = {
 };
 
 type ClientState = { balance: bigint; pending: bigint };
-/** A client's state as of `block` (whose hash is `hash`), read from the chain at `readAt`. */
-type Entry = ClientState & { block: bigint; hash: Hash; readAt: number };
+/** Where an entry was read: at `block` (whose hash is `hash`), from the chain at `readAt`. */
+type ReadAt = { block: bigint; hash: Hash; readAt: number };
+/** A client's state as of its read. */
+type Entry = ClientState & ReadAt;
+/** What a channel has redeemed as of its read. */
+type ChannelEntry = { redeemed: bigint } & ReadAt;
 type Cursor = { number: bigint; hash: Hash };
 
 /** Reads what a client's escrow can still pay from the chain: balance less any pending withdrawal. */
@@ -72,6 +81,20 @@ async function readClientState(publicClient: PublicClient<Transport, Chain>, esc
   return { balance, pending: pending.amount };
 }
 
+/** What the escrow has paid on a channel so far (`Escrow.redeemed`), read from the chain. */
+export function readEscrowRedeemed(
+  publicClient: PublicClient<Transport, Chain>,
+  escrow: Address,
+  channel: { client: Address; provider: Address; modelId: Hex },
+  blockNumber?: bigint,
+): Promise<bigint> {
+  const at = blockNumber === undefined ? {} : { blockNumber };
+  const args = [channel.client, channel.provider, channel.modelId] as const;
+  return publicClient.readContract({ address: escrow, abi: escrowAbi, functionName: 'redeemed', args, ...at });
+}
+
+const channelKeyOf = (client: Address, provider: Address, modelId: Hex): string => `${client}:${provider}:${modelId}`.toLowerCase();
+
 // A pending request counts as leaving whatever its timing, as the chain read always did:
 // an expired one is dead on chain but a client can renew it at any moment.
 const availableOf = (s: ClientState): bigint => (s.balance > s.pending ? s.balance - s.pending : 0n);
@@ -80,9 +103,11 @@ const availableOf = (s: ClientState): bigint => (s.balance > s.pending ? s.balan
 const MIN_WITHDRAWAL_NOTICE_MS = 3_600_000;
 
 export class EscrowTracker {
-  readonly counts: EscrowTrackerCounts = { stateReads: 0, polls: 0, pollFailures: 0, resets: 0 };
+  readonly counts: EscrowTrackerCounts = { stateReads: 0, channelReads: 0, polls: 0, pollFailures: 0, resets: 0 };
   private readonly entries = new Map<string, Entry>();
   private readonly reading = new Map<string, Promise<bigint>>();
+  private readonly channels = new Map<string, ChannelEntry>();
+  private readonly readingChannels = new Map<string, Promise<bigint>>();
   /** The last block whose events are applied; undefined until the first poll and after a reset. */
   private cursor: Cursor | undefined;
   private head = 0n;
@@ -166,13 +191,30 @@ export class EscrowTracker {
   available(client: Address): Promise<bigint> {
     const key = client.toLowerCase();
     const entry = this.entries.get(key);
-    if (entry && this.live && this.o.now() - entry.readAt <= this.o.maxEntryAgeMs) return Promise.resolve(availableOf(entry));
+    if (entry && this.fresh(entry)) return Promise.resolve(availableOf(entry));
     let read = this.reading.get(key);
     if (!read) {
       read = this.read(client, key).finally(() => this.reading.delete(key));
       this.reading.set(key, read);
     }
     return read;
+  }
+
+  /** What the escrow has paid on a channel so far: `Escrow.redeemed(client, provider, modelId)`. */
+  redeemed(client: Address, provider: Address, modelId: Hex): Promise<bigint> {
+    const key = channelKeyOf(client, provider, modelId);
+    const entry = this.channels.get(key);
+    if (entry && this.fresh(entry)) return Promise.resolve(entry.redeemed);
+    let read = this.readingChannels.get(key);
+    if (!read) {
+      read = this.readChannel({ client, provider, modelId }, key).finally(() => this.readingChannels.delete(key));
+      this.readingChannels.set(key, read);
+    }
+    return read;
+  }
+
+  private fresh(entry: ReadAt): boolean {
+    return this.live && this.o.now() - entry.readAt <= this.o.maxEntryAgeMs;
   }
 
   /**
@@ -204,20 +246,39 @@ export class EscrowTracker {
   }
 
   private async read(client: Address, key: string): Promise<bigint> {
-    // Read at the head, named by number and hash: the events after that block move the
-    // entry, and a poll that reaches it checks the hash (a reorg there drops the entry).
     this.counts.stateReads++;
+    const { at, keep } = await this.readPoint();
+    const state = await readClientState(this.o.publicClient, this.o.escrow, client, at.block);
+    if (keep()) this.remember(this.entries, key, { ...state, ...at });
+    return availableOf(state);
+  }
+
+  private async readChannel(channel: { client: Address; provider: Address; modelId: Hex }, key: string): Promise<bigint> {
+    this.counts.channelReads++;
+    const { at, keep } = await this.readPoint();
+    const redeemed = await readEscrowRedeemed(this.o.publicClient, this.o.escrow, channel, at.block);
+    if (keep()) this.remember(this.channels, key, { redeemed, ...at });
+    return redeemed;
+  }
+
+  /**
+   * The head to read an entry at, named by number and hash: the events after that block
+   * move the entry, and a poll that reaches it checks the hash (a reorg there drops the
+   * entry). `keep()` says, once the read is done, whether the entry may be kept: only if
+   * the polls have not gone past that block meanwhile (their events would be missing) and
+   * nothing was reset.
+   */
+  private async readPoint(): Promise<{ at: ReadAt; keep: () => boolean }> {
     const epoch = this.epoch;
     const head = await this.o.publicClient.getBlock({ blockTag: 'latest' });
-    const state = await readClientState(this.o.publicClient, this.o.escrow, client, head.number);
-    // Kept only if the polls have not gone past that block meanwhile (their events would
-    // be missing) and nothing was reset.
-    if (this.cursor !== undefined && this.cursor.number <= head.number && this.epoch === epoch) {
-      this.entries.delete(key);
-      this.entries.set(key, { ...state, block: head.number, hash: head.hash, readAt: this.o.now() });
-      if (this.entries.size > this.o.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-    }
-    return availableOf(state);
+    const at = { block: head.number, hash: head.hash, readAt: this.o.now() };
+    return { at, keep: () => this.cursor !== undefined && this.cursor.number <= head.number && this.epoch === epoch };
+  }
+
+  private remember<T extends ReadAt>(map: Map<string, T>, key: string, entry: T): void {
+    map.delete(key);
+    map.set(key, entry);
+    if (map.size > this.o.maxEntries) map.delete(map.keys().next().value as string);
   }
 
   private async pollOnce(): Promise<void> {
@@ -256,7 +317,10 @@ export class EscrowTracker {
         logs.every((l) => !l.removed && l.blockNumber > from.number && l.blockNumber <= to && (l.blockNumber !== to || l.blockHash === toHash));
       if (!consistent) return this.reset(head);
       await this.dropReplacedEntries(from.number, to);
-      for (const log of logs) this.apply(log);
+      for (const log of logs) {
+        this.apply(log);
+        this.applyToChannel(log);
+      }
       this.cursor = { number: to, hash: toHash };
     }
     if (to === head) this.reachedHeadAt = this.o.now();
@@ -284,17 +348,27 @@ export class EscrowTracker {
     }
   }
 
+  /** A redemption moves its channel's entry to what the escrow now holds as redeemed. */
+  private applyToChannel(log: EscrowLog): void {
+    if (log.eventName !== 'VoucherRedeemed') return;
+    const { client, provider, modelId, cumulativeAmount, shortfall } = log.args;
+    const entry = this.channels.get(channelKeyOf(client, provider, modelId));
+    if (entry && log.blockNumber > entry.block) entry.redeemed = cumulativeAmount - shortfall;
+  }
+
   /** Entries read at a block in (from, to] whose hash is no longer the canonical one are read again. */
   private async dropReplacedEntries(from: bigint, to: bigint): Promise<void> {
     const canonical = new Map<bigint, Promise<Hash | undefined>>();
-    for (const [key, entry] of this.entries) {
-      if (entry.block <= from || entry.block > to) continue;
-      if (!canonical.has(entry.block))
-        canonical.set(
-          entry.block,
-          this.hashOf(entry.block).catch(() => undefined),
-        );
-      if ((await canonical.get(entry.block)) !== entry.hash) this.entries.delete(key);
+    for (const map of [this.entries, this.channels] as Map<string, ReadAt>[]) {
+      for (const [key, entry] of map) {
+        if (entry.block <= from || entry.block > to) continue;
+        if (!canonical.has(entry.block))
+          canonical.set(
+            entry.block,
+            this.hashOf(entry.block).catch(() => undefined),
+          );
+        if ((await canonical.get(entry.block)) !== entry.hash) map.delete(key);
+      }
     }
   }
 
@@ -303,6 +377,7 @@ export class EscrowTracker {
     this.counts.resets++;
     this.epoch++;
     this.entries.clear();
+    this.channels.clear();
     this.cursor = undefined;
   }
 

@@ -22,7 +22,7 @@ import { parseInferBody, parseVouchers } from '../protocol/wire.ts';
 import { BlockStore, parseCid, storeRoutes, type StoreSource } from '../store/index.ts';
 import { Ledger } from './ledger.ts';
 import { DisputeResponder } from './disputes.ts';
-import { EscrowTracker, readEscrowAvailable, type EscrowTrackerOptions } from './escrow-tracker.ts';
+import { EscrowTracker, readEscrowAvailable, readEscrowRedeemed, type EscrowTrackerOptions } from './escrow-tracker.ts';
 import { checkFaultOptions, lyingZkAnswer, signedTraceFor, type FaultOptions, type ZkFault, zkFaults } from './faults.ts';
 import { holdsZkKey } from '../zk/artifacts.ts';
 import { proofHoldsOnChain } from '../zk/chain.ts';
@@ -154,6 +154,9 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
         });
   /** What a client's escrow can still pay, from the tracker when it runs: one check for every way of paying. */
   const escrowAvailable = (client: Address) => escrowTracker?.available(client) ?? readEscrowAvailable(connection.publicClient, escrow, client);
+  /** What the escrow has paid on a channel, from the same tracker: a batched payment's check reads no chain either. */
+  const escrowRedeemed = (client: Address, provider: Address, modelId: Hex) =>
+    escrowTracker?.redeemed(client, provider, modelId) ?? readEscrowRedeemed(connection.publicClient, escrow, { client, provider, modelId });
   const requests = new RequestServer({
     account: connection.account,
     domain: { chainId: deployment.chainId, escrow },
@@ -244,7 +247,7 @@ export async function startProviderNode(options: ProviderNodeOptions): Promise<P
         log: log.child('x402'),
         // The batched scheme over this node's escrow channel, beside exact.
         // Its escrow check is the signed requests' one; a deposit it submits is followed at once.
-        batched: { connection, escrow, dataDir: options.dataDir, escrowAvailable, afterDeposit: async () => escrowTracker?.sync() },
+        batched: { connection, escrow, dataDir: options.dataDir, escrowAvailable, escrowRedeemed, afterDeposit: async () => escrowTracker?.sync() },
       }),
     );
   }

@@ -30,10 +30,12 @@ import { ProtocolError } from '../protocol/errors.ts';
 import { verificationModes } from '../protocol/messages.ts';
 import { toWire } from '../protocol/wire.ts';
 import { checkBatchedPayment, type BatchedCheckInit } from '../x402/batched-check.ts';
-import { batchedRequest, parseBatchedPayment, type BatchedPayment } from '../x402/batched-payload.ts';
+import { holdBatchedPayment } from '../x402/batched-hold.ts';
+import { batchedRequest, readBatchedPaymentHeader, type BatchedPayment } from '../x402/batched-payload.ts';
 import { BATCHED_SCHEME, batchedRequirements, channelIdOf, type BatchedRequirements } from '../x402/batched-requirements.ts';
 import { BatchedVouchers } from '../x402/batched-vouchers.ts';
 import { BatchedRefusal, NONCE_ALREADY_USED, X402Error } from '../x402/errors.ts';
+import { checkPaidResource } from '../x402/paid-resource.ts';
 import {
   authorizationKey,
   decodeExactPayment,
@@ -72,7 +74,7 @@ export type BatchedInit = {
   dataDir: string;
   /** The smallest deposit the provider submits, in calls of the model's price (it pays the deposit's gas). */
   minDepositCalls?: number;
-} & Pick<BatchedCheckInit, 'escrowAvailable' | 'afterDeposit'>;
+} & Pick<BatchedCheckInit, 'escrowAvailable' | 'escrowRedeemed' | 'afterDeposit'>;
 
 /** By default a deposit must pay for at least this many calls: the provider pays its gas. */
 export const DEFAULT_MIN_DEPOSIT_CALLS = 10;
@@ -138,7 +140,7 @@ export function x402Routes(init: X402RoutesInit): Hono<Env> {
     let payment: ExactPayment;
     try {
       payment = decodeExactPayment(header);
-      checkResource(payment.payload, c.req.path);
+      checkPaidResource(payment.payload, c.req.path);
     } catch (error) {
       if (error instanceof X402Error) return c.json(x402ErrorBody(error), 400);
       throw error;
@@ -233,6 +235,7 @@ function batchedRoute(init: X402RoutesInit, b: BatchedInit) {
     ledger: init.ledger,
     vouchers,
     escrowAvailable: b.escrowAvailable,
+    escrowRedeemed: b.escrowRedeemed,
     afterDeposit: b.afterDeposit,
   };
   const busy = new Set<string>();
@@ -279,11 +282,10 @@ function batchedRoute(init: X402RoutesInit, b: BatchedInit) {
   const handle = async (c: Context<Env>, model: ServedModel, header: string): Promise<Response> => {
     let payment: BatchedPayment;
     try {
-      payment = parseBatchedPayment(decodePaymentSignatureHeader(header.trim()));
-      checkResource(payment.payload, c.req.path);
+      payment = readBatchedPaymentHeader(header, c.req.path);
     } catch (error) {
       if (error instanceof X402Error) return c.json(x402ErrorBody(error), 400);
-      return c.json(x402ErrorBody(new X402Error('invalid_payload', 'The PAYMENT-SIGNATURE header is not base64-encoded JSON.')), 400);
+      throw error;
     }
     const key = channelKey(payment.payer, model.modelId);
     if (busy.has(key)) {
@@ -295,10 +297,7 @@ function batchedRoute(init: X402RoutesInit, b: BatchedInit) {
       const { input, verification, inputHash } = await readCall(c, model);
       const request = batchedRequest(payment, { price: checked.price, inputHash, verification });
       const stored = await init.requests.serveX402(request, input, checked.price, payment.voucher.cumulativeAmount);
-      const signed = { voucher: payment.voucher, signature: payment.signature };
-      // Both on disk before the answer: the voucher pays for the receipt, the receipt lets the client fetch a lost answer.
-      await Promise.all([vouchers.record(signed), init.ledger.recordResult(stored)]);
-      init.ledger.acceptVoucher(signed);
+      await holdBatchedPayment({ ledger: init.ledger, vouchers }, payment, stored);
       init.log.info('batched payment held', { payer: payment.payer, cumulativeAmount: payment.voucher.cumulativeAmount.toString() });
       const { issuedAt: _, ...result } = stored;
       c.header(
@@ -325,19 +324,4 @@ function batchedRoute(init: X402RoutesInit, b: BatchedInit) {
     }
   };
   return { requirements, handle, close: () => vouchers.close() };
-}
-
-/** A payment names the resource it was made for; one made for another model's URL is refused. */
-function checkResource(payload: PaymentPayload, path: string): void {
-  const url = payload.resource?.url;
-  if (url === undefined) return;
-  let paidPath: string;
-  try {
-    paidPath = new URL(url).pathname;
-  } catch {
-    throw new X402Error('invalid_payload', 'The payment names a resource URL that does not parse.', { details: [`resource.url: ${url}`] });
-  }
-  if (paidPath.toLowerCase() !== path.toLowerCase()) {
-    throw new X402Error('invalid_payload', 'The payment is for another resource.', { details: [`paid for: ${paidPath}`, `this resource: ${path}`] });
-  }
 }

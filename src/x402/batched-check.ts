@@ -7,14 +7,18 @@
 // client already owes this provider. A deposit the payment carries is submitted first
 // (the provider pays its gas, so it must be at least the minimum the 402 named).
 // Refusals are BatchedRefusal with the channel's state, so an honest client resyncs.
-import { getAddress, recoverTypedDataAddress, type Address, type Hex } from 'viem';
+// An ordinary check reads nothing from the chain: the escrow's figures come from the
+// node's tracker (escrow-tracker.ts), and a key's signature is recovered here. Only a
+// contract client costs a call (its ERC-1271 answer), as it would cost the escrow.
+import { parseAbi, type Address, type Hex } from 'viem';
 import type { Connection, SignerConnection } from '../chain/connect.ts';
 import { escrowAbi } from '../chain/generated/Escrow.ts';
 import { spendPermissionsAbi } from '../chain/generated/SpendPermissions.ts';
 import { trellisTokenAbi } from '../chain/generated/TrellisToken.ts';
 import { explainRevert } from '../chain/revert-reason.ts';
 import { writeContract } from '../chain/write.ts';
-import { voucherDigest, voucherTypes, type EscrowDomain, type Voucher } from '../payments/voucher.ts';
+import { voucherDigest, type EscrowDomain, type Voucher } from '../payments/voucher.ts';
+import { recoverDigestSigner } from '../protocol/signatures.ts';
 import type { Ledger } from '../provider/ledger.ts';
 import type { BatchedPayment } from './batched-payload.ts';
 import { channelIdOf, type BatchedRequirements, type ChannelState } from './batched-requirements.ts';
@@ -28,6 +32,8 @@ export type BatchedCheckInit = {
   vouchers: BatchedVouchers;
   /** What a client's escrow can still pay: the node's one check, the one signed requests use. */
   escrowAvailable: (client: Address) => Promise<bigint>;
+  /** What the escrow has paid on a channel so far (`Escrow.redeemed`): the same tracker's. */
+  escrowRedeemed: (client: Address, provider: Address, modelId: Hex) => Promise<bigint>;
   /** Called once a deposit this node submitted is mined, before the escrow is read again. */
   afterDeposit?: () => Promise<void>;
 };
@@ -48,11 +54,8 @@ export async function channelState(
   client: Address,
   modelId: Hex,
 ): Promise<ChannelState & { available: bigint; redeemed: bigint; held: bigint }> {
-  const { publicClient, account } = init.connection;
-  const [available, redeemed] = await Promise.all([
-    init.escrowAvailable(client),
-    publicClient.readContract({ address: init.domain.escrow, abi: escrowAbi, functionName: 'redeemed', args: [client, account.address, modelId] }),
-  ]);
+  const { account } = init.connection;
+  const [available, redeemed] = await Promise.all([init.escrowAvailable(client), init.escrowRedeemed(client, account.address, modelId)]);
   const latest = init.vouchers.get(client, modelId);
   const ledgerHeld = init.ledger.paidAmount(client, modelId);
   const held = [ledgerHeld, redeemed, latest?.voucher.cumulativeAmount ?? 0n].reduce((a, b) => (a > b ? a : b));
@@ -68,17 +71,28 @@ export async function channelState(
   };
 }
 
-/** True when `signature` is the voucher client's: its key's (recovered here), else its contract's ERC-1271 answer. */
+const erc1271Abi = parseAbi(['function isValidSignature(bytes32 hash, bytes signature) view returns (bytes4)']);
+const ERC1271_MAGIC = '0x1626ba7e';
+
+/**
+ * True when `signature` is the voucher client's, decided as the escrow decides it
+ * (Escrow._isClientSignature): the key that signed the digest (recovered here, in
+ * libsecp256k1) is the client, or else the client's contract answers ERC-1271 for that
+ * same digest. One hash of the voucher serves both.
+ */
 export async function signedByClient(connection: Connection, domain: EscrowDomain, voucher: Voucher, signature: Hex): Promise<boolean> {
-  const recovered = await recoverTypedDataAddress({
-    domain: { name: 'Trellis Escrow', version: '1', chainId: domain.chainId, verifyingContract: domain.escrow },
-    types: voucherTypes,
-    primaryType: 'Voucher',
-    message: voucher,
-    signature,
-  }).catch(() => undefined);
-  if (recovered !== undefined && getAddress(recovered) === getAddress(voucher.client)) return true;
-  return connection.publicClient.verifyHash({ address: voucher.client, hash: voucherDigest(domain, voucher), signature }).catch(() => false);
+  const digest = voucherDigest(domain, voucher);
+  let recovered: Address | undefined;
+  try {
+    recovered = recoverDigestSigner(digest, signature);
+  } catch {
+    // Not an ECDSA signature (a contract client's, say): its contract decides.
+  }
+  if (recovered !== undefined && recovered.toLowerCase() === voucher.client.toLowerCase()) return true;
+  const answer = await connection.publicClient
+    .readContract({ address: voucher.client, abi: erc1271Abi, functionName: 'isValidSignature', args: [digest, signature] })
+    .catch(() => undefined);
+  return answer === ERC1271_MAGIC;
 }
 
 export async function checkBatchedPayment(init: BatchedCheckInit, payment: BatchedPayment, requirements: BatchedRequirements): Promise<CheckedBatched> {

@@ -4,6 +4,7 @@
 // `type: "deposit"`, which adds an EIP-3009 deposit authorization the provider submits
 // (Escrow.depositWithAuthorization). maxClaimableAmount is the voucher's cumulative
 // amount: the most the escrow will ever pay on this channel for what was signed so far.
+import { decodePaymentSignatureHeader } from '@x402/core/http';
 import { isPaymentPayloadV2 } from '@x402/core/schemas';
 import type { PaymentPayload } from '@x402/core/types';
 import { getAddress, isAddress, isHex, type Address, type Hex, type LocalAccount } from 'viem';
@@ -11,6 +12,7 @@ import { signVoucher, type EscrowDomain, type Voucher } from '../payments/vouche
 import type { InferenceRequest } from '../protocol/messages.ts';
 import { channelIdOf, type ChannelConfig } from './batched-requirements.ts';
 import { X402Error } from './errors.ts';
+import { checkPaidResource } from './paid-resource.ts';
 import { TOKEN_EIP712 } from './payment.ts';
 
 /** An EIP-3009 ReceiveWithAuthorization to the escrow: only the escrow can execute it, and it credits the signer. */
@@ -102,6 +104,23 @@ export async function buildBatchedPayload(signer: BatchedSigner, p: BuildBatched
   return payload;
 }
 
+/**
+ * Reads a PAYMENT-SIGNATURE header of the batched scheme sent to `path`: the header
+ * decoded, the payload parsed, the resource it names checked. X402Error invalid_payload
+ * otherwise, naming what is wrong.
+ */
+export function readBatchedPaymentHeader(header: string, path: string): BatchedPayment {
+  let decoded: unknown;
+  try {
+    decoded = decodePaymentSignatureHeader(header.trim());
+  } catch {
+    throw new X402Error('invalid_payload', 'The PAYMENT-SIGNATURE header is not base64-encoded JSON.');
+  }
+  const payment = parseBatchedPayment(decoded);
+  checkPaidResource(payment.payload, path);
+  return payment;
+}
+
 /** Reads a PAYMENT-SIGNATURE payload of the batched scheme; X402Error invalid_payload, naming the field, otherwise. */
 export function parseBatchedPayment(value: unknown): BatchedPayment {
   if (!isPaymentPayloadV2(value)) {
@@ -124,6 +143,7 @@ export function parseBatchedPayment(value: unknown): BatchedPayment {
     if (typeof v !== 'string' || !isHex(v) || (length !== undefined && v.length !== length)) throw bad(field, v);
     return v.toLowerCase() as Hex;
   };
+  if (typeof inner !== 'object' || inner === null) throw bad('payload', inner);
   if (inner.type !== 'voucher' && inner.type !== 'deposit') throw bad('type', inner.type);
   const c = inner.channelConfig as Record<string, unknown> | undefined;
   if (typeof c !== 'object' || c === null) throw bad('channelConfig', c);

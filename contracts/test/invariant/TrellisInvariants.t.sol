@@ -172,13 +172,23 @@ contract TrellisInvariants is Fixture, PathTally {
 
     /// @notice The flows the invariants are about really happen: at least once per run on
     ///         average, redemptions that pay, redemptions cut short by the client's balance,
-    ///         withdrawals that pay, and claims.
+    ///         withdrawals that pay, claims, deposits by authorization with every attack on
+    ///         them refused (each deposit meets all of them) and the refused replays of used
+    ///         ones; at least once per two runs, a deposit the attacker relays for its signer.
     function afterInvariant() public {
-        Path[] memory p = new Path[](4);
+        Path[] memory p = new Path[](12);
         p[0] = Path("paying redemption", providers.ghost_payingRedemptions(), 1);
         p[1] = Path("short-balance redemption", providers.ghost_shortRedemptions(), 1);
         p[2] = Path("withdrawal", clients.ghost_withdrawals(), 1);
         p[3] = Path("claim", providers.ghost_claims() + owners.ghost_claims(), 1);
+        p[4] = Path("deposit by authorization", clients.ghost_authorizedDeposits(), 1);
+        p[5] = Path("replayed authorization refused", clients.ghost_replaysRefused(), 1);
+        p[6] = Path("front-run through the token refused", clients.ghost_tokenFrontRunsRefused(), 1);
+        p[7] = Path("credit to another or raised amount refused", clients.ghost_redirectsRefused(), 1);
+        p[8] = Path("expired authorization refused", clients.ghost_expiredRefused(), 1);
+        p[9] = Path("not-yet-valid authorization refused", clients.ghost_notYetValidRefused(), 1);
+        p[10] = Path("another key's authorization refused", clients.ghost_foreignKeysRefused(), 1);
+        p[11] = Path("deposit relayed by the attacker credited to its signer", clients.ghost_attackerRelayed(), 2);
         tallyPaths("TRELLIS_ESCROW_PATHS", p);
     }
 }
