@@ -14,6 +14,7 @@ import {FlAggregation} from "../libraries/FlAggregation.sol";
 import {ContributorRoyalties} from "./ContributorRoyalties.sol";
 import {ContributorRoyaltiesFactory} from "./ContributorRoyaltiesFactory.sol";
 import {FlAvailability} from "./FlAvailability.sol";
+import {FlTaskRules} from "./FlTaskRules.sol";
 
 /// @title FederatedTraining
 /// @notice The federated-learning coordinator (docs/fl.md). Rounds run one after another;
@@ -31,9 +32,8 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
     uint256 public constant CHALLENGER_BPS = 5_000;
     /// @notice Share of its stake a participant forfeits (to the owner) for submitting in no round.
     uint256 public constant INACTIVE_FORFEIT_BPS = 5_000;
-    /// @notice Bounds that keep a challenge inside one transaction.
-    uint256 public constant MAX_PARTICIPANTS = 256;
-    uint256 public constant MAX_ROUNDS = 1_000;
+    /// @notice Bounds that keep a challenge inside one transaction (with FlTaskRules'
+    ///         MAX_PARTICIPANTS and MAX_ROUNDS).
     uint256 public constant MAX_SCORE = 1 << 128;
     /// @notice Rounds one call settles at most (see `_sync`).
     uint256 public constant MAX_SETTLE_PER_CALL = 32;
@@ -46,6 +46,8 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
     ContributorRoyaltiesFactory public immutable royaltiesFactory;
     /// @notice The data-availability game (demands that an element be opened), created here.
     FlAvailability public immutable availability;
+    /// @notice Checks new configs and computes the epsilon of private tasks, created here.
+    FlTaskRules public immutable rules;
 
     /// @notice Only the coordinator's availability game may report an unanswered demand.
     error FlNotAvailabilityGame(address caller);
@@ -76,6 +78,7 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
         registry = registry_;
         royaltiesFactory = factory_;
         availability = new FlAvailability(token_);
+        rules = new FlTaskRules();
     }
 
     // ------------------------------------------------------------------ task setup
@@ -86,7 +89,7 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
         nonReentrant
         returns (uint256 taskId)
     {
-        _checkConfig(c);
+        rules.checkConfig(c);
         _pull(msg.sender, c.rewardPool);
         taskId = ++_taskCount;
         _configs[taskId] = c;
@@ -476,33 +479,10 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
         return _configs[taskId];
     }
 
-    function _checkConfig(TaskConfig calldata c) private view {
-        _want(c.initialRoot != bytes32(0), "initialRoot", 0);
-        // Joins close at the start: a start in the past would admit nobody.
-        _want(c.startsAt > block.timestamp, "startsAt", c.startsAt);
-        _want(c.elementCount != 0, "elementCount", 0);
-        _want(c.rounds != 0 && c.rounds <= MAX_ROUNDS, "rounds", c.rounds);
-        _want(c.maxParticipants != 0 && c.maxParticipants <= MAX_PARTICIPANTS, "maxParticipants", c.maxParticipants);
-        _want(c.quorum != 0 && c.quorum <= c.maxParticipants, "quorum", c.quorum);
-        _want(c.submitWindow != 0, "submitWindow", 0);
-        _want(c.aggregateWindow != 0, "aggregateWindow", 0);
-        _want(c.challengeWindow != 0, "challengeWindow", 0);
-        _want(c.joinStake != 0, "joinStake", 0);
-        _want(c.aggregatorStake != 0, "aggregatorStake", 0);
-        _want(c.aggregator != address(0), "aggregator", 0);
-        _want(c.trimBetaBps < 5_000, "trimBetaBps", c.trimBetaBps);
-        _want(c.royaltyBps <= 10_000, "royaltyBps", c.royaltyBps);
-        if (_isKrum(c.strategy)) {
-            _want(uint256(c.quorum) > 2 * uint256(c.krumByzantine) + 2, "quorum", c.quorum);
-            if (c.strategy == Strategy.MultiKrum) {
-                _want(c.krumSelect != 0 && c.krumSelect <= c.quorum, "krumSelect", c.krumSelect);
-            }
-        }
-    }
-
-    /// @dev One config check: refuses `field` with its value unless `ok`.
-    function _want(bool ok, bytes32 field, uint256 value) private pure {
-        if (!ok) revert FlConfigInvalid(field, value);
+    /// @dev The task's epsilon after `rounds` rounds; 0 without differential privacy.
+    function _epsilonAfter(TaskConfig storage c, uint256 rounds) private view returns (uint256) {
+        if (c.dpEpsilonMicros == 0) return 0;
+        return rules.epsilonAfter(c.dpNoiseMicros, c.dpDeltaAtto, rounds);
     }
 
     function _isKrum(Strategy strategy) private pure returns (bool) {
@@ -629,8 +609,15 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
     /// @dev `_sync`, refusing a task whose first round has not started.
     function _syncStarted(uint256 taskId) private returns (uint256 r) {
         r = _sync(taskId);
-        if (r == 0) revert FlNotStarted(taskId, _configs[taskId].startsAt);
-        if (_states[taskId].finishedAt != 0) revert FlTaskFinished(taskId);
+        TaskConfig storage c = _configs[taskId];
+        if (r == 0) revert FlNotStarted(taskId, c.startsAt);
+        if (_states[taskId].finishedAt != 0) {
+            // Stopped by the budget before its last round: the round it would be in cannot start.
+            if (r < c.rounds && c.dpEpsilonMicros != 0) {
+                revert FlPrivacyBudgetExceeded(taskId, r + 1, _epsilonAfter(c, r + 1), c.dpEpsilonMicros);
+            }
+            revert FlTaskFinished(taskId);
+        }
     }
 
     /// @dev Rolls the task forward to now: settles every round whose time is over and opens
@@ -644,30 +631,35 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
         if (r == 0) {
             if (block.timestamp < c.startsAt) return 0;
             r = 1;
-            _open(taskId, c, 1, c.startsAt);
+            _open(taskId, c, 1, c.startsAt, _epsilonAfter(c, 1));
         }
         // At most MAX_SETTLE_PER_CALL rounds per call, so that a long idle task can always be
         // rolled forward within a block by repeated `advance` calls.
         for (uint256 settled; settled < MAX_SETTLE_PER_CALL; ++settled) {
             (bool done, uint64 end) = _settle(taskId, c, r);
             if (!done) return r;
-            if (r == c.rounds) {
+            // A private task also ends where its next round would pass the budget: that round never opens.
+            uint256 epsilon = r == c.rounds ? 0 : _epsilonAfter(c, r + 1);
+            if (r == c.rounds || epsilon > c.dpEpsilonMicros) {
                 s.finishedAt = end;
                 emit TaskFinished(taskId, end, s.modelRoot);
                 return r;
             }
             ++r;
-            _open(taskId, c, r, end);
+            _open(taskId, c, r, end, epsilon);
         }
     }
 
-    function _open(uint256 taskId, TaskConfig storage c, uint256 r, uint64 start) private {
+    /// @dev Opens round `r`; `epsilon` is what a private task has spent once it is.
+    function _open(uint256 taskId, TaskConfig storage c, uint256 r, uint64 start, uint256 epsilon) private {
         Round storage rd = _rounds[taskId][r];
         rd.status = RoundStatus.Open;
         rd.start = start;
         rd.aggregateDeadline = start + c.submitWindow + c.aggregateWindow;
         _states[taskId].currentRound = uint16(r);
         emit RoundOpened(taskId, r, start, start + c.submitWindow);
+        // Spent when the round opens: its updates are published whether or not it aggregates.
+        if (c.dpEpsilonMicros != 0) emit PrivacySpent(taskId, r, epsilon, c.dpEpsilonMicros);
     }
 
     /// @dev Whether round `r` is over by now, and when it ended; closes it if so.
