@@ -4,7 +4,9 @@
 // are seconds long, so three rounds take about a minute. At the end the final model is
 // published through the task's royalty account, one more provider is started to serve
 // it (running providers choose their models at start), and one paid call through the
-// gateway pays the contributors royalties.
+// gateway pays the contributors royalties. With --dp-epsilon the task is private: every
+// participant clips and noises its updates, and the coordinator ends the task when the
+// next round would pass the budget.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,9 +24,10 @@ import { prepareData } from '../../train/prepare-data.ts';
 import { selectRows } from '../../train/split.ts';
 import { dirichletPartition, iidPartition } from '../client/partition.ts';
 import { fundLocalAccount } from './accounts.ts';
-import { committedUpdates, type FlContext } from './chain.ts';
+import { committedUpdates, privacySpentOf, readTask, type FlContext } from './chain.ts';
 import { dataFileText, taskModel } from './model.ts';
 import { createTask } from './owner.ts';
+import { roundsAllowed, taskPrivacy, type PrivacyOptions } from './privacy.ts';
 import { taskEarnings } from './rewards.ts';
 import { runRole } from './run.ts';
 import { serveTaskModel } from './serve.ts';
@@ -36,6 +39,8 @@ export type DemoOptions = {
   clients: number;
   alpha: number;
   rounds: number;
+  /** Differential privacy: every participant clips and noises its updates; the budget ends the task. */
+  dp?: PrivacyOptions;
 };
 
 const binPath = repoPath('bin', 'trellis.js');
@@ -139,10 +144,18 @@ export async function runFlDemo(o: DemoOptions): Promise<void> {
       aggregator: devAccount(flDemoRoles.aggregator).address,
       aggregatorStake: tokens('20'),
       royaltyBps: 1000,
+      ...(o.dp ? { dp: o.dp } : {}),
     });
     print(
       `task ${taskId} created by ${context.connection.account.address}: ${o.rounds} rounds of FedAvg, initial model ${initialCid}, pool ${formatTokens(tokens('90'))}`,
     );
+    const { config } = await readTask(owner, taskId);
+    const privacy = taskPrivacy(config);
+    if (privacy) {
+      print(
+        `differential privacy: epsilon budget ${privacy.epsilon} (delta ${privacy.delta}) covers ${roundsAllowed(config)} of ${o.rounds} rounds; each update clipped to norm ${privacy.clippingNorm} and noised with standard deviation ${privacy.noiseMultiplier * privacy.clippingNorm} (noise multiplier ${privacy.noiseMultiplier})`,
+      );
+    }
 
     for (const child of children) child.stdin!.write(`${taskId}\n`);
     const published = await runRole(owner, {
@@ -155,6 +168,10 @@ export async function runFlDemo(o: DemoOptions): Promise<void> {
     for (let r = 1; r <= o.rounds; r++) {
       const updates = await committedUpdates(owner, taskId, r);
       print(`round ${r} submitted by ${updates.map((u) => `#${u.index}`).join(', ') || 'nobody'}`);
+    }
+    if (privacy) {
+      const spent = await privacySpentOf(owner, taskId);
+      print(`epsilon spent ${Number(spent.epsilonMicros) / 1e6} of the budget ${Number(spent.budgetMicros) / 1e6}, as the coordinator counts it`);
     }
     if (!published) return;
     print(`final model: fixed-point accuracy ${(published.accuracy * 100).toFixed(1)} % on the owner's validation rows`);
