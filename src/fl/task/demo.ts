@@ -87,6 +87,7 @@ export async function runFlDemo(o: DemoOptions): Promise<void> {
     ...(o.networkOptions.manifest ? ['--manifest', o.networkOptions.manifest] : []),
   ];
   const children: ChildProcess[] = [];
+  const spawnedAt = Date.now();
   const ready: Promise<void>[] = [];
   const start = (label: string, args: string[]) => {
     const child = spawn(process.execPath, [binPath, 'fl', 'run', '-', '--store', store.dir, ...net, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -129,16 +130,22 @@ export async function runFlDemo(o: DemoOptions): Promise<void> {
   );
   try {
     await Promise.all(ready);
+    // On a loaded machine the processes that took long to load take long to join, train
+    // and aggregate too: the join window grows with the time they took, and the windows
+    // stretch by the same measure (1 on an idle machine, where loading takes seconds).
+    const loadSeconds = Math.ceil((Date.now() - spawnedAt) / 1000);
+    const pace = Math.max(1, Math.round(loadSeconds / 10));
+    if (pace > 1) print(`the processes took ${loadSeconds} s to load: windows ${pace} times their usual length`);
 
-    const submitWindow = o.data === 'digits' ? 12 : 8;
+    const submitWindow = (o.data === 'digits' ? 12 : 8) * pace;
     const { taskId, initialCid } = await createTask(owner, {
       model: spec.name,
       rounds: o.rounds,
       quorum: Math.max(2, Math.ceil(o.clients / 2)),
-      startsIn: 20 + 2 * o.clients,
+      startsIn: 20 + 2 * o.clients + 2 * loadSeconds,
       submitWindow,
-      aggregateWindow: 8,
-      challengeWindow: 4,
+      aggregateWindow: 8 * pace,
+      challengeWindow: 4 * pace,
       rewardPool: tokens('90'),
       joinStake: tokens('5'),
       aggregator: devAccount(flDemoRoles.aggregator).address,
