@@ -1,7 +1,8 @@
 // `trellis fl demo`: one whole task on the running local network. The parent process is
 // the task owner; every data owner, the aggregator and the watcher is a child process
 // running `trellis fl run`, all sharing the task's block store on this machine. Windows
-// are seconds long, so three rounds take about a minute. At the end the final model is
+// are seconds long, so three rounds take about a minute (longer on a loaded machine, where
+// the windows stretch with the time the processes took to load). At the end the final model is
 // published through the task's royalty account, one more provider is started to serve
 // it (running providers choose their models at start), and one paid call through the
 // gateway pays the contributors royalties. With --dp-epsilon the task is private: every
