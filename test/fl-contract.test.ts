@@ -3,9 +3,11 @@
 // posts an aggregate with one wrong element, and challenges built with TypeScript
 // proofs and values run against the contract. At every honest index the contract's
 // recomputation must equal aggregateElement (it refuses FlAggregateCorrect); at the
-// wrong one it must compute the TypeScript value and slash. Last, a Krum task through the
+// wrong one it must compute the TypeScript value and slash. Then a Krum task through the
 // SDK's aggregator and watcher: the distance matrix, its selection and its challenges
-// (src/fl/distances.ts against FlSelection.sol), from the lying aggregator's side.
+// (src/fl/distances.ts against FlSelection.sol), from the lying aggregator's side. Last,
+// differential privacy: the contract's epsilon against the SDK's, and a private task
+// refusing the round past its budget.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +17,7 @@ import { createTestClient, http, parseEventLogs, type Address, type Hex } from '
 import { startAnvil, type Anvil } from '../src/chain/anvil.ts';
 import { connectDevSigner, type SignerConnection } from '../src/chain/connect.ts';
 import { deployTrellis } from '../src/chain/deploy.ts';
+import { flTaskRulesAbi } from '../src/chain/generated/FlTaskRules.ts';
 import { federatedTrainingAbi } from '../src/chain/generated/FederatedTraining.ts';
 import { trellisTokenAbi } from '../src/chain/generated/TrellisToken.ts';
 import type { Deployment } from '../src/chain/manifest.ts';
@@ -23,11 +26,24 @@ import { FL_MAX_ABS, commitWeights, elementProof, type WeightCommitment } from '
 import { distanceMatrix, krumSelection, matrixTree, prefixTree, treeProof } from '../src/fl/distances.ts';
 import { krumScores, lowestScores } from '../src/fl/strategies/aggregate.ts';
 import { aggregatorStep, stakeAggregator } from '../src/fl/task/aggregator.ts';
-import { putWeights } from '../src/fl/task/blob.ts';
-import { selectionGame, type FlContext } from '../src/fl/task/chain.ts';
 import { watcherStep } from '../src/fl/task/watcher.ts';
 import { flSelectionAbi } from '../src/chain/generated/FlSelection.ts';
 import { BlockStore } from '../src/store/index.ts';
+import { runFlCreate, runFlStatus } from '../src/cli/commands/fl.ts';
+import { TrellisError } from '../src/errors.ts';
+import { iidPartition } from '../src/fl/client/partition.ts';
+import { epsilonBoundMicros } from '../src/fl/dp/gaussian-bound.ts';
+import { deltaOf } from '../src/fl/dp/noise.ts';
+import { seededRandomBytes } from '../src/fl/secagg/random-bytes.ts';
+import { getWeights, putWeights } from '../src/fl/task/blob.ts';
+import { flWrite, readRound, readTask, roundStatuses, selectionGame, type FlContext } from '../src/fl/task/chain.ts';
+import { taskModel } from '../src/fl/task/model.ts';
+import { createTask } from '../src/fl/task/owner.ts';
+import { joinTask, participantStep, type Submission } from '../src/fl/task/participant.ts';
+import { taskPrivacy } from '../src/fl/task/privacy.ts';
+import { syncTask } from '../src/fl/task/sync.ts';
+import { prepareData } from '../src/train/prepare-data.ts';
+import { selectRows } from '../src/train/split.ts';
 
 const ELEMENTS = 7;
 const WINDOW = 3600n;
@@ -115,6 +131,10 @@ async function runTask(strategy: FlStrategy): Promise<void> {
     allowlistRoot: `0x${'0'.repeat(64)}` as Hex,
     validationCommitment: `0x${'11'.repeat(32)}` as Hex,
     royaltyBps: 500,
+    dpEpsilonMicros: 0,
+    dpDeltaAtto: 0n,
+    dpNoiseMicros: 0,
+    dpClipMicros: 0,
   } as const;
   await send(owner, fl, federatedTrainingAbi, 'createTask', [config, 'ipfs://initial']);
   const taskId = await owner.publicClient.readContract({ address: fl, abi: federatedTrainingAbi, functionName: 'taskCount' });
@@ -248,6 +268,10 @@ describe('the Krum selection game through the SDK', () => {
       allowlistRoot: `0x${'0'.repeat(64)}` as Hex,
       validationCommitment: `0x${'11'.repeat(32)}` as Hex,
       royaltyBps: 500,
+      dpEpsilonMicros: 0,
+      dpDeltaAtto: 0n,
+      dpNoiseMicros: 0,
+      dpClipMicros: 0,
     } as const;
     await send(owner, fl, federatedTrainingAbi, 'createTask', [config, initialCid]);
     const taskId = await read<bigint>('taskCount', []);
@@ -378,5 +402,171 @@ describe('the Krum selection game through the SDK', () => {
     );
     assert.equal(await read<bigint>('claimable', [watcher.account.address]), credit, 'a refused challenge pays nothing');
     assert.equal((await read<{ aggregatorStaked: boolean }>('taskState', [taskId])).aggregatorStaked, true, 'the honest aggregator keeps its stake');
+  });
+});
+
+// Differential privacy on the same chain: the contract's epsilon against the SDK's, and
+// one private task through the SDK (src/fl/task) from creation to the round the budget
+// refuses. Breast-cancer updates of one local epoch keep it quick.
+describe('a private task: the epsilon budget enforced by the coordinator', () => {
+  const read = <T>(functionName: string, args: readonly unknown[]) =>
+    owner.publicClient.readContract({ address: fl, abi: federatedTrainingAbi, functionName: functionName as never, args: args as never }) as Promise<T>;
+  const refused = (code: string) => (e: unknown) => e instanceof TrellisError && e.code === code;
+
+  test('the contract counts epsilon exactly as src/fl/dp/gaussian-bound.ts, to the last millionth', async () => {
+    const grid: [bigint, bigint, number][] = [];
+    // The ends of every range and typical values between: 4 x 4 x 3 points.
+    for (const z of [1n, 1_100_000n, 17_300_000n, 4_294_967_295n])
+      for (const d of [1n, 10n ** 13n, 5n * 10n ** 17n, 10n ** 18n - 1n]) for (const r of [1, 7, 1000]) grid.push([z, d, r]);
+    const rules = await read<Address>('rules', []);
+    const onChain = await Promise.all(
+      grid.map(([z, d, r]) => owner.publicClient.readContract({ address: rules, abi: flTaskRulesAbi, functionName: 'epsilonAfter', args: [z, d, BigInt(r)] })),
+    );
+    for (const [i, [z, d, r]] of grid.entries()) assert.equal(onChain[i], epsilonBoundMicros(z, d, r), `z ${z}, delta ${d}, ${r} rounds`);
+  });
+
+  test('participants clip and noise with the committed parameters, the spend is posted, the round past the budget cannot start', async (t) => {
+    const store = await BlockStore.open(join(dir, 'dp-store'));
+    const ctx = (connection: SignerConnection): FlContext => ({ connection, deployment, store });
+    const [ownerCtx, aggCtx, a, b] = [owner, aggregator, people[0]!, people[1]!].map(ctx) as [FlContext, FlContext, FlContext, FlContext];
+    const context = { connection: owner, deployment, gatewayUrl: undefined, dataDir: dir };
+    const base = {
+      rounds: 3,
+      quorum: 2,
+      startsIn: 600,
+      submitWindow: Number(WINDOW),
+      aggregateWindow: Number(WINDOW),
+      challengeWindow: Number(WINDOW),
+      rewardPool: 60_000_000n,
+      joinStake: STAKE,
+      aggregator: aggregator.account.address,
+      aggregatorStake: AGG_STAKE,
+      royaltyBps: 500,
+    };
+    const cli = {
+      model: 'breast-cancer-mlp',
+      strategy: 'FedAvg',
+      rounds: '3',
+      quorum: '2',
+      startsIn: '600',
+      submitWindow: '60',
+      aggregateWindow: '60',
+      challengeWindow: '60',
+      pool: '1',
+      joinStake: '1',
+      aggregator: aggregator.account.address,
+      aggregatorStake: '1',
+      royalty: '0',
+      store: store.dir,
+    };
+    // Bad input is refused by name before any transaction.
+    const tasksBefore = await read<bigint>('taskCount', []);
+    for (const [dp, code] of [
+      [{ dpEpsilon: '-1' }, 'INVALID_OPTION'],
+      [{ dpEpsilon: 'NaN' }, 'INVALID_OPTION'],
+      [{ dpEpsilon: '3', dpDelta: '1' }, 'INVALID_OPTION'],
+      [{ dpNoise: '2' }, 'INVALID_OPTION'],
+      [{ dpEpsilon: '0.5', dpNoise: '4' }, 'DP_BUDGET_EXCEEDED'],
+    ] as const) {
+      await assert.rejects(
+        runFlCreate({ ...cli, ...dp }, context, () => {}),
+        refused(code),
+        JSON.stringify(dp),
+      );
+    }
+    assert.equal(await read<bigint>('taskCount', []), tasksBefore, 'nothing was created');
+
+    // Twins, one private: its budget (1.5 for delta 1e-5 at z = 4) covers round 1 of 3.
+    const now = (await owner.publicClient.getBlock()).timestamp;
+    const plain = await createTask(ownerCtx, { ...base, model: 'breast-cancer-mlp', now });
+    const dp = await createTask(ownerCtx, { ...base, model: 'breast-cancer-mlp', now, dp: { epsilon: 1.5, delta: 1e-5, noiseMultiplier: 4, clippingNorm: 1 } });
+    const createdIn = async (taskId: bigint) => {
+      const [log] = await owner.publicClient.getContractEvents({
+        address: fl,
+        abi: federatedTrainingAbi,
+        eventName: 'TaskCreated',
+        args: { taskId },
+        fromBlock: 0n,
+      });
+      return (await owner.publicClient.getTransactionReceipt({ hash: log!.transactionHash })).gasUsed;
+    };
+    const createExtra = (await createdIn(dp.taskId)) - (await createdIn(plain.taskId));
+    const { config } = await readTask(ownerCtx, dp.taskId);
+    assert.deepEqual(taskPrivacy(config), { epsilon: 1.5, delta: 1e-5, noiseMultiplier: 4, clippingNorm: 1 });
+
+    const spec = taskModel('breast-cancer-mlp');
+    const train = prepareData(spec).train;
+    const data = iidPartition(train.rows, 2, 3).map((rows) => selectRows(train, rows));
+    for (const [k, who] of [a, b].entries()) {
+      await joinTask(who, dp.taskId, { rows: data[k]!.rows, datasetHash: `0x${'33'.repeat(32)}` });
+    }
+    await stakeAggregator(aggCtx, dp.taskId, AGG_STAKE);
+    await warpTo(now + 600n);
+
+    // The plain twin's round opens by the same write (advance), for the gas comparison.
+    await flWrite(a, 'Advancing the plain twin', 'advance', [plain.taskId]);
+    // A participant asked to add less noise than committed refuses, and sends nothing.
+    await assert.rejects(participantStep(b, dp.taskId, { data: data[1]!, epochs: 1, seed: 2, dp: { noiseMultiplier: 1 } }), refused('DP_WEAKER_THAN_TASK'));
+    const sent: (Submission | undefined)[] = [];
+    for (const [k, who] of [a, b].entries()) {
+      sent.push(await participantStep(who, dp.taskId, { data: data[k]!, epochs: 1, seed: k + 1, dp: { random: seededRandomBytes(`dp-${k}`) } }));
+    }
+    assert.deepEqual(
+      sent.map((s) => s?.dp?.noiseStd),
+      [4, 4],
+      'noise of standard deviation z C on every element',
+    );
+    const openedIn = async (taskId: bigint) => {
+      const [log] = await owner.publicClient.getContractEvents({
+        address: fl,
+        abi: federatedTrainingAbi,
+        eventName: 'RoundOpened',
+        args: { taskId, round: 1n },
+        fromBlock: 0n,
+      });
+      return (await owner.publicClient.getTransactionReceipt({ hash: log!.transactionHash })).gasUsed;
+    };
+    const openExtra = (await openedIn(dp.taskId)) - (await openedIn(plain.taskId));
+    // What left the machine: the delta from the global model is mostly noise of std 4.
+    const global = await getWeights(store, dp.initialCid);
+    const blob = await getWeights(store, sent[0]!.cid);
+    const delta = deltaOf(blob.elements.map(Number), global.elements.map(Number));
+    const std = Math.sqrt(delta.reduce((s, v) => s + v * v, 0) / delta.length);
+    assert.ok(Math.abs(std - 4) < 0.5, `the update's delta has std ${std}`);
+
+    await warpTo(now + 600n + WINDOW);
+    assert.deepEqual((await aggregatorStep(aggCtx, dp.taskId))?.included, [0, 1]);
+    await warpTo(now + 600n + 3n * WINDOW);
+    const view = await syncTask(ownerCtx, dp.taskId);
+    assert.ok(view.finished, 'the budget ended the task after round 1');
+    assert.equal(view.state.currentRound, 1);
+    assert.equal(roundStatuses[(await readRound(ownerCtx, dp.taskId, 1)).status], 'Final');
+    const spends = await owner.publicClient.getContractEvents({
+      address: fl,
+      abi: federatedTrainingAbi,
+      eventName: 'PrivacySpent',
+      args: { taskId: dp.taskId },
+      fromBlock: 0n,
+    });
+    assert.equal(spends.length, 1, 'one spend: round 2 never opened');
+    const spent = spends[0];
+    assert.equal(spent!.args.epsilonMicros, epsilonBoundMicros(4_000_000n, 10n ** 13n, 1));
+    assert.equal(spent!.args.round, 1n);
+
+    // The round past the budget: the SDK stops, and a direct write is refused by name.
+    assert.equal(await participantStep(a, dp.taskId, { data: data[0]!, epochs: 1, seed: 1 }), undefined);
+    await assert.rejects(
+      flWrite(a, 'Submitting past the budget', 'submitUpdate', [dp.taskId, `0x${'44'.repeat(32)}`, config.elementCount, 'ipfs://late']),
+      (e: unknown) =>
+        refused('TRANSACTION_FAILED')(e) &&
+        /Round 2 of task \d+ would take its epsilon to 1\.759852, past the privacy budget of 1\.5/.test((e as Error).message),
+    );
+    const lines: string[] = [];
+    await runFlStatus(String(dp.taskId), { store: store.dir }, context, (line) => lines.push(line));
+    assert.ok(
+      lines.some((l) => l.includes('epsilon spent 1.230944 of 1.5 (the budget ended the task after round 1)')),
+      lines.join('\n'),
+    );
+    t.diagnostic(`gas with differential privacy: createTask +${createExtra}, the write that opens a round (advance) +${openExtra}`);
   });
 });

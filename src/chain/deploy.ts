@@ -6,6 +6,7 @@ import { encodeFunctionData, getAddress, zeroAddress, zeroHash, type Abi, type A
 import { agentIdentityAbi, agentIdentityBytecode } from './generated/AgentIdentity.ts';
 import { disputeGameAbi, disputeGameBytecode } from './generated/DisputeGame.ts';
 import { contributorRoyaltiesFactoryAbi, contributorRoyaltiesFactoryBytecode } from './generated/ContributorRoyaltiesFactory.ts';
+import { flTaskRulesAbi, flTaskRulesBytecode } from './generated/FlTaskRules.ts';
 import { escrowAbi, escrowBytecode } from './generated/Escrow.ts';
 import { federatedTrainingAbi, federatedTrainingBytecode } from './generated/FederatedTraining.ts';
 import { marketParamsAbi, marketParamsBytecode } from './generated/MarketParams.ts';
@@ -132,10 +133,12 @@ export async function deployTrellis(connection: SignerConnection, options: Deplo
     token.address,
     modelRegistry.address,
   ]);
+  const flTaskRules = await deploy('FlTaskRules', flTaskRulesAbi, flTaskRulesBytecode, []);
   const federatedTraining = await deploy('FederatedTraining', federatedTrainingAbi, federatedTrainingBytecode, [
     token.address,
     modelRegistry.address,
     royaltiesFactory.address,
+    flTaskRules.address,
   ]);
   // zk verification (docs/zk.md): per-model verifiers, and the slasher of zk receipts whose
   // proof fails, on the dispute game's slash amount, reporter share and jail term.

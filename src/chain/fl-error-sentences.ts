@@ -1,10 +1,11 @@
 // Sentences for the federated-training contracts' errors (FederatedTraining,
-// FlAvailability, FlSelection, ContributorRoyalties) and Multicall3's, merged into src/chain/error-sentences.ts.
-import { date, label, short, text, tusd, type ErrorSentence } from './sentence-parts.ts';
+// FlAvailability, FlSelection, FlTaskRules, ContributorRoyalties) and Multicall3's, merged into src/chain/error-sentences.ts.
+import { big, date, label, short, text, tusd, type ErrorSentence } from './sentence-parts.ts';
 
 const ROUND_STATUS = ['not open', 'open for updates', 'holding a posted aggregate', 'final', 'closed without an aggregate'];
 const round = (v: unknown) => ROUND_STATUS[Number(v)] ?? `in state ${text(v)}`;
 const DEMAND_STATUS = ['unknown', 'pending', 'answered already', 'settled unanswered'];
+const micros = (v: unknown) => String(Number(big(v)) / 1e6);
 const who = (participant: unknown) => (Number(participant) === 2 ** 32 - 1 ? 'the aggregate' : `participant ${text(participant)}`);
 
 export const flErrorSentences: Readonly<Record<string, ErrorSentence>> = {
@@ -50,6 +51,8 @@ export const flErrorSentences: Readonly<Record<string, ErrorSentence>> = {
   FlAggregatorStaked: (a) => `The aggregator of task ${text(a.taskId)} still holds stake and cannot be replaced.`,
   FlLengthMismatch: (a) => `Two lists that go together have ${text(a.a)} and ${text(a.b)} entries.`,
   FlNothingToClaim: (a) => `${text(a.account)} has nothing to claim from federated training.`,
+  FlPrivacyBudgetExceeded: (a) =>
+    `Round ${text(a.round)} ${big(a.taskId) === 0n ? 'of the new task' : `of task ${text(a.taskId)}`} would take its epsilon to ${micros(a.epsilonMicros)}, past the privacy budget of ${micros(a.budgetMicros)}: the round cannot start.`,
 
   FlNotGame: (a) => `Only the coordinator's own games report unanswered demands or wrong Krum posts to it, not ${text(a.caller)}.`,
 

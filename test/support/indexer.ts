@@ -351,6 +351,10 @@ export async function trainingActivity(rpcUrl: string, deployment: Deployment): 
     allowlistRoot: `0x${'0'.repeat(64)}` as Hex,
     validationCommitment: `0x${'11'.repeat(32)}` as Hex,
     royaltyBps: 500,
+    dpEpsilonMicros: 0,
+    dpDeltaAtto: 0n,
+    dpNoiseMicros: 0,
+    dpClipMicros: 0,
   } as const;
   await send(owner, fl, federatedTrainingAbi, 'createTask', [config, 'ipfs://initial-model']);
   const taskId = await owner.publicClient.readContract({ address: fl, abi: federatedTrainingAbi, functionName: 'taskCount' });

@@ -15,6 +15,7 @@ import {ContributorRoyalties} from "./ContributorRoyalties.sol";
 import {ContributorRoyaltiesFactory} from "./ContributorRoyaltiesFactory.sol";
 import {FlAvailability} from "./FlAvailability.sol";
 import {FlSelection} from "./FlSelection.sol";
+import {FlTaskRules} from "./FlTaskRules.sol";
 
 /// @title FederatedTraining
 /// @notice The federated-learning coordinator (docs/fl.md). Rounds run one after another;
@@ -32,9 +33,8 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
     uint256 public constant CHALLENGER_BPS = 5_000;
     /// @notice Share of its stake a participant forfeits (to the owner) for submitting in no round.
     uint256 public constant INACTIVE_FORFEIT_BPS = 5_000;
-    /// @notice Bounds that keep a challenge inside one transaction.
-    uint256 public constant MAX_PARTICIPANTS = 256;
-    uint256 public constant MAX_ROUNDS = 1_000;
+    /// @notice Bounds that keep a challenge inside one transaction (with FlTaskRules'
+    ///         MAX_PARTICIPANTS and MAX_ROUNDS).
     uint256 public constant MAX_SCORE = 1 << 128;
     /// @notice Rounds one call settles at most (see `_sync`).
     uint256 public constant MAX_SETTLE_PER_CALL = 32;
@@ -51,6 +51,8 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
     ///      second, so it lives at the CREATE address of the coordinator's nonce 2 (no getter:
     ///      this contract's code is at the size limit).
     FlSelection private immutable _selectionGame;
+    /// @notice Checks new configs and computes the epsilon of private tasks.
+    FlTaskRules public immutable rules;
 
     /// @notice Only the coordinator's games report to it: the availability game an unanswered
     ///         demand, the selection game a wrong distance or Krum selection.
@@ -77,10 +79,13 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
     /// @dev When a demand nobody answered made the live post of a round void.
     mapping(uint256 taskId => mapping(uint256 round => uint64)) private _voidAt;
 
-    constructor(IERC20 token_, IModelRegistry registry_, ContributorRoyaltiesFactory factory_) {
+    /// @dev `rules_` holds no state, so it is deployed once beside the coordinator; created
+    ///      here, its code would take the coordinator's initcode past EIP-3860's limit.
+    constructor(IERC20 token_, IModelRegistry registry_, ContributorRoyaltiesFactory factory_, FlTaskRules rules_) {
         token = token_;
         registry = registry_;
         royaltiesFactory = factory_;
+        rules = rules_;
         availability = new FlAvailability(token_);
         // Created second: the availability game stays at the coordinator's nonce 1.
         _selectionGame = new FlSelection();
@@ -94,7 +99,7 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
         nonReentrant
         returns (uint256 taskId)
     {
-        _checkConfig(c);
+        rules.checkConfig(c);
         _pull(msg.sender, c.rewardPool);
         taskId = ++_taskCount;
         _configs[taskId] = c;
@@ -484,33 +489,10 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
         return _configs[taskId];
     }
 
-    function _checkConfig(TaskConfig calldata c) private view {
-        _want(c.initialRoot != bytes32(0), "initialRoot", 0);
-        // Joins close at the start: a start in the past would admit nobody.
-        _want(c.startsAt > block.timestamp, "startsAt", c.startsAt);
-        _want(c.elementCount != 0, "elementCount", 0);
-        _want(c.rounds != 0 && c.rounds <= MAX_ROUNDS, "rounds", c.rounds);
-        _want(c.maxParticipants != 0 && c.maxParticipants <= MAX_PARTICIPANTS, "maxParticipants", c.maxParticipants);
-        _want(c.quorum != 0 && c.quorum <= c.maxParticipants, "quorum", c.quorum);
-        _want(c.submitWindow != 0, "submitWindow", 0);
-        _want(c.aggregateWindow != 0, "aggregateWindow", 0);
-        _want(c.challengeWindow != 0, "challengeWindow", 0);
-        _want(c.joinStake != 0, "joinStake", 0);
-        _want(c.aggregatorStake != 0, "aggregatorStake", 0);
-        _want(c.aggregator != address(0), "aggregator", 0);
-        _want(c.trimBetaBps < 5_000, "trimBetaBps", c.trimBetaBps);
-        _want(c.royaltyBps <= 10_000, "royaltyBps", c.royaltyBps);
-        if (_isKrum(c.strategy)) {
-            _want(uint256(c.quorum) > 2 * uint256(c.krumByzantine) + 2, "quorum", c.quorum);
-            if (c.strategy == Strategy.MultiKrum) {
-                _want(c.krumSelect != 0 && c.krumSelect <= c.quorum, "krumSelect", c.krumSelect);
-            }
-        }
-    }
-
-    /// @dev One config check: refuses `field` with its value unless `ok`.
-    function _want(bool ok, bytes32 field, uint256 value) private pure {
-        if (!ok) revert FlConfigInvalid(field, value);
+    /// @dev The task's epsilon after `rounds` rounds; 0 without differential privacy.
+    function _epsilonAfter(TaskConfig storage c, uint256 rounds) private view returns (uint256) {
+        if (c.dpEpsilonMicros == 0) return 0;
+        return rules.epsilonAfter(c.dpNoiseMicros, c.dpDeltaAtto, rounds);
     }
 
     function _isKrum(Strategy strategy) private pure returns (bool) {
@@ -655,7 +637,14 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
     /// @dev `_sync`, refusing a finished task.
     function _syncRunning(uint256 taskId) private returns (uint256 r) {
         r = _sync(taskId);
-        if (_states[taskId].finishedAt != 0) revert FlTaskFinished(taskId);
+        if (_states[taskId].finishedAt != 0) {
+            TaskConfig storage c = _configs[taskId];
+            // Stopped by the budget before its last round: the round it would be in cannot start.
+            if (r < c.rounds && c.dpEpsilonMicros != 0) {
+                revert FlPrivacyBudgetExceeded(taskId, r + 1, _epsilonAfter(c, r + 1), c.dpEpsilonMicros);
+            }
+            revert FlTaskFinished(taskId);
+        }
     }
 
     function _onlyOwner(uint256 taskId, address taskOwner) private view {
@@ -677,30 +666,35 @@ contract FederatedTraining is IFederatedTraining, ReentrancyGuard {
         if (r == 0) {
             if (block.timestamp < c.startsAt) return 0;
             r = 1;
-            _open(taskId, c, 1, c.startsAt);
+            _open(taskId, c, 1, c.startsAt, _epsilonAfter(c, 1));
         }
         // At most MAX_SETTLE_PER_CALL rounds per call, so that a long idle task can always be
         // rolled forward within a block by repeated `advance` calls.
         for (uint256 settled; settled < MAX_SETTLE_PER_CALL; ++settled) {
             (bool done, uint64 end) = _settle(taskId, c, r);
             if (!done) return r;
-            if (r == c.rounds) {
+            // A private task also ends where its next round would pass the budget: that round never opens.
+            uint256 epsilon = r == c.rounds ? 0 : _epsilonAfter(c, r + 1);
+            if (r == c.rounds || epsilon > c.dpEpsilonMicros) {
                 s.finishedAt = end;
                 emit TaskFinished(taskId, end, s.modelRoot);
                 return r;
             }
             ++r;
-            _open(taskId, c, r, end);
+            _open(taskId, c, r, end, epsilon);
         }
     }
 
-    function _open(uint256 taskId, TaskConfig storage c, uint256 r, uint64 start) private {
+    /// @dev Opens round `r`; `epsilon` is what a private task has spent once it is.
+    function _open(uint256 taskId, TaskConfig storage c, uint256 r, uint64 start, uint256 epsilon) private {
         Round storage rd = _rounds[taskId][r];
         rd.status = RoundStatus.Open;
         rd.start = start;
         rd.aggregateDeadline = start + c.submitWindow + c.aggregateWindow;
         _states[taskId].currentRound = uint16(r);
         emit RoundOpened(taskId, r, start, start + c.submitWindow);
+        // Spent when the round opens: its updates are published whether or not it aggregates.
+        if (c.dpEpsilonMicros != 0) emit PrivacySpent(taskId, r, epsilon, c.dpEpsilonMicros);
     }
 
     /// @dev Whether round `r` is over by now, and when it ended; closes it if so.

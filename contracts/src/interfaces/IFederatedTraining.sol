@@ -64,6 +64,19 @@ interface IFederatedTraining {
         uint32 submitWindow;
         uint32 aggregateWindow;
         uint32 challengeWindow;
+        /// @dev Differential privacy (docs/privacy.md), all four zero for none (they share the
+        ///      windows' storage word, which every round reads anyway): the epsilon
+        ///      budget in millionths; no round starts whose epsilon (src/fl/DpAccountant.sol)
+        ///      would pass it.
+        uint32 dpEpsilonMicros;
+        /// @dev The delta the budget is for, in 1e-18 (0 < delta < 1).
+        uint64 dpDeltaAtto;
+        /// @dev The noise multiplier z in millionths: each participant adds N(0, (z C)^2) to
+        ///      every element of its clipped update.
+        uint32 dpNoiseMicros;
+        /// @dev The clipping norm C in millionths of a weight: each participant clips its
+        ///      update's delta from the round's global model to this L2 norm.
+        uint32 dpClipMicros;
         uint256 rewardPool;
         uint256 joinStake;
         address aggregator;
@@ -201,6 +214,9 @@ interface IFederatedTraining {
     error FlLengthMismatch(uint256 a, uint256 b);
     /// @notice Nothing to claim.
     error FlNothingToClaim(address account);
+    /// @notice Round `round` would take the task's epsilon to `epsilonMicros`, past its
+    ///         budget `budgetMicros` (millionths; task 0: the task being created).
+    error FlPrivacyBudgetExceeded(uint256 taskId, uint256 round, uint256 epsilonMicros, uint256 budgetMicros);
 
     // ------------------------------------------------------------------ events
 
@@ -261,6 +277,8 @@ interface IFederatedTraining {
         uint256 indexed taskId, bytes32 indexed modelId, address royalties, bytes32 modelRoot, bytes32 contentHash
     );
     event Claimed(address indexed account, uint256 amount);
+    /// @notice A round of a private task opened: the task's epsilon once it is spent (millionths).
+    event PrivacySpent(uint256 indexed taskId, uint256 indexed round, uint256 epsilonMicros, uint256 budgetMicros);
 
     // ------------------------------------------------------------------ writes
 

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {Fixture} from "../utils/Fixture.sol";
 import {FederatedTraining} from "../../src/fl/FederatedTraining.sol";
 import {FlSelection} from "../../src/fl/FlSelection.sol";
+import {FlTaskRules} from "../../src/fl/FlTaskRules.sol";
 import {ContributorRoyaltiesFactory} from "../../src/fl/ContributorRoyaltiesFactory.sol";
 import {IFederatedTraining} from "../../src/interfaces/IFederatedTraining.sol";
 import {IModelRegistry} from "../../src/interfaces/IModelRegistry.sol";
@@ -34,7 +35,7 @@ abstract contract FlSetup is Fixture {
     function deployFl() internal {
         deploySystem();
         factory = new ContributorRoyaltiesFactory(escrow, IERC20(address(token)), models);
-        fl = new FederatedTraining(IERC20(address(token)), models, factory);
+        fl = new FederatedTraining(IERC20(address(token)), models, factory, new FlTaskRules());
         mint(owner, POOL * 10);
         mint(aggregator, AGG_STAKE * 10);
         for (uint256 i; i < people.length; ++i) {

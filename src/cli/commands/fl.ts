@@ -52,7 +52,41 @@ export async function runFlJoin(task: string, options: StoreOption & { data: str
   return { index };
 }
 
+/** The --dp-* options: all absent for a task without differential privacy. */
+type PrivacyCliOptions = { dpEpsilon?: string; dpDelta?: string; dpNoise?: string; dpClip?: string };
+
+function positiveNumber(name: string, value: string): number {
+  const parsed = Number(value);
+  if (value.trim() === '' || !Number.isFinite(parsed) || parsed <= 0) {
+    throw new TrellisError('INVALID_OPTION', `${name} must be a positive number, got "${value}".`);
+  }
+  return parsed;
+}
+
+/** The DP options as the SDK takes them, refused by name when malformed (before anything is sent). */
+export function parsePrivacyOptions(options: PrivacyCliOptions): import('../../fl/task/privacy.ts').PrivacyOptions | undefined {
+  if (options.dpEpsilon === undefined) {
+    const stray = (['dpDelta', 'dpNoise', 'dpClip'] as const).find((k) => options[k] !== undefined);
+    if (stray) throw new TrellisError('INVALID_OPTION', `--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs --dp-epsilon (the budget).`);
+    return undefined;
+  }
+  const delta = options.dpDelta === undefined ? undefined : positiveNumber('--dp-delta', options.dpDelta);
+  if (delta !== undefined && delta >= 1) throw new TrellisError('INVALID_OPTION', `--dp-delta must lie strictly between 0 and 1, got "${options.dpDelta}".`);
+  return {
+    epsilon: positiveNumber('--dp-epsilon', options.dpEpsilon),
+    ...(delta === undefined ? {} : { delta }),
+    ...(options.dpNoise === undefined ? {} : { noiseMultiplier: positiveNumber('--dp-noise', options.dpNoise) }),
+    ...(options.dpClip === undefined ? {} : { clippingNorm: positiveNumber('--dp-clip', options.dpClip) }),
+  };
+}
+
+/** One line on a task's differential privacy, from its committed fields. */
+function describePrivacy(config: import('../../fl/task/chain.ts').TaskConfig, privacy: import('../../fl/task/privacy.ts').TaskPrivacy, rounds: number): string {
+  return `differential privacy: epsilon budget ${privacy.epsilon} for delta ${privacy.delta}, noise multiplier ${privacy.noiseMultiplier}, clipping norm ${privacy.clippingNorm}; the budget covers ${rounds} of ${config.rounds} rounds`;
+}
+
 type CreateOptions = NetworkOptions &
+  PrivacyCliOptions &
   StoreOption & {
     model: string;
     strategy: string;
@@ -76,12 +110,17 @@ export async function runFlCreate(options: CreateOptions, context: SignerContext
   const strategies = ['FedAvg', 'FedProx', 'FedMedian', 'FedTrimmedAvg'] as const;
   const strategy = strategies.find((s) => s.toLowerCase() === options.strategy.toLowerCase());
   if (!strategy) throw new TrellisError('INVALID_OPTION', `--strategy must be one of ${strategies.join(', ')}, got "${options.strategy}".`);
+  const rounds = parseIntegerOption('--rounds', options.rounds, 1, 1000);
+  // Differential privacy checked in full (the budget against round 1) before anything is sent.
+  const dp = parsePrivacyOptions(options);
+  const { privacyFields } = await import('../../fl/task/privacy.ts');
+  privacyFields(dp, rounds);
   const ctx = await flContext(context, options);
   const { createTask } = await import('../../fl/task/owner.ts');
   const { taskId, initialCid } = await createTask(ctx, {
     model: options.model,
     strategy,
-    rounds: parseIntegerOption('--rounds', options.rounds, 1, 1000),
+    rounds,
     quorum: parseIntegerOption('--quorum', options.quorum, 1, 256),
     startsIn: parseIntegerOption('--starts-in', options.startsIn, 1, 30 * 86_400),
     submitWindow: parseIntegerOption('--submit-window', options.submitWindow, 1, 30 * 86_400),
@@ -92,8 +131,15 @@ export async function runFlCreate(options: CreateOptions, context: SignerContext
     aggregator: parseAddressOption('--aggregator', options.aggregator),
     aggregatorStake: parseTokens('--aggregator-stake', options.aggregatorStake),
     royaltyBps: parseIntegerOption('--royalty', options.royalty, 0, 10_000),
+    ...(dp ? { dp } : {}),
   });
   print(`created task ${taskId}: ${options.model}, ${strategy}, initial model ${initialCid}, pool ${formatTokens(parseTokens('--pool', options.pool))}`);
+  if (dp) {
+    const { readTask } = await import('../../fl/task/chain.ts');
+    const { roundsAllowed, taskPrivacy } = await import('../../fl/task/privacy.ts');
+    const { config } = await readTask(ctx, taskId);
+    print(`  ${describePrivacy(config, taskPrivacy(config)!, roundsAllowed(config))}`);
+  }
   return taskId;
 }
 
@@ -111,6 +157,17 @@ export async function runFlStatus(task: string, options: StoreOption, context: R
   print(
     `task ${taskId}: round ${state.currentRound} of ${config.rounds}${state.finishedAt !== 0n ? ' (finished)' : ''}, ${state.participantCount} participants, quorum ${config.quorum}, pool left ${formatTokens(state.poolLeft)}`,
   );
+  const { roundsAllowed, taskPrivacy } = await import('../../fl/task/privacy.ts');
+  const privacy = taskPrivacy(config);
+  if (privacy) {
+    // The spend as the contract counts it (the same function as the SDK's).
+    const spent = await chain.privacySpentOf(ctx, taskId);
+    const allowed = roundsAllowed(config);
+    print(
+      `  epsilon spent ${Number(spent.epsilonMicros) / 1e6} of ${Number(spent.budgetMicros) / 1e6}${state.finishedAt !== 0n && allowed < config.rounds ? ` (the budget ended the task after round ${allowed})` : ''}`,
+    );
+    print(`  ${describePrivacy(config, privacy, allowed)}`);
+  }
   const posted = await chain.postedAggregates(ctx, taskId);
   const earnings = await taskEarnings(ctx, taskId);
   const demands = await chain.taskDemands(ctx, taskId);
@@ -258,7 +315,11 @@ export function registerFlCommands(program: Command): void {
         .option('--join-stake <tUSD>', 'stake of each participant', '5')
         .requiredOption('--aggregator <address>', "the aggregator's address")
         .option('--aggregator-stake <tUSD>', "the aggregator's stake", '20')
-        .option('--royalty <bps>', "the final model's royalty in basis points", '1000'),
+        .option('--royalty <bps>', "the final model's royalty in basis points", '1000')
+        .option('--dp-epsilon <e>', 'differential privacy: the epsilon budget of the whole task; a round that would pass it does not start')
+        .option('--dp-delta <d>', 'the delta the budget is for (default 1e-5)')
+        .option('--dp-noise <z>', "the noise multiplier each participant's update carries (default: the least whose rounds fit the budget)")
+        .option('--dp-clip <c>', "the L2 norm each participant's update is clipped to (default 1)"),
     ),
   ).action(async (options: CreateOptions) => {
     await runFlCreate(options, await signerContext(options, flDemoRoles.taskOwner));
@@ -322,21 +383,27 @@ export function registerFlCommands(program: Command): void {
       .option('--data <set>', 'breast-cancer (IID across hospitals) or digits (non-IID, Dirichlet)', 'breast-cancer')
       .option('--clients <n>', 'data owners, each its own process (default 5, digits 10)')
       .option('--alpha <a>', 'Dirichlet concentration for digits', '0.5')
-      .option('--rounds <n>', 'rounds of FedAvg', '3'),
-  ).action(async (options: NetworkOptions & { data: string; clients?: string; alpha: string; rounds: string }) => {
+      .option('--rounds <n>', 'rounds of FedAvg', '3')
+      .option('--dp-epsilon <e>', 'run the task with differential privacy under this epsilon budget (delta 1e-5)'),
+  ).action(async (options: NetworkOptions & { data: string; clients?: string; alpha: string; rounds: string; dpEpsilon?: string }) => {
     const { parseIntegerOption } = await import('../options.ts');
     const { runFlDemo } = await import('../../fl/task/demo.ts');
     if (options.data !== 'breast-cancer' && options.data !== 'digits')
       throw new TrellisError('INVALID_OPTION', `--data must be breast-cancer or digits, got "${options.data}".`);
     const alpha = Number(options.alpha);
     if (!(Number.isFinite(alpha) && alpha > 0)) throw new TrellisError('INVALID_OPTION', `--alpha must be a positive number, got "${options.alpha}".`);
+    const rounds = parseIntegerOption('--rounds', options.rounds, 1, 20);
+    const dp = parsePrivacyOptions({ dpEpsilon: options.dpEpsilon });
+    const { privacyFields } = await import('../../fl/task/privacy.ts');
+    privacyFields(dp, rounds);
     await runFlDemo({
       context: await signerContext(options, flDemoRoles.taskOwner),
       networkOptions: options,
       data: options.data,
       clients: parseIntegerOption('--clients', options.clients ?? (options.data === 'digits' ? '10' : '5'), 2, 30),
       alpha,
-      rounds: parseIntegerOption('--rounds', options.rounds, 1, 20),
+      rounds,
+      ...(dp ? { dp } : {}),
     });
   });
 }

@@ -5,6 +5,7 @@
 // model a round starts from.
 import { getContractAddress, type Address, type Hex } from 'viem';
 import type { SignerConnection } from '../../chain/connect.ts';
+import { flTaskRulesAbi } from '../../chain/generated/FlTaskRules.ts';
 import { federatedTrainingAbi } from '../../chain/generated/FederatedTraining.ts';
 import { flAvailabilityAbi } from '../../chain/generated/FlAvailability.ts';
 import { flSelectionAbi } from '../../chain/generated/FlSelection.ts';
@@ -137,6 +138,11 @@ export type TaskConfig = {
   allowlistRoot: Hex;
   validationCommitment: Hex;
   royaltyBps: number;
+  /** Differential privacy (src/fl/task/privacy.ts): all zero for none. */
+  dpEpsilonMicros: number;
+  dpDeltaAtto: bigint;
+  dpNoiseMicros: number;
+  dpClipMicros: number;
 };
 
 export type TaskState = {
@@ -190,6 +196,23 @@ export async function participantOf(ctx: Reader, taskId: bigint, account: Addres
 export const participantAt = (ctx: Reader, taskId: bigint, index: number): Promise<Address> => read<Address>(ctx, 'participantAt', [taskId, index]);
 export const claimableOf = (ctx: Reader, account: Address): Promise<bigint> => read<bigint>(ctx, 'claimable', [account]);
 export const shareOf = (ctx: Reader, taskId: bigint, account: Address): Promise<bigint> => read<bigint>(ctx, 'shareOf', [taskId, account]);
+
+/**
+ * The epsilon a task has spent by its current round and its budget, in millionths, as
+ * the coordinator counts them: its rules contract (contracts/src/fl/FlTaskRules.sol) asked
+ * about the committed parameters. Zero and zero for a task without DP.
+ */
+export async function privacySpentOf(ctx: Reader, taskId: bigint): Promise<{ epsilonMicros: bigint; budgetMicros: bigint }> {
+  const { config, state } = await readTask(ctx, taskId);
+  if (config.dpEpsilonMicros === 0) return { epsilonMicros: 0n, budgetMicros: 0n };
+  const epsilonMicros = await ctx.connection.publicClient.readContract({
+    address: await read<Address>(ctx, 'rules', []),
+    abi: flTaskRulesAbi,
+    functionName: 'epsilonAfter',
+    args: [BigInt(config.dpNoiseMicros), config.dpDeltaAtto, BigInt(state.currentRound)],
+  });
+  return { epsilonMicros, budgetMicros: BigInt(config.dpEpsilonMicros) };
+}
 
 /** The coordinator's availability game, which the coordinator created (its address never changes). */
 export async function availabilityGame(ctx: Reader): Promise<Address> {

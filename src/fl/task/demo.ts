@@ -1,10 +1,13 @@
 // `trellis fl demo`: one whole task on the running local network. The parent process is
 // the task owner; every data owner, the aggregator and the watcher is a child process
 // running `trellis fl run`, all sharing the task's block store on this machine. Windows
-// are seconds long, so three rounds take about a minute. At the end the final model is
+// are seconds long, so three rounds take about a minute (longer on a loaded machine, where
+// the windows stretch with the time the processes took to load). At the end the final model is
 // published through the task's royalty account, one more provider is started to serve
 // it (running providers choose their models at start), and one paid call through the
-// gateway pays the contributors royalties.
+// gateway pays the contributors royalties. With --dp-epsilon the task is private: every
+// participant clips and noises its updates, and the coordinator ends the task when the
+// next round would pass the budget.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,9 +25,10 @@ import { prepareData } from '../../train/prepare-data.ts';
 import { selectRows } from '../../train/split.ts';
 import { dirichletPartition, iidPartition } from '../client/partition.ts';
 import { fundLocalAccount } from './accounts.ts';
-import { committedUpdates, type FlContext } from './chain.ts';
+import { committedUpdates, privacySpentOf, readTask, type FlContext } from './chain.ts';
 import { dataFileText, taskModel } from './model.ts';
 import { createTask } from './owner.ts';
+import { roundsAllowed, taskPrivacy, type PrivacyOptions } from './privacy.ts';
 import { taskEarnings } from './rewards.ts';
 import { runRole } from './run.ts';
 import { serveTaskModel } from './serve.ts';
@@ -36,6 +40,8 @@ export type DemoOptions = {
   clients: number;
   alpha: number;
   rounds: number;
+  /** Differential privacy: every participant clips and noises its updates; the budget ends the task. */
+  dp?: PrivacyOptions;
 };
 
 const binPath = repoPath('bin', 'trellis.js');
@@ -82,6 +88,7 @@ export async function runFlDemo(o: DemoOptions): Promise<void> {
     ...(o.networkOptions.manifest ? ['--manifest', o.networkOptions.manifest] : []),
   ];
   const children: ChildProcess[] = [];
+  const spawnedAt = Date.now();
   const ready: Promise<void>[] = [];
   const start = (label: string, args: string[]) => {
     const child = spawn(process.execPath, [binPath, 'fl', 'run', '-', '--store', store.dir, ...net, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -124,25 +131,39 @@ export async function runFlDemo(o: DemoOptions): Promise<void> {
   );
   try {
     await Promise.all(ready);
+    // On a loaded machine the processes that took long to load take long to join, train
+    // and aggregate too: the join window grows with the time they took, and the windows
+    // stretch by the same measure (1 on an idle machine, where loading takes seconds).
+    const loadSeconds = Math.ceil((Date.now() - spawnedAt) / 1000);
+    const pace = Math.max(1, Math.round(loadSeconds / 10));
+    if (pace > 1) print(`the processes took ${loadSeconds} s to load: windows ${pace} times their usual length`);
 
-    const submitWindow = o.data === 'digits' ? 12 : 8;
+    const submitWindow = (o.data === 'digits' ? 12 : 8) * pace;
     const { taskId, initialCid } = await createTask(owner, {
       model: spec.name,
       rounds: o.rounds,
       quorum: Math.max(2, Math.ceil(o.clients / 2)),
-      startsIn: 20 + 2 * o.clients,
+      startsIn: 20 + 2 * o.clients + 2 * loadSeconds,
       submitWindow,
-      aggregateWindow: 8,
-      challengeWindow: 4,
+      aggregateWindow: 8 * pace,
+      challengeWindow: 4 * pace,
       rewardPool: tokens('90'),
       joinStake: tokens('5'),
       aggregator: devAccount(flDemoRoles.aggregator).address,
       aggregatorStake: tokens('20'),
       royaltyBps: 1000,
+      ...(o.dp ? { dp: o.dp } : {}),
     });
     print(
       `task ${taskId} created by ${context.connection.account.address}: ${o.rounds} rounds of FedAvg, initial model ${initialCid}, pool ${formatTokens(tokens('90'))}`,
     );
+    const { config } = await readTask(owner, taskId);
+    const privacy = taskPrivacy(config);
+    if (privacy) {
+      print(
+        `differential privacy: epsilon budget ${privacy.epsilon} (delta ${privacy.delta}) covers ${roundsAllowed(config)} of ${o.rounds} rounds; each update clipped to norm ${privacy.clippingNorm} and noised with standard deviation ${privacy.noiseMultiplier * privacy.clippingNorm} (noise multiplier ${privacy.noiseMultiplier})`,
+      );
+    }
 
     for (const child of children) child.stdin!.write(`${taskId}\n`);
     const published = await runRole(owner, {
@@ -155,6 +176,10 @@ export async function runFlDemo(o: DemoOptions): Promise<void> {
     for (let r = 1; r <= o.rounds; r++) {
       const updates = await committedUpdates(owner, taskId, r);
       print(`round ${r} submitted by ${updates.map((u) => `#${u.index}`).join(', ') || 'nobody'}`);
+    }
+    if (privacy) {
+      const spent = await privacySpentOf(owner, taskId);
+      print(`epsilon spent ${Number(spent.epsilonMicros) / 1e6} of the budget ${Number(spent.budgetMicros) / 1e6}, as the coordinator counts it`);
     }
     if (!published) return;
     print(`final model: fixed-point accuracy ${(published.accuracy * 100).toFixed(1)} % on the owner's validation rows`);

@@ -22,6 +22,7 @@ import { fromFixed, toFixed } from '../strategies/parameters.ts';
 import { aggregateUpdates, strategyName } from './aggregate.ts';
 import { collectUpdates } from './aggregator.ts';
 import { getWeights, putWeights } from './blob.ts';
+import { privacyFields, type PrivacyOptions } from './privacy.ts';
 import { approveCoordinator, chainNow, flWrite, modelCidBefore, postedAggregates, readRound, readTask, roundStatuses, type FlContext } from './chain.ts';
 import { FlTaskError } from './errors.ts';
 import { elementCountOf, taskModel, validationSet } from './model.ts';
@@ -44,6 +45,8 @@ export type CreateTaskOptions = {
   aggregator: Address;
   aggregatorStake: bigint;
   royaltyBps: number;
+  /** Differential privacy: the epsilon budget and the parameters every participant applies. */
+  dp?: PrivacyOptions;
   /** Current chain time (tests warp it); default the latest block's. */
   now?: bigint;
 };
@@ -53,6 +56,7 @@ export async function createTask(ctx: FlContext, o: CreateTaskOptions): Promise<
   const spec = taskModel(o.model);
   const strategy = o.strategy ?? 'FedAvg';
   strategyName(flStrategyIds[strategy]);
+  const privacy = privacyFields(o.dp, o.rounds);
   const net = spec.build(new Xoshiro128(spec.seed + trainingStreamOffset));
   const elements = toFixed(getFlatParameters(net)).map((q) => BigInt(q));
   const initialCid = await putWeights(ctx.store, { model: spec.name, elements });
@@ -79,6 +83,7 @@ export async function createTask(ctx: FlContext, o: CreateTaskOptions): Promise<
     allowlistRoot: zeroHash,
     validationCommitment: validationSet(spec).commitment,
     royaltyBps: o.royaltyBps,
+    ...privacy,
   };
   await approveCoordinator(ctx, o.rewardPool);
   const hash = await flWrite(ctx, 'Creating the federated task', 'createTask', [config, initialCid]);

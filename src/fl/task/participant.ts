@@ -1,7 +1,9 @@
 // A data owner's side of a task: join with the stake and a commitment to the local rows,
 // then in each round fetch the global model by CID, train on the local rows
 // (src/fl/client/local-training.ts), put the update blob in the store and commit its
-// root and CID inside the submit window. The rows never leave the data owner.
+// root and CID inside the submit window. In a private task the update is clipped and
+// noised with the committed parameters first (src/fl/task/privacy.ts). The rows never
+// leave the data owner.
 import type { Hex } from 'viem';
 import { trellisTokenAbi } from '../../chain/generated/TrellisToken.ts';
 import { formatTokens } from '../../chain/human-units.ts';
@@ -12,6 +14,7 @@ import { getWeights } from './blob.ts';
 import { approveCoordinator, committedUpdates, flWrite, modelCidBefore, participantOf, readTask, roundsSubmittedBy, type FlContext } from './chain.ts';
 import { FlTaskError } from './errors.ts';
 import { taskModel } from './model.ts';
+import { privatizeUpdate, taskPrivacy, type PrivacyRequest } from './privacy.ts';
 import { keepWeights } from './openings.ts';
 import { syncTask } from './sync.ts';
 
@@ -50,9 +53,19 @@ export type ParticipantOptions = {
   tamperBlob?: (elements: bigint[]) => bigint[];
   /** Tests: keeps the update out of the shared store (only in the participant's kept copies), so that nobody else can fetch it. */
   withholdBlob?: boolean;
+  /** A private task: stricter clipping or more noise than committed (never less), and the noise source. */
+  dp?: PrivacyRequest;
 };
 
-export type Submission = { round: number; root: Hex; cid: string; loss: number; gasUsed: bigint };
+export type Submission = {
+  round: number;
+  root: Hex;
+  cid: string;
+  loss: number;
+  gasUsed: bigint;
+  /** A private task: the update's delta norm before clipping and the noise's standard deviation. */
+  dp?: { norm: number; noiseStd: number };
+};
 
 /** Submits this round's update if the round is open and this participant has not yet; else undefined. */
 export async function participantStep(ctx: FlContext, taskId: bigint, options: ParticipantOptions): Promise<Submission | undefined> {
@@ -79,7 +92,10 @@ export async function participantStep(ctx: FlContext, taskId: bigint, options: P
     proximalMu: t.config.proximalMuMicros / 1e6,
     seed: options.seed * 1000 + t.round,
   });
-  const elements = trained.parameters.map((q) => BigInt(q));
+  // A private task: clipped and noised with the committed parameters before it leaves.
+  const privacy = taskPrivacy(t.config);
+  const released = privacy ? privatizeUpdate(trained.parameters, model.elements.map(Number), privacy, options.dp) : undefined;
+  const elements = (released?.parameters ?? trained.parameters).map((q) => BigInt(q));
   const { root } = commitWeights(elements);
   const cid = await keepWeights(
     ctx,
@@ -88,7 +104,14 @@ export async function participantStep(ctx: FlContext, taskId: bigint, options: P
   );
   const hash = await flWrite(ctx, `Submitting the round ${t.round} update of task ${taskId}`, 'submitUpdate', [taskId, root, t.config.elementCount, cid]);
   const { gasUsed } = await ctx.connection.publicClient.getTransactionReceipt({ hash });
-  return { round: t.round, root, cid, loss: trained.loss, gasUsed };
+  return {
+    round: t.round,
+    root,
+    cid,
+    loss: trained.loss,
+    gasUsed,
+    ...(released ? { dp: { norm: released.norm, noiseStd: released.noiseStd } } : {}),
+  };
 }
 
 /** After the last round: takes the stake back, naming a round this participant submitted in (else half is forfeited). */
