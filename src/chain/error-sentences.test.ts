@@ -13,7 +13,9 @@ async function contractErrors(): Promise<Map<string, readonly AbiParameter[]>> {
   const dir = new URL('./generated/', import.meta.url);
   const errors = new Map<string, readonly AbiParameter[]>();
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
-    const module = (await import(new URL(file, dir).href)) as Record<string, unknown>;
+    // A template literal, not a computed URL: esbuild bundles every file the pattern can
+    // name when scripts/run-tests.ts compiles this test.
+    const module = (await import(`./generated/${file}`)) as Record<string, unknown>;
     for (const [key, value] of Object.entries(module)) {
       if (!key.endsWith('Abi')) continue;
       for (const item of value as readonly AbiItem[]) if (item.type === 'error' && item.name) errors.set(item.name, item.inputs ?? []);
