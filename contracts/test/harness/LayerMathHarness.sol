@@ -50,13 +50,18 @@ contract LayerMathHarness {
         }
     }
 
-    /// @notice The Merkle root of a tensor, as the trace defines it.
-    function tensorRoot(int256[] calldata values) external pure returns (bytes32) {
-        bytes32[] memory leaves = new bytes32[](values.length);
-        for (uint256 i; i < values.length; ++i) {
-            leaves[i] = TraceMerkle.elementLeaf(values[i]);
-        }
-        return TraceMerkle.rootOfLeaves(leaves);
+    /// @notice The Merkle root of a tensor, as the trace defines it, from one value per
+    ///         element (as ModelBounty takes an output) and from the packed elements (as
+    ///         DisputeGame.open takes an input); zero when a value is not an int16.
+    function tensorRoots(int256[] calldata values, bytes calldata packed)
+        external
+        pure
+        returns (bytes32 fromValues, bytes32 fromPacked)
+    {
+        bool inRange;
+        (fromValues, inRange) = TraceMerkle.rootOfValues(values);
+        if (!inRange) fromValues = bytes32(0);
+        fromPacked = TraceMerkle.rootOfPacked(packed);
     }
 
     function _element(LayerMath.Params memory p, Case calldata t, uint256 index) private pure returns (int256) {

@@ -236,7 +236,7 @@ contract DisputeInvariants is DisputeSetup, PathTally {
         p[0] = Path("cheat caught", book.ghost_cheatsCaught(), 1);
         p[1] = Path("cheat caught by step", book.ghost_caughtByStep(), 4);
         p[2] = Path("cheat caught by shape", book.ghost_caughtByShape(), 4);
-        p[3] = Path("cheat caught out of range", book.ghost_caughtByRange(), 4);
+        p[3] = Path("cheat caught by non-zero padding", book.ghost_caughtByPadding(), 4);
         p[4] = Path("grief lost", book.ghost_griefsLost(), 2);
         p[5] = Path("provider timeout", book.ghost_providerTimeouts(), 1);
         p[6] = Path("challenger timeout", book.ghost_challengerTimeouts(), 1);
