@@ -36,6 +36,8 @@ export type Lie =
   | 'wrong-output'
   /** A receipt whose output hash is not that of the output returned. */
   | 'wrong-output-hash'
+  /** A fixed-point output with a score outside int16, which no trace chunk can hold. */
+  | 'unpackable-output'
   /** A receipt signed by a key that is not the provider's. */
   | 'forged-signature'
   /** A receipt for another model than the one asked. */
@@ -167,6 +169,8 @@ export async function startMaliciousProvider(options: MaliciousProviderOptions):
             return keep({ ...r, outputHash: fixedOutputHash(o) }, o);
           }),
         );
+      case 'unpackable-output':
+        return send(res, 200, await answer(result, (r, o) => keep(r, o.map((v, i) => (i === 0 ? v + 65_536 : v)))));
       case 'wrong-output-hash':
         return send(res, 200, await answer(result, (r, o) => keep({ ...r, outputHash: keccak256(toHex('another output')) }, o)));
       case 'forged-signature':
