@@ -170,7 +170,8 @@ export async function startMaliciousProvider(options: MaliciousProviderOptions):
           }),
         );
       case 'unpackable-output':
-        return send(res, 200, await answer(result, (r, o) => keep(r, o.map((v, i) => (i === 0 ? v + 65_536 : v)))));
+        // The receipt stays honest: the client must refuse the output before hashing it.
+        return send(res, 200, await answer(result, (r, o) => keep(r, [o[0]! + 65_536, ...o.slice(1)])));
       case 'wrong-output-hash':
         return send(res, 200, await answer(result, (r, o) => keep({ ...r, outputHash: keccak256(toHex('another output')) }, o)));
       case 'forged-signature':
