@@ -267,26 +267,30 @@ test('requantization rounds half up and saturates like the engine, at every shif
 
 test('tensor roots agree with the engine at every size from 1 to 100 and on large tensors', async () => {
   const r = new Random(7);
-  const sizes = [...Array.from({ length: 100 }, (_, i) => i + 1), 255, 256, 257, 1000, 4096, 12_544];
-  for (const n of sizes) {
-    // Random int16 values, the range's ends included.
-    const values = Int32Array.from({ length: n }, (_, i) => (i === 0 ? -32768 : i === 1 ? 32767 : r.int(-32768, 32767)));
-    const [fromValues, fromPacked] = (await signer.publicClient.readContract({
+  const roots = async (tensors: readonly Int32Array[]) =>
+    (await signer.publicClient.readContract({
       address: harness,
       abi,
-      functionName: 'tensorRoots',
-      args: [Array.from(values, (v) => BigInt(v)), packTensor(values)],
-    })) as readonly [Hex, Hex];
-    const expected = tensorRoot(values);
-    assert.equal(fromValues, expected, `size ${n}, from values`);
-    assert.equal(fromPacked, expected, `size ${n}, from packed bytes`);
+      functionName: 'tensorRootsMany',
+      args: [tensors.map((t) => Array.from(t, (v) => BigInt(v))), tensors.map((t) => packTensor(t))],
+    })) as readonly [readonly Hex[], readonly Hex[]];
+  // Random int16 values, the range's ends included; one call for the small sizes, one for the large.
+  const tensorOf = (n: number) => Int32Array.from({ length: n }, (_, i) => (i === 0 ? -32768 : i === 1 ? 32767 : r.int(-32768, 32767)));
+  for (const sizes of [Array.from({ length: 100 }, (_, i) => i + 1), [255, 256, 257, 1000, 4096, 12_544]]) {
+    const tensors = sizes.map(tensorOf);
+    const [fromValues, fromPacked] = await roots(tensors);
+    tensors.forEach((t, i) => {
+      const expected = tensorRoot(t);
+      assert.equal(fromValues[i], expected, `size ${t.length}, from values`);
+      assert.equal(fromPacked[i], expected, `size ${t.length}, from packed bytes`);
+    });
   }
   // A value outside int16 would pack as another one: the contract says so instead of a root.
   const [outOfRange] = (await signer.publicClient.readContract({
     address: harness,
     abi,
-    functionName: 'tensorRoots',
-    args: [[1n, 65_537n], '0x00010001'],
-  })) as readonly [Hex, Hex];
-  assert.equal(outOfRange, `0x${'0'.repeat(64)}`);
+    functionName: 'tensorRootsMany',
+    args: [[[1n, 65_537n]], []],
+  })) as readonly [readonly Hex[], readonly Hex[]];
+  assert.deepEqual(outOfRange, [`0x${'0'.repeat(64)}`]);
 });
