@@ -88,6 +88,8 @@ async function measure(net: DisputeNetwork, seconds: number): Promise<Figure[]> 
   for (const model of await benchModels(net)) {
     const prefix = model.name.replace(/-/g, '_');
     const worst = new Map<string, number>();
+    // The step of each operator kind, worst layer of that kind: dense and conv read the most.
+    const stepByOp = new Map<string, number>();
     let worstTotal = 0;
     let moveCount = 0;
     let totalMs = 0;
@@ -101,6 +103,8 @@ async function measure(net: DisputeNetwork, seconds: number): Promise<Figure[]> 
         const gas = Number(move.gasUsed);
         total += gas;
         worst.set(move.move, Math.max(worst.get(move.move) ?? 0, gas));
+        const op = model.engine.artifact.layers[layer - 1]!.op;
+        if (move.move === 'step') stepByOp.set(op, Math.max(stepByOp.get(op) ?? 0, gas));
       }
       worstTotal = Math.max(worstTotal, total);
     }
@@ -112,6 +116,9 @@ async function measure(net: DisputeNetwork, seconds: number): Promise<Figure[]> 
         value: worst.get(name) ?? 0,
         unit: 'gas',
       });
+    }
+    for (const [op, gas] of stepByOp) {
+      figures.push({ figure: `${prefix}_gas_step_${op}`, label: `${model.name}: gas of step on a ${op} layer (worst such layer)`, value: gas, unit: 'gas' });
     }
     figures.push({ figure: `${prefix}_gas_total`, label: `${model.name}: gas of a whole dispute (worst layer)`, value: worstTotal, unit: 'gas' });
     figures.push({

@@ -2,7 +2,8 @@
 // thousands of random layers of every operator (shapes, kernels, strides, pads,
 // dilations, groups, shifts, biases, alignments, saturation) are computed by the engine's
 // operators and by LayerMathHarness (contracts/test/harness) through LayerMath.evaluate,
-// on anvil, many layers per eth_call. Every output element must agree bit for bit.
+// on anvil, many layers per eth_call. Every output element must agree bit for bit; so
+// must the Merkle root of a tensor (chunked leaves, TraceMerkle) at every size.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,7 @@ import { relu } from '../src/engine/ops/relu.ts';
 import { Xoshiro128 } from '../src/train/prng.ts';
 import { layerParamWords } from '../src/engine/weights.ts';
 import { layerParamsStruct } from '../src/verify/layer-params.ts';
+import { tensorRoot } from '../src/engine/trace.ts';
 import { packTensor } from '../src/verify/moves.ts';
 
 const CASES_PER_OP = 500;
@@ -261,4 +263,34 @@ test('requantization rounds half up and saturates like the engine, at every shif
   }
   const out = (await signer.publicClient.readContract({ address: harness, abi, functionName: 'requantizeMany', args: [acc, shifts] })) as readonly bigint[];
   assert.deepEqual(out.map(Number), expected);
+});
+
+test('tensor roots agree with the engine at every size from 1 to 100 and on large tensors', async () => {
+  const r = new Random(7);
+  const roots = async (tensors: readonly Int32Array[]) =>
+    (await signer.publicClient.readContract({
+      address: harness,
+      abi,
+      functionName: 'tensorRootsMany',
+      args: [tensors.map((t) => Array.from(t, (v) => BigInt(v))), tensors.map((t) => packTensor(t))],
+    })) as readonly [readonly Hex[], readonly Hex[]];
+  // Random int16 values, the range's ends included; one call for the small sizes, one for the large.
+  const tensorOf = (n: number) => Int32Array.from({ length: n }, (_, i) => (i === 0 ? -32768 : i === 1 ? 32767 : r.int(-32768, 32767)));
+  for (const sizes of [Array.from({ length: 100 }, (_, i) => i + 1), [255, 256, 257, 1000, 4096, 12_544]]) {
+    const tensors = sizes.map(tensorOf);
+    const [fromValues, fromPacked] = await roots(tensors);
+    tensors.forEach((t, i) => {
+      const expected = tensorRoot(t);
+      assert.equal(fromValues[i], expected, `size ${t.length}, from values`);
+      assert.equal(fromPacked[i], expected, `size ${t.length}, from packed bytes`);
+    });
+  }
+  // A value outside int16 would pack as another one: the contract says so instead of a root.
+  const [outOfRange] = (await signer.publicClient.readContract({
+    address: harness,
+    abi,
+    functionName: 'tensorRootsMany',
+    args: [[[1n, 65_537n]], []],
+  })) as readonly [readonly Hex[], readonly Hex[]];
+  assert.deepEqual(outOfRange, [`0x${'0'.repeat(64)}`]);
 });

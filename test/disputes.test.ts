@@ -101,7 +101,7 @@ const isSettled = (receiptId: Hex) =>
 
 /**
  * A griefer against an honest provider: it names layer 1, then always the first child of
- * the descent, and steps on whatever element that reaches.
+ * the descent, and steps on the first element of the chunk that reaches.
  */
 async function griefOut(id: Hex, provider: SignerConnection, griefer: SignerConnection, trace: Trace, artifactIndex: number): Promise<GameMove> {
   const artifact = net.models[artifactIndex]!.model.engine.artifact;
@@ -111,7 +111,10 @@ async function griefOut(id: Hex, provider: SignerConnection, griefer: SignerConn
     const state = await readDispute(net.deployer, game(), id);
     if (state.phase === 'AwaitNodes') await playProvider(provider, game(), id, { artifact, trace });
     else if (state.phase === 'AwaitPick') await pick(griefer, game(), id, 0, await revealedNodes(net.deployer, game(), id));
-    else return submitStep(griefer, game(), id, stepArgs({ artifact, trace, layer: state.layer, index: state.nodeIndex }));
+    else {
+      const index = state.nodeIndex * 16;
+      return submitStep(griefer, game(), id, index, stepArgs({ artifact, trace, layer: state.layer, index }));
+    }
   }
 }
 

@@ -156,6 +156,20 @@ describe('a lying provider against the gateway and the client', () => {
     });
   });
 
+  test('unpackable-output, straight to the liar: a score outside int16 is refused by name, nothing is paid', async () => {
+    liar.lie = 'unpackable-output';
+    await withGateway(async (_gateway, client) => {
+      const before = client.receipts().length;
+      await assert.rejects(client.infer({ model: 'digits-mlp', input: digit, providerUrl: liar.url }), (error: unknown) => {
+        assert.ok(error instanceof ProtocolError);
+        assert.equal(error.code, 'PROVIDER_BAD_RESPONSE');
+        assert.match(error.details.join(' '), /expected int16 integers/);
+        return true;
+      });
+      assert.equal(client.receipts().length, before, 'the receipt is not kept');
+    });
+  });
+
   test('wrong-output under a valid signature (optimistic): undetectable on the spot, and it costs the client that one fee only', async () => {
     liar.lie = 'wrong-output';
     await withGateway(async (_gateway, client) => {

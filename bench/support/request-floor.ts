@@ -6,7 +6,7 @@
 import { recoverTypedDataAddress, zeroHash, type LocalAccount } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
 import { run, type Engine } from '../../src/engine/index.ts';
-import { fixedOutputHash, inputHashOf } from '../../src/protocol/commitments.ts';
+import { inputHashOf } from '../../src/protocol/commitments.ts';
 import {
   receiptTypes,
   recoverRequestSigner,
@@ -73,10 +73,11 @@ export async function providerFloorUs(engine: Engine, row: number[], count: numb
     const signer = await recoverRequestSigner(domain, request, body.signature);
     if (signer !== request.client) throw new Error('the bench request does not verify');
     if (inputHashOf(engine, body.input).inputHash !== request.inputHash) throw new Error('the bench input does not match');
-    const trace = run(engine, body.input, { batch: 1, trace: true }).traces![0]!;
+    // As the provider does: the trace reuses the input's root, and the output hash is its last root.
+    const trace = run(engine, body.input, { batch: 1, trace: true, inputRoot: request.inputHash }).traces![0]!;
     const receipt = {
       ...receiptFor(provider, request, zeroHash, i),
-      outputHash: fixedOutputHash(trace.tensors[trace.tensors.length - 1]!),
+      outputHash: trace.layerRoots[trace.layerRoots.length - 1]!,
       traceRoot: trace.root,
     };
     await signReceipt(provider, domain, receipt);

@@ -64,15 +64,16 @@ describe('security model', () => {
     // self-challenge: the refund (min(1, 1) = 1) and the reward (49 / 2) come back: 0.5 - 0.1 x 24.5.
     close(profit(r, 'self_challenge'), -1.95, 'self-challenge');
     close(profit(r, 'griefing'), -10, 'griefing');
-    // squatting: 16 slots held 15 h each (16 moves over a 2^24 tensor) at 8 tUSD a dispute:
-    // 16 x 24/15 x 8 = 204.8 a day over 1000 requests; 0.5 - 0.2048 pays.
-    close(r.squatting.disputeHours, 15, 'squat hours');
-    close(r.squatting.costPerDay, 204.8, 'squat per day');
-    close(profit(r, 'squatting'), 0.2952, 'squatting');
-    close(r.squatting.breakEvenRequestsPerDay, 409.6, 'squat break-even');
+    // squatting: 16 slots held 13 h each (14 moves over a 2^24 tensor: 2^20 chunks, 5
+    // rounds) at 8 tUSD a dispute: 16 x 24/13 x 8 = 236.3 a day over 1000 requests;
+    // 0.5 - 0.2363 pays.
+    close(r.squatting.disputeHours, 13, 'squat hours');
+    close(r.squatting.costPerDay, (16 * 24 * 8) / 13, 'squat per day');
+    close(profit(r, 'squatting'), 0.5 - (16 * 24 * 8) / 13 / 1000, 'squatting');
+    close(r.squatting.breakEvenRequestsPerDay, (16 * 24 * 8) / 13 / 0.5, 'squat break-even');
     assert.deepEqual(r.positive, ['squatting']);
     close(r.lazyBreakEvenSampleRate, 0.01, 'lazy break-even');
-    close(r.window.unbondingMarginHours, 48 - 24 - 15, 'unbonding margin');
+    close(r.window.unbondingMarginHours, 48 - 24 - 13, 'unbonding margin');
     // The jail, when counted, adds 7 days x 2 to the loss: 0.5 - 0.1 x 64.
     close(profit(securityReport(settings, { ...hand, jailCostPerDay: 2 }), 'lazy'), -5.9, 'lazy with jail');
   });
@@ -83,12 +84,12 @@ describe('security model', () => {
     close(split.refund, 0.01, 'refund');
     close(split.reward, 24.995, 'reward');
     close(split.treasury, 24.995, 'treasury');
-    assert.equal(descentRounds(MAX_TENSOR_SIZE), 6);
+    assert.equal(descentRounds(MAX_TENSOR_SIZE), 5);
     assert.equal(descentRounds(32 * 28 * 28), roundsOf(measuredGas['large-layer']));
     assert.equal(descentRounds(1), 0);
     const r = securityReport(settings, { ...hand, gasPriceGwei: 1 });
     const mlp = r.defence.find((d) => d.model === 'digits-mlp')!;
-    assert.equal(mlp.gas, 164_116 + 2 * 82_979);
+    assert.equal(mlp.gas, 163_950 + 63_328);
     close(mlp.net, 2 - mlp.gas * 3e-6, 'digits-mlp defence net');
   });
 

@@ -11,7 +11,6 @@ import {IEscrow} from "./interfaces/IEscrow.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {IProviderRegistry} from "./interfaces/IProviderRegistry.sol";
 import {ITrellisParams} from "./interfaces/ITrellisParams.sol";
-import {FixedPointMath} from "./libraries/FixedPointMath.sol";
 import {LayerMath} from "./libraries/LayerMath.sol";
 import {TraceMerkle} from "./libraries/TraceMerkle.sol";
 import {WeightLeaves} from "./libraries/WeightLeaves.sol";
@@ -106,7 +105,7 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
     // ------------------------------------------------------------------ writes
 
     /// @inheritdoc IDisputeGame
-    function open(Receipt calldata receipt, bytes calldata signature, int256[] calldata input, uint256 bond)
+    function open(Receipt calldata receipt, bytes calldata signature, bytes calldata input, uint256 bond)
         external
         nonReentrant
         returns (bytes32 id)
@@ -171,9 +170,9 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
         d.paramsLeaf = leaf;
         d.node = d.roots[p.layer];
         d.nodeIndex = 0;
-        d.height = SafeCast.toUint8(TraceMerkle.depthOf(size));
+        d.height = SafeCast.toUint8(TraceMerkle.depthOf(TraceMerkle.chunkCount(size)));
         if (d.height == 0) {
-            // A one-element tensor: its root is its only leaf, nothing to descend.
+            // A one-chunk tensor: its root is its only leaf, nothing to descend.
             emit LayerChosen(id, p.layer, size, d.deadline);
             return _reachLeaf(id, d);
         }
@@ -217,13 +216,16 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
     }
 
     /// @inheritdoc IDisputeGame
-    function step(bytes32 id, StepProof calldata proof) external nonReentrant {
+    function step(bytes32 id, uint256 index, StepProof calldata proof) external nonReentrant {
         Dispute storage d = _move(id, Phase.AwaitStep);
+        if (index / TraceMerkle.CHUNK_ELEMENTS != d.nodeIndex || index >= d.size) {
+            revert DisputeElementNotInChunk(index, d.nodeIndex, d.size);
+        }
         LayerMath.Params memory p = proof.params;
         bytes32 leaf = LayerMath.leaf(p);
         if (leaf != d.paramsLeaf) revert DisputeParamsChanged(leaf, d.paramsLeaf);
-        uint256 index = d.nodeIndex;
-        int256 providerValue = int256(uint256(d.node));
+        int256 providerValue = TraceMerkle.chunkValue(d.node, index % TraceMerkle.CHUNK_ELEMENTS);
+        emit ElementNamed(id, d.layer, index, providerValue, d.deadline);
         int256 computed = _execute(d, p, proof, index);
         emit StepExecuted(id, d.layer, index, computed, providerValue);
         bool providerWrong = computed != providerValue;
@@ -365,13 +367,13 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
     }
 
     /// @dev The input is the model's, and its root is the receipt's inputHash.
-    function _checkInput(Receipt calldata receipt, int256[] calldata input) private view {
+    function _checkInput(Receipt calldata receipt, bytes calldata input) private view {
         if (modelRegistry.weightCommitmentOf(receipt.modelId) == bytes32(0)) {
             revert DisputeNoCommitment(receipt.modelId);
         }
         (uint32 inputSize,,) = modelRegistry.shapeSummary(receipt.modelId);
-        if (input.length != inputSize) revert DisputeInputSize(input.length, inputSize);
-        bytes32 inputRoot = _rootOfValues(input);
+        if (input.length != 2 * uint256(inputSize)) revert DisputeInputSize(input.length, 2 * uint256(inputSize));
+        bytes32 inputRoot = TraceMerkle.rootOfPacked(input);
         if (inputRoot != receipt.inputHash) revert DisputeInputMismatch(inputRoot, receipt.inputHash);
     }
 
@@ -394,21 +396,19 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
         d.deadline = deadline;
     }
 
-    /// @dev The bottom of the descent, a leaf: the zero word in the tree's padding, an int16
-    ///      value inside the tensor. Anything else is a malformed trace, which the provider
-    ///      signed; a zero padding leaf is one the challenger could not disagree with.
+    /// @dev The bottom of the descent, a chunk of 16 int16 slots: any word is one, but the
+    ///      slots past the tensor's end (all of them in the tree's padding) must be zero. A
+    ///      non-zero one is a malformed trace, which the provider signed; a zero padding
+    ///      chunk is one the challenger could not disagree with.
     function _reachLeaf(bytes32 id, Dispute storage d) private {
-        if (d.nodeIndex >= d.size) {
-            bool providerWrong = d.node != bytes32(0);
-            return
-                _resolve(id, d, providerWrong, providerWrong ? Outcome.TraceShapeWrong : Outcome.ProviderComputedRight);
-        }
-        int256 value = int256(uint256(d.node));
-        if (value < FixedPointMath.ACT_MIN || value > FixedPointMath.ACT_MAX) {
+        if (!TraceMerkle.paddingIsZero(d.node, d.nodeIndex, d.size)) {
             return _resolve(id, d, true, Outcome.TraceShapeWrong);
         }
+        if (TraceMerkle.slotsUsed(d.nodeIndex, d.size) == 0) {
+            return _resolve(id, d, false, Outcome.ProviderComputedRight);
+        }
         d.phase = Phase.AwaitStep;
-        emit ElementNamed(id, d.layer, d.nodeIndex, value, _nextDeadline(d));
+        emit ChunkNamed(id, d.layer, d.nodeIndex, d.node, _nextDeadline(d));
     }
 
     function _start(bytes32 id, bytes32 receiptId, Dispute storage d, Receipt calldata receipt, uint256 bond) private {
@@ -427,19 +427,6 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
         emit DisputeOpened(
             id, msg.sender, receipt.provider, receiptId, receipt.client, receipt.modelId, bond, _nextDeadline(d)
         );
-    }
-
-    function _checkValue(int256 value) private pure {
-        if (value < FixedPointMath.ACT_MIN || value > FixedPointMath.ACT_MAX) revert DisputeValueOutOfRange(value);
-    }
-
-    function _rootOfValues(int256[] calldata values) private pure returns (bytes32) {
-        bytes32[] memory leaves = new bytes32[](values.length);
-        for (uint256 i; i < values.length; ++i) {
-            _checkValue(values[i]);
-            leaves[i] = TraceMerkle.elementLeaf(values[i]);
-        }
-        return TraceMerkle.rootOfLeaves(leaves);
     }
 
     /// @dev Proves the row and the operands, then evaluates the element.
@@ -490,41 +477,78 @@ contract DisputeGame is IDisputeGame, ReentrancyGuard {
     }
 
     /// @dev The values at `pos` (0 at padding) of a tensor of `size` elements under `root`,
-    ///      from either the whole tensor or one Merkle path per unpadded position.
+    ///      from either every chunk of the tensor or the chunks the positions fall in, each
+    ///      with its Merkle path: a new chunk whenever a position's chunk is not the one of
+    ///      the unpadded position before it (windows run in order, so each chunk comes once).
     function _openOperand(uint256 which, Operand calldata o, uint256[] memory pos, uint256 size, bytes32 root)
         private
         pure
         returns (int256[] memory out)
     {
         out = new int256[](pos.length);
-        if (o.paths.length == 0 && o.values.length == size && size > 1) {
-            bytes32 computed = _rootOfValues(o.values);
+        uint256 chunks = TraceMerkle.chunkCount(size);
+        if (o.paths.length == 0 && o.chunks.length == chunks && chunks > 1) {
+            bytes32[] memory copy = o.chunks;
+            bytes32 computed = TraceMerkle.rootOfLeaves(copy);
             if (computed != root) revert DisputeInvalidElementProof(which, type(uint256).max, computed, root);
+            _checkPadding(which, o.chunks[chunks - 1], chunks - 1, size);
             for (uint256 k; k < pos.length; ++k) {
-                if (pos[k] != LayerMath.PAD) out[k] = o.values[pos[k]];
+                if (pos[k] == LayerMath.PAD) continue;
+                out[k] = TraceMerkle.chunkValue(
+                    o.chunks[pos[k] / TraceMerkle.CHUNK_ELEMENTS], pos[k] % TraceMerkle.CHUNK_ELEMENTS
+                );
             }
             return out;
         }
-        uint256 depth = TraceMerkle.depthOf(size);
-        uint256 used;
-        for (uint256 k; k < pos.length; ++k) {
-            if (pos[k] != LayerMath.PAD) ++used;
-        }
-        if (o.values.length != used || o.paths.length != used * depth) {
-            revert DisputeOperandShape(which, o.values.length, o.paths.length, used, used * depth);
+        uint256 depth = TraceMerkle.depthOf(chunks);
+        uint256 used = _chunksNeeded(pos);
+        if (o.chunks.length != used || o.paths.length != used * depth) {
+            revert DisputeOperandShape(which, o.chunks.length, o.paths.length, used, used * depth);
         }
         uint256 next;
+        uint256 current = type(uint256).max;
+        bytes32 chunk;
         for (uint256 k; k < pos.length; ++k) {
-            uint256 position = pos[k];
-            if (position == LayerMath.PAD) continue;
-            int256 value = o.values[next];
-            _checkValue(value);
-            bytes32 computed =
-                TraceMerkle.rootFromPath(TraceMerkle.elementLeaf(value), position, o.paths, next * depth, depth);
-            if (computed != root) revert DisputeInvalidElementProof(which, position, computed, root);
-            out[k] = value;
-            ++next;
+            if (pos[k] == LayerMath.PAD) continue;
+            if (pos[k] / TraceMerkle.CHUNK_ELEMENTS != current) {
+                current = pos[k] / TraceMerkle.CHUNK_ELEMENTS;
+                chunk = _provenChunk(which, o, next, pos[k], size, root);
+                ++next;
+            }
+            out[k] = TraceMerkle.chunkValue(chunk, pos[k] % TraceMerkle.CHUNK_ELEMENTS);
         }
+    }
+
+    /// @dev Chunk `next` of the operand, proven by its path at the chunk of `position`.
+    function _provenChunk(uint256 which, Operand calldata o, uint256 next, uint256 position, uint256 size, bytes32 root)
+        private
+        pure
+        returns (bytes32 chunk)
+    {
+        uint256 c = position / TraceMerkle.CHUNK_ELEMENTS;
+        uint256 depth = TraceMerkle.depthOf(TraceMerkle.chunkCount(size));
+        chunk = o.chunks[next];
+        bytes32 computed = TraceMerkle.rootFromPath(chunk, c, o.paths, next * depth, depth);
+        if (computed != root) revert DisputeInvalidElementProof(which, position, computed, root);
+        _checkPadding(which, chunk, c, size);
+    }
+
+    /// @dev How many chunks `_openOperand` reads for `pos` from paths.
+    function _chunksNeeded(uint256[] memory pos) private pure returns (uint256 used) {
+        uint256 current = type(uint256).max;
+        for (uint256 k; k < pos.length; ++k) {
+            if (pos[k] == LayerMath.PAD) continue;
+            uint256 c = pos[k] / TraceMerkle.CHUNK_ELEMENTS;
+            if (c != current) {
+                ++used;
+                current = c;
+            }
+        }
+    }
+
+    /// @dev An opened chunk holds zeros past its tensor's end (the agreed tensors' chunks do).
+    function _checkPadding(uint256 which, bytes32 chunk, uint256 index, uint256 size) private pure {
+        if (!TraceMerkle.paddingIsZero(chunk, index, size)) revert DisputeChunkPadding(which, index, chunk);
     }
 
     /// @dev What the escrow shows was charged of a receipt's fee: the part of the channel's

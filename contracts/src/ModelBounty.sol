@@ -411,13 +411,13 @@ contract ModelBounty is IModelBounty, ReentrancyGuard {
     function _checkOutput(RowChallenge storage c, bytes32 outputHash, int256[] calldata output) private view {
         uint256 classes = _tasks[c.bountyId].classCount;
         if (output.length != classes) revert BountyRowCount(output.length, classes);
-        bytes32[] memory leaves = new bytes32[](classes);
         uint256 best;
         for (uint256 i; i < classes; ++i) {
-            leaves[i] = TraceMerkle.elementLeaf(output[i]);
             if (output[i] > output[best]) best = i;
         }
-        bytes32 computed = TraceMerkle.rootOfLeaves(leaves);
+        (bytes32 computed, bool inRange) = TraceMerkle.rootOfValues(output);
+        // Out of int16 range a value packs as another one: its root would prove nothing.
+        if (!inRange) revert BountyOutputOutOfRange();
         if (computed != outputHash) revert BountyOutputMismatch(computed, outputHash);
         uint256 predicted = uint8(_predictions[c.bountyId][c.submission][c.row]);
         if (best != predicted) revert BountyPredictionMismatch(best, predicted);

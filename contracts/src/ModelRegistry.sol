@@ -209,7 +209,9 @@ contract ModelRegistry is IModelRegistry {
         uint256 count = shape.layers.length;
         if (count > MAX_LAYERS) revert ModelShapeInvalid(0, "layerCount", count);
         _checkSize(0, "inputSize", shape.inputSize);
-        if (shape.inputSize > MAX_STEP_WORDS) revert ModelStepTooLarge(0, shape.inputSize, MAX_STEP_WORDS);
+        // `open` carries the input packed, 16 elements a word.
+        uint256 inputWords = _chunksOf(shape.inputSize);
+        if (inputWords > MAX_STEP_WORDS) revert ModelStepTooLarge(0, inputWords, MAX_STEP_WORDS);
         uint256 rowDepth = _depthOf(uint256(shape.rowCount) + count);
         LayerShape[] storage stored = _layerShapes[modelId];
         for (uint256 l = 1; l <= count; ++l) {
@@ -220,10 +222,14 @@ contract ModelRegistry is IModelRegistry {
             uint256 sizeA = _sizeOf(shape, layer.inputA);
             if (layer.fanIn == 0 || layer.fanIn > sizeA) revert ModelShapeInvalid(l, "fanIn", layer.fanIn);
             if (layer.rowStart > shape.rowCount) revert ModelShapeInvalid(l, "rowStart", layer.rowStart);
-            // The step opens input A whole or element by element, whichever is smaller, one
-            // element of input B (add), and the weight row with its path.
-            uint256 byElement = uint256(layer.fanIn) * (1 + _depthOf(sizeA));
-            uint256 words = (byElement < sizeA ? byElement : sizeA) + 1 + _depthOf(_sizeOf(shape, layer.inputB));
+            // The step opens input A's chunks (16 elements each) all at once or one by one
+            // with their paths, whichever is smaller (a window reads at most one chunk per
+            // element), one chunk of input B (add), and the weight row with its path.
+            uint256 chunksA = _chunksOf(sizeA);
+            uint256 read = layer.fanIn < chunksA ? layer.fanIn : chunksA;
+            uint256 byChunk = read * (1 + _depthOf(chunksA));
+            uint256 words =
+                (byChunk < chunksA ? byChunk : chunksA) + 1 + _depthOf(_chunksOf(_sizeOf(shape, layer.inputB)));
             if (layer.rowLength != 0) words += (2 * uint256(layer.rowLength) + 31) / 32 + rowDepth;
             if (words > MAX_STEP_WORDS) revert ModelStepTooLarge(l, words, MAX_STEP_WORDS);
             stored.push(layer);
@@ -239,6 +245,11 @@ contract ModelRegistry is IModelRegistry {
 
     function _sizeOf(Shape calldata shape, uint256 tensor) private pure returns (uint256) {
         return tensor == 0 ? shape.inputSize : shape.layers[tensor - 1].outSize;
+    }
+
+    /// @dev Chunks (trace tree leaves, 16 elements each) of a tensor of n elements.
+    function _chunksOf(uint256 n) private pure returns (uint256) {
+        return (n + 15) / 16;
     }
 
     /// @dev ceil(log2(n)), the depth of the engine's Merkle tree over n leaves.

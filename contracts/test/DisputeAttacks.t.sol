@@ -22,32 +22,21 @@ contract DisputeAttacksTest is DisputeSetup {
         fundChallenger(watcher);
     }
 
-    /// @dev The honest challenger plays from the descent to the step of dense element 1.
+    /// @dev The honest challenger steps dense element 1 of the chunk reached.
     function _winAs(address who, bytes32 id) internal {
-        vm.prank(provider);
-        game.revealNodes(id, revealed(true, 1));
         vm.prank(who);
-        game.pick(id, 1, revealed(true, 1));
-        vm.prank(who);
-        game.step(id, denseStep(1));
+        game.step(id, 1, denseStep(1));
     }
 
     /// [cheater-steps] The cheating provider tries to name an element it computed right.
     function test_attack_cheaterSteps() public {
-        bytes32 id = toDescent(challenger, true, 1);
-        vm.prank(provider);
-        game.revealNodes(id, revealed(true, 1));
+        bytes32 id = toStep(challenger, true, 1);
         // Element 0 (-4) is correct: the provider would love to have it re-executed.
         vm.prank(provider);
         vm.expectRevert(abi.encodeWithSelector(IDisputeGame.DisputeNotYourTurn.selector, id, provider, challenger));
-        game.pick(id, 0, revealed(true, 1));
+        game.step(id, 0, denseStep(0));
         vm.prank(challenger);
-        game.pick(id, 1, revealed(true, 1));
-        vm.prank(provider);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.DisputeNotYourTurn.selector, id, provider, challenger));
-        game.step(id, denseStep(0));
-        vm.prank(challenger);
-        game.step(id, denseStep(1));
+        game.step(id, 1, denseStep(1));
         assertEq(registry.activeStake(provider), 1_000e6 - SLASH, "the cheater is slashed");
         assertEq(game.claimable(challenger), BOND + (SLASH - FEE) / 2, "the challenger keeps its bond and earns");
     }
@@ -92,7 +81,7 @@ contract DisputeAttacksTest is DisputeSetup {
         assertEq(game.claimable(provider), COMPENSATION, "the provider gets only the defence compensation");
         assertEq(game.claimable(treasury), BOND - COMPENSATION, "the squat costs the pair the rest");
         assertFalse(game.isSettled(game.receiptDigest(receipt(true))), "the receipt stays open to others");
-        _winAs(challenger, toDescent(challenger, true, 1));
+        _winAs(challenger, toStep(challenger, true, 1));
         assertEq(registry.activeStake(provider), 1_000e6 - SLASH, "and the cheat is still slashed");
     }
 
@@ -110,7 +99,7 @@ contract DisputeAttacksTest is DisputeSetup {
         vm.expectRevert(abi.encodeWithSelector(IDisputeGame.DisputeProviderBusy.selector, provider, MAX_OPEN, MAX_OPEN));
         game.open(r, sig, input(), BOND);
         fundChallenger(client);
-        bytes32 id = toDescent(client, true, 1);
+        bytes32 id = toStep(client, true, 1);
         _winAs(client, id);
         assertEq(registry.activeStake(provider), 1_000e6 - SLASH, "the client's dispute slashes");
     }
@@ -167,7 +156,7 @@ contract DisputeAttacksTest is DisputeSetup {
 
     /// Two honest challengers win on the same wrong receipt: one slash, both bonds back.
     function test_attack_doubleSlashInOneGame() public {
-        bytes32 first = toDescent(challenger, true, 1);
+        bytes32 first = toStep(challenger, true, 1);
         bytes32 second = openAs(watcher, true);
         _winAs(challenger, first);
         vm.prank(provider);
@@ -183,11 +172,11 @@ contract DisputeAttacksTest is DisputeSetup {
         DisputeGame other = deployGame(defaultConfig());
         vm.prank(governance);
         registry.setSlasher(address(other), true);
-        _winAs(challenger, toDescent(challenger, true, 1));
+        _winAs(challenger, toStep(challenger, true, 1));
         DisputeGame first = game;
         game = other; // the helpers now play in the second game
         fundChallenger(watcher);
-        _winAs(watcher, toDescent(watcher, true, 1));
+        _winAs(watcher, toStep(watcher, true, 1));
         assertEq(registry.activeStake(provider), 1_000e6 - SLASH, "the registry refused a second slash");
         assertEq(game.claimable(watcher), BOND, "the second winner gets its bond, nothing more");
         assertEq(first.openDisputesOf(provider) + game.openDisputesOf(provider), 0, "no dispute left open");
@@ -222,12 +211,8 @@ contract DisputeAttacksTest is DisputeSetup {
             game.revealRoots(id, roots(false));
             vm.prank(watcher);
             game.chooseLayer(id, layerParams(1), commitPath(2));
-            vm.prank(provider);
-            game.revealNodes(id, revealed(false, 1));
             vm.prank(watcher);
-            game.pick(id, 1, revealed(false, 1));
-            vm.prank(watcher);
-            game.step(id, denseStep(1));
+            game.step(id, 1, denseStep(1));
         }
         assertEq(registry.activeStake(provider), 1_000e6, "the honest provider keeps all its stake");
         assertEq(game.claimable(provider), MAX_OPEN * COMPENSATION, "and is paid for every defence");
@@ -254,7 +239,7 @@ contract DisputeAttacksTest is DisputeSetup {
     /// Payouts are pulled: a challenger whose transfers would fail cannot lock a dispute, and
     /// the client's refund follows the escrow's record of what it paid.
     function test_attack_refundFollowsTheEscrow() public {
-        _winAs(challenger, toDescent(challenger, true, 1));
+        _winAs(challenger, toStep(challenger, true, 1));
         bytes32 receiptId = game.receiptDigest(receipt(true));
         mint(client, FEE);
         vm.startPrank(client);

@@ -16,12 +16,12 @@ contract DisputeGameTest is DisputeSetup {
     // ------------------------------------------------------------------ whole games
 
     function test_cheatingProviderLosesAndIsSlashed() public {
-        bytes32 id = toStep(challenger, true, 1, 1);
+        bytes32 id = toStep(challenger, true, 1);
         bytes32 receiptId = game.receiptDigest(receipt(true));
         vm.expectEmit(address(game));
         emit IDisputeGame.StepExecuted(id, 1, 1, 10, 11);
         vm.prank(challenger);
-        game.step(id, denseStep(1));
+        game.step(id, 1, denseStep(1));
         // The fee (below maxRefund) is reserved for the client; half the rest to the challenger.
         uint256 rest = SLASH - FEE;
         assertEq(game.claimable(challenger), BOND + rest / 2, "bond back plus half the rest");
@@ -40,9 +40,9 @@ contract DisputeGameTest is DisputeSetup {
     }
 
     function test_refundPaysOnlyWhatTheEscrowCharged() public {
-        bytes32 id = toStep(challenger, true, 1, 1);
+        bytes32 id = toStep(challenger, true, 1);
         vm.prank(challenger);
-        game.step(id, denseStep(1));
+        game.step(id, 1, denseStep(1));
         bytes32 receiptId = game.receiptDigest(receipt(true));
         vm.expectRevert(abi.encodeWithSelector(IDisputeGame.DisputeNothingToClaim.selector, client));
         game.claimRefund(receiptId);
@@ -72,9 +72,9 @@ contract DisputeGameTest is DisputeSetup {
     }
 
     function test_unchargedRefundIsSweptToTheTreasury() public {
-        bytes32 id = toStep(challenger, true, 1, 1);
+        bytes32 id = toStep(challenger, true, 1);
         vm.prank(challenger);
-        game.step(id, denseStep(1));
+        game.step(id, 1, denseStep(1));
         bytes32 receiptId = game.receiptDigest(receipt(true));
         uint256 before = game.claimable(treasury);
         vm.warp(block.timestamp + game.REFUND_PERIOD());
@@ -85,11 +85,11 @@ contract DisputeGameTest is DisputeSetup {
     }
 
     function test_honestProviderKeepsItsStakeAndIsCompensated() public {
-        bytes32 id = toStep(challenger, false, 1, 0);
+        bytes32 id = toStep(challenger, false, 1);
         vm.expectEmit(address(game));
         emit IDisputeGame.DisputeResolved(id, false, IDisputeGame.Outcome.ProviderComputedRight, provider);
         vm.prank(challenger);
-        game.step(id, denseStep(0));
+        game.step(id, 0, denseStep(0));
         assertEq(game.claimable(provider), COMPENSATION, "defence compensation to the provider");
         assertEq(game.claimable(treasury), BOND - COMPENSATION, "the rest of the bond to the treasury");
         assertEq(registry.activeStake(provider), 1_000e6, "no slash");
@@ -98,16 +98,15 @@ contract DisputeGameTest is DisputeSetup {
     }
 
     function test_reluLayerStepWithElementProofs() public {
-        bytes32 id = toStep(challenger, true, 2, 1);
+        bytes32 id = toStep(challenger, true, 2);
         IDisputeGame.StepProof memory p;
         p.params = layerParams(2);
         // Relu reads tensor 1 at index 1, agreed as the provider's 11: the provider computed right.
-        p.a.values = new int256[](1);
-        p.a.values[0] = 11;
-        p.a.paths = new bytes32[](1);
-        p.a.paths[0] = leafOf(-4);
+        // The tensor is one chunk, its own root: the chunk comes with an empty path.
+        p.a.chunks = new bytes32[](1);
+        p.a.chunks[0] = pair(-4, 11);
         vm.prank(challenger);
-        game.step(id, p);
+        game.step(id, 1, p);
         assertEq(game.claimable(provider), COMPENSATION, "a challenger naming the wrong layer loses");
     }
 
@@ -126,9 +125,7 @@ contract DisputeGameTest is DisputeSetup {
         assertTrue(game.isSettled(game.receiptDigest(receipt(true))), "silent provider lost");
 
         vm.warp(block.timestamp + 1);
-        bytes32 id2 = toDescent(challenger, false, 1);
-        vm.prank(provider);
-        game.revealNodes(id2, revealed(false, 1));
+        bytes32 id2 = toStep(challenger, false, 1);
         vm.warp(block.timestamp + TIMEOUT + 1);
         vm.expectEmit(address(game));
         emit IDisputeGame.DisputeResolved(id2, false, IDisputeGame.Outcome.ChallengerTimedOut, provider);
@@ -156,26 +153,43 @@ contract DisputeGameTest is DisputeSetup {
         assertEq(registry.activeStake(provider), 1_000e6 - SLASH, "slashed");
     }
 
-    function test_malformedValueLosesTheProvider() public {
-        // The provider committed a value outside int16 at element 1 of tensor 1.
-        bytes32[] memory rs = roots(true);
-        bytes32 bad = bytes32(uint256(40_000));
-        rs[1] = TraceMerkle.hashPair(leafOf(-4), bad);
+    /// @dev Tensor 1 of the cheating trace with a non-zero slot 2, past the tensor's end.
+    function _paddedRoots() internal pure returns (bytes32[] memory rs) {
+        rs = roots(true);
+        rs[1] = rs[1] | bytes32(uint256(1) << 208);
+    }
+
+    function test_nonZeroPaddingLosesTheProvider() public {
+        // The provider committed tensor 1 with a value in a padding slot of its chunk.
+        bytes32[] memory rs = _paddedRoots();
         IDisputeGame.Receipt memory r = receipt(true);
         r.traceRoot = traceRootOf(rs);
         bytes32 id = openAs(challenger, r);
         vm.prank(provider);
         game.revealRoots(id, rs);
-        vm.prank(challenger);
-        game.chooseLayer(id, layerParams(1), commitPath(2));
-        bytes32[] memory nodes = new bytes32[](2);
-        (nodes[0], nodes[1]) = (leafOf(-4), bad);
-        vm.prank(provider);
-        game.revealNodes(id, nodes);
         vm.expectEmit(address(game));
         emit IDisputeGame.DisputeResolved(id, true, IDisputeGame.Outcome.TraceShapeWrong, challenger);
         vm.prank(challenger);
-        game.pick(id, 1, nodes);
+        game.chooseLayer(id, layerParams(1), commitPath(2));
+    }
+
+    function test_step_refusesAnOperandChunkWithPadding() public {
+        // Agreeing on the padded tensor 1 (choosing layer 2) leaves a step that cannot open it.
+        bytes32[] memory rs = _paddedRoots();
+        IDisputeGame.Receipt memory r = receipt(true);
+        r.traceRoot = traceRootOf(rs);
+        bytes32 id = openAs(challenger, r);
+        vm.prank(provider);
+        game.revealRoots(id, rs);
+        vm.startPrank(challenger);
+        game.chooseLayer(id, layerParams(2), commitPath(3));
+        IDisputeGame.StepProof memory p;
+        p.params = layerParams(2);
+        p.a.chunks = new bytes32[](1);
+        p.a.chunks[0] = rs[1];
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.DisputeChunkPadding.selector, 0, 0, rs[1]));
+        game.step(id, 1, p);
+        vm.stopPrank();
     }
 
     // ------------------------------------------------------------------ open reverts
@@ -192,15 +206,17 @@ contract DisputeGameTest is DisputeSetup {
         game.open(forged, sig, input(), BOND);
         assertTrue(game.receiptDigest(forged) != receiptId, "digest covers the fee");
 
-        int256[] memory wrong = input();
-        wrong[1] = 8;
         vm.prank(challenger);
         vm.expectRevert(abi.encodeWithSelector(IDisputeGame.DisputeInputMismatch.selector, pair(5, 8), r.inputHash));
-        game.open(r, sig, wrong, BOND);
+        game.open(r, sig, abi.encodePacked(int16(5), int16(8)), BOND);
 
+        // Two bytes per element, exactly: one element short, or a stray byte.
         vm.prank(challenger);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.DisputeInputSize.selector, 1, 2));
-        game.open(r, sig, new int256[](1), BOND);
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.DisputeInputSize.selector, 2, 4));
+        game.open(r, sig, abi.encodePacked(int16(5)), BOND);
+        vm.prank(challenger);
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.DisputeInputSize.selector, 5, 4));
+        game.open(r, sig, abi.encodePacked(input(), uint8(0)), BOND);
 
         vm.prank(challenger);
         vm.expectRevert(abi.encodeWithSelector(IDisputeGame.DisputeBondTooLow.selector, BOND - 1, BOND));
@@ -263,9 +279,9 @@ contract DisputeGameTest is DisputeSetup {
     }
 
     function test_open_settledReceipt() public {
-        bytes32 id = toStep(challenger, true, 1, 1);
+        bytes32 id = toStep(challenger, true, 1);
         vm.prank(challenger);
-        game.step(id, denseStep(1));
+        game.step(id, 1, denseStep(1));
         IDisputeGame.Receipt memory r = receipt(true);
         bytes memory sig = sign(r);
         address other = address(0x0DD);
@@ -348,49 +364,31 @@ contract DisputeGameTest is DisputeSetup {
         vm.stopPrank();
     }
 
-    function test_descent_reverts() public {
-        bytes32 id = toDescent(challenger, true, 1);
-        bytes32[] memory nodes = revealed(true, 1);
+    function test_oneChunkTensorGoesStraightToTheStep() public {
+        bytes32 id = openAs(challenger, true);
+        vm.prank(provider);
+        game.revealRoots(id, roots(true));
+        vm.expectEmit(address(game));
+        emit IDisputeGame.ChunkNamed(id, 1, 0, pair(-4, 11), uint64(block.timestamp + TIMEOUT));
         vm.prank(challenger);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.DisputeNotYourTurn.selector, id, challenger, provider));
-        game.revealNodes(id, nodes);
-        vm.startPrank(provider);
-        vm.expectRevert(
-            abi.encodeWithSelector(IDisputeGame.DisputeInvalidNodes.selector, id, 1, 2, bytes32(0), roots(true)[1])
-        );
-        game.revealNodes(id, new bytes32[](1));
-        bytes32[] memory honest = revealed(false, 1);
-        vm.expectRevert(
-            abi.encodeWithSelector(IDisputeGame.DisputeInvalidNodes.selector, id, 2, 2, pair(-4, 10), roots(true)[1])
-        );
-        game.revealNodes(id, honest);
-        game.revealNodes(id, nodes);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.DisputeNotYourTurn.selector, id, provider, challenger));
-        game.pick(id, 1, nodes);
-        vm.stopPrank();
-        vm.startPrank(challenger);
-        bytes32 given = keccak256(abi.encodePacked(honest));
+        game.chooseLayer(id, layerParams(1), commitPath(2));
+        assertEq(uint256(game.getDispute(id).phase), uint256(IDisputeGame.Phase.AwaitStep), "no descent");
+        vm.prank(provider);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IDisputeGame.DisputeInvalidNodes.selector, id, 2, 2, given, keccak256(abi.encodePacked(nodes))
+                IDisputeGame.DisputeWrongPhase.selector, id, IDisputeGame.Phase.AwaitNodes, IDisputeGame.Phase.AwaitStep
             )
         );
-        game.pick(id, 1, honest);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.DisputeChildOutOfRange.selector, 2, 2));
-        game.pick(id, 2, nodes);
-        vm.expectEmit(address(game));
-        emit IDisputeGame.ElementNamed(id, 1, 1, 11, uint64(block.timestamp + TIMEOUT));
-        game.pick(id, 1, nodes);
-        vm.stopPrank();
+        game.revealNodes(id, new bytes32[](2));
     }
 
     function test_step_reverts() public {
-        bytes32 id = toStep(challenger, true, 1, 1);
+        bytes32 id = toStep(challenger, true, 1);
         IDisputeGame.StepProof memory p = denseStep(1);
 
         vm.prank(provider);
         vm.expectRevert(abi.encodeWithSelector(IDisputeGame.DisputeNotYourTurn.selector, id, provider, challenger));
-        game.step(id, p);
+        game.step(id, 1, p);
 
         vm.startPrank(challenger);
         p.params.shift = 2;
@@ -399,42 +397,52 @@ contract DisputeGameTest is DisputeSetup {
                 IDisputeGame.DisputeParamsChanged.selector, LayerMath.leaf(p.params), commitLeaves[2]
             )
         );
-        game.step(id, p);
+        game.step(id, 1, p);
 
         p = denseStep(1);
         p.weights = abi.encodePacked(int16(-1));
         vm.expectRevert(abi.encodeWithSelector(IDisputeGame.DisputeWeightLength.selector, 1, 2));
-        game.step(id, p);
+        game.step(id, 1, p);
 
         p = denseStep(1);
         p.bias = 0;
         vm.expectRevert(); // DisputeInvalidWeightProof with the recomputed root
-        game.step(id, p);
+        game.step(id, 1, p);
 
         p = denseStep(1);
         p.rowPath = commitPath(0); // row 0's path: the row's position is fixed
         vm.expectRevert();
-        game.step(id, p);
+        game.step(id, 1, p);
 
         p = denseStep(1);
-        p.a.values[0] = 6;
+        p.a.chunks[0] = pair(6, 7);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IDisputeGame.DisputeInvalidElementProof.selector, 0, type(uint256).max, pair(6, 7), pair(5, 7)
-            )
+            abi.encodeWithSelector(IDisputeGame.DisputeInvalidElementProof.selector, 0, 0, pair(6, 7), pair(5, 7))
         );
-        game.step(id, p);
+        game.step(id, 1, p);
 
         p = denseStep(1);
-        p.a.values = new int256[](1);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.DisputeOperandShape.selector, 0, 1, 0, 2, 2));
-        game.step(id, p);
+        p.a.chunks = new bytes32[](2);
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.DisputeOperandShape.selector, 0, 2, 0, 1, 0));
+        game.step(id, 1, p);
+
+        // A path of the wrong length: the one-chunk tensor's path is empty.
+        p = denseStep(1);
+        p.a.paths = new bytes32[](1);
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.DisputeOperandShape.selector, 0, 1, 1, 1, 0));
+        game.step(id, 1, p);
+
+        // The element must lie in the chunk reached, inside the tensor.
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.DisputeElementNotInChunk.selector, 2, 0, 2));
+        game.step(id, 2, denseStep(1));
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.DisputeElementNotInChunk.selector, 16, 0, 2));
+        game.step(id, 16, denseStep(1));
         vm.stopPrank();
 
         vm.warp(block.timestamp + TIMEOUT + 1);
         vm.prank(challenger);
         vm.expectRevert();
-        game.step(id, denseStep(1));
+        game.step(id, 1, denseStep(1));
     }
 
     function test_claim_reverts() public {

@@ -11,12 +11,14 @@ import {TraceMerkle} from "../src/libraries/TraceMerkle.sol";
 /// @notice [large-layer] A model with a 32x28x28 layer: conv (1 -> 32 channels, 3x3, pad 1)
 ///         on a 28x28 input, then relu. The provider lies about one relu element. Revealing
 ///         the 25,088-element tensor whole took about 31 M gas, over a block; the descent
-///         keeps every move far below that.
+///         (over its 1,568 chunks of 16 elements) keeps every move far below that.
 contract DisputeLargeLayerTest is DisputeSetup {
     uint256 internal constant SIZE = 32 * 28 * 28;
     uint256 internal constant INPUT = 28 * 28;
     uint256 internal constant ROWS = 32;
     uint256 internal constant LIE = 12_345;
+    /// @dev The chunk holding the lie.
+    uint256 internal constant LIE_CHUNK = LIE / 16;
     /// @dev The bound every move stays under here (execution gas, without calldata).
     uint256 internal constant MOVE_GAS_BOUND = 2_000_000;
 
@@ -72,14 +74,33 @@ contract DisputeLargeLayerTest is DisputeSetup {
         return int256((i * 7919) % 201) - 100;
     }
 
-    function _tensor(uint256 t, bool cheat) internal pure returns (bytes32[] memory leaves) {
+    function _value(uint256 t, bool cheat, uint256 i) internal pure returns (int256 v) {
+        v = t == 0 ? int256(i % 5) : _hidden(i);
+        if (t == 2) v = v > 0 ? v : int256(0);
+        if (t == 2 && cheat && i == LIE) v += 1;
+    }
+
+    /// @dev The tensor's elements, int16 big-endian (what `open` takes for tensor 0).
+    function _packed(uint256 t, bool cheat) internal pure returns (bytes memory out) {
         uint256 n = t == 0 ? INPUT : SIZE;
-        leaves = new bytes32[](n);
+        out = new bytes(2 * n);
         for (uint256 i; i < n; ++i) {
-            int256 v = t == 0 ? int256(i % 5) : _hidden(i);
-            if (t == 2) v = v > 0 ? v : int256(0);
-            if (t == 2 && cheat && i == LIE) v += 1;
-            leaves[i] = TraceMerkle.elementLeaf(v);
+            uint16 u = uint16(int16(_value(t, cheat, i)));
+            out[2 * i] = bytes1(uint8(u >> 8));
+            out[2 * i + 1] = bytes1(uint8(u));
+        }
+    }
+
+    /// @dev The tensor's leaves: its chunks, the 32-byte words of the packed elements.
+    function _tensor(uint256 t, bool cheat) internal pure returns (bytes32[] memory leaves) {
+        bytes memory packed = _packed(t, cheat);
+        leaves = new bytes32[]((packed.length + 31) / 32);
+        for (uint256 c; c < leaves.length; ++c) {
+            bytes32 word;
+            assembly ("memory-safe") {
+                word := mload(add(add(packed, 32), shl(5, c)))
+            }
+            leaves[c] = word;
         }
     }
 
@@ -118,18 +139,22 @@ contract DisputeLargeLayerTest is DisputeSetup {
         }
     }
 
+    function _rootFrom(bytes32 leaf, uint256 index, bytes32[] memory path) internal pure returns (bytes32 node) {
+        node = leaf;
+        for (uint256 l; l < path.length; ++l) {
+            node = (index >> l) & 1 == 0 ? TraceMerkle.hashPair(node, path[l]) : TraceMerkle.hashPair(path[l], node);
+        }
+    }
+
     function _measure(uint256 before) internal {
         uint256 used = before - gasleft();
         if (used > maxMoveGas) maxMoveGas = used;
     }
 
-    function test_attack_largeLayer() public {
-        bytes32[][] memory hiddenLevels = _levels(_tensor(1, false));
-        bytes32[][] memory outputLevels = _levels(_tensor(2, true));
-        bytes32[] memory roots = new bytes32[](3);
-        (roots[0], roots[1], roots[2]) = (_root(_levels(_tensor(0, false))), _root(hiddenLevels), _root(outputLevels));
+    /// @dev A receipt over tensor roots `roots`, signed by the provider, and its dispute opened.
+    function _open(bytes32[] memory roots) internal returns (bytes32 id) {
         IDisputeGame.Receipt memory r = IDisputeGame.Receipt({
-            requestHash: keccak256("request"),
+            requestHash: keccak256(abi.encode("request", roots)),
             client: address(0xC11E),
             provider: provider,
             modelId: largeModelId,
@@ -144,14 +169,10 @@ contract DisputeLargeLayerTest is DisputeSetup {
             verification: 2
         });
         (uint8 v, bytes32 rr, bytes32 s) = vm.sign(PROVIDER_KEY, game.receiptDigest(r));
-        int256[] memory x = new int256[](INPUT);
-        for (uint256 i; i < INPUT; ++i) {
-            x[i] = int256(i % 5);
-        }
-
+        bytes memory x = _packed(0, false);
         uint256 g = gasleft();
         vm.prank(challenger);
-        bytes32 id = game.open(r, abi.encodePacked(rr, s, v), x, BOND);
+        id = game.open(r, abi.encodePacked(rr, s, v), x, BOND);
         _measure(g);
         g = gasleft();
         vm.prank(provider);
@@ -161,9 +182,18 @@ contract DisputeLargeLayerTest is DisputeSetup {
         vm.prank(challenger);
         game.chooseLayer(id, _params(2), _path(_commitLevels(), ROWS + 1));
         _measure(g);
+    }
 
+    function _roots(bytes32[][] memory outputLevels) internal pure returns (bytes32[] memory roots) {
+        roots = new bytes32[](3);
+        (roots[0], roots[1], roots[2]) =
+        (_root(_levels(_tensor(0, false))), _root(_levels(_tensor(1, false))), _root(outputLevels));
+    }
+
+    /// @dev The honest challenger's descent of `outputLevels` towards chunk `target`; returns
+    ///      the rounds played.
+    function _descend(bytes32 id, bytes32[][] memory outputLevels, uint256 target) internal returns (uint256 rounds) {
         uint256 height = outputLevels.length - 1;
-        uint256 rounds;
         uint256 index;
         while (height != 0) {
             uint256 k = height < 4 ? height : 4;
@@ -171,13 +201,12 @@ contract DisputeLargeLayerTest is DisputeSetup {
             for (uint256 j; j < nodes.length; ++j) {
                 nodes[j] = _node(outputLevels, height - k, (index << k) | j);
             }
-            g = gasleft();
+            uint256 g = gasleft();
             vm.prank(provider);
             game.revealNodes(id, nodes);
             _measure(g);
-            // The challenger picks the child its own honest tree disagrees with: the one
-            // above the lie.
-            uint256 child = (LIE >> (height - k)) & ((1 << k) - 1);
+            // The challenger picks the child its own honest tree disagrees with.
+            uint256 child = (target >> (height - k)) & ((1 << k) - 1);
             g = gasleft();
             vm.prank(challenger);
             game.pick(id, child, nodes);
@@ -186,20 +215,164 @@ contract DisputeLargeLayerTest is DisputeSetup {
             height -= k;
             ++rounds;
         }
-        assertEq(index, LIE, "the descent reached the lie");
-        assertEq(rounds, 4, "15 levels in 4 rounds");
+        assertEq(index, target, "the descent reached the chunk");
+    }
 
-        IDisputeGame.StepProof memory p;
+    /// @dev The relu step of element LIE: one chunk of tensor 1 and its path.
+    function _reluStep(bytes32[][] memory hiddenLevels) internal pure returns (IDisputeGame.StepProof memory p) {
         p.params = _params(2);
-        p.a.values = new int256[](1);
-        p.a.values[0] = _hidden(LIE);
-        p.a.paths = _path(hiddenLevels, LIE);
-        g = gasleft();
+        p.a.chunks = new bytes32[](1);
+        p.a.chunks[0] = hiddenLevels[0][LIE_CHUNK];
+        p.a.paths = _path(hiddenLevels, LIE_CHUNK);
+    }
+
+    function test_attack_largeLayer() public {
+        bytes32[][] memory hiddenLevels = _levels(_tensor(1, false));
+        bytes32[][] memory outputLevels = _levels(_tensor(2, true));
+        bytes32 id = _open(_roots(outputLevels));
+        assertEq(_descend(id, outputLevels, LIE_CHUNK), 3, "11 levels over 1,568 chunks in 3 rounds");
+        assertEq(game.getDispute(id).node, outputLevels[0][LIE_CHUNK], "the provider's chunk");
+
+        IDisputeGame.StepProof memory p = _reluStep(hiddenLevels);
+        uint256 g = gasleft();
         vm.prank(challenger);
-        game.step(id, p);
+        game.step(id, LIE, p);
         _measure(g);
         assertEq(registry.activeStake(provider), 1_000e6 - SLASH, "the lie in a large layer is slashed");
         assertLe(maxMoveGas, MOVE_GAS_BOUND, "every move fits far inside a block");
+    }
+
+    /// [operand-chunks] A step's operand must be the chunk its position falls in, at its own
+    /// index, with a path of the tree's depth: every other chunk or path is refused by name.
+    function test_attack_wrongOperandChunks() public {
+        bytes32[][] memory hiddenLevels = _levels(_tensor(1, false));
+        bytes32[][] memory outputLevels = _levels(_tensor(2, true));
+        bytes32 hiddenRoot = _root(hiddenLevels);
+        bytes32 id = _open(_roots(outputLevels));
+        _descend(id, outputLevels, LIE_CHUNK);
+        vm.startPrank(challenger);
+
+        // A neighbouring chunk with its own true path: not the chunk at the position's index.
+        IDisputeGame.StepProof memory p = _reluStep(hiddenLevels);
+        p.a.chunks[0] = hiddenLevels[0][LIE_CHUNK + 1];
+        p.a.paths = _path(hiddenLevels, LIE_CHUNK + 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IDisputeGame.DisputeInvalidElementProof.selector,
+                0,
+                LIE,
+                _rootFrom(p.a.chunks[0], LIE_CHUNK, p.a.paths),
+                hiddenRoot
+            )
+        );
+        game.step(id, LIE, p);
+
+        // The right chunk with another chunk's path: the position is read from the wrong place.
+        p = _reluStep(hiddenLevels);
+        p.a.paths = _path(hiddenLevels, LIE_CHUNK - 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IDisputeGame.DisputeInvalidElementProof.selector,
+                0,
+                LIE,
+                _rootFrom(p.a.chunks[0], LIE_CHUNK, p.a.paths),
+                hiddenRoot
+            )
+        );
+        game.step(id, LIE, p);
+
+        // A path one node short, or two chunks for a window of one position.
+        p = _reluStep(hiddenLevels);
+        bytes32[] memory short_ = new bytes32[](p.a.paths.length - 1);
+        for (uint256 i; i < short_.length; ++i) {
+            short_[i] = p.a.paths[i];
+        }
+        p.a.paths = short_;
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.DisputeOperandShape.selector, 0, 1, 10, 1, 11));
+        game.step(id, LIE, p);
+        p = _reluStep(hiddenLevels);
+        p.a.chunks = new bytes32[](2);
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.DisputeOperandShape.selector, 0, 2, 11, 1, 11));
+        game.step(id, LIE, p);
+
+        // An element of another chunk than the one the descent reached.
+        vm.expectRevert(
+            abi.encodeWithSelector(IDisputeGame.DisputeElementNotInChunk.selector, LIE + 16, LIE_CHUNK, SIZE)
+        );
+        game.step(id, LIE + 16, _reluStep(hiddenLevels));
+
+        // The whole tensor (every chunk, no path) opens it as well.
+        p.a.chunks = hiddenLevels[0];
+        p.a.paths = new bytes32[](0);
+        game.step(id, LIE, p);
+        vm.stopPrank();
+        assertEq(registry.activeStake(provider), 1_000e6 - SLASH, "the lie is slashed");
+    }
+
+    /// [padding-chunk] A provider whose tree holds a non-zero chunk in its zero padding
+    /// (past the 1,568 chunks) loses as soon as the descent reaches it.
+    function test_attack_nonZeroPaddingChunk() public {
+        bytes32[] memory leaves = new bytes32[](2048);
+        bytes32[] memory honest = _tensor(2, false);
+        for (uint256 c; c < honest.length; ++c) {
+            leaves[c] = honest[c];
+        }
+        uint256 target = 1600;
+        leaves[target] = bytes32(uint256(1));
+        bytes32[][] memory outputLevels = _levels(leaves);
+        bytes32 id = _open(_roots(outputLevels));
+        _descend(id, outputLevels, target);
+        assertEq(uint256(game.getDispute(id).phase), 0, "resolved at the leaf");
+        assertEq(registry.activeStake(provider), 1_000e6 - SLASH, "the malformed trace is slashed");
+    }
+
+    function test_descent_reverts() public {
+        bytes32[][] memory outputLevels = _levels(_tensor(2, true));
+        bytes32[][] memory honestLevels = _levels(_tensor(2, false));
+        bytes32 id = _open(_roots(outputLevels));
+        uint256 height = outputLevels.length - 1;
+        bytes32[] memory nodes = new bytes32[](16);
+        bytes32[] memory honest = new bytes32[](16);
+        for (uint256 j; j < 16; ++j) {
+            nodes[j] = _node(outputLevels, height - 4, j);
+            honest[j] = _node(honestLevels, height - 4, j);
+        }
+        vm.prank(challenger);
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.DisputeNotYourTurn.selector, id, challenger, provider));
+        game.revealNodes(id, nodes);
+        vm.startPrank(provider);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IDisputeGame.DisputeInvalidNodes.selector, id, 1, 16, bytes32(0), _root(outputLevels)
+            )
+        );
+        game.revealNodes(id, new bytes32[](1));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IDisputeGame.DisputeInvalidNodes.selector, id, 16, 16, _root(honestLevels), _root(outputLevels)
+            )
+        );
+        game.revealNodes(id, honest);
+        game.revealNodes(id, nodes);
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.DisputeNotYourTurn.selector, id, provider, challenger));
+        game.pick(id, 1, nodes);
+        vm.stopPrank();
+        vm.startPrank(challenger);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IDisputeGame.DisputeInvalidNodes.selector,
+                id,
+                16,
+                16,
+                keccak256(abi.encodePacked(honest)),
+                keccak256(abi.encodePacked(nodes))
+            )
+        );
+        game.pick(id, 1, honest);
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.DisputeChildOutOfRange.selector, 16, 16));
+        game.pick(id, 16, nodes);
+        game.pick(id, LIE_CHUNK >> (height - 4), nodes);
+        vm.stopPrank();
     }
 
     /// A model whose step would need more calldata than a move may carry is refused at publication.
@@ -210,9 +383,10 @@ contract DisputeLargeLayerTest is DisputeSetup {
             outSize: 10, inputA: 1, inputB: 0, fanIn: uint32(SIZE), rowLength: uint32(SIZE), rowStart: uint32(ROWS)
         });
         uint256 max = models.MAX_STEP_WORDS();
-        // Input A whole (SIZE words + 1) and one element of "input B" (tensor 0) with its path,
-        // then the row packed 16 weights a word and its path.
-        uint256 words = SIZE + 1 + 10 + (2 * SIZE + 31) / 32 + 6;
+        // Input A whole (its 1,568 chunks, one more word for the empty path) and one chunk of
+        // "input B" (tensor 0, 49 chunks) with its path, then the row packed 16 weights a
+        // word and its path.
+        uint256 words = SIZE / 16 + 1 + 6 + (2 * SIZE + 31) / 32 + 6;
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelStepTooLarge.selector, 2, words, max));
         models.publish(keccak256("too large"), keccak256("c"), s, "x", 0);
     }

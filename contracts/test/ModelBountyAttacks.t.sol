@@ -159,6 +159,10 @@ contract ModelBountyAttacksTest is MarketSetup {
             c, r, out, abi.encodeWithSelector(IModelBounty.BountyOutputMismatch.selector, outputRoot(out), r.outputHash)
         );
         out[0] = 0;
+        // A score outside int16 packs as another one (65,536 as 0) under the same root: refused.
+        out[1] = out[1] + 65_536;
+        _answerExpectingRevert(c, r, out, abi.encodeWithSelector(IModelBounty.BountyOutputOutOfRange.selector));
+        out[1] = out[1] - 65_536;
 
         registry.slash(provider, 1e6, treasury, game.receiptDigest(r));
         _answerExpectingRevert(
@@ -175,7 +179,7 @@ contract ModelBountyAttacksTest is MarketSetup {
     }
 
     function outputRoot(int256[] memory out) internal pure returns (bytes32) {
-        return TraceMerkle.hashPair(leafOf(out[0]), leafOf(out[1]));
+        return pair(out[0], out[1]);
     }
 
     /// [slashed-later] Alice answers with a receipt that a dispute slashes within its window:

@@ -129,8 +129,11 @@ export const errorSentences: Readonly<Record<string, ErrorSentence>> = {
   DisputeDeadlineNotPassed: (a) => `The other side may still move: its deadline is ${formatWhen(big(a.deadline), big(a.timestamp))}.`,
   DisputeDeadlinePassed: (a) => `The deadline to move passed ${formatDuration(big(a.timestamp) - big(a.deadline))} ago, at ${date(a.deadline)}.`,
   DisputeInputMismatch: (a) => `The input given hashes to ${short(a.computed)}, not to the receipt's input ${short(a.inputHash)}.`,
-  DisputeInputSize: (a) => `The input has ${text(a.got)} values; the model takes ${text(a.expected)}.`,
+  DisputeInputSize: (a) => `The packed input has ${text(a.got)} bytes; the model's input takes ${text(a.expected)} (2 bytes per element).`,
   DisputeInvalidElementProof: (a) => `The proof for element ${text(a.index)} of tensor ${text(a.tensor)} does not lead to its root.`,
+  DisputeChunkPadding: (a) => `Chunk ${text(a.chunk)} of tensor ${text(a.tensor)} has a non-zero slot past the tensor's end.`,
+  DisputeElementNotInChunk: (a) =>
+    `Element ${text(a.index)} is not in chunk ${text(a.chunk)} that the dispute reached (elements ${text(big(a.chunk) * 16n)} to ${text(big(a.chunk) * 16n + 15n)}, of ${text(a.size)}).`,
   DisputeInvalidNodes: (a) => `The ${text(a.count)} nodes given (${text(a.expected)} expected) do not hash to the disputed node.`,
   DisputeInvalidParamsProof: (a) => `The parameters given for layer ${text(a.layer)} do not match the model's commitment.`,
   DisputeInvalidWeightProof: (a) => `The weights given for row ${text(a.row)} of layer ${text(a.layer)} do not match the model's commitment.`,
@@ -144,7 +147,7 @@ export const errorSentences: Readonly<Record<string, ErrorSentence>> = {
   DisputeNotYourTurn: (a) => `It is ${text(a.expected)}'s turn in dispute ${short(a.id)}, not ${text(a.caller)}'s.`,
   DisputeNothingToClaim: (a) => `${text(a.account)} has no dispute payouts to claim.`,
   DisputeOperandShape: (a) =>
-    `Operand ${text(a.operand)} came with ${text(a.values)} values and ${text(a.paths)} proofs; ${text(a.expectedValues)} and ${text(a.expectedPaths)} were expected.`,
+    `Operand ${text(a.operand)} came with ${text(a.chunks)} chunks and ${text(a.paths)} path nodes; ${text(a.expectedChunks)} and ${text(a.expectedPaths)} were expected.`,
   DisputeParamsChanged: () => 'The dispute parameters changed since the dispute opened; use the ones it opened with.',
   DisputeProviderBusy: (a) => `${text(a.provider)} already answers ${text(a.open)} disputes, the most at once (${text(a.maximum)}); try again when one ends.`,
   DisputeReceiptSettled: (a) => `Receipt ${short(a.receiptId)} was already settled by an earlier dispute.`,
@@ -153,7 +156,6 @@ export const errorSentences: Readonly<Record<string, ErrorSentence>> = {
   DisputeRootEndpointMismatch: (a) => `The root of tensor ${text(a.tensor)} does not match the receipt's (${short(a.expected)}).`,
   DisputeRootsMismatch: (a) => `The roots given hash to ${short(a.computed)}, not to the receipt's trace root ${short(a.traceRoot)}.`,
   DisputeUnknown: (a) => `There is no dispute ${short(a.id)}.`,
-  DisputeValueOutOfRange: (a) => `The value ${text(a.value)} is outside the fixed-point range.`,
   DisputeWeightLength: (a) => `${text(a.got)} weights were given; the row has ${text(a.expected)}.`,
   DisputeWindowClosed: (a) =>
     `The challenge window of receipt ${short(a.receiptId)} closed ${formatDuration(big(a.timestamp) - big(a.closedAt))} ago, at ${date(a.closedAt)}.`,

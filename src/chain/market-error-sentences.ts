@@ -67,6 +67,7 @@ export const marketErrorSentences: Readonly<Record<string, ErrorSentence>> = {
   BountyReceiptSlashed: (a) => `Receipt ${short(a.receiptId)} was slashed in a dispute.`,
   BountyReceiptTooOld: (a) => `The receipt issued at ${date(a.issuedAt)} is disputable only until ${date(a.disputableUntil)}; get a fresh one.`,
   BountyOutputMismatch: (a) => `The output given has root ${short(a.computed)}, not the receipt's outputHash ${short(a.outputHash)}.`,
+  BountyOutputOutOfRange: () => 'An output score given is outside the int16 range, so it is not an output the trace can hold.',
   BountyPredictionMismatch: (a) => `The output's argmax is class ${text(a.argmax)}, but the claim predicted ${text(a.predicted)}.`,
   BountyNotSettled: (a) =>
     `Row challenge ${short(a.id)} settles after ${date(a.settlesAt)} with no dispute open on the provider (${text(a.openDisputes)} open).`,

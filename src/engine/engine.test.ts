@@ -11,15 +11,16 @@ const artifact = importOnnx(cnnOnnx(), { calibration: fixedInputs(8, 36, 100), i
 const engine = createEngine(artifact);
 
 // Golden vectors: the fixture CNN (opset 13, Flatten, Gemm transB = 1) on three fixed
-// inputs. Any change to these numbers is a change of the arithmetic or of a layout.
+// inputs. Any change to these numbers is a change of the arithmetic or of a layout
+// (the trace roots changed once, with the chunked leaves of docs/engine-spec.md).
 const GOLDEN = {
   onnxHash: '0xcff3c32a6533bd44967b8e4d2d8fb7fe980be9e28f9487efb6bd93fed7cf370e',
   weightCommitment: '0x2ce6b8b5b0b97b38d912ba8a5e1d60491ea346feaba402306eb41ec8cc951ccc',
   output: [-339, -73, -3418, -3457, 7353, 1079, 2720, -2873, -4031, 8326, 1404, 2211, -3952, -4836, 8913],
   roots: [
-    '0xbfbfe615703213c11093116b0821a01891a6ff1646ee47847bef247e9461c2d5',
-    '0x2bd322468f9093601faaec301a1a63f79f9543770c7bf6a944aacbf6c2854f46',
-    '0x40bec9b152a66e633fca3c31dd2ec5a0792c5821f870a5485d4362775d8d36fe',
+    '0xf1f32bcd580ba0761c02bd2beeb3164baf3555c73643b08688cf1ccc2570a400',
+    '0xd1979132516ebaf77a928638759d1db198be4c7232380238c51a5e9fe8574d5b',
+    '0xe4e20cdfd72e1d6166ed5d8cef7d87c51441ca63d44ed00e6c7ad1009e7678df',
   ],
 };
 

@@ -3,7 +3,7 @@
 // reference executor (src/engine/reference.ts), as doubles. `run` executes a batch,
 // layer by layer over the whole batch, in the kernels, and when asked slices every
 // tensor per sample into a trace. Plain and traced runs share the same code path.
-import type { Artifact, Layer } from './artifact.ts';
+import type { Artifact, Hex, Layer } from './artifact.ts';
 import { InputRangeError, InputShapeError, InputValueError } from './errors.ts';
 import { ACT_MAX, ACT_MIN, roundHalfAwayFromZero } from './fixed.ts';
 import { buildTrace, type Trace } from './trace.ts';
@@ -31,6 +31,12 @@ export type RunOptions = {
   batch?: number;
   /** Also return one trace per sample. */
   trace?: boolean;
+  /**
+   * Batch 1 with trace: the root of tensor 0 when the caller already computed it from
+   * this very input (a provider checks the request's input hash first), so that the
+   * trace takes it instead of hashing the input again.
+   */
+  inputRoot?: Hex;
 };
 
 export type RunResult = {
@@ -168,7 +174,7 @@ export function run(engine: Engine, input: RunInput, options: RunOptions = {}): 
         copy.set(t.subarray(n * size, (n + 1) * size));
         return copy;
       });
-      result.traces.push(buildTrace(perSample));
+      result.traces.push(buildTrace(perSample, batch === 1 ? options.inputRoot : undefined));
     }
   }
   return result;

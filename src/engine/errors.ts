@@ -13,7 +13,8 @@ export type EngineErrorCode =
   | 'ENGINE_INPUT_VALUE'
   | 'ENGINE_INPUT_RANGE'
   | 'ENGINE_ARTIFACT_INVALID'
-  | 'ENGINE_PROOF_INDEX';
+  | 'ENGINE_PROOF_INDEX'
+  | 'ENGINE_TRACE_VALUE';
 
 export class EngineError extends TrellisError<EngineErrorCode> {
   override name = 'EngineError';
@@ -128,6 +129,15 @@ export class ProofIndexError extends EngineError {
   constructor(what: string, got: number, count: number) {
     super('ENGINE_PROOF_INDEX', `The ${what} index is out of range.`, {
       details: [`expected: 0 <= ${what} < ${count}`, `got: ${got}`],
+    });
+  }
+}
+
+export class TraceValueError extends EngineError {
+  override name = 'TraceValueError';
+  constructor(index: number, got: number) {
+    super('ENGINE_TRACE_VALUE', 'A trace value is not an int16, so no trace chunk can hold it.', {
+      details: [`element: ${index}`, `expected: an integer from ${-32768} to ${32767}`, `got: ${got}`],
     });
   }
 }

@@ -5,7 +5,9 @@ import { createEngine, run } from './engine.ts';
 import { EngineError } from './errors.ts';
 import { importOnnx } from './onnx/import.ts';
 import { cnnOnnx, fixedInputs } from './testing/fixtures.ts';
-import { proveTraceElement, verifyTraceElement } from './trace.ts';
+import { toHex } from './merkle/hex.ts';
+import { merkleRoot } from './merkle/tree.ts';
+import { buildTrace, chunkLeaves, proveTraceElement, tensorRoot, verifyTraceElement } from './trace.ts';
 import { proveWeightRow, verifyWeightRow, weightRowPreimage } from './weights.ts';
 
 const artifact = importOnnx(cnnOnnx(), { calibration: fixedInputs(8, 36, 100), inputRange: { min: 0, max: 1 } });
@@ -25,14 +27,48 @@ test('every traced element proves against the trace root', () => {
 test('tampered trace proofs fail', () => {
   const proof = proveTraceElement(trace, 1, 17);
   assert.equal(verifyTraceElement({ ...proof, value: proof.value + 1 }, trace.root), false);
-  assert.equal(verifyTraceElement({ ...proof, index: 16 }, trace.root), false);
+  assert.equal(verifyTraceElement({ ...proof, index: 16 + ((proof.index + 1) % 16) }, trace.root), false, 'another slot of the chunk');
+  assert.equal(verifyTraceElement({ ...proof, index: 1 }, trace.root), false, 'the same slot of another chunk');
   assert.equal(verifyTraceElement({ ...proof, layer: 2 }, trace.root), false);
-  assert.equal(verifyTraceElement({ ...proof, elementPath: proof.elementPath.slice(1) }, trace.root), false);
+  assert.equal(verifyTraceElement({ ...proof, chunkPath: proof.chunkPath.slice(1) }, trace.root), false);
   const flipped = [...proof.layerPath];
   flipped[0] = `0x${'00'.repeat(32)}`;
   assert.equal(verifyTraceElement({ ...proof, layerPath: flipped }, trace.root), false);
   assert.equal(verifyTraceElement(proof, `0x${'11'.repeat(32)}`), false);
   assert.equal(verifyTraceElement({ ...proof, value: 40000 }, trace.root), false);
+});
+
+test('a chunk with a non-zero padding slot is no proof, even under its own root', () => {
+  // A tensor of 20 elements: chunk 1 holds elements 16..19 and 12 padding slots.
+  const values = Int32Array.from({ length: 20 }, (_, i) => i - 10);
+  const padded = chunkLeaves(values);
+  padded[63] = 1;
+  const forged = buildTrace([values]);
+  const root = toHex(merkleRoot(padded));
+  const proof = { ...proveTraceElement(forged, 0, 18), chunk: toHex(padded.subarray(32)), layerRoot: root };
+  proof.chunkPath = [toHex(padded.subarray(0, 32))];
+  assert.equal(verifyTraceElement(proof, root), false);
+  assert.equal(verifyTraceElement({ ...proof, chunk: toHex(chunkLeaves(values).subarray(32)) }, root), false, 'the honest chunk is not under the forged root');
+});
+
+test('a trace given its input root reuses it and equals the trace that hashes the input', () => {
+  const again = run(createEngine(artifact), fixedInputs(1, 36, 7), { trace: true, inputRoot: trace.layerRoots[0] }).traces![0]!;
+  assert.equal(again.root, trace.root);
+  assert.deepEqual(again.layerRoots, trace.layerRoots);
+  // Taken as given, not recomputed: the caller vouches that it is the same input's root.
+  const given = `0x${'ab'.repeat(32)}` as const;
+  assert.equal(run(createEngine(artifact), fixedInputs(1, 36, 7), { trace: true, inputRoot: given }).traces![0]!.layerRoots[0], given);
+});
+
+test('chunks pack int16 big-endian and refuse anything else', () => {
+  assert.equal(toHex(chunkLeaves(Int32Array.of(1, -1, -32768, 32767))), `0x0001ffff80007fff${'0'.repeat(48)}`);
+  assert.equal(chunkLeaves(new Int32Array(17)).length, 64, 'the last chunk is zero-padded');
+  assert.equal(tensorRoot(Int32Array.of(5)), `0x0005${'0'.repeat(60)}`, 'a one-chunk tensor has its chunk as root');
+  for (const bad of [32768, -32769, 0.5])
+    assert.throws(
+      () => chunkLeaves([0, bad]),
+      (e: unknown) => e instanceof EngineError && e.code === 'ENGINE_TRACE_VALUE' && e.message.includes(String(bad)),
+    );
 });
 
 test('proving outside the trace raises a typed error', () => {

@@ -1,12 +1,13 @@
 // What the last move of a dispute over a model costs: the step re-executes one output
-// element on chain, with its operands, their Merkle paths and the weight row in
-// calldata. The word count is the ModelRegistry's own (_setShape, MAX_STEP_WORDS); the
+// element on chain, with its operands (chunks of 16 elements), their Merkle paths and
+// the weight row in calldata. The word count is the ModelRegistry's own (_setShape, MAX_STEP_WORDS); the
 // gas is a line through the steps `npm run bench -- disputes` measured
 // (bench/results/disputes.jsonl): 43 words took 0.45 M gas (breast-cancer-mlp) and
 // 1,683 words 3.53 M (a dense row over 1,568 inputs), the default models' other steps
 // falling at or below the line. Calldata and hashing grow with the words; the rest of
 // the step is about constant.
 import type { Artifact } from '../engine/index.ts';
+import { chunkCount } from '../engine/trace.ts';
 import { commitmentShape, type CommitmentShape } from '../engine/weights.ts';
 
 /** ModelRegistry.MAX_STEP_WORDS: publication refuses a model with a larger step. */
@@ -29,9 +30,9 @@ export function stepWords(shape: CommitmentShape): number[] {
   const sizeOf = (tensor: number) => (tensor === 0 ? shape.inputSize : shape.layers[tensor - 1]!.outSize);
   const rowDepth = depthOf(shape.rowCount + shape.layers.length);
   return shape.layers.map((l) => {
-    const sizeA = sizeOf(l.inputA);
-    const byElement = l.fanIn * (1 + depthOf(sizeA));
-    let words = Math.min(byElement, sizeA) + 1 + depthOf(sizeOf(l.inputB));
+    const chunksA = chunkCount(sizeOf(l.inputA));
+    const byChunk = Math.min(l.fanIn, chunksA) * (1 + depthOf(chunksA));
+    let words = Math.min(byChunk, chunksA) + 1 + depthOf(chunkCount(sizeOf(l.inputB)));
     if (l.rowLength !== 0) words += Math.floor((2 * l.rowLength + 31) / 32) + rowDepth;
     return words;
   });

@@ -1,8 +1,11 @@
 // The hashes a receipt commits to, computed the same way by client, provider, gateway
 // and (later) the dispute contract:
 //  - inputHash: Merkle root of the quantized input, i.e. the trace's tensor 0 root;
-//  - outputHash: Merkle root of the output integers (fixed point), or keccak256 of the
-//    output as little-endian float32 bytes (float path, verification none).
+//  - outputHash: Merkle root of the output integers (fixed point), i.e. the trace's last
+//    tensor root, or keccak256 of the output as little-endian float32 bytes (float path,
+//    verification none).
+// Both roots are the trace's tensor roots (docs/engine-spec.md, "Execution trace"): a
+// provider that builds the trace takes them from it rather than hashing again.
 import { keccak256, type Hex } from 'viem';
 import { quantizeInput, tensorRoot, type Engine } from '../engine/index.ts';
 

@@ -328,12 +328,14 @@ export class RequestServer {
       const output = Array.from(logits);
       return { output, shape: [width], frac: null, outputHash: floatOutputHash(output), traceRoot: zeroHash };
     }
-    const result = run(served.model.engine, input, { batch: 1, trace: true });
+    // The input's root was computed once, by the input-hash check: the trace reuses it.
+    const result = run(served.model.engine, input, { batch: 1, trace: true, inputRoot: request.inputHash });
     const honest = result.traces![0]!;
     const trace = this.deps.signedTrace?.(requestHash, honest) ?? honest;
-    // The output answered is the last tensor of the trace signed, so the two always match.
+    // The output answered is the last tensor of the trace signed, and its hash that
+    // tensor's root, already computed with the trace: the two always match.
     const output = Array.from(trace.tensors[trace.tensors.length - 1]!);
-    return { output, shape: result.shape, frac: result.frac, outputHash: fixedOutputHash(output), traceRoot: trace.root };
+    return { output, shape: result.shape, frac: result.frac, outputHash: trace.layerRoots[trace.layerRoots.length - 1]!, traceRoot: trace.root };
   }
 
   /** The zk mode: the fixed-point output and its proof; the receipt's traceRoot binds the proof. */

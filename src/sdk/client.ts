@@ -231,6 +231,12 @@ export class TrellisClient {
       receipt: parts[0]?.receipt,
       signature: parts[0]?.signature,
     });
+    // A fixed-point output is the trace's last tensor: int16 values, or nothing its root can hold.
+    if (verification !== 'none' && !output.output.every((v) => Number.isInteger(v) && v >= -32768 && v <= 32767)) {
+      throw new ProtocolError('PROVIDER_BAD_RESPONSE', 'The receipt does not check out; nothing was paid for it.', {
+        details: ['output: expected int16 integers for a fixed-point result'],
+      });
+    }
     const outputHash = verification === 'none' ? floatOutputHash(output.output) : fixedOutputHash(output.output);
     const zkProof = (answer as { zk?: unknown }).zk === undefined ? undefined : parseInferResult(answer).zk;
     // Every receipt is checked before any is kept or paid: one bad receipt refuses the whole answer.

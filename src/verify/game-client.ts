@@ -12,7 +12,17 @@ import type { Artifact } from '../engine/artifact.ts';
 import type { Trace } from '../engine/trace.ts';
 import type { Receipt } from '../protocol/messages.ts';
 import { VerifyError } from './errors.ts';
-import { chooseLayerArgs, descentNodes, firstDisagreement, openArgs, pickChild, stepArgs, type DescentPoint, type StepProof } from './moves.ts';
+import {
+  chooseLayerArgs,
+  descentNodes,
+  disputedElement,
+  firstDisagreement,
+  openArgs,
+  pickChild,
+  stepArgs,
+  type DescentPoint,
+  type StepProof,
+} from './moves.ts';
 
 /** Phases of IDisputeGame.Phase, by number. */
 export const phases = ['None', 'AwaitRoots', 'AwaitLayer', 'AwaitNodes', 'AwaitPick', 'AwaitStep'] as const;
@@ -43,7 +53,16 @@ export function receiptIdOf(connection: Pick<SignerConnection, 'publicClient'>, 
   return connection.publicClient.readContract({ address: game, abi: disputeGameAbi, functionName: 'receiptDigest', args: [receipt] });
 }
 
-export type DisputeState = DescentPoint & { phase: Phase; deadline: bigint; challenger: Address; provider: Address; layer: number; receiptId: Hex };
+export type DisputeState = DescentPoint & {
+  phase: Phase;
+  deadline: bigint;
+  challenger: Address;
+  provider: Address;
+  layer: number;
+  receiptId: Hex;
+  /** The descent's current node; in AwaitStep the provider's chunk at `nodeIndex`. */
+  node: Hex;
+};
 
 export async function readDispute(connection: Pick<SignerConnection, 'publicClient'>, game: Address, id: Hex): Promise<DisputeState> {
   const d = await connection.publicClient.readContract({ address: game, abi: disputeGameAbi, functionName: 'getDispute', args: [id] });
@@ -56,6 +75,7 @@ export async function readDispute(connection: Pick<SignerConnection, 'publicClie
     height: d.height,
     nodeIndex: d.nodeIndex,
     receiptId: d.receiptId,
+    node: d.node,
   };
 }
 
@@ -89,8 +109,9 @@ export function pick(connection: SignerConnection, game: Address, id: Hex, child
   return send(connection, 'pick', { address: game, abi: disputeGameAbi, functionName: 'pick', args: [id, BigInt(child), nodes] });
 }
 
-export function submitStep(connection: SignerConnection, game: Address, id: Hex, proof: StepProof): Promise<GameMove> {
-  return send(connection, 'step', { address: game, abi: disputeGameAbi, functionName: 'step', args: [id, proof] });
+/** `step(id, index, proof)`: re-executes element `index` of the chunk the descent reached. */
+export function submitStep(connection: SignerConnection, game: Address, id: Hex, index: number, proof: StepProof): Promise<GameMove> {
+  return send(connection, 'step', { address: game, abi: disputeGameAbi, functionName: 'step', args: [id, BigInt(index), proof] });
 }
 
 /** Settles a dispute whose deadline passed against the side due to move (anyone may call). */
@@ -154,7 +175,7 @@ export type ChallengerView = { artifact: Artifact; trace: Trace };
 
 /**
  * Makes the challenger's move if one is due; undefined when it is the provider's turn or
- * over. The challenger names the layer, every branch of the descent and so the element.
+ * over. The challenger names the layer, every branch of the descent and the element of the chunk reached.
  */
 export async function playChallenger(connection: SignerConnection, game: Address, id: Hex, view: ChallengerView): Promise<GameMove | undefined> {
   const state = await readDispute(connection, game, id);
@@ -167,7 +188,8 @@ export async function playChallenger(connection: SignerConnection, game: Address
     return pick(connection, game, id, pickChild(view.trace.tensors[state.layer]!, nodes, state, state.layer), nodes);
   }
   if (state.phase === 'AwaitStep') {
-    return submitStep(connection, game, id, stepArgs({ ...view, layer: state.layer, index: state.nodeIndex }));
+    const index = disputedElement(view.trace.tensors[state.layer]!, state.node, state.nodeIndex, state.layer);
+    return submitStep(connection, game, id, index, stepArgs({ ...view, layer: state.layer, index }));
   }
   return undefined;
 }

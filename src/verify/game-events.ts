@@ -5,6 +5,7 @@ import { decodeFunctionData, type Address, type Hash, type Hex } from 'viem';
 import type { Connection } from '../chain/connect.ts';
 import { disputeGameAbi } from '../chain/generated/DisputeGame.ts';
 import type { Receipt } from '../protocol/messages.ts';
+import { unpackTensor } from './moves.ts';
 import { WatchError } from './watch-errors.ts';
 
 /** IDisputeGame.Outcome, by number. */
@@ -37,7 +38,7 @@ export async function readOpenCall(connection: Connection, hash: Hash): Promise<
     });
   }
   const [receipt, , input] = decoded.args;
-  return { receipt: { ...receipt }, quantizedInput: input.map((v) => Number(v)), challenger: tx.from };
+  return { receipt: { ...receipt }, quantizedInput: unpackTensor(input), challenger: tx.from };
 }
 
 export type Resolution = {

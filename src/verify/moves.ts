@@ -1,16 +1,17 @@
 // Calldata of every move of the dispute game (contracts/src/interfaces/IDisputeGame.sol),
 // built from an engine run with trace. Pure functions: no chain access, so a watcher or a
 // provider node can build, store and resend moves as it likes.
-import { bytesToHex, type Hex } from 'viem';
+import { bytesToHex, hexToBytes, type Hex } from 'viem';
 import type { Artifact } from '../engine/artifact.ts';
 import { merkleLevels, merkleNode, merkleProof, treeDepth } from '../engine/merkle/tree.ts';
-import { elementLeaves, type Trace } from '../engine/trace.ts';
+import { CHUNK_ELEMENTS, chunkCount, chunkLeaves, chunkValue, type Trace } from '../engine/trace.ts';
 import { layerParamWords, proveLayerParams, proveWeightRow } from '../engine/weights.ts';
 import type { Receipt } from '../protocol/messages.ts';
 import { VerifyError } from './errors.ts';
 import { layerParamsStruct, PAD, windowPositions, type LayerParams } from './layer-params.ts';
 
-export type Operand = { values: readonly bigint[]; paths: readonly Hex[] };
+/** Chunks of one tensor for `step` (IDisputeGame.Operand): every chunk, or those a window reads with their paths. */
+export type Operand = { chunks: readonly Hex[]; paths: readonly Hex[] };
 
 export type StepProof = {
   params: LayerParams;
@@ -25,11 +26,16 @@ export type StepProof = {
 /** Tree levels one `revealNodes` covers (DisputeGame.LEVELS_PER_REVEAL). */
 export const LEVELS_PER_REVEAL = 4;
 
-const toBigInts = (values: ArrayLike<number>): bigint[] => Array.from(values, (v) => BigInt(v));
-
-/** `open(receipt, signature, input, bond)`: the input is the trace's tensor 0. */
+/** `open(receipt, signature, input, bond)`: the input is the trace's tensor 0, packed int16 big-endian. */
 export function openArgs(receipt: Receipt, signature: Hex, quantizedInput: ArrayLike<number>, bond: bigint) {
-  return [receipt, signature, toBigInts(quantizedInput), bond] as const;
+  return [receipt, signature, packTensor(quantizedInput), bond] as const;
+}
+
+/** The values of a packed int16 big-endian tensor (what `open` takes), the inverse of `packTensor`. */
+export function unpackTensor(packed: Hex): number[] {
+  const bytes = hexToBytes(packed);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Array.from({ length: bytes.length >> 1 }, (_, i) => view.getInt16(2 * i));
 }
 
 /** `revealRoots(id, roots)`: every tensor root of the provider's trace. */
@@ -65,7 +71,7 @@ export type DescentPoint = { height: number; nodeIndex: number };
  * tree under the descent's node, LEVELS_PER_REVEAL levels down (fewer near the leaves).
  */
 export function descentNodes(values: Int32Array, { height, nodeIndex }: DescentPoint): Hex[] {
-  const levels = merkleLevels(elementLeaves(values));
+  const levels = merkleLevels(chunkLeaves(values));
   const k = Math.min(LEVELS_PER_REVEAL, height);
   return Array.from({ length: 2 ** k }, (_, j) => bytesToHex(merkleNode(levels, height - k, nodeIndex * 2 ** k + j)));
 }
@@ -93,15 +99,47 @@ export function packTensor(values: ArrayLike<number>): Hex {
   return bytesToHex(out);
 }
 
-/** Opens `positions` of tensor `values`: whole tensor or one path per position, whichever is smaller. */
+/**
+ * The element of chunk `chunk` that `step` re-executes: the first whose value in the
+ * provider's chunk (what the descent reached) differs from the honest tensor's.
+ */
+export function disputedElement(honest: Int32Array, providerChunk: Hex, chunk: number, layer: number): number {
+  const bytes = hexToBytes(providerChunk);
+  const start = chunk * CHUNK_ELEMENTS;
+  for (let i = start; i < Math.min(start + CHUNK_ELEMENTS, honest.length); i++) {
+    if (chunkValue(bytes, i - start) !== honest[i]) return i;
+  }
+  throw new VerifyError('VERIFY_NO_DISAGREEMENT', "The provider's chunk equals the honest one.", {
+    details: [`tensor: ${layer}`, `chunk: ${chunk}`],
+  });
+}
+
+/**
+ * The chunks `positions` fall in, as `_openOperand` reads them from paths: a new chunk
+ * whenever a position's chunk is not the one of the unpadded position before it.
+ */
+function chunksRead(positions: readonly number[]): number[] {
+  const out: number[] = [];
+  for (const p of positions) {
+    if (p === PAD) continue;
+    const c = Math.floor(p / CHUNK_ELEMENTS);
+    if (out.at(-1) !== c) out.push(c);
+  }
+  return out;
+}
+
+/** Opens `positions` of tensor `values`: every chunk, or one path per chunk read, whichever is less calldata. */
 function openOperand(values: Int32Array, positions: readonly number[]): Operand {
-  const used = positions.filter((p) => p !== PAD);
-  const depth = treeDepth(values.length);
-  if (values.length > 1 && values.length <= used.length * (1 + depth)) return { values: toBigInts(values), paths: [] };
-  const levels = merkleLevels(elementLeaves(values));
+  const leaves = chunkLeaves(values);
+  const count = chunkCount(values.length);
+  const chunkAt = (c: number): Hex => bytesToHex(leaves.subarray(c * 32, c * 32 + 32));
+  const read = chunksRead(positions);
+  const depth = treeDepth(count);
+  if (count > 1 && count <= read.length * (1 + depth)) return { chunks: Array.from({ length: count }, (_, c) => chunkAt(c)), paths: [] };
+  const levels = merkleLevels(leaves);
   return {
-    values: used.map((p) => BigInt(values[p]!)),
-    paths: used.flatMap((p) => merkleProof(levels, p).map((node) => bytesToHex(node))),
+    chunks: read.map(chunkAt),
+    paths: read.flatMap((c) => merkleProof(levels, c).map((node) => bytesToHex(node))),
   };
 }
 
@@ -127,7 +165,7 @@ export function stepArgs({ artifact, trace, layer, index }: StepInputs): StepPro
     weights: '0x',
     rowPath: [],
     a: openOperand(trace.tensors[inputA]!, positions),
-    b: { values: [], paths: [] },
+    b: { chunks: [], paths: [] },
   };
   if (l.op === 'dense' || l.op === 'conv') {
     const row = l.op === 'dense' ? index : Math.floor(index / (l.shape[1]! * l.shape[2]!));

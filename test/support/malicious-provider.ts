@@ -36,6 +36,8 @@ export type Lie =
   | 'wrong-output'
   /** A receipt whose output hash is not that of the output returned. */
   | 'wrong-output-hash'
+  /** A fixed-point output with a score outside int16, which no trace chunk can hold. */
+  | 'unpackable-output'
   /** A receipt signed by a key that is not the provider's. */
   | 'forged-signature'
   /** A receipt for another model than the one asked. */
@@ -167,6 +169,9 @@ export async function startMaliciousProvider(options: MaliciousProviderOptions):
             return keep({ ...r, outputHash: fixedOutputHash(o) }, o);
           }),
         );
+      case 'unpackable-output':
+        // The receipt stays honest: the client must refuse the output before hashing it.
+        return send(res, 200, await answer(result, (r, o) => keep(r, [o[0]! + 65_536, ...o.slice(1)])));
       case 'wrong-output-hash':
         return send(res, 200, await answer(result, (r, o) => keep({ ...r, outputHash: keccak256(toHex('another output')) }, o)));
       case 'forged-signature':

@@ -15,9 +15,9 @@ import {LayerMath} from "../libraries/LayerMath.sol";
 ///      2. provider `revealRoots` (every tensor root of its trace);
 ///      3. challenger `chooseLayer` (first disagreeing tensor, with its proven parameters);
 ///      4. provider `revealNodes` / challenger `pick`, repeated: a descent of the chosen
-///         tensor's Merkle tree, LEVELS_PER_REVEAL levels per round, down to one element the
-///         challenger named (the provider never names the element);
-///      5. challenger `step`: re-executes that element on chain.
+///         tensor's Merkle tree, LEVELS_PER_REVEAL levels per round, down to one chunk (16
+///         elements) the challenger named (the provider never names the chunk);
+///      5. challenger `step`: names one element of that chunk and re-executes it on chain.
 ///      `timeout` settles a dispute whose deadline passed against the side due to move.
 ///      Disputes are keyed by (receipt, challenger): nobody can take a receipt's dispute slot
 ///      away from another challenger.
@@ -67,8 +67,8 @@ interface IDisputeGame {
         address challenger;
         /// @dev The chosen tensor, its element count, and the descent: `node` is the current
         ///      node of its tree, `height` the levels below it, `nodeIndex` its index at its
-        ///      level. At the end of the descent `node` is the provider's element leaf and
-        ///      `nodeIndex` the element.
+        ///      level. At the end of the descent `node` is the provider's chunk (16 int16
+        ///      elements, docs/engine-spec.md "Execution trace") and `nodeIndex` its index.
         uint32 layer;
         uint32 size;
         uint8 height;
@@ -90,11 +90,13 @@ interface IDisputeGame {
         bytes32[] roots;
     }
 
-    /// @notice Input elements of one operand for `step`: either the whole tensor (paths
-    ///         empty) or the window's unpadded elements, each followed in `paths` by its
-    ///         depth(tensor size) siblings.
+    /// @notice Input elements of one operand for `step`, as chunks of the tensor (16 int16
+    ///         each): either every chunk of the tensor (paths empty) or the chunks the
+    ///         window's unpadded positions fall in, in window order, each chunk once per run
+    ///         of consecutive positions in it, each followed in `paths` by its
+    ///         depth(chunk count) siblings.
     struct Operand {
-        int256[] values;
+        bytes32[] chunks;
         bytes32[] paths;
     }
 
@@ -148,7 +150,7 @@ interface IDisputeGame {
     error DisputeBadSignature(bytes32 receiptDigest, address recovered, address provider);
     /// @notice The input's Merkle root is not the receipt's inputHash.
     error DisputeInputMismatch(bytes32 computed, bytes32 inputHash);
-    /// @notice The input has another number of elements than the model takes.
+    /// @notice The packed input has another length than 2 bytes per element of the model's input.
     error DisputeInputSize(uint256 got, uint256 expected);
     /// @notice This challenger already runs a dispute on this receipt.
     error DisputeAlreadyOpen(bytes32 id, address challenger);
@@ -188,10 +190,12 @@ interface IDisputeGame {
     error DisputeRootEndpointMismatch(uint256 tensor, bytes32 root, bytes32 expected);
     /// @notice The chosen tensor is not a layer output of the model.
     error DisputeLayerOutOfRange(uint256 layer, uint256 layerCount);
-    /// @notice An element value outside the int16 activation range.
-    error DisputeValueOutOfRange(int256 value);
-    /// @notice An element's Merkle path does not lead to its tensor root.
+    /// @notice A chunk's Merkle path (or the whole tensor's chunks) does not lead to its tensor root.
     error DisputeInvalidElementProof(uint256 tensor, uint256 index, bytes32 computed, bytes32 root);
+    /// @notice An opened chunk has a non-zero slot past the end of its tensor.
+    error DisputeChunkPadding(uint256 tensor, uint256 chunk, bytes32 value);
+    /// @notice `step` named an element outside the chunk the descent reached (or past the tensor's end).
+    error DisputeElementNotInChunk(uint256 index, uint256 chunk, uint256 size);
     /// @notice The revealed nodes do not hash to the current node, or are not the expected count.
     error DisputeInvalidNodes(bytes32 id, uint256 count, uint256 expected, bytes32 computed, bytes32 node);
     /// @notice `pick` named a child outside the revealed nodes.
@@ -204,9 +208,9 @@ interface IDisputeGame {
     error DisputeInvalidWeightProof(uint256 layer, uint256 row, bytes32 computed, bytes32 commitment);
     /// @notice A committed row has the wrong number of weights for its layer.
     error DisputeWeightLength(uint256 got, uint256 expected);
-    /// @notice An operand's values and paths do not have the shape the window needs.
+    /// @notice An operand's chunks and paths do not have the shape the window needs.
     error DisputeOperandShape(
-        uint256 operand, uint256 values, uint256 paths, uint256 expectedValues, uint256 expectedPaths
+        uint256 operand, uint256 chunks, uint256 paths, uint256 expectedChunks, uint256 expectedPaths
     );
     /// @notice `close` on a dispute whose receipt is not settled.
     error DisputeNotClosable(bytes32 id);
@@ -241,7 +245,11 @@ interface IDisputeGame {
     event NodesRevealed(bytes32 indexed id, uint256 height, uint256 nodeIndex, bytes32[] nodes, uint64 deadline);
     /// @notice The challenger picked child `child`: the descent goes on from `nodeIndex` at `height`.
     event NodePicked(bytes32 indexed id, uint256 child, uint256 height, uint256 nodeIndex, uint64 deadline);
-    /// @notice The descent reached element `index`, whose value the provider committed to.
+    /// @notice The descent reached chunk `chunk` of the tensor (elements 16 * chunk onwards),
+    ///         whose 16 values the provider committed to; the challenger names one in `step`.
+    event ChunkNamed(bytes32 indexed id, uint256 layer, uint256 chunk, bytes32 values, uint64 deadline);
+    /// @notice The challenger named element `index` of that chunk in `step`, just before it
+    ///         is re-executed; `providerValue` is the provider's committed value.
     event ElementNamed(bytes32 indexed id, uint256 layer, uint256 index, int256 providerValue, uint64 deadline);
     /// @notice The chosen element was re-executed on chain.
     event StepExecuted(bytes32 indexed id, uint256 layer, uint256 index, int256 computed, int256 providerValue);
@@ -276,10 +284,11 @@ interface IDisputeGame {
     /// @param receipt The receipt as the provider signed it: a verified mode with a trace,
     ///        inside its challenge window (`issuedAt + challengeWindow`).
     /// @param signature The provider's EIP-712 signature over the receipt (65 bytes).
-    /// @param input The quantized input (trace tensor 0); its Merkle root must be `inputHash`.
+    /// @param input The quantized input (trace tensor 0), int16 big-endian, 2 bytes per element;
+    ///        its Merkle root must be `inputHash`.
     /// @param bond Payment token amount at stake, at least `minBond`.
     /// @return id keccak256(abi.encode(receipt digest, msg.sender)).
-    function open(Receipt calldata receipt, bytes calldata signature, int256[] calldata input, uint256 bond)
+    function open(Receipt calldata receipt, bytes calldata signature, bytes calldata input, uint256 bond)
         external
         returns (bytes32 id);
 
@@ -302,15 +311,17 @@ interface IDisputeGame {
     function revealNodes(bytes32 id, bytes32[] calldata nodes) external;
 
     /// @notice Challenger: picks the revealed node it disagrees with (`nodes` repeats the
-    ///         revealed ones). At the bottom the picked leaf is the element disputed; a
-    ///         non-zero leaf in the tree's zero padding, or a value outside int16, loses the
-    ///         provider the dispute at once.
+    ///         revealed ones). At the bottom the picked leaf is the chunk disputed; a non-zero
+    ///         slot past the tensor's end (in its last chunk or the tree's zero padding) loses
+    ///         the provider the dispute at once.
     function pick(bytes32 id, uint256 child, bytes32[] calldata nodes) external;
 
-    /// @notice Challenger: re-executes the element the descent named, from the weight row
-    ///         (proven against the model's weight commitment) and the input elements (proven
-    ///         against the agreed tensor roots); the provider loses when its value differs.
-    function step(bytes32 id, StepProof calldata proof) external;
+    /// @notice Challenger: re-executes element `index` of the chunk the descent named, from
+    ///         the weight row (proven against the model's weight commitment) and the input
+    ///         elements (proven against the agreed tensor roots); the provider loses when its
+    ///         value differs.
+    /// @param index The element, in the tensor: index / 16 must be the chunk named.
+    function step(bytes32 id, uint256 index, StepProof calldata proof) external;
 
     /// @notice Anyone: settles a dispute whose deadline passed against the side due to move.
     function timeout(bytes32 id) external;

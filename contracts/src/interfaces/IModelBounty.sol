@@ -116,6 +116,8 @@ interface IModelBounty {
     /// @notice The receipt's own challenge window must stay open at least this long.
     error BountyReceiptTooOld(uint64 issuedAt, uint256 disputableUntil);
     error BountyOutputMismatch(bytes32 computed, bytes32 outputHash);
+    /// @notice An output score lies outside int16, the range of the trace's last tensor.
+    error BountyOutputOutOfRange();
     error BountyPredictionMismatch(uint256 argmax, uint256 predicted);
     error BountyNotSettled(bytes32 id, uint64 settlesAt, uint256 openDisputes);
     error BountyChallengesPending(uint256 bountyId, uint256 pending);

@@ -50,13 +50,23 @@ contract LayerMathHarness {
         }
     }
 
-    /// @notice The Merkle root of a tensor, as the trace defines it.
-    function tensorRoot(int256[] calldata values) external pure returns (bytes32) {
-        bytes32[] memory leaves = new bytes32[](values.length);
-        for (uint256 i; i < values.length; ++i) {
-            leaves[i] = TraceMerkle.elementLeaf(values[i]);
+    /// @notice The Merkle roots of tensors, as the trace defines them, from one value per
+    ///         element (as ModelBounty takes an output) and from the packed elements (as
+    ///         DisputeGame.open takes an input); zero where a value is not an int16.
+    function tensorRootsMany(int256[][] calldata values, bytes[] calldata packed)
+        external
+        pure
+        returns (bytes32[] memory fromValues, bytes32[] memory fromPacked)
+    {
+        fromValues = new bytes32[](values.length);
+        fromPacked = new bytes32[](packed.length);
+        for (uint256 t; t < values.length; ++t) {
+            (bytes32 root, bool inRange) = TraceMerkle.rootOfValues(values[t]);
+            fromValues[t] = inRange ? root : bytes32(0);
         }
-        return TraceMerkle.rootOfLeaves(leaves);
+        for (uint256 t; t < packed.length; ++t) {
+            fromPacked[t] = TraceMerkle.rootOfPacked(packed[t]);
+        }
     }
 
     function _element(LayerMath.Params memory p, Case calldata t, uint256 index) private pure returns (int256) {

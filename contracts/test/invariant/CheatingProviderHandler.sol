@@ -7,7 +7,7 @@ import {IDisputeGame} from "../../src/interfaces/IDisputeGame.sol";
 
 /// @title CheatingProviderHandler
 /// @notice A provider that signs receipts over tampered traces (a wrong dense element, a
-///         wrong element that relu hides, a wrong relu element, a value out of range, or an
+///         wrong element that relu hides, a wrong relu element, a value in a padding slot, or an
 ///         honest trace of a model whose shape contradicts its commitment), then defends
 ///         them: it reveals its own trace, tries to pass the honest one off, or stalls.
 contract CheatingProviderHandler is ProviderActor {
@@ -18,7 +18,7 @@ contract CheatingProviderHandler is ProviderActor {
     }
 
     /// @notice Signs a receipt over one of the tampered traces: of eight, three wrong values
-    ///         the step catches (one of each kind), three out of range, two on the model
+    ///         the step catches (one of each kind), three with non-zero padding, two on the model
     ///         whose shape contradicts its commitment (the later checks get a larger share,
     ///         since they end fewer of the disputes that reach them first).
     function sign(uint256 kindSeed, uint256 modelSeed, uint256 clientSeed, uint256 fee, uint256 deposit) external {
@@ -39,18 +39,10 @@ contract CheatingProviderHandler is ProviderActor {
             uint8 kind = book.receiptAt(rec.receipt).kind;
             if (kind != 5) {
                 vm.prank(self);
-                if (rec.phase == IDisputeGame.Phase.AwaitRoots) {
-                    try game.revealRoots(rec.id, rootsOf(0)) {
-                        book.countRefused(true);
-                    } catch {
-                        book.countRefused(false);
-                    }
-                } else {
-                    try game.revealNodes(rec.id, nodesOf(0, rec.layer)) {
-                        book.countRefused(true);
-                    } catch {
-                        book.countRefused(false);
-                    }
+                try game.revealRoots(rec.id, rootsOf(0)) {
+                    book.countRefused(true);
+                } catch {
+                    book.countRefused(false);
                 }
             }
         }

@@ -52,28 +52,23 @@ abstract contract DisputeActor is DisputeSetup {
         if (kind == 1) b = 11;
         else if (kind == 2 && t == 1) a = -3;
         else if (kind == 3 && t == 2) b = 12;
-        else if (kind == 4 && t == 2) b = 40_000;
     }
 
+    /// @notice The tensor roots; kind 4 puts a 1 in a padding slot (slot 2) of tensor 2's chunk.
     function rootsOf(uint8 kind) internal pure returns (bytes32[] memory r) {
         r = new bytes32[](3);
         for (uint256 t; t < 3; ++t) {
             (int256 a, int256 b) = tensorOf(kind, t);
             r[t] = pair(a, b);
         }
-    }
-
-    function nodesOf(uint8 kind, uint256 layer) internal pure returns (bytes32[] memory nodes) {
-        (int256 a, int256 b) = tensorOf(kind, layer);
-        nodes = new bytes32[](2);
-        (nodes[0], nodes[1]) = (leafOf(a), leafOf(b));
+        if (kind == 4) r[2] |= bytes32(uint256(1) << 208);
     }
 
     /// @notice The first tensor an honest challenger disagrees on, and the element in it.
     function disputedOf(uint8 kind) internal pure returns (uint32 layer, uint32 element) {
         if (kind == 1) return (1, 1);
         if (kind == 2) return (1, 0);
-        return (2, 1); // relu, out of range, and the shape that contradicts layer 2
+        return (2, 1); // relu, non-zero padding, and the shape that contradicts layer 2
     }
 
     /// @notice A correct step of `element` of `layer`, over the agreed tensors of `kind`.
@@ -84,8 +79,9 @@ abstract contract DisputeActor is DisputeSetup {
     {
         if (layer == 1) return denseStep(element);
         p.params = layerParams(2);
-        p.a.values = new int256[](2);
-        (p.a.values[0], p.a.values[1]) = tensorOf(kind, 1);
+        (int256 a, int256 b) = tensorOf(kind, 1);
+        p.a.chunks = new bytes32[](1);
+        p.a.chunks[0] = pair(a, b);
     }
 
     // ------------------------------------------------------------------ disputes
@@ -106,22 +102,18 @@ abstract contract DisputeActor is DisputeSetup {
         return (false, 0);
     }
 
-    /// @notice The provider's reveal of its own trace for the move due (roots or nodes).
+    /// @notice The provider's reveal of its own trace's roots, the one move it has here
+    ///         (every tensor is one chunk: no descent).
     function _reveal(uint256 d, address who) internal {
         DisputeBook.DisputeRecord memory rec = book.disputeAt(d);
         uint8 kind = book.receiptAt(rec.receipt).kind;
         vm.prank(who);
-        if (rec.phase == IDisputeGame.Phase.AwaitRoots) {
-            game.revealRoots(rec.id, rootsOf(kind));
-            book.bookMove(d, IDisputeGame.Phase.AwaitLayer, 0, 0);
-        } else {
-            game.revealNodes(rec.id, nodesOf(kind, rec.layer));
-            book.bookMove(d, IDisputeGame.Phase.AwaitPick, rec.layer, 0);
-        }
+        game.revealRoots(rec.id, rootsOf(kind));
+        book.bookMove(d, IDisputeGame.Phase.AwaitLayer, 0, 0);
     }
 
     /// @notice An honest challenger's move: close a dispute whose receipt is settled, else
-    ///         play the first wrong tensor down to its wrong element and step it.
+    ///         name the first wrong tensor and step its wrong element.
     function _play(uint256 d, address who) internal {
         DisputeBook.DisputeRecord memory rec = book.disputeAt(d);
         DisputeBook.ReceiptRecord memory r = book.receiptAt(rec.receipt);
@@ -139,19 +131,14 @@ abstract contract DisputeActor is DisputeSetup {
             if (r.kind == book.SHAPE_MISMATCH()) {
                 book.bookResolved(d, true);
                 book.countCaught(1);
-            } else {
-                book.bookMove(d, IDisputeGame.Phase.AwaitNodes, layer, 0);
-            }
-        } else if (rec.phase == IDisputeGame.Phase.AwaitPick) {
-            game.pick(rec.id, element, nodesOf(r.kind, layer));
-            if (r.kind == book.OUT_OF_RANGE()) {
+            } else if (r.kind == book.PADDING_NOT_ZERO()) {
                 book.bookResolved(d, true);
                 book.countCaught(2);
             } else {
                 book.bookMove(d, IDisputeGame.Phase.AwaitStep, layer, element);
             }
         } else {
-            game.step(rec.id, stepOf(r.kind, layer, element));
+            game.step(rec.id, element, stepOf(r.kind, layer, element));
             book.bookResolved(d, true);
             book.countCaught(0);
         }

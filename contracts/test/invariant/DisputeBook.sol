@@ -32,8 +32,8 @@ contract DisputeBook {
     uint8 public constant WRONG_DENSE_0 = 2;
     /// @dev Relu element 1 wrong ([0, 12]) over an honest dense tensor.
     uint8 public constant WRONG_RELU = 3;
-    /// @dev A relu element outside the int16 activation range.
-    uint8 public constant OUT_OF_RANGE = 4;
+    /// @dev A non-zero padding slot in the relu tensor's chunk (nothing out of range can be packed).
+    uint8 public constant PADDING_NOT_ZERO = 4;
     /// @dev The honest trace, on a model whose shape contradicts its committed parameters.
     uint8 public constant SHAPE_MISMATCH = 5;
 
@@ -124,7 +124,7 @@ contract DisputeBook {
     uint256 public ghost_cheatsCaught;
     uint256 public ghost_caughtByStep;
     uint256 public ghost_caughtByShape;
-    uint256 public ghost_caughtByRange;
+    uint256 public ghost_caughtByPadding;
     uint256 public ghost_griefsLost;
     uint256 public ghost_providerTimeouts;
     uint256 public ghost_challengerTimeouts;
@@ -428,7 +428,7 @@ contract DisputeBook {
         ++ghost_cheatsCaught;
         if (how == 0) ++ghost_caughtByStep;
         else if (how == 1) ++ghost_caughtByShape;
-        else ++ghost_caughtByRange;
+        else ++ghost_caughtByPadding;
     }
 
     function countGriefLost() external {

@@ -7,7 +7,7 @@ import {IDisputeGame} from "../../src/interfaces/IDisputeGame.sol";
 import {LayerMath} from "../../src/libraries/LayerMath.sol";
 
 /// @title GriefingChallengerHandler
-/// @notice A challenger that disputes honest receipts: it names any layer, picks any child,
+/// @notice A challenger that disputes honest receipts: it names any layer, any element of the chunk,
 ///         steps with a correct proof (there is no other that passes) or a forged one, or
 ///         stalls until it times out.
 contract GriefingChallengerHandler is DisputeActor {
@@ -61,26 +61,14 @@ contract GriefingChallengerHandler is DisputeActor {
                 vm.prank(griefer);
             }
             game.chooseLayer(rec.id, layerParams(layer), commitPath(1 + layer));
-            book.bookMove(d, IDisputeGame.Phase.AwaitNodes, layer, 0);
-        } else if (rec.phase == IDisputeGame.Phase.AwaitPick) {
-            uint32 child = uint32(arbitrary % 2);
-            bytes32[] memory nodes = nodesOf(0, rec.layer);
-            if (choice == 1 || choice == 2) {
-                try game.pick(rec.id, 2 + (arbitrary % 3), nodes) {
-                    book.countRefused(true);
-                } catch {
-                    book.countRefused(false);
-                }
-                vm.prank(griefer);
-            }
-            game.pick(rec.id, child, nodes);
-            book.bookMove(d, IDisputeGame.Phase.AwaitStep, rec.layer, child);
+            // Any element of the one chunk.
+            book.bookMove(d, IDisputeGame.Phase.AwaitStep, layer, uint32(arbitrary % 2));
         } else {
             IDisputeGame.StepProof memory proof = stepOf(0, rec.layer, rec.element);
             if (choice == 1 || choice == 2) {
-                // Claims the element reads other inputs than the agreed ones.
-                proof.a.values[arbitrary % 2] += 1;
-                try game.step(rec.id, proof) {
+                // Claims the element reads other inputs than the agreed ones: slot 0 or 1 plus one.
+                proof.a.chunks[0] = bytes32(uint256(proof.a.chunks[0]) + (arbitrary % 2 == 0 ? 1 << 240 : 1 << 224));
+                try game.step(rec.id, rec.element, proof) {
                     book.countRefused(true);
                 } catch {
                     book.countRefused(false);
@@ -88,7 +76,7 @@ contract GriefingChallengerHandler is DisputeActor {
                 proof = stepOf(0, rec.layer, rec.element);
                 vm.prank(griefer);
             }
-            game.step(rec.id, proof);
+            game.step(rec.id, rec.element, proof);
             book.bookResolved(d, false);
             book.countGriefLost();
         }

@@ -15,6 +15,8 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 /// @notice The game on a two-layer model built by hand: dense (K = 2, M = 2, shift 1) then
 ///         relu. Input [5, 7]; honest tensors: [-4, 10] and [0, 10]. The cheating provider
 ///         claims [-4, 11] and [0, 11]. Commitment leaves: row 0, row 1, params 1, params 2.
+///         Every tensor fits one chunk, so its root is that chunk and choosing a layer
+///         reaches the step at once (DisputeLargeLayer plays descents).
 abstract contract DisputeSetup is Fixture {
     uint256 internal constant PROVIDER_KEY = 0xA11CE;
     uint256 internal constant BOND = 10e6;
@@ -133,12 +135,10 @@ abstract contract DisputeSetup is Fixture {
         path[1] = TraceMerkle.hashPair(commitLeaves[other], commitLeaves[other + 1]);
     }
 
-    function leafOf(int256 v) internal pure returns (bytes32) {
-        return TraceMerkle.elementLeaf(v);
-    }
-
+    /// @dev The chunk of a two-element tensor [a, b] (int16 big-endian, zero-padded), which
+    ///      is also its root.
     function pair(int256 a, int256 b) internal pure returns (bytes32) {
-        return TraceMerkle.hashPair(leafOf(a), leafOf(b));
+        return bytes32(abi.encodePacked(int16(a), int16(b)));
     }
 
     function tensor(bool cheat, uint256 t) internal pure returns (int256 a, int256 b) {
@@ -181,9 +181,9 @@ abstract contract DisputeSetup is Fixture {
         return abi.encodePacked(rr, s, v);
     }
 
-    function input() internal pure returns (int256[] memory x) {
-        x = new int256[](2);
-        (x[0], x[1]) = (5, 7);
+    /// @dev The quantized input [5, 7], packed as `open` takes it.
+    function input() internal pure returns (bytes memory) {
+        return abi.encodePacked(int16(5), int16(7));
     }
 
     function openAs(address who, IDisputeGame.Receipt memory r) internal returns (bytes32 id) {
@@ -196,28 +196,13 @@ abstract contract DisputeSetup is Fixture {
         return openAs(who, receipt(cheat));
     }
 
-    /// @dev Opens, reveals the roots and chooses `layer`, so the descent of that tensor is due.
-    function toDescent(address who, bool cheat, uint256 layer) internal returns (bytes32 id) {
+    /// @dev Opens, reveals the roots and chooses `layer`: the tensor is one chunk, so the step is due.
+    function toStep(address who, bool cheat, uint256 layer) internal returns (bytes32 id) {
         id = openAs(who, cheat);
         vm.prank(provider);
         game.revealRoots(id, roots(cheat));
         vm.prank(who);
         game.chooseLayer(id, layerParams(layer), commitPath(1 + layer));
-    }
-
-    function revealed(bool cheat, uint256 layer) internal pure returns (bytes32[] memory nodes) {
-        (int256 a, int256 b) = tensor(cheat, layer);
-        nodes = new bytes32[](2);
-        (nodes[0], nodes[1]) = (leafOf(a), leafOf(b));
-    }
-
-    /// @dev Plays the descent of the two-element tensor down to element `index`.
-    function toStep(address who, bool cheat, uint256 layer, uint256 index) internal returns (bytes32 id) {
-        id = toDescent(who, cheat, layer);
-        vm.prank(provider);
-        game.revealNodes(id, revealed(cheat, layer));
-        vm.prank(who);
-        game.pick(id, index, revealed(cheat, layer));
     }
 
     /// @dev The step of dense element `index` (layer 1), input opened whole.
@@ -227,6 +212,7 @@ abstract contract DisputeSetup is Fixture {
         p.bias = bias(index);
         p.weights = weights(index);
         p.rowPath = commitPath(index);
-        p.a.values = input();
+        p.a.chunks = new bytes32[](1);
+        p.a.chunks[0] = pair(5, 7);
     }
 }

@@ -181,7 +181,7 @@ abstract contract MarketSetup is DisputeSetup {
             provider: provider,
             modelId: model,
             inputHash: inputHash,
-            outputHash: TraceMerkle.hashPair(leafOf(out[0]), leafOf(out[1])),
+            outputHash: pair(out[0], out[1]),
             traceRoot: keccak256("trace"),
             fee: FEE,
             channelTotal: FEE,
