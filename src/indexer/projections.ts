@@ -172,6 +172,7 @@ const appliers: Record<string, Apply> = {
   'disputeGame.LayerChosen': move,
   'disputeGame.NodesRevealed': move,
   'disputeGame.NodePicked': move,
+  'disputeGame.ChunkNamed': move,
   'disputeGame.ElementNamed': move,
   'disputeGame.StepExecuted': move,
   'disputeGame.DisputeResolved': async (tx, e, a) => {

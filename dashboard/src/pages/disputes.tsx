@@ -104,6 +104,8 @@ function moveSummary(m: Move): string {
       return `height ${a.height}, node ${a.nodeIndex}`;
     case 'NodePicked':
       return `child ${a.child} at height ${a.height}`;
+    case 'ChunkNamed':
+      return `layer ${a.layer}, chunk ${a.chunk} (16 elements)`;
     case 'ElementNamed':
       return `layer ${a.layer}, element ${a.index}, provider's value ${a.providerValue}`;
     case 'StepExecuted':
