@@ -29,7 +29,7 @@ after(() => net?.dispose());
 const exited = (child: ChildProcess) =>
   child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
@@ -67,38 +67,39 @@ test('a provider killed mid-traffic: retried elsewhere, nobody charged twice, re
     return providers.some((p) => p.address === child && p.healthy);
   };
 
-  let provider = startChild();
-  await until('the child provider to be healthy at the gateway', healthyAtGateway);
-
   const connection = await net.signer(CLIENT_ACCOUNT);
   await deposit(connection, deployment, tokens('10'));
   const client = new TrellisClient({ connection, deployment, gatewayUrl: net.gatewayUrl, dataDir: join(net.dataDir, 'fault-client') });
-  let done = 0;
-  let killedAt = -1;
-  const loop = async () => {
-    while (done < REQUESTS) {
-      done++;
-      const result = await client.infer({ model: 'digits-mlp', input: digit });
-      const fromChild = client.receipts().filter((r) => r.receipt.provider === child).length;
-      if (killedAt < 0 && result.receipts[0]!.receipt.provider === child && fromChild >= 5) {
-        killedAt = done;
-        provider.kill('SIGKILL');
-      }
-    }
-  };
-  await Promise.all([loop(), loop()]);
-  assert.ok(killedAt > 0, 'the child provider served traffic and was killed');
-  const receipts = client.receipts().map((r) => r.receipt);
-  assert.equal(receipts.length, REQUESTS, 'every request got a result despite the kill');
-  assert.ok(
-    receipts.some((r) => r.provider !== child),
-    'requests were served elsewhere',
-  );
-
-  // Restart: the provider resumes from its journals and redeems what it was paid for.
-  await exited(provider);
-  provider = startChild();
+  // Whatever fails below, the child in its own process is stopped, or the file never ends.
+  let provider = startChild();
   try {
+    await until('the child provider to be healthy at the gateway', healthyAtGateway);
+
+    let done = 0;
+    let killedAt = -1;
+    const loop = async () => {
+      while (done < REQUESTS) {
+        done++;
+        const result = await client.infer({ model: 'digits-mlp', input: digit });
+        const fromChild = client.receipts().filter((r) => r.receipt.provider === child).length;
+        if (killedAt < 0 && result.receipts[0]!.receipt.provider === child && fromChild >= 5) {
+          killedAt = done;
+          provider.kill('SIGKILL');
+        }
+      }
+    };
+    await Promise.all([loop(), loop()]);
+    assert.ok(killedAt > 0, 'the child provider served traffic and was killed');
+    const receipts = client.receipts().map((r) => r.receipt);
+    assert.equal(receipts.length, REQUESTS, 'every request got a result despite the kill');
+    assert.ok(
+      receipts.some((r) => r.provider !== child),
+      'requests were served elsewhere',
+    );
+
+    // Restart: the provider resumes from its journals and redeems what it was paid for.
+    await exited(provider);
+    provider = startChild();
     await until('the child provider to be back', healthyAtGateway);
     await client.flushVouchers();
     const modelId = receipts[0]!.modelId;
