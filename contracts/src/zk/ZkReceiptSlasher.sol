@@ -247,12 +247,13 @@ contract ZkReceiptSlasher is ReentrancyGuard {
         return (Poseidon.hash(pair, opening.poseidonParams), true);
     }
 
-    /// @dev The Merkle root of a tensor, as a receipt's inputHash and outputHash are.
-    function _rootOf(int256[] calldata values) private pure returns (bytes32) {
-        bytes32[] memory leaves = new bytes32[](values.length);
-        for (uint256 i; i < values.length; ++i) {
-            leaves[i] = TraceMerkle.elementLeaf(values[i]);
-        }
-        return TraceMerkle.rootOfLeaves(leaves);
+    /// @dev The Merkle root of a tensor, as a receipt's inputHash and outputHash are (chunked
+    ///      int16 leaves), or zero when a value lies outside int16: such a value packs as
+    ///      another one under the same root, so an opening holding it is no receipt's, and
+    ///      judging it would let a reporter slash an honest receipt by aliasing one value.
+    function _rootOf(int256[] calldata values) private pure returns (bytes32 root) {
+        bool inRange;
+        (root, inRange) = TraceMerkle.rootOfValues(values);
+        if (!inRange) root = bytes32(0);
     }
 }

@@ -105,12 +105,13 @@ contract ZkReceiptSlasherTest is Fixture {
         });
     }
 
-    function _root(int256[] memory values) internal pure returns (bytes32) {
-        bytes32[] memory leaves = new bytes32[](values.length);
-        for (uint256 i; i < values.length; ++i) {
-            leaves[i] = TraceMerkle.elementLeaf(values[i]);
-        }
-        return TraceMerkle.rootOfLeaves(leaves);
+    /// @dev A tensor's root as receipts commit it (TraceMerkle's chunked leaves).
+    function _root(int256[] memory values) internal view returns (bytes32) {
+        return this.rootOfValues(values);
+    }
+
+    function rootOfValues(int256[] calldata values) external pure returns (bytes32 root) {
+        (root,) = TraceMerkle.rootOfValues(values);
     }
 
     /// @dev The fixture's real input and output: what the receipts of `_receipt` commit to.
@@ -381,15 +382,21 @@ contract ZkReceiptSlasherTest is Fixture {
         assertEq(_stake(), STAKE - SLASH, "slashed");
     }
 
-    function test_outputOutsideInt16_isSlashed() public {
-        // No proof is about an output the circuit cannot produce.
-        int256[] memory output = BreastCancerMlpFixture.output();
-        output[0] = 40_000;
-        (IDisputeGame.Receipt memory r, ZkReceiptSlasher.Opening memory o) =
-            _lyingReceipt(BreastCancerMlpFixture.input(), output);
+    function test_openingOutsideInt16_isRefusedNotJudged() public {
+        // 65,536 more than a real output packs as the same int16 under the same root: the
+        // opening of an honest receipt must not become a slash by aliasing one value.
+        IDisputeGame.Receipt memory r = _receipt(_signals(), _goodProof());
+        bytes32 id = slasher.receiptDigest(r);
+        ZkReceiptSlasher.Opening memory o = _opening();
+        o.output[0] += 65_536;
+        assertEq(_root(o.output), r.outputHash, "the alias packs under the receipt's root");
+        bytes memory sig = _sign(PROVIDER_KEY, r);
+        vm.expectRevert(
+            abi.encodeWithSelector(ZkReceiptSlasher.ZkSlashOutputNotReceipt.selector, id, r.outputHash, bytes32(0))
+        );
         vm.prank(reporter);
-        slasher.slash(r, _sign(PROVIDER_KEY, r), _signals(), _goodProof(), o);
-        assertEq(_stake(), STAKE - SLASH, "slashed");
+        slasher.slash(r, sig, _signals(), _goodProof(), o);
+        assertEq(_stake(), STAKE, "untouched");
     }
 
     function test_honestReceipt_cannotBeSlashedWithAnotherOpening() public {
@@ -412,7 +419,6 @@ contract ZkReceiptSlasherTest is Fixture {
         );
         vm.prank(reporter);
         slasher.slash(r, sig, _signals(), _goodProof(), o);
-        // A value outside int16 with the same leaf cannot exist: leaves are the full int256 word.
         assertEq(_stake(), STAKE, "untouched");
         assertEq(token.balanceOf(reporter), 0, "the reporter gained nothing");
     }
