@@ -271,12 +271,7 @@ contract ClientHandler is TestBase {
 
     function _replay(Authorization memory a, address relayer) internal {
         Balances memory before = _balances(a);
-        vm.prank(relayer);
-        try escrow.depositWithAuthorization(a.from, a.value, a.validAfter, a.validBefore, a.nonce, a.signature) {
-            revert AttackNotRefused("replay");
-        } catch (bytes memory reason) {
-            _refusedBy(reason, ITrellisToken.TokenAuthorizationUsed.selector, "replay");
-        }
+        _depositRefused(relayer, a.from, a.value, a, ITrellisToken.TokenAuthorizationUsed.selector, "replay");
         _unmoved(a, before, "replay");
         ++ghost_replaysRefused;
     }
@@ -313,18 +308,10 @@ contract ClientHandler is TestBase {
         address beneficiary = other == a.from ? attacker : other;
         uint256 otherCredit = escrow.balanceOf(beneficiary);
         token.faucet(beneficiary, a.value);
-        vm.prank(attacker);
-        try escrow.depositWithAuthorization(beneficiary, a.value, a.validAfter, a.validBefore, a.nonce, a.signature) {
-            revert AttackNotRefused("credit to another");
-        } catch (bytes memory reason) {
-            _refusedBy(reason, ITrellisToken.TokenInvalidSignature.selector, "credit to another");
-        }
-        vm.prank(attacker);
-        try escrow.depositWithAuthorization(a.from, a.value + 1, a.validAfter, a.validBefore, a.nonce, a.signature) {
-            revert AttackNotRefused("raised amount");
-        } catch (bytes memory reason) {
-            _refusedBy(reason, ITrellisToken.TokenInvalidSignature.selector, "raised amount");
-        }
+        _depositRefused(
+            attacker, beneficiary, a.value, a, ITrellisToken.TokenInvalidSignature.selector, "credit to another"
+        );
+        _depositRefused(attacker, a.from, a.value + 1, a, ITrellisToken.TokenInvalidSignature.selector, "raised amount");
         if (escrow.balanceOf(beneficiary) != otherCredit) revert AttackMovedFunds("credit to another");
         // The beneficiary's faucet tokens stay in its wallet; none reached the escrow.
         _unmoved(a, before, "credit to another");
@@ -337,18 +324,10 @@ contract ClientHandler is TestBase {
             ? _authorize(key, client, amount, 0, block.timestamp - lifetime % block.timestamp)
             : _authorize(key, client, amount, block.timestamp + lifetime, block.timestamp + 2 days);
         Balances memory before = _balances(a);
-        vm.prank(attacker);
-        try escrow.depositWithAuthorization(a.from, a.value, a.validAfter, a.validBefore, a.nonce, a.signature) {
-            revert AttackNotRefused("out of window");
-        } catch (bytes memory reason) {
-            _refusedBy(
-                reason,
-                expired
-                    ? ITrellisToken.TokenAuthorizationExpired.selector
-                    : ITrellisToken.TokenAuthorizationNotYetValid.selector,
-                "out of window"
-            );
-        }
+        bytes4 expected = expired
+            ? ITrellisToken.TokenAuthorizationExpired.selector
+            : ITrellisToken.TokenAuthorizationNotYetValid.selector;
+        _depositRefused(attacker, a.from, a.value, a, expected, "out of window");
         _unmoved(a, before, "out of window");
         if (expired) ++ghost_expiredRefused;
         else ++ghost_notYetValidRefused;
@@ -358,14 +337,27 @@ contract ClientHandler is TestBase {
     function _foreignKey(address client, uint256 amount) internal {
         Authorization memory a = _authorize(ATTACKER_KEY, client, amount, 0, block.timestamp + 120);
         Balances memory before = _balances(a);
-        vm.prank(attacker);
-        try escrow.depositWithAuthorization(a.from, a.value, a.validAfter, a.validBefore, a.nonce, a.signature) {
-            revert AttackNotRefused("another key");
-        } catch (bytes memory reason) {
-            _refusedBy(reason, ITrellisToken.TokenInvalidSignature.selector, "another key");
-        }
+        _depositRefused(attacker, a.from, a.value, a, ITrellisToken.TokenInvalidSignature.selector, "another key");
         _unmoved(a, before, "another key");
         ++ghost_foreignKeysRefused;
+    }
+
+    /// @dev `relayer` submits `a`'s signature as a deposit of `value` credited to `from`; it
+    ///      must be refused with `expected`.
+    function _depositRefused(
+        address relayer,
+        address from,
+        uint256 value,
+        Authorization memory a,
+        bytes4 expected,
+        string memory attack
+    ) internal {
+        vm.prank(relayer);
+        try escrow.depositWithAuthorization(from, value, a.validAfter, a.validBefore, a.nonce, a.signature) {
+            revert AttackNotRefused(attack);
+        } catch (bytes memory reason) {
+            _refusedBy(reason, expected, attack);
+        }
     }
 
     function _balances(Authorization memory a) internal view returns (Balances memory) {
