@@ -105,15 +105,13 @@ function update(k: number, strategy: string): bigint[] {
   });
 }
 
-async function runTask(strategy: FlStrategy): Promise<void> {
-  const latest = await owner.publicClient.getBlock();
-  const startsAt = latest.timestamp + 1000n;
-  const initial = commitWeights(Array.from({ length: ELEMENTS }, () => 0n));
-  const config = {
-    initialRoot: initial.root,
+/** The config of the tasks below: one round, three of eight participants, long windows, no DP. */
+function taskConfig(strategy: FlStrategy, trimBetaBps: number, initialRoot: Hex, startsAt: bigint) {
+  return {
+    initialRoot,
     elementCount: ELEMENTS,
     strategy: flStrategyIds[strategy],
-    trimBetaBps: 2500,
+    trimBetaBps,
     krumByzantine: 0,
     krumSelect: 0,
     proximalMuMicros: 0,
@@ -136,6 +134,13 @@ async function runTask(strategy: FlStrategy): Promise<void> {
     dpNoiseMicros: 0,
     dpClipMicros: 0,
   } as const;
+}
+
+async function runTask(strategy: FlStrategy): Promise<void> {
+  const latest = await owner.publicClient.getBlock();
+  const startsAt = latest.timestamp + 1000n;
+  const initial = commitWeights(Array.from({ length: ELEMENTS }, () => 0n));
+  const config = taskConfig(strategy, 2500, initial.root, startsAt);
   await send(owner, fl, federatedTrainingAbi, 'createTask', [config, 'ipfs://initial']);
   const taskId = await owner.publicClient.readContract({ address: fl, abi: federatedTrainingAbi, functionName: 'taskCount' });
   await send(aggregator, fl, federatedTrainingAbi, 'stakeAggregator', [taskId]);
@@ -246,33 +251,7 @@ describe('the Krum selection game through the SDK', () => {
     const initial = Array.from({ length: ELEMENTS }, () => 0n);
     const initialCid = await putWeights(store, { model: 'synthetic', elements: initial });
     const startsAt = (await owner.publicClient.getBlock()).timestamp + 1000n;
-    const config = {
-      initialRoot: commitWeights(initial).root,
-      elementCount: ELEMENTS,
-      strategy: flStrategyIds.Krum,
-      trimBetaBps: 0,
-      krumByzantine: 0,
-      krumSelect: 0,
-      proximalMuMicros: 0,
-      rounds: 1,
-      quorum: 3,
-      maxParticipants: 8,
-      startsAt,
-      submitWindow: Number(WINDOW),
-      aggregateWindow: Number(WINDOW),
-      challengeWindow: Number(WINDOW),
-      rewardPool: 100_000_000n,
-      joinStake: STAKE,
-      aggregator: aggregator.account.address,
-      aggregatorStake: AGG_STAKE,
-      allowlistRoot: `0x${'0'.repeat(64)}` as Hex,
-      validationCommitment: `0x${'11'.repeat(32)}` as Hex,
-      royaltyBps: 500,
-      dpEpsilonMicros: 0,
-      dpDeltaAtto: 0n,
-      dpNoiseMicros: 0,
-      dpClipMicros: 0,
-    } as const;
+    const config = taskConfig('Krum', 0, commitWeights(initial).root, startsAt);
     await send(owner, fl, federatedTrainingAbi, 'createTask', [config, initialCid]);
     const taskId = await read<bigint>('taskCount', []);
     await send(aggregator, fl, federatedTrainingAbi, 'stakeAggregator', [taskId]);
